@@ -1,0 +1,497 @@
+//! Vietnamese text normalization and syllable tokenization.
+//!
+//! Every syllable is normalized the same way, whatever the source:
+//!
+//! - Unicode NFC, lower case;
+//! - one tone-mark placement convention: the tone mark is taken off the syllable and put back
+//!   by a fixed rule (the traditional one: `hòa`, `khỏe`, `thủy`, `quý`), so `hoà` = `hòa`,
+//!   `thuỷ` = `thủy`, `uỷ` = `ủy`, `khoẻ` = `khỏe`, `qúy` = `quý`;
+//! - `đ` stays distinct from `d` (folding belongs to search, not to analysis);
+//! - punctuation, bullets (`-`, `+`, `•`, `*`), numbering (`1.`, `1.2.`, `a)`, `I.`) and line
+//!   breaks are not tokens.
+//!
+//! Each [`Token`] keeps its byte range in the original text, so that whatever the analysis
+//! finds can be highlighted where the user wrote it.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::{compose, decompose_canonical, is_combining_mark};
+
+/// One syllable of the original text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// The normalized syllable (NFC, lower case, canonical tone placement).
+    pub text: String,
+    /// Byte offset of the first byte of the syllable in the original text.
+    pub start: usize,
+    /// Byte offset one past the last byte of the syllable in the original text.
+    pub end: usize,
+    /// The syllable began with an upper-case letter in the original.
+    pub capitalized: bool,
+    /// Every letter of the syllable was upper case in the original (digits count as upper).
+    pub all_caps: bool,
+    /// What separates this token from the previous one.
+    pub gap: Gap,
+    /// Zero-based line number in the original text.
+    pub line: usize,
+}
+
+/// What lies between a token and the one before it, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Gap {
+    /// Nothing but spaces (or nothing at all, as in `01-NQ` read as two tokens, see `Joined`).
+    Space,
+    /// No white space at all (a symbol such as `01-NQ/TU` or a number such as `1.500`).
+    Joined,
+    /// Other punctuation, such as a comma, a hyphen or a parenthesis.
+    Punct,
+    /// The end of a sentence: `.`, `;`, `:`, `!` or `?` followed by white space.
+    Sentence,
+    /// A line break (or the start of the text).
+    Line,
+}
+
+const GRAVE: char = '\u{300}';
+const ACUTE: char = '\u{301}';
+const TILDE: char = '\u{303}';
+const HOOK: char = '\u{309}';
+const DOT_BELOW: char = '\u{323}';
+const CIRCUMFLEX: char = '\u{302}';
+const BREVE: char = '\u{306}';
+const HORN: char = '\u{31B}';
+
+fn is_tone(c: char) -> bool {
+    matches!(c, GRAVE | ACUTE | TILDE | HOOK | DOT_BELOW)
+}
+
+fn is_quality(c: char) -> bool {
+    matches!(c, CIRCUMFLEX | BREVE | HORN)
+}
+
+fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    fast_decomposition(c).is_some() || c.is_alphanumeric() || is_combining_mark(c)
+}
+
+/// A letter of a syllable taken apart: its base, its vowel-quality mark and any other marks.
+#[derive(Debug, Clone)]
+struct Letter {
+    base: char,
+    quality: Option<char>,
+    other: Vec<char>,
+}
+
+fn is_vowel(base: char) -> bool {
+    matches!(base, 'a' | 'e' | 'i' | 'o' | 'u' | 'y')
+}
+
+/// Decomposition of a letter: lower-case base, vowel-quality mark, tone mark.
+type Decomposition = (char, Option<char>, Option<char>);
+
+/// Table-driven decomposition for ASCII and the Latin ranges that Vietnamese uses
+/// (U+0000–U+01FF and U+1EA0–U+1EFF); `None` for other characters, which take the general
+/// path. Built once from the Unicode tables, so it agrees with them.
+fn fast_decomposition(c: char) -> Option<&'static Decomposition> {
+    static TABLE: std::sync::OnceLock<Vec<Option<Decomposition>>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let build = |c: char| -> Option<Decomposition> {
+            if is_combining_mark(c) || !c.is_alphanumeric() {
+                return None;
+            }
+            let mut parts: Vec<char> = Vec::new();
+            decompose_canonical(c, |d| parts.push(d));
+            let mut lower = parts[0].to_lowercase();
+            let base = lower.next()?;
+            if lower.next().is_some() {
+                return None;
+            }
+            let (mut quality, mut tone) = (None, None);
+            for &m in &parts[1..] {
+                if is_quality(m) && quality.is_none() {
+                    quality = Some(m);
+                } else if is_tone(m) && tone.is_none() {
+                    tone = Some(m);
+                } else {
+                    return None;
+                }
+            }
+            Some((base, quality, tone))
+        };
+        (0u32..0x200)
+            .chain(0x1EA0..0x1F00)
+            .map(|u| char::from_u32(u).and_then(build))
+            .collect()
+    });
+    let u = c as usize;
+    if u < 0x200 {
+        table[u].as_ref()
+    } else if (0x1EA0..0x1F00).contains(&u) {
+        table[0x200 + u - 0x1EA0].as_ref()
+    } else {
+        None
+    }
+}
+
+/// Where the tone mark goes, by the traditional rule (`hòa`, `thủy`, `khỏe`, `hoàng`, `quý`).
+///
+/// The rule only has to be deterministic for the analysis; it is the usual one so that the
+/// normalized text still reads naturally.
+fn tone_position(letters: &[Letter]) -> Option<usize> {
+    let n = letters.len();
+    // In "qu" and in "gi" before a vowel, the u and the i are consonants.
+    let qu =
+        n >= 2 && letters[0].base == 'q' && letters[1].base == 'u' && letters[1].quality.is_none();
+    let gi =
+        n >= 3 && letters[0].base == 'g' && letters[1].base == 'i' && is_vowel(letters[2].base);
+    let start = if qu || gi { 2 } else { 0 };
+    let first = (start..n).find(|&i| is_vowel(letters[i].base))?;
+    let end = (first..n)
+        .find(|&i| !is_vowel(letters[i].base))
+        .unwrap_or(n);
+    if let Some(marked) = (first..end).rev().find(|&i| letters[i].quality.is_some()) {
+        return Some(marked);
+    }
+    let len = end - first;
+    if end < n {
+        // Closed syllable: the last vowel of the cluster (hoàng, toán, huỳnh).
+        return Some(end - 1);
+    }
+    Some(match len {
+        1 => first,
+        2 => first,     // hòa, khỏe, thủy, mùa, tài
+        _ => first + 1, // ngoài, khuỷu, ngoẹo
+    })
+}
+
+/// Normalizes one word (a run of letters, digits and combining marks) into `out`.
+fn normalize_word_into(word: &str, out: &mut String) {
+    normalize_word_with(word, out, &mut Vec::new());
+}
+
+/// [`normalize_word_into`] with a reusable scratch buffer (no allocation per word).
+fn normalize_word_with(word: &str, out: &mut String, letters: &mut Vec<Letter>) {
+    if word.is_ascii() {
+        out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+        return;
+    }
+    letters.clear();
+    let mut tone: Option<(char, usize)> = None;
+    let push_mark = |letters: &mut Vec<Letter>, d: char, tone: &mut Option<(char, usize)>| {
+        if letters.is_empty() {
+            // A stray mark with no letter: drop it.
+            return;
+        }
+        let idx = letters.len() - 1;
+        if is_tone(d) {
+            // Several tone marks (malformed): keep the smallest, whatever the order,
+            // so that NFC and NFD inputs agree.
+            if tone.is_none_or(|(t, _)| d < t) {
+                *tone = Some((d, idx));
+            }
+        } else if is_quality(d) && letters[idx].quality.is_none() {
+            letters[idx].quality = Some(d);
+        } else {
+            letters[idx].other.push(d);
+        }
+    };
+    for c in word.chars() {
+        if let Some(&(base, quality, t)) = fast_decomposition(c) {
+            letters.push(Letter {
+                base,
+                quality,
+                other: Vec::new(),
+            });
+            if let Some(t) = t {
+                push_mark(letters, t, &mut tone);
+            }
+            continue;
+        }
+        decompose_canonical(c, |d| {
+            if is_combining_mark(d) {
+                push_mark(letters, d, &mut tone);
+            } else {
+                let base = d.to_lowercase().next().unwrap_or(d);
+                letters.push(Letter {
+                    base,
+                    quality: None,
+                    other: Vec::new(),
+                });
+            }
+        });
+    }
+    let tone_at = tone.map(|(mark, idx)| (mark, tone_position(letters).unwrap_or(idx)));
+    let mut simple = true;
+    let start = out.len();
+    for (i, l) in letters.iter().enumerate() {
+        let t = tone_at.and_then(|(mark, at)| (at == i).then_some(mark));
+        let c = match (l.quality, t) {
+            (None, None) => Some(l.base),
+            (Some(q), None) => compose(l.base, q),
+            (None, Some(t)) => compose(l.base, t),
+            // ộ, ặ, ệ decompose as (ọ + ◌̂): try both orders.
+            (Some(q), Some(t)) => compose(l.base, q)
+                .and_then(|x| compose(x, t))
+                .or_else(|| compose(l.base, t).and_then(|x| compose(x, q))),
+        };
+        match c {
+            Some(c) if l.other.is_empty() => out.push(c),
+            _ => simple = false,
+        }
+    }
+    if !simple {
+        // Rare: marks that do not compose (foreign words). Rebuild in decomposed form and let
+        // NFC sort it out; still deterministic, hence idempotent.
+        out.truncate(start);
+        let mut decomposed = String::new();
+        for (i, l) in letters.iter().enumerate() {
+            decomposed.push(l.base);
+            if let Some(q) = l.quality {
+                decomposed.push(q);
+            }
+            decomposed.extend(l.other.iter());
+            if let Some((mark, at)) = tone_at
+                && at == i
+            {
+                decomposed.push(mark);
+            }
+        }
+        out.extend(decomposed.nfc());
+    }
+}
+
+/// Normalizes one syllable or word: NFC, lower case, canonical tone placement.
+///
+/// ```
+/// use analysis::normalize::normalize_syllable;
+/// assert_eq!(normalize_syllable("Hoà"), normalize_syllable("hòa"));
+/// assert_eq!(normalize_syllable("THUỶ"), "thủy");
+/// assert_ne!(normalize_syllable("đảng"), normalize_syllable("dảng"));
+/// ```
+pub fn normalize_syllable(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    normalize_word_into(word, &mut out);
+    out
+}
+
+/// Normalizes a whole text: its syllables, normalized, joined by single spaces.
+///
+/// Punctuation, numbering, bullets and line breaks disappear. The result is idempotent:
+/// `normalize_text(&normalize_text(x)) == normalize_text(x)`.
+pub fn normalize_text(text: &str) -> String {
+    let toks = tokenize(text);
+    let mut out = String::with_capacity(text.len());
+    for (i, t) in toks.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(&t.text);
+    }
+    out
+}
+
+fn is_roman(s: &str) -> bool {
+    matches!(
+        s,
+        "i" | "ii" | "iii" | "iv" | "v" | "vi" | "vii" | "viii" | "ix" | "x" | "xi" | "xii"
+    )
+}
+
+/// Whether a raw token could be a list marker (`1`, `12`, `a`, `IV`).
+fn is_marker_like(norm: &str) -> bool {
+    (norm.len() <= 3 && norm.bytes().all(|b| b.is_ascii_digit()))
+        || (norm.len() == 1 && norm.bytes().all(|b| b.is_ascii_lowercase()))
+        || is_roman(norm)
+}
+
+fn classify_gap(gap: &str, at_start: bool) -> Gap {
+    if at_start || gap.contains('\n') {
+        return Gap::Line;
+    }
+    if gap.is_empty() {
+        return Gap::Joined;
+    }
+    let has_space = gap.chars().any(char::is_whitespace);
+    let has_end = gap
+        .chars()
+        .any(|c| matches!(c, '.' | ';' | ':' | '!' | '?'));
+    if has_end && has_space {
+        Gap::Sentence
+    } else if gap.chars().all(char::is_whitespace) {
+        Gap::Space
+    } else if !has_space {
+        Gap::Joined
+    } else {
+        Gap::Punct
+    }
+}
+
+/// Splits a text into normalized syllable tokens with their byte ranges in `text`.
+///
+/// List markers are dropped: a number, a single letter or a Roman numeral followed by `.` or
+/// `)` at the start of a line (`1.`, `1.2.`, `a)`, `IV.`), or followed by `)` anywhere.
+pub fn tokenize(text: &str) -> Vec<Token> {
+    let mut tokens: Vec<Token> = Vec::with_capacity(text.len() / 4);
+    let mut line = 0usize;
+    let mut prev_end = 0usize;
+    // Whether only list markers and bullets have been seen on the current line so far.
+    let mut line_head = true;
+    let mut iter = text.char_indices().peekable();
+    let mut scratch: Vec<Letter> = Vec::with_capacity(16);
+    while let Some(&(i, c)) = iter.peek() {
+        if !is_word_char(c) || (!c.is_ascii() && is_combining_mark(c)) {
+            if c == '\n' {
+                line += 1;
+                line_head = true;
+            }
+            iter.next();
+            continue;
+        }
+        let start = i;
+        let mut end = i;
+        while let Some(&(j, d)) = iter.peek() {
+            if is_word_char(d) {
+                end = j + d.len_utf8();
+                iter.next();
+            } else {
+                break;
+            }
+        }
+        let raw = &text[start..end];
+        let mut norm = String::with_capacity(raw.len());
+        normalize_word_with(raw, &mut norm, &mut scratch);
+        let next = text[end..].chars().next();
+        let gap_str = &text[prev_end..start];
+        let gap = classify_gap(gap_str, tokens.is_empty() && prev_end == 0);
+        if is_marker_like(&norm) {
+            let marker_end = matches!(next, Some(')'))
+                || (line_head && matches!(next, Some('.')) && {
+                    // "1." / "IV." / "1.2." but not "1.500".
+                    let after = &text[end + 1..];
+                    after.is_empty()
+                        || after.starts_with(char::is_whitespace)
+                        || after.starts_with(|ch: char| ch.is_ascii_digit()) && norm.len() <= 2
+                });
+            if marker_end && (line_head || next == Some(')')) {
+                // Keep `prev_end` so the marker's punctuation counts in the next gap.
+                continue;
+            }
+        }
+        line_head = false;
+        let capitalized = raw.chars().next().is_some_and(char::is_uppercase);
+        let all_caps = raw
+            .chars()
+            .all(|ch| !ch.is_alphabetic() || ch.is_uppercase());
+        tokens.push(Token {
+            text: norm,
+            start,
+            end,
+            capitalized,
+            all_caps,
+            gap,
+            line,
+        });
+        prev_end = end;
+    }
+    tokens
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(input: &str, expect: &str) {
+        assert_eq!(normalize_text(input), expect, "input: {input:?}");
+    }
+
+    #[test]
+    fn tone_placement_conventions_are_one() {
+        let pairs = [
+            ("hoà", "hòa"),
+            ("hoá", "hóa"),
+            ("thuỷ", "thủy"),
+            ("uỷ", "ủy"),
+            ("khoẻ", "khỏe"),
+            ("qúy", "quý"),
+            ("Tuỳ", "tùy"),
+            ("hoạ", "họa"),
+            ("ngoài", "ngoài"),
+            ("hoàng", "hoàng"),
+            ("hòang", "hoàng"),
+            ("huỳnh", "huỳnh"),
+            ("khuỷu", "khuỷu"),
+            ("giá", "giá"),
+            ("gì", "gì"),
+            ("quả", "quả"),
+            ("thưởng", "thưởng"),
+            ("người", "người"),
+            ("xoá", "xóa"),
+            ("Quyết", "quyết"),
+        ];
+        for (a, b) in pairs {
+            assert_eq!(normalize_syllable(a), b, "{a}");
+            assert_eq!(normalize_syllable(b), b, "{b}");
+        }
+    }
+
+    #[test]
+    fn decomposed_input_is_composed() {
+        let nfd: String = "Nghị quyết hoà".nfd().collect();
+        check(&nfd, "nghị quyết hòa");
+    }
+
+    #[test]
+    fn d_and_dd_stay_distinct() {
+        assert_ne!(normalize_syllable("Đảng"), normalize_syllable("dảng"));
+        assert_eq!(normalize_syllable("ĐẢNG"), "đảng");
+    }
+
+    #[test]
+    fn numbering_bullets_and_punctuation_are_ignored() {
+        let cases = [
+            ("I. MỤC ĐÍCH, YÊU CẦU", "mục đích yêu cầu"),
+            ("1. Mục đích", "mục đích"),
+            ("1.2. Nhiệm vụ", "nhiệm vụ"),
+            ("a) Tăng cường; b) nâng cao", "tăng cường nâng cao"),
+            (
+                "- Đẩy mạnh\n+ Phát huy\n• Tiếp tục",
+                "đẩy mạnh phát huy tiếp tục",
+            ),
+            ("Kết nạp 1.500 đảng viên", "kết nạp 1 500 đảng viên"),
+            ("Đạt 100% vào năm 2025.", "đạt 100 vào năm 2025"),
+            ("IV. TỔ CHỨC THỰC HIỆN", "tổ chức thực hiện"),
+        ];
+        for (input, expect) in cases {
+            check(input, expect);
+        }
+    }
+
+    #[test]
+    fn offsets_point_into_the_original() {
+        let text = "1. Tăng cường   công tác\nĐảng.";
+        let toks = tokenize(text);
+        let words: Vec<&str> = toks.iter().map(|t| &text[t.start..t.end]).collect();
+        assert_eq!(words, ["Tăng", "cường", "công", "tác", "Đảng"]);
+        assert_eq!(toks[4].gap, Gap::Line);
+        assert_eq!(toks[4].line, 1);
+        assert!(toks[4].capitalized);
+    }
+
+    #[test]
+    fn gaps_are_classified() {
+        let toks = tokenize("số 01-NQ/TU, ngày 5. Hết");
+        let gaps: Vec<Gap> = toks.iter().map(|t| t.gap).collect();
+        assert_eq!(
+            gaps,
+            [
+                Gap::Line,
+                Gap::Space,
+                Gap::Joined,
+                Gap::Joined,
+                Gap::Punct,
+                Gap::Space,
+                Gap::Sentence
+            ]
+        );
+    }
+}

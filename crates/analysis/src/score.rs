@@ -1,0 +1,242 @@
+//! The quality score of a program, 0 to 100, with its breakdown.
+//!
+//! Two parts of 50 points each:
+//!
+//! - **copy**: 50 × (1 − the larger of the share copied from the upper plan and from any
+//!   sibling's plan); a `copied` verdict loses all 50;
+//! - **tasks**: 50 × the mean specificity of the tasks (see [`crate::tasks`]); a program with
+//!   no task loses all 50.
+//!
+//! Every deduction carries its reason in Vietnamese and English.
+
+use serde::Serialize;
+
+use crate::PlanReport;
+use crate::copy::Verdict;
+use crate::tasks::{FindingCode, TaskReport};
+
+/// Points of each part.
+pub const PART_MAX: f64 = 50.0;
+
+/// One deduction and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Deduction {
+    /// Stable code: `copied_from_upper`, `adapted_from_upper`, `copied_from_sibling`,
+    /// `no_tasks`, or a task finding code.
+    pub code: String,
+    /// Points taken off.
+    pub points: f64,
+    /// Reason in Vietnamese.
+    pub message_vi: String,
+    /// Reason in English.
+    pub message_en: String,
+}
+
+/// One part of the score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Part {
+    /// Points obtained, 0 to `max`.
+    pub score: f64,
+    /// Points available.
+    pub max: f64,
+    /// What was taken off, and why.
+    pub deductions: Vec<Deduction>,
+}
+
+/// The quality score of a program.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QualityScore {
+    /// 0 to 100, rounded.
+    pub total: u32,
+    /// The copy part.
+    pub copy: Part,
+    /// The task specificity part.
+    pub tasks: Part,
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+fn pct(x: f64) -> u32 {
+    (x * 100.0).round() as u32
+}
+
+fn label(code: FindingCode) -> (&'static str, &'static str) {
+    match code {
+        FindingCode::NoResponsible => ("chưa giao người chịu trách nhiệm", "no responsible person"),
+        FindingCode::VagueResponsible => (
+            "người chịu trách nhiệm là tập thể, chưa rõ người",
+            "the responsible party is a collective",
+        ),
+        FindingCode::NoDeadline => ("chưa có thời hạn", "no deadline"),
+        FindingCode::VagueDeadline => ("thời hạn chung chung", "a vague deadline"),
+        FindingCode::NoMeasurableOutput => (
+            "chưa có sản phẩm hoặc chỉ tiêu đo được",
+            "no measurable output or target",
+        ),
+        FindingCode::VagueWording => ("nội dung chung chung", "vague wording"),
+        FindingCode::NoLocalReference => ("không gắn với địa phương", "no local reference"),
+    }
+}
+
+fn copy_part(plan: Option<&PlanReport>) -> Part {
+    let mut deductions = Vec::new();
+    if let Some(p) = plan {
+        let upper_loss = if p.verdict == Verdict::Copied {
+            PART_MAX
+        } else if p.verdict == Verdict::Adapted {
+            PART_MAX * p.copied_fraction
+        } else {
+            0.0
+        };
+        let sibling = p
+            .siblings
+            .iter()
+            .filter(|s| s.verdict != Verdict::Original)
+            .max_by(|a, b| a.copied_fraction.total_cmp(&b.copied_fraction));
+        let sibling_loss = sibling.map_or(0.0, |s| {
+            if s.verdict == Verdict::Copied {
+                PART_MAX
+            } else {
+                PART_MAX * s.copied_fraction
+            }
+        });
+        if upper_loss > 0.0 && upper_loss >= sibling_loss {
+            let copied = p.verdict == Verdict::Copied;
+            deductions.push(Deduction {
+                code: if copied {
+                    "copied_from_upper"
+                } else {
+                    "adapted_from_upper"
+                }
+                .to_string(),
+                points: round1(upper_loss),
+                message_vi: format!(
+                    "{}% nội dung riêng trùng với chương trình cấp trên{}.",
+                    pct(p.copied_fraction),
+                    if copied { " (sao chép)" } else { "" }
+                ),
+                message_en: format!(
+                    "{}% of the own content is found in the upper program{}.",
+                    pct(p.copied_fraction),
+                    if copied { " (copied)" } else { "" }
+                ),
+            });
+        } else if let Some(s) = sibling.filter(|_| sibling_loss > 0.0) {
+            deductions.push(Deduction {
+                code: "copied_from_sibling".to_string(),
+                points: round1(sibling_loss),
+                message_vi: format!(
+                    "{}% nội dung riêng trùng với kế hoạch của đơn vị cùng cấp “{}”.",
+                    pct(s.copied_fraction),
+                    s.name
+                ),
+                message_en: format!(
+                    "{}% of the own content is found in the plan of the sibling unit “{}”.",
+                    pct(s.copied_fraction),
+                    s.name
+                ),
+            });
+        }
+    }
+    let lost: f64 = deductions.iter().map(|d| d.points).sum();
+    Part {
+        score: round1((PART_MAX - lost).max(0.0)),
+        max: PART_MAX,
+        deductions,
+    }
+}
+
+fn tasks_part(tasks: &[TaskReport]) -> Part {
+    if tasks.is_empty() {
+        return Part {
+            score: 0.0,
+            max: PART_MAX,
+            deductions: vec![Deduction {
+                code: "no_tasks".to_string(),
+                points: PART_MAX,
+                message_vi: "Chương trình chưa có nhiệm vụ cụ thể nào.".to_string(),
+                message_en: "The program has no tasks.".to_string(),
+            }],
+        };
+    }
+    let n = tasks.len();
+    let mut by_code: std::collections::BTreeMap<FindingCode, usize> = Default::default();
+    for t in tasks {
+        for f in &t.findings {
+            *by_code.entry(f.code).or_default() += 1;
+        }
+    }
+    let deductions: Vec<Deduction> = by_code
+        .into_iter()
+        .map(|(code, count)| {
+            let (vi, en) = label(code);
+            Deduction {
+                code: code.as_str().to_string(),
+                points: round1(PART_MAX * code.weight() * count as f64 / n as f64),
+                message_vi: format!("{count}/{n} nhiệm vụ {vi}."),
+                message_en: format!("{count} of {n} tasks: {en}."),
+            }
+        })
+        .collect();
+    let mean = tasks.iter().map(|t| t.specificity).sum::<f64>() / n as f64;
+    Part {
+        score: round1(PART_MAX * mean),
+        max: PART_MAX,
+        deductions,
+    }
+}
+
+/// Scores a program from its copy check (`None` when it has no upper plan) and its tasks.
+pub fn score_program(plan: Option<&PlanReport>, tasks: &[TaskReport]) -> QualityScore {
+    let copy = copy_part(plan);
+    let tasks = tasks_part(tasks);
+    let total = (copy.score + tasks.score).round().clamp(0.0, 100.0) as u32;
+    QualityScore { total, copy, tasks }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Gazetteer, TaskInput, check_plan, check_tasks};
+
+    const UPPER: &str = "Tổ chức quán triệt sâu rộng nghị quyết đến toàn thể cán bộ, đảng viên và quần chúng nhân dân; kiện toàn đội ngũ báo cáo viên, tuyên truyền viên có trình độ chuyên môn và kinh nghiệm thực tiễn; nắm chắc tình hình tư tưởng của cán bộ, đảng viên trước những vấn đề mới phát sinh như giải phóng mặt bằng, thu hồi đất làm khu công nghiệp.";
+
+    #[test]
+    fn copied_plan_with_vague_tasks_scores_low() {
+        let gaz = Gazetteer::new();
+        let plan = check_plan(UPPER, UPPER, &[], &gaz);
+        let tasks = check_tasks(
+            &[TaskInput {
+                content: "Tăng cường công tác xây dựng Đảng.".into(),
+                ..Default::default()
+            }],
+            &gaz,
+        );
+        let s = score_program(Some(&plan), &tasks);
+        assert_eq!(s.copy.score, 0.0);
+        assert_eq!(s.copy.deductions[0].code, "copied_from_upper");
+        assert!(s.total <= 5, "{}", s.total);
+        assert!(s.tasks.deductions.iter().all(|d| !d.message_vi.is_empty()));
+    }
+
+    #[test]
+    fn original_plan_with_clear_tasks_scores_high() {
+        let gaz = Gazetteer::from_names(["xã Bảo Sơn"]);
+        let tasks = check_tasks(
+            &[TaskInput {
+                content: "Mở 2 lớp bồi dưỡng cho 60 bí thư chi bộ xã Bảo Sơn".into(),
+                responsible: Some("Đồng chí Trưởng Ban Tổ chức".into()),
+                deadline: Some("30/6/2025".into()),
+                ..Default::default()
+            }],
+            &gaz,
+        );
+        let s = score_program(None, &tasks);
+        assert_eq!(s.total, 100);
+        let none = score_program(None, &[]);
+        assert_eq!(none.total, 50);
+        assert_eq!(none.tasks.deductions[0].code, "no_tasks");
+    }
+}

@@ -1,0 +1,768 @@
+//! Task specificity: the "5 rõ" (rõ người, rõ việc, rõ thời gian, rõ sản phẩm, rõ trách
+//! nhiệm — clear person, task, time, output, responsibility).
+//!
+//! Each task is checked for a responsible person, a deadline, a measurable output or target,
+//! wording that is more than empty bureaucratic verbs, and a local reference. Every finding
+//! has a stable [`FindingCode`] and a message in Vietnamese and English.
+
+use serde::{Deserialize, Serialize};
+
+use crate::boilerplate::{Gazetteer, date_len, doc_ref_len, is_number, specific_names};
+use crate::normalize::{Gap, Token, tokenize};
+
+/// One task of a program, as entered by the unit (CSV/XLSX columns or the program form).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskInput {
+    /// What is to be done (nội dung nhiệm vụ).
+    pub content: String,
+    /// Responsible person (người chịu trách nhiệm), a name or a post.
+    #[serde(default)]
+    pub responsible: Option<String>,
+    /// Deadline (thời hạn), free text: `30/6/2025`, `quý III/2025`, `thường xuyên`.
+    #[serde(default)]
+    pub deadline: Option<String>,
+    /// Output or target (sản phẩm, chỉ tiêu).
+    #[serde(default)]
+    pub output: Option<String>,
+    /// Lead body (cơ quan chủ trì).
+    #[serde(default)]
+    pub lead_body: Option<String>,
+}
+
+/// Stable codes of task findings (serialized in snake_case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingCode {
+    /// No responsible person.
+    NoResponsible,
+    /// The responsible party is a collective or a body, not a person or post.
+    VagueResponsible,
+    /// No deadline, neither in the field nor in the content.
+    NoDeadline,
+    /// A deadline such as `thường xuyên` that names no date.
+    VagueDeadline,
+    /// No number with a unit and no named deliverable.
+    NoMeasurableOutput,
+    /// Only empty bureaucratic verbs with nothing concrete after them.
+    VagueWording,
+    /// No place or organization of the locality is named.
+    NoLocalReference,
+}
+
+impl FindingCode {
+    /// The stable code, as serialized.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingCode::NoResponsible => "no_responsible",
+            FindingCode::VagueResponsible => "vague_responsible",
+            FindingCode::NoDeadline => "no_deadline",
+            FindingCode::VagueDeadline => "vague_deadline",
+            FindingCode::NoMeasurableOutput => "no_measurable_output",
+            FindingCode::VagueWording => "vague_wording",
+            FindingCode::NoLocalReference => "no_local_reference",
+        }
+    }
+
+    /// The share of a task's specificity this finding takes away (0 to 1).
+    pub fn weight(self) -> f64 {
+        match self {
+            FindingCode::NoResponsible => 0.25,
+            FindingCode::VagueResponsible => 0.10,
+            FindingCode::NoDeadline => 0.20,
+            FindingCode::VagueDeadline => 0.10,
+            FindingCode::NoMeasurableOutput => 0.25,
+            FindingCode::VagueWording => 0.20,
+            FindingCode::NoLocalReference => 0.10,
+        }
+    }
+
+    /// How serious the finding is.
+    pub fn severity(self) -> Severity {
+        match self {
+            FindingCode::NoResponsible
+            | FindingCode::NoDeadline
+            | FindingCode::NoMeasurableOutput
+            | FindingCode::VagueWording => Severity::Major,
+            _ => Severity::Minor,
+        }
+    }
+}
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// One of the "5 rõ" is missing.
+    Major,
+    /// Present, but weak.
+    Minor,
+}
+
+/// One finding on one task.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// Stable code.
+    pub code: FindingCode,
+    /// Major or minor.
+    pub severity: Severity,
+    /// Explanation in Vietnamese.
+    pub message_vi: String,
+    /// Explanation in English.
+    pub message_en: String,
+}
+
+/// The findings on one task.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaskReport {
+    /// Position of the task in the input, from 0.
+    pub index: usize,
+    /// The task's content, as given.
+    pub content: String,
+    /// Specificity from 0 (none of the "5 rõ") to 1 (no finding).
+    pub specificity: f64,
+    /// Findings, in a fixed order of codes.
+    pub findings: Vec<Finding>,
+}
+
+/// Verbs and phrases that, on their own, say nothing concrete.
+const EMPTY_VERBS: &[&str] = &[
+    "tăng cường",
+    "nâng cao",
+    "đẩy mạnh",
+    "quan tâm",
+    "chú trọng",
+    "tiếp tục",
+    "phát huy",
+    "thực hiện tốt",
+    "làm tốt",
+    "coi trọng",
+    "chăm lo",
+    "củng cố",
+    "đổi mới",
+    "tập trung",
+    "nâng tầm",
+    "tạo chuyển biến",
+    "quán triệt",
+    "triển khai thực hiện",
+    "thường xuyên",
+    "phấn đấu",
+];
+
+/// Syllables that carry no concrete content in a task on party building.
+const GENERIC: &[&str] = &[
+    // Function words.
+    "và",
+    "của",
+    "các",
+    "những",
+    "trong",
+    "đối",
+    "với",
+    "cho",
+    "để",
+    "về",
+    "theo",
+    "là",
+    "có",
+    "được",
+    "đã",
+    "sẽ",
+    "đến",
+    "từ",
+    "tại",
+    "trên",
+    "hơn",
+    "nữa",
+    "mọi",
+    "mỗi",
+    "toàn",
+    "bộ",
+    "thể",
+    "sự",
+    "việc",
+    "một",
+    "cách",
+    "nhằm",
+    "bảo",
+    "đảm",
+    "góp",
+    "phần",
+    "ngày",
+    "càng",
+    "hơn",
+    "nhất",
+    "là",
+    "gắn",
+    "liền",
+    "đi",
+    "đôi",
+    "vào",
+    "ra",
+    "lên",
+    "cùng",
+    // Empty verbs and adverbs.
+    "tăng",
+    "cường",
+    "nâng",
+    "cao",
+    "đẩy",
+    "mạnh",
+    "quan",
+    "tâm",
+    "chú",
+    "trọng",
+    "tiếp",
+    "tục",
+    "phát",
+    "huy",
+    "thực",
+    "hiện",
+    "tốt",
+    "làm",
+    "coi",
+    "chăm",
+    "lo",
+    "củng",
+    "cố",
+    "đổi",
+    "mới",
+    "tập",
+    "trung",
+    "tầm",
+    "tạo",
+    "chuyển",
+    "biến",
+    "quán",
+    "triệt",
+    "triển",
+    "khai",
+    "thường",
+    "xuyên",
+    "phấn",
+    "đấu",
+    "kịp",
+    "thời",
+    "đồng",
+    "tích",
+    "cực",
+    "chủ",
+    "động",
+    "nghiêm",
+    "túc",
+    "quyết",
+    "liệt",
+    "sát",
+    "sao",
+    "cụ",
+    "sâu",
+    "rộng",
+    "diện",
+    "hiệu",
+    "quả",
+    "lực",
+    "vững",
+    "sạch",
+    "tiên",
+    "phong",
+    "gương",
+    "mẫu",
+    "nêu",
+    // Abstract nouns of the field.
+    "công",
+    "tác",
+    "chất",
+    "lượng",
+    "vai",
+    "trò",
+    "trách",
+    "nhiệm",
+    "nhận",
+    "thức",
+    "ý",
+    "lãnh",
+    "đạo",
+    "chỉ",
+    "quản",
+    "lý",
+    "năng",
+    "sức",
+    "chiến",
+    "tổ",
+    "chức",
+    "cơ",
+    "sở",
+    "đảng",
+    "viên",
+    "cán",
+    "quần",
+    "chúng",
+    "nhân",
+    "dân",
+    "xây",
+    "dựng",
+    "chỉnh",
+    "đốn",
+    "triển",
+    "kinh",
+    "tế",
+    "xã",
+    "hội",
+    "tư",
+    "tưởng",
+    "chính",
+    "trị",
+    "đức",
+    "lối",
+    "sống",
+    "hoạt",
+    "trào",
+    "vụ",
+    "giải",
+    "pháp",
+    "nội",
+    "dung",
+    "phương",
+    "thức",
+    "biện",
+    "tình",
+    "hình",
+    "tiễn",
+    "địa",
+    "đơn",
+    "vị",
+    "ngành",
+    "cấp",
+    "mặt",
+    "trận",
+    "đoàn",
+    "thể",
+    "tinh",
+    "thần",
+    "thuận",
+    "kết",
+    "thống",
+    "nhất",
+    "niềm",
+    "tin",
+    "hệ",
+    "yêu",
+    "cầu",
+    "mục",
+    "tiêu",
+    "đích",
+    "phát",
+    "triển",
+    "ủy",
+    "ban",
+    "nghị",
+    "quyết",
+    "ở",
+    "điều",
+    "kiện",
+    "hành",
+];
+
+const VAGUE_DEADLINES: &[&str] = &[
+    "thường xuyên",
+    "liên tục",
+    "kịp thời",
+    "lâu dài",
+    "cả nhiệm kỳ",
+    "trong nhiệm kỳ",
+    "khi có yêu cầu",
+    "theo yêu cầu",
+    "hằng năm",
+    "hàng năm",
+];
+
+const DELIVERABLES: &[&str] = &[
+    "báo cáo",
+    "kế hoạch",
+    "nghị quyết chuyên đề",
+    "chuyên đề",
+    "mô hình",
+    "đề án",
+    "quy chế",
+    "quy định",
+    "hội nghị",
+    "lớp",
+    "tài liệu",
+    "sổ tay",
+    "phần mềm",
+    "cơ sở dữ liệu",
+    "danh sách",
+    "biên bản",
+    "hướng dẫn",
+    "bộ tiêu chí",
+    "đề cương",
+    "cuộc thi",
+    "cuộc kiểm tra",
+    "cuộc giám sát",
+    "đợt",
+    "kết luận",
+    "thông báo",
+];
+
+/// Words after a number that make it a date or a time rather than a target.
+const NOT_A_UNIT: &[&str] = &["ngày", "tháng", "năm", "quý", "giờ"];
+
+fn words(toks: &[Token]) -> String {
+    toks.iter()
+        .map(|t| t.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn contains_phrase(normalized: &str, phrase: &str) -> bool {
+    // Whole-syllable match on a space-joined sequence.
+    let hay = format!(" {normalized} ");
+    hay.contains(&format!(" {phrase} "))
+}
+
+fn has_date(toks: &[Token]) -> bool {
+    (0..toks.len()).any(|i| date_len(toks, i) > 0)
+}
+
+/// A number with a unit (`100%`, `50 đảng viên`, `3 lớp`), not a date or a document number.
+fn has_quantity(text: &str, toks: &[Token]) -> bool {
+    let mut skip_until = 0;
+    for i in 0..toks.len() {
+        if i < skip_until {
+            continue;
+        }
+        let d = date_len(toks, i).max(doc_ref_len(toks, i));
+        if d > 0 {
+            skip_until = i + d;
+            continue;
+        }
+        if !is_number(&toks[i]) {
+            continue;
+        }
+        let after = &text[toks[i].end..];
+        if after.starts_with('%') || after.starts_with(" %") {
+            return true;
+        }
+        if let Some(next) = toks.get(i + 1)
+            && next.gap == Gap::Space
+            && !NOT_A_UNIT.contains(&next.text.as_str())
+            && !is_number(next)
+        {
+            return true;
+        }
+    }
+    false
+}
+
+fn has_deliverable(normalized: &str) -> bool {
+    DELIVERABLES.iter().any(|d| contains_phrase(normalized, d))
+}
+
+fn blank(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn finding(code: FindingCode, vi: String, en: String) -> Finding {
+    Finding {
+        code,
+        severity: code.severity(),
+        message_vi: vi,
+        message_en: en,
+    }
+}
+
+/// Whether a responsible party names a person or a post, rather than a collective or body.
+fn is_person_or_post(resp: &str) -> bool {
+    let toks = tokenize(resp);
+    let norm = words(&toks);
+    let collective = ["các", "những", "mọi", "toàn", "cả"];
+    if toks
+        .first()
+        .is_some_and(|t| collective.contains(&t.text.as_str()))
+        || contains_phrase(&norm, "liên quan")
+        || contains_phrase(&norm, "hệ thống chính trị")
+    {
+        return false;
+    }
+    let posts = [
+        "bí thư",
+        "chủ tịch",
+        "trưởng",
+        "phó",
+        "giám đốc",
+        "đồng chí",
+        "đ c",
+        "ông",
+        "bà",
+        "chánh",
+        "thủ trưởng",
+        "ủy viên",
+        "chi ủy viên",
+        "cấp ủy viên",
+        "tổ trưởng",
+        "chuyên viên",
+        "văn phòng",
+    ];
+    if posts.iter().any(|p| contains_phrase(&norm, p)) {
+        return true;
+    }
+    // A personal name: two or more capitalized syllables with no organization word.
+    let caps = toks.iter().filter(|t| t.capitalized).count();
+    let org_words = [
+        "ban", "ủy", "cơ", "phòng", "hội", "đoàn", "đảng", "chi", "sở", "ngành",
+    ];
+    caps >= 2 && toks.len() <= 5 && !toks.iter().any(|t| org_words.contains(&t.text.as_str()))
+}
+
+/// Checks one task against the "5 rõ".
+pub fn check_task(index: usize, task: &TaskInput, gaz: &Gazetteer) -> TaskReport {
+    let content_toks = tokenize(&task.content);
+    let content_norm = words(&content_toks);
+    let output = blank(&task.output);
+    let output_toks = output.map(tokenize).unwrap_or_default();
+    let output_norm = words(&output_toks);
+    let mut findings = Vec::new();
+
+    // Rõ người.
+    match blank(&task.responsible) {
+        None => {
+            let (vi, en) = match blank(&task.lead_body) {
+                Some(body) => (
+                    format!(
+                        "Có cơ quan chủ trì ({body}) nhưng chưa giao người chịu trách nhiệm (rõ người)."
+                    ),
+                    format!(
+                        "A lead body ({body}) is named but no responsible person (clear person)."
+                    ),
+                ),
+                None => (
+                    "Chưa giao người chịu trách nhiệm (rõ người).".to_string(),
+                    "No responsible person is named (clear person).".to_string(),
+                ),
+            };
+            findings.push(finding(FindingCode::NoResponsible, vi, en));
+        }
+        Some(r) if !is_person_or_post(r) => findings.push(finding(
+            FindingCode::VagueResponsible,
+            format!(
+                "Người chịu trách nhiệm chưa rõ: “{r}” là tập thể hoặc cơ quan chung chung, chưa phải một người hay chức danh cụ thể."
+            ),
+            format!(
+                "The responsible party “{r}” is a collective or a body, not a named person or post."
+            ),
+        )),
+        Some(_) => {}
+    }
+
+    // Rõ thời gian.
+    match blank(&task.deadline) {
+        None if !has_date(&content_toks) => findings.push(finding(
+            FindingCode::NoDeadline,
+            "Chưa có thời hạn hoàn thành (rõ thời gian).".to_string(),
+            "No deadline is set (clear time).".to_string(),
+        )),
+        Some(d) => {
+            let dt = tokenize(d);
+            let dn = words(&dt);
+            let has_number = dt.iter().any(is_number);
+            if !has_number && VAGUE_DEADLINES.iter().any(|v| contains_phrase(&dn, v)) {
+                findings.push(finding(
+                    FindingCode::VagueDeadline,
+                    format!("Thời hạn “{d}” không cho biết khi nào phải hoàn thành."),
+                    format!("The deadline “{d}” does not say when the task must be done."),
+                ));
+            }
+        }
+        None => {}
+    }
+
+    // Rõ sản phẩm.
+    let measurable = has_quantity(&task.content, &content_toks)
+        || output.is_some_and(|o| has_quantity(o, &output_toks))
+        || has_deliverable(&content_norm)
+        || has_deliverable(&output_norm);
+    if !measurable {
+        findings.push(finding(
+            FindingCode::NoMeasurableOutput,
+            "Chưa có sản phẩm hoặc chỉ tiêu đo được (rõ sản phẩm): cần một con số có đơn vị (ví dụ “100% chi bộ”, “3 lớp”, “50 đảng viên”) hoặc một sản phẩm cụ thể (báo cáo, kế hoạch, nghị quyết chuyên đề, mô hình…).".to_string(),
+            "No measurable output or target (clear output): give a number with a unit (e.g. “100% of cells”, “3 courses”, “50 members”) or a named deliverable (report, plan, thematic resolution, model…).".to_string(),
+        ));
+    }
+
+    // Rõ việc: empty verbs with nothing concrete after them.
+    let verbs: Vec<&str> = EMPTY_VERBS
+        .iter()
+        .copied()
+        .filter(|v| contains_phrase(&content_norm, v))
+        .collect();
+    if !verbs.is_empty() && !measurable {
+        let names = specific_names(&content_toks, gaz);
+        let in_name = |i: usize| names.iter().any(|&(a, b)| (a..b).contains(&i));
+        let concrete = content_toks
+            .iter()
+            .enumerate()
+            .filter(|(i, t)| !in_name(*i) && !GENERIC.contains(&t.text.as_str()) && !is_number(t))
+            .count();
+        if concrete < 3 {
+            let list = verbs.join("”, “");
+            findings.push(finding(
+                FindingCode::VagueWording,
+                format!(
+                    "Nội dung chỉ gồm những cụm từ chung chung (“{list}”…) mà chưa nói làm việc gì cụ thể (rõ việc)."
+                ),
+                format!(
+                    "The wording is only generic phrases (“{list}”…) and says nothing concrete to do (clear task)."
+                ),
+            ));
+        }
+    }
+
+    // Sát thực tế: a local reference.
+    let local = [
+        Some(task.content.as_str()),
+        task.lead_body.as_deref(),
+        output,
+    ]
+    .into_iter()
+    .flatten()
+    .any(|s| !specific_names(&tokenize(s), gaz).is_empty());
+    if !local {
+        findings.push(finding(
+            FindingCode::NoLocalReference,
+            "Nhiệm vụ không gắn với địa bàn, đơn vị cụ thể nào của địa phương (chưa sát thực tế).".to_string(),
+            "The task names no place or organization of the locality (not fitted to local conditions).".to_string(),
+        ));
+    }
+
+    findings.sort_by_key(|f| f.code);
+    let lost: f64 = findings.iter().map(|f| f.code.weight()).sum();
+    TaskReport {
+        index,
+        content: task.content.clone(),
+        specificity: (1.0 - lost).max(0.0),
+        findings,
+    }
+}
+
+/// Checks every task of a program.
+pub fn check_tasks(tasks: &[TaskInput], gaz: &Gazetteer) -> Vec<TaskReport> {
+    tasks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| check_task(i, t, gaz))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(content: &str, resp: &str, deadline: &str, output: &str) -> TaskInput {
+        let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        TaskInput {
+            content: content.to_string(),
+            responsible: opt(resp),
+            deadline: opt(deadline),
+            output: opt(output),
+            lead_body: None,
+        }
+    }
+
+    fn codes(t: &TaskInput) -> Vec<&'static str> {
+        let gaz = Gazetteer::from_names(["huyện Lục Nam", "xã Bảo Sơn", "xã Tam Dị"]);
+        check_task(0, t, &gaz)
+            .findings
+            .iter()
+            .map(|f| f.code.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn findings_by_case() {
+        let cases: &[(TaskInput, &[&str])] = &[
+            (
+                task("Tăng cường công tác xây dựng Đảng.", "", "", ""),
+                &[
+                    "no_responsible",
+                    "no_deadline",
+                    "no_measurable_output",
+                    "vague_wording",
+                    "no_local_reference",
+                ],
+            ),
+            (
+                task(
+                    "Nâng cao chất lượng sinh hoạt chi bộ.",
+                    "Các cấp ủy",
+                    "Thường xuyên",
+                    "",
+                ),
+                &[
+                    "vague_responsible",
+                    "vague_deadline",
+                    "no_measurable_output",
+                    "vague_wording",
+                    "no_local_reference",
+                ],
+            ),
+            (
+                task(
+                    "Tổ chức 3 lớp bồi dưỡng nghiệp vụ công tác đảng cho 120 bí thư chi bộ của xã Bảo Sơn và xã Tam Dị.",
+                    "Đồng chí Nguyễn Văn Hùng, Trưởng Ban Tổ chức Huyện ủy",
+                    "Quý III/2025",
+                    "",
+                ),
+                &[],
+            ),
+            (
+                task(
+                    "Đẩy mạnh ứng dụng công nghệ thông tin trong quản lý hồ sơ đảng viên tại xã Bảo Sơn",
+                    "Chánh Văn phòng Huyện ủy",
+                    "30/6/2025",
+                    "100% hồ sơ đảng viên được số hóa",
+                ),
+                &[],
+            ),
+            (
+                task(
+                    "Xây dựng nghị quyết chuyên đề về phát triển cây vải thiều ở huyện Lục Nam",
+                    "Bí thư Huyện ủy",
+                    "",
+                    "",
+                ),
+                &["no_deadline"],
+            ),
+            (
+                task(
+                    "Hoàn thành kết nạp 50 đảng viên mới trong năm 2025",
+                    "Trần Thị Mai",
+                    "",
+                    "",
+                ),
+                &["no_local_reference"],
+            ),
+        ];
+        for (t, expect) in cases {
+            assert_eq!(codes(t), *expect, "task: {}", t.content);
+        }
+    }
+
+    #[test]
+    fn specificity_drops_with_findings() {
+        let gaz = Gazetteer::new();
+        let bad = check_task(
+            0,
+            &task("Tăng cường công tác xây dựng Đảng.", "", "", ""),
+            &gaz,
+        );
+        assert!(bad.specificity < 0.05);
+        for f in &bad.findings {
+            assert!(!f.message_vi.is_empty() && !f.message_en.is_empty());
+        }
+    }
+
+    #[test]
+    fn codes_serialize_in_snake_case() {
+        let json = serde_json::to_string(&FindingCode::NoMeasurableOutput).unwrap();
+        assert_eq!(json, "\"no_measurable_output\"");
+    }
+}

@@ -1,0 +1,215 @@
+//! `resolute-bench`: measurements that are too large for criterion's repeated sampling.
+//! Each prints its figures; docs/BENCHMARKS.md records the commands and results.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use domain::{OrgKind, Principal};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use store::Store;
+
+#[derive(Parser)]
+#[command(name = "resolute-bench", about = "Resolute benchmark tools")]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Latency of reading one province's subtree member count (p50/p95/p99), on a loaded
+    /// database (e.g. after `resolute demo --profile nation`).
+    Subtree {
+        /// `postgres://…` or a SQLite file path.
+        #[arg(long)]
+        database_url: String,
+        #[arg(long, default_value_t = 2000)]
+        iterations: usize,
+    },
+    /// Time to import N members from a generated .xlsx into a fresh SQLite database that
+    /// holds the Bắc Giang demo tree.
+    ImportMembers {
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
+        /// Where to put the temporary database (default: a temp folder).
+        #[arg(long)]
+        dir: Option<std::path::PathBuf>,
+    },
+    /// A bare axum server returning a fixed HTML page of about the size of an org page:
+    /// the baseline for the load test.
+    Bare {
+        #[arg(long, default_value = "127.0.0.1:8098")]
+        addr: String,
+    },
+}
+
+async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    let s: Arc<dyn Store> = if url.starts_with("postgres") {
+        Arc::new(store_postgres::PgStore::connect(url).await?)
+    } else {
+        Arc::new(store_sqlite::SqliteStore::open(url).await?)
+    };
+    s.migrate().await?;
+    Ok(s)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+fn report(name: &str, mut times: Vec<Duration>) {
+    times.sort();
+    println!(
+        "{name}: n={} p50={:.3} ms p95={:.3} ms p99={:.3} ms max={:.3} ms",
+        times.len(),
+        percentile(&times, 0.5).as_secs_f64() * 1e3,
+        percentile(&times, 0.95).as_secs_f64() * 1e3,
+        percentile(&times, 0.99).as_secs_f64() * 1e3,
+        times.last().map(|d| d.as_secs_f64() * 1e3).unwrap_or(0.0),
+    );
+}
+
+async fn subtree(url: &str, iterations: usize) -> anyhow::Result<()> {
+    let store = open(url).await?;
+    let p = Principal::system();
+    let roots: Vec<_> = store
+        .org_roots(&p)
+        .await?
+        .into_iter()
+        .filter(|o| o.kind == OrgKind::Provincial && o.is_active())
+        .collect();
+    anyhow::ensure!(!roots.is_empty(), "no province loaded");
+    println!(
+        "{} provinces, {} members in all",
+        roots.len(),
+        roots.iter().map(|r| r.subtree_member_count).sum::<i64>()
+    );
+    let mut times = Vec::with_capacity(iterations);
+    for i in 0..iterations {
+        let r = &roots[i % roots.len()];
+        let t = Instant::now();
+        let o = store.org_get(&p, r.id).await?;
+        times.push(t.elapsed());
+        std::hint::black_box(o.subtree_member_count);
+    }
+    report(
+        &format!("subtree member count ({})", store.backend()),
+        times,
+    );
+    Ok(())
+}
+
+async fn import_members(rows: usize, dir: Option<std::path::PathBuf>) -> anyhow::Result<()> {
+    let tmp = std::env::temp_dir().join(format!("resolute-bench-{}", std::process::id()));
+    let dir = dir.unwrap_or(tmp);
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join("bench.db");
+    let _ = std::fs::remove_file(&path);
+    let store = open(&path.to_string_lossy()).await?;
+    demo::load(
+        store.as_ref(),
+        &demo::Profile::bac_giang(),
+        1,
+        &|_| String::from("x"),
+        &|_, _| {},
+    )
+    .await?;
+    let p = Principal::system();
+    // Every cell of the demo, by id.
+    let mut cells = Vec::new();
+    let mut stack = store.org_roots(&p).await?;
+    while let Some(o) = stack.pop() {
+        if o.kind == OrgKind::Cell {
+            cells.push(o.id);
+        } else {
+            stack.extend(store.org_children(&p, o.id, false).await?);
+        }
+    }
+    let t = Instant::now();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let sheet = wb.add_worksheet();
+    for (c, (_, header, _)) in import::members::COLUMNS.iter().enumerate() {
+        sheet.write_string(0, c as u16, *header)?;
+    }
+    for i in 0..rows {
+        let r = i as u32 + 1;
+        sheet.write_string(r, 0, format!("Nguyễn Văn Thử {i}"))?;
+        sheet.write_string(r, 1, if i % 3 == 0 { "Nữ" } else { "Nam" })?;
+        sheet.write_string(
+            r,
+            2,
+            format!("{:02}/{:02}/{}", i % 28 + 1, i % 12 + 1, 1960 + i % 40),
+        )?;
+        sheet.write_string(
+            r,
+            3,
+            format!("{:02}/{:02}/{}", i % 28 + 1, i % 12 + 1, 2005 + i % 18),
+        )?;
+        sheet.write_string(r, 4, format!("99{:08}", i))?;
+        sheet.write_string(r, 5, format!("#{}", cells[i % cells.len()].0))?;
+        sheet.write_string(r, 6, "Đảng viên")?;
+    }
+    let bytes = wb.save_to_buffer()?;
+    println!(
+        "generated {rows} rows, {} KB .xlsx in {:.2} s",
+        bytes.len() / 1024,
+        t.elapsed().as_secs_f64()
+    );
+
+    let t = Instant::now();
+    let table =
+        import::read_table(&bytes).map_err(|e| anyhow::anyhow!("{:?}", e.messages(i18n_lang())))?;
+    let read = t.elapsed();
+    let parsed = import::members::parse(&table)
+        .map_err(|e| anyhow::anyhow!("{:?}", e.messages(i18n_lang())))?;
+    let parse = t.elapsed() - read;
+    let today = time::OffsetDateTime::now_utc().date();
+    let n = import::members::apply(store.as_ref(), &p, parsed, today)
+        .await
+        .map_err(|e| anyhow::anyhow!("{:?}", e.messages(i18n_lang())))?;
+    let total = t.elapsed();
+    println!(
+        "import of {n} members: read .xlsx {:.2} s, check rows {:.2} s, save {:.2} s, total {:.2} s",
+        read.as_secs_f64(),
+        parse.as_secs_f64(),
+        (total - read - parse).as_secs_f64(),
+        total.as_secs_f64()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+fn i18n_lang() -> i18n::Lang {
+    i18n::Lang::En
+}
+
+async fn bare(addr: &str) -> anyhow::Result<()> {
+    let body: &'static str = Box::leak(
+        format!(
+            "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Bare</title></head><body>{}</body></html>",
+            "<tr><td>Chi bộ thôn Đông</td><td>Chi bộ</td><td>27</td></tr>".repeat(60)
+        )
+        .into_boxed_str(),
+    );
+    let app = axum::Router::new().route(
+        "/",
+        axum::routing::get(move || async move { axum::response::Html(body) }),
+    );
+    let listener = tokio::net::TcpListener::bind(addr).await.context("bind")?;
+    println!("bare server on http://{}/", listener.local_addr()?);
+    axum::serve(listener, app).await?;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Cmd::Subtree {
+            database_url,
+            iterations,
+        } => subtree(&database_url, iterations).await,
+        Cmd::ImportMembers { rows, dir } => import_members(rows, dir).await,
+        Cmd::Bare { addr } => bare(&addr).await,
+    }
+}

@@ -1,0 +1,221 @@
+//! Authorization: a principal holds grants, each a role on an organization that covers the
+//! organization's whole subtree.
+//!
+//! Architecture invariant: the store takes a [`Principal`] on every read and write and
+//! filters by the [`Scope`] it computes here; templates never decide what a user may see.
+
+use crate::ids::{OrgId, UserId};
+use crate::org::{OrgPath, PathRange};
+use serde::{Deserialize, Serialize};
+
+/// The role a grant gives on a subtree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessRole {
+    /// Manages everything in the subtree: accounts, restructuring, the audit log.
+    Admin,
+    /// Committee office staff: keeps organizations and people of the subtree.
+    OfficeStaff,
+    /// Secretary of a committee or cell: keeps the people of the subtree.
+    Secretary,
+    /// Inspection committee: reads everything in the subtree.
+    Inspector,
+    /// A member: reads the subtree (usually their cell).
+    Member,
+}
+
+/// What an action needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    Read,
+    EditPeople,
+    EditOrgs,
+    Restructure,
+    ManageAccounts,
+    ReadAudit,
+}
+
+impl AccessRole {
+    pub const ALL: [AccessRole; 5] = [
+        AccessRole::Admin,
+        AccessRole::OfficeStaff,
+        AccessRole::Secretary,
+        AccessRole::Inspector,
+        AccessRole::Member,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccessRole::Admin => "admin",
+            AccessRole::OfficeStaff => "office_staff",
+            AccessRole::Secretary => "secretary",
+            AccessRole::Inspector => "inspector",
+            AccessRole::Member => "member",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AccessRole> {
+        AccessRole::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn permits(self, p: Permission) -> bool {
+        use AccessRole::*;
+        use Permission::*;
+        match p {
+            Read => true,
+            EditPeople => matches!(self, Admin | OfficeStaff | Secretary),
+            EditOrgs => matches!(self, Admin | OfficeStaff),
+            Restructure | ManageAccounts | ReadAudit => self == Admin,
+        }
+    }
+}
+
+/// One grant: a role on the subtree rooted at `org`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    pub role: AccessRole,
+    pub org_id: OrgId,
+    pub org_path: OrgPath,
+}
+
+/// The signed-in user as the store sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Principal {
+    pub user_id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub grants: Vec<Grant>,
+    /// The command line acting on the whole database (demo, import, account set-up). It
+    /// passes every check; the audit log records it as "system".
+    #[serde(default)]
+    pub system: bool,
+}
+
+/// The set of subtrees a principal may act on for one permission: disjoint path prefixes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Scope {
+    roots: Vec<OrgPath>,
+}
+
+impl Scope {
+    /// A scope from arbitrary roots; nested roots are dropped, since the outer one covers them.
+    pub fn from_roots(mut roots: Vec<OrgPath>) -> Scope {
+        roots.sort();
+        roots.dedup();
+        let mut out: Vec<OrgPath> = Vec::with_capacity(roots.len());
+        for r in roots {
+            if !out.iter().any(|o| o.covers(&r)) {
+                out.push(r);
+            }
+        }
+        Scope { roots: out }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.roots.is_empty()
+    }
+
+    pub fn roots(&self) -> &[OrgPath] {
+        &self.roots
+    }
+
+    pub fn ranges(&self) -> Vec<PathRange> {
+        self.roots.iter().map(OrgPath::subtree).collect()
+    }
+
+    pub fn covers(&self, path: &OrgPath) -> bool {
+        self.roots.iter().any(|r| r.covers(path))
+    }
+
+    /// Whether a path is an ancestor of something in scope (so its name may be shown in a
+    /// breadcrumb leading to what the user may see).
+    pub fn leads_to(&self, path: &OrgPath) -> bool {
+        self.roots.iter().any(|r| path.covers(r))
+    }
+}
+
+impl Principal {
+    /// The principal of command-line operations: allowed everything.
+    pub fn system() -> Principal {
+        Principal {
+            user_id: UserId(0),
+            username: "system".into(),
+            display_name: "system".into(),
+            grants: Vec::new(),
+            system: true,
+        }
+    }
+
+    /// The scope of a permission. For the system principal the scope is everything, which
+    /// callers express by checking [`Principal::system`] before they filter.
+    pub fn scope(&self, p: Permission) -> Scope {
+        Scope::from_roots(
+            self.grants
+                .iter()
+                .filter(|g| g.role.permits(p))
+                .map(|g| g.org_path.clone())
+                .collect(),
+        )
+    }
+
+    pub fn can(&self, p: Permission, path: &OrgPath) -> bool {
+        self.system
+            || self
+                .grants
+                .iter()
+                .any(|g| g.role.permits(p) && g.org_path.covers(path))
+    }
+
+    /// Whether the principal holds this permission anywhere.
+    pub fn has_anywhere(&self, p: Permission) -> bool {
+        self.system || self.grants.iter().any(|g| g.role.permits(p))
+    }
+
+    /// The unit a user lands on: the highest-ranking grant's organization.
+    pub fn home(&self) -> Option<OrgId> {
+        self.grants
+            .iter()
+            .min_by_key(|g| g.org_path.depth())
+            .map(|g| g.org_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grant(role: AccessRole, path: &str) -> Grant {
+        let org_path = OrgPath::parse(path).unwrap();
+        Grant {
+            role,
+            org_id: org_path.id(),
+            org_path,
+        }
+    }
+
+    #[test]
+    fn scope_drops_nested_roots() {
+        let s = Scope::from_roots(vec![
+            OrgPath::parse("/1/2/3/").unwrap(),
+            OrgPath::parse("/1/2/").unwrap(),
+            OrgPath::parse("/1/20/").unwrap(),
+        ]);
+        assert_eq!(s.roots().len(), 2);
+    }
+
+    #[test]
+    fn district_office_cannot_edit_another_district() {
+        let p = Principal {
+            user_id: UserId(1),
+            username: "hu".into(),
+            display_name: "Văn phòng Huyện ủy".into(),
+            grants: vec![grant(AccessRole::OfficeStaff, "/1/2/")],
+            system: false,
+        };
+        assert!(p.can(Permission::EditOrgs, &OrgPath::parse("/1/2/9/").unwrap()));
+        assert!(!p.can(Permission::Read, &OrgPath::parse("/1/3/").unwrap()));
+        assert!(!p.can(Permission::Read, &OrgPath::parse("/1/").unwrap()));
+        assert!(!p.can(Permission::Restructure, &OrgPath::parse("/1/2/").unwrap()));
+        assert!(p.scope(Permission::ManageAccounts).is_empty());
+    }
+}

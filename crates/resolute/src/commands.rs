@@ -1,0 +1,468 @@
+//! What each subcommand does.
+
+use crate::cli::{
+    Cli, Command, DbArgs, DemoArgs, DemoProfile, ImportArgs, ImportKind, ServeArgs, UserCommand,
+};
+use anyhow::{Context, bail};
+use domain::{AccessRole, OrgId, Principal, validate};
+use i18n::Lang;
+use std::path::Path;
+use std::sync::Arc;
+use store::Store;
+
+mod analysis_cmd;
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::CheckPlan(args) => return analysis_cmd::check_plan(args),
+        Command::CheckTasks(args) => return analysis_cmd::check_tasks(args),
+        Command::Restore { file, yes } => return restore(&cli.db, &file, yes).await,
+        _ => {}
+    }
+    let store = open_store(&cli.db).await?;
+    match cli.command {
+        Command::Serve(args) => serve(store, args).await,
+        Command::Migrate => {
+            let s = store.migration_state().await?;
+            println!(
+                "Đã áp dụng {}/{} migration ({}).",
+                s.applied,
+                s.known,
+                store.backend()
+            );
+            Ok(())
+        }
+        Command::Demo(args) => demo(store.as_ref(), &args).await.map(|_| ()),
+        Command::Import(args) => import(store.as_ref(), &args).await,
+        Command::User { command } => user(store.as_ref(), command).await,
+        Command::Backup { file } => backup(store.as_ref(), &cli.db, &file).await,
+        Command::Recount => {
+            store.recount(&Principal::system()).await?;
+            println!("Đã tính lại các số liệu tổng hợp.");
+            Ok(())
+        }
+        Command::Restructure2025 { province, on } => {
+            let on = validate::date("on", &on)
+                .map_err(|_| anyhow::anyhow!("ngày không hợp lệ: {on}"))?;
+            let r = demo::replay_2025(store.as_ref(), &Principal::system(), &province, on).await?;
+            println!(
+                "Sắp xếp năm 2025: {} xã cũ → {} xã mới ({} xã cũ được chia tách), {} đơn vị cấp huyện kết thúc hoạt động.",
+                r.old_communes, r.new_communes, r.splits, r.closed_district_level
+            );
+            if !r.unmatched.is_empty() {
+                println!("Không có trong dữ liệu sắp xếp: {}", r.unmatched.join(", "));
+            }
+            Ok(())
+        }
+        Command::CheckPlan(_) | Command::CheckTasks(_) | Command::Restore { .. } => {
+            unreachable!("handled above")
+        }
+    }
+}
+
+fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+fn sqlite_path(db: &DbArgs) -> std::path::PathBuf {
+    db.data_dir.join("resolute.db")
+}
+
+/// Opens the store the arguments name and applies pending migrations.
+pub async fn open_store(db: &DbArgs) -> anyhow::Result<Arc<dyn Store>> {
+    let store: Arc<dyn Store> = match &db.database_url {
+        Some(url) if is_postgres(url) => Arc::new(
+            store_postgres::PgStore::connect(url)
+                .await
+                .context("không kết nối được PostgreSQL / cannot connect to PostgreSQL")?,
+        ),
+        Some(url) => Arc::new(
+            store_sqlite::SqliteStore::open(url)
+                .await
+                .context("không mở được SQLite")?,
+        ),
+        None => {
+            std::fs::create_dir_all(&db.data_dir)
+                .with_context(|| format!("không tạo được thư mục {}", db.data_dir.display()))?;
+            let path = sqlite_path(db);
+            Arc::new(
+                store_sqlite::SqliteStore::open(&path.to_string_lossy())
+                    .await
+                    .with_context(|| format!("không mở được {}", path.display()))?,
+            )
+        }
+    };
+    store
+        .migrate()
+        .await
+        .context("migration thất bại / migration failed")?;
+    Ok(store)
+}
+
+fn hash_password(p: &str) -> String {
+    web::password::hash(p).expect("argon2 hashes any password")
+}
+
+async fn demo(store: &dyn Store, args: &DemoArgs) -> anyhow::Result<Vec<demo::DemoAccount>> {
+    if store.max_ids().await?.org > 0 {
+        bail!(
+            "cơ sở dữ liệu đã có dữ liệu; dữ liệu mẫu chỉ nạp vào cơ sở dữ liệu trống / the database is not empty"
+        );
+    }
+    let profile = match args.profile {
+        DemoProfile::Province => demo::Profile::Province {
+            code: args.province.clone(),
+        },
+        DemoProfile::Nation => demo::Profile::Nation,
+    };
+    let bar = indicatif::ProgressBar::new(1);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {msg} [{bar:40}] {pos}/{len} tỉnh · {elapsed}",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    bar.set_message("Đang tạo dữ liệu mẫu");
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    let started = std::time::Instant::now();
+    let progress = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    let accounts = demo::load(store, &profile, args.seed, &hash_password, &progress).await?;
+    bar.finish_and_clear();
+    let ids = store.max_ids().await?;
+    println!(
+        "Đã tạo dữ liệu mẫu: {} tổ chức, {} đảng viên trong {:.1} giây.",
+        ids.org,
+        ids.member,
+        started.elapsed().as_secs_f64()
+    );
+    print_accounts(&accounts);
+    Ok(accounts)
+}
+
+fn print_accounts(accounts: &[demo::DemoAccount]) {
+    if accounts.is_empty() {
+        return;
+    }
+    println!(
+        "\nTài khoản dùng thử (mật khẩu chung: {}):",
+        demo::tree::DEMO_PASSWORD
+    );
+    for a in accounts {
+        println!(
+            "  {:<18} {:<13} {}",
+            a.username,
+            a.role.as_str(),
+            a.org_name
+        );
+    }
+}
+
+async fn serve(store: Arc<dyn Store>, args: ServeArgs) -> anyhow::Result<()> {
+    if args.demo {
+        if store.max_ids().await?.org == 0 {
+            demo(
+                store.as_ref(),
+                &DemoArgs {
+                    profile: DemoProfile::Province,
+                    seed: 2025,
+                    province: "24".into(),
+                },
+            )
+            .await?;
+        } else {
+            println!("Dữ liệu mẫu đã có sẵn.");
+            let l = demo::build(&demo::Profile::bac_giang(), 2025);
+            let accounts: Vec<_> = l
+                .first()
+                .map(|l| {
+                    demo::demo_accounts(l)
+                        .into_iter()
+                        .map(|(a, _, _)| a)
+                        .collect()
+                })
+                .unwrap_or_default();
+            print_accounts(&accounts);
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(&args.addr)
+        .await
+        .with_context(|| format!("không mở được địa chỉ {} / cannot listen", args.addr))?;
+    let addr = listener.local_addr()?;
+    println!(
+        "\nResolute ({}) đang chạy tại http://{addr}/  — nhấn Ctrl+C để dừng.",
+        store.backend()
+    );
+    let state = web::AppState::new(
+        store,
+        web::Config {
+            secure_cookies: args.secure_cookies,
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        },
+    );
+    web::serve(listener, state, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}
+
+async fn import(store: &dyn Store, args: &ImportArgs) -> anyhow::Result<()> {
+    let lang = if args.english { Lang::En } else { Lang::Vi };
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("không đọc được {}", args.file.display()))?;
+    let today = time::OffsetDateTime::now_utc().date();
+    let p = Principal::system();
+    let started = std::time::Instant::now();
+    let result = async {
+        let table = import::read_table(&bytes)?;
+        match args.kind {
+            ImportKind::Members => {
+                let rows = import::members::parse(&table)?;
+                import::members::apply(store, &p, rows, today).await
+            }
+            ImportKind::Orgs => {
+                let rows = import::orgs::parse(&table)?;
+                import::orgs::apply(store, &p, rows, today).await
+            }
+        }
+    }
+    .await;
+    match result {
+        Ok(n) => {
+            println!(
+                "{} ({:.1} s)",
+                i18n::fill(i18n::tr(lang, "import.done"), &[("count", &n)]),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Err(e) => {
+            for m in e.messages(lang) {
+                eprintln!("{m}");
+            }
+            bail!("{}", i18n::tr(lang, "import.nothing_saved"))
+        }
+    }
+}
+
+fn read_password(env: Option<&str>) -> anyhow::Result<String> {
+    let raw = match env {
+        Some(var) => {
+            std::env::var(var).with_context(|| format!("biến môi trường {var} chưa đặt"))?
+        }
+        None => {
+            eprintln!("Nhập mật khẩu (ít nhất 10 ký tự) rồi nhấn Enter:");
+            let mut s = String::new();
+            std::io::stdin().read_line(&mut s)?;
+            s.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    validate::new_password(&raw)
+        .map_err(|e| anyhow::anyhow!("{}", i18n::tr(Lang::Vi, &format!("err.{}", e.0[0].code))))
+}
+
+async fn find_org(store: &dyn Store, p: &Principal, key: &str) -> anyhow::Result<store::Org> {
+    if let Some(o) = store.org_by_code(p, key).await? {
+        return Ok(o);
+    }
+    if let Ok(id) = key.trim_start_matches('#').parse::<i64>() {
+        return Ok(store.org_get(p, OrgId(id)).await?);
+    }
+    bail!("không tìm thấy tổ chức {key}")
+}
+
+async fn user(store: &dyn Store, cmd: UserCommand) -> anyhow::Result<()> {
+    let p = Principal::system();
+    let find_user = |name: String| async move {
+        store
+            .user_by_username(&p, &name)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("không có tài khoản {name}"))
+    };
+    match cmd {
+        UserCommand::Add {
+            username,
+            name,
+            member,
+            password_env,
+        } => {
+            let username = validate::username(&username)
+                .map_err(|_| anyhow::anyhow!("{}", i18n::tr(Lang::Vi, "err.bad_username")))?;
+            let password = read_password(password_env.as_deref())?;
+            let u = store
+                .user_create(
+                    &Principal::system(),
+                    store::NewUser {
+                        username,
+                        display_name: name,
+                        password_hash: hash_password(&password),
+                        member_id: member.map(domain::MemberId),
+                    },
+                )
+                .await?;
+            println!("Đã tạo tài khoản {} (id {}).", u.username, u.id);
+        }
+        UserCommand::Passwd {
+            username,
+            password_env,
+        } => {
+            let u = find_user(username).await?;
+            let password = read_password(password_env.as_deref())?;
+            store
+                .user_set_password(&Principal::system(), u.user.id, &hash_password(&password))
+                .await?;
+            println!("Đã đổi mật khẩu của {}.", u.user.username);
+        }
+        UserCommand::Grant {
+            username,
+            role,
+            org,
+        } => {
+            let u = find_user(username).await?;
+            let role = AccessRole::parse(&role).ok_or_else(|| anyhow::anyhow!("vai trò không hợp lệ: {role} (admin, office_staff, secretary, inspector, member)"))?;
+            let o = find_org(store, &Principal::system(), &org).await?;
+            store
+                .grant_add(
+                    &Principal::system(),
+                    store::NewGrant {
+                        user_id: u.user.id,
+                        role,
+                        org_id: o.id,
+                    },
+                )
+                .await?;
+            println!(
+                "Đã cấp quyền {} trên {} cho {}.",
+                role.as_str(),
+                o.name,
+                u.user.username
+            );
+        }
+        UserCommand::Revoke {
+            username,
+            role,
+            org,
+        } => {
+            let u = find_user(username).await?;
+            let role = AccessRole::parse(&role)
+                .ok_or_else(|| anyhow::anyhow!("vai trò không hợp lệ: {role}"))?;
+            let o = find_org(store, &Principal::system(), &org).await?;
+            let Some(g) = u.grants.iter().find(|g| g.role == role && g.org_id == o.id) else {
+                bail!(
+                    "tài khoản {} không có quyền {} trên {}",
+                    u.user.username,
+                    role.as_str(),
+                    o.name
+                );
+            };
+            store.grant_revoke(&Principal::system(), g.id).await?;
+            println!(
+                "Đã thu hồi quyền {} trên {} của {}.",
+                role.as_str(),
+                o.name,
+                u.user.username
+            );
+        }
+        UserCommand::List => {
+            for u in store.user_list(&Principal::system()).await? {
+                let grants: Vec<String> = u
+                    .grants
+                    .iter()
+                    .map(|g| format!("{}@{}", g.role.as_str(), g.org_name))
+                    .collect();
+                println!(
+                    "{:<20} {:<30} {}{}",
+                    u.user.username,
+                    u.user.display_name,
+                    grants.join("; "),
+                    if u.user.disabled { " (đã khóa)" } else { "" }
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn backup(store: &dyn Store, db: &DbArgs, file: &Path) -> anyhow::Result<()> {
+    if file.exists() {
+        bail!("tệp {} đã tồn tại; hãy chọn tên khác", file.display());
+    }
+    match &db.database_url {
+        Some(url) if is_postgres(url) => {
+            let status = std::process::Command::new("pg_dump")
+                .args(["--format=custom", "--no-owner", "--file"])
+                .arg(file)
+                .arg(url)
+                .status()
+                .context("không chạy được pg_dump (cài gói postgresql-client)")?;
+            if !status.success() {
+                bail!("pg_dump thất bại ({status})");
+            }
+        }
+        _ => store.backup_to(file).await?,
+    }
+    println!("Đã sao lưu vào {}.", file.display());
+    Ok(())
+}
+
+async fn restore(db: &DbArgs, file: &Path, yes: bool) -> anyhow::Result<()> {
+    if !file.is_file() {
+        bail!("không có tệp {}", file.display());
+    }
+    match &db.database_url {
+        Some(url) if is_postgres(url) => {
+            if !yes {
+                bail!("khôi phục sẽ thay thế dữ liệu hiện có; thêm --yes để xác nhận");
+            }
+            let status = std::process::Command::new("pg_restore")
+                .args([
+                    "--clean",
+                    "--if-exists",
+                    "--no-owner",
+                    "--single-transaction",
+                    "--dbname",
+                ])
+                .arg(url)
+                .arg(file)
+                .status()
+                .context("không chạy được pg_restore (cài gói postgresql-client)")?;
+            if !status.success() {
+                bail!("pg_restore thất bại ({status})");
+            }
+        }
+        Some(_) => bail!("khôi phục SQLite dùng --data-dir, không dùng --database-url"),
+        None => {
+            let mut head = [0u8; 16];
+            use std::io::Read;
+            std::fs::File::open(file)?
+                .read_exact(&mut head)
+                .context("tệp sao lưu quá ngắn")?;
+            if &head != b"SQLite format 3\0" {
+                bail!("{} không phải bản sao lưu SQLite", file.display());
+            }
+            let target = sqlite_path(db);
+            if target.exists() && !yes {
+                bail!(
+                    "{} đã có dữ liệu; thêm --yes để thay thế (hãy dừng máy chủ trước)",
+                    target.display()
+                );
+            }
+            std::fs::create_dir_all(&db.data_dir)?;
+            for ext in ["-wal", "-shm"] {
+                let side = db.data_dir.join(format!("resolute.db{ext}"));
+                if side.exists() {
+                    std::fs::remove_file(side)?;
+                }
+            }
+            let tmp = db.data_dir.join("resolute.db.restoring");
+            std::fs::copy(file, &tmp)?;
+            std::fs::rename(&tmp, &target)?;
+        }
+    }
+    println!("Đã khôi phục từ {}.", file.display());
+    Ok(())
+}

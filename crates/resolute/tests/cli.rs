@@ -1,0 +1,217 @@
+//! The command line as a user runs it: the real binary, a real data folder.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn resolute(data: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_resolute"));
+    c.arg("--data-dir")
+        .arg(data)
+        .env_remove("RESOLUTE_DATABASE_URL")
+        .env("RESOLUTE_LOG", "warn");
+    c
+}
+
+fn run(c: &mut Command) -> Output {
+    c.output().expect("the binary runs")
+}
+
+fn ok(c: &mut Command) -> String {
+    let out = run(c);
+    assert!(
+        out.status.success(),
+        "command failed: {c:?}\nstdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("resolute-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+async fn member_count(data: &Path) -> i64 {
+    use store::Store;
+    let s = store_sqlite::SqliteStore::open(&data.join("resolute.db").to_string_lossy())
+        .await
+        .unwrap();
+    let n = s.max_ids().await.unwrap().member;
+    s.close().await;
+    n
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_accounts_import_backup_restore_on_sqlite() {
+    let dir = temp_dir("sqlite");
+    let data = dir.join("data");
+
+    let out = ok(resolute(&data).args(["demo", "--profile", "province", "--seed", "3"]));
+    assert!(out.contains("vanphong.lucnam"), "{out}");
+    assert!(out.contains("demo-2025-bg"), "{out}");
+    // A second demo into a non-empty database is refused with a clear message.
+    let again = run(resolute(&data).args(["demo"]));
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("đã có dữ liệu"));
+
+    ok(resolute(&data)
+        .args([
+            "user",
+            "add",
+            "tester",
+            "--name",
+            "Người thử",
+            "--password-env",
+            "PW",
+        ])
+        .env("PW", "mật khẩu đủ dài"));
+    ok(resolute(&data).args([
+        "user",
+        "grant",
+        "tester",
+        "--role",
+        "office_staff",
+        "--org",
+        "218",
+    ]));
+    let list = ok(resolute(&data).args(["user", "list"]));
+    assert!(
+        list.contains("tester") && list.contains("office_staff@Đảng bộ huyện Lục Nam"),
+        "{list}"
+    );
+    let short = run(resolute(&data)
+        .args(["user", "add", "weak", "--name", "X", "--password-env", "PW"])
+        .env("PW", "ngắn"));
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("ít nhất 10 ký tự"));
+
+    // A bad import reports every bad row, in Vietnamese, and saves nothing.
+    let before = member_count(&data).await;
+    let bad = dir.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "Họ và tên,Giới tính,Ngày sinh,Ngày vào Đảng,Số thẻ đảng viên,Mã chi bộ,Đối tượng\n\
+         Nguyễn Văn Mới,Nam,01/02/1990,03/02/2015,77000001,#999999,\n\
+         ,Nữ,31/02/1990,,,#1,\n",
+    )
+    .unwrap();
+    let out = run(resolute(&data).args(["import", "members"]).arg(&bad));
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Dòng 3, cột Họ và tên"), "{err}");
+    assert!(err.contains("Dòng 3, cột Ngày sinh"), "{err}");
+    assert_eq!(member_count(&data).await, before, "nothing saved");
+
+    // A good one is saved whole. Cells are addressed by `#id`.
+    let cell_id = {
+        use store::Store;
+        let s = store_sqlite::SqliteStore::open(&data.join("resolute.db").to_string_lossy())
+            .await
+            .unwrap();
+        let p = domain::Principal::system();
+        let lucnam = s.org_by_code(&p, "218").await.unwrap().unwrap();
+        let commune = s
+            .org_children(&p, lucnam.id, false)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.kind == domain::OrgKind::Grassroots)
+            .unwrap();
+        let cell = s
+            .org_children(&p, commune.id, false)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.kind == domain::OrgKind::Cell)
+            .unwrap();
+        s.close().await;
+        cell.id
+    };
+    let good = dir.join("good.csv");
+    std::fs::write(
+        &good,
+        format!(
+            "Họ và tên,Giới tính,Ngày sinh,Ngày vào Đảng,Số thẻ đảng viên,Mã chi bộ,Đối tượng\n\
+             Nguyễn Văn Mới,Nam,01/02/1990,03/02/2015,77000001,#{cell_id},\n\
+             Giáp Thị Hoa,Nữ,12/12/1995,19/05/2020,77000002,#{cell_id},Đảng viên\n"
+        ),
+    )
+    .unwrap();
+    let out = ok(resolute(&data).args(["import", "members"]).arg(&good));
+    assert!(out.contains("Đã nhập 2 dòng"), "{out}");
+    assert_eq!(member_count(&data).await, before + 2);
+
+    // Backup while the data is live, restore into a new folder, same records.
+    let backup = dir.join("backup.db");
+    ok(resolute(&data).arg("backup").arg(&backup));
+    let restored = dir.join("restored");
+    ok(resolute(&restored).arg("restore").arg(&backup));
+    assert_eq!(member_count(&restored).await, before + 2);
+    // Restoring over existing data needs --yes.
+    let again = run(resolute(&restored).arg("restore").arg(&backup));
+    assert!(!again.status.success());
+    ok(resolute(&restored).arg("restore").arg(&backup).arg("--yes"));
+
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn check_plan_prints_a_verdict_as_json() {
+    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../analysis/corpus");
+    let out = ok(Command::new(env!("CARGO_BIN_EXE_resolute"))
+        .args(["check-plan", "--json", "--upper"])
+        .arg(corpus.join("upper_province.txt"))
+        .arg(corpus.join("lower_names_swapped.txt")));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["verdict"], "copied");
+    assert!(v["copied_fraction"].as_f64().unwrap() > 0.6);
+    assert!(!v["passages"].as_array().unwrap().is_empty());
+
+    let out = ok(Command::new(env!("CARGO_BIN_EXE_resolute"))
+        .args(["check-plan", "--json", "--upper"])
+        .arg(corpus.join("upper_province.txt"))
+        .arg(corpus.join("local_luc_nam.txt")));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["verdict"], "original");
+}
+
+#[test]
+fn check_tasks_reports_missing_parts_of_5_ro() {
+    let dir = temp_dir("tasks");
+    let f = dir.join("tasks.csv");
+    std::fs::write(
+        &f,
+        "Nội dung,Người chịu trách nhiệm,Thời hạn,Sản phẩm\n\
+         Tăng cường công tác lãnh đạo,,,\n\
+         Mở 3 lớp bồi dưỡng lý luận chính trị cho 120 cấp ủy viên cơ sở huyện Lục Nam,Đ/c Nguyễn Văn Hùng - Trưởng Ban Tuyên giáo,30/06/2026,3 lớp; 120 học viên\n",
+    )
+    .unwrap();
+    let out = ok(Command::new(env!("CARGO_BIN_EXE_resolute"))
+        .arg("check-tasks")
+        .arg("--json")
+        .arg(&f));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let codes = |i: usize| -> Vec<String> {
+        v["tasks"][i]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(
+        codes(0).contains(&"no_responsible".to_owned()),
+        "{:?}",
+        codes(0)
+    );
+    assert!(codes(0).contains(&"no_deadline".to_owned()));
+    assert!(
+        !codes(1).contains(&"no_responsible".to_owned()),
+        "{:?}",
+        codes(1)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,536 @@
+//! Accounts, grants, sessions and the audit log.
+//!
+//! An account is administered by a principal when one of its grants, its member record or
+//! the unit whose administrators created it (`users.org_id`) lies in the principal's
+//! ManageAccounts scope. Anyone may read their own account and change their own password.
+
+use crate::PgStore;
+use crate::orgs::org_readable;
+use crate::rows::{self, GRANT_COLS, USER_COLS};
+use crate::util::*;
+use domain::{AccessRole, Grant, Invalid, OrgId, Permission, Principal, UserId, validate};
+use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
+use std::collections::HashMap;
+use store::*;
+use time::OffsetDateTime;
+
+/// ` AND (the account is administered by p)`.
+fn push_administered(qb: &mut QueryBuilder<Postgres>, p: &Principal) {
+    if p.system {
+        return;
+    }
+    qb.push(" AND (u.id = ").push_bind(p.user_id.0).push(
+        " OR EXISTS (SELECT 1 FROM grants g JOIN organizations o ON o.id = g.org_id \
+             WHERE g.user_id = u.id",
+    );
+    push_scope(qb, "o.path", p, Permission::ManageAccounts);
+    qb.push(") OR EXISTS (SELECT 1 FROM members m WHERE m.id = u.member_id");
+    push_scope(qb, "m.cell_path", p, Permission::ManageAccounts);
+    qb.push(") OR EXISTS (SELECT 1 FROM organizations o WHERE o.id = u.org_id");
+    push_scope(qb, "o.path", p, Permission::ManageAccounts);
+    qb.push("))");
+}
+
+async fn users_where(
+    conn: &mut PgConnection,
+    p: &Principal,
+    cond: impl FnOnce(&mut QueryBuilder<Postgres>),
+) -> Result<Vec<UserDetail>> {
+    let mut qb =
+        QueryBuilder::<Postgres>::new(format!("SELECT {USER_COLS} FROM users u WHERE 1 = 1"));
+    cond(&mut qb);
+    push_administered(&mut qb, p);
+    qb.push(" ORDER BY u.username");
+    let users = qb
+        .build()
+        .fetch_all(&mut *conn)
+        .await
+        .db()?
+        .iter()
+        .map(rows::user)
+        .collect::<Result<Vec<_>>>()?;
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The grants shown are those on units the principal may read.
+    let mut qb = QueryBuilder::<Postgres>::new(format!(
+        "SELECT {GRANT_COLS} FROM grants g JOIN organizations o ON o.id = g.org_id \
+         WHERE g.user_id IN "
+    ));
+    push_ids(&mut qb, users.iter().map(|u| u.id.0));
+    push_scope(&mut qb, "o.path", p, Permission::Read);
+    qb.push(" ORDER BY g.id");
+    let mut grants: HashMap<UserId, Vec<GrantRow>> = HashMap::new();
+    for r in qb.build().fetch_all(&mut *conn).await.db()? {
+        let g = rows::grant(&r)?;
+        grants.entry(g.user_id).or_default().push(g);
+    }
+    Ok(users
+        .into_iter()
+        .map(|user| UserDetail {
+            grants: grants.remove(&user.id).unwrap_or_default(),
+            user,
+        })
+        .collect())
+}
+
+async fn user_administered(
+    conn: &mut PgConnection,
+    p: &Principal,
+    id: UserId,
+) -> Result<UserDetail> {
+    users_where(conn, p, |qb| {
+        qb.push(" AND u.id = ").push_bind(id.0);
+    })
+    .await?
+    .pop()
+    .ok_or(StoreError::NotFound)
+}
+
+async fn user_org_path(conn: &mut PgConnection, id: UserId) -> Result<Option<domain::OrgPath>> {
+    let path: Option<String> = sqlx::query_scalar(
+        "SELECT o.path FROM users u JOIN organizations o ON o.id = u.org_id WHERE u.id = $1",
+    )
+    .bind(id.0)
+    .fetch_optional(conn)
+    .await
+    .db()?;
+    path.map(rows::path).transpose()
+}
+
+fn user_json(u: &User) -> serde_json::Value {
+    serde_json::to_value(u).unwrap_or_default()
+}
+
+async fn grant_by_id(conn: &mut PgConnection, id: i64) -> Result<Option<GrantRow>> {
+    let sql = format!(
+        "SELECT {GRANT_COLS} FROM grants g JOIN organizations o ON o.id = g.org_id WHERE g.id = $1"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+        .db()?
+        .as_ref()
+        .map(rows::grant)
+        .transpose()
+}
+
+impl PgStore {
+    pub(crate) async fn credentials_impl(&self, username: &str) -> Result<Option<Credentials>> {
+        let row = sqlx::query("SELECT id, password_hash, disabled FROM users WHERE username = $1")
+            .bind(username.trim().to_ascii_lowercase())
+            .fetch_optional(&self.pool)
+            .await
+            .db()?;
+        row.map(|r| {
+            Ok(Credentials {
+                user_id: UserId(r.try_get("id").db()?),
+                password_hash: r.try_get("password_hash").db()?,
+                disabled: r.try_get("disabled").db()?,
+            })
+        })
+        .transpose()
+    }
+
+    pub(crate) async fn principal_impl(&self, user: UserId) -> Result<Option<Principal>> {
+        let mut conn = self.pool.acquire().await.db()?;
+        let Some(r) =
+            sqlx::query("SELECT username, display_name, disabled FROM users WHERE id = $1")
+                .bind(user.0)
+                .fetch_optional(&mut *conn)
+                .await
+                .db()?
+        else {
+            return Ok(None);
+        };
+        if r.try_get::<bool, _>("disabled").db()? {
+            return Ok(None);
+        }
+        let grants = sqlx::query(
+            "SELECT g.role, g.org_id, o.path FROM grants g JOIN organizations o ON o.id = g.org_id \
+             WHERE g.user_id = $1 ORDER BY g.id",
+        )
+        .bind(user.0)
+        .fetch_all(&mut *conn)
+        .await
+        .db()?
+        .iter()
+        .map(|g| {
+            let role: String = g.try_get("role").db()?;
+            Ok(Grant {
+                role: AccessRole::parse(&role).ok_or_else(|| bad_data("role", &role))?,
+                org_id: OrgId(g.try_get("org_id").db()?),
+                org_path: rows::path(g.try_get("path").db()?)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+        Ok(Some(Principal {
+            user_id: user,
+            username: r.try_get("username").db()?,
+            display_name: r.try_get("display_name").db()?,
+            grants,
+            system: false,
+        }))
+    }
+
+    pub(crate) async fn session_load_impl(
+        &self,
+        id: &str,
+    ) -> Result<Option<(Vec<u8>, OffsetDateTime)>> {
+        let row = sqlx::query("SELECT data, expires_at FROM sessions WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .db()?;
+        row.map(|r| Ok((r.try_get("data").db()?, r.try_get("expires_at").db()?)))
+            .transpose()
+    }
+
+    pub(crate) async fn session_save_impl(
+        &self,
+        id: &str,
+        data: &[u8],
+        expires: OffsetDateTime,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
+        )
+        .bind(id)
+        .bind(data)
+        .bind(trunc(expires))
+        .execute(&self.pool)
+        .await
+        .db()?;
+        Ok(())
+    }
+
+    pub(crate) async fn session_create_impl(
+        &self,
+        id: &str,
+        data: &[u8],
+        expires: OffsetDateTime,
+    ) -> Result<bool> {
+        let n = sqlx::query(
+            "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(data)
+        .bind(trunc(expires))
+        .execute(&self.pool)
+        .await
+        .db()?
+        .rows_affected();
+        Ok(n == 1)
+    }
+
+    pub(crate) async fn session_delete_impl(&self, id: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .db()?;
+        Ok(())
+    }
+
+    pub(crate) async fn session_delete_expired_impl(&self, now: OffsetDateTime) -> Result<u64> {
+        Ok(sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(trunc(now))
+            .execute(&self.pool)
+            .await
+            .db()?
+            .rows_affected())
+    }
+
+    pub(crate) async fn user_create_impl(&self, p: &Principal, new: NewUser) -> Result<User> {
+        if !p.has_anywhere(Permission::ManageAccounts) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.begin().await?;
+        let mut bad = Invalid::default();
+        let username = bad.take(validate::username(&new.username));
+        let display_name = bad.take(validate::name("display_name", &new.display_name, 200));
+        if new.password_hash.is_empty() {
+            bad.push("password", "required");
+        }
+        let (username, display_name) = bad.into_result((username, display_name))?;
+        let (username, display_name) = (username.expect("checked"), display_name.expect("checked"));
+        if let Some(mid) = new.member_id {
+            let m = crate::members::member_by_id(&mut tx, mid)
+                .await?
+                .filter(|m| p.can(Permission::Read, &m.cell_path))
+                .ok_or(StoreError::NotFound)?;
+            if !p.can(Permission::ManageAccounts, &m.cell_path) {
+                return Err(StoreError::Forbidden);
+            }
+        }
+        // The account belongs to the administrator's own (highest) unit.
+        let home: Option<domain::OrgPath> = if p.system {
+            None
+        } else {
+            p.scope(Permission::ManageAccounts)
+                .roots()
+                .iter()
+                .min_by_key(|r| r.depth())
+                .cloned()
+        };
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (username, display_name, password_hash, member_id, org_id, \
+             disabled, created_at) VALUES ($1, $2, $3, $4, $5, FALSE, $6) RETURNING id",
+        )
+        .bind(&username)
+        .bind(&display_name)
+        .bind(&new.password_hash)
+        .bind(new.member_id.map(|m| m.0))
+        .bind(home.as_ref().map(|h| h.id().0))
+        .bind(now())
+        .fetch_one(&mut *tx)
+        .await
+        .db()?;
+        let sql = format!("SELECT {USER_COLS} FROM users u WHERE u.id = $1");
+        let user = rows::user(
+            &sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await
+                .db()?,
+        )?;
+        audit(
+            &mut tx,
+            p,
+            "create",
+            "user",
+            id,
+            home.as_ref(),
+            None,
+            Some(user_json(&user)),
+        )
+        .await?;
+        tx.commit().await.db()?;
+        Ok(user)
+    }
+
+    pub(crate) async fn user_get_impl(&self, p: &Principal, id: UserId) -> Result<UserDetail> {
+        let mut conn = self.pool.acquire().await.db()?;
+        user_administered(&mut conn, p, id).await
+    }
+
+    pub(crate) async fn user_by_username_impl(
+        &self,
+        p: &Principal,
+        username: &str,
+    ) -> Result<Option<UserDetail>> {
+        let mut conn = self.pool.acquire().await.db()?;
+        let name = username.trim().to_ascii_lowercase();
+        Ok(users_where(&mut conn, p, |qb| {
+            qb.push(" AND u.username = ").push_bind(name);
+        })
+        .await?
+        .pop())
+    }
+
+    pub(crate) async fn user_list_impl(&self, p: &Principal) -> Result<Vec<UserDetail>> {
+        if !p.has_anywhere(Permission::ManageAccounts) {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.pool.acquire().await.db()?;
+        users_where(&mut conn, p, |_| {}).await
+    }
+
+    async fn user_write(
+        &self,
+        p: &Principal,
+        id: UserId,
+        action: &str,
+        apply: impl for<'c> FnOnce(&'c mut QueryBuilder<Postgres>),
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let before = user_administered(&mut tx, p, id).await?;
+        let mut qb = QueryBuilder::<Postgres>::new("UPDATE users SET ");
+        apply(&mut qb);
+        qb.push(" WHERE id = ").push_bind(id.0);
+        qb.build().execute(&mut *tx).await.db()?;
+        let after = user_administered(&mut tx, p, id).await?;
+        let org_path = user_org_path(&mut tx, id).await?;
+        audit(
+            &mut tx,
+            p,
+            action,
+            "user",
+            id.0,
+            org_path.as_ref(),
+            Some(user_json(&before.user)),
+            Some(user_json(&after.user)),
+        )
+        .await?;
+        tx.commit().await.db()?;
+        Ok(())
+    }
+
+    pub(crate) async fn user_set_password_impl(
+        &self,
+        p: &Principal,
+        id: UserId,
+        hash: &str,
+    ) -> Result<()> {
+        if hash.is_empty() {
+            return Err(StoreError::invalid("password", "required"));
+        }
+        let self_service = !p.system && p.user_id == id;
+        if !self_service && !p.has_anywhere(Permission::ManageAccounts) {
+            return Err(StoreError::Forbidden);
+        }
+        let hash = hash.to_owned();
+        self.user_write(p, id, "password", move |qb| {
+            qb.push("password_hash = ").push_bind(hash);
+        })
+        .await
+    }
+
+    pub(crate) async fn user_set_disabled_impl(
+        &self,
+        p: &Principal,
+        id: UserId,
+        disabled: bool,
+    ) -> Result<()> {
+        if !p.has_anywhere(Permission::ManageAccounts) {
+            return Err(StoreError::Forbidden);
+        }
+        if !p.system && p.user_id == id {
+            return Err(StoreError::Forbidden);
+        }
+        self.user_write(
+            p,
+            id,
+            if disabled { "disable" } else { "enable" },
+            move |qb| {
+                qb.push("disabled = ").push_bind(disabled);
+            },
+        )
+        .await
+    }
+
+    pub(crate) async fn grant_add_impl(&self, p: &Principal, new: NewGrant) -> Result<GrantRow> {
+        let mut tx = self.begin().await?;
+        let org = org_readable(&mut tx, p, new.org_id).await?;
+        if !p.can(Permission::ManageAccounts, &org.path) {
+            return Err(StoreError::Forbidden);
+        }
+        crate::orgs::require_active(&org)?;
+        user_administered(&mut tx, p, new.user_id).await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO grants (user_id, role, org_id, created_at) VALUES ($1, $2, $3, $4) \
+             RETURNING id",
+        )
+        .bind(new.user_id.0)
+        .bind(new.role.as_str())
+        .bind(org.id.0)
+        .bind(now())
+        .fetch_one(&mut *tx)
+        .await
+        .db()?;
+        let g = grant_by_id(&mut tx, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        audit(
+            &mut tx,
+            p,
+            "grant",
+            "grant",
+            id,
+            Some(&org.path),
+            None,
+            Some(serde_json::to_value(&g).unwrap_or_default()),
+        )
+        .await?;
+        tx.commit().await.db()?;
+        Ok(g)
+    }
+
+    pub(crate) async fn grant_revoke_impl(&self, p: &Principal, grant_id: i64) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let g = grant_by_id(&mut tx, grant_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if !p.can(Permission::Read, &g.org_path) {
+            return Err(StoreError::NotFound);
+        }
+        if !p.can(Permission::ManageAccounts, &g.org_path) {
+            return Err(StoreError::Forbidden);
+        }
+        sqlx::query("DELETE FROM grants WHERE id = $1")
+            .bind(grant_id)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        audit(
+            &mut tx,
+            p,
+            "revoke",
+            "grant",
+            grant_id,
+            Some(&g.org_path),
+            Some(serde_json::to_value(&g).unwrap_or_default()),
+            None,
+        )
+        .await?;
+        tx.commit().await.db()?;
+        Ok(())
+    }
+
+    pub(crate) async fn audit_list_impl(
+        &self,
+        p: &Principal,
+        filter: AuditFilter,
+    ) -> Result<Vec<AuditEntry>> {
+        let mut conn = self.pool.acquire().await.db()?;
+        let mut qb = QueryBuilder::<Postgres>::new(
+            "SELECT id, at, user_id, actor, action, entity, entity_id, org_path, before, after \
+             FROM audit_log WHERE 1 = 1",
+        );
+        if !p.system {
+            qb.push(" AND org_path IS NOT NULL");
+        }
+        push_scope(&mut qb, "org_path", p, Permission::ReadAudit);
+        if let Some(org) = filter.org {
+            let o = org_readable(&mut conn, p, org).await?;
+            push_subtree(&mut qb, "org_path", &o.path);
+        }
+        if let Some(e) = &filter.entity {
+            qb.push(" AND entity = ").push_bind(e.clone());
+        }
+        if let Some(b) = filter.before_id {
+            qb.push(" AND id < ").push_bind(b);
+        }
+        let limit = if filter.limit == 0 {
+            50
+        } else {
+            filter.limit.min(1000)
+        };
+        qb.push(" ORDER BY id DESC LIMIT ")
+            .push_bind(i64::from(limit));
+        qb.build()
+            .fetch_all(&mut *conn)
+            .await
+            .db()?
+            .iter()
+            .map(|r| {
+                let org_path: Option<String> = r.try_get("org_path").db()?;
+                Ok(AuditEntry {
+                    id: r.try_get("id").db()?,
+                    at: r.try_get("at").db()?,
+                    user_id: r.try_get::<Option<i64>, _>("user_id").db()?.map(UserId),
+                    actor: r.try_get("actor").db()?,
+                    action: r.try_get("action").db()?,
+                    entity: r.try_get("entity").db()?,
+                    entity_id: r.try_get("entity_id").db()?,
+                    org_path: org_path.map(rows::path).transpose()?,
+                    before: rows::json(r.try_get("before").db()?)?,
+                    after: rows::json(r.try_get("after").db()?)?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,246 @@
+//! Helpers shared by the modules: error mapping, scope filters, the audit log, counters.
+
+use domain::{OrgId, OrgPath, Permission, Principal};
+use serde_json::Value;
+use sqlx::{PgConnection, Postgres, QueryBuilder};
+use store::{OrgEventKind, Result, StoreError};
+use time::{Date, OffsetDateTime};
+
+/// Maps sqlx errors: unique violations become the conflict their index names, the rest
+/// `Backend`.
+pub(crate) trait DbResult<T> {
+    fn db(self) -> Result<T>;
+}
+
+impl<T> DbResult<T> for std::result::Result<T, sqlx::Error> {
+    fn db(self) -> Result<T> {
+        self.map_err(map_err)
+    }
+}
+
+pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(d) = &e
+        && d.is_unique_violation()
+    {
+        let code = match d.constraint() {
+            Some("users_username_key") => "username_taken",
+            Some("organizations_active_code") => "code_taken",
+            Some("members_card_number_key") => "card_taken",
+            Some("grants_unique") => "grant_exists",
+            _ => return StoreError::backend(e),
+        };
+        return StoreError::Conflict(code);
+    }
+    if matches!(e, sqlx::Error::RowNotFound) {
+        return StoreError::NotFound;
+    }
+    StoreError::backend(e)
+}
+
+/// Now, in UTC, to the second (as the SQLite store keeps it).
+pub(crate) fn now() -> OffsetDateTime {
+    trunc(OffsetDateTime::now_utc())
+}
+
+pub(crate) fn trunc(t: OffsetDateTime) -> OffsetDateTime {
+    t.to_offset(time::UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .expect("0 ns is valid")
+}
+
+pub(crate) fn bad_data(what: &str, v: &str) -> StoreError {
+    StoreError::Backend(format!("bad {what} in the database: {v:?}"))
+}
+
+/// Appends ` AND (col in one of the principal's subtrees for `perm`)`; nothing for the
+/// system principal, and a false condition for an empty scope.
+pub(crate) fn push_scope(
+    qb: &mut QueryBuilder<Postgres>,
+    col: &str,
+    p: &Principal,
+    perm: Permission,
+) {
+    if p.system {
+        return;
+    }
+    let ranges = p.scope(perm).ranges();
+    if ranges.is_empty() {
+        qb.push(" AND 1 = 0");
+        return;
+    }
+    qb.push(" AND (");
+    for (i, r) in ranges.into_iter().enumerate() {
+        if i > 0 {
+            qb.push(" OR ");
+        }
+        qb.push("(")
+            .push(col)
+            .push(" >= ")
+            .push_bind(r.start)
+            .push(" AND ")
+            .push(col)
+            .push(" < ")
+            .push_bind(r.end)
+            .push(")");
+    }
+    qb.push(")");
+}
+
+/// Appends ` AND col in the subtree of path`.
+pub(crate) fn push_subtree(qb: &mut QueryBuilder<Postgres>, col: &str, path: &OrgPath) {
+    let r = path.subtree();
+    qb.push(" AND ")
+        .push(col)
+        .push(" >= ")
+        .push_bind(r.start)
+        .push(" AND ")
+        .push(col)
+        .push(" < ")
+        .push_bind(r.end);
+}
+
+/// Appends `(id, id, …)`; `(NULL)` for an empty list.
+pub(crate) fn push_ids(qb: &mut QueryBuilder<Postgres>, ids: impl IntoIterator<Item = i64>) {
+    qb.push("(");
+    let mut any = false;
+    for (i, id) in ids.into_iter().enumerate() {
+        if i > 0 {
+            qb.push(", ");
+        }
+        qb.push_bind(id);
+        any = true;
+    }
+    if !any {
+        qb.push("NULL");
+    }
+    qb.push(")");
+}
+
+pub(crate) fn province_of(path: &OrgPath) -> i64 {
+    path.ids()[0].0
+}
+
+pub(crate) fn json_text(v: &Option<Value>) -> Option<sqlx::types::Json<&Value>> {
+    v.as_ref().map(sqlx::types::Json)
+}
+
+pub(crate) fn user_id_of(p: &Principal) -> Option<i64> {
+    (!p.system).then_some(p.user_id.0)
+}
+
+/// One audit entry, in the caller's transaction.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn audit(
+    conn: &mut PgConnection,
+    p: &Principal,
+    action: &str,
+    entity: &str,
+    entity_id: i64,
+    org_path: Option<&OrgPath>,
+    before: Option<Value>,
+    after: Option<Value>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, user_id, actor, action, entity, entity_id, org_path, before, after) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(now())
+    .bind(user_id_of(p))
+    .bind(&p.username)
+    .bind(action)
+    .bind(entity)
+    .bind(entity_id)
+    .bind(org_path.map(|x| x.as_str().to_owned()))
+    .bind(json_text(&before))
+    .bind(json_text(&after))
+    .execute(conn)
+    .await
+    .db()?;
+    Ok(())
+}
+
+/// One event in a unit's history, in the caller's transaction.
+pub(crate) async fn org_event(
+    conn: &mut PgConnection,
+    p: &Principal,
+    org: OrgId,
+    path: &OrgPath,
+    kind: OrgEventKind,
+    on: Date,
+    detail: Value,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO org_events (org_id, province_id, kind, on_date, detail, at, user_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(org.0)
+    .bind(province_of(path))
+    .bind(kind.as_str())
+    .bind(on)
+    .bind(sqlx::types::Json(&detail))
+    .bind(now())
+    .bind(user_id_of(p))
+    .execute(conn)
+    .await
+    .db()?;
+    Ok(())
+}
+
+/// Adds `delta` active members to a cell and every unit above it.
+pub(crate) async fn bump_members(
+    conn: &mut PgConnection,
+    cell_path: &OrgPath,
+    delta: i64,
+) -> Result<()> {
+    sqlx::query("UPDATE organizations SET member_count = member_count + $1 WHERE id = $2")
+        .bind(delta)
+        .bind(cell_path.id().0)
+        .execute(&mut *conn)
+        .await
+        .db()?;
+    let mut qb = QueryBuilder::<Postgres>::new(
+        "UPDATE organizations SET subtree_member_count = subtree_member_count + ",
+    );
+    qb.push_bind(delta).push(" WHERE id IN ");
+    push_ids(&mut qb, cell_path.ids().into_iter().map(|i| i.0));
+    qb.build().execute(&mut *conn).await.db()?;
+    Ok(())
+}
+
+/// Recomputes the counters of the given units with range counts: used after
+/// restructurings, on the ancestor chains they touched.
+pub(crate) async fn recount_units(
+    conn: &mut PgConnection,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<()> {
+    let mut ids: Vec<i64> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut qb = QueryBuilder::<Postgres>::new(
+        "UPDATE organizations SET \
+         member_count = (SELECT COUNT(*) FROM members m \
+            WHERE m.cell_id = organizations.id AND m.status = 'active'), \
+         child_count = (SELECT COUNT(*) FROM organizations c \
+            WHERE c.parent_id = organizations.id AND c.valid_to IS NULL), \
+         subtree_cell_count = (SELECT COUNT(*) FROM organizations c \
+            WHERE c.path >= organizations.path \
+              AND c.path < substr(organizations.path, 1, length(organizations.path) - 1) || '0' \
+              AND c.kind = 'cell' AND c.valid_to IS NULL) \
+         WHERE id IN ",
+    );
+    push_ids(&mut qb, ids.iter().copied());
+    qb.build().execute(&mut *conn).await.db()?;
+    let mut qb = QueryBuilder::<Postgres>::new(
+        "UPDATE organizations SET \
+         subtree_member_count = (SELECT COALESCE(SUM(c.member_count), 0) FROM organizations c \
+            WHERE c.path >= organizations.path \
+              AND c.path < substr(organizations.path, 1, length(organizations.path) - 1) || '0') \
+         WHERE id IN ",
+    );
+    push_ids(&mut qb, ids.iter().copied());
+    qb.build().execute(&mut *conn).await.db()?;
+    Ok(())
+}

@@ -1,0 +1,624 @@
+//! Sign-in and sign-out, sessions, CSRF protection, sign-in throttling and the security
+//! headers, plus the context middleware that every request passes through.
+//!
+//! - Sessions: tower-sessions with [`StoreSessions`], a `SessionStore` over the store's
+//!   `session_*` methods. The cookie is HttpOnly, SameSite=Lax, Secure when configured;
+//!   the id is rotated on sign-in; a session expires after 8 hours without a request.
+//!   Anonymous requests never create a session: only sign-in writes one.
+//! - CSRF: a synchronizer token kept in the session. Every state-changing request of a
+//!   signed-in user must carry it, as the form field `csrf` or the `X-CSRF-Token` header
+//!   (JSON API). The sign-in form, which has no session yet, carries a signed token that
+//!   must match a short-lived cookie set with the form (double submit).
+//! - Throttling: in memory, per process. After 5 failed sign-ins for one username within
+//!   15 minutes, further attempts for it are refused (429) until the oldest failure is 15
+//!   minutes old; the same holds per client address with a limit of 20, because a whole
+//!   office often shares one address. The address is the TCP peer: behind a reverse proxy
+//!   all clients share the proxy's address, so only the per-username limit is effective.
+
+mod session;
+mod throttle;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, RawQuery, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use domain::{Principal, UserId};
+use hmac::{KeyInit, Mac};
+use i18n::Lang;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
+
+pub use session::StoreSessions;
+pub use throttle::Throttle;
+
+use crate::AppState;
+use crate::ctx::Ctx;
+use crate::error::{ApiError, ErrorKind, ErrorMarker, marked};
+use crate::forms::{FormData, FormErrors, local_next};
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "resolute_session";
+/// Name of the cookie that carries the sign-in form's token.
+pub const LOGIN_COOKIE: &str = "resolute_login";
+/// Name of the language cookie.
+pub const LANG_COOKIE: &str = "lang";
+
+const KEY_UID: &str = "uid";
+const KEY_CSRF: &str = "csrf";
+const KEY_SEEN: &str = "seen";
+/// A session expires after this long without a request.
+const INACTIVITY: time::Duration = time::Duration::hours(8);
+/// The session's expiry is pushed forward at most this often (each push is a write).
+const TOUCH_EVERY: i64 = 5 * 60;
+/// How long a sign-in form stays valid.
+const LOGIN_FORM_TTL: i64 = 2 * 60 * 60;
+/// Largest request body a form or API call may send.
+const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+}
+
+/// Wraps the routes in the layers every request passes, outermost last: the context
+/// middleware (language, user, CSRF, error pages), sessions, the body limit and the
+/// security headers.
+pub fn layers(routes: Router<AppState>, state: AppState) -> Router {
+    let sessions = SessionManagerLayer::new(StoreSessions(state.store.clone()))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.secure_cookies)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(INACTIVITY));
+    routes
+        .layer(middleware::from_fn_with_state(state.clone(), context))
+        .layer(sessions)
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+/// Deletes expired sessions every hour.
+pub async fn sweep_sessions(store: Arc<dyn store::Store>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        match store
+            .session_delete_expired(time::OffsetDateTime::now_utc())
+            .await
+        {
+            Ok(n) if n > 0 => tracing::info!(deleted = n, "expired sessions deleted"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not delete expired sessions"),
+        }
+    }
+}
+
+// ---- Security headers -------------------------------------------------------------------
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    let set = |h: &mut HeaderMap, name: &'static str, value: &'static str| {
+        h.insert(name, HeaderValue::from_static(value));
+    };
+    set(h, "content-security-policy", CSP);
+    set(h, "x-content-type-options", "nosniff");
+    set(h, "referrer-policy", "same-origin");
+    set(h, "x-frame-options", "DENY");
+    set(
+        h,
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+    );
+    set(h, "cross-origin-opener-policy", "same-origin");
+    if !h.contains_key(header::CACHE_CONTROL) {
+        // Pages show records of one user's scope: never keep them in shared caches.
+        set(h, "cache-control", "no-store");
+    }
+    res
+}
+
+// ---- Context middleware -----------------------------------------------------------------
+
+/// Reads the language and the signed-in user, checks the CSRF token of state-changing
+/// requests, puts a [`Ctx`] into the request, and renders error pages for responses
+/// marked with [`ErrorMarker`].
+pub async fn context(
+    State(state): State<AppState>,
+    session: Session,
+    req: Request,
+    next: Next,
+) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let query_lang = parts.uri.query().and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "lang")
+            .and_then(|(_, v)| Lang::parse(&v))
+    });
+    let lang = query_lang
+        .or_else(|| cookie(&parts.headers, LANG_COOKIE).and_then(|v| Lang::parse(&v)))
+        .unwrap_or_default();
+    let here = parts
+        .uri
+        .path_and_query()
+        .map_or("/", |pq| pq.as_str())
+        .to_owned();
+    let path = parts.uri.path().to_owned();
+    let is_api = path.starts_with("/api/");
+
+    let mut ctx = Ctx {
+        lang,
+        user: None,
+        csrf: String::new(),
+        here,
+    };
+
+    // The signed-in user, if any. Without a session cookie nothing is read or written.
+    match current_user(&state, &session).await {
+        Ok(Some((p, csrf))) => {
+            ctx.user = Some(Arc::new(p));
+            ctx.csrf = csrf;
+        }
+        Ok(None) => {}
+        Err(e) => {
+            tracing::error!(error = %e, "could not read the session");
+            return render_error(&ctx, ErrorKind::Internal);
+        }
+    }
+
+    // CSRF: every state-changing request of a signed-in user carries the session's token.
+    // Anonymous ones go on to their handler, which sends them to sign in; the sign-in form
+    // checks its own token.
+    let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    let body = if unsafe_method && ctx.user.is_some() && path != "/login" {
+        let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
+            Ok(b) => b,
+            Err(_) => return render_error(&ctx, ErrorKind::BadRequest),
+        };
+        let sent = csrf_sent(&parts.headers, &bytes);
+        if !tokens_match(sent.as_deref().unwrap_or(""), &ctx.csrf) {
+            tracing::warn!(path = %path, "CSRF token missing or wrong");
+            return if is_api {
+                ApiError::Csrf.into_response()
+            } else {
+                render_error(&ctx, ErrorKind::Csrf)
+            };
+        }
+        Body::from(bytes)
+    } else {
+        body
+    };
+
+    parts.extensions.insert(ctx.clone());
+    let mut res = next.run(Request::from_parts(parts, body)).await;
+
+    if let Some(ErrorMarker(kind)) = res.extensions().get::<ErrorMarker>().copied() {
+        let mut page = render_error(&ctx, kind);
+        // Keep headers set by the handler (a language cookie, Retry-After).
+        for (name, value) in res.headers() {
+            if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+                page.headers_mut().append(name.clone(), value.clone());
+            }
+        }
+        res = page;
+    }
+    if let Some(l) = query_lang {
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            lang_cookie(l, state.config.secure_cookies),
+        );
+    }
+    res
+}
+
+/// The principal and CSRF token of the session, pushing its expiry forward now and
+/// then. A session whose account is gone or disabled is ended.
+async fn current_user(
+    state: &AppState,
+    session: &Session,
+) -> Result<Option<(Principal, String)>, String> {
+    if session.id().is_none() {
+        return Ok(None);
+    }
+    let uid: Option<i64> = session.get(KEY_UID).await.map_err(|e| e.to_string())?;
+    let Some(uid) = uid else { return Ok(None) };
+    let Some(p) = state
+        .store
+        .principal(UserId(uid))
+        .await
+        .map_err(|e| e.to_string())?
+    else {
+        session.flush().await.map_err(|e| e.to_string())?;
+        return Ok(None);
+    };
+    let csrf: String = session
+        .get(KEY_CSRF)
+        .await
+        .map_err(|e| e.to_string())?
+        .unwrap_or_default();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let seen: i64 = session
+        .get(KEY_SEEN)
+        .await
+        .map_err(|e| e.to_string())?
+        .unwrap_or(0);
+    if now - seen > TOUCH_EVERY {
+        session
+            .insert(KEY_SEEN, now)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(Some((p, csrf)))
+}
+
+fn render_error(ctx: &Ctx, kind: ErrorKind) -> Response {
+    crate::shell::error_page(ctx, kind)
+}
+
+/// The token a request sent: the `X-CSRF-Token` header, or the `csrf` field of a form.
+fn csrf_sent(headers: &HeaderMap, body: &[u8]) -> Option<String> {
+    if let Some(v) = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()) {
+        return Some(v.to_owned());
+    }
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if ct.starts_with("application/x-www-form-urlencoded") {
+        return form_urlencoded::parse(body)
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v.into_owned());
+    }
+    if ct.starts_with("multipart/form-data") {
+        return multipart_field(body, "csrf");
+    }
+    None
+}
+
+/// The value of a small text field of a multipart body (enough for the CSRF token).
+fn multipart_field(body: &[u8], name: &str) -> Option<String> {
+    let needle = format!("name=\"{name}\"\r\n\r\n");
+    let start = body
+        .windows(needle.len())
+        .position(|w| w == needle.as_bytes())?
+        + needle.len();
+    let rest = &body[start..];
+    let end = rest.windows(2).position(|w| w == b"\r\n")?;
+    String::from_utf8(rest[..end].to_vec()).ok()
+}
+
+/// Constant-time comparison of a sent token with the expected one; an empty expected
+/// token never matches.
+fn tokens_match(sent: &str, expected: &str) -> bool {
+    if expected.is_empty() || sent.len() != expected.len() {
+        return false;
+    }
+    sent.bytes()
+        .zip(expected.bytes())
+        .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+        == 0
+}
+
+/// A value of the request's `Cookie` header.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+pub fn lang_cookie(lang: Lang, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}",
+        lang.code()
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("lang=vi; Path=/"))
+}
+
+fn random_hex(n: usize) -> String {
+    let mut out = String::with_capacity(n * 2);
+    for _ in 0..n {
+        let b: u8 = rand::random();
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+// ---- Sign-in form token -----------------------------------------------------------------
+
+type HmacSha256 = hmac::Hmac<sha2::Sha256>;
+
+fn mac_hex(key: &[u8], msg: &str) -> String {
+    let mut mac = <HmacSha256 as KeyInit>::new_from_slice(key).expect("HMAC takes any key");
+    mac.update(msg.as_bytes());
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A new sign-in form token: `nonce.expiry.mac`.
+fn login_token(key: &[u8]) -> String {
+    let exp = time::OffsetDateTime::now_utc().unix_timestamp() + LOGIN_FORM_TTL;
+    let msg = format!("{}.{exp}", random_hex(16));
+    let mac = mac_hex(key, &msg);
+    format!("{msg}.{mac}")
+}
+
+fn login_token_valid(key: &[u8], token: &str) -> bool {
+    let Some((msg, mac)) = token.rsplit_once('.') else {
+        return false;
+    };
+    let Some(exp) = msg.split_once('.').and_then(|(_, e)| e.parse::<i64>().ok()) else {
+        return false;
+    };
+    exp >= time::OffsetDateTime::now_utc().unix_timestamp() && tokens_match(mac, &mac_hex(key, msg))
+}
+
+fn login_cookie(token: &str, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{LOGIN_COOKIE}={token}; Path=/login; Max-Age={LOGIN_FORM_TTL}; HttpOnly; SameSite=Strict{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("resolute_login=; Path=/login"))
+}
+
+// ---- Sign-in and sign-out ---------------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/login.html")]
+struct LoginPage {
+    ctx: Ctx,
+    title: String,
+    errors: FormErrors,
+    /// A message not tied to a field (wrong password, throttled, expired form).
+    notice: String,
+    username: String,
+    next: String,
+    token: String,
+}
+
+fn login_page(
+    state: &AppState,
+    ctx: Ctx,
+    status: StatusCode,
+    errors: FormErrors,
+    notice: String,
+    username: String,
+    next: String,
+) -> Response {
+    let token = login_token(&state.form_key[..]);
+    let has_problem = !errors.is_empty() || !notice.is_empty();
+    let title = if has_problem {
+        format!(
+            "{} {}",
+            ctx.t("shell.error_prefix"),
+            ctx.t("auth.sign_in_title")
+        )
+    } else {
+        ctx.t("auth.sign_in_title").to_owned()
+    };
+    let page = LoginPage {
+        title,
+        errors,
+        notice,
+        username,
+        next,
+        token: token.clone(),
+        ctx,
+    };
+    let mut res = (status, page).into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        login_cookie(&token, state.config.secure_cookies),
+    );
+    res
+}
+
+async fn login_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    RawQuery(query): RawQuery,
+) -> Response {
+    // Shown to signed-in users too: signing in again switches the account (and the
+    // session id).
+    let next = crate::forms::query_param(&query, "next");
+    login_page(
+        &state,
+        ctx,
+        StatusCode::OK,
+        FormErrors::default(),
+        String::new(),
+        String::new(),
+        next,
+    )
+}
+
+/// A hash to verify against when the account does not exist, so that a wrong username
+/// takes as long as a wrong password.
+fn dummy_hash() -> &'static str {
+    static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    H.get_or_init(|| crate::password::hash("resolute-dummy-password").unwrap_or_default())
+}
+
+async fn login(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    session: Session,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    form: FormData,
+) -> Response {
+    let lang = ctx.lang;
+    let username_raw = form.get("username").trim().to_owned();
+    let next = form.get("next").to_owned();
+
+    // The form's token must match its cookie and be ours and fresh.
+    let token = form.get("csrf");
+    let cookie_token = cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
+    if !tokens_match(token, &cookie_token) || !login_token_valid(&state.form_key[..], token) {
+        tracing::warn!("sign-in form token missing or wrong");
+        return login_page(
+            &state,
+            ctx,
+            StatusCode::FORBIDDEN,
+            FormErrors::default(),
+            i18n::tr(lang, "auth.form_expired").to_owned(),
+            username_raw,
+            next,
+        );
+    }
+
+    let mut errors = FormErrors::default();
+    if username_raw.is_empty() {
+        errors.push_text("username", i18n::tr(lang, "auth.username_required"));
+    }
+    if form.get("password").is_empty() {
+        errors.push_text("password", i18n::tr(lang, "auth.password_required"));
+    }
+    if !errors.is_empty() {
+        return login_page(
+            &state,
+            ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors,
+            String::new(),
+            username_raw,
+            next,
+        );
+    }
+
+    let username = username_raw.to_lowercase();
+    let mut keys = vec![Throttle::user_key(&username)];
+    if let Some(Extension(ConnectInfo(addr))) = peer {
+        keys.push(Throttle::ip_key(addr.ip()));
+    }
+    if let Some(wait) = state.throttle.blocked(&keys) {
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        let notice = i18n::fill(i18n::tr(lang, "auth.throttled"), &[("minutes", &minutes)]);
+        let mut res = login_page(
+            &state,
+            ctx,
+            StatusCode::TOO_MANY_REQUESTS,
+            FormErrors::default(),
+            notice,
+            username_raw,
+            next,
+        );
+        if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return res;
+    }
+
+    let creds = match state.store.credentials(&username).await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "could not read credentials");
+            return render_error(&ctx, ErrorKind::Internal);
+        }
+    };
+    let (hash, user) = match &creds {
+        Some(c) => (c.password_hash.clone(), Some((c.user_id, c.disabled))),
+        None => (dummy_hash().to_owned(), None),
+    };
+    let password = form.get("password").to_owned();
+    let ok = tokio::task::spawn_blocking(move || crate::password::verify(&password, &hash))
+        .await
+        .unwrap_or(false);
+
+    let user_id = match user {
+        Some((id, false)) if ok => id,
+        _ => {
+            state.throttle.fail(&keys);
+            return login_page(
+                &state,
+                ctx,
+                StatusCode::UNAUTHORIZED,
+                FormErrors::default(),
+                i18n::tr(lang, "auth.wrong_credentials").to_owned(),
+                username_raw,
+                next,
+            );
+        }
+    };
+    state.throttle.clear(&keys[0]);
+
+    // A new session id on sign-in, so that an id planted before cannot be used.
+    let started = async {
+        session.cycle_id().await?;
+        session.insert(KEY_UID, user_id.0).await?;
+        session.insert(KEY_CSRF, random_hex(32)).await?;
+        session
+            .insert(KEY_SEEN, time::OffsetDateTime::now_utc().unix_timestamp())
+            .await?;
+        Ok::<_, tower_sessions::session::Error>(())
+    };
+    if let Err(e) = started.await {
+        tracing::error!(error = %e, "could not start a session");
+        return render_error(&ctx, ErrorKind::Internal);
+    }
+    tracing::info!(user = user_id.0, "signed in");
+    Redirect::to(&local_next(&next)).into_response()
+}
+
+async fn logout(session: Session) -> Response {
+    if let Err(e) = session.flush().await {
+        tracing::error!(error = %e, "could not end a session");
+        return marked(ErrorKind::Internal);
+    }
+    Redirect::to("/login").into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn login_tokens_are_signed_and_expire() {
+        let key = [7u8; 32];
+        let t = login_token(&key);
+        assert!(login_token_valid(&key, &t));
+        assert!(!login_token_valid(&[8u8; 32], &t));
+        assert!(!login_token_valid(&key, "abc"));
+        let (nonce, _) = t.split_once('.').unwrap();
+        let old = format!("{nonce}.1000");
+        let forged = format!("{old}.{}", mac_hex(&key, &old));
+        assert!(!login_token_valid(&key, &forged), "expired");
+    }
+
+    #[test]
+    fn token_comparison() {
+        assert!(tokens_match("abc", "abc"));
+        assert!(!tokens_match("abd", "abc"));
+        assert!(!tokens_match("", ""));
+        assert!(!tokens_match("ab", "abc"));
+    }
+
+    #[test]
+    fn multipart_csrf() {
+        let body =
+            b"--x\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\ntok123\r\n--x--\r\n";
+        assert_eq!(multipart_field(body, "csrf").as_deref(), Some("tok123"));
+    }
+}

@@ -1,0 +1,376 @@
+//! `spawn_app()`: a fresh database, a small seeded tree and the real server on
+//! 127.0.0.1:0; and a `TestApp` with helpers to sign in and send requests.
+//!
+//! The tree: Tỉnh Bắc Giang → Huyện Lục Nam (district A) and Huyện Yên Thế (district B),
+//! each → one commune (grassroots) → one cell → members. Accounts: `admin` (province),
+//! `office.a` / `office.b` (office staff of each district), `admin.a` / `admin.b`
+//! (administrators of each district), `secretary.a` (secretary of cell A) and `clerk.a`
+//! (a member account in district A, the record the admin routes are tried on).
+
+use std::sync::Arc;
+
+use domain::{
+    AccessRole, Audience, Gender, MemberId, OrgId, OrgKind, PositionRole, Principal, UserId,
+};
+use store::{NewGrant, NewMember, NewOrg, NewPosition, NewUser, Store};
+use time::macros::date;
+
+pub const PASSWORD: &str = "mat-khau-thu-nghiem";
+
+/// Names that only district A's records contain: district B must never see them.
+pub const A_NAMES: &[&str] = &[
+    "Huyện Lục Nam",
+    "Đảng bộ xã Bảo Đài",
+    "Chi bộ thôn Thanh Lâm",
+    "Nguyễn Văn Đức",
+    "Trần Thị Hoà",
+    "Cán bộ xã Bảo Đài",
+];
+
+pub struct TestApp {
+    pub addr: String,
+    pub store: Arc<dyn Store>,
+    pub province: OrgId,
+    pub district_a: OrgId,
+    pub district_b: OrgId,
+    pub grassroots_a: OrgId,
+    pub cell_a: OrgId,
+    pub cell_b: OrgId,
+    pub member_a: MemberId,
+    pub member_b: MemberId,
+    pub position_a: i64,
+    pub clerk_a: UserId,
+    /// One of clerk.a's two grants (the other keeps the account in district A's scope).
+    pub clerk_grant: i64,
+}
+
+/// A signed-in (or anonymous) browser: its own cookie jar, no automatic redirects.
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub base: String,
+    pub csrf: String,
+}
+
+async fn org(
+    store: &dyn Store,
+    parent: Option<OrgId>,
+    kind: OrgKind,
+    name: &str,
+    code: &str,
+) -> OrgId {
+    store
+        .org_create(
+            &Principal::system(),
+            NewOrg {
+                parent_id: parent,
+                kind,
+                name: name.into(),
+                code: Some(code.into()),
+                valid_from: date!(2020 - 01 - 01),
+            },
+        )
+        .await
+        .expect("create org")
+        .id
+}
+
+async fn member(store: &dyn Store, cell: OrgId, name: &str, gender: Gender) -> MemberId {
+    store
+        .member_create(
+            &Principal::system(),
+            NewMember {
+                cell_id: cell,
+                full_name: name.into(),
+                gender: Some(gender),
+                birth_date: Some(date!(1980 - 05 - 17)),
+                joined_on: Some(date!(2005 - 03 - 26)),
+                audience: Audience::Member,
+                card_number: None,
+                since: date!(2020 - 01 - 01),
+            },
+        )
+        .await
+        .expect("create member")
+        .id
+}
+
+async fn user(
+    store: &dyn Store,
+    hash: &str,
+    username: &str,
+    name: &str,
+    grants: &[(AccessRole, OrgId)],
+) -> (UserId, Vec<i64>) {
+    let sys = Principal::system();
+    let u = store
+        .user_create(
+            &sys,
+            NewUser {
+                username: username.into(),
+                display_name: name.into(),
+                password_hash: hash.into(),
+                member_id: None,
+            },
+        )
+        .await
+        .expect("create user");
+    let mut ids = Vec::new();
+    for (role, org_id) in grants {
+        let g = store
+            .grant_add(
+                &sys,
+                NewGrant {
+                    user_id: u.id,
+                    role: *role,
+                    org_id: *org_id,
+                },
+            )
+            .await
+            .expect("grant");
+        ids.push(g.id);
+    }
+    (u.id, ids)
+}
+
+pub async fn spawn_app() -> TestApp {
+    let sqlite = store_sqlite::SqliteStore::temporary()
+        .await
+        .expect("temporary store");
+    let store: Arc<dyn Store> = Arc::new(sqlite);
+    let s = store.as_ref();
+
+    let province = org(s, None, OrgKind::Provincial, "Tỉnh Bắc Giang", "24").await;
+    let district_a = org(
+        s,
+        Some(province),
+        OrgKind::DirectlyAffiliated,
+        "Huyện Lục Nam",
+        "217",
+    )
+    .await;
+    let district_b = org(
+        s,
+        Some(province),
+        OrgKind::DirectlyAffiliated,
+        "Huyện Yên Thế",
+        "215",
+    )
+    .await;
+    let grassroots_a = org(
+        s,
+        Some(district_a),
+        OrgKind::Grassroots,
+        "Đảng bộ xã Bảo Đài",
+        "07408",
+    )
+    .await;
+    let grassroots_b = org(
+        s,
+        Some(district_b),
+        OrgKind::Grassroots,
+        "Đảng bộ xã Đồng Kỳ",
+        "07210",
+    )
+    .await;
+    let cell_a = org(
+        s,
+        Some(grassroots_a),
+        OrgKind::Cell,
+        "Chi bộ thôn Thanh Lâm",
+        "07408-01",
+    )
+    .await;
+    let cell_b = org(
+        s,
+        Some(grassroots_b),
+        OrgKind::Cell,
+        "Chi bộ thôn Đồng Tâm",
+        "07210-01",
+    )
+    .await;
+    let member_a = member(s, cell_a, "Nguyễn Văn Đức", Gender::Male).await;
+    member(s, cell_a, "Trần Thị Hoà", Gender::Female).await;
+    let member_b = member(s, cell_b, "Lê Văn Bình", Gender::Male).await;
+    let position_a = s
+        .position_add(
+            &Principal::system(),
+            NewPosition {
+                member_id: member_a,
+                org_id: cell_a,
+                role: PositionRole::Secretary,
+                from: date!(2020 - 10 - 01),
+            },
+        )
+        .await
+        .expect("position")
+        .id;
+
+    let hash = web::password::hash(PASSWORD).expect("hash");
+    user(
+        s,
+        &hash,
+        "admin",
+        "Quản trị tỉnh",
+        &[(AccessRole::Admin, province)],
+    )
+    .await;
+    user(
+        s,
+        &hash,
+        "office.a",
+        "Văn phòng Huyện ủy Lục Nam",
+        &[(AccessRole::OfficeStaff, district_a)],
+    )
+    .await;
+    user(
+        s,
+        &hash,
+        "office.b",
+        "Văn phòng Huyện ủy Yên Thế",
+        &[(AccessRole::OfficeStaff, district_b)],
+    )
+    .await;
+    user(
+        s,
+        &hash,
+        "admin.a",
+        "Quản trị Lục Nam",
+        &[(AccessRole::Admin, district_a)],
+    )
+    .await;
+    user(
+        s,
+        &hash,
+        "admin.b",
+        "Quản trị Yên Thế",
+        &[(AccessRole::Admin, district_b)],
+    )
+    .await;
+    user(
+        s,
+        &hash,
+        "secretary.a",
+        "Bí thư chi bộ Thanh Lâm",
+        &[(AccessRole::Secretary, cell_a)],
+    )
+    .await;
+    let (clerk_a, clerk_grants) = user(
+        s,
+        &hash,
+        "clerk.a",
+        "Cán bộ xã Bảo Đài",
+        &[
+            (AccessRole::Member, grassroots_a),
+            (AccessRole::Member, cell_a),
+        ],
+    )
+    .await;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = format!("http://{}", listener.local_addr().expect("addr"));
+    let state = web::AppState::new(
+        store.clone(),
+        web::Config {
+            secure_cookies: false,
+            version: "test-1.2.3".into(),
+        },
+    );
+    tokio::spawn(web::serve(listener, state, std::future::pending()));
+
+    TestApp {
+        addr,
+        store,
+        province,
+        district_a,
+        district_b,
+        grassroots_a,
+        cell_a,
+        cell_b,
+        member_a,
+        member_b,
+        position_a,
+        clerk_a,
+        clerk_grant: clerk_grants[1],
+    }
+}
+
+/// The sign-in form's token in a page (after the header's sign-out form, if any).
+pub fn login_token(html: &str) -> String {
+    let form = html.find("action=\"/login\"").expect("a sign-in form");
+    hidden_csrf(&html[form..])
+}
+
+/// The value of the first `name="csrf" value="..."` in a page.
+pub fn hidden_csrf(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("a csrf field") + marker.len();
+    let end = html[start..].find('"').expect("end of value") + start;
+    html[start..end].to_owned()
+}
+
+impl TestApp {
+    pub fn browser(&self) -> Browser {
+        Browser {
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            base: self.addr.clone(),
+            csrf: String::new(),
+        }
+    }
+
+    /// A browser signed in as `username`.
+    pub async fn signed_in(&self, username: &str) -> Browser {
+        let mut b = self.browser();
+        let res = b.sign_in(username, PASSWORD).await;
+        assert_eq!(res.status(), 303, "sign-in of {username} should redirect");
+        let me: serde_json::Value = b.get("/api/me").await.json().await.expect("json");
+        b.csrf = me["csrf_token"].as_str().expect("token").to_owned();
+        b
+    }
+}
+
+impl Browser {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    /// Posts a form; `csrf` is added unless the fields hold one.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        if !fields.iter().any(|(k, _)| *k == "csrf") {
+            form.push(("csrf", &self.csrf));
+        }
+        self.client
+            .post(self.url(path))
+            .form(&form)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// Opens the sign-in form and submits it.
+    pub async fn sign_in(&mut self, username: &str, password: &str) -> reqwest::Response {
+        let page = self.get("/login").await.text().await.expect("login page");
+        let token = login_token(&page);
+        self.client
+            .post(self.url("/login"))
+            .form(&[
+                ("csrf", token.as_str()),
+                ("username", username),
+                ("password", password),
+                ("next", ""),
+            ])
+            .send()
+            .await
+            .expect("POST /login")
+    }
+}

@@ -1,0 +1,144 @@
+//! Subtree isolation, generated from the router's own route list (`web::routes::ALL`):
+//! every route, as a user of district A and as the same kind of user of district B, on
+//! district A's records. B gets 404 on every route that names a record, and never a page
+//! or JSON answer with A's names; A gets through (never a 404).
+
+use axum::http::Method;
+
+use crate::helpers::{A_NAMES, Browser, TestApp, spawn_app};
+
+/// Routes that hold no organization data: the shell and sign-in.
+const PUBLIC: &[&str] = &[
+    "/login",
+    "/logout",
+    "/lang/{lang}",
+    "/static/{file}",
+    "/healthz",
+];
+
+/// The concrete address of a route template on district A's records.
+fn address(app: &TestApp, template: &str) -> String {
+    let id = if template.starts_with("/admin/users/") {
+        app.clerk_a.to_string()
+    } else if template.starts_with("/members/") || template.starts_with("/api/members/") {
+        app.member_a.to_string()
+    } else {
+        app.cell_a.to_string()
+    };
+    let mut path = template
+        .replace("{id}", &id)
+        .replace("{pos}", &app.position_a.to_string())
+        .replace("{grant}", &app.clerk_grant.to_string());
+    match template {
+        "/search" | "/api/search" => path.push_str("?q=nguyen+van+duc"),
+        "/admin/audit" => path.push_str(&format!("?org={}", app.cell_a)),
+        _ => {}
+    }
+    path
+}
+
+async fn send(b: &Browser, method: &Method, path: &str) -> (u16, String) {
+    let res = if *method == Method::GET {
+        b.get(path).await
+    } else if path.starts_with("/api/") {
+        b.client
+            .post(b.url(path))
+            .header("x-csrf-token", &b.csrf)
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap()
+    } else {
+        b.post(path, &[]).await
+    };
+    (res.status().as_u16(), res.text().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn district_b_sees_nothing_of_district_a_on_any_route() {
+    let app = spawn_app().await;
+    let office_a = app.signed_in("office.a").await;
+    let office_b = app.signed_in("office.b").await;
+    let admin_a = app.signed_in("admin.a").await;
+    let admin_b = app.signed_in("admin.b").await;
+
+    let routes: Vec<&(Method, &str)> = web::routes::ALL
+        .iter()
+        .filter(|(_, t)| !PUBLIC.contains(t))
+        .collect();
+    assert!(routes.len() > 30, "the route list covers the application");
+
+    // District B first, so that nothing A does changes what B is tried on.
+    let mut failures = Vec::new();
+    for (method, template) in &routes {
+        let outsider = if template.starts_with("/admin") {
+            &admin_b
+        } else {
+            &office_b
+        };
+        let path = address(&app, template);
+        let (status, body) = send(outsider, method, &path).await;
+        if let Some(name) = A_NAMES.iter().find(|n| body.contains(*n)) {
+            failures.push(format!("B {method} {path}: {status} shows {name}"));
+        }
+        if template.contains('{') && status != 404 {
+            failures.push(format!("B {method} {path}: {status}, expected 404"));
+        }
+        if status >= 500 {
+            failures.push(format!("B {method} {path}: {status}"));
+        }
+    }
+    for (method, template) in &routes {
+        let insider = if template.starts_with("/admin") {
+            &admin_a
+        } else {
+            &office_a
+        };
+        let path = address(&app, template);
+        let (status, _) = send(insider, method, &path).await;
+        if status == 404 || status == 405 || status >= 500 {
+            failures.push(format!("A {method} {path}: {status}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn a_cell_secretary_sees_only_the_cell() {
+    let app = spawn_app().await;
+    let s = app.signed_in("secretary.a").await;
+    assert_eq!(s.get(&format!("/orgs/{}", app.cell_a)).await.status(), 200);
+    assert_eq!(
+        s.get(&format!("/members/{}", app.member_a)).await.status(),
+        200
+    );
+    assert_eq!(
+        s.get(&format!("/orgs/{}", app.grassroots_a)).await.status(),
+        404
+    );
+    assert_eq!(
+        s.get(&format!("/orgs/{}", app.district_b)).await.status(),
+        404
+    );
+    assert_eq!(
+        s.get(&format!("/members/{}", app.member_b)).await.status(),
+        404
+    );
+    assert_eq!(
+        s.get(&format!("/api/members/{}", app.member_b))
+            .await
+            .status(),
+        404
+    );
+    // The secretary keeps people but not units.
+    assert_eq!(
+        s.get(&format!("/orgs/{}/members/new", app.cell_a))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        s.get(&format!("/orgs/{}/edit", app.cell_a)).await.status(),
+        403
+    );
+}

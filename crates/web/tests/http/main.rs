@@ -1,0 +1,8 @@
+//! Black-box HTTP tests of the web application: the real server on a random port with a
+//! fresh SQLite database per test, driven with reqwest.
+
+mod helpers;
+
+mod auth;
+mod isolation;
+mod pages;

@@ -1,0 +1,517 @@
+//! Pages: language, health, browsing, search, forms and their errors, administration.
+
+use domain::Principal;
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn healthz_reports_version_backend_and_migrations() {
+    let app = spawn_app().await;
+    let res = app.browser().get("/healthz").await;
+    assert_eq!(res.status(), 200);
+    let v: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(v["status"], "ok");
+    assert_eq!(v["version"], "test-1.2.3");
+    assert_eq!(v["backend"], "sqlite");
+    assert_eq!(v["migrations"]["current"], true);
+    assert!(v["migrations"]["applied"].as_i64().unwrap() >= 1);
+    assert_eq!(v["migrations"]["applied"], v["migrations"]["known"]);
+}
+
+#[tokio::test]
+async fn vietnamese_first_and_english_one_click_away() {
+    let app = spawn_app().await;
+    let b = app.browser();
+    let html = b.get("/login").await.text().await.unwrap();
+    assert!(html.contains("<html lang=\"vi\">"));
+    assert!(html.contains("Đăng nhập"));
+    assert!(html.contains("href=\"/lang/en?next=%2Flogin\""));
+
+    let res = b.get("/lang/en?next=/login").await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/login");
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("lang=en"), "{cookie}");
+    let html = b.get("/login").await.text().await.unwrap();
+    assert!(html.contains("<html lang=\"en\">"));
+    assert!(html.contains("Sign in"));
+
+    // `?lang=` works on any page, and back to Vietnamese.
+    let html = b.get("/login?lang=vi").await.text().await.unwrap();
+    assert!(html.contains("<html lang=\"vi\">"));
+    assert_eq!(b.get("/lang/xx").await.status(), 404);
+}
+
+#[tokio::test]
+async fn static_files_have_hashed_names_and_a_long_cache() {
+    let app = spawn_app().await;
+    let b = app.browser();
+    let html = b.get("/login").await.text().await.unwrap();
+    let start = html.find("/static/app.").unwrap();
+    let end = start + html[start..].find('"').unwrap();
+    let css = &html[start..end];
+    assert!(css.ends_with(".css"));
+    let res = b.get(css).await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+    assert_eq!(b.get("/static/app.css").await.status(), 404);
+}
+
+#[tokio::test]
+async fn bad_ids_are_not_found() {
+    let app = spawn_app().await;
+    let b = app.signed_in("admin").await;
+    for path in [
+        "/orgs/abc",
+        "/orgs/999999",
+        "/orgs/-1",
+        "/orgs/1.5/history",
+        "/members/xyz",
+        "/members/999999",
+        "/admin/users/abc",
+        "/members/1/positions/abc/end",
+    ] {
+        let res = b.get(path).await;
+        assert_eq!(res.status(), 404, "{path}");
+        let html = res.text().await.unwrap();
+        assert!(
+            html.contains("Không tìm thấy hoặc bạn không có quyền xem."),
+            "{path}"
+        );
+    }
+    let res = b.get("/api/orgs/abc").await;
+    assert_eq!(res.status(), 404);
+    let v: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(v["error"], "not_found");
+    assert_eq!(b.get("/api/nothing").await.status(), 404);
+}
+
+#[tokio::test]
+async fn org_page_shows_tree_counters_and_members() {
+    let app = spawn_app().await;
+    let b = app.signed_in("office.a").await;
+    let html = b
+        .get(&format!("/orgs/{}", app.district_a))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Đảng bộ xã Bảo Đài"), "child listed");
+    assert!(html.contains("Tỉnh Bắc Giang"), "ancestor in breadcrumbs");
+    assert!(
+        !html.contains(&format!("href=\"/orgs/{}\"", app.province)),
+        "ancestor outside scope is not a link"
+    );
+    assert!(
+        html.contains("<span class=\"value\">2</span>"),
+        "two members in the subtree"
+    );
+
+    let html = b
+        .get(&format!("/orgs/{}", app.cell_a))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Nguyễn Văn Đức"));
+    assert!(html.contains("Trần Thị Hoà"));
+    assert!(html.contains("Bí thư"), "role badge");
+    assert!(html.contains("01/01/2020"), "dates as dd/mm/yyyy");
+    assert!(
+        html.contains(&format!("href=\"/orgs/{}\"", app.grassroots_a)),
+        "breadcrumb in scope is a link"
+    );
+    // Office staff may not restructure: no such links.
+    assert!(!html.contains("/merge\""));
+
+    let html = b
+        .get(&format!("/members/{}", app.member_a))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Nguyễn Văn Đức"));
+    assert!(html.contains("Bí thư"));
+    assert!(html.contains("17/05/1980"));
+    assert!(html.contains("Chi bộ thôn Thanh Lâm"));
+
+    let html = b
+        .get(&format!("/orgs/{}/members", app.district_a))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Nguyễn Văn Đức") && html.contains("Trần Thị Hoà"));
+}
+
+#[tokio::test]
+async fn search_with_or_without_diacritics() {
+    let app = spawn_app().await;
+    let b = app.signed_in("admin").await;
+    for q in ["nguyen van", "Nguyễn Văn", "NGUYEN VAN DUC"] {
+        let html = b
+            .get(&format!("/search?q={}", q.replace(' ', "+")))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("Nguyễn Văn Đức"), "{q}");
+    }
+    let html = b.get("/search?q=bac+giang").await.text().await.unwrap();
+    assert!(html.contains("Tỉnh Bắc Giang"));
+    let html = b.get("/search?q=luc+nam").await.text().await.unwrap();
+    assert!(html.contains("Huyện Lục Nam"));
+    let v: serde_json::Value = b.get("/api/search?q=le+van").await.json().await.unwrap();
+    assert_eq!(v["members"][0]["member"]["full_name"], "Lê Văn Bình");
+    // Empty or odd queries are fine.
+    assert_eq!(b.get("/search?q=").await.status(), 200);
+    assert_eq!(b.get("/search?q=%25%25_").await.status(), 200);
+}
+
+#[tokio::test]
+async fn form_errors_keep_values_and_save_nothing() {
+    let app = spawn_app().await;
+    let b = app.signed_in("office.a").await;
+    let sys = Principal::system();
+    let before = app
+        .store
+        .org_children(&sys, app.grassroots_a, true)
+        .await
+        .unwrap()
+        .len();
+
+    let res = b
+        .post(
+            &format!("/orgs/{}/new", app.grassroots_a),
+            &[
+                ("kind", "cell"),
+                ("name", "   "),
+                ("code", "MA-01"),
+                ("valid_from", "31/02/2024"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("<title>Lỗi:"), "title starts with Lỗi:");
+    assert!(html.contains("Có lỗi cần sửa"));
+    assert!(
+        html.contains("href=\"#name\""),
+        "summary links to the field"
+    );
+    assert!(html.contains("href=\"#valid_from\""));
+    assert!(html.contains("Trường này là bắt buộc."));
+    assert!(html.contains("value=\"MA-01\""), "values kept");
+    assert!(html.contains("value=\"31/02/2024\""));
+    let after = app
+        .store
+        .org_children(&sys, app.grassroots_a, true)
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(before, after, "nothing saved");
+
+    // An unknown kind is a message, not a crash.
+    let res = b
+        .post(
+            &format!("/orgs/{}/new", app.grassroots_a),
+            &[
+                ("kind", "galaxy"),
+                ("name", "Chi bộ Mới"),
+                ("valid_from", "01/01/2025"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("value=\"Chi bộ Mới\""));
+
+    // A member with a bad birth date.
+    let res = b
+        .post(
+            &format!("/orgs/{}/members/new", app.cell_a),
+            &[
+                ("full_name", "Phạm Thị Mai"),
+                ("gender", "female"),
+                ("birth_date", "32/13/1990"),
+                ("audience", "member"),
+                ("since", "01/01/2025"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("value=\"Phạm Thị Mai\""));
+    assert!(html.contains("Ngày không hợp lệ"));
+    let members = app.store.cell_members(&sys, app.cell_a).await.unwrap();
+    assert_eq!(members.len(), 2, "nothing saved");
+
+    // In English the same mistake reads in English.
+    let res = b
+        .post(
+            &format!("/orgs/{}/new?lang=en", app.grassroots_a),
+            &[("kind", "cell"), ("name", ""), ("valid_from", "01/01/2025")],
+        )
+        .await;
+    let html = res.text().await.unwrap();
+    assert!(html.contains("<title>Error:"));
+    assert!(html.contains("This field is required."));
+}
+
+#[tokio::test]
+async fn office_staff_create_units_and_members() {
+    let app = spawn_app().await;
+    let b = app.signed_in("office.a").await;
+    let res = b
+        .post(
+            &format!("/orgs/{}/new", app.grassroots_a),
+            &[
+                ("kind", "cell"),
+                ("name", "Chi bộ thôn Hạ"),
+                ("code", ""),
+                ("valid_from", "01/03/2025"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let loc = res.headers()["location"].to_str().unwrap().to_owned();
+    let cell_id = loc.trim_start_matches("/orgs/").to_owned();
+    let res = b
+        .post(
+            &format!("/orgs/{cell_id}/members/new"),
+            &[
+                ("full_name", "Hoàng Văn Nam"),
+                ("gender", "male"),
+                ("birth_date", "02/09/1985"),
+                ("joined_on", ""),
+                ("audience", "key_cadre"),
+                ("card_number", ""),
+                ("since", "01/03/2025"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let member_loc = res.headers()["location"].to_str().unwrap().to_owned();
+    let html = b.get(&member_loc).await.text().await.unwrap();
+    assert!(html.contains("Hoàng Văn Nam"));
+    assert!(html.contains("Cán bộ chủ chốt"));
+    assert!(html.contains("02/09/1985"));
+
+    // Transfer into cell A, then the history shows both cells.
+    let res = b
+        .post(
+            &format!("{member_loc}/transfer"),
+            &[("to_cell", &app.cell_a.to_string()), ("on", "15/04/2025")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let html = b.get(&member_loc).await.text().await.unwrap();
+    assert!(html.contains("Chi bộ thôn Hạ") && html.contains("Chi bộ thôn Thanh Lâm"));
+    assert!(html.contains("15/04/2025"));
+
+    // A unit of another district is not a place to transfer to.
+    let res = b
+        .post(
+            &format!("{member_loc}/transfer"),
+            &[("to_cell", &app.cell_b.to_string()), ("on", "16/04/2025")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Không tìm thấy tổ chức này")
+    );
+}
+
+#[tokio::test]
+async fn admins_manage_accounts_and_read_the_audit_log() {
+    let app = spawn_app().await;
+    let b = app.signed_in("admin.a").await;
+    let html = b.get("/admin").await.text().await.unwrap();
+    assert!(html.contains("Cán bộ xã Bảo Đài"));
+    assert!(
+        !html.contains("Quản trị Yên Thế"),
+        "accounts of district B are not listed"
+    );
+
+    // Bad input keeps values.
+    let res = b
+        .post(
+            "/admin/users/new",
+            &[
+                ("username", "x"),
+                ("display_name", "Cán bộ mới"),
+                ("password", "ngan"),
+                ("role", "member"),
+                ("org", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("value=\"Cán bộ mới\""));
+    assert!(html.contains("Mật khẩu phải có ít nhất 10 ký tự."));
+
+    let res = b
+        .post(
+            "/admin/users/new",
+            &[
+                ("username", "can.bo.moi"),
+                ("display_name", "Cán bộ mới"),
+                ("password", "mot-mat-khau-dai"),
+                ("role", "secretary"),
+                ("org", &app.cell_a.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        303,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    // The new account signs in.
+    let mut nb = app.browser();
+    assert_eq!(
+        nb.sign_in("can.bo.moi", "mot-mat-khau-dai").await.status(),
+        303
+    );
+
+    // Disable it: it can no longer sign in.
+    let users = app.store.user_list(&Principal::system()).await.unwrap();
+    let id = users
+        .iter()
+        .find(|u| u.user.username == "can.bo.moi")
+        .unwrap()
+        .user
+        .id;
+    let res = b
+        .post(
+            &format!("/admin/users/{id}/disabled"),
+            &[("disabled", "true")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let mut nb = app.browser();
+    assert_eq!(
+        nb.sign_in("can.bo.moi", "mot-mat-khau-dai").await.status(),
+        401
+    );
+
+    let html = b.get("/admin/audit").await.text().await.unwrap();
+    assert!(html.contains("<details>"), "before/after shown");
+    let res = b.get(&format!("/admin/audit?org={}", app.cell_a)).await;
+    assert_eq!(res.status(), 200);
+
+    // Office staff are not administrators.
+    let o = app.signed_in("office.a").await;
+    assert_eq!(o.get("/admin").await.status(), 403);
+    assert_eq!(o.get("/admin/audit").await.status(), 403);
+}
+
+#[tokio::test]
+async fn admins_restructure_and_history_is_kept() {
+    let app = spawn_app().await;
+    let b = app.signed_in("admin").await;
+    // Office staff see no restructuring forms.
+    let o = app.signed_in("office.a").await;
+    assert_eq!(
+        o.get(&format!("/orgs/{}/move", app.grassroots_a))
+            .await
+            .status(),
+        403
+    );
+
+    let html = b
+        .get(&format!("/orgs/{}", app.grassroots_a))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("/merge\""),
+        "admins see the restructuring links"
+    );
+
+    // Move commune A to district B, by the district's code.
+    let res = b
+        .post(
+            &format!("/orgs/{}/move", app.grassroots_a),
+            &[("new_parent", "215"), ("on", "01/07/2025")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let html = b
+        .get(&format!("/orgs/{}/history", app.grassroots_a))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Chuyển trực thuộc"), "{html}");
+    assert!(html.contains("01/07/2025"));
+    // Office A no longer sees it; office B does.
+    assert_eq!(
+        o.get(&format!("/orgs/{}", app.grassroots_a)).await.status(),
+        404
+    );
+    let ob = app.signed_in("office.b").await;
+    assert_eq!(
+        ob.get(&format!("/orgs/{}", app.grassroots_a))
+            .await
+            .status(),
+        200
+    );
+
+    // An unknown target is a message beside the field.
+    let res = b
+        .post(
+            &format!("/orgs/{}/move", app.grassroots_a),
+            &[("new_parent", "khong-co"), ("on", "01/07/2025")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+
+    // Merge the two districts into a new one.
+    let res = b
+        .post(
+            &format!("/orgs/{}/merge", app.district_a),
+            &[
+                ("others", &app.district_b.to_string()),
+                ("target_mode", "new"),
+                ("new_name", "Đảng bộ huyện Lục Nam – Yên Thế"),
+                ("new_code", ""),
+                ("target", ""),
+                ("on", "01/07/2025"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        303,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    let html = b
+        .get(&format!("/orgs/{}", app.district_a))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Đã giải thể hoặc sáp nhập"));
+    assert!(
+        html.contains("Đảng bộ huyện Lục Nam – Yên Thế"),
+        "successor shown"
+    );
+}
