@@ -4,14 +4,34 @@
 //! parsed once into the newtypes of this crate; everything below the edge trusts them.
 
 pub mod access;
+pub mod cascade;
+pub mod document;
+pub mod evidence;
+pub mod fieldpath;
 pub mod ids;
 pub mod org;
 pub mod people;
+pub mod program;
+pub mod progress;
+pub mod record_ids;
+pub mod rollup;
+pub mod target;
 pub mod text;
 pub mod validate;
 
 pub use access::{AccessRole, Grant, Permission, Principal, Scope};
+pub use cascade::{
+    CascadeDeadlines, CascadeScope, DeadlineStatus, Milestone, Period, ReportEvery, ReportLedger,
+    ReportStanding, UnitFacts, UnitStatus,
+};
+pub use document::{BodyCode, DocumentKey, DocumentNumber, DocumentType, NumberStyle, Term};
+pub use evidence::{ContentKey, EvidenceType};
 pub use ids::{MemberId, OrgId, UserId};
 pub use org::{OrgKind, OrgPath, PathRange};
 pub use people::{Audience, Gender, MemberStatus, PositionRole};
+pub use program::{ProgramKind, ProgramSections, ProgramState, TaskDraft};
+pub use progress::{EffectiveStatus, ProgressUpdate, Review, TaskStatus};
+pub use record_ids::{CascadeId, DocumentId, ProgramId, ProgressUpdateId, TargetId, TaskId};
+pub use rollup::{Counters, Dashboard, OpenKind, Rollup, TaskState, UnitState};
+pub use target::{Direction, Target};
 pub use validate::{FieldError, Invalid};

@@ -1,0 +1,742 @@
+//! Action programs and implementation plans: their life (draft → issued → superseded),
+//! their free-text sections and their task table, and the "5 rõ" check before issue.
+//!
+//! A draft can be saved incomplete. Issuing requires every task to name its content, a
+//! responsible person, a deadline (not before the issue date) and an expected output —
+//! the "5 rõ": clear person, task, time, output and responsibility (the lead body carries
+//! the responsibility). An issued program is frozen; a revision is a new draft that
+//! supersedes it when issued. Nothing is deleted.
+//!
+//! Errors in the task table are named `tasks[i].field` (from 0; see
+//! [`crate::fieldpath`]) so that a form can point at the cell. Codes: `program_no_tasks`,
+//! `too_many_tasks`, `task_content_required`, `task_responsible_required`,
+//! `task_deadline_required`, `task_output_required`, `deadline_before_issue`,
+//! `responsible_outside_unit`, `program_not_draft`, `program_not_issued`, plus `too_long`,
+//! `bad_date`, `bad_number`.
+
+use crate::document::DocumentType;
+use crate::fieldpath::indexed;
+use crate::ids::MemberId;
+use crate::org::OrgPath;
+use crate::record_ids::{ProgramId, TargetId};
+use crate::validate::{self, Invalid};
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+/// Where a program is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProgramState {
+    /// Being written; may be incomplete; editable.
+    Draft,
+    /// Issued with a number and symbol; frozen; the current version.
+    Issued,
+    /// Replaced by a later issued revision; kept readable.
+    Superseded,
+}
+
+impl ProgramState {
+    pub const ALL: [ProgramState; 3] = [
+        ProgramState::Draft,
+        ProgramState::Issued,
+        ProgramState::Superseded,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProgramState::Draft => "draft",
+            ProgramState::Issued => "issued",
+            ProgramState::Superseded => "superseded",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ProgramState> {
+        ProgramState::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    /// Only a draft's sections, tasks and targets may change.
+    pub fn is_editable(self) -> bool {
+        self == ProgramState::Draft
+    }
+
+    /// Only the issued version's tasks count on dashboards and take progress updates.
+    pub fn is_current(self) -> bool {
+        self == ProgramState::Issued
+    }
+
+    /// Draft → Issued.
+    pub fn issue(self) -> Result<ProgramState, Invalid> {
+        match self {
+            ProgramState::Draft => Ok(ProgramState::Issued),
+            _ => Err(Invalid::one("state", "program_not_draft")),
+        }
+    }
+
+    /// Issued → Superseded, when its revision is issued.
+    pub fn supersede(self) -> Result<ProgramState, Invalid> {
+        match self {
+            ProgramState::Issued => Ok(ProgramState::Superseded),
+            _ => Err(Invalid::one("state", "program_not_issued")),
+        }
+    }
+
+    /// A revision may be started from the issued version only (a draft is edited in
+    /// place; a superseded version has a newer one to revise).
+    pub fn can_revise(self) -> bool {
+        self == ProgramState::Issued
+    }
+}
+
+/// Issuing a revision: the draft becomes issued and the version it revises, if any,
+/// superseded, in one step. Returns the new states `(revision, old)`.
+pub fn issue_revision(
+    draft: ProgramState,
+    revises: Option<ProgramState>,
+) -> Result<(ProgramState, Option<ProgramState>), Invalid> {
+    let new = draft.issue()?;
+    let old = revises.map(ProgramState::supersede).transpose()?;
+    Ok((new, old))
+}
+
+/// Whether a unit writes an action program (CTr) or an implementation plan (KH).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProgramKind {
+    ActionProgram,
+    Plan,
+}
+
+impl ProgramKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProgramKind::ActionProgram => "action_program",
+            ProgramKind::Plan => "plan",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ProgramKind> {
+        match s {
+            "action_program" => Some(ProgramKind::ActionProgram),
+            "plan" => Some(ProgramKind::Plan),
+            _ => None,
+        }
+    }
+
+    /// The document type of its number and symbol: `15-CTr/HU`, `09-KH/ĐU`.
+    pub fn document_type(self) -> DocumentType {
+        match self {
+            ProgramKind::ActionProgram => DocumentType::Program,
+            ProgramKind::Plan => DocumentType::Plan,
+        }
+    }
+}
+
+pub const MAX_SECTION_CHARS: usize = 50_000;
+pub const MAX_CONTENT_CHARS: usize = 2_000;
+pub const MAX_BODY_CHARS: usize = 300;
+pub const MAX_OUTPUT_CHARS: usize = 1_000;
+pub const MAX_COOPERATING: usize = 20;
+/// A program has at most this many tasks (below [`crate::fieldpath::MAX_INDEX`]).
+pub const MAX_TASKS: usize = 300;
+
+/// The free-text sections of a program, in Markdown (sanitized when rendered).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgramSections {
+    /// I. Mục đích, yêu cầu.
+    pub purpose: String,
+    /// II. Nhiệm vụ, giải pháp.
+    pub tasks_and_solutions: String,
+    /// III. Tổ chức thực hiện.
+    pub organization: String,
+}
+
+impl ProgramSections {
+    pub const FIELDS: [&'static str; 3] = ["purpose", "tasks_and_solutions", "organization"];
+
+    fn texts(&self) -> [&str; 3] {
+        [&self.purpose, &self.tasks_and_solutions, &self.organization]
+    }
+
+    /// Sections are optional, each at most [`MAX_SECTION_CHARS`].
+    pub fn check(&self) -> Result<(), Invalid> {
+        let mut inv = Invalid::default();
+        for (field, text) in ProgramSections::FIELDS.into_iter().zip(self.texts()) {
+            if text.chars().count() > MAX_SECTION_CHARS {
+                inv.push(field, "too_long");
+            }
+        }
+        inv.into_result(())
+    }
+
+    /// How many of the three sections have text.
+    pub fn filled(&self) -> usize {
+        self.texts().iter().filter(|t| !t.trim().is_empty()).count()
+    }
+}
+
+/// One task of a program, as saved in a draft: anything but the content may be missing
+/// until issue.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskDraft {
+    /// Nội dung nhiệm vụ.
+    pub content: String,
+    /// Cơ quan chủ trì.
+    pub lead_body: Option<String>,
+    /// Cơ quan phối hợp.
+    pub cooperating_bodies: Vec<String>,
+    /// Người chịu trách nhiệm: a member within the unit's subtree.
+    pub responsible: Option<MemberId>,
+    /// Thời hạn.
+    pub deadline: Option<Date>,
+    /// Sản phẩm, kết quả đầu ra.
+    pub expected_output: Option<String>,
+    /// The upper level's target this task serves.
+    pub upper_target: Option<TargetId>,
+}
+
+/// A task as typed into the form: every field a string. Cooperating bodies are one per
+/// line or separated by `;`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskForm {
+    pub content: String,
+    pub lead_body: String,
+    pub cooperating_bodies: String,
+    pub responsible: String,
+    pub deadline: String,
+    pub expected_output: String,
+    pub upper_target: String,
+}
+
+impl TaskDraft {
+    /// The field names of a task, in form order.
+    pub const FIELDS: [&'static str; 7] = [
+        "content",
+        "lead_body",
+        "cooperating_bodies",
+        "responsible",
+        "deadline",
+        "expected_output",
+        "upper_target",
+    ];
+
+    /// Parses row `index` of the task table for saving in a draft: formats are checked
+    /// (dates, ids, lengths), completeness is not. An empty content is `required` only
+    /// because a row without content is no task at all.
+    pub fn parse(index: usize, form: &TaskForm) -> Result<TaskDraft, Invalid> {
+        let f = |name: &'static str| indexed("tasks", index, name);
+        let mut inv = Invalid::default();
+        let content = inv.take(validate_multiline(
+            f("content"),
+            &form.content,
+            MAX_CONTENT_CHARS,
+            true,
+        ));
+        let lead_body = inv.take(validate::optional(
+            f("lead_body"),
+            &form.lead_body,
+            MAX_BODY_CHARS,
+        ));
+        let mut cooperating_bodies = Vec::new();
+        for part in form.cooperating_bodies.split(['\n', ';']) {
+            match validate::optional(f("cooperating_bodies"), part, MAX_BODY_CHARS) {
+                Ok(Some(b)) if !cooperating_bodies.contains(&b) => cooperating_bodies.push(b),
+                Ok(_) => {}
+                Err(e) => {
+                    inv.0.extend(e.0);
+                    break;
+                }
+            }
+        }
+        if cooperating_bodies.len() > MAX_COOPERATING {
+            inv.push(f("cooperating_bodies"), "too_long");
+        }
+        let responsible =
+            parse_id(&mut inv, f("responsible"), &form.responsible).map(|o| o.map(MemberId));
+        let deadline = inv.take(validate::optional_date(f("deadline"), &form.deadline));
+        let expected_output = inv
+            .take(validate_multiline(
+                f("expected_output"),
+                &form.expected_output,
+                MAX_OUTPUT_CHARS,
+                false,
+            ))
+            .map(|s| (!s.is_empty()).then_some(s));
+        let upper_target =
+            parse_id(&mut inv, f("upper_target"), &form.upper_target).map(|o| o.map(TargetId));
+        match (
+            content,
+            lead_body,
+            responsible,
+            deadline,
+            expected_output,
+            upper_target,
+        ) {
+            (
+                Some(content),
+                Some(lead_body),
+                Some(responsible),
+                Some(deadline),
+                Some(expected_output),
+                Some(upper_target),
+            ) if inv.is_empty() => Ok(TaskDraft {
+                content,
+                lead_body,
+                cooperating_bodies,
+                responsible,
+                deadline,
+                expected_output,
+                upper_target,
+            }),
+            _ => Err(inv),
+        }
+    }
+
+    /// Whether the task satisfies the "5 rõ" (a deadline before the issue date is
+    /// checked separately, by [`check_issue`]).
+    pub fn is_complete(&self) -> bool {
+        !self.content.trim().is_empty()
+            && self.responsible.is_some()
+            && self.deadline.is_some()
+            && self
+                .expected_output
+                .as_deref()
+                .is_some_and(|o| !o.trim().is_empty())
+    }
+}
+
+/// A text that keeps its line breaks (a task's content may run over a few lines): NFC,
+/// each line's spaces collapsed, empty lines dropped, no other control characters, at most
+/// `max` characters.
+fn validate_multiline(
+    field: &'static str,
+    raw: &str,
+    max: usize,
+    required: bool,
+) -> Result<String, Invalid> {
+    let text = crate::text::nfc(raw.trim());
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .collect();
+    let v = lines.join("\n");
+    if v.is_empty() && required {
+        return Err(Invalid::one(field, "required"));
+    }
+    if v.chars().count() > max {
+        return Err(Invalid::one(field, "too_long"));
+    }
+    if v.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(Invalid::one(field, "bad_chars"));
+    }
+    Ok(v)
+}
+
+/// An optional positive id typed as a number; `None` in the outer option on error.
+fn parse_id(inv: &mut Invalid, field: &'static str, raw: &str) -> Option<Option<i64>> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Some(None);
+    }
+    match raw.parse::<i64>() {
+        Ok(n) if n > 0 => Some(Some(n)),
+        _ => {
+            inv.push(field, "bad_number");
+            None
+        }
+    }
+}
+
+/// The "5 rõ" check of a task table before issue: at least one task, at most
+/// [`MAX_TASKS`], and every task with content, a responsible person, a deadline and an
+/// expected output. Every problem of every task is reported, in table order.
+pub fn check_issuable(tasks: &[TaskDraft]) -> Result<(), Invalid> {
+    let mut inv = Invalid::default();
+    if tasks.is_empty() {
+        inv.push("tasks", "program_no_tasks");
+    }
+    if tasks.len() > MAX_TASKS {
+        inv.push("tasks", "too_many_tasks");
+    }
+    for (i, t) in tasks.iter().enumerate().take(MAX_TASKS) {
+        if t.content.trim().is_empty() {
+            inv.push(indexed("tasks", i, "content"), "task_content_required");
+        }
+        if t.responsible.is_none() {
+            inv.push(
+                indexed("tasks", i, "responsible"),
+                "task_responsible_required",
+            );
+        }
+        if t.deadline.is_none() {
+            inv.push(indexed("tasks", i, "deadline"), "task_deadline_required");
+        }
+        if t.expected_output
+            .as_deref()
+            .is_none_or(|o| o.trim().is_empty())
+        {
+            inv.push(
+                indexed("tasks", i, "expected_output"),
+                "task_output_required",
+            );
+        }
+    }
+    inv.into_result(())
+}
+
+/// No task's deadline may fall before the program's issue date.
+pub fn check_task_deadlines(tasks: &[TaskDraft], issued_on: Date) -> Result<(), Invalid> {
+    let mut inv = Invalid::default();
+    for (i, t) in tasks.iter().enumerate().take(MAX_TASKS) {
+        if t.deadline.is_some_and(|d| d < issued_on) {
+            inv.push(indexed("tasks", i, "deadline"), "deadline_before_issue");
+        }
+    }
+    inv.into_result(())
+}
+
+/// Everything checked before a draft is issued on `issued_on`: the state, the sections'
+/// lengths, the "5 rõ" and the deadlines. All problems are reported together, each task's
+/// in table order.
+pub fn check_issue(
+    state: ProgramState,
+    sections: &ProgramSections,
+    tasks: &[TaskDraft],
+    issued_on: Date,
+) -> Result<(), Invalid> {
+    let mut inv = Invalid::default();
+    inv.take(state.issue());
+    inv.take(sections.check());
+    inv.take(check_issuable(tasks));
+    inv.take(check_task_deadlines(tasks, issued_on));
+    // Keep each task's problems together, in the table's order, as the summary lists them.
+    inv.0
+        .sort_by_key(|e| crate::fieldpath::split(e.field).map(|(_, i, _)| i));
+    inv.into_result(())
+}
+
+/// A responsible person must belong to the unit's subtree: `member_cell` is the path of
+/// the cell the member belongs to.
+pub fn check_responsible(
+    field: &'static str,
+    unit: &OrgPath,
+    member_cell: &OrgPath,
+) -> Result<(), Invalid> {
+    if unit.covers(member_cell) {
+        Ok(())
+    } else {
+        Err(Invalid::one(field, "responsible_outside_unit"))
+    }
+}
+
+/// The status tag of one part of a draft on its task-list page (GOV.UK task list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartStatus {
+    /// Chưa bắt đầu.
+    NotStarted,
+    /// Đang làm.
+    InProgress,
+    /// Hoàn thành.
+    Completed,
+}
+
+impl PartStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartStatus::NotStarted => "not_started",
+            PartStatus::InProgress => "in_progress",
+            PartStatus::Completed => "completed",
+        }
+    }
+}
+
+/// The parts of a draft's task-list page with their status: the sections (completed when
+/// all three have text), the tasks (completed when every task meets the "5 rõ"), and the
+/// targets (completed when there is at least one; a program may have none, so the tag is
+/// advisory). The check-your-answers page comes after, and issuing is allowed when
+/// [`check_issue`] passes.
+pub fn draft_parts(
+    sections: &ProgramSections,
+    tasks: &[TaskDraft],
+    targets: usize,
+) -> [(&'static str, PartStatus); 3] {
+    let sections_status = match sections.filled() {
+        0 => PartStatus::NotStarted,
+        3 => PartStatus::Completed,
+        _ => PartStatus::InProgress,
+    };
+    let tasks_status = if tasks.is_empty() {
+        PartStatus::NotStarted
+    } else if tasks.iter().all(TaskDraft::is_complete) {
+        PartStatus::Completed
+    } else {
+        PartStatus::InProgress
+    };
+    let targets_status = if targets == 0 {
+        PartStatus::NotStarted
+    } else {
+        PartStatus::Completed
+    };
+    [
+        ("sections", sections_status),
+        ("tasks", tasks_status),
+        ("targets", targets_status),
+    ]
+}
+
+/// The link between versions of a program: a revision names the version it revises; the
+/// revised version names its successor once superseded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revision {
+    pub revises: Option<ProgramId>,
+    pub superseded_by: Option<ProgramId>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use time::macros::date;
+
+    fn complete() -> TaskDraft {
+        TaskDraft {
+            content: "Tổ chức hội nghị quán triệt cho 100% cán bộ chủ chốt".into(),
+            lead_body: Some("Ban Tuyên giáo Huyện ủy".into()),
+            cooperating_bodies: vec!["Văn phòng Huyện ủy".into()],
+            responsible: Some(MemberId(7)),
+            deadline: Some(date!(2025 - 06 - 30)),
+            expected_output: Some("Hội nghị; báo cáo kết quả".into()),
+            upper_target: None,
+        }
+    }
+
+    fn pairs(e: &Invalid) -> Vec<(&'static str, &'static str)> {
+        e.0.iter().map(|f| (f.field, f.code)).collect()
+    }
+
+    #[test]
+    fn state_machine() {
+        use ProgramState::*;
+        assert_eq!(Draft.issue().unwrap(), Issued);
+        assert_eq!(Issued.supersede().unwrap(), Superseded);
+        assert_eq!(Issued.issue().unwrap_err().0[0].code, "program_not_draft");
+        assert_eq!(
+            Superseded.issue().unwrap_err().0[0].code,
+            "program_not_draft"
+        );
+        assert_eq!(
+            Draft.supersede().unwrap_err().0[0].code,
+            "program_not_issued"
+        );
+        assert_eq!(
+            Superseded.supersede().unwrap_err().0[0].code,
+            "program_not_issued"
+        );
+        assert!(Draft.is_editable() && !Issued.is_editable() && !Superseded.is_editable());
+        assert!(Issued.can_revise() && !Draft.can_revise() && !Superseded.can_revise());
+        assert_eq!(
+            issue_revision(Draft, Some(Issued)).unwrap(),
+            (Issued, Some(Superseded))
+        );
+        assert_eq!(issue_revision(Draft, None).unwrap(), (Issued, None));
+        assert!(issue_revision(Draft, Some(Superseded)).is_err());
+        assert!(issue_revision(Issued, Some(Issued)).is_err());
+        for s in ProgramState::ALL {
+            assert_eq!(ProgramState::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(ProgramKind::ActionProgram.document_type().code(), "CTr");
+        assert_eq!(ProgramKind::Plan.document_type().code(), "KH");
+    }
+
+    #[test]
+    fn five_ro_names_each_missing_field() {
+        assert!(check_issuable(&[complete(), complete()]).is_ok());
+        assert_eq!(
+            pairs(&check_issuable(&[]).unwrap_err()),
+            vec![("tasks", "program_no_tasks")]
+        );
+        let mut t2 = complete();
+        t2.responsible = None;
+        t2.expected_output = Some("  ".into());
+        let mut t3 = complete();
+        t3.content = " ".into();
+        t3.deadline = None;
+        let e = check_issuable(&[complete(), complete(), t2, t3]).unwrap_err();
+        assert_eq!(
+            pairs(&e),
+            vec![
+                ("tasks[2].responsible", "task_responsible_required"),
+                ("tasks[2].expected_output", "task_output_required"),
+                ("tasks[3].content", "task_content_required"),
+                ("tasks[3].deadline", "task_deadline_required"),
+            ]
+        );
+        let many = vec![complete(); MAX_TASKS + 1];
+        assert_eq!(
+            pairs(&check_issuable(&many).unwrap_err()),
+            vec![("tasks", "too_many_tasks")]
+        );
+    }
+
+    #[test]
+    fn issue_checks_everything_in_table_order() {
+        let mut early = complete();
+        early.deadline = Some(date!(2025 - 01 - 01));
+        let mut none = complete();
+        none.responsible = None;
+        let sections = ProgramSections {
+            purpose: "x".repeat(MAX_SECTION_CHARS + 1),
+            ..Default::default()
+        };
+        let e = check_issue(
+            ProgramState::Draft,
+            &sections,
+            &[early, none],
+            date!(2025 - 02 - 01),
+        )
+        .unwrap_err();
+        assert_eq!(
+            pairs(&e),
+            vec![
+                ("purpose", "too_long"),
+                ("tasks[0].deadline", "deadline_before_issue"),
+                ("tasks[1].responsible", "task_responsible_required"),
+            ]
+        );
+        let ok = check_issue(
+            ProgramState::Draft,
+            &ProgramSections::default(),
+            &[complete()],
+            date!(2025 - 06 - 30),
+        );
+        assert!(ok.is_ok(), "a deadline on the issue day is fine");
+        let frozen = check_issue(
+            ProgramState::Issued,
+            &ProgramSections::default(),
+            &[complete()],
+            date!(2025 - 02 - 01),
+        );
+        assert_eq!(
+            pairs(&frozen.unwrap_err()),
+            vec![("state", "program_not_draft")]
+        );
+    }
+
+    #[test]
+    fn task_rows_parse_for_a_draft() {
+        let form = TaskForm {
+            content: "  Tổ chức   hội nghị\r\n\r\n quán triệt ".into(),
+            lead_body: " Ban Tuyên giáo ".into(),
+            cooperating_bodies: "Văn phòng; Ban Tổ chức\nVăn phòng\n".into(),
+            responsible: "12".into(),
+            deadline: "30/06/2025".into(),
+            expected_output: "".into(),
+            upper_target: "".into(),
+        };
+        let t = TaskDraft::parse(4, &form).unwrap();
+        assert_eq!(t.content, "Tổ chức hội nghị\nquán triệt");
+        assert_eq!(t.lead_body.as_deref(), Some("Ban Tuyên giáo"));
+        assert_eq!(t.cooperating_bodies, vec!["Văn phòng", "Ban Tổ chức"]);
+        assert_eq!(t.responsible, Some(MemberId(12)));
+        assert_eq!(t.expected_output, None);
+        assert!(!t.is_complete(), "saved incomplete");
+
+        let bad = TaskForm {
+            content: String::new(),
+            responsible: "Nguyễn Văn A".into(),
+            deadline: "31/02/2025".into(),
+            upper_target: "-3".into(),
+            expected_output: "x".repeat(MAX_OUTPUT_CHARS + 1),
+            ..form
+        };
+        let e = TaskDraft::parse(1, &bad).unwrap_err();
+        assert_eq!(
+            pairs(&e),
+            vec![
+                ("tasks[1].content", "required"),
+                ("tasks[1].responsible", "bad_number"),
+                ("tasks[1].deadline", "bad_date"),
+                ("tasks[1].expected_output", "too_long"),
+                ("tasks[1].upper_target", "bad_number"),
+            ]
+        );
+    }
+
+    #[test]
+    fn responsible_must_be_in_the_subtree() {
+        let unit = OrgPath::parse("/1/5/").unwrap();
+        assert!(check_responsible("r", &unit, &OrgPath::parse("/1/5/40/400/").unwrap()).is_ok());
+        assert_eq!(
+            check_responsible("r", &unit, &OrgPath::parse("/1/50/4/").unwrap())
+                .unwrap_err()
+                .0[0]
+                .code,
+            "responsible_outside_unit"
+        );
+    }
+
+    #[test]
+    fn task_list_statuses() {
+        use PartStatus::*;
+        let empty = ProgramSections::default();
+        assert_eq!(
+            draft_parts(&empty, &[], 0).map(|p| p.1),
+            [NotStarted, NotStarted, NotStarted]
+        );
+        let some = ProgramSections {
+            purpose: "Mục đích".into(),
+            ..Default::default()
+        };
+        let mut half = complete();
+        half.deadline = None;
+        assert_eq!(
+            draft_parts(&some, &[complete(), half], 1).map(|p| p.1),
+            [InProgress, InProgress, Completed]
+        );
+        let all = ProgramSections {
+            purpose: "a".into(),
+            tasks_and_solutions: "b".into(),
+            organization: "c".into(),
+        };
+        assert_eq!(
+            draft_parts(&all, &[complete()], 0).map(|p| p.1),
+            [Completed, Completed, NotStarted]
+        );
+    }
+
+    fn task() -> impl Strategy<Value = TaskDraft> {
+        (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(c, r, d, o)| {
+            let mut t = complete();
+            if !c {
+                t.content = String::new();
+            }
+            if !r {
+                t.responsible = None;
+            }
+            if !d {
+                t.deadline = None;
+            }
+            if !o {
+                t.expected_output = None;
+            }
+            t
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn issuable_iff_every_task_is_complete(tasks in prop::collection::vec(task(), 0..20)) {
+            let ok = check_issuable(&tasks).is_ok();
+            prop_assert_eq!(ok, !tasks.is_empty() && tasks.iter().all(TaskDraft::is_complete));
+            if let Err(e) = check_issuable(&tasks) {
+                for f in &e.0 {
+                    if let Some((list, i, _)) = crate::fieldpath::split(f.field) {
+                        prop_assert_eq!(list, "tasks");
+                        prop_assert!(!tasks[i].is_complete());
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,549 @@
+//! Progress on tasks: the status a reporter gives, the derived overdue status, the checks
+//! of a progress update, and the supervising office's review.
+//!
+//! Codes: `percent_range`, `percent_not_done`, `at_risk_needs_note`, `update_empty`,
+//! `return_reason_required`, `already_reviewed`, `review_own_update`, plus `bad_number`,
+//! `bad_choice`, `too_long`.
+
+use crate::target::parse_number;
+use crate::text::nfc;
+use crate::validate::Invalid;
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+/// The status a reporter gives a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    /// Chưa triển khai.
+    NotStarted,
+    /// Đang thực hiện, đúng tiến độ.
+    OnTrack,
+    /// Có nguy cơ chậm.
+    AtRisk,
+    /// Hoàn thành.
+    Done,
+}
+
+impl TaskStatus {
+    pub const ALL: [TaskStatus; 4] = [
+        TaskStatus::NotStarted,
+        TaskStatus::OnTrack,
+        TaskStatus::AtRisk,
+        TaskStatus::Done,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskStatus::NotStarted => "not_started",
+            TaskStatus::OnTrack => "on_track",
+            TaskStatus::AtRisk => "at_risk",
+            TaskStatus::Done => "done",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TaskStatus> {
+        TaskStatus::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// The status shown on a given day: the reported one, or `Overdue` when the deadline has
+/// passed and the task is not done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EffectiveStatus {
+    NotStarted,
+    OnTrack,
+    AtRisk,
+    Done,
+    /// Quá hạn: derived, never reported.
+    Overdue,
+}
+
+impl EffectiveStatus {
+    pub const ALL: [EffectiveStatus; 5] = [
+        EffectiveStatus::NotStarted,
+        EffectiveStatus::OnTrack,
+        EffectiveStatus::AtRisk,
+        EffectiveStatus::Done,
+        EffectiveStatus::Overdue,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EffectiveStatus::NotStarted => "not_started",
+            EffectiveStatus::OnTrack => "on_track",
+            EffectiveStatus::AtRisk => "at_risk",
+            EffectiveStatus::Done => "done",
+            EffectiveStatus::Overdue => "overdue",
+        }
+    }
+}
+
+impl From<TaskStatus> for EffectiveStatus {
+    fn from(s: TaskStatus) -> EffectiveStatus {
+        match s {
+            TaskStatus::NotStarted => EffectiveStatus::NotStarted,
+            TaskStatus::OnTrack => EffectiveStatus::OnTrack,
+            TaskStatus::AtRisk => EffectiveStatus::AtRisk,
+            TaskStatus::Done => EffectiveStatus::Done,
+        }
+    }
+}
+
+/// A task's status on `today`: overdue from the day after its deadline while not done. A
+/// task without a deadline (only possible in a draft) is never overdue.
+pub fn effective_status(
+    status: TaskStatus,
+    deadline: Option<Date>,
+    today: Date,
+) -> EffectiveStatus {
+    match deadline {
+        Some(d) if status != TaskStatus::Done && today > d => EffectiveStatus::Overdue,
+        _ => status.into(),
+    }
+}
+
+pub const MAX_NOTE_CHARS: usize = 4_000;
+
+/// A checked progress update.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProgressUpdate {
+    pub status: TaskStatus,
+    /// Percent complete, 0..=100; 100 when done.
+    pub percent: Option<u8>,
+    /// The value of the task's linked indicator.
+    pub indicator_value: Option<f64>,
+    pub note: Option<String>,
+}
+
+/// A progress update as typed into the form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgressForm {
+    pub status: String,
+    pub percent: String,
+    pub indicator_value: String,
+    pub note: String,
+}
+
+impl ProgressUpdate {
+    /// Parses and checks an update:
+    /// - the status is one of the four a reporter may give;
+    /// - the percent is a whole number 0..=100 (`45`, `45%`), and 100 (or empty, which
+    ///   becomes 100) when done;
+    /// - the indicator value is a number typed the Vietnamese way (`12,5`);
+    /// - the note has at most [`MAX_NOTE_CHARS`] characters, and is required when the
+    ///   task is at risk (say why);
+    /// - an update that is not "done" says something: a percent, a value or a note.
+    pub fn parse(form: &ProgressForm) -> Result<ProgressUpdate, Invalid> {
+        let mut inv = Invalid::default();
+        let status = TaskStatus::parse(form.status.trim());
+        if status.is_none() {
+            inv.push("status", "bad_choice");
+        }
+        let percent = match form.percent.trim() {
+            "" => Some(None),
+            raw => match parse_number("percent", raw) {
+                Ok(v) if v.fract() == 0.0 && (0.0..=100.0).contains(&v) => Some(Some(v as u8)),
+                Ok(_) => {
+                    inv.push("percent", "percent_range");
+                    None
+                }
+                Err(e) => {
+                    inv.0.extend(e.0);
+                    None
+                }
+            },
+        };
+        let indicator_value = match form.indicator_value.trim() {
+            "" => Some(None),
+            raw => inv.take(parse_number("indicator_value", raw).map(Some)),
+        };
+        let note = nfc(form.note.trim());
+        if note.chars().count() > MAX_NOTE_CHARS {
+            inv.push("note", "too_long");
+        }
+        let note = (!note.is_empty()).then_some(note);
+        let (Some(status), Some(mut percent), Some(indicator_value)) =
+            (status, percent, indicator_value)
+        else {
+            return Err(inv);
+        };
+        if status == TaskStatus::Done {
+            match percent {
+                None => percent = Some(100),
+                Some(100) => {}
+                Some(_) => inv.push("percent", "percent_not_done"),
+            }
+        }
+        if status == TaskStatus::AtRisk && note.is_none() {
+            inv.push("note", "at_risk_needs_note");
+        } else if status != TaskStatus::Done
+            && percent.is_none()
+            && indicator_value.is_none()
+            && note.is_none()
+        {
+            inv.push("note", "update_empty");
+        }
+        inv.into_result(ProgressUpdate {
+            status,
+            percent,
+            indicator_value,
+            note,
+        })
+    }
+}
+
+/// The supervising office's review of one update.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "review")]
+pub enum Review {
+    /// Not yet reviewed.
+    Pending,
+    Accepted,
+    /// Returned for correction, with the reason.
+    Returned {
+        reason: String,
+    },
+}
+
+impl Review {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Review::Pending => "pending",
+            Review::Accepted => "accepted",
+            Review::Returned { .. } => "returned",
+        }
+    }
+}
+
+/// A reviewer's decision as typed: `accept`, or `return` with a reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewForm {
+    pub decision: String,
+    pub reason: String,
+}
+
+pub const MAX_REASON_CHARS: usize = 2_000;
+
+impl Review {
+    /// Parses a decision on an update that is still `current`; `author` posted the update
+    /// and `reviewer` decides. Only a pending update can be reviewed, and not by the one
+    /// who posted it.
+    pub fn decide<A: PartialEq>(
+        current: &Review,
+        author: A,
+        reviewer: A,
+        form: &ReviewForm,
+    ) -> Result<Review, Invalid> {
+        if *current != Review::Pending {
+            return Err(Invalid::one("decision", "already_reviewed"));
+        }
+        if author == reviewer {
+            return Err(Invalid::one("decision", "review_own_update"));
+        }
+        match form.decision.trim() {
+            "accept" => Ok(Review::Accepted),
+            "return" => {
+                let reason = nfc(form.reason.trim());
+                if reason.is_empty() {
+                    Err(Invalid::one("reason", "return_reason_required"))
+                } else if reason.chars().count() > MAX_REASON_CHARS {
+                    Err(Invalid::one("reason", "too_long"))
+                } else {
+                    Ok(Review::Returned { reason })
+                }
+            }
+            _ => Err(Invalid::one("decision", "bad_choice")),
+        }
+    }
+}
+
+/// How many of a task's updates count as returned: the returned ones posted after its
+/// latest accepted update. A returned update counts until a later update is accepted.
+/// `reviews` are in the order the updates were posted.
+pub fn outstanding_returned(reviews: &[Review]) -> u32 {
+    let after_accept = reviews
+        .iter()
+        .rposition(|r| *r == Review::Accepted)
+        .map_or(0, |i| i + 1);
+    reviews[after_accept..]
+        .iter()
+        .filter(|r| matches!(r, Review::Returned { .. }))
+        .count() as u32
+}
+
+/// A task's reported status: that of its latest update that was not returned (pending or
+/// accepted), or not started when there is none. `updates` are in posting order.
+pub fn current_status(updates: &[(TaskStatus, Review)]) -> TaskStatus {
+    updates
+        .iter()
+        .rev()
+        .find(|(_, r)| !matches!(r, Review::Returned { .. }))
+        .map_or(TaskStatus::NotStarted, |(s, _)| *s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use time::macros::date;
+
+    fn form(status: &str, percent: &str, value: &str, note: &str) -> ProgressForm {
+        ProgressForm {
+            status: status.into(),
+            percent: percent.into(),
+            indicator_value: value.into(),
+            note: note.into(),
+        }
+    }
+
+    #[test]
+    fn overdue_is_derived_from_the_day_after() {
+        let dl = Some(date!(2025 - 06 - 30));
+        let cases = [
+            (
+                TaskStatus::OnTrack,
+                dl,
+                date!(2025 - 06 - 30),
+                EffectiveStatus::OnTrack,
+            ),
+            (
+                TaskStatus::OnTrack,
+                dl,
+                date!(2025 - 07 - 01),
+                EffectiveStatus::Overdue,
+            ),
+            (
+                TaskStatus::AtRisk,
+                dl,
+                date!(2025 - 07 - 01),
+                EffectiveStatus::Overdue,
+            ),
+            (
+                TaskStatus::NotStarted,
+                dl,
+                date!(2026 - 01 - 01),
+                EffectiveStatus::Overdue,
+            ),
+            (
+                TaskStatus::Done,
+                dl,
+                date!(2026 - 01 - 01),
+                EffectiveStatus::Done,
+            ),
+            (
+                TaskStatus::NotStarted,
+                None,
+                date!(2030 - 01 - 01),
+                EffectiveStatus::NotStarted,
+            ),
+        ];
+        for (s, d, today, want) in cases {
+            assert_eq!(effective_status(s, d, today), want, "{s:?} {today}");
+        }
+    }
+
+    #[test]
+    fn updates_parse() {
+        let ok: &[(ProgressForm, ProgressUpdate)] = &[
+            (
+                form("on_track", "45%", "", ""),
+                ProgressUpdate {
+                    status: TaskStatus::OnTrack,
+                    percent: Some(45),
+                    indicator_value: None,
+                    note: None,
+                },
+            ),
+            (
+                form("done", "", "12,5", ""),
+                ProgressUpdate {
+                    status: TaskStatus::Done,
+                    percent: Some(100),
+                    indicator_value: Some(12.5),
+                    note: None,
+                },
+            ),
+            (
+                form("at_risk", "", "", " Thiếu kinh phí "),
+                ProgressUpdate {
+                    status: TaskStatus::AtRisk,
+                    percent: None,
+                    indicator_value: None,
+                    note: Some("Thiếu kinh phí".into()),
+                },
+            ),
+            (
+                form("not_started", "0", "", ""),
+                ProgressUpdate {
+                    status: TaskStatus::NotStarted,
+                    percent: Some(0),
+                    indicator_value: None,
+                    note: None,
+                },
+            ),
+        ];
+        for (f, want) in ok {
+            assert_eq!(&ProgressUpdate::parse(f).unwrap(), want, "{f:?}");
+        }
+        let bad: &[(ProgressForm, &[(&str, &str)])] = &[
+            (form("late", "10", "", ""), &[("status", "bad_choice")]),
+            (
+                form("on_track", "101", "", ""),
+                &[("percent", "percent_range")],
+            ),
+            (
+                form("on_track", "-1", "", ""),
+                &[("percent", "percent_range")],
+            ),
+            (
+                form("on_track", "12,5", "", ""),
+                &[("percent", "percent_range")],
+            ),
+            (
+                form("on_track", "nhiều", "", ""),
+                &[("percent", "bad_number")],
+            ),
+            (
+                form("on_track", "", "abc", ""),
+                &[("indicator_value", "bad_number")],
+            ),
+            (
+                form("done", "90", "", ""),
+                &[("percent", "percent_not_done")],
+            ),
+            (
+                form("at_risk", "50", "", ""),
+                &[("note", "at_risk_needs_note")],
+            ),
+            (form("on_track", "", "", "  "), &[("note", "update_empty")]),
+            (
+                form("on_track", "10", "", &"x".repeat(MAX_NOTE_CHARS + 1)),
+                &[("note", "too_long")],
+            ),
+        ];
+        for (f, want) in bad {
+            let e = ProgressUpdate::parse(f).unwrap_err();
+            let got: Vec<_> = e.0.iter().map(|x| (x.field, x.code)).collect();
+            assert_eq!(&got, want, "{f:?}");
+        }
+    }
+
+    #[test]
+    fn reviews() {
+        let accept = ReviewForm {
+            decision: "accept".into(),
+            reason: String::new(),
+        };
+        let ret = |r: &str| ReviewForm {
+            decision: "return".into(),
+            reason: r.into(),
+        };
+        assert_eq!(
+            Review::decide(&Review::Pending, 1, 2, &accept).unwrap(),
+            Review::Accepted
+        );
+        assert_eq!(
+            Review::decide(&Review::Pending, 1, 2, &ret(" Thiếu minh chứng ")).unwrap(),
+            Review::Returned {
+                reason: "Thiếu minh chứng".into()
+            }
+        );
+        let code = |r: Result<Review, Invalid>| r.unwrap_err().0[0].code;
+        assert_eq!(
+            code(Review::decide(&Review::Pending, 1, 2, &ret(" "))),
+            "return_reason_required"
+        );
+        assert_eq!(
+            code(Review::decide(&Review::Accepted, 1, 2, &accept)),
+            "already_reviewed"
+        );
+        assert_eq!(
+            code(Review::decide(&Review::Pending, 1, 1, &accept)),
+            "review_own_update"
+        );
+        let maybe = ReviewForm {
+            decision: "maybe".into(),
+            reason: String::new(),
+        };
+        assert_eq!(
+            code(Review::decide(&Review::Pending, 1, 2, &maybe)),
+            "bad_choice"
+        );
+    }
+
+    fn returned() -> Review {
+        Review::Returned { reason: "r".into() }
+    }
+
+    #[test]
+    fn returned_count_until_a_later_acceptance() {
+        use Review::*;
+        let cases: Vec<(Vec<Review>, u32)> = vec![
+            (vec![], 0),
+            (vec![Pending], 0),
+            (vec![returned()], 1),
+            (vec![returned(), Pending], 1),
+            (vec![returned(), returned()], 2),
+            (vec![returned(), Accepted], 0),
+            (vec![returned(), returned(), Accepted], 0),
+            (vec![Accepted, returned()], 1),
+            (vec![returned(), Accepted, returned(), Pending], 1),
+        ];
+        for (reviews, want) in cases {
+            assert_eq!(outstanding_returned(&reviews), want, "{reviews:?}");
+        }
+    }
+
+    #[test]
+    fn status_of_the_latest_update_not_returned() {
+        use TaskStatus::*;
+        assert_eq!(current_status(&[]), NotStarted);
+        assert_eq!(
+            current_status(&[(OnTrack, Review::Accepted), (Done, returned())]),
+            OnTrack
+        );
+        assert_eq!(
+            current_status(&[(OnTrack, Review::Accepted), (AtRisk, Review::Pending)]),
+            AtRisk
+        );
+        assert_eq!(current_status(&[(Done, returned())]), NotStarted);
+    }
+
+    fn review() -> impl Strategy<Value = Review> {
+        prop_oneof![
+            Just(Review::Pending),
+            Just(Review::Accepted),
+            Just(returned())
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn accepting_clears_returned(mut reviews in prop::collection::vec(review(), 0..20)) {
+            reviews.push(Review::Accepted);
+            prop_assert_eq!(outstanding_returned(&reviews), 0);
+        }
+
+        #[test]
+        fn returning_adds_one(mut reviews in prop::collection::vec(review(), 0..20)) {
+            let before = outstanding_returned(&reviews);
+            reviews.push(returned());
+            prop_assert_eq!(outstanding_returned(&reviews), before + 1);
+        }
+
+        #[test]
+        fn percent_accepted_iff_whole_and_in_range(p in -50i32..200) {
+            let r = ProgressUpdate::parse(&form("on_track", &p.to_string(), "", ""));
+            prop_assert_eq!(r.is_ok(), (0..=100).contains(&p));
+        }
+
+        #[test]
+        fn never_overdue_when_done(d in 0i64..1000, t in 0i64..1000) {
+            let base = date!(2025 - 01 - 01);
+            let s = effective_status(TaskStatus::Done, Some(base + time::Duration::days(d)), base + time::Duration::days(t));
+            prop_assert_eq!(s, EffectiveStatus::Done);
+        }
+    }
+}
