@@ -1,7 +1,7 @@
 //! Members from a table: one row a member.
 
 use crate::{ImportError, RowError, Table};
-use domain::{Audience, Gender, OrgId, Principal, validate};
+use domain::{Audience, Gender, OrgId, OrgPath, Principal, validate};
 use store::{NewMember, Store};
 use time::Date;
 
@@ -186,7 +186,19 @@ pub async fn apply(
     rows: Vec<MemberRow>,
     today: Date,
 ) -> Result<u64, ImportError> {
-    let mut cache: std::collections::HashMap<String, Option<OrgId>> = Default::default();
+    apply_within(store, p, None, rows, today).await
+}
+
+/// [`apply`], with every cell inside the subtree of `within` (the unit the import was
+/// started from); a cell elsewhere is reported on its row.
+pub async fn apply_within(
+    store: &dyn Store,
+    p: &Principal,
+    within: Option<&OrgPath>,
+    rows: Vec<MemberRow>,
+    today: Date,
+) -> Result<u64, ImportError> {
+    let mut cache: std::collections::HashMap<String, Option<(OrgId, bool)>> = Default::default();
     let mut errors = Vec::new();
     let mut new = Vec::with_capacity(rows.len());
     for r in rows {
@@ -197,14 +209,21 @@ pub async fn apply(
                 let found = resolve_org(store, p, &key).await?;
                 let found = found
                     .filter(|o| o.kind.holds_members() && o.is_active())
-                    .map(|o| o.id);
+                    .map(|o| (o.id, within.is_none_or(|w| w.covers(&o.path))));
                 cache.insert(key.clone(), found);
                 found
             }
         };
-        let Some(cell_id) = cell else {
-            errors.push(RowError::new(r.row, "cell", "import.unknown_cell"));
-            continue;
+        let cell_id = match cell {
+            Some((id, true)) => id,
+            Some((_, false)) => {
+                errors.push(RowError::new(r.row, "cell", "import.cell_outside"));
+                continue;
+            }
+            None => {
+                errors.push(RowError::new(r.row, "cell", "import.unknown_cell"));
+                continue;
+            }
         };
         new.push(NewMember {
             cell_id,

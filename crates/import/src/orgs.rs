@@ -3,9 +3,9 @@
 
 use crate::members::{locate, resolve_org};
 use crate::{ImportError, RowError, Table};
-use domain::{OrgKind, Principal, validate};
+use domain::{OrgKind, OrgPath, Principal, validate};
 use std::collections::HashMap;
-use store::{NewOrg, Store};
+use store::{NewOrgImport, ParentRef, Store};
 use time::Date;
 
 /// The columns of the organizations template: (key, Vietnamese header, required).
@@ -117,18 +117,30 @@ pub fn parse(table: &Table) -> Result<Vec<OrgRow>, ImportError> {
 }
 
 /// Resolves parents (existing units, or earlier rows of the file) and checks every rule
-/// before creating anything, then creates the units in file order.
+/// with row numbers, then creates all units in one store transaction: all or nothing.
 pub async fn apply(
     store: &dyn Store,
     p: &Principal,
     rows: Vec<OrgRow>,
     today: Date,
 ) -> Result<u64, ImportError> {
+    apply_within(store, p, None, rows, today).await
+}
+
+/// [`apply`], with every existing parent inside the subtree of `within` (the unit the
+/// import was started from); a parent elsewhere is reported on its row.
+pub async fn apply_within(
+    store: &dyn Store,
+    p: &Principal,
+    within: Option<&OrgPath>,
+    rows: Vec<OrgRow>,
+    today: Date,
+) -> Result<u64, ImportError> {
     let mut errors = Vec::new();
-    // code -> kind, for rows of this file
-    let mut in_file: HashMap<String, OrgKind> = HashMap::new();
-    let mut existing = HashMap::new();
-    for r in &rows {
+    // code -> (row index, kind), for rows of this file
+    let mut in_file: HashMap<String, (usize, OrgKind)> = HashMap::new();
+    let mut new = Vec::with_capacity(rows.len());
+    for (i, r) in rows.into_iter().enumerate() {
         if store
             .org_by_code(p, &r.code)
             .await?
@@ -136,46 +148,42 @@ pub async fn apply(
         {
             errors.push(RowError::new(r.row, "code", "err.code_taken"));
         }
-        let parent_kind = if let Some(k) = in_file.get(&r.parent) {
-            Some(*k)
+        let parent = if let Some((idx, kind)) = in_file.get(&r.parent) {
+            Some((ParentRef::Row(*idx), *kind))
         } else {
-            let o = resolve_org(store, p, &r.parent).await?;
-            let kind = o.as_ref().filter(|o| o.is_active()).map(|o| o.kind);
-            if let Some(o) = o {
-                existing.insert(r.parent.clone(), o.id);
+            match resolve_org(store, p, &r.parent).await? {
+                Some(o) if o.is_active() => {
+                    if within.is_some_and(|w| !w.covers(&o.path)) {
+                        errors.push(RowError::new(r.row, "parent", "import.parent_outside"));
+                        None
+                    } else {
+                        Some((ParentRef::Existing(o.id), o.kind))
+                    }
+                }
+                _ => {
+                    errors.push(RowError::new(r.row, "parent", "import.unknown_parent"));
+                    None
+                }
             }
-            kind
         };
-        match parent_kind {
-            None => errors.push(RowError::new(r.row, "parent", "import.unknown_parent")),
-            Some(pk) if !pk.may_contain(r.kind) => {
-                errors.push(RowError::new(r.row, "kind", "err.kind_not_allowed"))
-            }
-            Some(_) => {}
+        if let Some((_, pk)) = parent
+            && !pk.may_contain(r.kind)
+        {
+            errors.push(RowError::new(r.row, "kind", "err.kind_not_allowed"));
         }
-        in_file.insert(r.code.clone(), r.kind);
+        in_file.insert(r.code.clone(), (i, r.kind));
+        if let Some((parent, _)) = parent {
+            new.push(NewOrgImport {
+                code: r.code,
+                name: r.name,
+                kind: r.kind,
+                parent,
+                valid_from: r.valid_from.unwrap_or(today),
+            });
+        }
     }
     if !errors.is_empty() {
         return Err(ImportError::Rows(errors));
     }
-    let mut created = 0;
-    let mut ids = existing;
-    for r in rows {
-        let parent = ids[&r.parent];
-        let org = store
-            .org_create(
-                p,
-                NewOrg {
-                    parent_id: Some(parent),
-                    kind: r.kind,
-                    name: r.name,
-                    code: Some(r.code.clone()),
-                    valid_from: r.valid_from.unwrap_or(today),
-                },
-            )
-            .await?;
-        ids.insert(r.code, org.id);
-        created += 1;
-    }
-    Ok(created)
+    Ok(store.org_import(p, new).await?)
 }

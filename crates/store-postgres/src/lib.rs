@@ -173,6 +173,9 @@ impl Store for PgStore {
     async fn org_create(&self, p: &Principal, new: NewOrg) -> Result<Org> {
         self.org_create_impl(p, new).await
     }
+    async fn org_import(&self, p: &Principal, rows: Vec<NewOrgImport>) -> Result<u64> {
+        self.org_import_impl(p, rows).await
+    }
     async fn org_update(&self, p: &Principal, id: OrgId, edit: OrgEdit) -> Result<Org> {
         self.org_update_impl(p, id, edit).await
     }
@@ -209,6 +212,9 @@ impl Store for PgStore {
     }
     async fn cell_members(&self, p: &Principal, cell: OrgId) -> Result<Vec<Member>> {
         self.cell_members_impl(p, cell).await
+    }
+    async fn cell_positions(&self, p: &Principal, cell: OrgId) -> Result<Vec<Position>> {
+        self.cell_positions_impl(p, cell).await
     }
     async fn subtree_members(
         &self,

@@ -247,6 +247,32 @@ impl PgStore {
             .collect()
     }
 
+    pub(crate) async fn cell_positions_impl(
+        &self,
+        p: &Principal,
+        cell: OrgId,
+    ) -> Result<Vec<Position>> {
+        let mut conn = self.pool.acquire().await.db()?;
+        let cell = org_readable(&mut conn, p, cell).await?;
+        // One query for the whole cell: the positions of its active members, wherever held.
+        let mut qb = QueryBuilder::<Postgres>::new(format!(
+            "SELECT {POSITION_COLS} FROM positions ps \
+             JOIN members m ON m.id = ps.member_id \
+             JOIN organizations o ON o.id = ps.org_id \
+             WHERE ps.to_date IS NULL AND m.status = 'active' AND m.cell_id = "
+        ));
+        qb.push_bind(cell.id.0);
+        push_scope(&mut qb, "m.cell_path", p, Permission::Read);
+        qb.push(" ORDER BY ps.member_id, ps.from_date, ps.id");
+        qb.build()
+            .fetch_all(&mut *conn)
+            .await
+            .db()?
+            .iter()
+            .map(rows::position)
+            .collect()
+    }
+
     pub(crate) async fn subtree_members_impl(
         &self,
         p: &Principal,

@@ -284,6 +284,42 @@ impl PgStore {
         Ok(org)
     }
 
+    pub(crate) async fn org_import_impl(
+        &self,
+        p: &Principal,
+        rows: Vec<NewOrgImport>,
+    ) -> Result<u64> {
+        let mut tx = self.begin().await?;
+        // Ids of the units created so far, by row index.
+        let mut created: Vec<OrgId> = Vec::with_capacity(rows.len());
+        for row in rows {
+            let parent_id = match row.parent {
+                ParentRef::Existing(id) => id,
+                ParentRef::Row(i) => *created
+                    .get(i)
+                    .ok_or_else(|| StoreError::invalid("parent", "bad_choice"))?,
+            };
+            let code = row.code.trim().to_owned();
+            if code.is_empty() {
+                return Err(StoreError::invalid("code", "required"));
+            }
+            let new = NewOrg {
+                parent_id: Some(parent_id),
+                kind: row.kind,
+                name: row.name,
+                code: Some(code),
+                valid_from: row.valid_from,
+            };
+            // Checks the parent (readable, EditOrgs, active), the kind, the name and the
+            // date; the active-code index refuses a code in use (`code_taken`). An error
+            // drops the transaction: nothing of the import is saved.
+            let org = create_org(&mut tx, p, new, Permission::EditOrgs).await?;
+            created.push(org.id);
+        }
+        tx.commit().await.db()?;
+        Ok(created.len() as u64)
+    }
+
     pub(crate) async fn org_update_impl(
         &self,
         p: &Principal,

@@ -26,6 +26,10 @@ store_tests::suite!(
     accounts_grants_and_principals,
     audit_list_is_scoped,
     concurrent_writes_all_succeed,
+    org_import_creates_units_in_one_transaction,
+    org_import_failing_row_leaves_nothing_saved,
+    cell_positions_lists_current_positions_of_active_members,
+    own_password_change_is_audited,
 );
 
 async fn tree_children_ancestors_and_counts(s: &dyn Store) {
@@ -1681,4 +1685,340 @@ async fn futures_join_all<F: std::future::Future>(
     })
     .await;
     out.into_iter().map(|o| o.expect("ready")).collect()
+}
+
+fn import_row(code: &str, name: &str, kind: OrgKind, parent: ParentRef) -> NewOrgImport {
+    NewOrgImport {
+        code: code.to_owned(),
+        name: name.to_owned(),
+        kind,
+        parent,
+        valid_from: d(2024, 1, 1),
+    }
+}
+
+async fn org_import_creates_units_in_one_transaction(s: &dyn Store) {
+    let t = tree(s).await;
+    let office = principal(s, AccessRole::OfficeStaff, t.d1.id).await;
+    let before_audit = audit_count(s).await;
+    let rows = vec![
+        import_row(
+            "24-XBS",
+            "Đảng bộ xã Bảo Sơn",
+            OrgKind::Grassroots,
+            ParentRef::Existing(t.d1.id),
+        ),
+        import_row(
+            "24-XBS-1",
+            "Chi bộ thôn Đồng Quan",
+            OrgKind::Cell,
+            ParentRef::Row(0),
+        ),
+        import_row(
+            "24-XBS-2",
+            "Chi bộ thôn Hạ",
+            OrgKind::Cell,
+            ParentRef::Row(0),
+        ),
+        import_row(
+            "24-BD-3",
+            "Chi bộ thôn Mới",
+            OrgKind::Cell,
+            ParentRef::Existing(t.g1.id),
+        ),
+    ];
+    assert_eq!(s.org_import(&office, rows).await.unwrap(), 4);
+
+    let g = s.org_by_code(&office, "24-XBS").await.unwrap().unwrap();
+    assert_eq!(g.parent_id, Some(t.d1.id));
+    assert_eq!(g.path, t.d1.path.child(g.id));
+    assert_eq!(g.valid_from, d(2024, 1, 1));
+    let kids = s.org_children(&office, g.id, false).await.unwrap();
+    let names: Vec<_> = kids.iter().map(|o| o.name.as_str()).collect();
+    assert_eq!(names, ["Chi bộ thôn Đồng Quan", "Chi bộ thôn Hạ"]);
+    assert!(
+        kids.iter()
+            .all(|k| k.path.as_str().starts_with(g.path.as_str()))
+    );
+    let d1 = s.org_get(&office, t.d1.id).await.unwrap();
+    assert_eq!((d1.child_count, d1.subtree_cell_count), (2, 5));
+    assert_eq!(s.org_get(&office, t.g1.id).await.unwrap().child_count, 3);
+    // One audit entry per unit, by the importing account.
+    assert_eq!(audit_count(s).await, before_audit + 4);
+    let e = &s
+        .audit_list(
+            &sys(),
+            AuditFilter {
+                limit: 4,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        e.iter()
+            .all(|e| e.action == "create" && e.entity == "organization")
+    );
+    assert!(e.iter().all(|e| e.actor == office.username));
+    assert_counters_fresh(s).await;
+}
+
+async fn org_import_failing_row_leaves_nothing_saved(s: &dyn Store) {
+    let t = tree(s).await;
+    let office = principal(s, AccessRole::OfficeStaff, t.d1.id).await;
+    let reader = principal(s, AccessRole::Member, t.d1.id).await;
+    let before_orgs = all_orgs(s).await;
+    let before_audit = audit_count(s).await;
+    let good = || {
+        vec![
+            import_row(
+                "24-XBS",
+                "Đảng bộ xã Bảo Sơn",
+                OrgKind::Grassroots,
+                ParentRef::Existing(t.d1.id),
+            ),
+            import_row(
+                "24-XBS-1",
+                "Chi bộ thôn Đồng Quan",
+                OrgKind::Cell,
+                ParentRef::Row(0),
+            ),
+        ]
+    };
+    let with = |last: NewOrgImport| {
+        let mut rows = good();
+        rows.push(last);
+        rows
+    };
+
+    // A code already used by an active unit, in the last row.
+    let r = s
+        .org_import(
+            &office,
+            with(import_row(
+                "24-lucnam",
+                "Chi bộ",
+                OrgKind::Cell,
+                ParentRef::Row(0),
+            )),
+        )
+        .await;
+    assert_eq!(conflict_code(r), "code_taken");
+    // The same code twice in one import.
+    let r = s
+        .org_import(
+            &office,
+            with(import_row(
+                "24-XBS-1",
+                "Chi bộ khác",
+                OrgKind::Cell,
+                ParentRef::Row(0),
+            )),
+        )
+        .await;
+    assert_eq!(conflict_code(r), "code_taken");
+    // A kind the parent may not contain.
+    let r = s
+        .org_import(
+            &office,
+            with(import_row(
+                "24-XBS-9",
+                "Chi bộ con",
+                OrgKind::Cell,
+                ParentRef::Row(1),
+            )),
+        )
+        .await;
+    assert_eq!(invalid_code(r), ("kind", "kind_not_allowed"));
+    // A parent row that is not an earlier row.
+    let r = s
+        .org_import(
+            &office,
+            with(import_row(
+                "24-XBS-9",
+                "Chi bộ",
+                OrgKind::Cell,
+                ParentRef::Row(7),
+            )),
+        )
+        .await;
+    assert_eq!(invalid_code(r), ("parent", "bad_choice"));
+    // A parent in another district: as if it did not exist.
+    is_not_found(
+        s.org_import(
+            &office,
+            with(import_row(
+                "24-XBS-9",
+                "Chi bộ",
+                OrgKind::Cell,
+                ParentRef::Existing(t.g2.id),
+            )),
+        )
+        .await,
+    );
+    // A reader of the district may not create units.
+    is_forbidden(s.org_import(&reader, good()).await);
+    // An empty name.
+    let r = s
+        .org_import(
+            &office,
+            with(import_row(
+                "24-XBS-9",
+                " ",
+                OrgKind::Cell,
+                ParentRef::Row(0),
+            )),
+        )
+        .await;
+    assert_eq!(invalid_code(r), ("name", "required"));
+
+    assert_eq!(all_orgs(s).await, before_orgs, "nothing was saved");
+    assert_eq!(audit_count(s).await, before_audit);
+    assert!(s.org_by_code(&sys(), "24-XBS").await.unwrap().is_none());
+    assert_counters_fresh(s).await;
+    // And the good rows alone go in.
+    assert_eq!(s.org_import(&office, good()).await.unwrap(), 2);
+    assert_eq!(s.org_import(&office, Vec::new()).await.unwrap(), 0);
+}
+
+async fn cell_positions_lists_current_positions_of_active_members(s: &dyn Store) {
+    let t = tree(s).await;
+    let p = sys();
+    let add = |member: domain::MemberId, org: domain::OrgId, role: PositionRole, from| {
+        s.position_add(
+            &p,
+            NewPosition {
+                member_id: member,
+                org_id: org,
+                role,
+                from,
+            },
+        )
+    };
+    let sec = add(t.m1.id, t.c1.id, PositionRole::Secretary, d(2022, 1, 1))
+        .await
+        .unwrap();
+    // A position held in another unit (the commune's committee) counts too.
+    let com = add(
+        t.m1.id,
+        t.g1.id,
+        PositionRole::CommitteeMember,
+        d(2023, 1, 1),
+    )
+    .await
+    .unwrap();
+    let ended = add(
+        t.m2.id,
+        t.c1.id,
+        PositionRole::DeputySecretary,
+        d(2021, 6, 1),
+    )
+    .await
+    .unwrap();
+    s.position_end(&p, ended.id, d(2023, 6, 1)).await.unwrap();
+    let dep = add(t.m2.id, t.c1.id, PositionRole::Reporter, d(2023, 6, 1))
+        .await
+        .unwrap();
+    // Another cell's secretary is not listed.
+    add(t.m3.id, t.c2.id, PositionRole::Secretary, d(2022, 1, 1))
+        .await
+        .unwrap();
+
+    let got = s.cell_positions(&p, t.c1.id).await.unwrap();
+    let ids: Vec<i64> = got.iter().map(|x| x.id).collect();
+    // By member, then start date.
+    assert_eq!(ids, [sec.id, com.id, dep.id]);
+    assert_eq!(got[1].org_name, "Đảng ủy xã Bảo Đài");
+    assert!(got.iter().all(|x| x.to.is_none()));
+    // The same as reading each member's detail.
+    for m in s.cell_members(&p, t.c1.id).await.unwrap() {
+        let one: Vec<_> = s
+            .member_get(&p, m.id)
+            .await
+            .unwrap()
+            .positions
+            .into_iter()
+            .filter(|x| x.to.is_none())
+            .collect();
+        let from_cell: Vec<_> = got
+            .iter()
+            .filter(|x| x.member_id == m.id)
+            .cloned()
+            .collect();
+        assert_eq!(one, from_cell);
+    }
+
+    // A member who left no longer shows.
+    let m2 = s.member_get(&p, t.m2.id).await.unwrap().member;
+    s.member_update(
+        &p,
+        m2.id,
+        MemberEdit {
+            full_name: m2.full_name,
+            gender: m2.gender,
+            birth_date: m2.birth_date,
+            joined_on: m2.joined_on,
+            audience: m2.audience,
+            card_number: m2.card_number,
+            status: MemberStatus::Left,
+        },
+    )
+    .await
+    .unwrap();
+    let got = s.cell_positions(&p, t.c1.id).await.unwrap();
+    assert!(got.iter().all(|x| x.member_id == t.m1.id));
+    assert_eq!(got.len(), 2);
+    assert!(s.cell_positions(&p, t.c3.id).await.unwrap().is_empty());
+
+    // Scope: the cell's district reads it; the other district gets NotFound.
+    let inside = principal(s, AccessRole::Member, t.c1.id).await;
+    assert_eq!(s.cell_positions(&inside, t.c1.id).await.unwrap().len(), 2);
+    let outside = principal(s, AccessRole::OfficeStaff, t.d2.id).await;
+    is_not_found(s.cell_positions(&outside, t.c1.id).await);
+}
+
+async fn own_password_change_is_audited(s: &dyn Store) {
+    let t = tree(s).await;
+    let me = principal(s, AccessRole::Member, t.c1.id).await;
+    let other = principal(s, AccessRole::Member, t.c1.id).await;
+    let before = audit_count(s).await;
+    s.user_set_password(&me, me.user_id, "$argon2id$new")
+        .await
+        .unwrap();
+    assert_eq!(
+        s.credentials(&me.username)
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash,
+        "$argon2id$new"
+    );
+    assert_eq!(audit_count(s).await, before + 1);
+    let e = &s
+        .audit_list(
+            &sys(),
+            AuditFilter {
+                limit: 1,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()[0];
+    assert_eq!(
+        (e.action.as_str(), e.entity.as_str(), e.entity_id),
+        ("password", "user", me.user_id.0)
+    );
+    assert_eq!(e.actor, me.username);
+    // The hash itself is not in the audit log.
+    let text = format!("{:?} {:?}", e.before, e.after);
+    assert!(!text.contains("argon2id$new"), "{text}");
+    // Another plain account's password: refused, as if it did not exist or forbidden.
+    assert!(matches!(
+        s.user_set_password(&me, other.user_id, "x").await,
+        Err(StoreError::Forbidden | StoreError::NotFound)
+    ));
+    assert_eq!(
+        invalid_code(s.user_set_password(&me, me.user_id, "").await),
+        ("password", "required")
+    );
 }

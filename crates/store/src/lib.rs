@@ -80,6 +80,14 @@ pub trait Store: Send + Sync + 'static {
 
     async fn org_create(&self, p: &Principal, new: NewOrg) -> Result<Org>;
 
+    /// Creates many units in one transaction, all or nothing, in list order: each row's
+    /// parent is an existing unit or an earlier row. Every rule of [`Store::org_create`]
+    /// holds for each row (EditOrgs on the parent, kind containment, a unique active code:
+    /// `Conflict("code_taken")`), with one audit entry per unit and the counters updated.
+    /// A parent that is not an earlier row is `Invalid` (`parent`, `bad_choice`). Returns
+    /// how many units were created.
+    async fn org_import(&self, p: &Principal, rows: Vec<NewOrgImport>) -> Result<u64>;
+
     /// Renames or re-codes a unit; the old name is kept in its history.
     async fn org_update(&self, p: &Principal, id: OrgId, edit: OrgEdit) -> Result<Org>;
 
@@ -125,6 +133,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// Active members of a cell, by name.
     async fn cell_members(&self, p: &Principal, cell: OrgId) -> Result<Vec<Member>>;
+
+    /// The current positions (no end date) held by the cell's active members, in any unit,
+    /// ordered by member then start date: what the cell's page shows beside each name.
+    async fn cell_positions(&self, p: &Principal, cell: OrgId) -> Result<Vec<Position>>;
 
     /// Active members anywhere under a unit, by name, one page at a time.
     async fn subtree_members(

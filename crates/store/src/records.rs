@@ -76,6 +76,25 @@ pub struct NewOrg {
     pub valid_from: Date,
 }
 
+/// The parent of a unit in an organization import: an existing unit, or a unit created by
+/// an earlier row of the same import (its index in the list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParentRef {
+    Existing(OrgId),
+    /// The index of an earlier row of the same import.
+    Row(usize),
+}
+
+/// One unit of an organization import ([`crate::Store::org_import`]).
+#[derive(Debug, Clone)]
+pub struct NewOrgImport {
+    pub code: String,
+    pub name: String,
+    pub kind: OrgKind,
+    pub parent: ParentRef,
+    pub valid_from: Date,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct OrgEdit {
     pub name: String,

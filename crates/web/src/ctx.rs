@@ -242,8 +242,8 @@ mod text_keys {
 
     use domain::{AccessRole, Audience, OrgKind, PositionRole};
 
-    const AREAS: [&str; 8] = [
-        "shell.", "auth.", "orgs.", "people.", "search.", "admin.", "err.", "common.",
+    const AREAS: [&str; 9] = [
+        "shell.", "auth.", "orgs.", "people.", "search.", "admin.", "err.", "common.", "import.",
     ];
 
     fn literal_keys(src: &str) -> Vec<String> {

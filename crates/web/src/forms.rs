@@ -284,6 +284,8 @@ pub struct FormPage {
     pub heading: String,
     /// A paragraph under the heading (what the action does).
     pub intro: String,
+    /// A confirmation shown above the form (the action was done).
+    pub notice: String,
     pub action: String,
     pub errors: FormErrors,
     pub fields: Vec<Field>,
@@ -300,6 +302,7 @@ impl FormPage {
             caption: String::new(),
             heading: heading.to_owned(),
             intro: String::new(),
+            notice: String::new(),
             action: action.to_owned(),
             errors,
             fields: Vec::new(),

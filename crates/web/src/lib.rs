@@ -3,7 +3,8 @@
 //!
 //! Each capability is a module with its own `router()`: [`shell`] (layout, static files,
 //! language, error pages), [`auth`] (sign-in, sessions, CSRF, throttling, security
-//! headers), [`orgs`], [`people`], [`search`], [`admin`], [`api`] and [`health`]. They
+//! headers), [`orgs`], [`people`], [`imports`] (spreadsheet uploads and templates),
+//! [`search`], [`admin`], [`account`] (one's own password), [`api`] and [`health`]. They
 //! merge in [`app`], which also wraps them in the layers every request passes through.
 //!
 //! API boundary: handlers never decide what a user may see. They pass the signed-in
@@ -11,6 +12,7 @@
 //! the web edge only maps [`store::StoreError`] to pages (404, 403, the form again).
 //! Templates show forms only for permitted actions, as a convenience, never as the check.
 
+pub mod account;
 pub mod admin;
 pub mod api;
 pub mod auth;
@@ -18,6 +20,7 @@ mod ctx;
 mod error;
 mod forms;
 pub mod health;
+pub mod imports;
 pub mod orgs;
 pub mod password;
 pub mod people;
@@ -83,8 +86,10 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::router())
         .merge(orgs::router())
         .merge(people::router())
+        .merge(imports::router())
         .merge(search::router())
         .merge(admin::router())
+        .merge(account::router())
         .merge(api::router())
         .merge(health::router())
         .fallback(shell::not_found);

@@ -42,6 +42,11 @@ pub static ALL: &[(Method, &str)] = &[
     (Method::POST, "/members/{id}/positions/new"),
     (Method::GET, "/members/{id}/positions/{pos}/end"),
     (Method::POST, "/members/{id}/positions/{pos}/end"),
+    // imports
+    (Method::GET, "/orgs/{id}/import"),
+    (Method::POST, "/orgs/{id}/import"),
+    (Method::GET, "/import/templates/members.xlsx"),
+    (Method::GET, "/import/templates/orgs.xlsx"),
     // search
     (Method::GET, "/search"),
     // admin
@@ -54,6 +59,9 @@ pub static ALL: &[(Method, &str)] = &[
     (Method::POST, "/admin/users/{id}/grants"),
     (Method::POST, "/admin/users/{id}/grants/{grant}/revoke"),
     (Method::GET, "/admin/audit"),
+    // account
+    (Method::GET, "/account/password"),
+    (Method::POST, "/account/password"),
     // api
     (Method::GET, "/api/me"),
     (Method::GET, "/api/orgs"),

@@ -83,7 +83,7 @@ pub fn layers(routes: Router<AppState>, state: AppState) -> Router {
     routes
         .layer(middleware::from_fn_with_state(state.clone(), context))
         .layer(sessions)
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(middleware::from_fn(limit_body))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }
@@ -102,6 +102,59 @@ pub async fn sweep_sessions(store: Arc<dyn store::Store>) {
             Err(e) => tracing::warn!(error = %e, "could not delete expired sessions"),
         }
     }
+}
+
+// ---- Body limits ------------------------------------------------------------------------
+
+/// An upload larger than its limit is still read, and dropped, up to this size, so that the
+/// browser gets to read the page that explains it; past it the connection is given up.
+const DRAIN_LIMIT: usize = 4 * crate::imports::BODY_LIMIT;
+
+/// Refuses a form or API body announced larger than [`BODY_LIMIT`] (413). Uploads have
+/// their own, larger limit, enforced when the context middleware reads them, so that a
+/// too-large file gets the upload page with a message rather than a bare 413.
+async fn limit_body(req: Request, next: Next) -> Response {
+    let announced = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let too_large = announced.is_some_and(|n| n > BODY_LIMIT as u64);
+    if too_large && !crate::imports::is_upload(req.uri().path()) {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    next.run(req).await
+}
+
+/// A body read up to a limit: the bytes (at most `limit`) and whether that was all of it.
+struct Capped {
+    bytes: axum::body::Bytes,
+    complete: bool,
+}
+
+/// Reads a body, keeping at most `limit` bytes. Past the limit the rest is read and
+/// dropped, up to [`DRAIN_LIMIT`].
+async fn read_capped(mut body: Body, limit: usize) -> Result<Capped, axum::Error> {
+    use http_body_util::BodyExt;
+    let mut buf: Vec<u8> = Vec::new();
+    let mut seen: usize = 0;
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame?.into_data() else {
+            continue;
+        };
+        seen = seen.saturating_add(data.len());
+        if buf.len() < limit {
+            let room = limit - buf.len();
+            buf.extend_from_slice(&data[..room.min(data.len())]);
+        }
+        if seen > DRAIN_LIMIT {
+            break;
+        }
+    }
+    Ok(Capped {
+        bytes: buf.into(),
+        complete: seen <= limit,
+    })
 }
 
 // ---- Security headers -------------------------------------------------------------------
@@ -185,9 +238,23 @@ pub async fn context(
     // checks its own token.
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     let body = if unsafe_method && ctx.user.is_some() && path != "/login" {
-        let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
-            Ok(b) => b,
-            Err(_) => return render_error(&ctx, ErrorKind::BadRequest),
+        let bytes = if crate::imports::is_upload(&path) {
+            // An upload over its limit is checked for its token (the form's first field),
+            // then goes on without its body, marked, for the upload page to explain.
+            match read_capped(body, crate::imports::BODY_LIMIT).await {
+                Ok(c) => {
+                    if !c.complete {
+                        parts.extensions.insert(crate::imports::BodyTooLarge);
+                    }
+                    c.bytes
+                }
+                Err(_) => return render_error(&ctx, ErrorKind::BadRequest),
+            }
+        } else {
+            match axum::body::to_bytes(body, BODY_LIMIT).await {
+                Ok(b) => b,
+                Err(_) => return render_error(&ctx, ErrorKind::BadRequest),
+            }
         };
         let sent = csrf_sent(&parts.headers, &bytes);
         if !tokens_match(sent.as_deref().unwrap_or(""), &ctx.csrf) {
@@ -198,7 +265,15 @@ pub async fn context(
                 render_error(&ctx, ErrorKind::Csrf)
             };
         }
-        Body::from(bytes)
+        if parts
+            .extensions
+            .get::<crate::imports::BodyTooLarge>()
+            .is_some()
+        {
+            Body::empty()
+        } else {
+            Body::from(bytes)
+        }
     } else {
         body
     };

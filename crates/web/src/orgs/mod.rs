@@ -98,6 +98,7 @@ struct OrgPage {
     can_edit: bool,
     can_restructure: bool,
     can_add_member: bool,
+    can_import: bool,
 }
 
 async fn show(
@@ -112,19 +113,13 @@ async fn show(
     let links = st.store.org_links(p, org.id).await?;
     let mut members = Vec::new();
     if org.kind.holds_members() {
-        // The store has no "positions of a cell" call yet: read each member's detail.
-        // A cell has a few dozen members at most.
+        // Two queries for the whole cell: its members, and their current positions.
+        let mut positions = st.store.cell_positions(p, org.id).await?;
         for m in st.store.cell_members(p, org.id).await? {
-            let roles = match st.store.member_get(p, m.id).await {
-                Ok(d) => d
-                    .positions
-                    .iter()
-                    .filter(|pos| pos.to.is_none())
-                    .map(|pos| auth.ctx.position(&pos.role).to_owned())
-                    .collect(),
-                Err(StoreError::NotFound) => Vec::new(),
-                Err(e) => return Err(e.into()),
-            };
+            let roles = positions
+                .extract_if(.., |pos| pos.member_id == m.id)
+                .map(|pos| auth.ctx.position(&pos.role).to_owned())
+                .collect();
             members.push(MemberRow { member: m, roles });
         }
     }
@@ -133,6 +128,7 @@ async fn show(
         title: org.name.clone(),
         can_edit: active && p.can(Permission::EditOrgs, &org.path),
         can_restructure: active && p.can(Permission::Restructure, &org.path),
+        can_import: crate::imports::can_import(p, &org),
         can_add_member: active
             && org.kind.holds_members()
             && p.can(Permission::EditPeople, &org.path),

@@ -374,3 +374,50 @@ impl Browser {
             .expect("POST /login")
     }
 }
+
+/// A `multipart/form-data` body: the text fields (the CSRF token first, as the page's form
+/// sends it), then the file, if any, under the field name `file`.
+pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "----resolute-test-boundary-7MA4YWxk";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    if let Some((file_name, bytes)) = file {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; \
+                 filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl Browser {
+    /// Uploads a file with the import form's fields (`what`), as the page does.
+    pub async fn upload(
+        &self,
+        path: &str,
+        what: &str,
+        file: Option<(&str, &[u8])>,
+    ) -> reqwest::Response {
+        let (content_type, body) = multipart(&[("csrf", self.csrf.as_str()), ("what", what)], file);
+        self.client
+            .post(self.url(path))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("POST upload")
+    }
+}

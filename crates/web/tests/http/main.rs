@@ -3,6 +3,8 @@
 
 mod helpers;
 
+mod account;
 mod auth;
+mod imports;
 mod isolation;
 mod pages;
