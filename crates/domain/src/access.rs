@@ -4,7 +4,7 @@
 //! Architecture invariant: the store takes a [`Principal`] on every read and write and
 //! filters by the [`Scope`] it computes here; templates never decide what a user may see.
 
-use crate::ids::{OrgId, UserId};
+use crate::ids::{MemberId, OrgId, UserId};
 use crate::org::{OrgPath, PathRange};
 use serde::{Deserialize, Serialize};
 
@@ -89,6 +89,10 @@ pub struct Principal {
     /// passes every check; the audit log records it as "system".
     #[serde(default)]
     pub system: bool,
+    /// The party member the account belongs to (`users.member_id`), if linked: a member
+    /// may post progress on the tasks they answer for.
+    #[serde(default)]
+    pub member_id: Option<MemberId>,
 }
 
 /// The set of subtrees a principal may act on for one permission: disjoint path prefixes.
@@ -143,6 +147,7 @@ impl Principal {
             display_name: "system".into(),
             grants: Vec::new(),
             system: true,
+            member_id: None,
         }
     }
 
@@ -211,6 +216,7 @@ mod tests {
             display_name: "Văn phòng Huyện ủy".into(),
             grants: vec![grant(AccessRole::OfficeStaff, "/1/2/")],
             system: false,
+            member_id: None,
         };
         assert!(p.can(Permission::EditOrgs, &OrgPath::parse("/1/2/9/").unwrap()));
         assert!(!p.can(Permission::Read, &OrgPath::parse("/1/3/").unwrap()));

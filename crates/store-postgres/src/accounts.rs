@@ -8,7 +8,9 @@ use crate::PgStore;
 use crate::orgs::org_readable;
 use crate::rows::{self, GRANT_COLS, USER_COLS};
 use crate::util::*;
-use domain::{AccessRole, Grant, Invalid, OrgId, Permission, Principal, UserId, validate};
+use domain::{
+    AccessRole, Grant, Invalid, MemberId, OrgId, Permission, Principal, UserId, validate,
+};
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 use std::collections::HashMap;
 use store::*;
@@ -135,12 +137,13 @@ impl PgStore {
 
     pub(crate) async fn principal_impl(&self, user: UserId) -> Result<Option<Principal>> {
         let mut conn = self.pool.acquire().await.db()?;
-        let Some(r) =
-            sqlx::query("SELECT username, display_name, disabled FROM users WHERE id = $1")
-                .bind(user.0)
-                .fetch_optional(&mut *conn)
-                .await
-                .db()?
+        let Some(r) = sqlx::query(
+            "SELECT username, display_name, disabled, member_id FROM users WHERE id = $1",
+        )
+        .bind(user.0)
+        .fetch_optional(&mut *conn)
+        .await
+        .db()?
         else {
             return Ok(None);
         };
@@ -171,6 +174,7 @@ impl PgStore {
             display_name: r.try_get("display_name").db()?,
             grants,
             system: false,
+            member_id: r.try_get::<Option<i64>, _>("member_id").db()?.map(MemberId),
         }))
     }
 

@@ -10,6 +10,7 @@ mod accounts;
 mod bulk;
 mod members;
 mod orgs;
+mod programs;
 mod restructure;
 mod rows;
 mod util;
@@ -28,8 +29,14 @@ use util::DbResult;
 
 /// The migrations of this backend, embedded in the binary. (`sqlx::migrate!` needs sqlx's
 /// `macros` feature, which would build the drivers twice; this is what it expands to.)
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "init", include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../migrations/0001_init.sql")),
+    (
+        2,
+        "programs",
+        include_str!("../migrations/0002_programs.sql"),
+    ),
+];
 
 static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {
     Migrator::with_migrations(

@@ -27,6 +27,7 @@ pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
             Some("organizations_active_code") => "code_taken",
             Some("members_card_number_key") => "card_taken",
             Some("grants_unique") => "grant_exists",
+            Some("documents_number") => "document_number_taken",
             _ => return StoreError::backend(e),
         };
         return StoreError::Conflict(code);

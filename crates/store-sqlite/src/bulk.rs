@@ -75,6 +75,7 @@ impl SqliteStore {
         }
         let mut tx = self.begin().await?;
         recount_all(&mut tx).await?;
+        crate::programs::recount_programs_tx(&mut tx).await?;
         tx.commit().await.db()
     }
 

@@ -31,6 +31,8 @@ pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
             "card_taken"
         } else if msg.contains("grants.") {
             "grant_exists"
+        } else if msg.contains("documents.issuer_org_id") {
+            "document_number_taken"
         } else {
             return StoreError::backend(e);
         };

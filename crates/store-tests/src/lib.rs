@@ -15,6 +15,8 @@ use time::Date;
 pub use domain;
 pub use store;
 
+pub mod programs;
+
 /// The environment variable naming a PostgreSQL server for the suite.
 pub const PG_ENV: &str = "RESOLUTE_TEST_POSTGRES";
 

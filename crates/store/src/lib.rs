@@ -10,9 +10,11 @@
 //! to an official record appends to the audit log in the same transaction.
 
 mod error;
+pub mod programs;
 mod records;
 
 pub use error::StoreError;
+pub use programs::*;
 pub use records::*;
 
 use async_trait::async_trait;
@@ -22,7 +24,7 @@ use time::{Date, OffsetDateTime};
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: ProgramStore + Send + Sync + 'static {
     // ---- Meta ----------------------------------------------------------------------------
 
     /// "sqlite" or "postgres".

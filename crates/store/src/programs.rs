@@ -1,0 +1,290 @@
+//! Resolutions into programs (issue 3): documents with their targets, cascades of a
+//! document down a subtree, and the dashboards' rollups kept up to date on write.
+//!
+//! The same rules as [`crate::Store`]: every method takes the acting [`Principal`]; reads
+//! answer only what the principal's grants cover (`NotFound` otherwise); a write the
+//! principal may see but not make is `Forbidden`; every write appends an audit row in its
+//! own transaction. See docs/PROGRAMS.md for the tables and the rollup scheme.
+//!
+//! Who may do what:
+//! - reading a unit's records needs `Read` on the unit; a document is readable by anyone
+//!   who may read its issuer or a unit below it (upper documents reach the lower units);
+//! - registering documents, setting targets and cascading need `EditOrgs` on the issuer;
+//! - recording a unit's facts (studied) needs `EditPeople` on the unit.
+
+use crate::{Page, Result};
+use async_trait::async_trait;
+use domain::{
+    CascadeDeadlines, CascadeId, CascadeScope, Dashboard, DocumentId, DocumentNumber, DocumentType,
+    MemberId, OrgId, OrgKind, OrgPath, Principal, Rollup, Target, TargetId, Term, UnitFacts,
+};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use time::{Date, OffsetDateTime};
+
+/// One unit reached by a cascade (a `cascade_units` row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CascadeUnitId(pub i64);
+
+impl fmt::Display for CascadeUnitId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Whether a document is in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentStatus {
+    InForce,
+    Superseded,
+    Expired,
+}
+
+impl DocumentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentStatus::InForce => "in_force",
+            DocumentStatus::Superseded => "superseded",
+            DocumentStatus::Expired => "expired",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DocumentStatus> {
+        [
+            DocumentStatus::InForce,
+            DocumentStatus::Superseded,
+            DocumentStatus::Expired,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+}
+
+/// A document to register (parsed at the edge).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDocument {
+    pub issuer_org_id: OrgId,
+    pub doc_type: DocumentType,
+    /// The symbol as written, parsed with `DocumentNumber::parse_for(doc_type)`.
+    pub number: DocumentNumber,
+    pub term: Term,
+    pub issued_on: Date,
+    pub title: String,
+    /// Markdown as entered; the web sanitizes it when rendering.
+    pub body_md: String,
+    /// The upper document this one implements, if any.
+    pub parent_document_id: Option<DocumentId>,
+}
+
+/// A registered document (or an issued program's document row).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Document {
+    pub id: DocumentId,
+    pub issuer_org_id: OrgId,
+    pub issuer_path: OrgPath,
+    pub issuer_name: String,
+    pub doc_type: DocumentType,
+    /// The value of the number (`01-NQ/TU` → 1).
+    pub number: u32,
+    /// The symbol as written: `01-NQ/TU`.
+    pub symbol: String,
+    pub term: Term,
+    pub issued_on: Date,
+    pub title: String,
+    pub body_md: String,
+    pub parent_document_id: Option<DocumentId>,
+    /// The resolution at the top of the chain (itself for a resolution): rollups are
+    /// keyed by it.
+    pub root_document_id: DocumentId,
+    pub status: DocumentStatus,
+    pub superseded_by: Option<DocumentId>,
+    pub created_at: OffsetDateTime,
+}
+
+/// A stored target of a document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetRecord {
+    pub id: TargetId,
+    pub position: u32,
+    pub target: Target,
+    /// The latest accepted indicator value, and its day.
+    pub current_value: Option<f64>,
+    pub current_on: Option<Date>,
+}
+
+/// What a cascade did: its id, the units it reached, and the units of the scope it
+/// skipped because an earlier cascade of the same chain had reached them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CascadeSummary {
+    pub id: CascadeId,
+    pub reached: u64,
+    pub skipped: u64,
+}
+
+/// A stored cascade.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cascade {
+    pub id: CascadeId,
+    pub document_id: DocumentId,
+    pub root_document_id: DocumentId,
+    pub issuer_org_id: OrgId,
+    pub scope_root_path: OrgPath,
+    pub scope_kinds: Vec<OrgKind>,
+    pub include_root: bool,
+    pub deadlines: CascadeDeadlines,
+    pub unit_count: u64,
+    pub created_at: OffsetDateTime,
+}
+
+/// One unit reached by a cascade, with its deadlines and facts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CascadeUnit {
+    pub id: CascadeUnitId,
+    pub cascade_id: CascadeId,
+    pub root_document_id: DocumentId,
+    pub org_id: OrgId,
+    pub org_path: OrgPath,
+    pub org_name: String,
+    pub deadlines: CascadeDeadlines,
+    /// The facts, report dates included.
+    pub facts: UnitFacts,
+    /// The unit's current program, once issued (its `programs` id).
+    pub program_id: Option<i64>,
+}
+
+/// A unit with at least one overdue milestone on a day, and who answers for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OverdueUnit {
+    pub cascade_unit_id: CascadeUnitId,
+    pub org_id: OrgId,
+    pub org_path: OrgPath,
+    pub org_name: String,
+    /// Each overdue milestone with its due date, earliest first: study, program, review,
+    /// report (`OpenKind::Study` etc. as strings: "study", "program", "review", "report").
+    pub overdue: Vec<(&'static str, Date)>,
+    /// The unit's secretary (current position), who answers for it.
+    pub secretary: Option<(MemberId, String)>,
+}
+
+/// The stored rollup of one (organization, root document).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RollupRow {
+    pub org_id: OrgId,
+    pub root_document_id: DocumentId,
+    pub rollup: Rollup,
+}
+
+/// What a recount found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct RecountReport {
+    /// Rollup rows written.
+    pub rows: u64,
+    /// Rows whose stored value differed from the rebuilt one (a bug when non-zero).
+    pub differing_rows: u64,
+    /// Items (cascade units) whose stored state differed from the rebuilt one.
+    pub fixed_items: u64,
+}
+
+#[async_trait]
+pub trait ProgramStore: Send + Sync + 'static {
+    // ---- Documents -----------------------------------------------------------------------
+
+    /// Registers a document of `issuer`. `Conflict("document_number_taken")` when the
+    /// number is used in the same (issuer, type, term); `Invalid` for a symbol that does
+    /// not match the type (`number`, `doc_type_mismatch`), an issue date outside the term
+    /// (`issued_on`, `date_outside_term`), a missing title.
+    async fn register_document(&self, p: &Principal, new: NewDocument) -> Result<Document>;
+
+    async fn document(&self, p: &Principal, id: DocumentId) -> Result<Document>;
+
+    /// Documents issued by a unit, newest first.
+    async fn documents(&self, p: &Principal, issuer: OrgId, page: Page) -> Result<Vec<Document>>;
+
+    /// Replaces a document's targets (checked with `Target::check` against its issue
+    /// date). Rows keep their ids by position.
+    async fn set_document_targets(
+        &self,
+        p: &Principal,
+        id: DocumentId,
+        targets: Vec<Target>,
+    ) -> Result<Vec<TargetRecord>>;
+
+    async fn document_targets(&self, p: &Principal, id: DocumentId) -> Result<Vec<TargetRecord>>;
+
+    // ---- Cascades ------------------------------------------------------------------------
+
+    /// Cascades a document to the units of a scope with deadlines, set-based: one
+    /// `cascade_units` row per open unit of the scope not yet reached in the document's
+    /// chain, and the rollups of every ancestor initialized in the same transaction.
+    async fn create_cascade(
+        &self,
+        p: &Principal,
+        document: DocumentId,
+        scope: CascadeScope,
+        deadlines: CascadeDeadlines,
+    ) -> Result<CascadeSummary>;
+
+    async fn cascade(&self, p: &Principal, id: CascadeId) -> Result<Cascade>;
+
+    /// Cascades of a document, oldest first.
+    async fn document_cascades(&self, p: &Principal, document: DocumentId) -> Result<Vec<Cascade>>;
+
+    /// Units reached by a cascade that the principal may read, by path.
+    async fn cascade_units(
+        &self,
+        p: &Principal,
+        cascade: CascadeId,
+        page: Page,
+    ) -> Result<Vec<CascadeUnit>>;
+
+    async fn cascade_unit(&self, p: &Principal, id: CascadeUnitId) -> Result<CascadeUnit>;
+
+    /// The unit's row in a document chain, if it was reached.
+    async fn cascade_unit_of(
+        &self,
+        p: &Principal,
+        org: OrgId,
+        document: DocumentId,
+    ) -> Result<Option<CascadeUnit>>;
+
+    /// Records that a unit studied the document on a day (a later call corrects the day).
+    async fn record_study(
+        &self,
+        p: &Principal,
+        unit: CascadeUnitId,
+        on: Date,
+    ) -> Result<CascadeUnit>;
+
+    // ---- Dashboards ----------------------------------------------------------------------
+
+    /// The dashboard of a unit for a document's chain on `today`: two reads of the rollups.
+    /// A readable unit the chain does not reach has an empty dashboard.
+    async fn dashboard(
+        &self,
+        p: &Principal,
+        org: OrgId,
+        document: DocumentId,
+        today: Date,
+    ) -> Result<Dashboard>;
+
+    /// Units of the subtree with an overdue milestone on `today`, by path, with the
+    /// unit's secretary.
+    async fn overdue_units(
+        &self,
+        p: &Principal,
+        org: OrgId,
+        document: DocumentId,
+        today: Date,
+        page: Page,
+    ) -> Result<Vec<OverdueUnit>>;
+
+    /// The stored rollup rows of a document's chain that the principal may read, by org.
+    async fn rollups(&self, p: &Principal, document: DocumentId) -> Result<Vec<RollupRow>>;
+
+    // ---- Maintenance ---------------------------------------------------------------------
+
+    /// Rebuilds every rollup from the records (system principal only).
+    async fn recount_programs(&self, p: &Principal) -> Result<RecountReport>;
+}
