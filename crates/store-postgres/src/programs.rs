@@ -9,12 +9,15 @@ use crate::orgs::{org_by_id, org_for_write, org_readable, require_active};
 use crate::util::*;
 use async_trait::async_trait;
 use domain::cascade::ReportEvery;
+use domain::document::next_number;
 use domain::rollup::{Counted, Overdue};
 use domain::text::fold;
 use domain::{
-    CascadeDeadlines, CascadeId, CascadeScope, Counters, Dashboard, DocumentId, DocumentType,
-    Invalid, MemberId, OpenKind, OrgId, OrgKind, OrgPath, Permission, Principal, Rollup, Target,
-    TargetId, TaskState, TaskStatus, Term, UnitFacts, UnitState, validate,
+    BodyCode, CascadeDeadlines, CascadeId, CascadeScope, Counters, Dashboard, DocumentId,
+    DocumentNumber, DocumentType, Invalid, MemberId, NumberStyle, OpenKind, OrgId, OrgKind,
+    OrgPath, Permission, Principal, ProgramId, ProgramKind, ProgramSections, ProgramState, Rollup,
+    Target, TargetId, TaskDraft, TaskId, TaskState, TaskStatus, Term, UnitFacts, UnitState,
+    validate,
 };
 use serde_json::json;
 use sqlx::{QueryBuilder, Row};
@@ -538,6 +541,740 @@ pub(crate) async fn recount_programs_tx(conn: &mut Conn) -> Result<RecountReport
     Ok(report)
 }
 
+// ---- Programs ----------------------------------------------------------------------------
+
+const PROGRAM_COLS: &str = "pr.id, pr.org_id, pr.org_path, o.name AS org_name, \
+     pr.cascade_unit_id, pr.root_document_id, pr.kind, pr.state, pr.title, pr.document_id, \
+     d.symbol, d.issued_on, pr.revises, pr.superseded_by, pr.created_at, ps.purpose, \
+     ps.tasks_and_solutions, ps.organization";
+
+const PROGRAM_FROM: &str = " FROM programs pr JOIN organizations o ON o.id = pr.org_id \
+     LEFT JOIN documents d ON d.id = pr.document_id \
+     LEFT JOIN program_sections ps ON ps.program_id = pr.id";
+
+fn program_row(r: &DbRow) -> Result<Program> {
+    let kind: String = r.try_get("kind").db()?;
+    let state: String = r.try_get("state").db()?;
+    Ok(Program {
+        id: ProgramId(r.try_get("id").db()?),
+        org_id: OrgId(r.try_get("org_id").db()?),
+        org_path: path_of(r.try_get("org_path").db()?)?,
+        org_name: r.try_get("org_name").db()?,
+        cascade_unit_id: r
+            .try_get::<Option<i64>, _>("cascade_unit_id")
+            .db()?
+            .map(CascadeUnitId),
+        root_document_id: DocumentId(r.try_get("root_document_id").db()?),
+        kind: ProgramKind::parse(&kind).ok_or_else(|| bad_data("kind", &kind))?,
+        state: ProgramState::parse(&state).ok_or_else(|| bad_data("state", &state))?,
+        title: r.try_get("title").db()?,
+        sections: ProgramSections {
+            purpose: r
+                .try_get::<Option<String>, _>("purpose")
+                .db()?
+                .unwrap_or_default(),
+            tasks_and_solutions: r
+                .try_get::<Option<String>, _>("tasks_and_solutions")
+                .db()?
+                .unwrap_or_default(),
+            organization: r
+                .try_get::<Option<String>, _>("organization")
+                .db()?
+                .unwrap_or_default(),
+        },
+        document_id: r
+            .try_get::<Option<i64>, _>("document_id")
+            .db()?
+            .map(DocumentId),
+        symbol: r.try_get("symbol").db()?,
+        issued_on: r.try_get("issued_on").db()?,
+        revises: r.try_get::<Option<i64>, _>("revises").db()?.map(ProgramId),
+        superseded_by: r
+            .try_get::<Option<i64>, _>("superseded_by")
+            .db()?
+            .map(ProgramId),
+        created_at: r.try_get("created_at").db()?,
+    })
+}
+
+async fn program_by_id(conn: &mut Conn, id: ProgramId) -> Result<Option<Program>> {
+    let sql = format!("SELECT {PROGRAM_COLS}{PROGRAM_FROM} WHERE pr.id = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.0)
+        .fetch_optional(conn)
+        .await
+        .db()?
+        .as_ref()
+        .map(program_row)
+        .transpose()
+}
+
+async fn program_readable(conn: &mut Conn, p: &Principal, id: ProgramId) -> Result<Program> {
+    match program_by_id(conn, id).await? {
+        Some(pr) if p.can(Permission::Read, &pr.org_path) => Ok(pr),
+        _ => Err(StoreError::NotFound),
+    }
+}
+
+async fn program_for_write(conn: &mut Conn, p: &Principal, id: ProgramId) -> Result<Program> {
+    let pr = program_readable(conn, p, id).await?;
+    if !p.can(Permission::EditOrgs, &pr.org_path) {
+        return Err(StoreError::Forbidden);
+    }
+    Ok(pr)
+}
+
+fn require_draft(pr: &Program) -> Result<()> {
+    if !pr.state.is_editable() {
+        return Err(StoreError::invalid("state", "program_not_draft"));
+    }
+    Ok(())
+}
+
+const TASK_COLS: &str = "t.id, t.program_id, t.position, t.content, t.lead_body, \
+     t.cooperating_bodies, t.responsible_member_id, m.full_name AS responsible_name, \
+     t.deadline, t.expected_output, t.upper_target_id, t.status, t.percent, t.returned_count, \
+     t.counted";
+
+const TASK_FROM: &str = " FROM tasks t LEFT JOIN members m ON m.id = t.responsible_member_id";
+
+fn task_row(r: &DbRow) -> Result<TaskRecord> {
+    let coop: String = r.try_get("cooperating_bodies").db()?;
+    let status: String = r.try_get("status").db()?;
+    Ok(TaskRecord {
+        id: TaskId(r.try_get("id").db()?),
+        program_id: ProgramId(r.try_get("program_id").db()?),
+        position: r.try_get::<i64, _>("position").db()? as u32,
+        draft: TaskDraft {
+            content: r.try_get("content").db()?,
+            lead_body: r.try_get("lead_body").db()?,
+            cooperating_bodies: serde_json::from_str(&coop)
+                .map_err(|_| bad_data("cooperating_bodies", &coop))?,
+            responsible: r
+                .try_get::<Option<i64>, _>("responsible_member_id")
+                .db()?
+                .map(MemberId),
+            deadline: r.try_get("deadline").db()?,
+            expected_output: r.try_get("expected_output").db()?,
+            upper_target: r
+                .try_get::<Option<i64>, _>("upper_target_id")
+                .db()?
+                .map(TargetId),
+        },
+        responsible_name: r.try_get("responsible_name").db()?,
+        status: TaskStatus::parse(&status).ok_or_else(|| bad_data("status", &status))?,
+        percent: r
+            .try_get::<Option<i64>, _>("percent")
+            .db()?
+            .map(|v| v.clamp(0, 100) as u8),
+        returned_count: r.try_get::<i64, _>("returned_count").db()? as u32,
+        counted: r.try_get("counted").db()?,
+    })
+}
+
+fn task_state(t: &TaskRecord) -> TaskState {
+    TaskState {
+        status: t.status,
+        deadline: t.draft.deadline,
+        returned: t.returned_count,
+    }
+}
+
+async fn load_tasks(conn: &mut Conn, program: ProgramId) -> Result<Vec<TaskRecord>> {
+    let sql = format!("SELECT {TASK_COLS}{TASK_FROM} WHERE t.program_id = $1 ORDER BY t.position");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(program.0)
+        .fetch_all(conn)
+        .await
+        .db()?
+        .iter()
+        .map(task_row)
+        .collect()
+}
+
+/// The responsible people must be members of the unit's subtree; the upper targets must
+/// belong to the program's document chain.
+async fn check_task_refs(conn: &mut Conn, pr: &Program, tasks: &[TaskDraft]) -> Result<Invalid> {
+    let mut bad = Invalid::default();
+    let members: Vec<i64> = tasks
+        .iter()
+        .filter_map(|t| t.responsible.map(|m| m.0))
+        .collect();
+    let mut cells: HashMap<i64, OrgPath> = HashMap::new();
+    if !members.is_empty() {
+        let mut qb = QueryBuilder::<Db>::new("SELECT id, cell_path FROM members WHERE id IN ");
+        push_ids(&mut qb, members.iter().copied());
+        for r in qb.build().fetch_all(&mut *conn).await.db()? {
+            cells.insert(
+                r.try_get("id").db()?,
+                path_of(r.try_get("cell_path").db()?)?,
+            );
+        }
+    }
+    let targets: Vec<i64> = tasks
+        .iter()
+        .filter_map(|t| t.upper_target.map(|x| x.0))
+        .collect();
+    let mut known: Vec<i64> = Vec::new();
+    if !targets.is_empty() {
+        let mut qb = QueryBuilder::<Db>::new(
+            "SELECT t.id FROM document_targets t LEFT JOIN documents d ON d.id = t.document_id \
+             LEFT JOIN programs pp ON pp.id = t.program_id \
+             WHERE COALESCE(d.root_document_id, pp.root_document_id) = ",
+        );
+        qb.push_bind(pr.root_document_id.0).push(" AND t.id IN ");
+        push_ids(&mut qb, targets.iter().copied());
+        known = qb.build_query_scalar().fetch_all(&mut *conn).await.db()?;
+    }
+    for (i, t) in tasks.iter().enumerate() {
+        if let Some(m) = t.responsible {
+            let field = domain::fieldpath::indexed("tasks", i, "responsible");
+            match cells.get(&m.0) {
+                Some(cell) => {
+                    bad.take(domain::program::check_responsible(
+                        field,
+                        &pr.org_path,
+                        cell,
+                    ));
+                }
+                None => bad.push(field, "responsible_outside_unit"),
+            }
+        }
+        if let Some(x) = t.upper_target
+            && !known.contains(&x.0)
+        {
+            bad.push(
+                domain::fieldpath::indexed("tasks", i, "upper_target"),
+                "bad_choice",
+            );
+        }
+    }
+    Ok(bad)
+}
+
+async fn insert_tasks(conn: &mut Conn, pr: &Program, tasks: &[TaskDraft]) -> Result<()> {
+    if tasks.is_empty() {
+        return Ok(());
+    }
+    let province = province_of(&pr.org_path);
+    let rows: Vec<(usize, &TaskDraft)> = tasks.iter().enumerate().collect();
+    for chunk in rows.chunks(MAX_BINDS / 14) {
+        let mut qb = QueryBuilder::<Db>::new(
+            "INSERT INTO tasks (province_id, program_id, position, org_id, org_path, \
+             root_document_id, content, lead_body, cooperating_bodies, responsible_member_id, \
+             deadline, expected_output, upper_target_id, status) ",
+        );
+        qb.push_values(chunk, |mut sep, (i, t)| {
+            sep.push_bind(province)
+                .push_bind(pr.id.0)
+                .push_bind(*i as i64)
+                .push_bind(pr.org_id.0)
+                .push_bind(pr.org_path.as_str().to_owned())
+                .push_bind(pr.root_document_id.0)
+                .push_bind(t.content.clone())
+                .push_bind(t.lead_body.clone())
+                .push_bind(serde_json::Value::from(t.cooperating_bodies.clone()).to_string())
+                .push_bind(t.responsible.map(|m| m.0))
+                .push_bind(t.deadline)
+                .push_bind(t.expected_output.clone())
+                .push_bind(t.upper_target.map(|x| x.0))
+                .push_bind(TaskStatus::NotStarted.as_str());
+        });
+        qb.build().execute(&mut *conn).await.db()?;
+    }
+    Ok(())
+}
+
+/// Inserts a draft of a unit, copying the sections and tasks of `from` (a revision).
+#[allow(clippy::too_many_arguments)]
+async fn new_draft(
+    conn: &mut Conn,
+    p: &Principal,
+    org: &Org,
+    root: DocumentId,
+    kind: ProgramKind,
+    title: &str,
+    from: Option<&Program>,
+) -> Result<Program> {
+    let cascade_unit: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM cascade_units WHERE root_document_id = $1 AND org_id = $2",
+    )
+    .bind(root.0)
+    .bind(org.id.0)
+    .fetch_optional(&mut *conn)
+    .await
+    .db()?;
+    let at = now();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO programs (province_id, org_id, org_path, cascade_unit_id, root_document_id, \
+         kind, state, title, revises, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $9, $9) RETURNING id",
+    )
+    .bind(province_of(&org.path))
+    .bind(org.id.0)
+    .bind(org.path.as_str())
+    .bind(cascade_unit)
+    .bind(root.0)
+    .bind(kind.as_str())
+    .bind(title)
+    .bind(from.map(|f| f.id.0))
+    .bind(at)
+    .fetch_one(&mut *conn)
+    .await
+    .db()?;
+    let sections = from.map(|f| f.sections.clone()).unwrap_or_default();
+    sqlx::query(
+        "INSERT INTO program_sections (program_id, province_id, purpose, tasks_and_solutions, \
+         organization) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id)
+    .bind(province_of(&org.path))
+    .bind(&sections.purpose)
+    .bind(&sections.tasks_and_solutions)
+    .bind(&sections.organization)
+    .execute(&mut *conn)
+    .await
+    .db()?;
+    let pr = program_by_id(conn, ProgramId(id))
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if let Some(f) = from {
+        let drafts: Vec<TaskDraft> = load_tasks(conn, f.id)
+            .await?
+            .into_iter()
+            .map(|t| t.draft)
+            .collect();
+        insert_tasks(conn, &pr, &drafts).await?;
+    }
+    audit(
+        conn,
+        p,
+        "create",
+        "program",
+        id,
+        Some(&org.path),
+        None,
+        Some(
+            json!({"org_id": org.id, "root_document_id": root, "kind": kind, "title": title,
+                    "revises": from.map(|f| f.id)}),
+        ),
+    )
+    .await?;
+    Ok(pr)
+}
+
+impl Backend {
+    async fn create_program_draft_impl(&self, p: &Principal, new: NewProgram) -> Result<Program> {
+        let mut tx = self.begin().await?;
+        let org = org_for_write(&mut tx, p, new.org_id, Permission::EditOrgs).await?;
+        require_active(&org)?;
+        let doc = match doc_readable(&mut tx, p, new.document_id).await {
+            Ok(d) => d,
+            Err(StoreError::NotFound) => {
+                return Err(StoreError::invalid("document_id", "bad_choice"));
+            }
+            Err(e) => return Err(e),
+        };
+        let title = validate::name("title", &new.title, MAX_TITLE_CHARS)?;
+        let root = doc.root_document_id;
+        let current: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM programs WHERE org_id = $1 AND root_document_id = $2 AND state = 'issued'",
+        )
+        .bind(org.id.0)
+        .bind(root.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .db()?;
+        let from = match current {
+            Some(id) => program_by_id(&mut tx, ProgramId(id)).await?,
+            None => None,
+        };
+        let pr = new_draft(&mut tx, p, &org, root, new.kind, &title, from.as_ref()).await?;
+        tx.commit().await.db()?;
+        Ok(pr)
+    }
+
+    async fn unit_programs_impl(
+        &self,
+        p: &Principal,
+        org: OrgId,
+        document: DocumentId,
+    ) -> Result<Vec<Program>> {
+        let mut conn = self.reader().await?;
+        org_readable(&mut conn, p, org).await?;
+        let doc = doc_readable(&mut conn, p, document).await?;
+        let sql = format!(
+            "SELECT {PROGRAM_COLS}{PROGRAM_FROM} WHERE pr.org_id = $1 AND pr.root_document_id = $2 \
+             ORDER BY pr.id"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(org.0)
+            .bind(doc.root_document_id.0)
+            .fetch_all(&mut *conn)
+            .await
+            .db()?
+            .iter()
+            .map(program_row)
+            .collect()
+    }
+
+    async fn save_program_sections_impl(
+        &self,
+        p: &Principal,
+        id: ProgramId,
+        sections: ProgramSections,
+    ) -> Result<Program> {
+        let mut tx = self.begin().await?;
+        let pr = program_for_write(&mut tx, p, id).await?;
+        require_draft(&pr)?;
+        sections.check()?;
+        sqlx::query(
+            "UPDATE program_sections SET purpose = $1, tasks_and_solutions = $2, organization = $3 \
+             WHERE program_id = $4",
+        )
+        .bind(&sections.purpose)
+        .bind(&sections.tasks_and_solutions)
+        .bind(&sections.organization)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        sqlx::query("UPDATE programs SET updated_at = $1 WHERE id = $2")
+            .bind(now())
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        audit(
+            &mut tx,
+            p,
+            "save_sections",
+            "program",
+            id.0,
+            Some(&pr.org_path),
+            Some(to_json!(&pr.sections)),
+            Some(to_json!(&sections)),
+        )
+        .await?;
+        let out = program_by_id(&mut tx, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        tx.commit().await.db()?;
+        Ok(out)
+    }
+
+    async fn save_tasks_impl(
+        &self,
+        p: &Principal,
+        id: ProgramId,
+        tasks: Vec<TaskDraft>,
+    ) -> Result<Vec<TaskRecord>> {
+        let mut tx = self.begin().await?;
+        let pr = program_for_write(&mut tx, p, id).await?;
+        require_draft(&pr)?;
+        if tasks.len() > domain::program::MAX_TASKS {
+            return Err(StoreError::invalid("tasks", "too_many_tasks"));
+        }
+        check_task_refs(&mut tx, &pr, &tasks)
+            .await?
+            .into_result(())?;
+        let old = load_tasks(&mut tx, id).await?;
+        sqlx::query("DELETE FROM tasks WHERE program_id = $1")
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        insert_tasks(&mut tx, &pr, &tasks).await?;
+        let before: Vec<&TaskDraft> = old.iter().map(|t| &t.draft).collect();
+        audit(
+            &mut tx,
+            p,
+            "save_tasks",
+            "program",
+            id.0,
+            Some(&pr.org_path),
+            Some(to_json!(&before)),
+            Some(to_json!(&tasks)),
+        )
+        .await?;
+        let out = load_tasks(&mut tx, id).await?;
+        tx.commit().await.db()?;
+        Ok(out)
+    }
+
+    async fn issue_program_impl(
+        &self,
+        p: &Principal,
+        id: ProgramId,
+        issued_on: Date,
+    ) -> Result<Program> {
+        let mut tx = self.begin().await?;
+        let pr = program_for_write(&mut tx, p, id).await?;
+        let tasks = load_tasks(&mut tx, id).await?;
+        let drafts: Vec<TaskDraft> = tasks.iter().map(|t| t.draft.clone()).collect();
+        let mut bad = Invalid::default();
+        bad.take(domain::program::check_issue(
+            pr.state,
+            &pr.sections,
+            &drafts,
+            issued_on,
+        ));
+        if pr.state.is_editable() {
+            bad.0
+                .extend(check_task_refs(&mut tx, &pr, &drafts).await?.0);
+        }
+        let org = org_by_id(&mut tx, pr.org_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let body = BodyCode::for_org(org.kind, None);
+        if body.is_none() {
+            bad.push("org", "doc_body_code");
+        }
+        bad.into_result(())?;
+        let body = body.expect("checked");
+        let root_doc = doc_by_id(&mut tx, pr.root_document_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let term = if root_doc.term.contains(issued_on) {
+            root_doc.term
+        } else {
+            *Term::candidates(issued_on)
+                .last()
+                .ok_or_else(|| StoreError::invalid("issued_on", "bad_term"))?
+        };
+        let doc_type = pr.kind.document_type();
+        lock_series(&mut tx, org.id).await?;
+        let used: Vec<i64> = sqlx::query_scalar(
+            "SELECT number FROM documents WHERE issuer_org_id = $1 AND doc_type = $2 AND term = $3",
+        )
+        .bind(org.id.0)
+        .bind(doc_type.as_str())
+        .bind(term.key())
+        .fetch_all(&mut *tx)
+        .await
+        .db()?;
+        let used: Vec<u32> = used
+            .into_iter()
+            .filter_map(|n| u32::try_from(n).ok())
+            .collect();
+        let number = DocumentNumber::new(
+            "number",
+            NumberStyle::for_kind(org.kind),
+            next_number(&used),
+            doc_type,
+            &body,
+        )?;
+        let symbol = number.to_string();
+        let cascade_unit = match pr.cascade_unit_id {
+            Some(cu) => unit_by_id(&mut tx, cu).await?,
+            None => None,
+        };
+        let parent_doc: i64 = match &cascade_unit {
+            Some(u) => sqlx::query_scalar("SELECT document_id FROM cascades WHERE id = $1")
+                .bind(u.unit.cascade_id.0)
+                .fetch_one(&mut *tx)
+                .await
+                .db()?,
+            None => pr.root_document_id.0,
+        };
+        let at = now();
+        let doc_id: i64 = sqlx::query_scalar(
+            "INSERT INTO documents (province_id, issuer_org_id, issuer_path, doc_type, number, \
+             symbol, term, issued_on, title, search_key, body_md, parent_document_id, \
+             root_document_id, status, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'in_force', $14, $14) \
+             RETURNING id",
+        )
+        .bind(province_of(&org.path))
+        .bind(org.id.0)
+        .bind(org.path.as_str())
+        .bind(doc_type.as_str())
+        .bind(i64::from(number.number()))
+        .bind(&symbol)
+        .bind(term.key())
+        .bind(issued_on)
+        .bind(&pr.title)
+        .bind(fold(&format!("{symbol} {}", pr.title)))
+        .bind(format!(
+            "## I. Mục đích, yêu cầu\n\n{}\n\n## II. Nhiệm vụ, giải pháp\n\n{}\n\n## III. Tổ chức thực hiện\n\n{}\n",
+            pr.sections.purpose, pr.sections.tasks_and_solutions, pr.sections.organization
+        ))
+        .bind(parent_doc)
+        .bind(pr.root_document_id.0)
+        .bind(at)
+        .fetch_one(&mut *tx)
+        .await
+        .db()?;
+        let mut delta = Rollup::default();
+        // The previous issued version, if any, is superseded and its tasks stop counting.
+        let old: Option<(i64, Option<i64>)> = sqlx::query_as(
+            "SELECT id, document_id FROM programs WHERE org_id = $1 AND root_document_id = $2 \
+             AND state = 'issued' AND id <> $3",
+        )
+        .bind(pr.org_id.0)
+        .bind(pr.root_document_id.0)
+        .bind(id.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .db()?;
+        if let Some((old_id, old_doc)) = old {
+            for t in load_tasks(&mut tx, ProgramId(old_id)).await? {
+                if t.counted {
+                    delta += domain::rollup::delta(&Some(task_state(&t)), &None);
+                }
+            }
+            sqlx::query("UPDATE tasks SET counted = FALSE WHERE program_id = $1")
+                .bind(old_id)
+                .execute(&mut *tx)
+                .await
+                .db()?;
+            sqlx::query(
+                "UPDATE programs SET state = 'superseded', superseded_by = $1, updated_at = $2 \
+                 WHERE id = $3",
+            )
+            .bind(id.0)
+            .bind(at)
+            .bind(old_id)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+            if let Some(od) = old_doc {
+                sqlx::query(
+                    "UPDATE documents SET status = 'superseded', superseded_by = $1, updated_at = $2 \
+                     WHERE id = $3",
+                )
+                .bind(doc_id)
+                .bind(at)
+                .bind(od)
+                .execute(&mut *tx)
+                .await
+                .db()?;
+            }
+            audit(
+                &mut tx,
+                p,
+                "supersede",
+                "program",
+                old_id,
+                Some(&pr.org_path),
+                Some(json!({"state": "issued"})),
+                Some(json!({"state": "superseded", "superseded_by": id})),
+            )
+            .await?;
+        }
+        sqlx::query(
+            "UPDATE programs SET state = 'issued', document_id = $1, issued_at = $2, \
+             issued_by = $3, updated_at = $2 WHERE id = $4",
+        )
+        .bind(doc_id)
+        .bind(at)
+        .bind(user_id_of(p))
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        sqlx::query("UPDATE tasks SET counted = TRUE WHERE program_id = $1")
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        for t in &tasks {
+            delta += domain::rollup::delta(&None, &Some(task_state(t)));
+        }
+        if let Some(mut u) = cascade_unit {
+            if u.unit.facts.program_issued_on.is_none() {
+                let before = u.state();
+                u.unit.facts.program_issued_on = Some(issued_on);
+                delta += domain::rollup::delta(&before, &u.state());
+            }
+            sqlx::query(
+                "UPDATE cascade_units SET program_issued_on = COALESCE(program_issued_on, $1), \
+                 program_id = $2 WHERE id = $3",
+            )
+            .bind(issued_on)
+            .bind(id.0)
+            .bind(u.unit.id.0)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        }
+        apply_delta(&mut tx, &pr.org_path, pr.root_document_id, &delta).await?;
+        sqlx::query(
+            "INSERT INTO notifications (province_id, user_id, kind, subject_type, subject_id, \
+             created_at) SELECT DISTINCT $1, u.id, 'program_issued', 'program', $2, $3 \
+             FROM tasks t JOIN users u ON u.member_id = t.responsible_member_id \
+             WHERE t.program_id = $2 AND NOT u.disabled",
+        )
+        .bind(province_of(&pr.org_path))
+        .bind(id.0)
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        let out = program_by_id(&mut tx, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let doc = doc_by_id(&mut tx, DocumentId(doc_id))
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let mut doc_json = to_json!(&doc);
+        if let Some(o) = doc_json.as_object_mut() {
+            o.remove("body_md");
+        }
+        audit(
+            &mut tx,
+            p,
+            "create",
+            "document",
+            doc_id,
+            Some(&org.path),
+            None,
+            Some(doc_json),
+        )
+        .await?;
+        audit(
+            &mut tx,
+            p,
+            "issue",
+            "program",
+            id.0,
+            Some(&pr.org_path),
+            Some(json!({"state": "draft"})),
+            Some(
+                json!({"state": "issued", "symbol": symbol, "issued_on": issued_on,
+                        "document_id": doc_id, "tasks": tasks.len()}),
+            ),
+        )
+        .await?;
+        tx.commit().await.db()?;
+        Ok(out)
+    }
+
+    async fn revise_program_impl(&self, p: &Principal, id: ProgramId) -> Result<Program> {
+        let mut tx = self.begin().await?;
+        let pr = program_for_write(&mut tx, p, id).await?;
+        if !pr.state.can_revise() {
+            return Err(StoreError::invalid("state", "program_not_issued"));
+        }
+        let org = org_by_id(&mut tx, pr.org_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        require_active(&org)?;
+        let out = new_draft(
+            &mut tx,
+            p,
+            &org,
+            pr.root_document_id,
+            pr.kind,
+            &pr.title,
+            Some(&pr),
+        )
+        .await?;
+        tx.commit().await.db()?;
+        Ok(out)
+    }
+}
+
 // ---- The trait ---------------------------------------------------------------------------
 
 fn page_limits(page: Page) -> (i64, i64) {
@@ -1044,6 +1781,61 @@ impl ProgramStore for Backend {
         Ok(u.unit)
     }
 
+    async fn create_program_draft(&self, p: &Principal, new: NewProgram) -> Result<Program> {
+        self.create_program_draft_impl(p, new).await
+    }
+
+    async fn program(&self, p: &Principal, id: ProgramId) -> Result<Program> {
+        let mut conn = self.reader().await?;
+        program_readable(&mut conn, p, id).await
+    }
+
+    async fn unit_programs(
+        &self,
+        p: &Principal,
+        org: OrgId,
+        document: DocumentId,
+    ) -> Result<Vec<Program>> {
+        self.unit_programs_impl(p, org, document).await
+    }
+
+    async fn save_program_sections(
+        &self,
+        p: &Principal,
+        id: ProgramId,
+        sections: ProgramSections,
+    ) -> Result<Program> {
+        self.save_program_sections_impl(p, id, sections).await
+    }
+
+    async fn save_tasks(
+        &self,
+        p: &Principal,
+        id: ProgramId,
+        tasks: Vec<TaskDraft>,
+    ) -> Result<Vec<TaskRecord>> {
+        self.save_tasks_impl(p, id, tasks).await
+    }
+
+    async fn program_tasks(&self, p: &Principal, id: ProgramId) -> Result<Vec<TaskRecord>> {
+        let mut conn = self.reader().await?;
+        program_readable(&mut conn, p, id).await?;
+        load_tasks(&mut conn, id).await
+    }
+
+    async fn issue_program(
+        &self,
+        p: &Principal,
+        id: ProgramId,
+        issued_on: Date,
+    ) -> Result<Program> {
+        self.issue_program_impl(p, id, issued_on).await
+    }
+
+    async fn revise_program(&self, p: &Principal, id: ProgramId) -> Result<Program> {
+        self.revise_program_impl(p, id).await
+    }
+
     async fn dashboard(
         &self,
         p: &Principal,
@@ -1314,6 +2106,17 @@ async fn init_cascade_rollups(
          DO UPDATE SET n = rollup_dues.n + excluded.n",
     );
     qb.build().execute(&mut *conn).await.db()?;
+    Ok(())
+}
+
+/// Backend-specific: takes the lock of a unit's numbering series (the issuer's row), so
+/// that two programs issued at once by one unit get different numbers.
+async fn lock_series(conn: &mut Conn, org: OrgId) -> Result<()> {
+    sqlx::query("SELECT id FROM organizations WHERE id = $1 FOR UPDATE")
+        .bind(org.0)
+        .execute(&mut *conn)
+        .await
+        .db()?;
     Ok(())
 }
 // </backend-specific>

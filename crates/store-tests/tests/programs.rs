@@ -2,8 +2,8 @@
 //! and, when `RESOLUTE_TEST_POSTGRES` is set, on PostgreSQL.
 
 use domain::{
-    AccessRole, CascadeScope, Direction, DocumentType, OrgId, OrgKind, OrgPath, PositionRole,
-    Target, Term,
+    AccessRole, CascadeScope, Direction, DocumentType, MemberId, OrgId, OrgKind, OrgPath,
+    PositionRole, ProgramKind, ProgramSections, ProgramState, Target, TaskDraft, Term,
 };
 use std::time::Instant;
 use store::*;
@@ -19,6 +19,9 @@ store_tests::program_suite!(
     study_updates_rollups_and_dashboards,
     overdue_units_name_the_secretary,
     cascade_of_a_province_is_fast,
+    program_draft_issue_and_revision,
+    program_rules_and_authorization,
+    lower_units_cascade_their_own_program,
 );
 
 fn page() -> Page {
@@ -643,5 +646,387 @@ async fn cascade_of_a_province_is_fast(s: &dyn FullStore) {
         .unwrap();
     assert_eq!(dash.units_total as u64, total);
     assert_eq!(dash.study_overdue as u64, total);
+    assert_rollups_fresh(s, doc.id).await;
+}
+
+fn task(content: &str, responsible: Option<MemberId>, deadline: Option<time::Date>) -> TaskDraft {
+    TaskDraft {
+        content: content.into(),
+        lead_body: Some("Ban Tuyên giáo".into()),
+        cooperating_bodies: vec!["Văn phòng".into(), "Ban Tổ chức".into()],
+        responsible,
+        deadline,
+        expected_output: Some("Báo cáo kết quả".into()),
+        upper_target: None,
+    }
+}
+
+fn sections() -> ProgramSections {
+    ProgramSections {
+        purpose: "Quán triệt sâu sắc nghị quyết.".into(),
+        tasks_and_solutions: "Các nhiệm vụ trong bảng.".into(),
+        organization: "Văn phòng theo dõi, tổng hợp.".into(),
+    }
+}
+
+/// The province's resolution cascaded to districts and grassroots organizations.
+async fn cascaded(s: &dyn FullStore, t: &Tree) -> Document {
+    let doc = s
+        .register_document(&sys(), resolution(t.province.id, "01-NQ/TU"))
+        .await
+        .unwrap();
+    s.create_cascade(
+        &sys(),
+        doc.id,
+        scope(
+            &t.province.path,
+            &[OrgKind::DirectlyAffiliated, OrgKind::Grassroots],
+            false,
+        ),
+        deadlines(),
+    )
+    .await
+    .unwrap();
+    doc
+}
+
+async fn program_draft_issue_and_revision(s: &dyn FullStore) {
+    let t = tree(s).await;
+    let doc = cascaded(s, &t).await;
+    let d1_office = principal(s, AccessRole::OfficeStaff, t.d1.id).await;
+    let targets = s
+        .set_document_targets(&sys(), doc.id, vec![target("Tỷ lệ học tập", 80.0, 100.0)])
+        .await
+        .unwrap();
+    let draft = s
+        .create_program_draft(
+            &d1_office,
+            NewProgram {
+                org_id: t.d1.id,
+                document_id: doc.id,
+                kind: ProgramKind::ActionProgram,
+                title: "Chương trình hành động thực hiện Nghị quyết 01".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(draft.state, ProgramState::Draft);
+    assert!(draft.cascade_unit_id.is_some());
+    // Incomplete drafts save.
+    s.save_program_sections(
+        &d1_office,
+        draft.id,
+        ProgramSections {
+            purpose: "Mục đích".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let mut tasks = vec![
+        task("Tổ chức hội nghị quán triệt", None, None),
+        task(
+            "Xây dựng kế hoạch kiểm tra",
+            Some(t.m1.id),
+            Some(d(2025, 9, 30)),
+        ),
+    ];
+    tasks[1].upper_target = Some(targets[0].id);
+    let saved = s
+        .save_tasks(&d1_office, draft.id, tasks.clone())
+        .await
+        .unwrap();
+    assert_eq!(saved.len(), 2);
+    assert_eq!(saved[1].responsible_name.as_deref(), Some("Nguyễn Văn An"));
+    assert_eq!(saved[1].draft, tasks[1]);
+    // A responsible person from another district is refused; nothing is saved.
+    let mut outside = tasks.clone();
+    outside[0].responsible = Some(t.m4.id);
+    assert_eq!(
+        invalid_code(s.save_tasks(&d1_office, draft.id, outside).await),
+        ("tasks[0].responsible", "responsible_outside_unit")
+    );
+    // Issuing checks the "5 rõ" and the sections.
+    let err = s.issue_program(&d1_office, draft.id, d(2025, 4, 10)).await;
+    let Err(StoreError::Invalid(inv)) = err else {
+        panic!("expected Invalid, got {err:?}")
+    };
+    let fields: Vec<&str> = inv.0.iter().map(|e| e.field).collect();
+    assert!(fields.contains(&"tasks[0].responsible"), "{fields:?}");
+    assert!(fields.contains(&"tasks[0].deadline"), "{fields:?}");
+    tasks[0].responsible = Some(t.m3.id);
+    tasks[0].deadline = Some(d(2025, 6, 30));
+    tasks.push(task("Sơ kết", Some(t.m2.id), Some(d(2025, 12, 31))));
+    s.save_tasks(&d1_office, draft.id, tasks.clone())
+        .await
+        .unwrap();
+    s.save_program_sections(&d1_office, draft.id, sections())
+        .await
+        .unwrap();
+    let before = audit_count(s).await;
+    let issued = s
+        .issue_program(&d1_office, draft.id, d(2025, 5, 5))
+        .await
+        .unwrap();
+    assert!(audit_count(s).await > before);
+    assert_eq!(issued.state, ProgramState::Issued);
+    assert_eq!(issued.symbol.as_deref(), Some("01-CTr/HU"));
+    assert_eq!(issued.issued_on, Some(d(2025, 5, 5)));
+    let pdoc = s
+        .document(&d1_office, issued.document_id.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(pdoc.doc_type, DocumentType::Program);
+    assert_eq!(pdoc.root_document_id, doc.id);
+    assert_eq!(pdoc.parent_document_id, Some(doc.id));
+    // Frozen.
+    assert_eq!(
+        invalid_code(s.save_tasks(&d1_office, draft.id, vec![]).await),
+        ("state", "program_not_draft")
+    );
+    let cu = s
+        .cascade_unit_of(&d1_office, t.d1.id, doc.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(cu.facts.program_issued_on, Some(d(2025, 5, 5)));
+    let dash = s
+        .dashboard(&sys(), t.province.id, doc.id, d(2025, 7, 1))
+        .await
+        .unwrap();
+    assert_eq!((dash.program_late, dash.program_overdue), (1, 3));
+    assert_eq!(
+        (dash.tasks_total, dash.tasks_not_started, dash.tasks_overdue),
+        (3, 2, 1)
+    );
+    assert_rollups_fresh(s, doc.id).await;
+
+    // The d2 office numbers its own series.
+    let d2 = s
+        .create_program_draft(
+            &sys(),
+            NewProgram {
+                org_id: t.d2.id,
+                document_id: doc.id,
+                kind: ProgramKind::ActionProgram,
+                title: "Chương trình hành động".into(),
+            },
+        )
+        .await
+        .unwrap();
+    s.save_program_sections(&sys(), d2.id, sections())
+        .await
+        .unwrap();
+    s.save_tasks(
+        &sys(),
+        d2.id,
+        vec![task("Quán triệt", Some(t.m4.id), Some(d(2025, 6, 1)))],
+    )
+    .await
+    .unwrap();
+    let d2 = s
+        .issue_program(&sys(), d2.id, d(2025, 4, 20))
+        .await
+        .unwrap();
+    assert_eq!(d2.symbol.as_deref(), Some("01-CTr/HU"));
+
+    // A revision copies the issued version, supersedes it when issued, keeps it readable.
+    let rev = s.revise_program(&d1_office, issued.id).await.unwrap();
+    assert_eq!(rev.state, ProgramState::Draft);
+    assert_eq!(rev.revises, Some(issued.id));
+    assert_eq!(rev.sections, sections());
+    let copied = s.program_tasks(&d1_office, rev.id).await.unwrap();
+    assert_eq!(copied.len(), 3);
+    assert!(copied.iter().all(|t| !t.counted));
+    s.save_tasks(&d1_office, rev.id, tasks[..2].to_vec())
+        .await
+        .unwrap();
+    let rev = s
+        .issue_program(&d1_office, rev.id, d(2025, 6, 1))
+        .await
+        .unwrap();
+    assert_eq!(rev.symbol.as_deref(), Some("02-CTr/HU"));
+    let old = s.program(&d1_office, issued.id).await.unwrap();
+    assert_eq!(old.state, ProgramState::Superseded);
+    assert_eq!(old.superseded_by, Some(rev.id));
+    assert_eq!(s.program_tasks(&d1_office, old.id).await.unwrap().len(), 3);
+    let old_doc = s.document(&d1_office, pdoc.id).await.unwrap();
+    assert_eq!(old_doc.status, DocumentStatus::Superseded);
+    let versions = s.unit_programs(&d1_office, t.d1.id, doc.id).await.unwrap();
+    assert_eq!(versions.len(), 2);
+    let dash = s
+        .dashboard(&sys(), t.province.id, doc.id, d(2025, 7, 1))
+        .await
+        .unwrap();
+    assert_eq!(dash.tasks_total, 3, "two of d1's revision and one of d2's");
+    assert_eq!(dash.program_issued + dash.program_late, 2);
+    assert_rollups_fresh(s, doc.id).await;
+}
+
+async fn program_rules_and_authorization(s: &dyn FullStore) {
+    let t = tree(s).await;
+    let doc = cascaded(s, &t).await;
+    let d1_office = principal(s, AccessRole::OfficeStaff, t.d1.id).await;
+    let d1_secretary = principal(s, AccessRole::Secretary, t.d1.id).await;
+    let d2_office = principal(s, AccessRole::OfficeStaff, t.d2.id).await;
+    let new = || NewProgram {
+        org_id: t.d1.id,
+        document_id: doc.id,
+        kind: ProgramKind::ActionProgram,
+        title: "Chương trình".into(),
+    };
+    is_forbidden(s.create_program_draft(&d1_secretary, new()).await);
+    is_not_found(s.create_program_draft(&d2_office, new()).await);
+    let draft = s.create_program_draft(&d1_office, new()).await.unwrap();
+    is_not_found(s.program(&d2_office, draft.id).await);
+    is_not_found(s.save_tasks(&d2_office, draft.id, vec![]).await);
+    is_forbidden(s.save_tasks(&d1_secretary, draft.id, vec![]).await);
+    assert_eq!(
+        invalid_code(s.issue_program(&d1_office, draft.id, d(2025, 5, 1)).await),
+        ("tasks", "program_no_tasks")
+    );
+    s.save_program_sections(&d1_office, draft.id, sections())
+        .await
+        .unwrap();
+    s.save_tasks(
+        &d1_office,
+        draft.id,
+        vec![task("Quán triệt", Some(t.m1.id), Some(d(2025, 4, 1)))],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        invalid_code(s.issue_program(&d1_office, draft.id, d(2025, 5, 1)).await),
+        ("tasks[0].deadline", "deadline_before_issue")
+    );
+    assert_eq!(
+        invalid_code(s.revise_program(&d1_office, draft.id).await),
+        ("state", "program_not_issued")
+    );
+    // A unit's own initiative (no cascade reached it) counts on its own chain too.
+    let c1 = s
+        .create_program_draft(
+            &sys(),
+            NewProgram {
+                org_id: t.g1.id,
+                document_id: doc.id,
+                kind: ProgramKind::Plan,
+                title: "Kế hoạch".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(c1.cascade_unit_id.is_some());
+    let cell = s
+        .create_program_draft(
+            &sys(),
+            NewProgram {
+                org_id: t.c1.id,
+                document_id: doc.id,
+                kind: ProgramKind::Plan,
+                title: "Kế hoạch của chi bộ".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(cell.cascade_unit_id.is_none());
+    s.save_program_sections(&sys(), cell.id, sections())
+        .await
+        .unwrap();
+    s.save_tasks(
+        &sys(),
+        cell.id,
+        vec![task(
+            "Sinh hoạt chuyên đề",
+            Some(t.m2.id),
+            Some(d(2025, 8, 1)),
+        )],
+    )
+    .await
+    .unwrap();
+    let cell = s
+        .issue_program(&sys(), cell.id, d(2025, 5, 2))
+        .await
+        .unwrap();
+    assert_eq!(cell.symbol.as_deref(), Some("01-KH/CB"));
+    let dash = s
+        .dashboard(&sys(), t.province.id, doc.id, d(2025, 5, 3))
+        .await
+        .unwrap();
+    assert_eq!((dash.units_total, dash.tasks_total), (4, 1));
+    assert_rollups_fresh(s, doc.id).await;
+}
+
+async fn lower_units_cascade_their_own_program(s: &dyn FullStore) {
+    let t = tree(s).await;
+    let doc = s
+        .register_document(&sys(), resolution(t.province.id, "01-NQ/TU"))
+        .await
+        .unwrap();
+    s.create_cascade(
+        &sys(),
+        doc.id,
+        scope(&t.province.path, &[OrgKind::DirectlyAffiliated], false),
+        deadlines(),
+    )
+    .await
+    .unwrap();
+    let d1_office = principal(s, AccessRole::OfficeStaff, t.d1.id).await;
+    let draft = s
+        .create_program_draft(
+            &d1_office,
+            NewProgram {
+                org_id: t.d1.id,
+                document_id: doc.id,
+                kind: ProgramKind::ActionProgram,
+                title: "Chương trình hành động".into(),
+            },
+        )
+        .await
+        .unwrap();
+    s.save_program_sections(&d1_office, draft.id, sections())
+        .await
+        .unwrap();
+    s.save_tasks(
+        &d1_office,
+        draft.id,
+        vec![task("Quán triệt", Some(t.m1.id), Some(d(2025, 6, 1)))],
+    )
+    .await
+    .unwrap();
+    let issued = s
+        .issue_program(&d1_office, draft.id, d(2025, 4, 1))
+        .await
+        .unwrap();
+    let mut dl = deadlines();
+    dl.study_by = d(2025, 4, 30);
+    dl.program_by = d(2025, 5, 31);
+    let c = s
+        .create_cascade(
+            &d1_office,
+            issued.document_id.unwrap(),
+            scope(&t.d1.path, &[OrgKind::Grassroots, OrgKind::Cell], false),
+            dl,
+        )
+        .await
+        .unwrap();
+    assert_eq!((c.reached, c.skipped), (3, 0));
+    let dash = s
+        .dashboard(&sys(), t.province.id, doc.id, d(2025, 4, 30))
+        .await
+        .unwrap();
+    assert_eq!(dash.units_total, 5);
+    // The districts' study was due 03-31; the district's units have its own 04-30.
+    assert_eq!((dash.study_overdue, dash.study_pending), (2, 3));
+    let d1 = s
+        .dashboard(
+            &d1_office,
+            t.d1.id,
+            issued.document_id.unwrap(),
+            d(2025, 5, 1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(d1.units_total, 4);
     assert_rollups_fresh(s, doc.id).await;
 }

@@ -10,13 +10,15 @@
 //! - reading a unit's records needs `Read` on the unit; a document is readable by anyone
 //!   who may read its issuer or a unit below it (upper documents reach the lower units);
 //! - registering documents, setting targets and cascading need `EditOrgs` on the issuer;
-//! - recording a unit's facts (studied) needs `EditPeople` on the unit.
+//! - recording a unit's facts (studied) needs `EditPeople` on the unit;
+//! - drafting, editing, issuing and revising a unit's program need `EditOrgs` on the unit.
 
 use crate::{Page, Result};
 use async_trait::async_trait;
 use domain::{
     CascadeDeadlines, CascadeId, CascadeScope, Dashboard, DocumentId, DocumentNumber, DocumentType,
-    MemberId, OrgId, OrgKind, OrgPath, Principal, Rollup, Target, TargetId, Term, UnitFacts,
+    MemberId, OrgId, OrgKind, OrgPath, Principal, ProgramId, ProgramKind, ProgramSections,
+    ProgramState, Rollup, Target, TargetId, TaskDraft, TaskId, TaskStatus, Term, UnitFacts,
 };
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -168,6 +170,56 @@ pub struct OverdueUnit {
     pub secretary: Option<(MemberId, String)>,
 }
 
+/// A program to draft: a unit's answer to a document of a chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewProgram {
+    pub org_id: OrgId,
+    /// The document the program implements (any document of the chain).
+    pub document_id: DocumentId,
+    pub kind: ProgramKind,
+    pub title: String,
+}
+
+/// A unit's action program or plan, in any version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Program {
+    pub id: ProgramId,
+    pub org_id: OrgId,
+    pub org_path: OrgPath,
+    pub org_name: String,
+    /// The unit's row in the cascade it answers, when it was reached by one.
+    pub cascade_unit_id: Option<CascadeUnitId>,
+    pub root_document_id: DocumentId,
+    pub kind: ProgramKind,
+    pub state: ProgramState,
+    pub title: String,
+    pub sections: ProgramSections,
+    /// Set on issue: the document row with the number and symbol.
+    pub document_id: Option<DocumentId>,
+    pub symbol: Option<String>,
+    pub issued_on: Option<Date>,
+    /// The version this one revises, and the one that superseded it.
+    pub revises: Option<ProgramId>,
+    pub superseded_by: Option<ProgramId>,
+    pub created_at: OffsetDateTime,
+}
+
+/// A task of a program, with its day-independent state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaskRecord {
+    pub id: TaskId,
+    pub program_id: ProgramId,
+    pub position: u32,
+    pub draft: TaskDraft,
+    pub responsible_name: Option<String>,
+    pub status: TaskStatus,
+    pub percent: Option<u8>,
+    /// Returned updates not yet followed by an accepted one.
+    pub returned_count: u32,
+    /// Whether it counts on dashboards (its program is the issued version).
+    pub counted: bool,
+}
+
 /// The stored rollup of one (organization, root document).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RollupRow {
@@ -256,6 +308,54 @@ pub trait ProgramStore: Send + Sync + 'static {
         unit: CascadeUnitId,
         on: Date,
     ) -> Result<CascadeUnit>;
+
+    // ---- Programs ------------------------------------------------------------------------
+
+    /// Starts a draft program of a unit for a document's chain (EditOrgs on the unit). When
+    /// the unit has an issued version, the draft revises it.
+    async fn create_program_draft(&self, p: &Principal, new: NewProgram) -> Result<Program>;
+
+    async fn program(&self, p: &Principal, id: ProgramId) -> Result<Program>;
+
+    /// The versions of a unit's program for a document's chain, oldest first.
+    async fn unit_programs(
+        &self,
+        p: &Principal,
+        org: OrgId,
+        document: DocumentId,
+    ) -> Result<Vec<Program>>;
+
+    /// Saves a draft's free-text sections (incomplete allowed). `Invalid` (`state`,
+    /// `program_not_draft`) once issued.
+    async fn save_program_sections(
+        &self,
+        p: &Principal,
+        id: ProgramId,
+        sections: ProgramSections,
+    ) -> Result<Program>;
+
+    /// Replaces a draft's whole task table (incomplete tasks allowed). A responsible
+    /// person outside the unit's subtree is `Invalid` (`tasks[i].responsible`,
+    /// `responsible_outside_unit`); an unknown upper target (`tasks[i].upper_target`,
+    /// `bad_choice`).
+    async fn save_tasks(
+        &self,
+        p: &Principal,
+        id: ProgramId,
+        tasks: Vec<TaskDraft>,
+    ) -> Result<Vec<TaskRecord>>;
+
+    async fn program_tasks(&self, p: &Principal, id: ProgramId) -> Result<Vec<TaskRecord>>;
+
+    /// Issues a draft on a day: `program::check_issue` and the responsible people, the
+    /// next number of the unit's series for the type and term (`15-CTr/HU`), a document
+    /// row, the previous issued version superseded (its tasks stop counting), the new tasks
+    /// counted and the unit's program milestone done, all in one transaction.
+    async fn issue_program(&self, p: &Principal, id: ProgramId, issued_on: Date)
+    -> Result<Program>;
+
+    /// A new draft from the issued version, with its sections and tasks copied.
+    async fn revise_program(&self, p: &Principal, id: ProgramId) -> Result<Program>;
 
     // ---- Dashboards ----------------------------------------------------------------------
 
