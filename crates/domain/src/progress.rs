@@ -194,6 +194,57 @@ impl ProgressUpdate {
     }
 }
 
+impl ProgressUpdate {
+    /// Checks an update built from typed values (an API call, the store), with the rules of
+    /// [`ProgressUpdate::parse`]: percent 0..=100 and 100 (or none, which becomes 100) when
+    /// done; a finite indicator value; the note trimmed, NFC, at most [`MAX_NOTE_CHARS`],
+    /// required when at risk; an update that is not done says something.
+    pub fn check(self) -> Result<ProgressUpdate, Invalid> {
+        let mut inv = Invalid::default();
+        let mut percent = self.percent;
+        if percent.is_some_and(|p| p > 100) {
+            inv.push("percent", "percent_range");
+        }
+        if self.indicator_value.is_some_and(|v| !v.is_finite()) {
+            inv.push("indicator_value", "bad_number");
+        }
+        let note = self
+            .note
+            .as_deref()
+            .map(|n| nfc(n.trim()))
+            .filter(|n| !n.is_empty());
+        if note
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS)
+        {
+            inv.push("note", "too_long");
+        }
+        if self.status == TaskStatus::Done {
+            match percent {
+                None => percent = Some(100),
+                Some(100) => {}
+                Some(p) if p <= 100 => inv.push("percent", "percent_not_done"),
+                Some(_) => {}
+            }
+        }
+        if self.status == TaskStatus::AtRisk && note.is_none() {
+            inv.push("note", "at_risk_needs_note");
+        } else if self.status != TaskStatus::Done
+            && percent.is_none()
+            && self.indicator_value.is_none()
+            && note.is_none()
+        {
+            inv.push("note", "update_empty");
+        }
+        inv.into_result(ProgressUpdate {
+            status: self.status,
+            percent,
+            indicator_value: self.indicator_value,
+            note,
+        })
+    }
+}
+
 /// The supervising office's review of one update.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "review")]
@@ -342,6 +393,46 @@ mod tests {
         for (s, d, today, want) in cases {
             assert_eq!(effective_status(s, d, today), want, "{s:?} {today}");
         }
+    }
+
+    #[test]
+    fn typed_updates_follow_the_form_rules() {
+        let u = |status, percent, value, note: Option<&str>| ProgressUpdate {
+            status,
+            percent,
+            indicator_value: value,
+            note: note.map(str::to_owned),
+        };
+        let done = u(TaskStatus::Done, None, None, None).check().unwrap();
+        assert_eq!(done.percent, Some(100));
+        let note = u(TaskStatus::OnTrack, None, None, Some("  ghi chú ")).check();
+        assert_eq!(note.unwrap().note.as_deref(), Some("ghi chú"));
+        let codes = |r: Result<ProgressUpdate, Invalid>| -> Vec<&'static str> {
+            r.unwrap_err().0.iter().map(|e| e.code).collect()
+        };
+        assert_eq!(
+            codes(u(TaskStatus::OnTrack, Some(101), None, None).check()),
+            ["percent_range"]
+        );
+        assert_eq!(
+            codes(u(TaskStatus::Done, Some(90), None, None).check()),
+            ["percent_not_done"]
+        );
+        assert_eq!(
+            codes(u(TaskStatus::AtRisk, Some(10), None, Some(" ")).check()),
+            ["at_risk_needs_note"]
+        );
+        assert_eq!(
+            codes(u(TaskStatus::NotStarted, None, None, None).check()),
+            ["update_empty"]
+        );
+        assert_eq!(
+            codes(u(TaskStatus::OnTrack, None, Some(f64::NAN), None).check()),
+            ["bad_number"]
+        );
+        // The same as the form's parse for a typical update.
+        let parsed = ProgressUpdate::parse(&form("on_track", "45", "12,5", "x")).unwrap();
+        assert_eq!(parsed.clone().check().unwrap(), parsed);
     }
 
     #[test]

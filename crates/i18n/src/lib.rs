@@ -61,6 +61,9 @@ const FILES: &[(&str, &str, &str)] = &[
     area!("people"),
     area!("search"),
     area!("admin"),
+    area!("documents"),
+    area!("programs"),
+    area!("dashboards"),
 ];
 
 struct Catalog {

@@ -14,6 +14,7 @@ mod bulk;
 mod members;
 mod orgs;
 mod programs;
+mod progress;
 mod restructure;
 mod rows;
 mod util;

@@ -30,13 +30,13 @@ type Conn = sqlx::SqliteConnection;
 type DbRow = sqlx::sqlite::SqliteRow;
 
 /// Binds per statement in multi-row inserts (SQLite allows 32,766).
-const MAX_BINDS: usize = 30_000;
+pub(crate) const MAX_BINDS: usize = 30_000;
 
 const MAX_TITLE_CHARS: usize = 1_000;
 const MAX_BODY_CHARS: usize = 500_000;
 
 impl Backend {
-    async fn reader(&self) -> Result<sqlx::pool::PoolConnection<Db>> {
+    pub(crate) async fn reader(&self) -> Result<sqlx::pool::PoolConnection<Db>> {
         self.read.acquire().await.db()
     }
 }
@@ -47,7 +47,7 @@ const DOC_COLS: &str = "d.id, d.issuer_org_id, d.issuer_path, o.name AS issuer_n
      d.doc_type, d.number, d.symbol, d.term, d.issued_on, d.title, d.body_md, \
      d.parent_document_id, d.root_document_id, d.status, d.superseded_by, d.created_at";
 
-fn path_of(s: String) -> Result<OrgPath> {
+pub(crate) fn path_of(s: String) -> Result<OrgPath> {
     OrgPath::parse(&s).ok_or_else(|| bad_data("path", &s))
 }
 
@@ -271,7 +271,7 @@ macro_rules! to_json {
 
 /// Adds each rollup to its (organization, root document) row, creating rows as needed,
 /// in multi-row statements; zero due entries are removed afterwards.
-async fn add_rollups(
+pub(crate) async fn add_rollups(
     conn: &mut Conn,
     root: DocumentId,
     province: i64,
@@ -346,7 +346,7 @@ async fn add_rollups(
 }
 
 /// Adds an item's change to every organization on its path (its own included).
-async fn apply_delta(
+pub(crate) async fn apply_delta(
     conn: &mut Conn,
     path: &OrgPath,
     root: DocumentId,
@@ -444,7 +444,10 @@ async fn stored_rollups(conn: &mut Conn, root: Option<DocumentId>) -> Result<Rol
 
 /// Rebuilds the rollups from the records, fixing stored item states that differ.
 pub(crate) async fn recount_programs_tx(conn: &mut Conn) -> Result<RecountReport> {
-    let mut report = RecountReport::default();
+    let mut report = RecountReport {
+        fixed_items: crate::progress::rebuild_task_states(conn).await?,
+        ..RecountReport::default()
+    };
     let sql = format!("SELECT {CU_COLS}{CU_FROM}");
     let mut units = sqlx::query(sqlx::AssertSqlSafe(sql))
         .fetch_all(&mut *conn)
@@ -631,14 +634,15 @@ fn require_draft(pr: &Program) -> Result<()> {
     Ok(())
 }
 
-const TASK_COLS: &str = "t.id, t.program_id, t.position, t.content, t.lead_body, \
+pub(crate) const TASK_COLS: &str = "t.id, t.program_id, t.position, t.content, t.lead_body, \
      t.cooperating_bodies, t.responsible_member_id, m.full_name AS responsible_name, \
      t.deadline, t.expected_output, t.upper_target_id, t.status, t.percent, t.returned_count, \
      t.counted";
 
-const TASK_FROM: &str = " FROM tasks t LEFT JOIN members m ON m.id = t.responsible_member_id";
+pub(crate) const TASK_FROM: &str =
+    " FROM tasks t LEFT JOIN members m ON m.id = t.responsible_member_id";
 
-fn task_row(r: &DbRow) -> Result<TaskRecord> {
+pub(crate) fn task_row(r: &DbRow) -> Result<TaskRecord> {
     let coop: String = r.try_get("cooperating_bodies").db()?;
     let status: String = r.try_get("status").db()?;
     Ok(TaskRecord {
@@ -672,7 +676,7 @@ fn task_row(r: &DbRow) -> Result<TaskRecord> {
     })
 }
 
-fn task_state(t: &TaskRecord) -> TaskState {
+pub(crate) fn task_state(t: &TaskRecord) -> TaskState {
     TaskState {
         status: t.status,
         deadline: t.draft.deadline,
@@ -1277,7 +1281,7 @@ impl Backend {
 
 // ---- The trait ---------------------------------------------------------------------------
 
-fn page_limits(page: Page) -> (i64, i64) {
+pub(crate) fn page_limits(page: Page) -> (i64, i64) {
     (i64::from(page.limit.clamp(1, 1000)), i64::from(page.offset))
 }
 
@@ -1971,6 +1975,53 @@ impl ProgramStore for Backend {
             .collect();
         out.sort_by_key(|r| r.org_id);
         Ok(out)
+    }
+
+    async fn post_progress(
+        &self,
+        p: &Principal,
+        task: TaskId,
+        input: ProgressInput,
+    ) -> Result<ProgressRecord> {
+        self.post_progress_impl(p, task, input).await
+    }
+
+    async fn review_progress(
+        &self,
+        p: &Principal,
+        update: domain::ProgressUpdateId,
+        decision: ReviewDecision,
+    ) -> Result<ProgressRecord> {
+        self.review_progress_impl(p, update, decision).await
+    }
+
+    async fn task_progress(&self, p: &Principal, task: TaskId) -> Result<Vec<ProgressRecord>> {
+        self.task_progress_impl(p, task).await
+    }
+
+    async fn task(&self, p: &Principal, task: TaskId) -> Result<TaskContext> {
+        self.task_impl(p, task).await
+    }
+
+    async fn pending_reviews(
+        &self,
+        p: &Principal,
+        org: OrgId,
+        page: Page,
+    ) -> Result<Vec<PendingReview>> {
+        self.pending_reviews_impl(p, org, page).await
+    }
+
+    async fn my_tasks(&self, p: &Principal, today: Date) -> Result<Vec<MyTask>> {
+        self.my_tasks_impl(p, today).await
+    }
+
+    async fn notifications(&self, p: &Principal, today: Date) -> Result<Vec<Notification>> {
+        self.notifications_impl(p, today).await
+    }
+
+    async fn mark_notifications_read(&self, p: &Principal, ids: Vec<i64>) -> Result<u64> {
+        self.mark_notifications_read_impl(p, ids).await
     }
 
     async fn recount_programs(&self, p: &Principal) -> Result<RecountReport> {

@@ -2,8 +2,9 @@
 //! and, when `RESOLUTE_TEST_POSTGRES` is set, on PostgreSQL.
 
 use domain::{
-    AccessRole, CascadeScope, Direction, DocumentType, MemberId, OrgId, OrgKind, OrgPath,
-    PositionRole, ProgramKind, ProgramSections, ProgramState, Target, TaskDraft, Term,
+    AccessRole, CascadeScope, ContentKey, Direction, DocumentType, EffectiveStatus, EvidenceType,
+    MemberId, OrgId, OrgKind, OrgPath, PositionRole, Principal, ProgramKind, ProgramSections,
+    ProgramState, Review, Target, TaskDraft, TaskStatus, Term,
 };
 use std::time::Instant;
 use store::*;
@@ -22,6 +23,10 @@ store_tests::program_suite!(
     program_draft_issue_and_revision,
     program_rules_and_authorization,
     lower_units_cascade_their_own_program,
+    progress_updates_roll_up_and_get_reviewed,
+    progress_rules_and_authorization,
+    my_tasks_and_deadline_notifications,
+    moving_a_commune_moves_its_rollups,
 );
 
 fn page() -> Page {
@@ -1029,4 +1034,555 @@ async fn lower_units_cascade_their_own_program(s: &dyn FullStore) {
         .unwrap();
     assert_eq!(d1.units_total, 4);
     assert_rollups_fresh(s, doc.id).await;
+}
+
+// ---- Progress (step 4) ---------------------------------------------------------------------
+
+/// An account linked to a member, with a member's grant on `cell`.
+async fn member_principal(s: &dyn FullStore, member: MemberId, cell: OrgId) -> Principal {
+    let user = s
+        .user_create(
+            &sys(),
+            NewUser {
+                username: format!("member-{}", member.0),
+                display_name: format!("Đảng viên {}", member.0),
+                password_hash: "$argon2id$v=19$m=19456,t=2,p=1$x$y".into(),
+                member_id: Some(member),
+            },
+        )
+        .await
+        .unwrap();
+    s.grant_add(
+        &sys(),
+        NewGrant {
+            user_id: user.id,
+            role: AccessRole::Member,
+            org_id: cell,
+        },
+    )
+    .await
+    .unwrap();
+    let p = s.principal(user.id).await.unwrap().unwrap();
+    assert_eq!(p.member_id, Some(member));
+    p
+}
+
+/// d1's issued program (2025-04-20) with tasks: m1 by 06-30, m3 by 09-30, m1 by 12-31.
+async fn d1_program(s: &dyn FullStore, t: &Tree, doc: &Document) -> (Program, Vec<TaskRecord>) {
+    let draft = s
+        .create_program_draft(
+            &sys(),
+            NewProgram {
+                org_id: t.d1.id,
+                document_id: doc.id,
+                kind: ProgramKind::ActionProgram,
+                title: "Chương trình hành động".into(),
+            },
+        )
+        .await
+        .unwrap();
+    s.save_program_sections(&sys(), draft.id, sections())
+        .await
+        .unwrap();
+    s.save_tasks(
+        &sys(),
+        draft.id,
+        vec![
+            task("Quán triệt", Some(t.m1.id), Some(d(2025, 6, 30))),
+            task("Kiểm tra", Some(t.m3.id), Some(d(2025, 9, 30))),
+            task("Sơ kết", Some(t.m1.id), Some(d(2025, 12, 31))),
+        ],
+    )
+    .await
+    .unwrap();
+    let pr = s
+        .issue_program(&sys(), draft.id, d(2025, 4, 20))
+        .await
+        .unwrap();
+    let tasks = s.program_tasks(&sys(), pr.id).await.unwrap();
+    (pr, tasks)
+}
+
+fn evidence(byte: u8, size: u64) -> EvidenceMeta {
+    EvidenceMeta {
+        key: ContentKey::from_digest(&[byte; 32]),
+        kind: EvidenceType::Pdf,
+        size,
+        original_name: "bien-ban.pdf".into(),
+    }
+}
+
+fn input(status: TaskStatus, percent: Option<u8>, note: Option<&str>) -> ProgressInput {
+    ProgressInput {
+        status,
+        percent,
+        indicator_value: None,
+        note: note.map(str::to_owned),
+        evidence: vec![],
+    }
+}
+
+async fn progress_updates_roll_up_and_get_reviewed(s: &dyn FullStore) {
+    let t = tree(s).await;
+    let doc = cascaded(s, &t).await;
+    let m1 = member_principal(s, t.m1.id, t.c1.id).await;
+    let (_, tasks) = d1_program(s, &t, &doc).await;
+    let office = principal(s, AccessRole::OfficeStaff, t.province.id).await;
+    let today = d(2025, 5, 1);
+
+    let before = audit_count(s).await;
+    let mut first = input(TaskStatus::OnTrack, Some(40), Some("Đã tổ chức 2 hội nghị"));
+    first.evidence = vec![evidence(1, 2048), evidence(1, 2048)];
+    let posted = s.post_progress(&m1, tasks[0].id, first).await.unwrap();
+    assert_eq!(audit_count(s).await, before + 1, "one audit row per update");
+    assert_eq!(posted.review, Review::Pending);
+    assert_eq!(
+        posted.evidence.len(),
+        2,
+        "same content, stored once, attached twice"
+    );
+    assert_eq!(posted.evidence[0].key, posted.evidence[1].key);
+    assert_eq!(posted.posted_by, Some(m1.user_id));
+    let dash = s
+        .dashboard(&sys(), t.province.id, doc.id, today)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            dash.tasks_total,
+            dash.tasks_on_track,
+            dash.tasks_not_started
+        ),
+        (3, 1, 2),
+        "a pending update counts at once"
+    );
+    let task0 = s.task(&m1, tasks[0].id).await.unwrap();
+    assert_eq!(task0.task.status, TaskStatus::OnTrack);
+    assert_eq!(task0.task.percent, Some(40));
+    assert_eq!(task0.org_name, "Huyện ủy Lục Nam");
+    assert_eq!(task0.program_symbol.as_deref(), Some("01-CTr/HU"));
+    assert_rollups_fresh(s, doc.id).await;
+
+    // The province's office reviews the district's updates.
+    let pending = s
+        .pending_reviews(&office, t.province.id, page())
+        .await
+        .unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].progress.id, posted.id);
+    assert_eq!(pending[0].context.task.id, tasks[0].id);
+    assert_eq!(pending[0].progress.evidence.len(), 2);
+    assert_eq!(
+        invalid_code(
+            s.review_progress(
+                &office,
+                posted.id,
+                ReviewDecision::Return {
+                    reason: "  ".into()
+                }
+            )
+            .await
+        ),
+        ("reason", "return_reason_required")
+    );
+    let returned = s
+        .review_progress(
+            &office,
+            posted.id,
+            ReviewDecision::Return {
+                reason: "Thiếu biên bản hội nghị".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        returned.review,
+        Review::Returned {
+            reason: "Thiếu biên bản hội nghị".into()
+        }
+    );
+    assert_eq!(
+        invalid_code(
+            s.review_progress(&office, posted.id, ReviewDecision::Accept)
+                .await
+        ),
+        ("decision", "already_reviewed")
+    );
+    let dash = s
+        .dashboard(&sys(), t.province.id, doc.id, today)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            dash.tasks_on_track,
+            dash.tasks_not_started,
+            dash.returned_updates
+        ),
+        (0, 3, 1),
+        "a returned update no longer gives the status and counts as returned"
+    );
+    assert_rollups_fresh(s, doc.id).await;
+
+    // The responsible member hears of it, and can mark it read.
+    let notes = s.notifications(&m1, today).await.unwrap();
+    let ret = notes
+        .iter()
+        .find(|n| n.kind == NotificationKind::UpdateReturned)
+        .expect("returned notification");
+    assert_eq!(ret.reason.as_deref(), Some("Thiếu biên bản hội nghị"));
+    assert_eq!(ret.title, "Quán triệt");
+    assert!(!ret.read);
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.kind == NotificationKind::ProgramIssued),
+        "the issue notification of step 3"
+    );
+    let id = ret.id.unwrap();
+    is_not_found(s.mark_notifications_read(&office, vec![id]).await);
+    assert_eq!(s.mark_notifications_read(&m1, vec![id]).await.unwrap(), 1);
+    let notes = s.notifications(&m1, today).await.unwrap();
+    assert!(notes.iter().find(|n| n.id == Some(id)).unwrap().read);
+
+    // Corrected, then accepted: the returned one stops counting.
+    let second = s
+        .post_progress(&m1, tasks[0].id, input(TaskStatus::Done, None, None))
+        .await
+        .unwrap();
+    assert_eq!(second.update.percent, Some(100));
+    let dash = s
+        .dashboard(&sys(), t.province.id, doc.id, today)
+        .await
+        .unwrap();
+    assert_eq!(
+        (dash.tasks_done, dash.returned_updates),
+        (1, 1),
+        "returned counts until a later update is accepted"
+    );
+    s.review_progress(&office, second.id, ReviewDecision::Accept)
+        .await
+        .unwrap();
+    let dash = s
+        .dashboard(&sys(), t.province.id, doc.id, d(2025, 8, 1))
+        .await
+        .unwrap();
+    assert_eq!((dash.tasks_done, dash.returned_updates), (1, 0));
+    assert_eq!(dash.tasks_overdue, 0, "done tasks are never overdue");
+    let d1 = s.dashboard(&sys(), t.d1.id, doc.id, today).await.unwrap();
+    assert_eq!(d1.tasks_done, 1);
+    let history = s.task_progress(&m1, tasks[0].id).await.unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0].evidence.len(), 2);
+    assert_eq!(history[1].review, Review::Accepted);
+    assert!(
+        s.pending_reviews(&office, t.province.id, page())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_rollups_fresh(s, doc.id).await;
+}
+
+async fn progress_rules_and_authorization(s: &dyn FullStore) {
+    let t = tree(s).await;
+    let doc = cascaded(s, &t).await;
+    let (program, tasks) = d1_program(s, &t, &doc).await;
+    let m1 = member_principal(s, t.m1.id, t.c1.id).await;
+    let d1_office = principal(s, AccessRole::OfficeStaff, t.d1.id).await;
+    let d1_secretary = principal(s, AccessRole::Secretary, t.d1.id).await;
+    let d1_reader = principal(s, AccessRole::Member, t.d1.id).await;
+    let d2_office = principal(s, AccessRole::OfficeStaff, t.d2.id).await;
+    let office = principal(s, AccessRole::OfficeStaff, t.province.id).await;
+    let ok = || input(TaskStatus::OnTrack, Some(10), None);
+
+    let before = audit_count(s).await;
+    // m1 answers for task 0, not for task 1 (which m1 cannot otherwise see).
+    is_not_found(s.post_progress(&m1, tasks[1].id, ok()).await);
+    is_not_found(s.task_progress(&m1, tasks[1].id).await);
+    is_not_found(s.post_progress(&d2_office, tasks[0].id, ok()).await);
+    is_forbidden(s.post_progress(&d1_reader, tasks[0].id, ok()).await);
+    assert_eq!(
+        invalid_code(
+            s.post_progress(&m1, tasks[0].id, input(TaskStatus::AtRisk, Some(5), None))
+                .await
+        ),
+        ("note", "at_risk_needs_note")
+    );
+    assert_eq!(
+        invalid_code(
+            s.post_progress(&m1, tasks[0].id, input(TaskStatus::Done, Some(80), None))
+                .await
+        ),
+        ("percent", "percent_not_done")
+    );
+    let mut big = ok();
+    big.evidence = vec![evidence(2, domain::evidence::MAX_EVIDENCE_BYTES + 1)];
+    assert_eq!(
+        invalid_code(s.post_progress(&m1, tasks[0].id, big).await),
+        ("evidence[0].file", "evidence_too_large")
+    );
+    assert_eq!(audit_count(s).await, before, "nothing was half-saved");
+    assert!(s.task_progress(&m1, tasks[0].id).await.unwrap().is_empty());
+
+    // The unit's secretary and office may post; the unit's own office may not review.
+    let by_secretary = s
+        .post_progress(&d1_secretary, tasks[1].id, ok())
+        .await
+        .unwrap();
+    is_forbidden(
+        s.review_progress(&d1_office, by_secretary.id, ReviewDecision::Accept)
+            .await,
+    );
+    is_not_found(
+        s.review_progress(&d2_office, by_secretary.id, ReviewDecision::Accept)
+            .await,
+    );
+    is_forbidden(s.pending_reviews(&d1_secretary, t.d1.id, page()).await);
+    is_not_found(s.pending_reviews(&d2_office, t.d1.id, page()).await);
+    assert!(
+        s.pending_reviews(&d1_office, t.d1.id, page())
+            .await
+            .unwrap()
+            .is_empty(),
+        "d1 reviews its grassroots units, not itself"
+    );
+    // Nobody reviews their own update.
+    let by_office = s.post_progress(&office, tasks[2].id, ok()).await.unwrap();
+    assert_eq!(
+        invalid_code(
+            s.review_progress(&office, by_office.id, ReviewDecision::Accept)
+                .await
+        ),
+        ("decision", "review_own_update")
+    );
+    // A province's own program is reviewed by the province's office.
+    assert_eq!(
+        s.pending_reviews(&office, t.province.id, page())
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    // Only the issued version takes progress.
+    let rev = s.revise_program(&sys(), program.id).await.unwrap();
+    let draft_tasks = s.program_tasks(&sys(), rev.id).await.unwrap();
+    assert_eq!(
+        invalid_code(s.post_progress(&sys(), draft_tasks[0].id, ok()).await),
+        ("task", "task_not_current")
+    );
+    s.issue_program(&sys(), rev.id, d(2025, 6, 1))
+        .await
+        .unwrap();
+    assert_eq!(
+        invalid_code(s.post_progress(&m1, tasks[0].id, ok()).await),
+        ("task", "task_not_current")
+    );
+    // A pending update of a superseded task can still be reviewed; it counts nowhere.
+    s.review_progress(
+        &office,
+        by_secretary.id,
+        ReviewDecision::Return {
+            reason: "Sai số liệu".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let dash = s
+        .dashboard(&sys(), t.province.id, doc.id, d(2025, 6, 2))
+        .await
+        .unwrap();
+    assert_eq!((dash.tasks_total, dash.returned_updates), (3, 0));
+    assert_rollups_fresh(s, doc.id).await;
+}
+
+async fn my_tasks_and_deadline_notifications(s: &dyn FullStore) {
+    let t = tree(s).await;
+    let doc = cascaded(s, &t).await;
+    let (_, tasks) = d1_program(s, &t, &doc).await;
+    let m1 = member_principal(s, t.m1.id, t.c1.id).await;
+    let m3 = member_principal(s, t.m3.id, t.c2.id).await;
+    let g1_secretary = principal(s, AccessRole::Secretary, t.g1.id).await;
+
+    // 2025-07-02: task 0 (06-30) is overdue, task 2 (12-31) is far.
+    let mine = s.my_tasks(&m1, d(2025, 7, 2)).await.unwrap();
+    let ids: Vec<_> = mine.iter().map(|m| m.context.task.id).collect();
+    assert_eq!(ids, [tasks[0].id, tasks[2].id], "overdue first");
+    assert_eq!(mine[0].effective, EffectiveStatus::Overdue);
+    assert!(!mine[0].due_soon);
+    assert_eq!(mine[1].effective, EffectiveStatus::NotStarted);
+    assert_eq!(mine[0].context.org_name, "Huyện ủy Lục Nam");
+    // 2025-09-20: m3's task (09-30) is due within 14 days but not within 7.
+    let m3_tasks = s.my_tasks(&m3, d(2025, 9, 20)).await.unwrap();
+    assert_eq!(m3_tasks.len(), 1);
+    assert!(m3_tasks[0].due_soon);
+    let n = s.notifications(&m3, d(2025, 9, 20)).await.unwrap();
+    assert!(n.iter().all(|n| n.kind != NotificationKind::TaskDueSoon));
+    let n = s.notifications(&m3, d(2025, 9, 24)).await.unwrap();
+    let due: Vec<_> = n
+        .iter()
+        .filter(|n| n.kind == NotificationKind::TaskDueSoon)
+        .collect();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].due, Some(d(2025, 9, 30)));
+    assert_eq!(due[0].subject_id, tasks[1].id.0);
+    let n = s.notifications(&m1, d(2025, 7, 2)).await.unwrap();
+    assert_eq!(
+        n.iter()
+            .filter(|n| n.kind == NotificationKind::TaskOverdue)
+            .count(),
+        1
+    );
+    // Done tasks leave the lists' deadlines.
+    s.post_progress(&m1, tasks[0].id, input(TaskStatus::Done, None, None))
+        .await
+        .unwrap();
+    let n = s.notifications(&m1, d(2025, 7, 2)).await.unwrap();
+    assert!(n.iter().all(|n| n.kind != NotificationKind::TaskOverdue));
+    let mine = s.my_tasks(&m1, d(2025, 7, 2)).await.unwrap();
+    assert_eq!(mine[0].effective, EffectiveStatus::Done);
+    // A unit's keeper sees its milestones: study by 03-31.
+    let n = s
+        .notifications(&g1_secretary, d(2025, 3, 28))
+        .await
+        .unwrap();
+    assert_eq!(n.len(), 1);
+    assert_eq!(n[0].kind, NotificationKind::UnitDeadline);
+    assert_eq!(n[0].milestone, Some("study"));
+    assert_eq!(n[0].org_id, t.g1.id);
+    let n = s.notifications(&g1_secretary, d(2025, 5, 2)).await.unwrap();
+    let ms: Vec<_> = n.iter().map(|n| n.milestone.unwrap()).collect();
+    assert_eq!(ms, ["study", "program"], "both overdue, by due date");
+    // Without a member, no tasks.
+    assert!(
+        s.my_tasks(&g1_secretary, d(2025, 7, 2))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+// ---- Restructuring (step 5) -------------------------------------------------------------------
+
+async fn moving_a_commune_moves_its_rollups(s: &dyn FullStore) {
+    let t = tree(s).await;
+    let doc = cascaded(s, &t).await;
+    let g1 = s
+        .cascade_unit_of(&sys(), t.g1.id, doc.id)
+        .await
+        .unwrap()
+        .unwrap();
+    s.record_study(&sys(), g1.id, d(2025, 3, 20)).await.unwrap();
+    let draft = s
+        .create_program_draft(
+            &sys(),
+            NewProgram {
+                org_id: t.g1.id,
+                document_id: doc.id,
+                kind: ProgramKind::Plan,
+                title: "Kế hoạch".into(),
+            },
+        )
+        .await
+        .unwrap();
+    s.save_program_sections(&sys(), draft.id, sections())
+        .await
+        .unwrap();
+    s.save_tasks(
+        &sys(),
+        draft.id,
+        vec![
+            task("Quán triệt", Some(t.m1.id), Some(d(2025, 6, 30))),
+            task("Kiểm tra", Some(t.m3.id), Some(d(2025, 9, 30))),
+        ],
+    )
+    .await
+    .unwrap();
+    let pr = s
+        .issue_program(&sys(), draft.id, d(2025, 4, 10))
+        .await
+        .unwrap();
+    let tasks = s.program_tasks(&sys(), pr.id).await.unwrap();
+    let m1 = member_principal(s, t.m1.id, t.c1.id).await;
+    let up = s
+        .post_progress(
+            &m1,
+            tasks[0].id,
+            input(TaskStatus::AtRisk, None, Some("Chậm")),
+        )
+        .await
+        .unwrap();
+    let d1_office = principal(s, AccessRole::OfficeStaff, t.d1.id).await;
+    s.review_progress(
+        &d1_office,
+        up.id,
+        ReviewDecision::Return {
+            reason: "Ghi rõ nguyên nhân".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let today = d(2025, 7, 1);
+    let dash = |org: OrgId| async move { s.dashboard(&sys(), org, doc.id, today).await.unwrap() };
+    let (d1_before, d2_before) = (dash(t.d1.id).await, dash(t.d2.id).await);
+    assert_eq!((d1_before.units_total, d1_before.tasks_total), (2, 2));
+    assert_eq!(d1_before.returned_updates, 1);
+
+    s.org_move(&sys(), t.g1.id, t.d2.id, d(2025, 6, 1))
+        .await
+        .unwrap();
+    let (d1, d2, prov) = (
+        dash(t.d1.id).await,
+        dash(t.d2.id).await,
+        dash(t.province.id).await,
+    );
+    assert_eq!(
+        (d1.units_total, d1.tasks_total, d1.returned_updates),
+        (1, 0, 0)
+    );
+    assert_eq!(d1.studied, 0);
+    assert_eq!(
+        (
+            d2.units_total,
+            d2.tasks_total,
+            d2.returned_updates,
+            d2.studied
+        ),
+        (d2_before.units_total + 1, 2, 1, 1)
+    );
+    assert_eq!(d2.tasks_overdue, 1, "the June task moved with its unit");
+    assert_eq!(prov.units_total, 4);
+    // Paths were rewritten with the unit's.
+    let moved = s.program(&sys(), pr.id).await.unwrap();
+    assert!(
+        t.d2.path.covers(&moved.org_path),
+        "{}",
+        moved.org_path.as_str()
+    );
+    let cu = s.cascade_unit(&sys(), g1.id).await.unwrap();
+    assert!(t.d2.path.covers(&cu.org_path));
+    // The d2 office now reviews g1's updates; the d1 office no longer sees them.
+    let d2_office = principal(s, AccessRole::OfficeStaff, t.d2.id).await;
+    let again = s
+        .post_progress(&m1, tasks[0].id, input(TaskStatus::OnTrack, Some(50), None))
+        .await
+        .unwrap();
+    is_not_found(
+        s.review_progress(&d1_office, again.id, ReviewDecision::Accept)
+            .await,
+    );
+    s.review_progress(&d2_office, again.id, ReviewDecision::Accept)
+        .await
+        .unwrap();
+    assert_rollups_fresh(s, doc.id).await;
+    let after = (
+        dash(t.d1.id).await,
+        dash(t.d2.id).await,
+        dash(t.province.id).await,
+    );
+    assert_eq!(after.0, d1, "d1 equals a recount");
+    assert_eq!(
+        (after.2.tasks_overdue, after.2.returned_updates),
+        (1, 0),
+        "accepted: the returned update stops counting"
+    );
 }

@@ -71,6 +71,11 @@ impl Ctx {
         domain::validate::format_date(*d)
     }
 
+    /// The day of a moment, as dd/mm/yyyy (in Vietnam).
+    pub fn day(&self, t: &time::OffsetDateTime) -> String {
+        domain::validate::format_date((*t + time::Duration::hours(7)).date())
+    }
+
     pub fn opt_date(&self, d: &Option<Date>) -> String {
         d.map(domain::validate::format_date).unwrap_or_default()
     }
@@ -89,6 +94,18 @@ impl Ctx {
 
     pub fn audience(&self, a: &Audience) -> &'static str {
         self.t(&format!("people.audience.{}", a.as_str()))
+    }
+
+    pub fn doc_type(&self, t: &domain::DocumentType) -> &'static str {
+        self.t(&format!("documents.doc_type.{}", t.as_str()))
+    }
+
+    pub fn program_state(&self, s: &domain::ProgramState) -> &'static str {
+        self.t(&format!("programs.state.{}", s.as_str()))
+    }
+
+    pub fn report_every(&self, r: &domain::ReportEvery) -> &'static str {
+        self.t(&format!("documents.cascade.report_every.{}", r.as_str()))
     }
 
     pub fn user_name(&self) -> &str {
@@ -242,8 +259,19 @@ mod text_keys {
 
     use domain::{AccessRole, Audience, OrgKind, PositionRole};
 
-    const AREAS: [&str; 9] = [
-        "shell.", "auth.", "orgs.", "people.", "search.", "admin.", "err.", "common.", "import.",
+    const AREAS: [&str; 12] = [
+        "shell.",
+        "auth.",
+        "orgs.",
+        "people.",
+        "search.",
+        "admin.",
+        "err.",
+        "common.",
+        "import.",
+        "documents.",
+        "programs.",
+        "dashboards.",
     ];
 
     fn literal_keys(src: &str) -> Vec<String> {
@@ -307,6 +335,15 @@ mod text_keys {
         ] {
             keys.push(format!("shell.error.{k}.title"));
             keys.push(format!("shell.error.{k}.body"));
+        }
+        for t in domain::DocumentType::ALL {
+            keys.push(format!("documents.doc_type.{}", t.as_str()));
+        }
+        for s in domain::ProgramState::ALL {
+            keys.push(format!("programs.state.{}", s.as_str()));
+        }
+        for r in domain::ReportEvery::ALL {
+            keys.push(format!("documents.cascade.report_every.{}", r.as_str()));
         }
         let missing: Vec<&String> = keys.iter().filter(|k| !i18n::has(k)).collect();
         assert!(missing.is_empty(), "missing texts: {missing:?}");

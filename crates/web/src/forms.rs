@@ -193,6 +193,8 @@ pub enum FieldKind {
     Password,
     Select,
     Radios,
+    /// A multi-line text (Markdown).
+    Textarea,
 }
 
 /// One input of a form page.
@@ -252,6 +254,10 @@ impl Field {
         f
     }
 
+    pub fn textarea(name: &str, label: &str, value: &str) -> Field {
+        Field::new(FieldKind::Textarea, name, label, value)
+    }
+
     pub fn hint(mut self, hint: &str) -> Field {
         self.hint = hint.to_owned();
         self
@@ -264,6 +270,7 @@ impl Field {
             FieldKind::Password => "password",
             FieldKind::Select => "select",
             FieldKind::Radios => "radios",
+            FieldKind::Textarea => "textarea",
         };
         k == kind
     }
@@ -341,6 +348,7 @@ fn conflict_field(code: &str) -> &'static str {
         "move_into_self" => "new_parent",
         "date_before_start" => "on",
         "grant_exists" => "org",
+        "document_number_taken" => "number",
         _ => "form",
     }
 }

@@ -4,8 +4,10 @@
 //! Each capability is a module with its own `router()`: [`shell`] (layout, static files,
 //! language, error pages), [`auth`] (sign-in, sessions, CSRF, throttling, security
 //! headers), [`orgs`], [`people`], [`imports`] (spreadsheet uploads and templates),
-//! [`search`], [`admin`], [`account`] (one's own password), [`api`] and [`health`]. They
-//! merge in [`app`], which also wraps them in the layers every request passes through.
+//! [`documents`], [`cascades`], [`programs`] and [`dashboards`] (resolutions into
+//! programs), [`search`], [`admin`], [`account`] (one's own password), [`api`] and
+//! [`health`]. They merge in [`app`], which also wraps them in the layers every request
+//! passes through.
 //!
 //! API boundary: handlers never decide what a user may see. They pass the signed-in
 //! [`domain::Principal`] to the [`store::Store`], which filters reads and checks writes;
@@ -16,14 +18,19 @@ pub mod account;
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod cascades;
 mod ctx;
+pub mod dashboards;
+pub mod documents;
 mod error;
 mod forms;
 pub mod health;
 pub mod imports;
+mod markdown;
 pub mod orgs;
 pub mod password;
 pub mod people;
+pub mod programs;
 pub mod routes;
 pub mod search;
 pub mod shell;
@@ -87,6 +94,10 @@ pub fn app(state: AppState) -> Router {
         .merge(orgs::router())
         .merge(people::router())
         .merge(imports::router())
+        .merge(documents::router())
+        .merge(cascades::router())
+        .merge(programs::router())
+        .merge(dashboards::router())
         .merge(search::router())
         .merge(admin::router())
         .merge(account::router())

@@ -47,6 +47,34 @@ pub static ALL: &[(Method, &str)] = &[
     (Method::POST, "/orgs/{id}/import"),
     (Method::GET, "/import/templates/members.xlsx"),
     (Method::GET, "/import/templates/orgs.xlsx"),
+    // documents
+    (Method::GET, "/documents"),
+    (Method::GET, "/orgs/{id}/documents"),
+    (Method::GET, "/orgs/{id}/documents/new"),
+    (Method::POST, "/orgs/{id}/documents/new"),
+    (Method::GET, "/documents/{id}"),
+    (Method::GET, "/documents/{id}/targets"),
+    (Method::POST, "/documents/{id}/targets"),
+    // cascades
+    (Method::GET, "/documents/{id}/cascades/new"),
+    (Method::POST, "/documents/{id}/cascades/new"),
+    (Method::GET, "/cascades/{id}"),
+    (Method::GET, "/cascade-units/{id}/study"),
+    (Method::POST, "/cascade-units/{id}/study"),
+    // programs
+    (Method::POST, "/orgs/{id}/programs"),
+    (Method::GET, "/programs/{id}"),
+    (Method::GET, "/programs/{id}/draft"),
+    (Method::GET, "/programs/{id}/draft/sections/{part}"),
+    (Method::POST, "/programs/{id}/draft/sections/{part}"),
+    (Method::GET, "/programs/{id}/draft/tasks"),
+    (Method::POST, "/programs/{id}/draft/tasks"),
+    (Method::GET, "/programs/{id}/draft/check"),
+    (Method::POST, "/programs/{id}/issue"),
+    (Method::POST, "/programs/{id}/revise"),
+    // dashboards
+    (Method::GET, "/dashboards/{org}/{document}"),
+    (Method::GET, "/dashboards/{org}/{document}/xlsx"),
     // search
     (Method::GET, "/search"),
     // admin

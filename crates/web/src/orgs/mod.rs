@@ -99,6 +99,10 @@ struct OrgPage {
     can_restructure: bool,
     can_add_member: bool,
     can_import: bool,
+    /// Documents from above the unit implements, with its state on each.
+    received: Vec<crate::documents::Implementing>,
+    /// The unit's own cascadable documents (their dashboards).
+    own_docs: Vec<store::Document>,
 }
 
 async fn show(
@@ -123,8 +127,25 @@ async fn show(
             members.push(MemberRow { member: m, roles });
         }
     }
+    let received = crate::documents::implementing(&st, p, &org).await?;
+    let own_docs = st
+        .store
+        .documents(
+            p,
+            org.id,
+            Page {
+                offset: 0,
+                limit: 20,
+            },
+        )
+        .await?
+        .into_iter()
+        .filter(|d| d.doc_type.is_cascadable())
+        .collect();
     let active = org.is_active();
     Ok(OrgPage {
+        received,
+        own_docs,
         title: org.name.clone(),
         can_edit: active && p.can(Permission::EditOrgs, &org.path),
         can_restructure: active && p.can(Permission::Restructure, &org.path),

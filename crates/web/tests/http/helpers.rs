@@ -421,3 +421,89 @@ impl Browser {
             .expect("POST upload")
     }
 }
+
+/// Records of district A's program work, for the routes that name them.
+pub struct ProgramRecords {
+    pub document: domain::DocumentId,
+    pub cascade: domain::CascadeId,
+    pub cascade_unit: store::CascadeUnitId,
+    pub program: domain::ProgramId,
+}
+
+impl TestApp {
+    /// District A registers a resolution, cascades it to its grassroots organizations and
+    /// the commune starts its program draft (all as the system).
+    pub async fn seed_programs(&self) -> ProgramRecords {
+        use domain::{
+            CascadeDeadlines, CascadeScope, DocumentNumber, DocumentType, ProgramKind, ReportEvery,
+            Term,
+        };
+        let sys = Principal::system();
+        let s = self.store.as_ref();
+        let district = s.org_get(&sys, self.district_a).await.expect("district");
+        let doc = s
+            .register_document(
+                &sys,
+                store::NewDocument {
+                    issuer_org_id: self.district_a,
+                    doc_type: DocumentType::Resolution,
+                    number: DocumentNumber::parse_for(
+                        "number",
+                        DocumentType::Resolution,
+                        "05-NQ/HU",
+                    )
+                    .expect("number"),
+                    term: Term::parse("term", "2020–2025").expect("term"),
+                    issued_on: date!(2025 - 01 - 15),
+                    title: "Về xây dựng Đảng bộ xã Bảo Đài trong sạch, vững mạnh".into(),
+                    body_md: "Nghị quyết của **Huyện Lục Nam**.".into(),
+                    parent_document_id: None,
+                },
+            )
+            .await
+            .expect("document");
+        let summary = s
+            .create_cascade(
+                &sys,
+                doc.id,
+                CascadeScope {
+                    root: district.path.clone(),
+                    kinds: vec![OrgKind::Grassroots],
+                    include_root: false,
+                },
+                CascadeDeadlines {
+                    study_by: date!(2025 - 02 - 15),
+                    program_by: date!(2030 - 12 - 31),
+                    report_every: ReportEvery::Quarterly,
+                    interim_review_by: None,
+                    reports_until: None,
+                    grace_days: 5,
+                },
+            )
+            .await
+            .expect("cascade");
+        let unit = s
+            .cascade_unit_of(&sys, self.grassroots_a, doc.id)
+            .await
+            .expect("unit")
+            .expect("reached");
+        let program = s
+            .create_program_draft(
+                &sys,
+                store::NewProgram {
+                    org_id: self.grassroots_a,
+                    document_id: doc.id,
+                    kind: ProgramKind::ActionProgram,
+                    title: "Chương trình hành động của Đảng bộ xã Bảo Đài".into(),
+                },
+            )
+            .await
+            .expect("draft");
+        ProgramRecords {
+            document: doc.id,
+            cascade: summary.id,
+            cascade_unit: unit.id,
+            program: program.id,
+        }
+    }
+}

@@ -5,7 +5,7 @@
 
 use axum::http::Method;
 
-use crate::helpers::{A_NAMES, Browser, TestApp, spawn_app};
+use crate::helpers::{A_NAMES, Browser, ProgramRecords, TestApp, spawn_app};
 
 /// Routes that hold no organization data: the shell and sign-in.
 const PUBLIC: &[&str] = &[
@@ -17,8 +17,19 @@ const PUBLIC: &[&str] = &[
 ];
 
 /// The concrete address of a route template on district A's records.
-fn address(app: &TestApp, template: &str) -> String {
-    let id = if template.starts_with("/admin/users/") {
+fn address(app: &TestApp, r: &ProgramRecords, template: &str) -> String {
+    if let Some(rest) = template.strip_prefix("/dashboards/{org}/{document}") {
+        return format!("/dashboards/{}/{}{rest}", app.grassroots_a, r.document);
+    }
+    let id = if template.starts_with("/documents/") {
+        r.document.to_string()
+    } else if template.starts_with("/cascades/") {
+        r.cascade.to_string()
+    } else if template.starts_with("/cascade-units/") {
+        r.cascade_unit.to_string()
+    } else if template.starts_with("/programs/") {
+        r.program.to_string()
+    } else if template.starts_with("/admin/users/") {
         app.clerk_a.to_string()
     } else if template.starts_with("/members/") || template.starts_with("/api/members/") {
         app.member_a.to_string()
@@ -28,7 +39,8 @@ fn address(app: &TestApp, template: &str) -> String {
     let mut path = template
         .replace("{id}", &id)
         .replace("{pos}", &app.position_a.to_string())
-        .replace("{grant}", &app.clerk_grant.to_string());
+        .replace("{grant}", &app.clerk_grant.to_string())
+        .replace("{part}", "purpose");
     match template {
         "/search" | "/api/search" => path.push_str("?q=nguyen+van+duc"),
         "/admin/audit" => path.push_str(&format!("?org={}", app.cell_a)),
@@ -61,6 +73,7 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
     let office_b = app.signed_in("office.b").await;
     let admin_a = app.signed_in("admin.a").await;
     let admin_b = app.signed_in("admin.b").await;
+    let records = app.seed_programs().await;
 
     let routes: Vec<&(Method, &str)> = web::routes::ALL
         .iter()
@@ -76,7 +89,7 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
         } else {
             &office_b
         };
-        let path = address(&app, template);
+        let path = address(&app, &records, template);
         let (status, body) = send(outsider, method, &path).await;
         if let Some(name) = A_NAMES.iter().find(|n| body.contains(*n)) {
             failures.push(format!("B {method} {path}: {status} shows {name}"));
@@ -94,7 +107,7 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
         } else {
             &office_a
         };
-        let path = address(&app, template);
+        let path = address(&app, &records, template);
         let (status, _) = send(insider, method, &path).await;
         if status == 404 || status == 405 || status >= 500 {
             failures.push(format!("A {method} {path}: {status}"));

@@ -8,3 +8,4 @@ mod auth;
 mod imports;
 mod isolation;
 mod pages;
+mod programs;
