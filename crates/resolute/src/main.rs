@@ -10,7 +10,7 @@ fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("RESOLUTE_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into()),
+                .unwrap_or_else(|_| "info,sqlx=warn,sqlx::query=error,tower_sessions=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();

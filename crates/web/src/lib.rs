@@ -69,6 +69,8 @@ pub struct AppState {
     pub store: Arc<dyn store::Store>,
     pub config: Arc<Config>,
     pub(crate) throttle: Arc<auth::Throttle>,
+    /// Principals of recently seen accounts (see `auth::cache`).
+    pub(crate) principals: Arc<auth::cache::TtlCache<i64, Arc<domain::Principal>>>,
     /// Key of the signed sign-in form token; random per process (a restart only makes
     /// an open sign-in form ask again).
     pub(crate) form_key: Arc<[u8; 32]>,
@@ -80,6 +82,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             throttle: Arc::new(auth::Throttle::default()),
+            principals: Arc::new(auth::cache::TtlCache::new(auth::cache::PRINCIPAL_TTL)),
             form_key: Arc::new(rand::random()),
         }
     }

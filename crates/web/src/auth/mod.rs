@@ -16,6 +16,7 @@
 //!   all clients share the proxy's address, so only the per-username limit is effective.
 
 mod session;
+pub(crate) mod cache;
 mod throttle;
 
 use std::net::SocketAddr;
@@ -73,7 +74,7 @@ pub fn router() -> Router<AppState> {
 /// middleware (language, user, CSRF, error pages), sessions, the body limit and the
 /// security headers.
 pub fn layers(routes: Router<AppState>, state: AppState) -> Router {
-    let sessions = SessionManagerLayer::new(StoreSessions(state.store.clone()))
+    let sessions = SessionManagerLayer::new(StoreSessions::new(state.store.clone()))
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -223,7 +224,7 @@ pub async fn context(
     // The signed-in user, if any. Without a session cookie nothing is read or written.
     match current_user(&state, &session).await {
         Ok(Some((p, csrf))) => {
-            ctx.user = Some(Arc::new(p));
+            ctx.user = Some(p);
             ctx.csrf = csrf;
         }
         Ok(None) => {}
@@ -279,7 +280,12 @@ pub async fn context(
     };
 
     parts.extensions.insert(ctx.clone());
+    let changes_accounts = unsafe_method && (path.starts_with("/admin") || path.starts_with("/account"));
     let mut res = next.run(Request::from_parts(parts, body)).await;
+    if changes_accounts {
+        // Grants, passwords or accounts may have changed: read principals afresh.
+        state.principals.clear();
+    }
 
     if let Some(ErrorMarker(kind)) = res.extensions().get::<ErrorMarker>().copied() {
         let mut page = render_error(&ctx, kind);
@@ -305,20 +311,28 @@ pub async fn context(
 async fn current_user(
     state: &AppState,
     session: &Session,
-) -> Result<Option<(Principal, String)>, String> {
+) -> Result<Option<(Arc<Principal>, String)>, String> {
     if session.id().is_none() {
         return Ok(None);
     }
     let uid: Option<i64> = session.get(KEY_UID).await.map_err(|e| e.to_string())?;
     let Some(uid) = uid else { return Ok(None) };
-    let Some(p) = state
-        .store
-        .principal(UserId(uid))
-        .await
-        .map_err(|e| e.to_string())?
-    else {
-        session.flush().await.map_err(|e| e.to_string())?;
-        return Ok(None);
+    let p = match state.principals.get(&uid) {
+        Some(p) => p,
+        None => {
+            let Some(p) = state
+                .store
+                .principal(UserId(uid))
+                .await
+                .map_err(|e| e.to_string())?
+            else {
+                session.flush().await.map_err(|e| e.to_string())?;
+                return Ok(None);
+            };
+            let p = Arc::new(p);
+            state.principals.put(uid, p.clone());
+            p
+        }
     };
     let csrf: String = session
         .get(KEY_CSRF)

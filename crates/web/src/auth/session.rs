@@ -7,9 +7,18 @@ use async_trait::async_trait;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, Error, SessionStore};
 
+use super::cache::TtlCache;
+
 /// Sessions kept by a [`store::Store`]: a record is its JSON encoding plus its expiry.
+/// Records are also kept in a short-lived write-through cache (see [`super::cache`]).
 #[derive(Clone)]
-pub struct StoreSessions(pub Arc<dyn store::Store>);
+pub struct StoreSessions(pub Arc<dyn store::Store>, pub Arc<TtlCache<Id, Record>>);
+
+impl StoreSessions {
+    pub fn new(store: Arc<dyn store::Store>) -> StoreSessions {
+        StoreSessions(store, Arc::new(TtlCache::new(super::cache::SESSION_TTL)))
+    }
+}
 
 impl std::fmt::Debug for StoreSessions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -38,6 +47,7 @@ impl SessionStore for StoreSessions {
                 .await
                 .map_err(backend)?;
             if created {
+                self.1.put(record.id, record.clone());
                 return Ok(());
             }
             // An id collision: draw another.
@@ -50,10 +60,19 @@ impl SessionStore for StoreSessions {
         self.0
             .session_save(&record.id.to_string(), &data, record.expiry_date)
             .await
-            .map_err(backend)
+            .map_err(backend)?;
+        self.1.put(record.id, record.clone());
+        Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        if let Some(r) = self.1.get(id) {
+            if r.expiry_date > time::OffsetDateTime::now_utc() {
+                return Ok(Some(r));
+            }
+            self.1.remove(id);
+            return Ok(None);
+        }
         let Some((data, expires)) = self
             .0
             .session_load(&id.to_string())
@@ -65,12 +84,14 @@ impl SessionStore for StoreSessions {
         if expires <= time::OffsetDateTime::now_utc() {
             return Ok(None);
         }
-        serde_json::from_slice(&data)
-            .map(Some)
-            .map_err(|e| Error::Decode(e.to_string()))
+        let record: Record =
+            serde_json::from_slice(&data).map_err(|e| Error::Decode(e.to_string()))?;
+        self.1.put(*id, record.clone());
+        Ok(Some(record))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        self.1.remove(id);
         self.0
             .session_delete(&id.to_string())
             .await
