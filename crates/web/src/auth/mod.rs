@@ -15,8 +15,8 @@
 //!   office often shares one address. The address is the TCP peer: behind a reverse proxy
 //!   all clients share the proxy's address, so only the per-username limit is effective.
 
-mod session;
 pub(crate) mod cache;
+mod session;
 mod throttle;
 
 use std::net::SocketAddr;
@@ -280,7 +280,8 @@ pub async fn context(
     };
 
     parts.extensions.insert(ctx.clone());
-    let changes_accounts = unsafe_method && (path.starts_with("/admin") || path.starts_with("/account"));
+    let changes_accounts =
+        unsafe_method && (path.starts_with("/admin") || path.starts_with("/account"));
     let mut res = next.run(Request::from_parts(parts, body)).await;
     if changes_accounts {
         // Grants, passwords or accounts may have changed: read principals afresh.
