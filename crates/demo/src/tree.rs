@@ -580,9 +580,20 @@ pub fn demo_accounts(load: &BulkLoad) -> Vec<(DemoAccount, Option<MemberId>, Org
             .find_map(|t| short.strip_prefix(t))
             .unwrap_or(short);
         let user = format!("vanphong.{}", fold_username(bare));
+        // The committee of a district is the Huyện ủy, of a city the Thành ủy, of a town
+        // the Thị ủy.
+        let committee = [
+            ("huyện ", "Huyện ủy"),
+            ("thành phố ", "Thành ủy"),
+            ("thị xã ", "Thị ủy"),
+            ("quận ", "Quận ủy"),
+        ]
+        .iter()
+        .find(|(t, _)| short.starts_with(t))
+        .map_or("Đảng ủy", |(_, c)| c);
         out.push(acct(
             user,
-            format!("Văn phòng Đảng ủy {short}"),
+            format!("Văn phòng {committee} {bare}"),
             AccessRole::OfficeStaff,
             d,
             None,
