@@ -146,6 +146,7 @@ async fn seed(s: &dyn Store) {
             }
         }
     }
+    seed_programs(s, province).await;
     let hash = web::password::hash(PASSWORD).expect("hash");
     for (username, name, role, org_id) in [
         ("admin", "Quản trị Tỉnh ủy", AccessRole::Admin, province),
@@ -184,6 +185,171 @@ async fn seed(s: &dyn Store) {
         )
         .await
         .expect("grant");
+    }
+}
+
+/// A provincial resolution with targets, cascaded to the districts (study overdue for
+/// some) and to district A's communes; district A records its study and drafts its
+/// program; district B issues one.
+async fn seed_programs(s: &dyn Store, province: OrgId) {
+    use domain::{
+        CascadeDeadlines, CascadeScope, DocumentNumber, DocumentType, ProgramKind, ProgramSections,
+        ReportEvery, TaskDraft, Term, target::Direction,
+    };
+    let sys = Principal::system();
+    let root = s.org_get(&sys, province).await.expect("province");
+    let doc = s
+        .register_document(
+            &sys,
+            store::NewDocument {
+                issuer_org_id: province,
+                doc_type: DocumentType::Resolution,
+                number: DocumentNumber::parse_for("number", DocumentType::Resolution, "01-NQ/TU")
+                    .expect("number"),
+                term: Term::parse("term", "2020–2025").expect("term"),
+                issued_on: date!(2025 - 01 - 15),
+                title: "Về nâng cao năng lực lãnh đạo, sức chiến đấu của tổ chức cơ sở đảng".into(),
+                body_md: "## Mục tiêu\n\nNâng cao chất lượng sinh hoạt chi bộ, xây dựng tổ chức cơ sở đảng trong sạch, vững mạnh.\n\n## Giải pháp\n\n1. Nâng cao trách nhiệm của cấp ủy, người đứng đầu.\n2. Học tập, quán triệt theo từng đối tượng.\n3. Bồi dưỡng cấp ủy viên cơ sở.\n4. Xây dựng chương trình phù hợp từng cấp, có lấy ý kiến nhân dân.\n5. Tăng cường kiểm tra, giám sát.".into(),
+                parent_document_id: None,
+            },
+        )
+        .await
+        .expect("document");
+    s.set_document_targets(
+        &sys,
+        doc.id,
+        vec![domain::Target {
+            indicator: "Tỷ lệ tổ chức cơ sở đảng hoàn thành tốt nhiệm vụ trở lên".into(),
+            baseline: Some(82.0),
+            target_value: 90.0,
+            unit: "%".into(),
+            deadline: Some(date!(2025 - 12 - 31)),
+            direction: Direction::Increase,
+        }],
+    )
+    .await
+    .expect("targets");
+    let deadlines = CascadeDeadlines {
+        study_by: date!(2025 - 02 - 28),
+        program_by: date!(2025 - 03 - 31),
+        report_every: ReportEvery::Quarterly,
+        interim_review_by: None,
+        reports_until: None,
+        grace_days: 5,
+    };
+    s.create_cascade(
+        &sys,
+        doc.id,
+        CascadeScope {
+            root: root.path.clone(),
+            kinds: vec![OrgKind::DirectlyAffiliated],
+            include_root: false,
+        },
+        deadlines.clone(),
+    )
+    .await
+    .expect("cascade");
+    let districts = s
+        .org_children(&sys, province, false)
+        .await
+        .expect("districts");
+    let (a, b) = (&districts[0], &districts[1]);
+    s.create_cascade(
+        &sys,
+        doc.id,
+        CascadeScope {
+            root: a.path.clone(),
+            kinds: vec![OrgKind::Grassroots],
+            include_root: false,
+        },
+        CascadeDeadlines {
+            study_by: date!(2030 - 03 - 31),
+            program_by: date!(2030 - 06 - 30),
+            ..deadlines
+        },
+    )
+    .await
+    .expect("cascade");
+    for d in [a, b] {
+        let unit = s
+            .cascade_unit_of(&sys, d.id, doc.id)
+            .await
+            .expect("unit")
+            .expect("reached");
+        s.record_study(&sys, unit.id, date!(2025 - 02 - 20))
+            .await
+            .expect("study");
+    }
+    for (d, issue) in [(a, false), (b, true)] {
+        let members = s
+            .subtree_members(
+                &sys,
+                d.id,
+                store::Page {
+                    offset: 0,
+                    limit: 3,
+                },
+            )
+            .await
+            .expect("members");
+        let p = s
+            .create_program_draft(
+                &sys,
+                store::NewProgram {
+                    org_id: d.id,
+                    document_id: doc.id,
+                    kind: ProgramKind::ActionProgram,
+                    title: "Chương trình hành động thực hiện Nghị quyết số 01-NQ/TU".into(),
+                },
+            )
+            .await
+            .expect("draft");
+        s.save_program_sections(
+            &sys,
+            p.id,
+            ProgramSections {
+                purpose: "Quán triệt sâu sắc, tạo chuyển biến rõ nét về nhận thức và hành động."
+                    .into(),
+                tasks_and_solutions: if issue {
+                    "Tập trung năm nhóm giải pháp của Nghị quyết.".into()
+                } else {
+                    String::new()
+                },
+                organization: if issue {
+                    "Văn phòng Huyện ủy theo dõi, tổng hợp, báo cáo hằng quý.".into()
+                } else {
+                    String::new()
+                },
+            },
+        )
+        .await
+        .expect("sections");
+        let task = |i: usize, complete: bool| TaskDraft {
+            content: [
+                "Tổ chức học tập, quán triệt Nghị quyết đến toàn thể đảng viên",
+                "Rà soát, kiện toàn cấp ủy cơ sở",
+                "Sinh hoạt chuyên đề hằng quý tại các chi bộ",
+            ][i]
+                .into(),
+            lead_body: Some("Ban Tuyên giáo Huyện ủy".into()),
+            cooperating_bodies: vec!["Ban Tổ chức Huyện ủy".into()],
+            responsible: complete.then(|| members[i % members.len()].member.id),
+            deadline: Some(date!(2027 - 06 - 30)),
+            expected_output: complete.then(|| "Báo cáo kết quả".to_owned()),
+            upper_target: None,
+        };
+        s.save_tasks(
+            &sys,
+            p.id,
+            vec![task(0, true), task(1, true), task(2, issue)],
+        )
+        .await
+        .expect("tasks");
+        if issue {
+            s.issue_program(&sys, p.id, date!(2025 - 03 - 20))
+                .await
+                .expect("issue");
+        }
     }
 }
 

@@ -576,6 +576,10 @@ fn problems_of(ctx: &Ctx, program: &Program, inv: &Invalid) -> Vec<Problem> {
         .map(|e| {
             let message = ctx.t(&format!("err.{}", e.code)).to_owned();
             if let Some((_, i, field)) = fieldpath::split(e.field) {
+                // "Nhiệm vụ 3: chưa có người chịu trách nhiệm", not "Nhiệm vụ 3: Nhiệm vụ chưa có…".
+                let message = message
+                    .strip_prefix(ctx.t("programs.task_prefix"))
+                    .map_or(message.clone(), str::to_owned);
                 Problem {
                     label: i18n::fill(ctx.t("programs.task_row"), &[("n", &(i + 1))]),
                     message,

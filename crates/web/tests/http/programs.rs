@@ -323,10 +323,10 @@ async fn from_resolution_to_issued_program_and_dashboard() {
         .await
         .unwrap();
     assert!(
-        html.contains("Nhiệm vụ 3: Nhiệm vụ chưa có người chịu trách nhiệm (rõ người)."),
+        html.contains("Nhiệm vụ 3: chưa có người chịu trách nhiệm (rõ người)."),
         "{html}"
     );
-    assert!(html.contains("Nhiệm vụ 3: Nhiệm vụ chưa có sản phẩm, kết quả đầu ra (rõ sản phẩm)."));
+    assert!(html.contains("Nhiệm vụ 3: chưa có sản phẩm, kết quả đầu ra (rõ sản phẩm)."));
     let today = domain::validate::format_date(
         (time::OffsetDateTime::now_utc() + time::Duration::hours(7)).date(),
     );
