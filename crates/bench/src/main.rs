@@ -35,6 +35,23 @@ enum Cmd {
         #[arg(long)]
         dir: Option<std::path::PathBuf>,
     },
+    /// One progress update rolled up the chain (p50/p95/max), on a fresh SQLite file (or
+    /// an empty PostgreSQL database): loads the Bắc Giang demo, cascades a resolution to
+    /// every unit, issues a program of `--tasks` tasks in every grassroots unit (and every
+    /// cell with `--cells`), then times `--updates` posts and as many reviews.
+    Progress {
+        /// `postgres://…` or a SQLite file path (must not hold data yet).
+        #[arg(long)]
+        database_url: String,
+        #[arg(long, default_value_t = 2000)]
+        updates: usize,
+        /// Tasks per program.
+        #[arg(long, default_value_t = 10)]
+        tasks: usize,
+        /// Cells issue programs too (~40,000 tasks: the design scale).
+        #[arg(long)]
+        cells: bool,
+    },
     /// A bare axum server returning a fixed HTML page of about the size of an org page:
     /// the baseline for the load test.
     Bare {
@@ -180,6 +197,222 @@ async fn import_members(rows: usize, dir: Option<std::path::PathBuf>) -> anyhow:
     Ok(())
 }
 
+async fn progress(url: &str, updates: usize, per: usize, cells: bool) -> anyhow::Result<()> {
+    use domain::{
+        CascadeDeadlines, CascadeScope, DocumentNumber, DocumentType, ProgramKind, ProgramSections,
+        ReportEvery, TaskDraft, TaskStatus, Term,
+    };
+    use store::{NewDocument, NewProgram, ProgressInput, ReviewDecision};
+    let d = |y: i32, m: u8, day: u8| {
+        time::Date::from_calendar_date(y, time::Month::try_from(m).expect("month"), day)
+            .expect("date")
+    };
+    let store = open(url).await?;
+    let p = Principal::system();
+    anyhow::ensure!(
+        store.org_roots(&p).await?.is_empty(),
+        "the database must be empty: the scenario is built from scratch"
+    );
+    let t = Instant::now();
+    demo::load(
+        store.as_ref(),
+        &demo::Profile::bac_giang(),
+        1,
+        &|_| String::from("x"),
+        &|_, _| {},
+    )
+    .await?;
+    println!("demo loaded in {:.1} s", t.elapsed().as_secs_f64());
+    let root = store
+        .org_roots(&p)
+        .await?
+        .into_iter()
+        .find(|o| o.kind == OrgKind::Provincial && o.is_active())
+        .context("no province")?;
+    // Every active unit, and a member of each grassroots unit's and cell's subtree.
+    let mut units = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(o) = stack.pop() {
+        stack.extend(store.org_children(&p, o.id, false).await?);
+        units.push(o);
+    }
+    let mut member_of_cell = std::collections::HashMap::new();
+    for u in units.iter().filter(|u| u.kind == OrgKind::Cell) {
+        if let Some(m) = store.cell_members(&p, u.id).await?.first() {
+            member_of_cell.insert(u.id, (u.path.clone(), m.id));
+        }
+    }
+    let doc = store
+        .register_document(
+            &p,
+            NewDocument {
+                issuer_org_id: root.id,
+                doc_type: DocumentType::Resolution,
+                number: DocumentNumber::parse("number", "01-NQ/TU")?,
+                term: Term::parse("term", "2020-2025")?,
+                issued_on: d(2025, 1, 15),
+                title: "Nghị quyết về công tác xây dựng Đảng".into(),
+                body_md: String::new(),
+                parent_document_id: None,
+            },
+        )
+        .await?;
+    let t = Instant::now();
+    let c = store
+        .create_cascade(
+            &p,
+            doc.id,
+            CascadeScope {
+                root: root.path.clone(),
+                kinds: vec![
+                    OrgKind::DirectlyAffiliated,
+                    OrgKind::Grassroots,
+                    OrgKind::Cell,
+                ],
+                include_root: true,
+            },
+            CascadeDeadlines {
+                study_by: d(2025, 3, 31),
+                program_by: d(2025, 4, 30),
+                report_every: ReportEvery::Quarterly,
+                interim_review_by: Some(d(2025, 12, 31)),
+                reports_until: Some(d(2025, 12, 31)),
+                grace_days: 5,
+            },
+        )
+        .await?;
+    println!(
+        "cascade to {} units in {:.2} s",
+        c.reached,
+        t.elapsed().as_secs_f64()
+    );
+    let issuers: Vec<_> = units
+        .iter()
+        .filter(|u| u.kind == OrgKind::Grassroots || (cells && u.kind == OrgKind::Cell))
+        .collect();
+    let t = Instant::now();
+    let mut task_ids = Vec::new();
+    for u in &issuers {
+        let Some(member) = member_of_cell
+            .values()
+            .find(|(cell, _)| u.path.covers(cell))
+            .map(|x| x.1)
+        else {
+            continue;
+        };
+        let draft = store
+            .create_program_draft(
+                &p,
+                NewProgram {
+                    org_id: u.id,
+                    document_id: doc.id,
+                    kind: ProgramKind::Plan,
+                    title: "Kế hoạch thực hiện Nghị quyết 01".into(),
+                },
+            )
+            .await?;
+        store
+            .save_program_sections(
+                &p,
+                draft.id,
+                ProgramSections {
+                    purpose: "Quán triệt".into(),
+                    tasks_and_solutions: "Theo bảng".into(),
+                    organization: "Văn phòng theo dõi".into(),
+                },
+            )
+            .await?;
+        let tasks = (0..per)
+            .map(|i| TaskDraft {
+                content: format!("Nhiệm vụ {}", i + 1),
+                lead_body: None,
+                cooperating_bodies: vec![],
+                responsible: Some(member),
+                deadline: Some(d(2025, 6, 30) + time::Duration::days(30 * i as i64)),
+                expected_output: Some("Báo cáo".into()),
+                upper_target: None,
+            })
+            .collect();
+        store.save_tasks(&p, draft.id, tasks).await?;
+        let issued = store.issue_program(&p, draft.id, d(2025, 4, 10)).await?;
+        task_ids.extend(
+            store
+                .program_tasks(&p, issued.id)
+                .await?
+                .iter()
+                .map(|t| t.id),
+        );
+    }
+    println!(
+        "{} programs, {} tasks issued in {:.1} s",
+        issuers.len(),
+        task_ids.len(),
+        t.elapsed().as_secs_f64()
+    );
+    anyhow::ensure!(!task_ids.is_empty(), "no tasks");
+    // The updates: a fixed pseudo-random order of tasks, statuses in turn.
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let statuses = [TaskStatus::OnTrack, TaskStatus::AtRisk, TaskStatus::Done];
+    let mut posted = Vec::with_capacity(updates);
+    let mut times = Vec::with_capacity(updates);
+    for i in 0..updates {
+        let task = task_ids[(next() % task_ids.len() as u64) as usize];
+        let status = statuses[i % statuses.len()];
+        let input = ProgressInput {
+            status,
+            percent: (status != TaskStatus::Done).then_some((i % 100) as u8),
+            indicator_value: None,
+            note: Some("Đã triển khai theo kế hoạch".into()),
+            evidence: vec![],
+        };
+        let t = Instant::now();
+        let u = store.post_progress(&p, task, input).await?;
+        times.push(t.elapsed());
+        posted.push(u.id);
+    }
+    report(
+        &format!("post_progress + rollup ({})", store.backend()),
+        times,
+    );
+    let mut times = Vec::with_capacity(posted.len());
+    for (i, id) in posted.iter().enumerate() {
+        let decision = if i % 2 == 0 {
+            ReviewDecision::Accept
+        } else {
+            ReviewDecision::Return {
+                reason: "Bổ sung minh chứng".into(),
+            }
+        };
+        let t = Instant::now();
+        store.review_progress(&p, *id, decision).await?;
+        times.push(t.elapsed());
+    }
+    report(
+        &format!("review_progress + rollup ({})", store.backend()),
+        times,
+    );
+    let t = Instant::now();
+    let r = store.recount_programs(&p).await?;
+    println!(
+        "recount: {} rollup rows in {:.2} s; differing rows {}, fixed items {}",
+        r.rows,
+        t.elapsed().as_secs_f64(),
+        r.differing_rows,
+        r.fixed_items
+    );
+    anyhow::ensure!(
+        r.differing_rows == 0 && r.fixed_items == 0,
+        "kept rollups differ from the recount"
+    );
+    Ok(())
+}
+
 fn i18n_lang() -> i18n::Lang {
     i18n::Lang::En
 }
@@ -211,5 +444,11 @@ async fn main() -> anyhow::Result<()> {
         } => subtree(&database_url, iterations).await,
         Cmd::ImportMembers { rows, dir } => import_members(rows, dir).await,
         Cmd::Bare { addr } => bare(&addr).await,
+        Cmd::Progress {
+            database_url,
+            updates,
+            tasks,
+            cells,
+        } => progress(&database_url, updates, tasks, cells).await,
     }
 }
