@@ -80,16 +80,33 @@ fn fresh_db_name() -> String {
     )
 }
 
-async fn admin_exec(admin_url: &str, sql: &str) {
+/// Runs one statement on the admin database. CREATE and DROP DATABASE can fail for a
+/// moment when the server is busy (connection slots taken by parallel tests), so a failed
+/// attempt is retried a few times before the test fails.
+pub(crate) async fn admin_exec(admin_url: &str, sql: &str) {
     use sqlx::Connection;
-    let mut conn = sqlx::PgConnection::connect(admin_url)
-        .await
-        .expect("connect to the PostgreSQL admin URL");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
-        .execute(&mut conn)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    let _ = conn.close().await;
+    let mut last = String::new();
+    for attempt in 0..6u64 {
+        if attempt > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(250 * attempt)).await;
+        }
+        let mut conn = match sqlx::PgConnection::connect(admin_url).await {
+            Ok(c) => c,
+            Err(e) => {
+                last = format!("connect: {e}");
+                continue;
+            }
+        };
+        let done = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(&mut conn)
+            .await;
+        let _ = conn.close().await;
+        match done {
+            Ok(_) => return,
+            Err(e) => last = e.to_string(),
+        }
+    }
+    panic!("{sql}: {last}");
 }
 
 /// The URL with its database name replaced.
