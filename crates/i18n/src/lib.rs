@@ -64,6 +64,7 @@ const FILES: &[(&str, &str, &str)] = &[
     area!("documents"),
     area!("programs"),
     area!("dashboards"),
+    area!("progress"),
 ];
 
 struct Catalog {

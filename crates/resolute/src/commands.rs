@@ -21,7 +21,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     let store = open_store(&cli.db).await?;
     match cli.command {
-        Command::Serve(args) => serve(store, args).await,
+        Command::Serve(args) => serve(store, args, cli.db.data_dir.clone()).await,
         Command::Migrate => {
             let s = store.migration_state().await?;
             println!(
@@ -161,7 +161,11 @@ fn print_accounts(accounts: &[demo::DemoAccount]) {
     }
 }
 
-async fn serve(store: Arc<dyn Store>, args: ServeArgs) -> anyhow::Result<()> {
+async fn serve(
+    store: Arc<dyn Store>,
+    args: ServeArgs,
+    data_dir: std::path::PathBuf,
+) -> anyhow::Result<()> {
     if args.demo {
         if store.max_ids().await?.org == 0 {
             demo(
@@ -201,6 +205,7 @@ async fn serve(store: Arc<dyn Store>, args: ServeArgs) -> anyhow::Result<()> {
         web::Config {
             secure_cookies: args.secure_cookies,
             version: env!("CARGO_PKG_VERSION").to_owned(),
+            data_dir,
         },
     );
     web::serve(listener, state, async {

@@ -259,7 +259,7 @@ mod text_keys {
 
     use domain::{AccessRole, Audience, OrgKind, PositionRole};
 
-    const AREAS: [&str; 12] = [
+    const AREAS: [&str; 13] = [
         "shell.",
         "auth.",
         "orgs.",
@@ -272,6 +272,7 @@ mod text_keys {
         "documents.",
         "programs.",
         "dashboards.",
+        "progress.",
     ];
 
     fn literal_keys(src: &str) -> Vec<String> {
@@ -341,6 +342,23 @@ mod text_keys {
         }
         for s in domain::ProgramState::ALL {
             keys.push(format!("programs.state.{}", s.as_str()));
+        }
+        for s in domain::EffectiveStatus::ALL {
+            keys.push(format!("progress.status.{}", s.as_str()));
+        }
+        for k in [
+            "task_due_soon",
+            "task_overdue",
+            "unit_deadline",
+            "unit_deadline_study",
+            "unit_deadline_program",
+            "unit_deadline_review",
+            "unit_deadline_report",
+            "program_issued",
+            "update_returned",
+            "update_accepted",
+        ] {
+            keys.push(format!("progress.note.{k}"));
         }
         for r in domain::ReportEvery::ALL {
             keys.push(format!("documents.cascade.report_every.{}", r.as_str()));

@@ -4,8 +4,8 @@
 //! Each capability is a module with its own `router()`: [`shell`] (layout, static files,
 //! language, error pages), [`auth`] (sign-in, sessions, CSRF, throttling, security
 //! headers), [`orgs`], [`people`], [`imports`] (spreadsheet uploads and templates),
-//! [`documents`], [`cascades`], [`programs`] and [`dashboards`] (resolutions into
-//! programs), [`search`], [`admin`], [`account`] (one's own password), [`api`] and
+//! [`documents`], [`cascades`], [`programs`], [`progress`] and [`dashboards`]
+//! (resolutions into programs), [`search`], [`admin`], [`account`] (one's own password), [`api`] and
 //! [`health`]. They merge in [`app`], which also wraps them in the layers every request
 //! passes through.
 //!
@@ -31,6 +31,7 @@ pub mod orgs;
 pub mod password;
 pub mod people;
 pub mod programs;
+pub mod progress;
 pub mod routes;
 pub mod search;
 pub mod shell;
@@ -51,6 +52,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Shown by `/healthz` and used in static file URLs.
     pub version: String,
+    /// The data folder: evidence files live under `<data_dir>/evidence/`.
+    pub data_dir: std::path::PathBuf,
 }
 
 impl Default for Config {
@@ -58,6 +61,7 @@ impl Default for Config {
         Config {
             secure_cookies: false,
             version: env!("CARGO_PKG_VERSION").to_owned(),
+            data_dir: std::path::PathBuf::from("data"),
         }
     }
 }
@@ -100,6 +104,7 @@ pub fn app(state: AppState) -> Router {
         .merge(documents::router())
         .merge(cascades::router())
         .merge(programs::router())
+        .merge(progress::router())
         .merge(dashboards::router())
         .merge(search::router())
         .merge(admin::router())

@@ -72,6 +72,16 @@ pub static ALL: &[(Method, &str)] = &[
     (Method::GET, "/programs/{id}/draft/check"),
     (Method::POST, "/programs/{id}/issue"),
     (Method::POST, "/programs/{id}/revise"),
+    // progress
+    (Method::GET, "/tasks/{id}"),
+    (Method::GET, "/tasks/{id}/progress"),
+    (Method::POST, "/tasks/{id}/progress"),
+    (Method::GET, "/tasks/{id}/evidence/{file}"),
+    (Method::POST, "/tasks/{id}/updates/{update}/review"),
+    (Method::GET, "/orgs/{id}/reviews"),
+    (Method::GET, "/my/tasks"),
+    (Method::GET, "/notifications"),
+    (Method::POST, "/notifications/read"),
     // dashboards
     (Method::GET, "/dashboards/{org}/{document}"),
     (Method::GET, "/dashboards/{org}/{document}/xlsx"),

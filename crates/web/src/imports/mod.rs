@@ -48,10 +48,14 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Whether a request path is an upload, read with [`BODY_LIMIT`] instead of the forms' limit.
+/// Also covers the progress form with its evidence files (`/tasks/{id}/progress`).
 pub(crate) fn is_upload(path: &str) -> bool {
-    path.strip_prefix("/orgs/")
-        .and_then(|rest| rest.strip_suffix("/import"))
-        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+    let one_id = |prefix: &str, suffix: &str| {
+        path.strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix(suffix))
+            .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+    };
+    one_id("/orgs/", "/import") || one_id("/tasks/", "/progress")
 }
 
 /// Set by the context middleware on an upload larger than [`BODY_LIMIT`] (its body is then
@@ -458,5 +462,8 @@ mod tests {
         assert!(!is_upload("/orgs/1/2/import"));
         assert!(!is_upload("/orgs/12/new"));
         assert!(!is_upload("/import/templates/members.xlsx"));
+        assert!(is_upload("/tasks/7/progress"));
+        assert!(!is_upload("/tasks/7"));
+        assert!(!is_upload("/tasks/7/progress/x"));
     }
 }

@@ -42,6 +42,8 @@ pub struct TestApp {
     pub clerk_a: UserId,
     /// One of clerk.a's two grants (the other keeps the account in district A's scope).
     pub clerk_grant: i64,
+    /// The server's data folder (evidence files), removed with the app.
+    pub data: Arc<tempfile::TempDir>,
 }
 
 /// A signed-in (or anonymous) browser: its own cookie jar, no automatic redirects.
@@ -270,11 +272,13 @@ pub async fn spawn_app() -> TestApp {
         .await
         .expect("bind");
     let addr = format!("http://{}", listener.local_addr().expect("addr"));
+    let data = Arc::new(tempfile::tempdir().expect("data folder"));
     let state = web::AppState::new(
         store.clone(),
         web::Config {
             secure_cookies: false,
             version: "test-1.2.3".into(),
+            data_dir: data.path().to_path_buf(),
         },
     );
     tokio::spawn(web::serve(listener, state, std::future::pending()));
@@ -293,6 +297,7 @@ pub async fn spawn_app() -> TestApp {
         position_a,
         clerk_a,
         clerk_grant: clerk_grants[1],
+        data,
     }
 }
 
@@ -504,6 +509,140 @@ impl TestApp {
             cascade: summary.id,
             cascade_unit: unit.id,
             program: program.id,
+        }
+    }
+}
+
+/// An issued task of district A's commune with one pending update carrying a PDF.
+pub struct TaskRecords {
+    pub task: domain::TaskId,
+    pub update: domain::ProgressUpdateId,
+    pub evidence_file: i64,
+}
+
+/// The bytes of a small PDF.
+pub const SMALL_PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+impl TestApp {
+    /// District A registers a second resolution and cascades it to its communes; the
+    /// commune of district A issues its program with one task that member A answers for
+    /// (all as the system). With `update`, an update with a PDF is posted on it.
+    pub async fn seed_issued_task(&self, update: bool) -> TaskRecords {
+        use domain::{
+            CascadeDeadlines, CascadeScope, DocumentNumber, DocumentType, ProgramKind,
+            ProgramSections, ReportEvery, TaskDraft, TaskStatus, Term,
+        };
+        let sys = Principal::system();
+        let s = self.store.as_ref();
+        let district = s.org_get(&sys, self.district_a).await.expect("district");
+        let doc = s
+            .register_document(
+                &sys,
+                store::NewDocument {
+                    issuer_org_id: self.district_a,
+                    doc_type: DocumentType::Resolution,
+                    number: DocumentNumber::parse_for(
+                        "number",
+                        DocumentType::Resolution,
+                        "06-NQ/HU",
+                    )
+                    .expect("number"),
+                    term: Term::parse("term", "2020–2025").expect("term"),
+                    issued_on: date!(2025 - 01 - 20),
+                    title: "Về chuyển đổi số trong công tác đảng".into(),
+                    body_md: "Nghị quyết.".into(),
+                    parent_document_id: None,
+                },
+            )
+            .await
+            .expect("document");
+        s.create_cascade(
+            &sys,
+            doc.id,
+            CascadeScope {
+                root: district.path.clone(),
+                kinds: vec![OrgKind::Grassroots],
+                include_root: false,
+            },
+            CascadeDeadlines {
+                study_by: date!(2025 - 02 - 15),
+                program_by: date!(2030 - 12 - 31),
+                report_every: ReportEvery::Quarterly,
+                interim_review_by: None,
+                reports_until: None,
+                grace_days: 5,
+            },
+        )
+        .await
+        .expect("cascade");
+        let program = s
+            .create_program_draft(
+                &sys,
+                store::NewProgram {
+                    org_id: self.grassroots_a,
+                    document_id: doc.id,
+                    kind: ProgramKind::ActionProgram,
+                    title: "Chương trình chuyển đổi số của Đảng bộ xã Bảo Đài".into(),
+                },
+            )
+            .await
+            .expect("draft");
+        s.save_program_sections(
+            &sys,
+            program.id,
+            ProgramSections {
+                purpose: "Nâng cao hiệu quả.".into(),
+                tasks_and_solutions: "Số hoá hồ sơ.".into(),
+                organization: "Văn phòng theo dõi.".into(),
+            },
+        )
+        .await
+        .expect("sections");
+        s.save_tasks(
+            &sys,
+            program.id,
+            vec![TaskDraft {
+                content: "Số hoá hồ sơ đảng viên của Chi bộ thôn Thanh Lâm".into(),
+                lead_body: Some("Văn phòng Đảng uỷ xã".into()),
+                cooperating_bodies: vec![],
+                responsible: Some(self.member_a),
+                deadline: Some(date!(2030 - 06 - 30)),
+                expected_output: Some("Hồ sơ số hoá".into()),
+                upper_target: None,
+            }],
+        )
+        .await
+        .expect("tasks");
+        s.issue_program(&sys, program.id, date!(2025 - 03 - 20))
+            .await
+            .expect("issue");
+        let task = s.program_tasks(&sys, program.id).await.expect("tasks")[0].id;
+        let (update, evidence_file) = if update {
+            let meta = web::progress::store_evidence(self.data.path(), "bao-cao.pdf", SMALL_PDF)
+                .expect("evidence stored");
+            let r = s
+                .post_progress(
+                    &sys,
+                    task,
+                    store::ProgressInput {
+                        status: TaskStatus::OnTrack,
+                        percent: Some(30),
+                        indicator_value: None,
+                        note: Some("Đã số hoá 30% hồ sơ.".into()),
+                        evidence: vec![meta],
+                    },
+                )
+                .await
+                .expect("progress");
+            (r.id, r.evidence[0].id)
+        } else {
+            (domain::ProgressUpdateId(0), 0)
+        };
+        TaskRecords {
+            task,
+            update,
+            evidence_file,
         }
     }
 }

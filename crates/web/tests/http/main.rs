@@ -9,3 +9,4 @@ mod imports;
 mod isolation;
 mod pages;
 mod programs;
+mod progress;

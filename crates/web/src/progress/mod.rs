@@ -1,0 +1,886 @@
+//! Progress on the tasks of issued programs, and the member's own view.
+//!
+//! - `/tasks/{id}`: a task's details and its progress history, with evidence links;
+//! - `/tasks/{id}/progress`: the update form (status, percent or indicator value, note,
+//!   evidence files). It is a multipart upload read with the imports' larger limit
+//!   (`imports::is_upload` covers it); a body over the limit gets this form back with a
+//!   message. Files are checked from their content (`domain::evidence`), written
+//!   content-addressed under `<data_dir>/evidence/` (temporary file, then rename; the same
+//!   content is stored once), and only then is the update posted through the store. A
+//!   blob left by a store call that then fails is a harmless orphan.
+//! - `/tasks/{id}/evidence/{file}`: a file, served only when the store lets the principal
+//!   read the task's history;
+//! - `/orgs/{id}/reviews` and `/tasks/{id}/updates/{update}/review`: the supervising
+//!   office's pending updates, accepted or returned with a reason;
+//! - `/my/tasks` and `/notifications`: what the signed-in member answers for, and the
+//!   deadlines and events that concern them.
+
+use std::io::Write;
+use std::path::{Path as FsPath, PathBuf};
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, RawQuery, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use domain::evidence::{self, ContentKey, SNIFF_LEN};
+use domain::progress::{ProgressForm, ProgressUpdate};
+use domain::{
+    EffectiveStatus, Invalid, OrgId, Permission, Principal, ProgressUpdateId, Review, TaskId,
+    TaskStatus,
+};
+use sha2::{Digest, Sha256};
+use store::{
+    EvidenceMeta, MAX_EVIDENCE_FILES, MyTask, Notification, Org, Page, PendingReview,
+    ProgressInput, ProgressRecord, ReviewDecision, TaskContext,
+};
+
+use crate::AppState;
+use crate::ctx::{Auth, Ctx};
+use crate::error::AppError;
+use crate::forms::{self, Field, FormData, FormErrors, FormPage};
+use crate::imports::{BODY_LIMIT, BodyTooLarge};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/tasks/{id}", get(task_page))
+        .route(
+            "/tasks/{id}/progress",
+            get(progress_form)
+                .post(progress_post)
+                .layer(DefaultBodyLimit::max(BODY_LIMIT)),
+        )
+        .route("/tasks/{id}/evidence/{file}", get(evidence_file))
+        .route("/tasks/{id}/updates/{update}/review", post(review))
+        .route("/orgs/{id}/reviews", get(reviews))
+        .route("/my/tasks", get(my_tasks))
+        .route("/notifications", get(notifications))
+        .route("/notifications/read", post(notifications_read))
+}
+
+// ---- Evidence on disk -------------------------------------------------------------------
+
+/// Where a blob lives under the data folder.
+pub fn blob_path(data_dir: &FsPath, key: &ContentKey) -> PathBuf {
+    data_dir.join("evidence").join(key.relative_path())
+}
+
+/// Checks one uploaded file from its content and stores it content-addressed under
+/// `data_dir` (blocking I/O). `Err(Ok(invalid))` is the user's mistake (empty, too large, a
+/// refused type; field `file`); `Err(Err(io))` is the server's.
+pub fn store_evidence(
+    data_dir: &FsPath,
+    name: &str,
+    bytes: &[u8],
+) -> Result<EvidenceMeta, Result<Invalid, std::io::Error>> {
+    let head = &bytes[..bytes.len().min(SNIFF_LEN)];
+    let kind = evidence::check("file", name, bytes.len() as u64, head).map_err(Ok)?;
+    let digest: [u8; 32] = Sha256::digest(bytes).into();
+    let key = ContentKey::from_digest(&digest);
+    let path = blob_path(data_dir, &key);
+    if !path.exists() {
+        write_atomically(&path, bytes).map_err(Err)?;
+    }
+    Ok(EvidenceMeta {
+        key,
+        kind,
+        size: bytes.len() as u64,
+        original_name: clean_name(name),
+    })
+}
+
+/// Writes to a temporary file in the same folder, then renames it into place.
+fn write_atomically(path: &FsPath, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().ok_or(std::io::ErrorKind::InvalidInput)?;
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(".tmp-{:016x}", rand::random::<u64>()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// The uploaded name without folders or control characters, at most 200 characters.
+fn clean_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let s: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    let s = s.trim();
+    if s.is_empty() {
+        "minh-chung".into()
+    } else {
+        s.to_owned()
+    }
+}
+
+// ---- Shared -------------------------------------------------------------------------------
+
+async fn load_task(st: &AppState, p: &Principal, raw: &str) -> Result<TaskContext, AppError> {
+    Ok(st.store.task(p, forms::id::<TaskId>(raw)?).await?)
+}
+
+/// Whether to offer the update form (the store checks again): the responsible member, or
+/// EditPeople on the program's unit.
+async fn may_post(st: &AppState, p: &Principal, t: &TaskContext) -> bool {
+    if p.member_id.is_some() && p.member_id == t.task.draft.responsible {
+        return true;
+    }
+    match st.store.org_get(p, t.org_id).await {
+        Ok(org) => p.can(Permission::EditPeople, &org.path),
+        Err(_) => false,
+    }
+}
+
+fn status_label(ctx: &Ctx, s: EffectiveStatus) -> &'static str {
+    ctx.t(&format!("progress.status.{}", s.as_str()))
+}
+
+fn status_tag(s: EffectiveStatus) -> &'static str {
+    match s {
+        EffectiveStatus::NotStarted => "tag-grey",
+        EffectiveStatus::OnTrack => "tag-blue",
+        EffectiveStatus::AtRisk => "tag-yellow",
+        EffectiveStatus::Done => "tag-green",
+        EffectiveStatus::Overdue => "tag-red",
+    }
+}
+
+/// A progress record as the pages show it.
+pub struct UpdateView {
+    pub id: ProgressUpdateId,
+    pub posted_at: String,
+    pub posted_by: String,
+    pub status: &'static str,
+    pub status_tag: &'static str,
+    pub percent: Option<u8>,
+    pub value: Option<String>,
+    pub note: Option<String>,
+    pub review: &'static str,
+    pub review_tag: &'static str,
+    pub reason: Option<String>,
+    /// (href, name, size text)
+    pub files: Vec<(String, String, String)>,
+}
+
+fn size_text(ctx: &Ctx, bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{} KB", ctx.num(bytes.div_ceil(1024) as i64))
+    }
+}
+
+fn update_view(ctx: &Ctx, r: &ProgressRecord) -> UpdateView {
+    let status = EffectiveStatus::from(r.update.status);
+    let (review, review_tag, reason) = match &r.review {
+        Review::Pending => ("progress.review.pending", "tag-yellow", None),
+        Review::Accepted => ("progress.review.accepted", "tag-green", None),
+        Review::Returned { reason } => ("progress.review.returned", "tag-red", Some(reason)),
+    };
+    UpdateView {
+        id: r.id,
+        posted_at: ctx.day(&r.posted_at),
+        posted_by: r.posted_by_name.clone().unwrap_or_default(),
+        status: status_label(ctx, status),
+        status_tag: status_tag(status),
+        percent: r.update.percent,
+        value: r
+            .update
+            .indicator_value
+            .map(|v| domain::target::format_number(v, 2)),
+        note: r.update.note.clone(),
+        review: ctx.t(review),
+        review_tag,
+        reason: reason.cloned(),
+        files: r
+            .evidence
+            .iter()
+            .map(|f| {
+                (
+                    format!("/tasks/{}/evidence/{}", r.task_id, f.id),
+                    f.file_name.clone(),
+                    size_text(ctx, f.size),
+                )
+            })
+            .collect(),
+    }
+}
+
+// ---- The task page ------------------------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "progress/task.html")]
+struct TaskPage {
+    ctx: Ctx,
+    title: String,
+    t: TaskContext,
+    status: &'static str,
+    status_tag: &'static str,
+    updates: Vec<UpdateView>,
+    may_post: bool,
+    notice: bool,
+}
+
+async fn task_page(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let p = &auth.p;
+    let t = load_task(&st, p, &id).await?;
+    let history = st.store.task_progress(p, t.task.id).await?;
+    let ctx = auth.ctx;
+    let eff =
+        domain::progress::effective_status(t.task.status, t.task.draft.deadline, forms::today());
+    let mut updates: Vec<UpdateView> = history.iter().map(|r| update_view(&ctx, r)).collect();
+    updates.reverse();
+    Ok(TaskPage {
+        title: t.task.draft.content.clone(),
+        status: status_label(&ctx, eff),
+        status_tag: status_tag(eff),
+        updates,
+        may_post: t.task.counted && may_post(&st, p, &t).await,
+        notice: ctx.here.ends_with("?posted=1"),
+        ctx,
+        t,
+    }
+    .into_response())
+}
+
+// ---- The update form ----------------------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "progress/form.html")]
+struct UpdateFormPage {
+    ctx: Ctx,
+    title: String,
+    t: TaskContext,
+    form: ProgressForm,
+    /// (value, label)
+    statuses: Vec<(String, String)>,
+    errors: FormErrors,
+    files_hint: String,
+}
+
+impl UpdateFormPage {
+    fn is_status(&self, v: &str) -> bool {
+        self.form.status == v
+    }
+}
+
+fn form_page(ctx: &Ctx, t: TaskContext, form: ProgressForm, errors: FormErrors) -> Response {
+    let heading = ctx.t("progress.form.title");
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else if errors.has("body") {
+        StatusCode::PAYLOAD_TOO_LARGE
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = UpdateFormPage {
+        title: forms::title(ctx.lang, &errors, heading),
+        statuses: TaskStatus::ALL
+            .iter()
+            .map(|s| {
+                (
+                    s.as_str().to_owned(),
+                    status_label(ctx, EffectiveStatus::from(*s)).to_owned(),
+                )
+            })
+            .collect(),
+        files_hint: i18n::fill(
+            ctx.t("progress.form.files_hint"),
+            &[
+                ("mb", &(evidence::MAX_EVIDENCE_BYTES / (1024 * 1024))),
+                ("count", &MAX_EVIDENCE_FILES),
+            ],
+        ),
+        errors,
+        form,
+        ctx: ctx.clone(),
+        t,
+    };
+    (status, page).into_response()
+}
+
+async fn progress_form(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let t = load_task(&st, &auth.p, &id).await?;
+    let form = ProgressForm {
+        status: t.task.status.as_str().to_owned(),
+        percent: t.task.percent.map(|p| p.to_string()).unwrap_or_default(),
+        ..ProgressForm::default()
+    };
+    Ok(form_page(&auth.ctx, t, form, FormErrors::default()))
+}
+
+/// One file of the form.
+struct Upload {
+    name: String,
+    bytes: Vec<u8>,
+}
+
+/// Reads the multipart form; `Err` holds the text key of what went wrong.
+async fn read_form(
+    req: Request,
+    st: &AppState,
+) -> Result<(ProgressForm, Vec<Upload>), &'static str> {
+    let mut mp = Multipart::from_request(req, st)
+        .await
+        .map_err(|_| "progress.form.upload_failed")?;
+    let mut form = ProgressForm::default();
+    let mut files = Vec::new();
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err("progress.form.too_large");
+            }
+            Err(_) => return Err("progress.form.upload_failed"),
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or_default().to_owned();
+            let bytes = match field.bytes().await {
+                Ok(b) => b,
+                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    return Err("progress.form.too_large");
+                }
+                Err(_) => return Err("progress.form.upload_failed"),
+            };
+            // An empty file input sends a part with no name and no bytes.
+            if file_name.is_empty() && bytes.is_empty() {
+                continue;
+            }
+            files.push(Upload {
+                name: file_name,
+                bytes: bytes.to_vec(),
+            });
+            continue;
+        }
+        let text = field
+            .text()
+            .await
+            .map_err(|_| "progress.form.upload_failed")?;
+        match name.as_str() {
+            "status" => form.status = text,
+            "percent" => form.percent = text,
+            "indicator_value" => form.indicator_value = text,
+            "note" => form.note = text,
+            _ => {}
+        }
+    }
+    Ok((form, files))
+}
+
+async fn progress_post(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    req: Request,
+) -> Result<Response, AppError> {
+    let p = &auth.p;
+    let ctx = &auth.ctx;
+    let lang = ctx.lang;
+    let t = load_task(&st, p, &id).await?;
+    let too_large = || {
+        let mut errors = FormErrors::default();
+        errors.push_text(
+            "body",
+            &i18n::fill(
+                ctx.t("progress.form.too_large"),
+                &[("mb", &(crate::imports::FILE_LIMIT / (1024 * 1024)))],
+            ),
+        );
+        errors
+    };
+    if req.extensions().get::<BodyTooLarge>().is_some() {
+        return Ok(form_page(ctx, t, ProgressForm::default(), too_large()));
+    }
+    let (form, files) = match read_form(req, &st).await {
+        Ok(x) => x,
+        Err("progress.form.too_large") => {
+            return Ok(form_page(ctx, t, ProgressForm::default(), too_large()));
+        }
+        Err(key) => {
+            let mut errors = FormErrors::default();
+            errors.push_key(lang, "file", key);
+            return Ok(form_page(ctx, t, ProgressForm::default(), errors));
+        }
+    };
+
+    // Every problem at once: the fields, then each file; nothing is written before all pass.
+    let mut errors = FormErrors::default();
+    let update = match ProgressUpdate::parse(&form) {
+        Ok(u) => Some(u),
+        Err(inv) => {
+            errors = FormErrors::from_invalid(lang, &inv);
+            None
+        }
+    };
+    if files.len() > MAX_EVIDENCE_FILES {
+        errors.push_text(
+            "file",
+            &i18n::fill(
+                ctx.t("progress.form.too_many"),
+                &[("count", &MAX_EVIDENCE_FILES)],
+            ),
+        );
+    }
+    for f in &files {
+        let head = &f.bytes[..f.bytes.len().min(SNIFF_LEN)];
+        if let Err(inv) = evidence::check("file", &f.name, f.bytes.len() as u64, head) {
+            for e in &inv.0 {
+                let msg = i18n::tr(lang, &format!("err.{}", e.code));
+                errors.push_text("file", &format!("{}: {msg}", clean_name(&f.name)));
+            }
+        }
+    }
+    let Some(update) = update.filter(|_| errors.is_empty()) else {
+        if !files.is_empty() {
+            errors.push_key(lang, "file", "progress.form.choose_again");
+        }
+        return Ok(form_page(ctx, t, form, errors));
+    };
+
+    // Files first (content-addressed, so a failed store call leaves a harmless orphan).
+    let data_dir = st.config.data_dir.clone();
+    let stored = tokio::task::spawn_blocking(move || {
+        files
+            .iter()
+            .map(|f| store_evidence(&data_dir, &f.name, &f.bytes))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await
+    .map_err(AppError::internal)?;
+    let evidence = match stored {
+        Ok(v) => v,
+        Err(Ok(inv)) => {
+            let errors = FormErrors::from_invalid(lang, &inv);
+            return Ok(form_page(ctx, t, form, errors));
+        }
+        Err(Err(io)) => return Err(AppError::internal(io)),
+    };
+    let input = ProgressInput {
+        status: update.status,
+        percent: update.percent,
+        indicator_value: update.indicator_value,
+        note: update.note,
+        evidence,
+    };
+    match st.store.post_progress(p, t.task.id, input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/tasks/{}?posted=1", t.task.id)).into_response()),
+        Err(e) => {
+            let mut errors = forms::store_errors(lang, e)?;
+            // The store names evidence fields `evidence[i].file`: one field on this form.
+            for m in &mut errors.0 {
+                if m.field.starts_with("evidence") {
+                    m.field = "file".into();
+                } else if m.field == "task" {
+                    m.field = "status".into();
+                }
+            }
+            Ok(form_page(ctx, t, form, errors))
+        }
+    }
+}
+
+// ---- Evidence downloads -------------------------------------------------------------------
+
+/// `filename*` of RFC 5987: UTF-8, percent-encoded except the attribute characters.
+fn rfc5987(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+async fn evidence_file(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let p = &auth.p;
+    let task: TaskId = forms::id(&id)?;
+    let file_id: i64 = forms::id(&file)?;
+    // The store decides whether the principal may read the task's history.
+    let history = st.store.task_progress(p, task).await?;
+    let f = history
+        .iter()
+        .flat_map(|r| r.evidence.iter())
+        .find(|f| f.id == file_id)
+        .ok_or(AppError::NotFound)?;
+    let bytes = match tokio::fs::read(blob_path(&st.config.data_dir, &f.key)).await {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            tracing::warn!(key = %f.key, "evidence blob missing on disk");
+            return Err(AppError::NotFound);
+        }
+        Err(e) => return Err(AppError::internal(e)),
+    };
+    let name = evidence::download_name(&f.file_name, f.kind);
+    let fallback: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = format!(
+        "{}; filename=\"{fallback}\"; filename*=UTF-8''{}",
+        if f.kind.is_image() {
+            "inline"
+        } else {
+            "attachment"
+        },
+        rfc5987(&name)
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, f.kind.mime().to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+// ---- Reviews ------------------------------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "progress/reviews.html")]
+struct ReviewsPage {
+    ctx: Ctx,
+    title: String,
+    org: Org,
+    /// (pending record, its view)
+    items: Vec<(PendingReview, UpdateView)>,
+    done: bool,
+}
+
+async fn reviews(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let p = &auth.p;
+    let org = st.store.org_get(p, forms::id::<OrgId>(&id)?).await?;
+    let pending = st
+        .store
+        .pending_reviews(
+            p,
+            org.id,
+            Page {
+                offset: 0,
+                limit: 200,
+            },
+        )
+        .await?;
+    let ctx = auth.ctx;
+    let items = pending
+        .into_iter()
+        .map(|r| {
+            let v = update_view(&ctx, &r.progress);
+            (r, v)
+        })
+        .collect();
+    Ok(ReviewsPage {
+        title: format!("{} – {}", ctx.t("progress.reviews.title"), org.name),
+        done: ctx.here.ends_with("?done=1"),
+        ctx,
+        org,
+        items,
+    }
+    .into_response())
+}
+
+fn decision_of(f: &FormData) -> Result<ReviewDecision, Invalid> {
+    match f.get("decision").trim() {
+        "accept" => Ok(ReviewDecision::Accept),
+        "return" => {
+            let reason = f.get("reason").trim();
+            if reason.is_empty() {
+                Err(Invalid::one("reason", "return_reason_required"))
+            } else {
+                Ok(ReviewDecision::Return {
+                    reason: reason.to_owned(),
+                })
+            }
+        }
+        _ => Err(Invalid::one("decision", "bad_choice")),
+    }
+}
+
+async fn review(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path((id, update)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+    f: FormData,
+) -> Result<Response, AppError> {
+    let p = &auth.p;
+    let ctx = &auth.ctx;
+    let t = load_task(&st, p, &id).await?;
+    let update_id: ProgressUpdateId = forms::id(&update)?;
+    let history = st.store.task_progress(p, t.task.id).await?;
+    let record = history
+        .iter()
+        .find(|r| r.id == update_id)
+        .ok_or(AppError::NotFound)?;
+    let next = match f.get("next") {
+        "" => forms::query_param(&query, "next"),
+        n => n.to_owned(),
+    };
+    let back = forms::local_next(&next);
+    let back = if back == "/" {
+        format!("/tasks/{}", t.task.id)
+    } else {
+        back
+    };
+    let result = match decision_of(&f) {
+        Ok(d) => match st.store.review_progress(p, record.id, d).await {
+            Ok(_) => return Ok(Redirect::to(&with_done(&back)).into_response()),
+            Err(e) => forms::store_errors(ctx.lang, e)?,
+        },
+        Err(inv) => FormErrors::from_invalid(ctx.lang, &inv),
+    };
+    // The form again, on its own page, with the reason kept.
+    let mut page = FormPage::new(
+        ctx,
+        ctx.t("progress.reviews.decide_title"),
+        &format!(
+            "/tasks/{}/updates/{}/review?next={}",
+            t.task.id,
+            record.id,
+            forms::urlencode(&back)
+        ),
+        result,
+    );
+    page.caption = t.task.draft.content.clone();
+    page.intro = i18n::fill(
+        ctx.t("progress.reviews.decide_intro"),
+        &[
+            ("who", &record.posted_by_name.clone().unwrap_or_default()),
+            ("day", &ctx.day(&record.posted_at)),
+        ],
+    );
+    page.fields = vec![
+        Field::radios(
+            "decision",
+            ctx.t("progress.reviews.decision"),
+            f.get("decision"),
+            vec![
+                ("accept".into(), ctx.t("progress.reviews.accept").into()),
+                ("return".into(), ctx.t("progress.reviews.return").into()),
+            ],
+        ),
+        Field::textarea("reason", ctx.t("progress.reviews.reason"), f.get("reason"))
+            .hint(ctx.t("progress.reviews.reason_hint")),
+    ];
+    page.submit = ctx.t("progress.reviews.submit").into();
+    page.cancel_href = back;
+    Ok(page.respond())
+}
+
+fn with_done(back: &str) -> String {
+    let sep = if back.contains('?') { '&' } else { '?' };
+    format!("{back}{sep}done=1")
+}
+
+// ---- My tasks and notifications -----------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "progress/my_tasks.html")]
+struct MyTasksPage {
+    ctx: Ctx,
+    title: String,
+    has_member: bool,
+    /// (heading, tasks) of the non-empty groups: overdue, due soon, the rest.
+    groups: Vec<(&'static str, Vec<MyTaskView>)>,
+}
+
+struct MyTaskView {
+    id: TaskId,
+    content: String,
+    org_name: String,
+    program: String,
+    deadline: String,
+    status: &'static str,
+    status_tag: &'static str,
+    percent: Option<u8>,
+}
+
+fn my_task_view(ctx: &Ctx, m: &MyTask) -> MyTaskView {
+    let t = &m.context;
+    MyTaskView {
+        id: t.task.id,
+        content: t.task.draft.content.clone(),
+        org_name: t.org_name.clone(),
+        program: t
+            .program_symbol
+            .clone()
+            .unwrap_or_else(|| t.program_title.clone()),
+        deadline: ctx.opt_date(&t.task.draft.deadline),
+        status: status_label(ctx, m.effective),
+        status_tag: status_tag(m.effective),
+        percent: t.task.percent,
+    }
+}
+
+async fn my_tasks(auth: Auth, State(st): State<AppState>) -> Result<Response, AppError> {
+    let p = &auth.p;
+    let tasks = st.store.my_tasks(p, forms::today()).await?;
+    let ctx = auth.ctx;
+    let mut overdue = Vec::new();
+    let mut soon = Vec::new();
+    let mut rest = Vec::new();
+    for m in &tasks {
+        let v = my_task_view(&ctx, m);
+        if m.effective == EffectiveStatus::Overdue {
+            overdue.push(v);
+        } else if m.due_soon {
+            soon.push(v);
+        } else {
+            rest.push(v);
+        }
+    }
+    let groups = [
+        ("progress.my.overdue", overdue),
+        ("progress.my.due_soon", soon),
+        ("progress.my.others", rest),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .map(|(k, v)| (ctx.t(k), v))
+    .collect();
+    Ok(MyTasksPage {
+        title: ctx.t("progress.my.title").into(),
+        has_member: p.member_id.is_some(),
+        groups,
+        ctx,
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "progress/notifications.html")]
+struct NotificationsPage {
+    ctx: Ctx,
+    title: String,
+    items: Vec<NoteView>,
+    unread: usize,
+}
+
+struct NoteView {
+    text: String,
+    href: Option<String>,
+    org_name: String,
+    when: String,
+    reason: Option<String>,
+    unread: bool,
+    urgent: bool,
+}
+
+fn note_view(ctx: &Ctx, n: &Notification) -> NoteView {
+    use store::NotificationKind as K;
+    let key = match (n.kind, n.milestone) {
+        (K::UnitDeadline, Some(m)) => format!("progress.note.unit_deadline_{m}"),
+        (k, _) => format!("progress.note.{}", k.as_str()),
+    };
+    let text = i18n::fill(ctx.t(&key), &[("title", &n.title)]);
+    let href = match n.subject_type {
+        "task" => Some(format!("/tasks/{}", n.subject_id)),
+        "program" => Some(format!("/programs/{}", n.subject_id)),
+        "cascade_unit" => Some(format!("/orgs/{}", n.org_id)),
+        _ => None,
+    };
+    let when = match (n.due, n.created_at) {
+        (Some(d), _) => format!("{} {}", ctx.t("progress.note.due"), ctx.date(&d)),
+        (None, Some(t)) => ctx.day(&t),
+        _ => String::new(),
+    };
+    NoteView {
+        text,
+        href,
+        org_name: n.org_name.clone(),
+        when,
+        reason: n.reason.clone(),
+        unread: n.id.is_some() && !n.read,
+        urgent: matches!(n.kind, K::TaskOverdue) || n.due.is_some_and(|d| d < forms::today()),
+    }
+}
+
+async fn notifications(auth: Auth, State(st): State<AppState>) -> Result<Response, AppError> {
+    let list = st.store.notifications(&auth.p, forms::today()).await?;
+    let ctx = auth.ctx;
+    let items: Vec<NoteView> = list.iter().map(|n| note_view(&ctx, n)).collect();
+    Ok(NotificationsPage {
+        title: ctx.t("progress.notes.title").into(),
+        unread: items.iter().filter(|n| n.unread).count(),
+        items,
+        ctx,
+    }
+    .into_response())
+}
+
+async fn notifications_read(auth: Auth, State(st): State<AppState>) -> Result<Response, AppError> {
+    let list = st.store.notifications(&auth.p, forms::today()).await?;
+    let ids: Vec<i64> = list
+        .iter()
+        .filter(|n| !n.read)
+        .filter_map(|n| n.id)
+        .collect();
+    if !ids.is_empty() {
+        st.store.mark_notifications_read(&auth.p, ids).await?;
+    }
+    Ok(Redirect::to("/notifications").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_content_is_stored_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = store_evidence(dir.path(), "bao-cao.pdf", b"%PDF-1.4 hello").unwrap();
+        let b = store_evidence(dir.path(), "ban-sao.pdf", b"%PDF-1.4 hello").unwrap();
+        assert_eq!(a.key, b.key);
+        assert_eq!(a.kind, domain::EvidenceType::Pdf);
+        let path = blob_path(dir.path(), &a.key);
+        assert_eq!(std::fs::read(&path).unwrap(), b"%PDF-1.4 hello");
+        let files = std::fs::read_dir(path.parent().unwrap()).unwrap().count();
+        assert_eq!(files, 1, "no temporary file is left behind");
+        assert!(matches!(
+            store_evidence(dir.path(), "x.pdf", b"MZ\x90\0"),
+            Err(Ok(_))
+        ));
+    }
+
+    #[test]
+    fn download_header_names() {
+        assert_eq!(rfc5987("Báo cáo.pdf"), "B%C3%A1o%20c%C3%A1o.pdf");
+        assert_eq!(clean_name("C:\\x\\bao\u{7}.pdf"), "bao.pdf");
+    }
+}
