@@ -8,7 +8,7 @@
 //!
 //! `--preview-login USER` (development only, for headless screenshots) signs USER in once
 //! and adds that session's cookie to every request that has none. Accounts: admin,
-//! office.a, secretary.a; password `mat-khau-thu-nghiem`.
+//! office.a, secretary.a, member.b (answers for a task of district B's program); password `mat-khau-thu-nghiem`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -64,9 +64,11 @@ async fn seed(s: &dyn Store) {
     ];
     let mut n = 0usize;
     let mut district_a = None;
+    let mut districts_seen = Vec::new();
     for (dname, dcode, communes) in districts {
         let d = org(s, Some(province), OrgKind::DirectlyAffiliated, dname, dcode).await;
         district_a.get_or_insert(d);
+        districts_seen.push(d);
         for (ci, commune) in communes.iter().enumerate() {
             let g = org(
                 s,
@@ -147,6 +149,31 @@ async fn seed(s: &dyn Store) {
         }
     }
     seed_programs(s, province).await;
+    // A member of district B who answers for a task of its issued program.
+    let first_b = s
+        .subtree_members(
+            &sys,
+            districts_seen[1],
+            store::Page {
+                offset: 0,
+                limit: 1,
+            },
+        )
+        .await
+        .expect("members")[0]
+        .member
+        .id;
+    s.user_create(
+        &sys,
+        NewUser {
+            username: "member.b".into(),
+            display_name: "Đảng viên huyện Yên Thế".into(),
+            password_hash: web::password::hash(PASSWORD).expect("hash"),
+            member_id: Some(first_b),
+        },
+    )
+    .await
+    .expect("member account");
     let hash = web::password::hash(PASSWORD).expect("hash");
     for (username, name, role, org_id) in [
         ("admin", "Quản trị Tỉnh ủy", AccessRole::Admin, province),
@@ -405,7 +432,14 @@ async fn main() {
     let sqlite = store_sqlite::SqliteStore::temporary().await.expect("store");
     let store: Arc<dyn Store> = Arc::new(sqlite);
     seed(store.as_ref()).await;
-    let state = web::AppState::new(store, web::Config::default());
+    let data = std::env::temp_dir().join(format!("resolute-preview-{}", std::process::id()));
+    let state = web::AppState::new(
+        store,
+        web::Config {
+            data_dir: data,
+            ..web::Config::default()
+        },
+    );
 
     let mut app = web::app(state.clone());
     if let Some(user) = login {

@@ -283,3 +283,29 @@ async fn same_file_is_stored_once_and_a_missing_status_keeps_values() {
     }
     assert_eq!(blobs, 1);
 }
+
+#[tokio::test]
+async fn an_upload_over_the_limit_gets_the_form_with_a_message() {
+    let app = spawn_app().await;
+    let t = app.seed_issued_task(false).await;
+    let member = member_account(&app).await;
+    let mut big = b"%PDF-1.4\n".to_vec();
+    big.resize(21 * 1024 * 1024, b'0');
+    let res = post_update(
+        &member,
+        t.task,
+        &[("status", "on_track"), ("percent", "10")],
+        Some(("lon.pdf", &big)),
+    )
+    .await;
+    assert_eq!(res.status(), 413);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("tổng dung lượng tối đa là 20 MB"), "{html}");
+    assert!(
+        app.store
+            .task_progress(&Principal::system(), t.task)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
