@@ -515,6 +515,7 @@ impl TestApp {
 
 /// An issued task of district A's commune with one pending update carrying a PDF.
 pub struct TaskRecords {
+    pub program: domain::ProgramId,
     pub task: domain::TaskId,
     pub update: domain::ProgressUpdateId,
     pub evidence_file: i64,
@@ -640,6 +641,7 @@ impl TestApp {
             (domain::ProgressUpdateId(0), 0)
         };
         TaskRecords {
+            program: program.id,
             task,
             update,
             evidence_file,

@@ -61,6 +61,16 @@ async fn member_posts_with_evidence_office_returns_then_accepts() {
     let t = app.seed_issued_task(false).await;
     let member = member_account(&app).await;
 
+    // The issued program's task row links to the task and its update form.
+    let office = app.signed_in("office.a").await;
+    let html = office
+        .get(&format!("/programs/{}", t.program))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(&format!("href=\"/tasks/{}/progress\"", t.task)));
+
     // My tasks lists the task, with its link.
     let page = member.get("/my/tasks").await;
     assert_eq!(page.status(), 200);
@@ -175,7 +185,6 @@ async fn member_posts_with_evidence_office_returns_then_accepts() {
     );
 
     // The district office (the commune's supervisor) sees it pending.
-    let office = app.signed_in("office.a").await;
     let list = office
         .get(&format!("/orgs/{}/reviews", app.district_a))
         .await;
