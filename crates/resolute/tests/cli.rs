@@ -215,3 +215,65 @@ fn check_tasks_reports_missing_parts_of_5_ro() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// PostgreSQL: `resolute backup` runs pg_dump and `resolute restore` pg_restore; a copy
+/// restored into another database holds the same records. Runs when
+/// RESOLUTE_TEST_POSTGRES names a server whose role may create databases.
+#[tokio::test(flavor = "multi_thread")]
+async fn backup_and_restore_on_postgres() {
+    let Ok(admin) = std::env::var("RESOLUTE_TEST_POSTGRES") else {
+        eprintln!("RESOLUTE_TEST_POSTGRES is not set: PostgreSQL backup test skipped");
+        return;
+    };
+    let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap();
+    let tag = std::process::id();
+    let (a, b) = (format!("cli_backup_a_{tag}"), format!("cli_backup_b_{tag}"));
+    let psql = |sql: String| {
+        let out = Command::new("psql")
+            .arg(&admin)
+            .args(["-qc", &sql])
+            .output()
+            .expect("psql runs");
+        assert!(
+            out.status.success(),
+            "{sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    psql(format!("CREATE DATABASE {a}"));
+    psql(format!("CREATE DATABASE {b}"));
+    let (url_a, url_b) = (format!("{base}/{a}"), format!("{base}/{b}"));
+    let dir = temp_dir("pg");
+    let pg = |url: &str| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_resolute"));
+        c.arg("--database-url").arg(url).env("RESOLUTE_LOG", "warn");
+        c
+    };
+    ok(pg(&url_a).args(["demo", "--seed", "5"]));
+    let dump = dir.join("backup.pgdump");
+    ok(pg(&url_a).arg("backup").arg(&dump));
+    let refused = run(pg(&url_b).arg("restore").arg(&dump));
+    assert!(
+        !refused.status.success(),
+        "restore without --yes is refused"
+    );
+    ok(pg(&url_b).arg("restore").arg(&dump).arg("--yes"));
+
+    use store::Store;
+    let sa = store_postgres::PgStore::connect(&url_a).await.unwrap();
+    let sb = store_postgres::PgStore::connect(&url_b).await.unwrap();
+    let p = domain::Principal::system();
+    let ra = sa.org_by_code(&p, "24").await.unwrap().unwrap();
+    let rb = sb.org_by_code(&p, "24").await.unwrap().unwrap();
+    assert_eq!(
+        ra, rb,
+        "the restored province is the same, counters included"
+    );
+    assert_eq!(sa.max_ids().await.unwrap(), sb.max_ids().await.unwrap());
+    assert!(sb.migration_state().await.unwrap().is_current());
+    sa.close().await;
+    sb.close().await;
+    psql(format!("DROP DATABASE {a} WITH (FORCE)"));
+    psql(format!("DROP DATABASE {b} WITH (FORCE)"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
