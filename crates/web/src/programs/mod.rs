@@ -170,7 +170,10 @@ async fn draft(
     auth: Auth,
     State(st): State<AppState>,
     Path(id): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> Result<Response, AppError> {
+    // After a save the page says so ("Đã lưu bản nháp."), then reads as usual.
+    let saved = query.is_some_and(|q| q.split('&').any(|kv| kv == "saved=1"));
     let program = match load_draft(&st, &auth.p, &id).await? {
         Ok(p) => p,
         Err(res) => return Ok(res),
@@ -205,12 +208,17 @@ async fn draft(
         Err(StoreError::NotFound) => None,
         Err(e) => return Err(e.into()),
     };
+    let notice = if saved {
+        ctx.t("programs.saved").to_owned()
+    } else {
+        String::new()
+    };
     Ok(DraftPage {
         title: program.title.clone(),
         ctx,
         doc,
         parts,
-        notice: String::new(),
+        notice,
         program,
     }
     .into_response())
@@ -281,7 +289,9 @@ async fn section_save(
         .save_program_sections(&auth.p, program.id, sections)
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/programs/{}/draft", program.id)).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/programs/{}/draft?saved=1", program.id)).into_response())
+        }
         Err(e) => {
             let mut errors = store_errors(lang, e)?;
             for m in &mut errors.0 {
@@ -536,7 +546,7 @@ async fn tasks_save(
             let to = if action == "add_row" || action.starts_with("remove_") {
                 format!("/programs/{}/draft/tasks#task-{n}", program.id)
             } else {
-                format!("/programs/{}/draft", program.id)
+                format!("/programs/{}/draft?saved=1", program.id)
             };
             Ok(Redirect::to(&to).into_response())
         }

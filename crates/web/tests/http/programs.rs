@@ -244,6 +244,10 @@ async fn from_resolution_to_issued_program_and_dashboard() {
         )
         .await;
     assert_eq!(res.status(), 303);
+    let back = res.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(back, format!("/programs/{program}/draft?saved=1"));
+    let html = office.get(&back).await.text().await.unwrap();
+    assert!(html.contains("Đã lưu bản nháp."), "a save is confirmed");
 
     let member = app.member_a.to_string();
     let tasks = |third_complete: bool| {
