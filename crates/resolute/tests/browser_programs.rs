@@ -13,22 +13,15 @@ use domain::{
     AccessRole, CascadeDeadlines, CascadeScope, DocumentNumber, DocumentType, Principal,
     ReportEvery, Term,
 };
-use fantoccini::{Client, ClientBuilder, Locator};
+mod common;
+
+use common::{body_text, free_port, shot, start_browser};
+use fantoccini::{Client, Locator};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 use store::{NewDocument, NewGrant, NewUser, Page, ProgramStore, Store};
 use time::macros::date;
-
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// A temporary folder (the server's data folder, the evidence file), removed on drop.
 struct TempDir(PathBuf);
@@ -37,74 +30,6 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn start_browser() -> (Driver, Client) {
-    let driver_bin =
-        std::env::var("RESOLUTE_CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
-    let port = free_port();
-    let child = Command::new(&driver_bin)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("cannot start {driver_bin} ({e}): install chromium-driver or run scripts/test")
-        });
-    let driver = Driver(child);
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let mut opts = serde_json::json!({
-        "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=vi"]
-    });
-    if let Ok(bin) = std::env::var("RESOLUTE_CHROMIUM") {
-        opts["binary"] = serde_json::Value::String(bin);
-    }
-    let mut caps = serde_json::Map::new();
-    caps.insert("goog:chromeOptions".into(), opts);
-    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("chromedriver session");
-    (driver, client)
-}
-
-fn shots_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-async fn shot(c: &Client, name: &str) {
-    let png = c.screenshot().await.expect("screenshot");
-    std::fs::write(shots_dir().join(format!("{name}.png")), png).unwrap();
-}
-
-async fn body_text(c: &Client) -> String {
-    for _ in 0..50 {
-        if let Ok(e) = c.find(Locator::Css("body")).await
-            && let Ok(t) = e.text().await
-        {
-            return t;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("no page body")
 }
 
 async fn h1(c: &Client) -> String {
