@@ -25,6 +25,8 @@ use crate::documents::posted_rows;
 use crate::error::AppError;
 use crate::forms::{self, Field, FormData, FormErrors, FormPage, store_errors, today, today_text};
 
+mod quality;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/orgs/{id}/programs", post(create_draft))
@@ -578,6 +580,16 @@ struct CheckPage {
     /// Errors of the issue form itself (the date).
     errors: FormErrors,
     issued_on: String,
+    /// Plan quality (advisory): copy verdict, passages, score.
+    quality: quality::QualityView,
+    /// The "5 rõ" findings of each task, shown in its row.
+    findings: Vec<Vec<String>>,
+}
+
+impl CheckPage {
+    fn task_findings(&self, i: &usize) -> &[String] {
+        self.findings.get(*i).map_or(&[], Vec::as_slice)
+    }
 }
 
 fn problems_of(ctx: &Ctx, program: &Program, inv: &Invalid) -> Vec<Problem> {
@@ -631,6 +643,8 @@ async fn check_page(
             .unwrap_or_default(),
     };
     let problems = problems_of(ctx, &program, &inv);
+    let mut quality = quality::view(st, auth, &program, &tasks).await;
+    let findings = std::mem::take(&mut quality.findings);
     let sections = ProgramSections::FIELDS
         .iter()
         .map(|part| {
@@ -665,6 +679,8 @@ async fn check_page(
         problems,
         errors,
         issued_on,
+        quality,
+        findings,
     };
     Ok((status, page).into_response())
 }
@@ -737,6 +753,10 @@ struct ShowPage {
 }
 
 impl ShowPage {
+    fn task_findings(&self, _i: &usize) -> &[String] {
+        &[]
+    }
+
     fn kind_label(&self) -> &'static str {
         self.ctx
             .t(&format!("programs.kind.{}", self.program.kind.as_str()))

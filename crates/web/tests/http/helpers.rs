@@ -439,6 +439,12 @@ impl TestApp {
     /// District A registers a resolution, cascades it to its grassroots organizations and
     /// the commune starts its program draft (all as the system).
     pub async fn seed_programs(&self) -> ProgramRecords {
+        self.seed_programs_with_body("Nghị quyết của **Huyện Lục Nam**.")
+            .await
+    }
+
+    /// [`TestApp::seed_programs`] with the resolution's text given.
+    pub async fn seed_programs_with_body(&self, body_md: &str) -> ProgramRecords {
         use domain::{
             CascadeDeadlines, CascadeScope, DocumentNumber, DocumentType, ProgramKind, ReportEvery,
             Term,
@@ -461,7 +467,7 @@ impl TestApp {
                     term: Term::parse("term", "2020–2025").expect("term"),
                     issued_on: date!(2025 - 01 - 15),
                     title: "Về xây dựng Đảng bộ xã Bảo Đài trong sạch, vững mạnh".into(),
-                    body_md: "Nghị quyết của **Huyện Lục Nam**.".into(),
+                    body_md: body_md.into(),
                     parent_document_id: None,
                 },
             )

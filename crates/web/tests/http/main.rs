@@ -10,3 +10,4 @@ mod isolation;
 mod pages;
 mod programs;
 mod progress;
+mod quality;

@@ -1,0 +1,299 @@
+//! Plan quality on the check page (issue 4): the draft against the plan it implements
+//! (copied, adapted, original, with the aligned passages side by side), the "5 rõ"
+//! findings of each task and the 0–100 score. Advisory only: it never blocks issuing.
+//!
+//! The upper plan is the issued program of the parent unit for the same resolution when
+//! the user may read it, otherwise the text of the document the program implements.
+
+use std::sync::OnceLock;
+
+use analysis::{Gazetteer, TaskInput, Verdict};
+use domain::ProgramState;
+use domain::validate::format_date;
+use i18n::Lang;
+use store::{Program, TaskRecord};
+
+use crate::AppState;
+use crate::ctx::{Auth, Ctx};
+
+/// At most this many aligned passages are shown (the longest).
+const MAX_PASSAGES: usize = 10;
+/// Characters of context shown on each side of a passage.
+const CONTEXT_CHARS: usize = 60;
+
+/// The generic patterns (levels, headings, citations), built once per process; the names
+/// of the unit's path and children are added per request.
+fn base_gazetteer() -> &'static Gazetteer {
+    static BASE: OnceLock<Gazetteer> = OnceLock::new();
+    BASE.get_or_init(Gazetteer::new)
+}
+
+/// One side of a passage: text before, the matched text, text after.
+pub struct Side {
+    pub before: String,
+    pub matched: String,
+    pub after: String,
+}
+
+pub struct PassageView {
+    pub lower: Side,
+    pub upper: Side,
+}
+
+/// What the check page shows.
+pub struct QualityView {
+    pub total: u32,
+    /// Points taken off and why, in the page's language.
+    pub deductions: Vec<(String, String)>,
+    /// `None` when the copy check was skipped (no upper text).
+    pub verdict: Option<Verdict>,
+    pub percent: u32,
+    pub reason: String,
+    /// Whether the upper plan is the parent unit's program (else the document's text).
+    pub upper_is_program: bool,
+    pub passages: Vec<PassageView>,
+    /// The findings of each task, in the order of the task table.
+    pub findings: Vec<Vec<String>>,
+}
+
+impl QualityView {
+    pub fn verdict_key(&self) -> &'static str {
+        match self.verdict {
+            Some(Verdict::Copied) => "programs.quality.verdict.copied",
+            Some(Verdict::Adapted) => "programs.quality.verdict.adapted",
+            _ => "programs.quality.verdict.original",
+        }
+    }
+
+    pub fn verdict_class(&self) -> &'static str {
+        match self.verdict {
+            Some(Verdict::Copied) => "tag-red",
+            Some(Verdict::Adapted) => "tag-yellow",
+            _ => "tag-green",
+        }
+    }
+
+    pub fn percent_text(&self, ctx: &Ctx) -> String {
+        i18n::fill(
+            ctx.t("programs.quality.copied_percent"),
+            &[("n", &self.percent)],
+        )
+    }
+
+    pub fn upper_key(&self) -> &'static str {
+        if self.upper_is_program {
+            "programs.quality.upper_program"
+        } else {
+            "programs.quality.upper_document"
+        }
+    }
+}
+
+/// The largest char boundary at or below `i`.
+fn floor(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn side(text: &str, (start, end): (usize, usize)) -> Side {
+    let (start, end) = (floor(text, start), floor(text, end));
+    let (start, end) = (start.min(end), end);
+    let head = &text[..start];
+    let cut = head
+        .char_indices()
+        .rev()
+        .nth(CONTEXT_CHARS - 1)
+        .map_or(0, |(i, _)| i);
+    let before = if cut > 0 {
+        format!("…{}", &head[cut..])
+    } else {
+        head.to_owned()
+    };
+    let tail = &text[end..];
+    let after = match tail.char_indices().nth(CONTEXT_CHARS) {
+        Some((i, _)) => format!("{}…", &tail[..i]),
+        None => tail.to_owned(),
+    };
+    Side {
+        before,
+        matched: text[start..end].to_owned(),
+        after,
+    }
+}
+
+/// Points taken off, with the decimal comma in Vietnamese: `−12,5`.
+fn points(lang: Lang, p: f64) -> String {
+    let text = format!("−{}", (p * 10.0).round() / 10.0);
+    match lang {
+        Lang::Vi => text.replace('.', ","),
+        Lang::En => text,
+    }
+}
+
+fn join(parts: impl IntoIterator<Item = String>) -> String {
+    parts
+        .into_iter()
+        .filter(|s| !s.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// The plan as one text: its three sections, then its task contents.
+fn plan_text(program: &Program, tasks: &[String]) -> String {
+    let s = &program.sections;
+    join(
+        [
+            s.purpose.clone(),
+            s.tasks_and_solutions.clone(),
+            s.organization.clone(),
+        ]
+        .into_iter()
+        .chain(tasks.iter().cloned()),
+    )
+}
+
+fn task_input(t: &TaskRecord) -> TaskInput {
+    let d = &t.draft;
+    TaskInput {
+        content: d.content.clone(),
+        responsible: d
+            .responsible
+            .map(|_| t.responsible_name.clone().unwrap_or_else(|| "có".into())),
+        deadline: d.deadline.map(format_date),
+        output: d.expected_output.clone(),
+        lead_body: d.lead_body.clone(),
+    }
+}
+
+/// The upper plan's text, and whether it is the parent unit's program.
+async fn upper_text(st: &AppState, auth: &Auth, program: &Program) -> (String, bool) {
+    let p = &auth.p;
+    // The parent unit's issued program for the same resolution, when readable.
+    if let Ok(crumbs) = st.store.org_ancestors(p, program.org_id).await
+        && let Some(parent) = crumbs.iter().rev().find(|c| c.id != program.org_id)
+        && let Ok(versions) = st
+            .store
+            .unit_programs(p, parent.id, program.root_document_id)
+            .await
+        && let Some(up) = versions
+            .iter()
+            .rev()
+            .find(|v| v.state == ProgramState::Issued)
+    {
+        let tasks: Vec<String> = st
+            .store
+            .program_tasks(p, up.id)
+            .await
+            .map(|ts| ts.into_iter().map(|t| t.draft.content).collect())
+            .unwrap_or_default();
+        let text = plan_text(up, &tasks);
+        if !text.trim().is_empty() {
+            return (text, true);
+        }
+    }
+    let text = st
+        .store
+        .document(p, program.root_document_id)
+        .await
+        .map(|d| d.body_md)
+        .unwrap_or_default();
+    (text, false)
+}
+
+/// The names of the unit's path and children, so that swapping one place name for
+/// another neither hides nor creates a copy.
+async fn gazetteer(st: &AppState, auth: &Auth, program: &Program) -> Gazetteer {
+    let p = &auth.p;
+    let mut gaz = base_gazetteer().clone();
+    gaz.add(&program.org_name);
+    if let Ok(crumbs) = st.store.org_ancestors(p, program.org_id).await {
+        for c in &crumbs {
+            gaz.add(&c.name);
+        }
+    }
+    if let Ok(children) = st.store.org_children(p, program.org_id, false).await {
+        for c in &children {
+            gaz.add(&c.name);
+        }
+    }
+    gaz
+}
+
+/// Computes the view; failures to read the upper plan only skip the copy check.
+pub async fn view(
+    st: &AppState,
+    auth: &Auth,
+    program: &Program,
+    tasks: &[TaskRecord],
+) -> QualityView {
+    let lang = auth.ctx.lang;
+    let gaz = gazetteer(st, auth, program).await;
+    let contents: Vec<String> = tasks.iter().map(|t| t.draft.content.clone()).collect();
+    let lower = plan_text(program, &contents);
+    let (upper, upper_is_program) = upper_text(st, auth, program).await;
+    let inputs: Vec<TaskInput> = tasks.iter().map(task_input).collect();
+    let task_reports = analysis::check_tasks(&inputs, &gaz);
+    let plan = (!upper.trim().is_empty() && !lower.trim().is_empty())
+        .then(|| analysis::check_plan(&upper, &lower, &[], &gaz));
+    let score = analysis::score_program(plan.as_ref(), &task_reports);
+    let msg = |vi: &str, en: &str| match lang {
+        Lang::Vi => vi.to_owned(),
+        Lang::En => en.to_owned(),
+    };
+    let deductions = score
+        .copy
+        .deductions
+        .iter()
+        .chain(score.tasks.deductions.iter())
+        .filter(|d| d.points > 0.0)
+        .map(|d| (points(lang, d.points), msg(&d.message_vi, &d.message_en)))
+        .collect();
+    let findings = task_reports
+        .iter()
+        .map(|r| {
+            r.findings
+                .iter()
+                .map(|f| msg(&f.message_vi, &f.message_en))
+                .collect()
+        })
+        .collect();
+    let (verdict, percent, reason, passages) = match &plan {
+        Some(r) => {
+            let mut longest: Vec<&analysis::Passage> = r.passages.iter().collect();
+            longest.sort_by_key(|p| std::cmp::Reverse(p.syllables));
+            longest.truncate(MAX_PASSAGES);
+            longest.sort_by_key(|p| p.lower.0);
+            let passages = if r.verdict == Verdict::Original {
+                Vec::new()
+            } else {
+                longest
+                    .into_iter()
+                    .map(|p| PassageView {
+                        lower: side(&lower, p.lower),
+                        upper: side(&upper, p.upper),
+                    })
+                    .collect()
+            };
+            (
+                Some(r.verdict),
+                (r.copied_fraction * 100.0).round() as u32,
+                msg(&r.reason_vi, &r.reason_en),
+                passages,
+            )
+        }
+        None => (None, 0, String::new(), Vec::new()),
+    };
+    QualityView {
+        total: score.total,
+        deductions,
+        verdict,
+        percent,
+        reason,
+        upper_is_program,
+        passages,
+        findings,
+    }
+}

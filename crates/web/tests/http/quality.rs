@@ -1,0 +1,148 @@
+//! Plan quality on the check page (issue 4): a draft that copies the resolution word for
+//! word is tagged "Sao chép" with its passages side by side, an original draft "Tự xây
+//! dựng", and a vague task gets a finding in its row. Advisory: issuing is not blocked.
+
+use crate::helpers::{Browser, TestApp, spawn_app};
+
+const RESOLUTION: &str = "## Mục tiêu\n\n\
+Nâng cao năng lực lãnh đạo và sức chiến đấu của tổ chức cơ sở đảng, bảo đảm mỗi chi bộ \
+thực sự là hạt nhân chính trị ở cơ sở, gắn bó mật thiết với nhân dân.\n\n\
+## Nhiệm vụ, giải pháp\n\n\
+- Đổi mới nội dung, phương thức sinh hoạt chi bộ theo hướng thiết thực, tập trung vào \
+những vấn đề bức xúc, nổi cộm ở địa bàn dân cư, tránh hình thức, chung chung.\n\
+- Kiện toàn đội ngũ bí thư chi bộ có bản lĩnh chính trị vững vàng, có phẩm chất đạo đức \
+trong sáng, có năng lực tổ chức thực hiện và uy tín trong cộng đồng dân cư.\n\
+- Thực hiện nghiêm chế độ tự phê bình và phê bình, kiểm tra, giám sát đảng viên chấp \
+hành điều lệ, nghị quyết, gắn với đánh giá, xếp loại chất lượng hằng năm một cách thực chất.";
+
+async fn post_sections(b: &Browser, program: i64, texts: [&str; 3]) {
+    for (part, text) in ["purpose", "tasks_and_solutions", "organization"]
+        .iter()
+        .zip(texts)
+    {
+        let res = b
+            .post(
+                &format!("/programs/{program}/draft/sections/{part}"),
+                &[("text", text)],
+            )
+            .await;
+        assert_eq!(res.status(), 303, "{part}");
+    }
+}
+
+async fn post_task(app: &TestApp, b: &Browser, program: i64, content: &str, complete: bool) {
+    let member = app.member_a.to_string();
+    let (who, deadline, output) = if complete {
+        (
+            member.as_str(),
+            "30/06/2027",
+            "100% chi bộ tổ chức sinh hoạt chuyên đề",
+        )
+    } else {
+        ("", "", "")
+    };
+    let res = b
+        .post(
+            &format!("/programs/{program}/draft/tasks"),
+            &[
+                ("tasks[0].content", content),
+                ("tasks[0].lead_body", "Đảng ủy xã"),
+                ("tasks[0].cooperating_bodies", ""),
+                ("tasks[0].responsible", who),
+                ("tasks[0].deadline", deadline),
+                ("tasks[0].expected_output", output),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+}
+
+async fn check_page(b: &Browser, program: i64) -> String {
+    let res = b.get(&format!("/programs/{program}/draft/check")).await;
+    assert_eq!(res.status(), 200);
+    res.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_draft_copied_from_the_resolution_is_tagged_with_its_passages() {
+    let app = spawn_app().await;
+    let records = app.seed_programs_with_body(RESOLUTION).await;
+    let program = records.program.0;
+    let office = app.signed_in("office.a").await;
+    let (head, rest) = RESOLUTION.split_once("## Nhiệm vụ, giải pháp").unwrap();
+    let (tasks, last) = rest.rsplit_once("\n- ").unwrap();
+    post_sections(&office, program, [head, tasks, last]).await;
+    post_task(
+        &app,
+        &office,
+        program,
+        "Tổ chức sinh hoạt chuyên đề về đổi mới phương thức sinh hoạt chi bộ tại thôn Bình An",
+        true,
+    )
+    .await;
+
+    let html = check_page(&office, program).await;
+    assert!(html.contains("Chất lượng kế hoạch"), "{html}");
+    assert!(html.contains("Sao chép"), "{html}");
+    assert!(html.contains("/100"), "the score");
+    assert!(html.contains("<mark>"), "a passage is highlighted: {html}");
+    assert!(
+        html.contains("Kiện toàn đội ngũ bí thư chi bộ"),
+        "the copied text is shown"
+    );
+    // Advisory: the issue form is still there.
+    assert!(html.contains(&format!("action=\"/programs/{program}/issue\"")));
+
+    // In English the tag and the reason follow the language.
+    assert_eq!(office.get("/lang/en?next=/").await.status(), 303);
+    let html = check_page(&office, program).await;
+    assert!(html.contains("Plan quality"), "{html}");
+    assert!(html.contains(">Copied<"), "{html}");
+    assert!(html.contains("word for word"), "the reason in English");
+}
+
+#[tokio::test]
+async fn an_original_draft_is_tagged_own_work_and_a_vague_task_gets_a_finding() {
+    let app = spawn_app().await;
+    let records = app.seed_programs_with_body(RESOLUTION).await;
+    let program = records.program.0;
+    let office = app.signed_in("office.a").await;
+    post_sections(
+        &office,
+        program,
+        [
+            "Đến hết năm 2027, cả 12 chi bộ thôn của xã Bảo Đài tổ chức sinh hoạt định kỳ \
+             đúng ngày mồng 5 hằng tháng, mỗi quý có ít nhất một buổi sinh hoạt chuyên đề.",
+            "Đảng ủy xã phân công mỗi đồng chí đảng ủy viên phụ trách hai chi bộ thôn, dự \
+             sinh hoạt ít nhất một lần mỗi quý và báo cáo bằng văn bản. Chi bộ thôn Bình An \
+             và thôn Đồng Mai thí điểm ghi biên bản sinh hoạt điện tử trước tháng 9 năm 2026; \
+             văn phòng Đảng ủy tổng hợp ý kiến của đảng viên về tình hình sạt lở bờ sông Lục \
+             Nam, đường giao thông nội đồng và vệ sinh môi trường để đưa vào nội dung sinh hoạt.",
+            "Văn phòng Đảng ủy xã theo dõi, đôn đốc; sáu tháng một lần báo cáo Ban Thường vụ \
+             Huyện ủy kết quả thực hiện, kèm danh sách chi bộ chưa đạt yêu cầu.",
+        ],
+    )
+    .await;
+    post_task(
+        &app,
+        &office,
+        program,
+        "Tăng cường công tác lãnh đạo",
+        false,
+    )
+    .await;
+
+    let html = check_page(&office, program).await;
+    assert!(html.contains("Tự xây dựng"), "{html}");
+    assert!(!html.contains("Sao chép"), "{html}");
+    assert!(!html.contains("<mark>"), "no passage for an original plan");
+    assert!(
+        html.contains("Có thể cần làm rõ"),
+        "the vague task has findings in its row: {html}"
+    );
+    assert!(
+        html.contains("chung chung"),
+        "the vague wording is named: {html}"
+    );
+}
