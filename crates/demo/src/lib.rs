@@ -7,6 +7,7 @@
 
 pub mod names;
 
+pub mod resolution;
 pub mod restructure;
 pub mod tree;
 pub mod units;

@@ -685,6 +685,13 @@ pub async fn load(
             }
         }
         store.bulk_load(&system, load).await?;
+        if matches!(profile, Profile::Province { .. }) {
+            // The province's resolution on party building, cascaded to its district-level
+            // organizations (the nation profile is for benchmarks and carries none).
+            if let Some(root) = store.org_by_code(&system, &p.code).await? {
+                crate::resolution::load(store, &system, &root).await?;
+            }
+        }
         progress(i + 1, total);
     }
     Ok(accounts)

@@ -69,6 +69,10 @@ async fn district_office_journey_in_chromium() {
         .await
         .unwrap();
     assert_eq!(h1, lucnam.name, "lands on the district's page");
+    assert!(
+        body_text(&c).await.contains(demo::resolution::NUMBER),
+        "the district sees the demo resolution it must implement"
+    );
     shot(&c, "journey-2-district").await;
 
     // Down the tree: a commune, then one of its cells, with its members.
