@@ -8,8 +8,8 @@ use domain::{
     Term,
 };
 use store::{NewDocument, Org, Page, Store};
-use time::Date;
 use time::macros::date;
+use time::{Date, Duration};
 
 /// The demo resolution's number. Tests that register their own resolution use 01-NQ/TU.
 pub const NUMBER: &str = "05-NQ/TU";
@@ -61,9 +61,12 @@ fn target(indicator: &str, baseline: f64, value: f64, unit: &str, by: Date) -> T
 }
 
 /// Registers the resolution at the province `root`, cascades it to the district-level
-/// organizations, and records the study of the first few (so dashboards have something to
-/// show from the start). Returns the number of units reached.
-pub async fn load(store: &dyn Store, p: &Principal, root: &Org) -> store::Result<u64> {
+/// organizations, and records the study of most of them, so dashboards show real states
+/// from the first sign-in. Dates are relative to `today`: the resolution was issued two
+/// months ago; the study deadline has passed (most studied in time, one in four late or
+/// not yet), the programs are due in a month. Returns the number of units reached.
+pub async fn load(store: &dyn Store, p: &Principal, root: &Org, today: Date) -> store::Result<u64> {
+    let issued_on = today - Duration::days(60);
     let doc = store
         .register_document(
             p,
@@ -71,8 +74,8 @@ pub async fn load(store: &dyn Store, p: &Principal, root: &Org) -> store::Result
                 issuer_org_id: root.id,
                 doc_type: DocumentType::Resolution,
                 number: DocumentNumber::parse_for("number", DocumentType::Resolution, NUMBER)?,
-                term: Term::parse("term", "2020–2025")?,
-                issued_on: date!(2023 - 03 - 15),
+                term: Term::parse("term", "2025–2030")?,
+                issued_on,
                 title: "Về nâng cao hiệu quả học tập, quán triệt và tổ chức thực hiện \
                         nghị quyết của Đảng"
                     .into(),
@@ -81,7 +84,7 @@ pub async fn load(store: &dyn Store, p: &Principal, root: &Org) -> store::Result
             },
         )
         .await?;
-    let by = date!(2025 - 12 - 31);
+    let by = date!(2030 - 06 - 30);
     store
         .set_document_targets(
             p,
@@ -128,10 +131,10 @@ pub async fn load(store: &dyn Store, p: &Principal, root: &Org) -> store::Result
                 include_root: false,
             },
             CascadeDeadlines {
-                study_by: date!(2023 - 04 - 30),
-                program_by: date!(2023 - 05 - 31),
+                study_by: issued_on + Duration::days(45),
+                program_by: issued_on + Duration::days(90),
                 report_every: ReportEvery::Quarterly,
-                interim_review_by: Some(date!(2024 - 06 - 30)),
+                interim_review_by: Some(issued_on + Duration::days(365)),
                 reports_until: None,
                 grace_days: 5,
             },
@@ -150,8 +153,8 @@ pub async fn load(store: &dyn Store, p: &Principal, root: &Org) -> store::Result
     for (i, u) in units.iter().enumerate() {
         // Most units studied in time, a few late, some not yet.
         let on = match i % 4 {
-            0 | 1 => date!(2023 - 04 - 20),
-            2 => date!(2023 - 05 - 12),
+            0 | 1 => issued_on + Duration::days(20),
+            2 => issued_on + Duration::days(50),
             _ => continue,
         };
         store.record_study(p, u.id, on).await?;

@@ -689,7 +689,8 @@ pub async fn load(
             // The province's resolution on party building, cascaded to its district-level
             // organizations (the nation profile is for benchmarks and carries none).
             if let Some(root) = store.org_by_code(&system, &p.code).await? {
-                crate::resolution::load(store, &system, &root).await?;
+                let today = time::OffsetDateTime::now_utc().date();
+                crate::resolution::load(store, &system, &root, today).await?;
             }
         }
         progress(i + 1, total);
