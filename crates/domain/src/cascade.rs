@@ -845,3 +845,67 @@ mod tests {
         }
     }
 }
+
+/// A unit's milestone dates as a cascade row holds them: each deadline with the day it was
+/// met, and the next report's due day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MilestoneDates {
+    pub study_by: Option<Date>,
+    pub studied_on: Option<Date>,
+    pub program_by: Option<Date>,
+    pub program_issued_on: Option<Date>,
+    pub interim_review_by: Option<Date>,
+    pub interim_reviewed_on: Option<Date>,
+    pub report_next_due: Option<Date>,
+}
+
+impl MilestoneDates {
+    /// The milestones not yet met whose deadline passes `due`'s test (e.g. "before today"
+    /// for what is overdue, "by the horizon" for what is coming), as (code, deadline), in
+    /// milestone order. Codes: `study`, `program`, `review`, `report`.
+    pub fn open(&self, due: impl Fn(Date) -> bool) -> Vec<(&'static str, Date)> {
+        [
+            ("study", self.study_by, self.studied_on),
+            ("program", self.program_by, self.program_issued_on),
+            ("review", self.interim_review_by, self.interim_reviewed_on),
+            ("report", self.report_next_due, None),
+        ]
+        .into_iter()
+        .filter_map(|(code, by, done)| match (by, done) {
+            (Some(d), None) if due(d) => Some((code, d)),
+            _ => None,
+        })
+        .collect()
+    }
+}
+
+#[cfg(test)]
+mod milestone_tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn open_milestones_are_unmet_and_pass_the_cutoff() {
+        let m = MilestoneDates {
+            study_by: Some(date!(2025 - 03 - 01)),
+            studied_on: Some(date!(2025 - 02 - 20)),
+            program_by: Some(date!(2025 - 04 - 01)),
+            program_issued_on: None,
+            interim_review_by: Some(date!(2026 - 01 - 01)),
+            interim_reviewed_on: None,
+            report_next_due: Some(date!(2025 - 03 - 15)),
+        };
+        let today = date!(2025 - 05 - 01);
+        assert_eq!(
+            m.open(|d| d < today),
+            vec![
+                ("program", date!(2025 - 04 - 01)),
+                ("report", date!(2025 - 03 - 15))
+            ]
+        );
+        assert_eq!(
+            m.open(|d| d <= date!(2025 - 03 - 15)),
+            vec![("report", date!(2025 - 03 - 15))]
+        );
+    }
+}

@@ -21,8 +21,8 @@ pub mod validate;
 
 pub use access::{AccessRole, Grant, Permission, Principal, Scope};
 pub use cascade::{
-    CascadeDeadlines, CascadeScope, DeadlineStatus, Milestone, Period, ReportEvery, ReportLedger,
-    ReportStanding, UnitFacts, UnitStatus,
+    CascadeDeadlines, CascadeScope, DeadlineStatus, Milestone, MilestoneDates, Period, ReportEvery,
+    ReportLedger, ReportStanding, UnitFacts, UnitStatus,
 };
 pub use document::{BodyCode, DocumentKey, DocumentNumber, DocumentType, NumberStyle, Term};
 pub use evidence::{ContentKey, EvidenceType};

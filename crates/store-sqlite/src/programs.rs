@@ -229,6 +229,20 @@ fn may_read_doc(p: &Principal, issuer: &OrgPath) -> bool {
     s.covers(issuer) || s.leads_to(issuer)
 }
 
+/// A cascade row's milestone dates (its columns `study_by`, `studied_on`, `program_by`,
+/// `program_issued_on`, `interim_review_by`, `interim_reviewed_on`, `report_next_due`).
+pub(crate) fn milestone_dates(r: &DbRow) -> Result<domain::MilestoneDates> {
+    Ok(domain::MilestoneDates {
+        study_by: r.try_get("study_by").db()?,
+        studied_on: r.try_get("studied_on").db()?,
+        program_by: r.try_get("program_by").db()?,
+        program_issued_on: r.try_get("program_issued_on").db()?,
+        interim_review_by: r.try_get("interim_review_by").db()?,
+        interim_reviewed_on: r.try_get("interim_reviewed_on").db()?,
+        report_next_due: r.try_get("report_next_due").db()?,
+    })
+}
+
 async fn doc_by_id(conn: &mut Conn, id: DocumentId) -> Result<Option<Document>> {
     let sql = format!(
         "SELECT {DOC_COLS} FROM documents d JOIN organizations o ON o.id = d.issuer_org_id \
@@ -1909,28 +1923,7 @@ impl ProgramStore for Backend {
             .db()?
             .iter()
             .map(|r| {
-                let mut overdue: Vec<(&'static str, Date)> = Vec::new();
-                let open = |due: Option<Date>, done: Option<Date>| {
-                    due.filter(|d| done.is_none() && *d < today)
-                };
-                if let Some(d) = open(r.try_get("study_by").db()?, r.try_get("studied_on").db()?) {
-                    overdue.push(("study", d));
-                }
-                if let Some(d) = open(
-                    r.try_get("program_by").db()?,
-                    r.try_get("program_issued_on").db()?,
-                ) {
-                    overdue.push(("program", d));
-                }
-                if let Some(d) = open(
-                    r.try_get("interim_review_by").db()?,
-                    r.try_get("interim_reviewed_on").db()?,
-                ) {
-                    overdue.push(("review", d));
-                }
-                if let Some(d) = open(r.try_get("report_next_due").db()?, None) {
-                    overdue.push(("report", d));
-                }
+                let mut overdue = milestone_dates(r)?.open(|d| d < today);
                 overdue.sort_by_key(|x| x.1);
                 let sid: Option<i64> = r.try_get("secretary_id").db()?;
                 let sname: Option<String> = r.try_get("secretary_name").db()?;

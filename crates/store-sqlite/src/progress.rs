@@ -718,28 +718,7 @@ impl Backend {
             push_ids(&mut qb, kept.iter().copied());
             qb.push(" ORDER BY cu.id");
             for r in qb.build().fetch_all(&mut *conn).await.db()? {
-                let open = |due: Option<Date>, done: Option<Date>| {
-                    due.filter(|d| done.is_none() && *d <= horizon)
-                };
-                let mut items: Vec<(&'static str, Date)> = Vec::new();
-                if let Some(d) = open(r.try_get("study_by").db()?, r.try_get("studied_on").db()?) {
-                    items.push(("study", d));
-                }
-                if let Some(d) = open(
-                    r.try_get("program_by").db()?,
-                    r.try_get("program_issued_on").db()?,
-                ) {
-                    items.push(("program", d));
-                }
-                if let Some(d) = open(
-                    r.try_get("interim_review_by").db()?,
-                    r.try_get("interim_reviewed_on").db()?,
-                ) {
-                    items.push(("review", d));
-                }
-                if let Some(d) = open(r.try_get("report_next_due").db()?, None) {
-                    items.push(("report", d));
-                }
+                let items = crate::programs::milestone_dates(&r)?.open(|d| d <= horizon);
                 let symbol: String = r.try_get("doc_symbol").db()?;
                 let title: String = r.try_get("doc_title").db()?;
                 for (m, due) in items {
