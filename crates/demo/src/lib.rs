@@ -6,7 +6,7 @@
 //! `data/NOTICE.md`), so the demo runs anywhere.
 
 pub mod names;
-
+mod programs;
 pub mod resolution;
 pub mod restructure;
 pub mod tree;

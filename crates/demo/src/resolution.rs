@@ -85,7 +85,7 @@ pub async fn load(store: &dyn Store, p: &Principal, root: &Org, today: Date) -> 
         )
         .await?;
     let by = date!(2030 - 06 - 30);
-    store
+    let targets = store
         .set_document_targets(
             p,
             doc.id,
@@ -159,5 +159,7 @@ pub async fn load(store: &dyn Store, p: &Principal, root: &Org, today: Date) -> 
         };
         store.record_study(p, u.id, on).await?;
     }
+    let target_ids: Vec<_> = targets.iter().map(|t| t.id).collect();
+    crate::programs::load(store, p, doc.id, BODY, &units, &target_ids, today).await?;
     Ok(summary.reached)
 }

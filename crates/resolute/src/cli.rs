@@ -50,6 +50,9 @@ pub enum Command {
     },
     /// Rebuild every kept-up-to-date counter from the records.
     Recount,
+    /// Assess every issued program again for plan quality (copies of the upper or a
+    /// sibling plan, "5 rõ"), for the dashboards' list of programs to look at again.
+    RescanPlans,
     /// Replay the 2025 reorganization of administrative units on a loaded province.
     Restructure2025 {
         /// Pre-2025 code of the province (Bắc Giang is 24).

@@ -32,10 +32,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Demo(args) => demo(store.as_ref(), &args).await.map(|_| ()),
+        Command::Demo(args) => demo(&store, &args).await.map(|_| ()),
         Command::Import(args) => import(store.as_ref(), &args).await,
         Command::User { command } => user(store.as_ref(), command).await,
         Command::Backup { file } => backup(store.as_ref(), &cli.db, &file).await,
+        Command::RescanPlans => {
+            let st = web::AppState::new(store.clone(), web::Config::default());
+            let r = web::programs::quality::rescan(&st, &Principal::system()).await?;
+            println!(
+                "Đã rà soát {} chương trình đã ban hành; {} chương trình cần xem lại.",
+                r.assessed, r.flagged
+            );
+            Ok(())
+        }
         Command::Recount => {
             store.recount(&Principal::system()).await?;
             println!("Đã tính lại các số liệu tổng hợp.");
@@ -103,7 +112,8 @@ fn hash_password(p: &str) -> String {
     web::password::hash(p).expect("argon2 hashes any password")
 }
 
-async fn demo(store: &dyn Store, args: &DemoArgs) -> anyhow::Result<Vec<demo::DemoAccount>> {
+async fn demo(shared: &Arc<dyn Store>, args: &DemoArgs) -> anyhow::Result<Vec<demo::DemoAccount>> {
+    let store = shared.as_ref();
     if store.max_ids().await?.org > 0 {
         bail!(
             "cơ sở dữ liệu đã có dữ liệu; dữ liệu mẫu chỉ nạp vào cơ sở dữ liệu trống / the database is not empty"
@@ -132,6 +142,10 @@ async fn demo(store: &dyn Store, args: &DemoArgs) -> anyhow::Result<Vec<demo::De
     };
     let accounts = demo::load(store, &profile, args.seed, &hash_password, &progress).await?;
     bar.finish_and_clear();
+    // The demo's issued programs get their plan-quality assessment, as issuing on a page
+    // would give them.
+    let st = web::AppState::new(shared.clone(), web::Config::default());
+    web::programs::quality::rescan(&st, &Principal::system()).await?;
     let ids = store.max_ids().await?;
     println!(
         "Đã tạo dữ liệu mẫu: {} tổ chức, {} đảng viên trong {:.1} giây.",
@@ -169,7 +183,7 @@ async fn serve(
     if args.demo {
         if store.max_ids().await?.org == 0 {
             demo(
-                store.as_ref(),
+                &store,
                 &DemoArgs {
                     profile: DemoProfile::Province,
                     seed: 2025,

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod bulk;
+mod insight;
 mod members;
 mod orgs;
 mod programs;
@@ -36,6 +37,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "programs",
         include_str!("../migrations/0002_programs.sql"),
+    ),
+    (
+        5,
+        "program_assessments",
+        include_str!("../migrations/0005_program_assessments.sql"),
     ),
 ];
 

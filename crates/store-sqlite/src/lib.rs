@@ -11,6 +11,7 @@
 
 mod accounts;
 mod bulk;
+mod insight;
 mod members;
 mod orgs;
 mod programs;
@@ -27,6 +28,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 use store::*;
@@ -41,6 +43,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "programs",
         include_str!("../migrations/0002_programs.sql"),
+    ),
+    (
+        5,
+        "program_assessments",
+        include_str!("../migrations/0005_program_assessments.sql"),
     ),
 ];
 
@@ -66,6 +73,9 @@ static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {
 pub struct SqliteStore {
     read: SqlitePool,
     write: SqlitePool,
+    /// Bumped each time the writer connection returns to its pool, i.e. after every
+    /// write of this process has committed or rolled back ([`Store::write_generation`]).
+    generation: Arc<AtomicU64>,
     /// Keeps the directory of a [`SqliteStore::temporary`] store alive.
     _temp: Option<Arc<tempfile::TempDir>>,
 }
@@ -106,7 +116,16 @@ impl SqliteStore {
             .pragma("cache_size", "-32000");
         // The writer opens (and so creates) the file first and keeps its connection, so the
         // WAL files stay in place for the readers.
+        let generation = Arc::new(AtomicU64::new(0));
+        let bump = generation.clone();
         let write = SqlitePoolOptions::new()
+            .after_release(move |_conn, _meta| {
+                let bump = bump.clone();
+                Box::pin(async move {
+                    bump.fetch_add(1, Ordering::Release);
+                    Ok(true)
+                })
+            })
             .max_connections(1)
             .min_connections(1)
             .idle_timeout(None)
@@ -122,6 +141,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             read,
             write,
+            generation,
             _temp: temp,
         })
     }
@@ -143,6 +163,10 @@ impl SqliteStore {
 impl Store for SqliteStore {
     fn backend(&self) -> &'static str {
         "sqlite"
+    }
+
+    fn write_generation(&self) -> Option<u64> {
+        Some(self.generation.load(Ordering::Acquire))
     }
 
     async fn migrate(&self) -> Result<()> {

@@ -39,6 +39,11 @@ impl Backend {
     pub(crate) async fn reader(&self) -> Result<sqlx::pool::PoolConnection<Db>> {
         self.read.acquire().await.db()
     }
+
+    /// A connection for a single autocommitted write (derived data, no transaction).
+    pub(crate) async fn writer(&self) -> Result<sqlx::pool::PoolConnection<Db>> {
+        self.write.acquire().await.db()
+    }
 }
 
 // ---- Rows --------------------------------------------------------------------------------
@@ -82,10 +87,10 @@ fn doc_row(r: &DbRow) -> Result<Document> {
     })
 }
 
-const TARGET_COLS: &str = "id, position, indicator, baseline, target_value, unit, deadline, \
+pub(crate) const TARGET_COLS: &str = "id, position, indicator, baseline, target_value, unit, deadline, \
      direction, current_value, current_on";
 
-fn target_row(r: &DbRow) -> Result<TargetRecord> {
+pub(crate) fn target_row(r: &DbRow) -> Result<TargetRecord> {
     let dir: String = r.try_get("direction").db()?;
     Ok(TargetRecord {
         id: TargetId(r.try_get("id").db()?),
@@ -258,7 +263,11 @@ async fn doc_by_id(conn: &mut Conn, id: DocumentId) -> Result<Option<Document>> 
         .transpose()
 }
 
-async fn doc_readable(conn: &mut Conn, p: &Principal, id: DocumentId) -> Result<Document> {
+pub(crate) async fn doc_readable(
+    conn: &mut Conn,
+    p: &Principal,
+    id: DocumentId,
+) -> Result<Document> {
     match doc_by_id(conn, id).await? {
         Some(d) if may_read_doc(p, &d.issuer_path) => Ok(d),
         _ => Err(StoreError::NotFound),
@@ -400,17 +409,25 @@ async fn read_counters(conn: &mut Conn, org: OrgId, root: DocumentId) -> Result<
 
 // ---- Recount -----------------------------------------------------------------------------
 
-type RollupMap = HashMap<(i64, i64), (i64, Rollup)>;
+pub(crate) type RollupMap = HashMap<(i64, i64), (i64, Rollup)>;
 
-/// Every stored rollup row, keyed by (org, root document), with its province.
-async fn stored_rollups(conn: &mut Conn, root: Option<DocumentId>) -> Result<RollupMap> {
+/// Every stored rollup row, or those of one root document, or of some organizations of it.
+pub(crate) async fn stored_rollups(
+    conn: &mut Conn,
+    root: Option<DocumentId>,
+    orgs: Option<&[i64]>,
+) -> Result<RollupMap> {
     let mut out: RollupMap = HashMap::new();
     let mut qb = QueryBuilder::<Db>::new(format!(
-        "SELECT org_id, root_document_id, province_id, {} FROM rollups",
+        "SELECT org_id, root_document_id, province_id, {} FROM rollups WHERE 1 = 1",
         Counters::COLUMNS.join(", ")
     ));
     if let Some(root) = root {
-        qb.push(" WHERE root_document_id = ").push_bind(root.0);
+        qb.push(" AND root_document_id = ").push_bind(root.0);
+    }
+    if let Some(ids) = orgs {
+        qb.push(" AND org_id IN ");
+        push_ids(&mut qb, ids.iter().copied());
     }
     for r in qb.build().fetch_all(&mut *conn).await.db()? {
         let values = Counters::COLUMNS
@@ -438,6 +455,10 @@ async fn stored_rollups(conn: &mut Conn, root: Option<DocumentId>) -> Result<Rol
     );
     if let Some(root) = root {
         qb.push(" AND root_document_id = ").push_bind(root.0);
+    }
+    if let Some(ids) = orgs {
+        qb.push(" AND org_id IN ");
+        push_ids(&mut qb, ids.iter().copied());
     }
     for r in qb.build().fetch_all(&mut *conn).await.db()? {
         let kind: String = r.try_get("kind").db()?;
@@ -524,7 +545,7 @@ pub(crate) async fn recount_programs_tx(conn: &mut Conn) -> Result<RecountReport
             &state.rollup(),
         );
     }
-    let stored = stored_rollups(conn, None).await?;
+    let stored = stored_rollups(conn, None, None).await?;
     for (key, (_, r)) in &stored {
         let same = rebuilt.get(key).map(|x| &x.1).unwrap_or(&Rollup::default()) == r;
         if !same {
@@ -560,16 +581,16 @@ pub(crate) async fn recount_programs_tx(conn: &mut Conn) -> Result<RecountReport
 
 // ---- Programs ----------------------------------------------------------------------------
 
-const PROGRAM_COLS: &str = "pr.id, pr.org_id, pr.org_path, o.name AS org_name, \
+pub(crate) const PROGRAM_COLS: &str = "pr.id, pr.org_id, pr.org_path, o.name AS org_name, \
      pr.cascade_unit_id, pr.root_document_id, pr.kind, pr.state, pr.title, pr.document_id, \
      d.symbol, d.issued_on, pr.revises, pr.superseded_by, pr.created_at, ps.purpose, \
      ps.tasks_and_solutions, ps.organization";
 
-const PROGRAM_FROM: &str = " FROM programs pr JOIN organizations o ON o.id = pr.org_id \
+pub(crate) const PROGRAM_FROM: &str = " FROM programs pr JOIN organizations o ON o.id = pr.org_id \
      LEFT JOIN documents d ON d.id = pr.document_id \
      LEFT JOIN program_sections ps ON ps.program_id = pr.id";
 
-fn program_row(r: &DbRow) -> Result<Program> {
+pub(crate) fn program_row(r: &DbRow) -> Result<Program> {
     let kind: String = r.try_get("kind").db()?;
     let state: String = r.try_get("state").db()?;
     Ok(Program {
@@ -626,7 +647,11 @@ async fn program_by_id(conn: &mut Conn, id: ProgramId) -> Result<Option<Program>
         .transpose()
 }
 
-async fn program_readable(conn: &mut Conn, p: &Principal, id: ProgramId) -> Result<Program> {
+pub(crate) async fn program_readable(
+    conn: &mut Conn,
+    p: &Principal,
+    id: ProgramId,
+) -> Result<Program> {
     match program_by_id(conn, id).await? {
         Some(pr) if p.can(Permission::Read, &pr.org_path) => Ok(pr),
         _ => Err(StoreError::NotFound),
@@ -1939,11 +1964,80 @@ impl ProgramStore for Backend {
             .collect()
     }
 
+    async fn child_rollups(
+        &self,
+        p: &Principal,
+        org: OrgId,
+        document: DocumentId,
+    ) -> Result<Vec<ChildRollup>> {
+        self.child_rollups_impl(p, org, document).await
+    }
+
+    async fn overdue_tasks(
+        &self,
+        p: &Principal,
+        org: OrgId,
+        document: DocumentId,
+        today: Date,
+        page: Page,
+    ) -> Result<Vec<OverdueTask>> {
+        self.overdue_tasks_impl(p, org, document, today, page).await
+    }
+
+    async fn targets_progress(
+        &self,
+        p: &Principal,
+        org: OrgId,
+        document: DocumentId,
+    ) -> Result<Vec<TargetProgress>> {
+        self.targets_progress_impl(p, org, document).await
+    }
+
+    async fn progress_series(
+        &self,
+        p: &Principal,
+        org: OrgId,
+        document: DocumentId,
+    ) -> Result<Vec<SeriesPoint>> {
+        self.progress_series_impl(p, org, document).await
+    }
+
+    async fn save_assessment(
+        &self,
+        p: &Principal,
+        program: ProgramId,
+        assessment: &Assessment,
+    ) -> Result<()> {
+        self.save_assessment_impl(p, program, assessment).await
+    }
+
+    async fn peer_programs(&self, p: &Principal, program: ProgramId) -> Result<Vec<PeerProgram>> {
+        self.peer_programs_impl(p, program).await
+    }
+
+    async fn issued_programs(&self, p: &Principal) -> Result<Vec<ProgramId>> {
+        self.issued_programs_impl(p).await
+    }
+
+    async fn assessment(&self, p: &Principal, program: ProgramId) -> Result<Option<Assessment>> {
+        self.assessment_impl(p, program).await
+    }
+
+    async fn flagged_programs(
+        &self,
+        p: &Principal,
+        org: OrgId,
+        document: DocumentId,
+        page: Page,
+    ) -> Result<FlaggedPrograms> {
+        self.flagged_programs_impl(p, org, document, page).await
+    }
+
     async fn rollups(&self, p: &Principal, document: DocumentId) -> Result<Vec<RollupRow>> {
         let mut conn = self.reader().await?;
         let doc = doc_readable(&mut conn, p, document).await?;
         let root = doc.root_document_id;
-        let stored = stored_rollups(&mut conn, Some(root)).await?;
+        let stored = stored_rollups(&mut conn, Some(root), None).await?;
         let ids: Vec<i64> = stored.keys().map(|k| k.0).collect();
         let mut paths: HashMap<i64, OrgPath> = HashMap::new();
         for chunk in ids.chunks(MAX_BINDS / 2) {
@@ -2028,7 +2122,7 @@ impl ProgramStore for Backend {
     }
 }
 
-async fn load_targets(conn: &mut Conn, id: DocumentId) -> Result<Vec<TargetRecord>> {
+pub(crate) async fn load_targets(conn: &mut Conn, id: DocumentId) -> Result<Vec<TargetRecord>> {
     let sql = format!(
         "SELECT {TARGET_COLS} FROM document_targets WHERE document_id = $1 ORDER BY position"
     );

@@ -463,6 +463,24 @@ impl Backend {
         }
         let history = task_history(&mut tx, rec.task_id).await?;
         let state = set_task_state(&mut tx, &c, derive_task(&history)).await?;
+        // An accepted indicator value becomes the linked target's current value (the
+        // latest by posting time wins; an older update accepted late does not overwrite).
+        if matches!(review, Review::Accepted)
+            && let (Some(v), Some(target)) =
+                (rec.update.indicator_value, c.ctx.task.draft.upper_target)
+        {
+            let on = rec.posted_at.date();
+            sqlx::query(
+                "UPDATE document_targets SET current_value = $1, current_on = $2 \
+                 WHERE id = $3 AND (current_on IS NULL OR current_on <= $2)",
+            )
+            .bind(v)
+            .bind(on)
+            .bind(target.0)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        }
         let kind = match review {
             Review::Returned { .. } => NotificationKind::UpdateReturned,
             _ => NotificationKind::UpdateAccepted,

@@ -27,6 +27,8 @@ store_tests::program_suite!(
     progress_rules_and_authorization,
     my_tasks_and_deadline_notifications,
     moving_a_commune_moves_its_rollups,
+    dashboard_details_targets_and_series,
+    plan_assessments_and_peers,
 );
 
 fn page() -> Page {
@@ -1585,4 +1587,219 @@ async fn moving_a_commune_moves_its_rollups(s: &dyn FullStore) {
         (1, 0),
         "accepted: the returned update stops counting"
     );
+}
+
+/// A unit's issued program whose tasks serve the document's first target.
+async fn program_of(
+    s: &dyn FullStore,
+    org: OrgId,
+    doc: &Document,
+    tasks: Vec<TaskDraft>,
+) -> (Program, Vec<TaskRecord>) {
+    let draft = s
+        .create_program_draft(
+            &sys(),
+            NewProgram {
+                org_id: org,
+                document_id: doc.id,
+                kind: ProgramKind::ActionProgram,
+                title: "Chương trình hành động".into(),
+            },
+        )
+        .await
+        .unwrap();
+    s.save_program_sections(&sys(), draft.id, sections())
+        .await
+        .unwrap();
+    s.save_tasks(&sys(), draft.id, tasks).await.unwrap();
+    let pr = s
+        .issue_program(&sys(), draft.id, d(2025, 4, 20))
+        .await
+        .unwrap();
+    let tasks = s.program_tasks(&sys(), pr.id).await.unwrap();
+    (pr, tasks)
+}
+
+async fn dashboard_details_targets_and_series(s: &dyn FullStore) {
+    let t = tree(s).await;
+    let doc = cascaded(s, &t).await;
+    let targets = s
+        .set_document_targets(&sys(), doc.id, vec![target("Tỷ lệ học tập", 80.0, 100.0)])
+        .await
+        .unwrap();
+    let serving = |mut d: TaskDraft| {
+        d.upper_target = Some(targets[0].id);
+        d
+    };
+    let (_, tasks) = program_of(
+        s,
+        t.d1.id,
+        &doc,
+        vec![
+            serving(task("Quán triệt", Some(t.m1.id), Some(d(2025, 6, 30)))),
+            serving(task("Kiểm tra", Some(t.m3.id), Some(d(2025, 9, 30)))),
+            task("Sơ kết", Some(t.m1.id), Some(d(2025, 12, 31))),
+        ],
+    )
+    .await;
+    let today = d(2025, 10, 1);
+
+    // Done with an indicator value; accepted: the target takes the value.
+    let mut done = input(TaskStatus::Done, Some(100), Some("Xong"));
+    done.indicator_value = Some(92.5);
+    let posted = s.post_progress(&sys(), tasks[0].id, done).await.unwrap();
+    let tp = s
+        .targets_progress(&sys(), t.province.id, doc.id)
+        .await
+        .unwrap();
+    assert_eq!(tp.len(), 1);
+    assert_eq!(
+        tp[0].target.current_value, None,
+        "not before it is accepted"
+    );
+    assert_eq!((tp[0].tasks, tp[0].tasks_done, tp[0].own), (2, 1, false));
+    s.review_progress(&sys(), posted.id, ReviewDecision::Accept)
+        .await
+        .unwrap();
+    let tp = s
+        .targets_progress(&sys(), t.province.id, doc.id)
+        .await
+        .unwrap();
+    assert_eq!(tp[0].target.current_value, Some(92.5));
+    assert!(tp[0].target.current_on.is_some());
+    // Seen from another district, no task serves it there.
+    let tp2 = s.targets_progress(&sys(), t.d2.id, doc.id).await.unwrap();
+    assert_eq!((tp2[0].tasks, tp2[0].tasks_done), (0, 0));
+
+    // Overdue tasks: past their deadline and not done, with the person who answers.
+    let overdue = s
+        .overdue_tasks(&sys(), t.province.id, doc.id, today, page())
+        .await
+        .unwrap();
+    assert_eq!(overdue.len(), 1, "{overdue:?}");
+    assert_eq!(overdue[0].task_id, tasks[1].id);
+    assert_eq!(overdue[0].org_name, "Huyện ủy Lục Nam");
+    assert_eq!(
+        overdue[0].responsible,
+        Some((t.m3.id, t.m3.full_name.clone()))
+    );
+    assert!(
+        s.overdue_tasks(&sys(), t.d2.id, doc.id, today, page())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // The progress line: one task done, in the week it was posted.
+    let series = s
+        .progress_series(&sys(), t.province.id, doc.id)
+        .await
+        .unwrap();
+    assert_eq!(series.iter().map(|p| p.done).sum::<i64>(), 1);
+    assert_eq!(series[0].week.weekday(), time::Weekday::Monday);
+
+    // Children's rollups equal the document's stored rollups for those children.
+    let children = s
+        .child_rollups(&sys(), t.province.id, doc.id)
+        .await
+        .unwrap();
+    let all = s.rollups(&sys(), doc.id).await.unwrap();
+    assert_eq!(children.len(), 2);
+    for c in &children {
+        let stored = all.iter().find(|r| r.org_id == c.org.id).unwrap();
+        assert_eq!(stored.rollup, c.rollup);
+    }
+    let d1 = children.iter().find(|c| c.org.id == t.d1.id).unwrap();
+    assert_eq!(d1.rollup.view(today).tasks_total, 3);
+
+    // A district office sees its own subtree only.
+    let d2_office = principal(s, AccessRole::OfficeStaff, t.d2.id).await;
+    assert!(matches!(
+        s.overdue_tasks(&d2_office, t.d1.id, doc.id, today, page())
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        s.child_rollups(&d2_office, t.province.id, doc.id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_rollups_fresh(s, doc.id).await;
+}
+
+async fn plan_assessments_and_peers(s: &dyn FullStore) {
+    let t = tree(s).await;
+    let doc = cascaded(s, &t).await;
+    let (p1, _) = program_of(
+        s,
+        t.d1.id,
+        &doc,
+        vec![task("Quán triệt", Some(t.m1.id), Some(d(2025, 6, 30)))],
+    )
+    .await;
+    let (p2, _) = program_of(
+        s,
+        t.d2.id,
+        &doc,
+        vec![task(
+            "Kiểm tra, giám sát",
+            Some(t.m4.id),
+            Some(d(2025, 6, 30)),
+        )],
+    )
+    .await;
+    assert_eq!(s.issued_programs(&sys()).await.unwrap(), vec![p1.id, p2.id]);
+    let d2_office = principal(s, AccessRole::OfficeStaff, t.d2.id).await;
+    assert_eq!(s.issued_programs(&d2_office).await.unwrap(), vec![p2.id]);
+
+    // Peers: the sibling district's issued program, with its tasks; none outside scope.
+    let peers = s.peer_programs(&sys(), p1.id).await.unwrap();
+    assert_eq!(peers.len(), 1);
+    assert_eq!(peers[0].program.id, p2.id);
+    assert_eq!(peers[0].tasks, vec!["Kiểm tra, giám sát".to_owned()]);
+    assert!(s.peer_programs(&d2_office, p2.id).await.unwrap().is_empty());
+
+    let at = time::OffsetDateTime::now_utc();
+    let copied = Assessment {
+        verdict: CopyVerdict::Copied,
+        copied_fraction: 0.91,
+        score: 45,
+        upper_is_program: false,
+        siblings: 1,
+        assessed_at: at,
+    };
+    let own = Assessment {
+        verdict: CopyVerdict::Original,
+        copied_fraction: 0.02,
+        score: 95,
+        ..copied.clone()
+    };
+    assert!(copied.is_flagged() && !own.is_flagged());
+    assert!(matches!(
+        s.save_assessment(&d2_office, p1.id, &copied).await,
+        Err(StoreError::NotFound)
+    ));
+    s.save_assessment(&sys(), p1.id, &own).await.unwrap();
+    s.save_assessment(&sys(), p2.id, &own).await.unwrap();
+    // Saved again: replaced, not added.
+    s.save_assessment(&d2_office, p2.id, &copied).await.unwrap();
+    let read = s.assessment(&sys(), p2.id).await.unwrap().unwrap();
+    assert_eq!(read.verdict, CopyVerdict::Copied);
+    assert_eq!(read.score, 45);
+    assert!((read.copied_fraction - 0.91).abs() < 1e-9);
+    assert_eq!(read.siblings, 1);
+
+    let f = s
+        .flagged_programs(&sys(), t.province.id, doc.id, page())
+        .await
+        .unwrap();
+    assert_eq!((f.assessed, f.flagged_total), (2, 1));
+    assert_eq!(f.flagged.len(), 1);
+    assert_eq!(f.flagged[0].program_id, p2.id);
+    assert_eq!(f.flagged[0].org_id, t.d2.id);
+    assert_eq!(f.flagged[0].symbol.as_deref(), Some("01-CTr/HU"));
+    let f1 = s
+        .flagged_programs(&sys(), t.d1.id, doc.id, page())
+        .await
+        .unwrap();
+    assert_eq!((f1.assessed, f1.flagged_total), (1, 0));
 }

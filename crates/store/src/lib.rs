@@ -30,6 +30,17 @@ pub trait Store: ProgramStore + Send + Sync + 'static {
     /// "sqlite" or "postgres".
     fn backend(&self) -> &'static str;
 
+    /// A number that changes after every write this process commits, if the backend can
+    /// tell: callers may keep data read under one generation until it changes (see
+    /// `web::pagecache`). `None` (the default) means "cannot tell": never cache.
+    ///
+    /// It is bumped *after* a commit, so data read after observing generation `g` is at
+    /// least as new as every write that produced `g`. Writes by another process are not
+    /// seen here; callers bound their trust in time as well.
+    fn write_generation(&self) -> Option<u64> {
+        None
+    }
+
     /// Applies pending migrations.
     async fn migrate(&self) -> Result<()>;
 

@@ -18,7 +18,7 @@
 //! - reviewing an update needs `EditOrgs` on the *supervising* unit: the parent of the
 //!   program's unit, or the unit itself for a root (the province reviews its own).
 
-use crate::{Page, Result};
+use crate::{Org, Page, Result};
 use async_trait::async_trait;
 use domain::{
     CascadeDeadlines, CascadeId, CascadeScope, ContentKey, Dashboard, DocumentId, DocumentNumber,
@@ -232,6 +232,127 @@ pub struct RollupRow {
     pub org_id: OrgId,
     pub root_document_id: DocumentId,
     pub rollup: Rollup,
+}
+
+/// A child organization with its rollup on a document's chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChildRollup {
+    pub org: Org,
+    pub rollup: Rollup,
+}
+
+/// A task past its deadline, for a dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OverdueTask {
+    pub task_id: TaskId,
+    pub program_id: ProgramId,
+    pub org_id: OrgId,
+    pub org_name: String,
+    pub content: String,
+    pub deadline: Date,
+    pub status: TaskStatus,
+    pub percent: Option<u8>,
+    pub responsible: Option<(MemberId, String)>,
+}
+
+/// A target with the subtree's tasks that serve it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetProgress {
+    pub target: TargetRecord,
+    /// Whether it is a target of the unit's own program (else of the document).
+    pub own: bool,
+    pub tasks: i64,
+    pub tasks_done: i64,
+}
+
+/// One point of the progress line: tasks that became done in the week starting `week`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SeriesPoint {
+    pub week: Date,
+    pub done: i64,
+}
+
+/// A sibling unit's issued program with its task contents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PeerProgram {
+    pub program: Program,
+    pub tasks: Vec<String>,
+}
+
+/// The copy verdict of a plan against the plan above it (see the `analysis` crate).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CopyVerdict {
+    Copied,
+    Adapted,
+    Original,
+    /// Nothing to compare with (no upper text, or an empty plan).
+    Unchecked,
+}
+
+impl CopyVerdict {
+    pub const ALL: [CopyVerdict; 4] = [
+        CopyVerdict::Copied,
+        CopyVerdict::Adapted,
+        CopyVerdict::Original,
+        CopyVerdict::Unchecked,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CopyVerdict::Copied => "copied",
+            CopyVerdict::Adapted => "adapted",
+            CopyVerdict::Original => "original",
+            CopyVerdict::Unchecked => "unchecked",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CopyVerdict> {
+        CopyVerdict::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// A program's plan-quality assessment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Assessment {
+    pub verdict: CopyVerdict,
+    /// Share of the plan's own content found in the upper plan or a sibling's, 0..=1.
+    pub copied_fraction: f64,
+    /// 0..=100.
+    pub score: u32,
+    /// Whether the upper text was the parent unit's program (else the document).
+    pub upper_is_program: bool,
+    /// Issued programs of sibling units compared with.
+    pub siblings: u32,
+    pub assessed_at: OffsetDateTime,
+}
+
+impl Assessment {
+    /// Below this score a program is flagged on dashboards.
+    pub const FLAG_BELOW: u32 = 50;
+
+    /// Copied, or scored under [`Assessment::FLAG_BELOW`].
+    pub fn is_flagged(&self) -> bool {
+        self.verdict == CopyVerdict::Copied || self.score < Self::FLAG_BELOW
+    }
+}
+
+/// A flagged program, for a dashboard.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FlaggedProgram {
+    pub program_id: ProgramId,
+    pub org_id: OrgId,
+    pub org_name: String,
+    pub symbol: Option<String>,
+    pub assessment: Assessment,
+}
+
+/// The flagged programs of a subtree, and how many issued programs were assessed.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct FlaggedPrograms {
+    pub assessed: i64,
+    pub flagged_total: i64,
+    pub flagged: Vec<FlaggedProgram>,
 }
 
 /// What a recount found.
@@ -552,6 +673,80 @@ pub trait ProgramStore: Send + Sync + 'static {
 
     /// The stored rollup rows of a document's chain that the principal may read, by org.
     async fn rollups(&self, p: &Principal, document: DocumentId) -> Result<Vec<RollupRow>>;
+
+    /// The children of `org` (open and closed) that have a rollup on the document's chain,
+    /// with it: one row per child of a dashboard's drill-down, read by the children's
+    /// index, not by scanning the document's rollups.
+    async fn child_rollups(
+        &self,
+        p: &Principal,
+        org: OrgId,
+        document: DocumentId,
+    ) -> Result<Vec<ChildRollup>>;
+
+    /// Counted tasks of the subtree past their deadline on `today` and not done, oldest
+    /// deadline first, with the member who answers for each.
+    async fn overdue_tasks(
+        &self,
+        p: &Principal,
+        org: OrgId,
+        document: DocumentId,
+        today: Date,
+        page: Page,
+    ) -> Result<Vec<OverdueTask>>;
+
+    /// The targets a dashboard compares with their values: the document's own targets,
+    /// then those of the unit's current program for the document's chain (if `org` has
+    /// one), each with the counted tasks of the subtree that serve it and how many are done.
+    async fn targets_progress(
+        &self,
+        p: &Principal,
+        org: OrgId,
+        document: DocumentId,
+    ) -> Result<Vec<TargetProgress>>;
+
+    /// Tasks of the subtree that became done, per week (Monday) of their first accepted
+    /// or pending "done" update, oldest first: the points of the progress line.
+    async fn progress_series(
+        &self,
+        p: &Principal,
+        org: OrgId,
+        document: DocumentId,
+    ) -> Result<Vec<SeriesPoint>>;
+
+    // ---- Plan quality (issue 4) ----------------------------------------------------------
+
+    /// Keeps the latest plan-quality assessment of a program (derived data, recomputed on
+    /// issue and by `resolute rescan-plans`; not an official record, so not audited).
+    /// Needs read access to the program.
+    async fn save_assessment(
+        &self,
+        p: &Principal,
+        program: ProgramId,
+        assessment: &Assessment,
+    ) -> Result<()>;
+
+    /// The issued programs of the sibling units (same parent) on the same document chain
+    /// that the principal may read, with their task contents: what a plan is compared with
+    /// besides the plan above it.
+    async fn peer_programs(&self, p: &Principal, program: ProgramId) -> Result<Vec<PeerProgram>>;
+
+    /// Ids of the issued programs the principal may read, oldest first: what
+    /// `resolute rescan-plans` assesses again.
+    async fn issued_programs(&self, p: &Principal) -> Result<Vec<ProgramId>>;
+
+    /// The stored assessment of a program, if any.
+    async fn assessment(&self, p: &Principal, program: ProgramId) -> Result<Option<Assessment>>;
+
+    /// Issued programs of the subtree on the document's chain whose assessment is flagged
+    /// (`Assessment::is_flagged`), worst first, and how many were assessed in all.
+    async fn flagged_programs(
+        &self,
+        p: &Principal,
+        org: OrgId,
+        document: DocumentId,
+        page: Page,
+    ) -> Result<FlaggedPrograms>;
 
     // ---- Progress ------------------------------------------------------------------------
 

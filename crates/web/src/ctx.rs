@@ -66,6 +66,11 @@ impl Ctx {
         group_digits(n, sep)
     }
 
+    /// A text with one `{name}` placeholder filled in.
+    pub fn fill(&self, key: &str, name: &str, value: impl std::fmt::Display) -> String {
+        i18n::fill(self.t(key), &[(name, &value)])
+    }
+
     /// A date as dd/mm/yyyy.
     pub fn date(&self, d: &Date) -> String {
         domain::validate::format_date(*d)

@@ -28,6 +28,7 @@ pub mod health;
 pub mod imports;
 mod markdown;
 pub mod orgs;
+mod pagecache;
 pub mod password;
 pub mod people;
 pub mod programs;
@@ -78,6 +79,9 @@ pub struct AppState {
     /// Key of the signed sign-in form token; random per process (a restart only makes
     /// an open sign-in form ask again).
     pub(crate) form_key: Arc<[u8; 32]>,
+    /// Data of the busiest pages, per account, while the store has not changed
+    /// (see `pagecache`).
+    pub(crate) pages: Arc<pagecache::PageCache>,
 }
 
 impl AppState {
@@ -88,6 +92,7 @@ impl AppState {
             throttle: Arc::new(auth::Throttle::default()),
             principals: Arc::new(auth::cache::TtlCache::new(auth::cache::PRINCIPAL_TTL)),
             form_key: Arc::new(rand::random()),
+            pages: Arc::new(pagecache::new()),
         }
     }
 }

@@ -4,8 +4,6 @@
 //! server-side SVG, the overdue units with the person who answers for each, one row per
 //! child to drill down level by level, and the same table as an .xlsx download.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -14,7 +12,10 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use domain::{Dashboard, DocumentId, OrgId, Principal};
-use store::{Crumb, Document, Org, OverdueUnit, Page};
+use store::{
+    Crumb, Document, FlaggedPrograms, Org, OverdueTask, OverdueUnit, Page, SeriesPoint,
+    TargetProgress,
+};
 
 use crate::AppState;
 use crate::ctx::{Auth, Ctx};
@@ -50,6 +51,143 @@ impl Bar {
     }
 }
 
+/// One coloured part of the tasks-by-status bar.
+pub struct Segment {
+    pub label: &'static str,
+    pub n: i64,
+    pub class: &'static str,
+    pub x: f64,
+    pub w: f64,
+}
+
+/// The tasks of the subtree by status, as one stacked bar (done, on track, at risk, not
+/// started); overdue ones are counted inside the last three and named beside the bar.
+fn task_segments(ctx: &Ctx, d: &Dashboard) -> Vec<Segment> {
+    let parts = [
+        ("dashboards.tasks_done", d.tasks_done, "seg-done"),
+        ("progress.status.on_track", d.tasks_on_track, "seg-track"),
+        ("progress.status.at_risk", d.tasks_at_risk, "seg-risk"),
+        (
+            "progress.status.not_started",
+            d.tasks_not_started,
+            "seg-none",
+        ),
+    ];
+    let total = d.tasks_total.max(1) as f64;
+    let mut x = 0.0;
+    parts
+        .into_iter()
+        .map(|(key, n, class)| {
+            let w = 100.0 * n as f64 / total;
+            let seg = Segment {
+                label: ctx.t(key),
+                n,
+                class,
+                x,
+                w,
+            };
+            x += w;
+            seg
+        })
+        .collect()
+}
+
+/// The progress line: tasks done, cumulated week by week, against all tasks.
+pub struct Line {
+    /// `x,y` pairs in a 0..100 × 0..40 box (y grows downwards).
+    pub points: String,
+    pub first: String,
+    pub last: String,
+    pub done: i64,
+    pub total: i64,
+    /// (week, done that week, done so far), for the table under the chart.
+    pub rows: Vec<(String, i64, i64)>,
+}
+
+const LINE_HEIGHT: f64 = 40.0;
+
+fn line(ctx: &Ctx, series: &[SeriesPoint], tasks_total: i64, today: time::Date) -> Option<Line> {
+    let first = series.first()?.week;
+    let this_week =
+        today - time::Duration::days(i64::from(today.weekday().number_days_from_monday()));
+    let weeks = ((this_week - first).whole_weeks().max(0) + 1) as usize;
+    let total = tasks_total.max(series.iter().map(|p| p.done).sum());
+    let scale_y = |n: i64| LINE_HEIGHT - LINE_HEIGHT * n as f64 / total.max(1) as f64;
+    let scale_x = |i: usize| {
+        if weeks <= 1 {
+            100.0
+        } else {
+            100.0 * i as f64 / (weeks - 1) as f64
+        }
+    };
+    let mut points = vec![format!("0,{:.2}", LINE_HEIGHT)];
+    let mut rows = Vec::new();
+    let mut so_far = 0;
+    let mut next = series.iter().peekable();
+    for i in 0..weeks {
+        let week = first + time::Duration::weeks(i as i64);
+        let n = match next.peek() {
+            Some(p) if p.week == week => next.next().map_or(0, |p| p.done),
+            _ => 0,
+        };
+        so_far += n;
+        points.push(format!("{:.2},{:.2}", scale_x(i), scale_y(so_far)));
+        if n > 0 || i + 1 == weeks {
+            rows.push((ctx.date(&week), n, so_far));
+        }
+    }
+    Some(Line {
+        points: points.join(" "),
+        first: ctx.date(&first),
+        last: ctx.date(&this_week),
+        done: so_far,
+        total,
+        rows,
+    })
+}
+
+/// A target with its value and how far along it is, worded for the page.
+pub struct TargetRow {
+    pub t: TargetProgress,
+    pub target_text: String,
+    pub value_text: String,
+    /// 0..=100, for the bar.
+    pub percent: f64,
+    pub met: bool,
+}
+
+fn target_rows(ctx: &Ctx, targets: Vec<TargetProgress>) -> Vec<TargetRow> {
+    let n = |v: f64| match ctx.lang {
+        i18n::Lang::Vi => domain::target::format_number(v, 2),
+        i18n::Lang::En => {
+            let t = format!("{:.2}", v);
+            t.trim_end_matches('0').trim_end_matches('.').to_owned()
+        }
+    };
+    targets
+        .into_iter()
+        .map(|t| {
+            let tg = &t.target.target;
+            let target_text = format!("{} {}", n(tg.target_value), tg.unit);
+            let (value_text, percent, met) = match t.target.current_value {
+                Some(v) => (
+                    format!("{} {}", n(v), tg.unit),
+                    100.0 * tg.progress(v),
+                    tg.is_met(v),
+                ),
+                None => (ctx.t("dashboards.no_value").to_owned(), 0.0, false),
+            };
+            TargetRow {
+                t,
+                target_text,
+                value_text,
+                percent,
+                met,
+            }
+        })
+        .collect()
+}
+
 /// A child organization's line in the drill-down table.
 pub struct ChildRow {
     pub org: Org,
@@ -63,7 +201,16 @@ struct Data {
     d: Dashboard,
     children: Vec<ChildRow>,
     overdue: Vec<OverdueUnit>,
+    overdue_tasks: Vec<OverdueTask>,
+    targets: Vec<TargetProgress>,
+    series: Vec<SeriesPoint>,
+    flagged: FlaggedPrograms,
 }
+
+/// Overdue tasks listed on a dashboard (the oldest deadlines first).
+const MAX_OVERDUE_TASKS: u32 = 100;
+/// Flagged programs listed on a dashboard (the worst first).
+const MAX_FLAGGED: u32 = 50;
 
 async fn gather(
     st: &AppState,
@@ -78,20 +225,11 @@ async fn gather(
         .await?;
     let today = today();
     let d = st.store.dashboard(p, org.id, doc.id, today).await?;
-    let mut rows: HashMap<OrgId, domain::Rollup> = st
-        .store
-        .rollups(p, doc.id)
-        .await?
-        .into_iter()
-        .map(|r| (r.org_id, r.rollup))
-        .collect();
     let mut children = Vec::new();
-    for c in st.store.org_children(p, org.id, true).await? {
-        if let Some(r) = rows.remove(&c.id) {
-            let d = r.view(today);
-            if d.units_total > 0 {
-                children.push(ChildRow { org: c, d });
-            }
+    for c in st.store.child_rollups(p, org.id, doc.id).await? {
+        let d = c.rollup.view(today);
+        if d.units_total > 0 {
+            children.push(ChildRow { org: c.org, d });
         }
     }
     let overdue = st
@@ -107,12 +245,43 @@ async fn gather(
             },
         )
         .await?;
+    let overdue_tasks = st
+        .store
+        .overdue_tasks(
+            p,
+            org.id,
+            doc.id,
+            today,
+            Page {
+                offset: 0,
+                limit: MAX_OVERDUE_TASKS,
+            },
+        )
+        .await?;
+    let targets = st.store.targets_progress(p, org.id, doc.id).await?;
+    let series = st.store.progress_series(p, org.id, doc.id).await?;
+    let flagged = st
+        .store
+        .flagged_programs(
+            p,
+            org.id,
+            doc.id,
+            Page {
+                offset: 0,
+                limit: MAX_FLAGGED,
+            },
+        )
+        .await?;
     Ok(Data {
         org,
         doc,
         d,
         children,
         overdue,
+        overdue_tasks,
+        targets,
+        series,
+        flagged,
     })
 }
 
@@ -128,6 +297,11 @@ struct ShowPage {
     bars: Vec<Bar>,
     children: Vec<ChildRow>,
     overdue: Vec<OverdueUnit>,
+    overdue_tasks: Vec<OverdueTask>,
+    segments: Vec<Segment>,
+    line: Option<Line>,
+    targets: Vec<TargetRow>,
+    flagged: FlaggedPrograms,
     as_of: String,
 }
 
@@ -150,6 +324,50 @@ impl ShowPage {
 
     fn w<T: std::borrow::Borrow<f64>>(&self, v: T) -> String {
         format!("{:.2}", v.borrow())
+    }
+
+    fn tasks_label(&self) -> String {
+        let parts: Vec<String> = self
+            .segments
+            .iter()
+            .map(|s| format!("{}: {}", s.label, self.ctx.num(s.n)))
+            .collect();
+        parts.join(", ")
+    }
+
+    fn line_label(&self, l: &Line) -> String {
+        i18n::fill(
+            self.ctx.t("dashboards.line_label"),
+            &[
+                ("done", &self.ctx.num(l.done)),
+                ("total", &self.ctx.num(l.total)),
+                ("from", &l.first),
+                ("to", &l.last),
+            ],
+        )
+    }
+
+    fn status(&self, s: &domain::TaskStatus) -> &'static str {
+        self.ctx.t(&format!("progress.status.{}", s.as_str()))
+    }
+
+    fn verdict(&self, v: &store::CopyVerdict) -> &'static str {
+        self.ctx
+            .t(&format!("programs.quality.verdict.{}", v.as_str()))
+    }
+
+    fn flagged_summary(&self) -> String {
+        i18n::fill(
+            self.ctx.t("dashboards.flagged_summary"),
+            &[
+                ("flagged", &self.ctx.num(self.flagged.flagged_total)),
+                ("assessed", &self.ctx.num(self.flagged.assessed)),
+            ],
+        )
+    }
+
+    fn percent(&self, f: &f64) -> String {
+        format!("{}%", (f * 100.0).round() as i64)
     }
 }
 
@@ -188,6 +406,11 @@ async fn show(
     let crumbs = st.store.org_ancestors(&auth.p, data.org.id).await?;
     let ctx = auth.ctx;
     Ok(ShowPage {
+        segments: task_segments(&ctx, &data.d),
+        line: line(&ctx, &data.series, data.d.tasks_total, today()),
+        targets: target_rows(&ctx, data.targets),
+        overdue_tasks: data.overdue_tasks,
+        flagged: data.flagged,
         title: format!(
             "{} – {} – {}",
             ctx.t("dashboards.title"),
@@ -314,6 +537,93 @@ fn workbook(ctx: &Ctx, data: &Data) -> Result<Vec<u8>, rust_xlsxwriter::XlsxErro
             |(_, n)| n.clone(),
         );
         sheet.write_string(r, 2, who)?;
+    }
+    // Overdue tasks, with the person who answers for each.
+    let sheet = wb.add_worksheet();
+    sheet.set_name(ctx.t("dashboards.sheet_tasks"))?;
+    let heads = [
+        ctx.t("dashboards.col_task"),
+        ctx.t("dashboards.col_unit"),
+        ctx.t("dashboards.col_deadline"),
+        ctx.t("dashboards.col_status"),
+        ctx.t("dashboards.answerable"),
+    ];
+    for (i, h) in heads.iter().enumerate() {
+        sheet.write_string_with_format(0, i as u16, *h, &head)?;
+        sheet.set_column_width(i as u16, if i == 0 { 60 } else { 24 })?;
+    }
+    for (r, t) in data.overdue_tasks.iter().enumerate() {
+        let r = r as u32 + 1;
+        sheet.write_string(r, 0, &t.content)?;
+        sheet.write_string(r, 1, &t.org_name)?;
+        sheet.write_string(r, 2, ctx.date(&t.deadline))?;
+        sheet.write_string(
+            r,
+            3,
+            ctx.t(&format!("progress.status.{}", t.status.as_str())),
+        )?;
+        let who = t.responsible.as_ref().map_or_else(
+            || ctx.t("dashboards.no_responsible").to_owned(),
+            |(_, n)| n.clone(),
+        );
+        sheet.write_string(r, 4, who)?;
+    }
+    // Targets against their values.
+    let sheet = wb.add_worksheet();
+    sheet.set_name(ctx.t("dashboards.sheet_targets"))?;
+    let heads = [
+        ctx.t("dashboards.col_indicator"),
+        ctx.t("dashboards.col_target"),
+        ctx.t("dashboards.col_value"),
+        ctx.t("dashboards.tasks"),
+        ctx.t("dashboards.tasks_done"),
+    ];
+    for (i, h) in heads.iter().enumerate() {
+        sheet.write_string_with_format(0, i as u16, *h, &head)?;
+        sheet.set_column_width(i as u16, if i == 0 { 60 } else { 18 })?;
+    }
+    for (r, t) in data.targets.iter().enumerate() {
+        let r = r as u32 + 1;
+        let tg = &t.target.target;
+        sheet.write_string(r, 0, format!("{} ({})", tg.indicator, tg.unit))?;
+        sheet.write_number(r, 1, tg.target_value)?;
+        if let Some(v) = t.target.current_value {
+            sheet.write_number(r, 2, v)?;
+        }
+        sheet.write_number(r, 3, t.tasks as f64)?;
+        sheet.write_number(r, 4, t.tasks_done as f64)?;
+    }
+    // Programs flagged by the plan-quality check.
+    let sheet = wb.add_worksheet();
+    sheet.set_name(ctx.t("dashboards.sheet_flagged"))?;
+    let heads = [
+        ctx.t("dashboards.col_unit"),
+        ctx.t("dashboards.col_verdict"),
+        ctx.t("dashboards.col_copied"),
+        ctx.t("dashboards.col_score"),
+    ];
+    for (i, h) in heads.iter().enumerate() {
+        sheet.write_string_with_format(0, i as u16, *h, &head)?;
+        sheet.set_column_width(i as u16, if i == 0 { 50 } else { 18 })?;
+    }
+    let pct = Format::new().set_num_format("0%");
+    for (r, f) in data.flagged.flagged.iter().enumerate() {
+        let r = r as u32 + 1;
+        let name = match &f.symbol {
+            Some(sym) => format!("{} · {sym}", f.org_name),
+            None => f.org_name.clone(),
+        };
+        sheet.write_string(r, 0, name)?;
+        sheet.write_string(
+            r,
+            1,
+            ctx.t(&format!(
+                "programs.quality.verdict.{}",
+                f.assessment.verdict.as_str()
+            )),
+        )?;
+        sheet.write_number_with_format(r, 2, f.assessment.copied_fraction, &pct)?;
+        sheet.write_number(r, 3, f64::from(f.assessment.score))?;
     }
     wb.save_to_buffer()
 }

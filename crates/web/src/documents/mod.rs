@@ -70,6 +70,7 @@ pub(crate) async fn resolve_org(
 // ---- What a unit must implement ---------------------------------------------------------
 
 /// A document from above that reached a unit, with the unit's state on it.
+#[derive(Clone)]
 pub struct Implementing {
     pub doc: Document,
     pub unit: CascadeUnit,

@@ -105,13 +105,21 @@ struct OrgPage {
     own_docs: Vec<store::Document>,
 }
 
-async fn show(
-    auth: Auth,
-    State(st): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let p = &auth.p;
-    let org = load(&st, p, &id).await?;
+/// What the page of a unit reads from the store: the same for every request of one account
+/// until the store changes, so it is kept in the page cache (`crate::pagecache`).
+struct OrgData {
+    org: Org,
+    crumbs: Vec<Crumb>,
+    children: Vec<Org>,
+    links: OrgLinks,
+    /// A cell's members with the role codes of the positions they hold now.
+    members: Vec<(Member, Vec<domain::PositionRole>)>,
+    received: Vec<crate::documents::Implementing>,
+    own_docs: Vec<store::Document>,
+}
+
+async fn org_data(st: &AppState, p: &Principal, id: OrgId) -> Result<OrgData, AppError> {
+    let org = st.store.org_get(p, id).await?;
     let crumbs = st.store.org_ancestors(p, org.id).await?;
     let children = st.store.org_children(p, org.id, false).await?;
     let links = st.store.org_links(p, org.id).await?;
@@ -122,12 +130,12 @@ async fn show(
         for m in st.store.cell_members(p, org.id).await? {
             let roles = positions
                 .extract_if(.., |pos| pos.member_id == m.id)
-                .map(|pos| auth.ctx.position(&pos.role).to_owned())
+                .map(|pos| pos.role)
                 .collect();
-            members.push(MemberRow { member: m, roles });
+            members.push((m, roles));
         }
     }
-    let received = crate::documents::implementing(&st, p, &org).await?;
+    let received = crate::documents::implementing(st, p, &org).await?;
     let own_docs = st
         .store
         .documents(
@@ -142,10 +150,42 @@ async fn show(
         .into_iter()
         .filter(|d| d.doc_type.is_cascadable())
         .collect();
-    let active = org.is_active();
-    Ok(OrgPage {
+    Ok(OrgData {
+        org,
+        crumbs,
+        children,
+        links,
+        members,
         received,
         own_docs,
+    })
+}
+
+async fn show(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let p = &auth.p;
+    let id = forms::id::<OrgId>(&id)?;
+    let d =
+        crate::pagecache::cached(&st, p.user_id.0, "org", id.0, || org_data(&st, p, id)).await?;
+    let org = d.org.clone();
+    let members = d
+        .members
+        .iter()
+        .map(|(m, roles)| MemberRow {
+            member: m.clone(),
+            roles: roles
+                .iter()
+                .map(|r| auth.ctx.position(r).to_owned())
+                .collect(),
+        })
+        .collect();
+    let active = org.is_active();
+    Ok(OrgPage {
+        received: d.received.clone(),
+        own_docs: d.own_docs.clone(),
         title: org.name.clone(),
         can_edit: active && p.can(Permission::EditOrgs, &org.path),
         can_restructure: active && p.can(Permission::Restructure, &org.path),
@@ -154,11 +194,11 @@ async fn show(
             && org.kind.holds_members()
             && p.can(Permission::EditPeople, &org.path),
         ctx: auth.ctx,
+        crumbs: d.crumbs.clone(),
+        children: d.children.clone(),
+        links: d.links.clone(),
         org,
-        crumbs,
-        children,
         members,
-        links,
     }
     .into_response())
 }

@@ -25,7 +25,7 @@ use crate::documents::posted_rows;
 use crate::error::AppError;
 use crate::forms::{self, Field, FormData, FormErrors, FormPage, store_errors, today, today_text};
 
-mod quality;
+pub mod quality;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -722,7 +722,11 @@ async fn issue(
         }
     };
     match st.store.issue_program(&auth.p, program.id, on).await {
-        Ok(p) => Ok(Redirect::to(&format!("/programs/{}", p.id)).into_response()),
+        Ok(p) => {
+            // Kept for the dashboards' list of programs to look at again.
+            quality::assess_and_save(&st, &auth.p, &p).await;
+            Ok(Redirect::to(&format!("/programs/{}", p.id)).into_response())
+        }
         Err(StoreError::Invalid(inv)) => {
             // The refusal itself is the form's error; the problems list says what to fix.
             let mut errors = FormErrors::default();
@@ -750,11 +754,13 @@ struct ShowPage {
     versions: Vec<Program>,
     can_revise: bool,
     draft: Option<ProgramId>,
+    /// Plan quality of the issued text, with the passages shared with the plan above.
+    quality: quality::QualityView,
 }
 
 impl ShowPage {
-    fn task_findings(&self, _i: &usize) -> &[String] {
-        &[]
+    fn task_findings(&self, i: &usize) -> &[String] {
+        self.quality.findings.get(*i).map_or(&[], Vec::as_slice)
     }
 
     fn kind_label(&self) -> &'static str {
@@ -787,6 +793,7 @@ async fn show(
         .iter()
         .find(|v| v.state == ProgramState::Draft)
         .map(|v| v.id);
+    let quality = quality::view(&st, &auth, &program, &tasks).await;
     let ctx = auth.ctx;
     let sections = ProgramSections::FIELDS
         .iter()
@@ -800,6 +807,7 @@ async fn show(
         })
         .collect();
     Ok(ShowPage {
+        quality,
         title: program.title.clone(),
         can_revise: program.state.can_revise()
             && draft.is_none()

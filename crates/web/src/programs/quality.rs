@@ -8,10 +8,11 @@
 use std::sync::OnceLock;
 
 use analysis::{Gazetteer, TaskInput, Verdict};
+use domain::Principal;
 use domain::ProgramState;
 use domain::validate::format_date;
 use i18n::Lang;
-use store::{Program, TaskRecord};
+use store::{Assessment, CopyVerdict, Program, TaskRecord};
 
 use crate::AppState;
 use crate::ctx::{Auth, Ctx};
@@ -54,6 +55,17 @@ pub struct QualityView {
     pub passages: Vec<PassageView>,
     /// The findings of each task, in the order of the task table.
     pub findings: Vec<Vec<String>>,
+    /// Sibling units' programs that share a real part of this one.
+    pub siblings: Vec<SiblingView>,
+    /// How many sibling programs were compared.
+    pub compared_siblings: usize,
+}
+
+/// A sibling unit's program that shares part of this one.
+pub struct SiblingView {
+    pub name: String,
+    pub percent: u32,
+    pub copied: bool,
 }
 
 impl QualityView {
@@ -141,14 +153,15 @@ fn join(parts: impl IntoIterator<Item = String>) -> String {
         .join("\n\n")
 }
 
-/// The plan as one text: its three sections, then its task contents.
+/// The plan as one text: its three sections (Markdown markup left out), then its task
+/// contents.
 fn plan_text(program: &Program, tasks: &[String]) -> String {
     let s = &program.sections;
     join(
         [
-            s.purpose.clone(),
-            s.tasks_and_solutions.clone(),
-            s.organization.clone(),
+            crate::markdown::plain(&s.purpose),
+            crate::markdown::plain(&s.tasks_and_solutions),
+            crate::markdown::plain(&s.organization),
         ]
         .into_iter()
         .chain(tasks.iter().cloned()),
@@ -169,8 +182,7 @@ fn task_input(t: &TaskRecord) -> TaskInput {
 }
 
 /// The upper plan's text, and whether it is the parent unit's program.
-async fn upper_text(st: &AppState, auth: &Auth, program: &Program) -> (String, bool) {
-    let p = &auth.p;
+async fn upper_text(st: &AppState, p: &Principal, program: &Program) -> (String, bool) {
     // The parent unit's issued program for the same resolution, when readable.
     if let Ok(crumbs) = st.store.org_ancestors(p, program.org_id).await
         && let Some(parent) = crumbs.iter().rev().find(|c| c.id != program.org_id)
@@ -198,15 +210,14 @@ async fn upper_text(st: &AppState, auth: &Auth, program: &Program) -> (String, b
         .store
         .document(p, program.root_document_id)
         .await
-        .map(|d| d.body_md)
+        .map(|d| crate::markdown::plain(&d.body_md))
         .unwrap_or_default();
     (text, false)
 }
 
 /// The names of the unit's path and children, so that swapping one place name for
 /// another neither hides nor creates a copy.
-async fn gazetteer(st: &AppState, auth: &Auth, program: &Program) -> Gazetteer {
-    let p = &auth.p;
+async fn gazetteer(st: &AppState, p: &Principal, program: &Program) -> Gazetteer {
     let mut gaz = base_gazetteer().clone();
     gaz.add(&program.org_name);
     if let Ok(crumbs) = st.store.org_ancestors(p, program.org_id).await {
@@ -222,22 +233,52 @@ async fn gazetteer(st: &AppState, auth: &Auth, program: &Program) -> Gazetteer {
     gaz
 }
 
-/// Computes the view; failures to read the upper plan only skip the copy check.
+/// Computes the view for a page; failures to read the upper plan only skip the copy check.
 pub async fn view(
     st: &AppState,
     auth: &Auth,
     program: &Program,
     tasks: &[TaskRecord],
 ) -> QualityView {
-    let lang = auth.ctx.lang;
-    let gaz = gazetteer(st, auth, program).await;
+    assess(st, &auth.p, auth.ctx.lang, program, tasks).await.0
+}
+
+/// Assesses a program as `p` may read it: the view in `lang` and the record kept for
+/// dashboards. The plan is compared with the plan above it (the parent unit's issued
+/// program, else the document) and with the issued programs of its sibling units.
+pub async fn assess(
+    st: &AppState,
+    p: &Principal,
+    lang: Lang,
+    program: &Program,
+    tasks: &[TaskRecord],
+) -> (QualityView, Assessment) {
+    let gaz = gazetteer(st, p, program).await;
     let contents: Vec<String> = tasks.iter().map(|t| t.draft.content.clone()).collect();
     let lower = plan_text(program, &contents);
-    let (upper, upper_is_program) = upper_text(st, auth, program).await;
+    let (upper, upper_is_program) = upper_text(st, p, program).await;
+    let peers: Vec<(String, String)> = st
+        .store
+        .peer_programs(p, program.id)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|peer| {
+            (
+                peer.program.org_name.clone(),
+                plan_text(&peer.program, &peer.tasks),
+            )
+        })
+        .filter(|(_, text)| !text.trim().is_empty())
+        .collect();
+    let peer_refs: Vec<(&str, &str)> = peers
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
     let inputs: Vec<TaskInput> = tasks.iter().map(task_input).collect();
     let task_reports = analysis::check_tasks(&inputs, &gaz);
     let plan = (!upper.trim().is_empty() && !lower.trim().is_empty())
-        .then(|| analysis::check_plan(&upper, &lower, &[], &gaz));
+        .then(|| analysis::check_plan(&upper, &lower, &peer_refs, &gaz));
     let score = analysis::score_program(plan.as_ref(), &task_reports);
     let msg = |vi: &str, en: &str| match lang {
         Lang::Vi => vi.to_owned(),
@@ -260,6 +301,24 @@ pub async fn view(
                 .collect()
         })
         .collect();
+    // Siblings whose plan holds a real share of this one (adapted or copied), most first.
+    let mut siblings: Vec<SiblingView> = plan
+        .iter()
+        .flat_map(|r| r.siblings.iter())
+        .filter(|s| s.verdict != Verdict::Original)
+        .map(|s| SiblingView {
+            name: s.name.clone(),
+            percent: (s.copied_fraction * 100.0).round() as u32,
+            copied: s.verdict == Verdict::Copied,
+        })
+        .collect();
+    siblings.sort_by_key(|s| std::cmp::Reverse(s.percent));
+    let sibling_max = plan
+        .iter()
+        .flat_map(|r| r.siblings.iter())
+        .filter(|s| s.verdict == Verdict::Copied)
+        .map(|s| s.copied_fraction)
+        .fold(0.0_f64, f64::max);
     let (verdict, percent, reason, passages) = match &plan {
         Some(r) => {
             let mut longest: Vec<&analysis::Passage> = r.passages.iter().collect();
@@ -286,14 +345,77 @@ pub async fn view(
         }
         None => (None, 0, String::new(), Vec::new()),
     };
-    QualityView {
-        total: score.total,
-        deductions,
-        verdict,
-        percent,
-        reason,
+    // A plan copied from a sibling is as much a copy as one copied from above.
+    let stored_verdict = match (verdict, sibling_max > 0.0) {
+        (_, true) | (Some(Verdict::Copied), _) => CopyVerdict::Copied,
+        (Some(Verdict::Adapted), _) => CopyVerdict::Adapted,
+        (Some(Verdict::Original), _) => CopyVerdict::Original,
+        (None, false) => CopyVerdict::Unchecked,
+    };
+    let assessment = Assessment {
+        verdict: stored_verdict,
+        copied_fraction: plan
+            .as_ref()
+            .map_or(0.0, |r| r.copied_fraction)
+            .max(sibling_max),
+        score: score.total,
         upper_is_program,
-        passages,
-        findings,
+        siblings: peers.len() as u32,
+        assessed_at: time::OffsetDateTime::now_utc(),
+    };
+    (
+        QualityView {
+            total: score.total,
+            deductions,
+            verdict,
+            percent,
+            reason,
+            upper_is_program,
+            passages,
+            findings,
+            siblings,
+            compared_siblings: peers.len(),
+        },
+        assessment,
+    )
+}
+
+/// Assesses a program and keeps the result for dashboards; a failure to save is logged,
+/// never shown to the user (the assessment is advisory and recomputed on the next issue
+/// or rescan).
+pub async fn assess_and_save(
+    st: &AppState,
+    p: &Principal,
+    program: &Program,
+) -> Option<Assessment> {
+    let tasks = st.store.program_tasks(p, program.id).await.ok()?;
+    let (_, a) = assess(st, p, Lang::Vi, program, &tasks).await;
+    match st.store.save_assessment(p, program.id, &a).await {
+        Ok(()) => Some(a),
+        Err(e) => {
+            tracing::warn!(program = program.id.0, error = %e, "plan assessment not saved");
+            None
+        }
     }
+}
+
+/// What a rescan did.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Rescan {
+    pub assessed: usize,
+    pub flagged: usize,
+}
+
+/// Assesses again every issued program `p` may read (after the upper plan or a sibling
+/// changed, or after an upgrade of the analysis): `resolute rescan-plans`, and the demo.
+pub async fn rescan(st: &AppState, p: &Principal) -> Result<Rescan, store::StoreError> {
+    let mut out = Rescan::default();
+    for id in st.store.issued_programs(p).await? {
+        let program = st.store.program(p, id).await?;
+        if let Some(a) = assess_and_save(st, p, &program).await {
+            out.assessed += 1;
+            out.flagged += usize::from(a.is_flagged());
+        }
+    }
+    Ok(out)
 }
