@@ -128,7 +128,7 @@ async fn load_task(st: &AppState, p: &Principal, raw: &str) -> Result<TaskContex
 
 /// Whether to offer the update form (the store checks again): the responsible member, or
 /// EditPeople on the program's unit.
-async fn may_post(st: &AppState, p: &Principal, t: &TaskContext) -> bool {
+pub(crate) async fn may_post(st: &AppState, p: &Principal, t: &TaskContext) -> bool {
     if p.member_id.is_some() && p.member_id == t.task.draft.responsible {
         return true;
     }

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod account;
+mod api;
 mod auth;
 mod imports;
 mod isolation;
