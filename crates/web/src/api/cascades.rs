@@ -239,6 +239,8 @@ async fn document_cascades(
     })
 }
 
+/// A cascade and the units it reached.
+///
 /// A cascade and the units reached that the user may read, by path, with their state
 /// today and, for overdue ones, the milestones and the secretary who answers for it (like
 /// the page `/cascades/{id}`).
@@ -275,6 +277,8 @@ async fn cascade(
     })
 }
 
+/// Records the day a unit studied the document.
+///
 /// Records the day a unit studied the document; a later call corrects it (EditPeople on
 /// the unit: its office or secretary).
 #[utoipa::path(post, path = "/api/cascade-units/{id}/study", tag = "cascades",

@@ -165,6 +165,8 @@ async fn load(
     Ok((org, doc))
 }
 
+/// A document's dashboard for a unit and its children.
+///
 /// The rollup of a document for a unit and each of its children, and the overdue units
 /// (like the page `/dashboards/{org}/{document}`).
 #[utoipa::path(get, path = "/api/dashboards/{org}/{document}", tag = "dashboards",
@@ -224,6 +226,8 @@ async fn dashboard(
     })
 }
 
+/// The overdue units of a subtree.
+///
 /// The units of the subtree with an overdue milestone today, by path, with their
 /// secretaries.
 #[utoipa::path(get, path = "/api/dashboards/{org}/{document}/overdue", tag = "dashboards",

@@ -171,6 +171,8 @@ pub(crate) async fn targets(
 
 // ---- Handlers ---------------------------------------------------------------------------
 
+/// The documents of a unit.
+///
 /// The documents a unit issued and those from above it implements, each with its
 /// targets (like the page `/orgs/{id}/documents`).
 #[utoipa::path(get, path = "/api/orgs/{id}/documents", tag = "documents",

@@ -275,6 +275,8 @@ async fn page_of(st: &AppState, auth: &Auth, program: Program) -> ApiResult<Prog
     })
 }
 
+/// The programs of a unit.
+///
 /// The programs of a unit (every version), for one document's chain or for every chain
 /// that reached the unit or that it issued.
 #[utoipa::path(get, path = "/api/orgs/{id}/programs", tag = "programs",
@@ -338,6 +340,8 @@ async fn org_programs(
     })
 }
 
+/// Starts a program draft for a unit.
+///
 /// Starts a draft (EditOrgs on the unit), titled after the document. An existing draft
 /// for the chain is answered instead (200), as the page continues it.
 #[utoipa::path(post, path = "/api/orgs/{id}/programs", tag = "programs",
@@ -443,6 +447,8 @@ async fn save_sections(
     ok(ProgramDto::from(&saved))
 }
 
+/// Replaces a draft's task table.
+///
 /// Replaces a draft's whole task table (EditOrgs on the unit). Formats are checked here
 /// (`tasks[i].deadline`, …), the responsible people by the store
 /// (`responsible_outside_unit`); completeness ("5 rõ") only on issue.
@@ -482,6 +488,8 @@ async fn save_tasks(
     })
 }
 
+/// Issues a draft program.
+///
 /// Issues a draft (EditOrgs on the unit): every "5 rõ" problem is a 400 naming its field
 /// (`tasks[2].deadline`); on success the program has its number and symbol.
 #[utoipa::path(post, path = "/api/programs/{id}/issue", tag = "programs",

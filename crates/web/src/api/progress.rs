@@ -303,6 +303,8 @@ async fn task(auth: Auth, State(st): State<AppState>, Path(raw): Path<String>) -
     })
 }
 
+/// Posts a progress update on a task (JSON, without files).
+///
 /// Posts a progress update on a task of an issued program (the responsible member, or
 /// EditPeople on the program's unit). Evidence files are not taken here: upload them with
 /// the page's multipart form `POST /tasks/{id}/progress`.
@@ -371,6 +373,8 @@ async fn post_progress(
     created(ProgressDto::from(&record))
 }
 
+/// Reviews a pending update: accept, or return with a reason.
+///
 /// Accepts or returns (with a reason) a pending update: the supervising unit's office.
 /// Your own update: `review_own_update`; reviewed already: `already_reviewed`.
 #[utoipa::path(post, path = "/api/tasks/{id}/updates/{update}/review", tag = "progress",
@@ -455,6 +459,8 @@ async fn my_tasks(auth: Auth, State(st): State<AppState>) -> ApiResult {
     })
 }
 
+/// The user's notifications.
+///
 /// Deadlines that concern the user (computed, by due date), then stored events, newest
 /// first.
 #[utoipa::path(get, path = "/api/notifications", tag = "progress",
@@ -467,6 +473,8 @@ async fn notifications(auth: Auth, State(st): State<AppState>) -> ApiResult {
     })
 }
 
+/// Marks notifications read.
+///
 /// Marks the user's stored notifications read: the given ids, or every unread one.
 /// Another user's id is a 404.
 #[utoipa::path(post, path = "/api/notifications/read", tag = "progress",
