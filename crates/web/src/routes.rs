@@ -55,6 +55,8 @@ pub static ALL: &[(Method, &str)] = &[
     (Method::GET, "/documents/{id}"),
     (Method::GET, "/documents/{id}/targets"),
     (Method::POST, "/documents/{id}/targets"),
+    (Method::POST, "/documents/{id}/attachments"),
+    (Method::GET, "/documents/{id}/attachments/{file}"),
     // cascades
     (Method::GET, "/documents/{id}/cascades/new"),
     (Method::POST, "/documents/{id}/cascades/new"),

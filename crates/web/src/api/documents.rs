@@ -7,7 +7,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::routing::get;
 use domain::{DocumentId, OrgId, Principal};
 use serde::Serialize;
-use store::{Document, TargetRecord};
+use store::{Document, DocumentAttachment, TargetRecord};
 use utoipa::{OpenApi, ToSchema};
 
 use super::cascades::{CascadeDto, CascadeUnitDto};
@@ -121,6 +121,36 @@ impl From<&TargetRecord> for TargetDto {
     }
 }
 
+/// A file attached to a document; `download` serves it to those who may read the
+/// document. Uploads go through the document page's multipart form
+/// (`POST /documents/{id}/attachments`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttachmentDto {
+    pub id: i64,
+    pub file_name: String,
+    /// Judged from the content: `pdf`, `png`, `jpeg`, `docx`, …
+    pub kind: String,
+    pub size: u64,
+    pub uploaded_by: Option<i64>,
+    pub created_at: String,
+    #[schema(example = "/documents/12/attachments/3")]
+    pub download: String,
+}
+
+impl From<&DocumentAttachment> for AttachmentDto {
+    fn from(a: &DocumentAttachment) -> AttachmentDto {
+        AttachmentDto {
+            id: a.id,
+            file_name: a.file_name.clone(),
+            kind: a.kind.as_str().to_owned(),
+            size: a.size,
+            uploaded_by: a.uploaded_by.map(|u| u.0),
+            created_at: moment(&a.created_at),
+            download: format!("/documents/{}/attachments/{}", a.document_id, a.id),
+        }
+    }
+}
+
 /// A document with its targets.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DocumentWithTargets {
@@ -146,11 +176,12 @@ pub struct OrgDocuments {
     pub received: Vec<ReceivedDocument>,
 }
 
-/// One document: its targets and cascades.
+/// One document: its targets, attachments and cascades.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DocumentPage {
     pub document: DocumentDto,
     pub targets: Vec<TargetDto>,
+    pub attachments: Vec<AttachmentDto>,
     /// Cascades of the document, oldest first.
     pub cascades: Vec<CascadeDto>,
 }
@@ -212,7 +243,8 @@ async fn org_documents(
     })
 }
 
-/// One document, with its targets and cascades (like the page `/documents/{id}`).
+/// One document, with its targets, attachments and cascades (like the page
+/// `/documents/{id}`).
 #[utoipa::path(get, path = "/api/documents/{id}", tag = "documents",
     params(("id" = i64, Path, description = "The document")),
     responses((status = 200, body = DocumentPage), (status = 401, body = ErrorBody),
@@ -221,8 +253,10 @@ async fn document(auth: Auth, State(st): State<AppState>, Path(raw): Path<String
     let p = &auth.p;
     let doc = st.store.document(p, id::<DocumentId>(&raw)?).await?;
     let cascades = st.store.document_cascades(p, doc.id).await?;
+    let attachments = st.store.document_attachments(p, doc.id).await?;
     ok(DocumentPage {
         targets: targets(&st, p, &doc).await?,
+        attachments: attachments.iter().map(AttachmentDto::from).collect(),
         cascades: cascades.iter().map(CascadeDto::from).collect(),
         document: DocumentDto::from(&doc),
     })

@@ -50,7 +50,15 @@ pub fn address(app: &TestApp, r: &ProgramRecords, t: &TaskRecords, template: &st
         .replace("{pos}", &app.position_a.to_string())
         .replace("{grant}", &app.clerk_grant.to_string())
         .replace("{part}", "purpose")
-        .replace("{file}", &t.evidence_file.to_string())
+        .replace(
+            "{file}",
+            &if template.starts_with("/documents/") {
+                r.attachment
+            } else {
+                t.evidence_file
+            }
+            .to_string(),
+        )
         .replace("{update}", &t.update.to_string());
     match template {
         "/search" => path.push_str("?q=nguyen+van+duc"),

@@ -5,6 +5,7 @@ mod helpers;
 
 mod account;
 mod api;
+mod attachments;
 mod auth;
 mod imports;
 mod isolation;
