@@ -227,7 +227,9 @@ impl ApiError {
             ApiError::BadRequest(c) => plain(c),
             ApiError::Internal(_) => plain("internal"),
             ApiError::Conflict(c) => ErrorDetail {
-                field: Some(crate::forms::conflict_field(c).to_owned()),
+                field: Some(crate::forms::conflict_field(c))
+                    .filter(|f| *f != "form")
+                    .map(str::to_owned),
                 ..plain(c)
             },
             ApiError::Invalid(inv) => {
@@ -273,6 +275,41 @@ impl IntoResponse for ApiError {
 
 #[cfg(test)]
 mod tests {
+    use super::ApiError;
+    use domain::Invalid;
+    use i18n::Lang;
+
+    #[test]
+    fn bad_input_names_every_field_first_one_leading() {
+        let mut inv = Invalid::default();
+        inv.push("tasks[0].deadline", "bad_date");
+        inv.push("tasks[1].content", "required");
+        let e = ApiError::Invalid(inv);
+        assert_eq!(e.status(), axum::http::StatusCode::BAD_REQUEST);
+        let b = e.body(Lang::Vi).error;
+        assert_eq!(b.code, "bad_date");
+        assert_eq!(b.field.as_deref(), Some("tasks[0].deadline"));
+        assert!(b.message.starts_with("Ngày không hợp lệ"));
+        assert_eq!(b.fields.len(), 2);
+        assert_eq!(b.fields[1].message, "Trường này là bắt buộc.");
+        let en = e.body(Lang::En).error;
+        assert_eq!(en.fields[1].message, "This field is required.");
+    }
+
+    #[test]
+    fn conflicts_name_their_field_when_there_is_one() {
+        let e = ApiError::Conflict("document_number_taken");
+        assert_eq!(e.status(), axum::http::StatusCode::CONFLICT);
+        assert_eq!(e.body(Lang::Vi).error.field.as_deref(), Some("number"));
+        assert_eq!(
+            ApiError::Conflict("target_in_use")
+                .body(Lang::Vi)
+                .error
+                .field,
+            None
+        );
+    }
+
     /// Every code the API answers with outside the domain's own has its message.
     #[test]
     fn api_codes_have_messages() {

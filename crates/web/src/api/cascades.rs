@@ -223,8 +223,8 @@ pub struct StudyInput {
 /// The cascades of a document, oldest first.
 #[utoipa::path(get, path = "/api/documents/{id}/cascades", tag = "cascades",
     params(("id" = i64, Path, description = "The document")),
-    responses((status = 200, body = CascadeList), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = CascadeList), (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "Not found, or outside the user's units", body = ErrorBody)))]
 async fn document_cascades(
     auth: Auth,
     State(st): State<AppState>,
@@ -249,8 +249,8 @@ async fn document_cascades(
         ("overdue" = Option<u8>, Query, description = "1: only units with something overdue or behind"),
         ("offset" = Option<u32>, Query, description = "Skip this many units (0)"),
         ("limit" = Option<u32>, Query, description = "At most this many units, 1–2000 (500)")),
-    responses((status = 200, body = CascadePage), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = CascadePage), (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "Not found, or outside the user's units", body = ErrorBody)))]
 async fn cascade(
     auth: Auth,
     State(st): State<AppState>,
@@ -284,8 +284,8 @@ async fn cascade(
 #[utoipa::path(post, path = "/api/cascade-units/{id}/study", tag = "cascades",
     params(("id" = i64, Path, description = "The unit's row in the cascade")),
     request_body = StudyInput,
-    responses((status = 200, body = CascadeUnitDto), (status = 400, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = CascadeUnitDto), (status = 400, description = "Bad input: the error names the field, with a message in the user's language", body = ErrorBody),
+        (status = 403, description = "Not allowed, or the X-CSRF-Token header is missing or wrong", body = ErrorBody), (status = 404, description = "Not found, or outside the user's units", body = ErrorBody)))]
 async fn study(
     auth: Auth,
     State(st): State<AppState>,

@@ -172,8 +172,8 @@ async fn load(
 #[utoipa::path(get, path = "/api/dashboards/{org}/{document}", tag = "dashboards",
     params(("org" = i64, Path, description = "The unit"),
         ("document" = i64, Path, description = "Any document of the chain")),
-    responses((status = 200, body = DashboardPage), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = DashboardPage), (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "Not found, or outside the user's units", body = ErrorBody)))]
 async fn dashboard(
     auth: Auth,
     State(st): State<AppState>,
@@ -235,8 +235,8 @@ async fn dashboard(
         ("document" = i64, Path, description = "Any document of the chain"),
         ("offset" = Option<u32>, Query, description = "Skip this many (0)"),
         ("limit" = Option<u32>, Query, description = "At most this many, 1–2000 (500)")),
-    responses((status = 200, body = OverdueUnits), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = OverdueUnits), (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "Not found, or outside the user's units", body = ErrorBody)))]
 async fn overdue(
     auth: Auth,
     State(st): State<AppState>,

@@ -210,8 +210,8 @@ pub(crate) async fn targets(
     params(("id" = i64, Path, description = "The unit"),
         ("offset" = Option<u32>, Query, description = "Skip this many issued documents (0)"),
         ("limit" = Option<u32>, Query, description = "At most this many issued documents, 1–200 (50)")),
-    responses((status = 200, body = OrgDocuments), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = OrgDocuments), (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "Not found, or outside the user's units", body = ErrorBody)))]
 async fn org_documents(
     auth: Auth,
     State(st): State<AppState>,
@@ -247,8 +247,8 @@ async fn org_documents(
 /// `/documents/{id}`).
 #[utoipa::path(get, path = "/api/documents/{id}", tag = "documents",
     params(("id" = i64, Path, description = "The document")),
-    responses((status = 200, body = DocumentPage), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = DocumentPage), (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "Not found, or outside the user's units", body = ErrorBody)))]
 async fn document(auth: Auth, State(st): State<AppState>, Path(raw): Path<String>) -> ApiResult {
     let p = &auth.p;
     let doc = st.store.document(p, id::<DocumentId>(&raw)?).await?;

@@ -153,7 +153,7 @@ fn value<T: Serialize>(v: &T) -> Result<serde_json::Value, ApiError> {
 
 /// The signed-in user, with the CSRF token for writes.
 #[utoipa::path(get, path = "/api/me", tag = "orgs",
-    responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = Me), (status = 401, description = "Not signed in", body = ErrorBody)))]
 async fn me(auth: Auth) -> ApiResult {
     let p = &auth.p;
     ok(Me {
@@ -168,7 +168,7 @@ async fn me(auth: Auth) -> ApiResult {
 
 /// The top units the user may read.
 #[utoipa::path(get, path = "/api/orgs", tag = "orgs",
-    responses((status = 200, body = OrgList), (status = 401, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = OrgList), (status = 401, description = "Not signed in", body = ErrorBody)))]
 async fn roots(auth: Auth, State(st): State<AppState>) -> ApiResult {
     ok(OrgList {
         orgs: orgs(&st.store.org_roots(&auth.p).await?),
@@ -178,7 +178,7 @@ async fn roots(auth: Auth, State(st): State<AppState>) -> ApiResult {
 /// One unit, with its ancestors and merge/split links.
 #[utoipa::path(get, path = "/api/orgs/{id}", tag = "orgs",
     params(("id" = i64, Path, description = "The unit")),
-    responses((status = 200, body = OrgPage), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = OrgPage), (status = 404, description = "Not found, or outside the user's units", body = ErrorBody)))]
 async fn org(auth: Auth, State(st): State<AppState>, Path(raw): Path<String>) -> ApiResult {
     let org = st.store.org_get(&auth.p, id::<OrgId>(&raw)?).await?;
     let ancestors = st.store.org_ancestors(&auth.p, org.id).await?;
@@ -193,7 +193,7 @@ async fn org(auth: Auth, State(st): State<AppState>, Path(raw): Path<String>) ->
 /// The open children of a unit.
 #[utoipa::path(get, path = "/api/orgs/{id}/children", tag = "orgs",
     params(("id" = i64, Path, description = "The unit")),
-    responses((status = 200, body = Children), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = Children), (status = 404, description = "Not found, or outside the user's units", body = ErrorBody)))]
 async fn children(auth: Auth, State(st): State<AppState>, Path(raw): Path<String>) -> ApiResult {
     let org_id = id::<OrgId>(&raw)?;
     ok(Children {
@@ -221,8 +221,8 @@ pub struct NewChild {
 #[utoipa::path(post, path = "/api/orgs/{id}/children", tag = "orgs",
     params(("id" = i64, Path, description = "The parent unit")),
     request_body = NewChild,
-    responses((status = 201, body = CreatedOrg), (status = 400, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 201, description = "Created", body = CreatedOrg), (status = 400, description = "Bad input: the error names the field, with a message in the user's language", body = ErrorBody),
+        (status = 403, description = "Not allowed, or the X-CSRF-Token header is missing or wrong", body = ErrorBody), (status = 404, description = "Not found, or outside the user's units", body = ErrorBody), (status = 409, description = "In conflict with stored records", body = ErrorBody)))]
 async fn create_child(
     auth: Auth,
     State(st): State<AppState>,
@@ -274,7 +274,7 @@ async fn create_child(
     params(("id" = i64, Path, description = "The unit"),
         ("offset" = Option<u32>, Query, description = "Skip this many (0)"),
         ("limit" = Option<u32>, Query, description = "At most this many, 1–1000 (100)")),
-    responses((status = 200, body = MemberList), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = MemberList), (status = 404, description = "Not found, or outside the user's units", body = ErrorBody)))]
 async fn members(
     auth: Auth,
     State(st): State<AppState>,
@@ -295,7 +295,7 @@ async fn members(
 /// One member, with stints and positions.
 #[utoipa::path(get, path = "/api/members/{id}", tag = "orgs",
     params(("id" = i64, Path, description = "The member")),
-    responses((status = 200, body = MemberPage), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = MemberPage), (status = 404, description = "Not found, or outside the user's units", body = ErrorBody)))]
 async fn member(auth: Auth, State(st): State<AppState>, Path(raw): Path<String>) -> ApiResult {
     let d = st.store.member_get(&auth.p, id::<MemberId>(&raw)?).await?;
     ok(MemberPage { member: value(&d)? })
@@ -304,7 +304,7 @@ async fn member(auth: Auth, State(st): State<AppState>, Path(raw): Path<String>)
 /// Units and members by name (diacritics optional).
 #[utoipa::path(get, path = "/api/search", tag = "orgs",
     params(("q" = String, Query, description = "Words of a name")),
-    responses((status = 200, body = SearchHits), (status = 401, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = SearchHits), (status = 401, description = "Not signed in", body = ErrorBody)))]
 async fn search(auth: Auth, State(st): State<AppState>, RawQuery(query): RawQuery) -> ApiResult {
     let q = crate::search::clean_query(&query_param(&query, "q"));
     if domain::text::fold(&q).is_empty() {

@@ -282,8 +282,8 @@ async fn page_of(st: &AppState, auth: &Auth, program: Program) -> ApiResult<Prog
 #[utoipa::path(get, path = "/api/orgs/{id}/programs", tag = "programs",
     params(("id" = i64, Path, description = "The unit"),
         ("document" = Option<i64>, Query, description = "Only the chain of this document")),
-    responses((status = 200, body = ProgramList), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = ProgramList), (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "Not found, or outside the user's units", body = ErrorBody)))]
 async fn org_programs(
     auth: Auth,
     State(st): State<AppState>,
@@ -349,8 +349,8 @@ async fn org_programs(
     request_body = NewDraft,
     responses((status = 201, description = "The new draft", body = ProgramPage),
         (status = 200, description = "The unit's existing draft for the chain", body = ProgramPage),
-        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+        (status = 400, description = "Bad input: the error names the field, with a message in the user's language", body = ErrorBody), (status = 403, description = "Not allowed, or the X-CSRF-Token header is missing or wrong", body = ErrorBody),
+        (status = 404, description = "Not found, or outside the user's units", body = ErrorBody)))]
 async fn create_draft(
     auth: Auth,
     State(st): State<AppState>,
@@ -410,8 +410,8 @@ async fn create_draft(
 /// One program with its sections and tasks, in any state.
 #[utoipa::path(get, path = "/api/programs/{id}", tag = "programs",
     params(("id" = i64, Path, description = "The program")),
-    responses((status = 200, body = ProgramPage), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = ProgramPage), (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "Not found, or outside the user's units", body = ErrorBody)))]
 async fn program(auth: Auth, State(st): State<AppState>, Path(raw): Path<String>) -> ApiResult {
     let program = load(&st, &auth, &raw).await?;
     ok(page_of(&st, &auth, program).await?)
@@ -421,8 +421,8 @@ async fn program(auth: Auth, State(st): State<AppState>, Path(raw): Path<String>
 #[utoipa::path(post, path = "/api/programs/{id}/sections", tag = "programs",
     params(("id" = i64, Path, description = "The draft")),
     request_body = SectionsInput,
-    responses((status = 200, body = ProgramDto), (status = 400, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = ProgramDto), (status = 400, description = "Bad input: the error names the field, with a message in the user's language", body = ErrorBody),
+        (status = 403, description = "Not allowed, or the X-CSRF-Token header is missing or wrong", body = ErrorBody), (status = 404, description = "Not found, or outside the user's units", body = ErrorBody)))]
 async fn save_sections(
     auth: Auth,
     State(st): State<AppState>,
@@ -455,8 +455,8 @@ async fn save_sections(
 #[utoipa::path(post, path = "/api/programs/{id}/tasks", tag = "programs",
     params(("id" = i64, Path, description = "The draft")),
     request_body = TasksInput,
-    responses((status = 200, body = TaskList), (status = 400, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = TaskList), (status = 400, description = "Bad input: the error names the field, with a message in the user's language", body = ErrorBody),
+        (status = 403, description = "Not allowed, or the X-CSRF-Token header is missing or wrong", body = ErrorBody), (status = 404, description = "Not found, or outside the user's units", body = ErrorBody)))]
 async fn save_tasks(
     auth: Auth,
     State(st): State<AppState>,
@@ -495,9 +495,9 @@ async fn save_tasks(
 #[utoipa::path(post, path = "/api/programs/{id}/issue", tag = "programs",
     params(("id" = i64, Path, description = "The draft")),
     request_body = IssueInput,
-    responses((status = 200, body = ProgramPage), (status = 400, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = ProgramPage), (status = 400, description = "Bad input: the error names the field, with a message in the user's language", body = ErrorBody),
+        (status = 403, description = "Not allowed, or the X-CSRF-Token header is missing or wrong", body = ErrorBody), (status = 404, description = "Not found, or outside the user's units", body = ErrorBody),
+        (status = 409, description = "In conflict with stored records", body = ErrorBody)))]
 async fn issue(
     auth: Auth,
     State(st): State<AppState>,
@@ -520,8 +520,8 @@ async fn issue(
 /// A new draft from the issued version, sections and tasks copied (EditOrgs on the unit).
 #[utoipa::path(post, path = "/api/programs/{id}/revise", tag = "programs",
     params(("id" = i64, Path, description = "The issued version")),
-    responses((status = 201, body = ProgramPage), (status = 400, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 201, description = "Created", body = ProgramPage), (status = 400, description = "Bad input: the error names the field, with a message in the user's language", body = ErrorBody),
+        (status = 403, description = "Not allowed, or the X-CSRF-Token header is missing or wrong", body = ErrorBody), (status = 404, description = "Not found, or outside the user's units", body = ErrorBody)))]
 async fn revise(auth: Auth, State(st): State<AppState>, Path(raw): Path<String>) -> ApiResult {
     let program = load(&st, &auth, &raw).await?;
     let draft = st.store.revise_program(&auth.p, program.id).await?;

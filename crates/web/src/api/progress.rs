@@ -291,8 +291,8 @@ async fn load_task(st: &AppState, auth: &Auth, raw: &str) -> Result<TaskContext,
 /// One task with its progress history (Read on its unit, or its responsible member).
 #[utoipa::path(get, path = "/api/tasks/{id}", tag = "progress",
     params(("id" = i64, Path, description = "The task")),
-    responses((status = 200, body = TaskPage), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = TaskPage), (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "Not found, or outside the user's units", body = ErrorBody)))]
 async fn task(auth: Auth, State(st): State<AppState>, Path(raw): Path<String>) -> ApiResult {
     let t = load_task(&st, &auth, &raw).await?;
     let history = st.store.task_progress(&auth.p, t.task.id).await?;
@@ -311,8 +311,8 @@ async fn task(auth: Auth, State(st): State<AppState>, Path(raw): Path<String>) -
 #[utoipa::path(post, path = "/api/tasks/{id}/progress", tag = "progress",
     params(("id" = i64, Path, description = "The task")),
     request_body = ProgressInputDto,
-    responses((status = 201, body = ProgressDto), (status = 400, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 201, description = "Created", body = ProgressDto), (status = 400, description = "Bad input: the error names the field, with a message in the user's language", body = ErrorBody),
+        (status = 403, description = "Not allowed, or the X-CSRF-Token header is missing or wrong", body = ErrorBody), (status = 404, description = "Not found, or outside the user's units", body = ErrorBody)))]
 async fn post_progress(
     auth: Auth,
     State(st): State<AppState>,
@@ -381,8 +381,8 @@ async fn post_progress(
     params(("id" = i64, Path, description = "The task"),
         ("update" = i64, Path, description = "The update")),
     request_body = ReviewInput,
-    responses((status = 200, body = ProgressDto), (status = 400, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = ProgressDto), (status = 400, description = "Bad input: the error names the field, with a message in the user's language", body = ErrorBody),
+        (status = 403, description = "Not allowed, or the X-CSRF-Token header is missing or wrong", body = ErrorBody), (status = 404, description = "Not found, or outside the user's units", body = ErrorBody)))]
 async fn review(
     auth: Auth,
     State(st): State<AppState>,
@@ -423,8 +423,8 @@ async fn review(
     params(("id" = i64, Path, description = "The supervising unit"),
         ("offset" = Option<u32>, Query, description = "Skip this many (0)"),
         ("limit" = Option<u32>, Query, description = "At most this many, 1–500 (100)")),
-    responses((status = 200, body = PendingReviews), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = PendingReviews), (status = 403, description = "Not allowed, or the X-CSRF-Token header is missing or wrong", body = ErrorBody),
+        (status = 404, description = "Not found, or outside the user's units", body = ErrorBody)))]
 async fn reviews(
     auth: Auth,
     State(st): State<AppState>,
@@ -449,7 +449,7 @@ async fn reviews(
 
 /// The tasks the user's member answers for: overdue first, then by deadline.
 #[utoipa::path(get, path = "/api/my/tasks", tag = "progress",
-    responses((status = 200, body = MyTasks), (status = 401, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = MyTasks), (status = 401, description = "Not signed in", body = ErrorBody)))]
 async fn my_tasks(auth: Auth, State(st): State<AppState>) -> ApiResult {
     let today = today();
     let list = st.store.my_tasks(&auth.p, today).await?;
@@ -464,7 +464,7 @@ async fn my_tasks(auth: Auth, State(st): State<AppState>) -> ApiResult {
 /// Deadlines that concern the user (computed, by due date), then stored events, newest
 /// first.
 #[utoipa::path(get, path = "/api/notifications", tag = "progress",
-    responses((status = 200, body = Notifications), (status = 401, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = Notifications), (status = 401, description = "Not signed in", body = ErrorBody)))]
 async fn notifications(auth: Auth, State(st): State<AppState>) -> ApiResult {
     let list = st.store.notifications(&auth.p, today()).await?;
     ok(Notifications {
@@ -479,8 +479,8 @@ async fn notifications(auth: Auth, State(st): State<AppState>) -> ApiResult {
 /// Another user's id is a 404.
 #[utoipa::path(post, path = "/api/notifications/read", tag = "progress",
     request_body = ReadInput,
-    responses((status = 200, body = Marked), (status = 400, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = Marked), (status = 400, description = "Bad input: the error names the field, with a message in the user's language", body = ErrorBody),
+        (status = 404, description = "Not found, or outside the user's units", body = ErrorBody)))]
 async fn notifications_read(auth: Auth, State(st): State<AppState>, bytes: Bytes) -> ApiResult {
     let input: ReadInput = body(&bytes)?;
     let ids = match input.ids {

@@ -467,5 +467,8 @@ mod tests {
         assert!(is_upload("/tasks/7/progress"));
         assert!(!is_upload("/tasks/7"));
         assert!(!is_upload("/tasks/7/progress/x"));
+        assert!(is_upload("/documents/3/attachments"));
+        assert!(!is_upload("/documents/3/attachments/9"));
+        assert!(!is_upload("/api/documents/3/attachments"));
     }
 }

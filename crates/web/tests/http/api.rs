@@ -69,10 +69,15 @@ async fn openapi_lists_every_api_route() {
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for (method, op) in item.as_object().unwrap() {
             if matches!(method.as_str(), "get" | "post" | "put" | "patch" | "delete") {
-                assert!(
-                    op["responses"].as_object().is_some_and(|r| !r.is_empty()),
-                    "{method} {path} has responses"
-                );
+                let responses = op["responses"].as_object().expect("responses");
+                assert!(!responses.is_empty(), "{method} {path} has responses");
+                for (status, r) in responses {
+                    assert!(
+                        r["description"].as_str().is_some_and(|d| !d.is_empty()),
+                        "{method} {path} {status} is described"
+                    );
+                }
+                assert!(op["tags"].as_array().is_some_and(|t| !t.is_empty()));
                 documented.insert((method.to_uppercase(), path.clone()));
             }
         }
