@@ -38,6 +38,12 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "programs",
         include_str!("../migrations/0002_programs.sql"),
     ),
+    // 0003 is reserved for another change under way.
+    (
+        4,
+        "document_attachments",
+        include_str!("../migrations/0004_document_attachments.sql"),
+    ),
     (
         5,
         "program_assessments",

@@ -1324,6 +1324,48 @@ pub(crate) fn page_limits(page: Page) -> (i64, i64) {
     (i64::from(page.limit.clamp(1, 1000)), i64::from(page.offset))
 }
 
+// ---- Document attachments ----------------------------------------------------------------
+
+const ATTACHMENT_COLS: &str = "a.id, a.document_id, a.evidence_key, a.file_name, a.position, \
+     a.uploaded_by, a.created_at, b.evidence_type, b.size";
+
+fn attachment_row(r: &DbRow) -> Result<DocumentAttachment> {
+    let key: String = r.try_get("evidence_key").db()?;
+    let kind: String = r.try_get("evidence_type").db()?;
+    Ok(DocumentAttachment {
+        id: r.try_get("id").db()?,
+        document_id: DocumentId(r.try_get("document_id").db()?),
+        key: domain::ContentKey::parse(&key).ok_or_else(|| bad_data("evidence_key", &key))?,
+        kind: domain::EvidenceType::parse(&kind).ok_or_else(|| bad_data("evidence_type", &kind))?,
+        size: r.try_get::<i64, _>("size").db()?.max(0) as u64,
+        file_name: r.try_get("file_name").db()?,
+        position: r.try_get::<i64, _>("position").db()?.max(0) as u32,
+        uploaded_by: r
+            .try_get::<Option<i64>, _>("uploaded_by")
+            .db()?
+            .map(domain::UserId),
+        created_at: r.try_get("created_at").db()?,
+    })
+}
+
+/// A document's attachments, in order (two attachments written at once on PostgreSQL may
+/// share a position; the id breaks the tie).
+async fn load_attachments(conn: &mut Conn, id: DocumentId) -> Result<Vec<DocumentAttachment>> {
+    let sql = format!(
+        "SELECT {ATTACHMENT_COLS} FROM document_attachments a \
+         JOIN evidence_blobs b ON b.key = a.evidence_key \
+         WHERE a.document_id = $1 ORDER BY a.position, a.id"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.0)
+        .fetch_all(&mut *conn)
+        .await
+        .db()?
+        .iter()
+        .map(attachment_row)
+        .collect()
+}
+
 #[async_trait]
 impl ProgramStore for Backend {
     async fn register_document(&self, p: &Principal, new: NewDocument) -> Result<Document> {
@@ -1557,6 +1599,100 @@ impl ProgramStore for Backend {
         let mut conn = self.reader().await?;
         doc_readable(&mut conn, p, id).await?;
         load_targets(&mut conn, id).await
+    }
+
+    async fn attach_document_file(
+        &self,
+        p: &Principal,
+        document: DocumentId,
+        file: EvidenceMeta,
+    ) -> Result<DocumentAttachment> {
+        // Checked before the transaction: nothing here depends on stored rows.
+        let mut bad = Invalid::default();
+        bad.take(domain::evidence::check_size("file", file.size));
+        let name = file.original_name.trim().to_owned();
+        if name.is_empty() {
+            bad.push("file", "required");
+        } else if name.chars().count() > 200 {
+            bad.push("file", "too_long");
+        }
+        bad.into_result(())?;
+        let mut tx = self.begin().await?;
+        let doc = doc_for_write(&mut tx, p, document).await?;
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM document_attachments WHERE document_id = $1")
+                .bind(document.0)
+                .fetch_one(&mut *tx)
+                .await
+                .db()?;
+        if count >= MAX_DOCUMENT_ATTACHMENTS as i64 {
+            return Err(StoreError::Invalid(Invalid::one("file", "too_many_files")));
+        }
+        let position: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(position) + 1, 0) FROM document_attachments WHERE document_id = $1",
+        )
+        .bind(document.0)
+        .fetch_one(&mut *tx)
+        .await
+        .db()?;
+        let at = now();
+        sqlx::query(
+            "INSERT INTO evidence_blobs (key, evidence_type, size, created_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(file.key.as_str())
+        .bind(file.kind.as_str())
+        .bind(file.size as i64)
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO document_attachments (province_id, document_id, evidence_key, \
+             file_name, position, created_at, uploaded_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(province_of(&doc.issuer_path))
+        .bind(document.0)
+        .bind(file.key.as_str())
+        .bind(&name)
+        .bind(position)
+        .bind(at)
+        .bind(user_id_of(p))
+        .fetch_one(&mut *tx)
+        .await
+        .db()?;
+        audit(
+            &mut tx,
+            p,
+            "attach",
+            "document",
+            document.0,
+            Some(&doc.issuer_path),
+            None,
+            Some(
+                json!({"attachment_id": id, "key": file.key, "kind": file.kind.as_str(),
+                        "size": file.size, "name": name}),
+            ),
+        )
+        .await?;
+        let out = load_attachments(&mut tx, document)
+            .await?
+            .into_iter()
+            .find(|a| a.id == id)
+            .ok_or(StoreError::NotFound)?;
+        tx.commit().await.db()?;
+        Ok(out)
+    }
+
+    async fn document_attachments(
+        &self,
+        p: &Principal,
+        document: DocumentId,
+    ) -> Result<Vec<DocumentAttachment>> {
+        let mut conn = self.reader().await?;
+        doc_readable(&mut conn, p, document).await?;
+        load_attachments(&mut conn, document).await
     }
 
     async fn create_cascade(

@@ -1068,6 +1068,8 @@ pub(crate) async fn move_program_paths(
              (SELECT id FROM programs WHERE org_path >= $2 AND org_path < $3)",
             "UPDATE unit_reports SET province_id = $1 WHERE cascade_unit_id IN \
              (SELECT id FROM cascade_units WHERE org_path >= $2 AND org_path < $3)",
+            "UPDATE document_attachments SET province_id = $1 WHERE document_id IN \
+             (SELECT id FROM documents WHERE issuer_path >= $2 AND issuer_path < $3)",
         ] {
             sqlx::query(sql)
                 .bind(new_province)

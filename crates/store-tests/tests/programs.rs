@@ -15,6 +15,7 @@ store_tests::program_suite!(
     documents_register_read_and_unique_numbers,
     documents_validation_and_scope,
     document_targets_replace_by_position,
+    document_attachments_listed_in_order_and_audited,
     cascades_reach_units_once_per_chain,
     cascade_rules_and_authorization,
     study_updates_rollups_and_dashboards,
@@ -167,6 +168,76 @@ fn target(indicator: &str, baseline: f64, value: f64) -> Target {
         deadline: Some(d(2025, 12, 31)),
         direction: Direction::Increase,
     }
+}
+
+async fn document_attachments_listed_in_order_and_audited(s: &dyn FullStore) {
+    let t = tree(s).await;
+    let d1_office = principal(s, AccessRole::OfficeStaff, t.d1.id).await;
+    let d2_office = principal(s, AccessRole::OfficeStaff, t.d2.id).await;
+    let d1_secretary = principal(s, AccessRole::Secretary, t.d1.id).await;
+    let g1_office = principal(s, AccessRole::OfficeStaff, t.g1.id).await;
+    let doc = s
+        .register_document(&d1_office, resolution(t.d1.id, "02-NQ/HU"))
+        .await
+        .unwrap();
+    let file = |byte: u8, name: &str| EvidenceMeta {
+        key: ContentKey::from_digest(&[byte; 32]),
+        kind: EvidenceType::Pdf,
+        size: 1234,
+        original_name: name.into(),
+    };
+    let before = audit_count(s).await;
+    let a = s
+        .attach_document_file(&d1_office, doc.id, file(7, "Nghị quyết bản ký.pdf"))
+        .await
+        .unwrap();
+    assert_eq!(a.position, 0);
+    assert_eq!(a.file_name, "Nghị quyết bản ký.pdf");
+    assert_eq!(a.kind, EvidenceType::Pdf);
+    assert_eq!(a.size, 1234);
+    assert_eq!(a.uploaded_by, Some(d1_office.user_id));
+    // The same content again (another name) shares the blob.
+    let b = s
+        .attach_document_file(&d1_office, doc.id, file(7, "Phụ lục.pdf"))
+        .await
+        .unwrap();
+    assert_eq!(b.position, 1);
+    assert_eq!(b.key, a.key);
+    assert_eq!(audit_count(s).await, before + 2);
+    let list = s.document_attachments(&d1_office, doc.id).await.unwrap();
+    assert_eq!(list, vec![a.clone(), b]);
+
+    // Readers of the document see them; writers only with EditOrgs on the issuer.
+    assert_eq!(
+        s.document_attachments(&g1_office, doc.id)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    is_forbidden(
+        s.attach_document_file(&d1_secretary, doc.id, file(8, "x.pdf"))
+            .await,
+    );
+    is_not_found(s.document_attachments(&d2_office, doc.id).await);
+    is_not_found(
+        s.attach_document_file(&d2_office, doc.id, file(8, "x.pdf"))
+            .await,
+    );
+    let mut empty = file(9, "rong.pdf");
+    empty.size = 0;
+    assert_eq!(
+        invalid_code(s.attach_document_file(&d1_office, doc.id, empty).await),
+        ("file", "evidence_empty")
+    );
+    assert_eq!(
+        invalid_code(
+            s.attach_document_file(&d1_office, doc.id, file(9, &"x".repeat(201)))
+                .await
+        ),
+        ("file", "too_long")
+    );
+    assert_eq!(audit_count(s).await, before + 2);
 }
 
 async fn document_targets_replace_by_position(s: &dyn FullStore) {

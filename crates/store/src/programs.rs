@@ -378,6 +378,26 @@ pub struct EvidenceMeta {
     pub original_name: String,
 }
 
+/// A document's own file (the signed scan, annexes), stored content-addressed like
+/// evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocumentAttachment {
+    pub id: i64,
+    pub document_id: DocumentId,
+    pub key: ContentKey,
+    pub kind: EvidenceType,
+    /// Bytes.
+    pub size: u64,
+    pub file_name: String,
+    /// Order in the document's list, from 0.
+    pub position: u32,
+    pub uploaded_by: Option<UserId>,
+    pub created_at: OffsetDateTime,
+}
+
+/// At most this many attachments per document.
+pub const MAX_DOCUMENT_ATTACHMENTS: usize = 50;
+
 /// At most this many evidence files per update.
 pub const MAX_EVIDENCE_FILES: usize = 20;
 
@@ -555,6 +575,26 @@ pub trait ProgramStore: Send + Sync + 'static {
     ) -> Result<Vec<TargetRecord>>;
 
     async fn document_targets(&self, p: &Principal, id: DocumentId) -> Result<Vec<TargetRecord>>;
+
+    /// Attaches a file to a document, last in its list (EditOrgs on the issuer). The file
+    /// is already stored content-addressed by the caller (type judged from the content);
+    /// the blob row is shared with evidence. `Invalid` for an empty or too large file
+    /// (`file`, `evidence_empty` / `evidence_too_large`), a name over 200 characters
+    /// (`file`, `too_long`) or more than [`MAX_DOCUMENT_ATTACHMENTS`] files (`file`,
+    /// `too_many_files`). Audited.
+    async fn attach_document_file(
+        &self,
+        p: &Principal,
+        document: DocumentId,
+        file: EvidenceMeta,
+    ) -> Result<DocumentAttachment>;
+
+    /// A document's attachments in order (whoever may read the document).
+    async fn document_attachments(
+        &self,
+        p: &Principal,
+        document: DocumentId,
+    ) -> Result<Vec<DocumentAttachment>>;
 
     // ---- Cascades ------------------------------------------------------------------------
 

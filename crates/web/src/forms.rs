@@ -338,7 +338,7 @@ impl FormPage {
 }
 
 /// The form field a store conflict belongs to.
-fn conflict_field(code: &str) -> &'static str {
+pub(crate) fn conflict_field(code: &str) -> &'static str {
     match code {
         "code_taken" => "code",
         "username_taken" | "bad_username" => "username",

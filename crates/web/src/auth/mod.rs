@@ -42,7 +42,7 @@ pub use throttle::Throttle;
 
 use crate::AppState;
 use crate::ctx::Ctx;
-use crate::error::{ApiError, ErrorKind, ErrorMarker, marked};
+use crate::error::{ApiError, ApiFailure, ErrorKind, ErrorMarker, marked};
 use crate::forms::{FormData, FormErrors, local_next};
 
 /// Name of the session cookie.
@@ -261,7 +261,7 @@ pub async fn context(
         if !tokens_match(sent.as_deref().unwrap_or(""), &ctx.csrf) {
             tracing::warn!(path = %path, "CSRF token missing or wrong");
             return if is_api {
-                ApiError::Csrf.into_response()
+                ApiError::Csrf.respond(ctx.lang)
             } else {
                 render_error(&ctx, ErrorKind::Csrf)
             };
@@ -297,6 +297,16 @@ pub async fn context(
             }
         }
         res = page;
+    }
+    // JSON API errors: the message in the user's language, headers kept.
+    if let Some(ApiFailure(e)) = res.extensions().get::<ApiFailure>().cloned() {
+        let mut again = e.respond(ctx.lang);
+        for (name, value) in res.headers() {
+            if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+                again.headers_mut().append(name.clone(), value.clone());
+            }
+        }
+        res = again;
     }
     if let Some(l) = query_lang {
         res.headers_mut().append(

@@ -287,7 +287,7 @@ struct ShowPage {
 /// The overdue units of a cascade's document under the units the principal may read,
 /// by cascade unit: from the issuer when readable, otherwise from each of the user's
 /// own units.
-async fn overdue_map(
+pub(crate) async fn overdue_map(
     st: &AppState,
     p: &Principal,
     cascade: &Cascade,

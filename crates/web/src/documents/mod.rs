@@ -3,21 +3,27 @@
 //! (text rendered from sanitized Markdown, targets, cascades, the units' programs), and
 //! the documents of a unit: those it issued and those from above it must implement.
 //!
-//! Attachments are not handled yet. As everywhere, records are read as the signed-in
+//! Attachments (the signed scan, annexes) are uploaded from the document's page as a
+//! multipart form with the imports' larger limit (`imports::is_upload` covers it), checked
+//! from their content (`domain::evidence`), stored content-addressed like task evidence
+//! (`progress::store_evidence`) and attached through the store, which audits it; they are
+//! downloaded through the store's check. As everywhere, records are read as the signed-in
 //! principal first (404 outside the scope) and the store checks every write again.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, RawQuery, Request, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use domain::{
     DocumentId, DocumentNumber, DocumentType, Invalid, OrgId, Permission, Principal, ProgramState,
     Target, Term, UnitStatus, fieldpath, target::TargetForm, validate,
 };
 use store::{
-    Cascade, CascadeUnit, Document, NewDocument, Org, Page, Program, StoreError, TargetRecord,
+    Cascade, CascadeUnit, Document, DocumentAttachment, NewDocument, Org, Page, Program,
+    StoreError, TargetRecord,
 };
 
 use crate::AppState;
@@ -35,6 +41,11 @@ pub fn router() -> Router<AppState> {
             "/documents/{id}/targets",
             get(targets_form).post(targets_save),
         )
+        .route(
+            "/documents/{id}/attachments",
+            post(attach).layer(DefaultBodyLimit::max(crate::imports::BODY_LIMIT)),
+        )
+        .route("/documents/{id}/attachments/{file}", get(attachment_file))
 }
 
 /// The longest document text accepted, in characters.
@@ -413,9 +424,21 @@ struct ShowPage {
     can_edit: bool,
     can_cascade: bool,
     dashboard_org: Option<OrgId>,
+    attachments: Vec<DocumentAttachment>,
+    /// Problems of an attachment upload.
+    errors: FormErrors,
+    notice: String,
 }
 
 impl ShowPage {
+    fn size(&self, a: &DocumentAttachment) -> String {
+        crate::progress::size_text(&self.ctx, a.size)
+    }
+
+    fn kind_label(&self, a: &DocumentAttachment) -> String {
+        a.kind.extension().trim_start_matches('.').to_uppercase()
+    }
+
     fn status_label(&self) -> &'static str {
         self.ctx
             .t(&format!("documents.status.{}", self.doc.status.as_str()))
@@ -435,9 +458,27 @@ async fn show(
     auth: Auth,
     State(st): State<AppState>,
     Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, AppError> {
+    let doc = load(&st, &auth.p, &id).await?;
+    let notice = match forms::query_param(&q, "attached").parse::<usize>() {
+        Ok(n) => i18n::fill(auth.ctx.t("documents.attached"), &[("count", &n)]),
+        Err(_) => String::new(),
+    };
+    show_page(&st, auth, doc, FormErrors::default(), notice).await
+}
+
+/// The document's page, with the problems of an attachment upload when there are some
+/// (then 422).
+async fn show_page(
+    st: &AppState,
+    auth: Auth,
+    doc: Document,
+    errors: FormErrors,
+    notice: String,
 ) -> Result<Response, AppError> {
     let p = &auth.p;
-    let doc = load(&st, p, &id).await?;
+    let attachments = st.store.document_attachments(p, doc.id).await?;
     let targets = st.store.document_targets(p, doc.id).await?;
     let cascades = st.store.document_cascades(p, doc.id).await?;
     let mut programs = Vec::new();
@@ -484,8 +525,17 @@ async fn show(
     } else {
         own.first().map(|o| o.org.id)
     };
-    Ok(ShowPage {
-        title: format!("{} {}", doc.symbol, doc.title),
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = ShowPage {
+        title: forms::title(
+            auth.ctx.lang,
+            &errors,
+            &format!("{} {}", doc.symbol, doc.title),
+        ),
         text_html: crate::markdown::render(&doc.body_md),
         can_cascade: can_edit && doc.doc_type.is_cascadable(),
         can_edit,
@@ -496,8 +546,175 @@ async fn show(
         cascades,
         programs,
         own,
+        attachments,
+        errors,
+        notice,
+    };
+    Ok((status, page).into_response())
+}
+
+// ---- Attachments ------------------------------------------------------------------------
+
+/// At most this many files in one upload.
+const MAX_FILES_PER_UPLOAD: usize = 10;
+
+/// One uploaded file.
+struct Upload {
+    name: String,
+    bytes: Vec<u8>,
+}
+
+/// The files of the upload form (`file` parts; an empty file input is skipped). The
+/// error is the i18n key of the message.
+async fn read_files(req: Request, st: &AppState) -> Result<Vec<Upload>, &'static str> {
+    let mut mp = Multipart::from_request(req, st)
+        .await
+        .map_err(|_| "documents.attach_failed")?;
+    let mut files = Vec::new();
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err("documents.attach_too_large");
+            }
+            Err(_) => return Err("documents.attach_failed"),
+        };
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or_default().to_owned();
+        let bytes = match field.bytes().await {
+            Ok(b) => b,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err("documents.attach_too_large");
+            }
+            Err(_) => return Err("documents.attach_failed"),
+        };
+        if name.is_empty() && bytes.is_empty() {
+            continue;
+        }
+        files.push(Upload {
+            name,
+            bytes: bytes.to_vec(),
+        });
     }
-    .into_response())
+    Ok(files)
+}
+
+/// Attaches the uploaded files to a document (EditOrgs on its issuer): every file is
+/// checked from its content first; nothing is attached unless all pass.
+async fn attach(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    req: Request,
+) -> Result<Response, AppError> {
+    let doc = load(&st, &auth.p, &id).await?;
+    // Checked before any file is written (the store checks again).
+    if !auth.p.can(Permission::EditOrgs, &doc.issuer_path) {
+        return Err(AppError::Forbidden);
+    }
+    let lang = auth.ctx.lang;
+    let mut errors = FormErrors::default();
+    let too_large = |errors: &mut FormErrors| {
+        errors.push_text(
+            "file",
+            &i18n::fill(
+                i18n::tr(lang, "documents.attach_too_large"),
+                &[("mb", &(crate::imports::FILE_LIMIT / (1024 * 1024)))],
+            ),
+        );
+    };
+    if req
+        .extensions()
+        .get::<crate::imports::BodyTooLarge>()
+        .is_some()
+    {
+        too_large(&mut errors);
+        return show_page(&st, auth, doc, errors, String::new()).await;
+    }
+    let files = match read_files(req, &st).await {
+        Ok(f) => f,
+        Err("documents.attach_too_large") => {
+            too_large(&mut errors);
+            return show_page(&st, auth, doc, errors, String::new()).await;
+        }
+        Err(key) => {
+            errors.push_key(lang, "file", key);
+            return show_page(&st, auth, doc, errors, String::new()).await;
+        }
+    };
+    let attached = st.store.document_attachments(&auth.p, doc.id).await?.len();
+    if files.is_empty() {
+        errors.push_key(lang, "file", "documents.attach_choose");
+    } else if attached + files.len() > store::MAX_DOCUMENT_ATTACHMENTS {
+        errors.push(lang, "file", "too_many_files");
+    } else if files.len() > MAX_FILES_PER_UPLOAD {
+        errors.push_text(
+            "file",
+            &i18n::fill(
+                i18n::tr(lang, "documents.attach_too_many"),
+                &[("count", &MAX_FILES_PER_UPLOAD)],
+            ),
+        );
+    }
+    for f in &files {
+        let head = &f.bytes[..f.bytes.len().min(domain::evidence::SNIFF_LEN)];
+        if let Err(inv) = domain::evidence::check("file", &f.name, f.bytes.len() as u64, head) {
+            for e in &inv.0 {
+                let msg = i18n::tr(lang, &format!("err.{}", e.code));
+                errors.push_text("file", &format!("{}: {msg}", f.name));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return show_page(&st, auth, doc, errors, String::new()).await;
+    }
+    let data_dir = st.config.data_dir.clone();
+    let stored = tokio::task::spawn_blocking(move || {
+        files
+            .iter()
+            .map(|f| crate::progress::store_evidence(&data_dir, &f.name, &f.bytes))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await
+    .map_err(AppError::internal)?;
+    let metas = match stored {
+        Ok(v) => v,
+        Err(Ok(inv)) => {
+            let errors = FormErrors::from_invalid(lang, &inv);
+            return show_page(&st, auth, doc, errors, String::new()).await;
+        }
+        Err(Err(io)) => return Err(AppError::internal(io)),
+    };
+    let n = metas.len();
+    for meta in metas {
+        if let Err(e) = st.store.attach_document_file(&auth.p, doc.id, meta).await {
+            let mut errors = forms::store_errors(lang, e)?;
+            for m in &mut errors.0 {
+                m.field = "file".into();
+            }
+            return show_page(&st, auth, doc, errors, String::new()).await;
+        }
+    }
+    Ok(Redirect::to(&format!("/documents/{}?attached={n}#attachments", doc.id)).into_response())
+}
+
+/// An attachment, served only when the store lets the user read the document.
+async fn attachment_file(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let doc: DocumentId = forms::id(&id)?;
+    let file_id: i64 = forms::id(&file)?;
+    let list = st.store.document_attachments(&auth.p, doc).await?;
+    let a = list
+        .iter()
+        .find(|a| a.id == file_id)
+        .ok_or(AppError::NotFound)?;
+    crate::progress::blob_response(&st.config.data_dir, &a.key, a.kind, &a.file_name).await
 }
 
 // ---- Targets ----------------------------------------------------------------------------

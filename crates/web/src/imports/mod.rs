@@ -55,7 +55,9 @@ pub(crate) fn is_upload(path: &str) -> bool {
             .and_then(|rest| rest.strip_suffix(suffix))
             .is_some_and(|id| !id.is_empty() && !id.contains('/'))
     };
-    one_id("/orgs/", "/import") || one_id("/tasks/", "/progress")
+    one_id("/orgs/", "/import")
+        || one_id("/tasks/", "/progress")
+        || one_id("/documents/", "/attachments")
 }
 
 /// Set by the context middleware on an upload larger than [`BODY_LIMIT`] (its body is then
@@ -465,5 +467,8 @@ mod tests {
         assert!(is_upload("/tasks/7/progress"));
         assert!(!is_upload("/tasks/7"));
         assert!(!is_upload("/tasks/7/progress/x"));
+        assert!(is_upload("/documents/3/attachments"));
+        assert!(!is_upload("/documents/3/attachments/9"));
+        assert!(!is_upload("/api/documents/3/attachments"));
     }
 }

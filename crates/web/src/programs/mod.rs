@@ -90,6 +90,34 @@ fn part_tag(s: PartStatus) -> &'static str {
 
 // ---- Start a draft ----------------------------------------------------------------------
 
+/// A new draft's title, from the document it implements: "Chương trình hành động thực
+/// hiện Nghị quyết số 05-NQ/HU…". Part of the official record, so always in Vietnamese.
+pub(crate) fn default_title(doc: &Document, kind: ProgramKind) -> String {
+    let title = i18n::fill(
+        i18n::tr(Lang::Vi, "programs.default_title"),
+        &[(
+            "doc",
+            &format!(
+                "{} số {}",
+                i18n::tr(
+                    Lang::Vi,
+                    &format!("documents.doc_type.{}", doc.doc_type.as_str())
+                ),
+                doc.symbol
+            ),
+        )],
+    );
+    if kind == ProgramKind::Plan {
+        title.replacen(
+            i18n::tr(Lang::Vi, "programs.kind.action_program"),
+            i18n::tr(Lang::Vi, "programs.kind.plan"),
+            1,
+        )
+    } else {
+        title
+    }
+}
+
 async fn create_draft(
     auth: Auth,
     State(st): State<AppState>,
@@ -109,30 +137,7 @@ async fn create_draft(
         return Ok(Redirect::to(&format!("/programs/{}/draft", d.id)).into_response());
     }
     let kind = ProgramKind::parse(f.get("kind")).unwrap_or(ProgramKind::ActionProgram);
-    // The title is part of the official record: always in Vietnamese.
-    let title = i18n::fill(
-        i18n::tr(Lang::Vi, "programs.default_title"),
-        &[(
-            "doc",
-            &format!(
-                "{} số {}",
-                i18n::tr(
-                    Lang::Vi,
-                    &format!("documents.doc_type.{}", doc.doc_type.as_str())
-                ),
-                doc.symbol
-            ),
-        )],
-    );
-    let title = if kind == ProgramKind::Plan {
-        title.replacen(
-            i18n::tr(Lang::Vi, "programs.kind.action_program"),
-            i18n::tr(Lang::Vi, "programs.kind.plan"),
-            1,
-        )
-    } else {
-        title
-    };
+    let title = default_title(&doc, kind);
     let program = st
         .store
         .create_program_draft(

@@ -128,7 +128,7 @@ async fn load_task(st: &AppState, p: &Principal, raw: &str) -> Result<TaskContex
 
 /// Whether to offer the update form (the store checks again): the responsible member, or
 /// EditPeople on the program's unit.
-async fn may_post(st: &AppState, p: &Principal, t: &TaskContext) -> bool {
+pub(crate) async fn may_post(st: &AppState, p: &Principal, t: &TaskContext) -> bool {
     if p.member_id.is_some() && p.member_id == t.task.draft.responsible {
         return true;
     }
@@ -169,7 +169,7 @@ pub struct UpdateView {
     pub files: Vec<(String, String, String)>,
 }
 
-fn size_text(ctx: &Ctx, bytes: u64) -> String {
+pub(crate) fn size_text(ctx: &Ctx, bytes: u64) -> String {
     if bytes >= 1024 * 1024 {
         format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
     } else {
@@ -526,15 +526,27 @@ async fn evidence_file(
         .flat_map(|r| r.evidence.iter())
         .find(|f| f.id == file_id)
         .ok_or(AppError::NotFound)?;
-    let bytes = match tokio::fs::read(blob_path(&st.config.data_dir, &f.key)).await {
+    blob_response(&st.config.data_dir, &f.key, f.kind, &f.file_name).await
+}
+
+/// A stored blob as a download: its type from the content, `nosniff`, inline for images
+/// and an attachment otherwise, under [`evidence::download_name`]. Shared with document
+/// attachments; the caller has checked through the store that the user may read it.
+pub(crate) async fn blob_response(
+    data_dir: &FsPath,
+    key: &ContentKey,
+    kind: domain::EvidenceType,
+    file_name: &str,
+) -> Result<Response, AppError> {
+    let bytes = match tokio::fs::read(blob_path(data_dir, key)).await {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            tracing::warn!(key = %f.key, "evidence blob missing on disk");
+            tracing::warn!(key = %key, "evidence blob missing on disk");
             return Err(AppError::NotFound);
         }
         Err(e) => return Err(AppError::internal(e)),
     };
-    let name = evidence::download_name(&f.file_name, f.kind);
+    let name = evidence::download_name(file_name, kind);
     let fallback: String = name
         .chars()
         .map(|c| {
@@ -547,7 +559,7 @@ async fn evidence_file(
         .collect();
     let disposition = format!(
         "{}; filename=\"{fallback}\"; filename*=UTF-8''{}",
-        if f.kind.is_image() {
+        if kind.is_image() {
             "inline"
         } else {
             "attachment"
@@ -556,7 +568,7 @@ async fn evidence_file(
     );
     Ok((
         [
-            (header::CONTENT_TYPE, f.kind.mime().to_owned()),
+            (header::CONTENT_TYPE, kind.mime().to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
             (header::CACHE_CONTROL, "private, no-store".to_owned()),

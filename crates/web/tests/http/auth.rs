@@ -46,7 +46,7 @@ async fn anonymous_pages_redirect_to_sign_in_without_a_session() {
     let res = b.get("/api/orgs").await;
     assert_eq!(res.status(), 401);
     let body: serde_json::Value = res.json().await.unwrap();
-    assert_eq!(body["error"], "unauthorized");
+    assert_eq!(body["error"]["code"], "unauthorized");
 }
 
 #[tokio::test]
@@ -234,7 +234,7 @@ async fn state_changing_requests_need_the_csrf_token() {
     let res = b.client.post(&url).json(&body).send().await.unwrap();
     assert_eq!(res.status(), 403);
     let err: serde_json::Value = res.json().await.unwrap();
-    assert_eq!(err["error"], "csrf");
+    assert_eq!(err["error"]["code"], "csrf");
     let res = b
         .client
         .post(&url)

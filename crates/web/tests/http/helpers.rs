@@ -430,6 +430,8 @@ impl Browser {
 /// Records of district A's program work, for the routes that name them.
 pub struct ProgramRecords {
     pub document: domain::DocumentId,
+    /// A PDF attached to the document (stored under the app's data folder).
+    pub attachment: i64,
     pub cascade: domain::CascadeId,
     pub cascade_unit: store::CascadeUnitId,
     pub program: domain::ProgramId,
@@ -510,8 +512,16 @@ impl TestApp {
             )
             .await
             .expect("draft");
+        let pdf =
+            web::progress::store_evidence(self.data.path(), "ban-ky.pdf", SMALL_PDF).expect("blob");
+        let attachment = s
+            .attach_document_file(&sys, doc.id, pdf)
+            .await
+            .expect("attachment")
+            .id;
         ProgramRecords {
             document: doc.id,
+            attachment,
             cascade: summary.id,
             cascade_unit: unit.id,
             program: program.id,

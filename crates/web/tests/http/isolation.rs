@@ -14,13 +14,20 @@ const PUBLIC: &[&str] = &[
     "/lang/{lang}",
     "/static/{file}",
     "/healthz",
+    "/api/openapi.json",
 ];
 
 /// The concrete address of a route template on district A's records.
-fn address(app: &TestApp, r: &ProgramRecords, t: &TaskRecords, template: &str) -> String {
-    if let Some(rest) = template.strip_prefix("/dashboards/{org}/{document}") {
-        return format!("/dashboards/{}/{}{rest}", app.grassroots_a, r.document);
+pub fn address(app: &TestApp, r: &ProgramRecords, t: &TaskRecords, template: &str) -> String {
+    // The JSON API's routes name the same records as the pages under `/api`.
+    let (api, page) = match template.strip_prefix("/api") {
+        Some(rest) => ("/api", rest),
+        None => ("", template),
+    };
+    if let Some(rest) = page.strip_prefix("/dashboards/{org}/{document}") {
+        return format!("{api}/dashboards/{}/{}{rest}", app.grassroots_a, r.document);
     }
+    let template = page;
     let id = if template.starts_with("/tasks/") {
         t.task.to_string()
     } else if template.starts_with("/documents/") {
@@ -33,7 +40,7 @@ fn address(app: &TestApp, r: &ProgramRecords, t: &TaskRecords, template: &str) -
         r.program.to_string()
     } else if template.starts_with("/admin/users/") {
         app.clerk_a.to_string()
-    } else if template.starts_with("/members/") || template.starts_with("/api/members/") {
+    } else if template.starts_with("/members/") {
         app.member_a.to_string()
     } else {
         app.cell_a.to_string()
@@ -43,17 +50,25 @@ fn address(app: &TestApp, r: &ProgramRecords, t: &TaskRecords, template: &str) -
         .replace("{pos}", &app.position_a.to_string())
         .replace("{grant}", &app.clerk_grant.to_string())
         .replace("{part}", "purpose")
-        .replace("{file}", &t.evidence_file.to_string())
+        .replace(
+            "{file}",
+            &if template.starts_with("/documents/") {
+                r.attachment
+            } else {
+                t.evidence_file
+            }
+            .to_string(),
+        )
         .replace("{update}", &t.update.to_string());
     match template {
-        "/search" | "/api/search" => path.push_str("?q=nguyen+van+duc"),
+        "/search" => path.push_str("?q=nguyen+van+duc"),
         "/admin/audit" => path.push_str(&format!("?org={}", app.cell_a)),
         _ => {}
     }
-    path
+    format!("{api}{path}")
 }
 
-async fn send(b: &Browser, method: &Method, path: &str) -> (u16, String) {
+pub async fn send(b: &Browser, method: &Method, path: &str) -> (u16, String) {
     let res = if *method == Method::GET {
         b.get(path).await
     } else if path.starts_with("/api/") {

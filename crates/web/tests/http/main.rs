@@ -4,6 +4,8 @@
 mod helpers;
 
 mod account;
+mod api;
+mod attachments;
 mod auth;
 mod imports;
 mod isolation;

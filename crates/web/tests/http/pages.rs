@@ -93,7 +93,7 @@ async fn bad_ids_are_not_found() {
     let res = b.get("/api/orgs/abc").await;
     assert_eq!(res.status(), 404);
     let v: serde_json::Value = res.json().await.unwrap();
-    assert_eq!(v["error"], "not_found");
+    assert_eq!(v["error"]["code"], "not_found");
     assert_eq!(b.get("/api/nothing").await.status(), 404);
 }
 
