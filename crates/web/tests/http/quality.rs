@@ -146,3 +146,81 @@ async fn an_original_draft_is_tagged_own_work_and_a_vague_task_gets_a_finding() 
         "the vague wording is named: {html}"
     );
 }
+
+#[tokio::test]
+async fn an_issued_copy_shows_its_quality_and_is_flagged_on_the_dashboard() {
+    let app = spawn_app().await;
+    let records = app.seed_programs_with_body(RESOLUTION).await;
+    let program = records.program.0;
+    let doc = records.document.0;
+    let office = app.signed_in("office.a").await;
+    let (head, rest) = RESOLUTION.split_once("## Nhiệm vụ, giải pháp").unwrap();
+    let (tasks, last) = rest.rsplit_once("\n- ").unwrap();
+    post_sections(&office, program, [head, tasks, last]).await;
+    post_task(
+        &app,
+        &office,
+        program,
+        "Tổ chức sinh hoạt chuyên đề về đổi mới phương thức sinh hoạt chi bộ tại thôn Bình An",
+        true,
+    )
+    .await;
+    let today = domain::validate::format_date(
+        (time::OffsetDateTime::now_utc() + time::Duration::hours(7)).date(),
+    );
+    let res = office
+        .post(
+            &format!("/programs/{program}/issue"),
+            &[("issued_on", today.as_str())],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        303,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+
+    // The issued program keeps its quality section, passages without Markdown markup.
+    let res = office.get(&format!("/programs/{program}")).await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Chất lượng kế hoạch"), "{html}");
+    assert!(html.contains("Sao chép"), "{html}");
+    assert!(html.contains("<mark>"), "{html}");
+    assert!(
+        !html.contains("<mark>## "),
+        "no Markdown markup in passages"
+    );
+
+    // The district's dashboard lists it among the programs to look at again.
+    let res = office
+        .get(&format!("/dashboards/{}/{doc}", app.district_a))
+        .await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Chương trình cần xem lại"), "{html}");
+    assert!(
+        html.contains(&format!("/programs/{program}#quality")),
+        "{html}"
+    );
+    assert!(html.contains("Nhiệm vụ theo tình trạng"), "{html}");
+    assert!(html.contains("Nhiệm vụ hoàn thành theo tuần"), "{html}");
+    // The same figures in the spreadsheet.
+    let res = office
+        .get(&format!("/dashboards/{}/{doc}/xlsx", app.district_a))
+        .await;
+    assert_eq!(res.status(), 200);
+    let bytes = res.bytes().await.unwrap();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    use calamine::Reader;
+    let names = book.sheet_names();
+    assert!(
+        names.iter().any(|n| n == "Chương trình cần xem lại"),
+        "{names:?}"
+    );
+    let sheet = book.worksheet_range("Chương trình cần xem lại").unwrap();
+    let cells: Vec<String> = sheet.cells().map(|(_, _, c)| c.to_string()).collect();
+    assert!(cells.iter().any(|c| c == "Sao chép"), "{cells:?}");
+}
