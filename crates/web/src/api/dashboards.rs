@@ -3,8 +3,6 @@
 //! for each. The same store calls as the page (`crate::dashboards`): two reads of the
 //! rollups, not a recount.
 
-use std::collections::HashMap;
-
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::routing::get;
@@ -139,6 +137,127 @@ pub struct DashboardPage {
     pub children: Vec<ChildDashboard>,
     /// The first 200 overdue units of the subtree, by path (all: `/overdue`).
     pub overdue_units: Vec<OverdueUnitDto>,
+    /// The 100 oldest overdue tasks of the subtree, with who answers for each.
+    pub overdue_tasks: Vec<OverdueTaskDto>,
+    /// The document's targets (then the unit's own program's) against their values.
+    pub targets: Vec<TargetProgressDto>,
+    /// Tasks that became done per week (Monday), oldest first: the progress line.
+    pub done_by_week: Vec<WeekDone>,
+    /// Issued programs the plan-quality check flags (copied, or scored under 50).
+    pub flagged_programs: FlaggedDto,
+}
+
+/// A task past its deadline and not done.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OverdueTaskDto {
+    pub task_id: i64,
+    pub program_id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub content: String,
+    pub deadline: Date,
+    /// `not_started`, `on_track` or `at_risk`.
+    pub status: String,
+    pub percent: Option<u8>,
+    pub responsible: Option<PersonDto>,
+}
+
+impl From<&store::OverdueTask> for OverdueTaskDto {
+    fn from(t: &store::OverdueTask) -> OverdueTaskDto {
+        OverdueTaskDto {
+            task_id: t.task_id.0,
+            program_id: t.program_id.0,
+            org_id: t.org_id.0,
+            org_name: t.org_name.clone(),
+            content: t.content.clone(),
+            deadline: t.deadline,
+            status: t.status.as_str().to_owned(),
+            percent: t.percent,
+            responsible: t.responsible.as_ref().map(|(id, name)| PersonDto {
+                member_id: id.0,
+                name: name.clone(),
+            }),
+        }
+    }
+}
+
+/// A target, its latest accepted value, and the subtree's tasks that serve it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TargetProgressDto {
+    pub target_id: i64,
+    pub indicator: String,
+    pub baseline: Option<f64>,
+    pub target_value: f64,
+    pub unit: String,
+    pub deadline: Option<Date>,
+    pub current_value: Option<f64>,
+    pub current_on: Option<Date>,
+    /// A target of the unit's own program (else of the document).
+    pub own: bool,
+    pub tasks: i64,
+    pub tasks_done: i64,
+}
+
+impl From<&store::TargetProgress> for TargetProgressDto {
+    fn from(t: &store::TargetProgress) -> TargetProgressDto {
+        let tg = &t.target.target;
+        TargetProgressDto {
+            target_id: t.target.id.0,
+            indicator: tg.indicator.clone(),
+            baseline: tg.baseline,
+            target_value: tg.target_value,
+            unit: tg.unit.clone(),
+            deadline: tg.deadline,
+            current_value: t.target.current_value,
+            current_on: t.target.current_on,
+            own: t.own,
+            tasks: t.tasks,
+            tasks_done: t.tasks_done,
+        }
+    }
+}
+
+/// Tasks that became done in the week starting `week`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WeekDone {
+    pub week: Date,
+    pub done: i64,
+}
+
+/// The flagged programs of the subtree.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FlaggedDto {
+    /// Issued programs assessed.
+    pub assessed: i64,
+    pub flagged_total: i64,
+    /// The 50 worst.
+    pub programs: Vec<FlaggedProgramDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FlaggedProgramDto {
+    pub program_id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub symbol: Option<String>,
+    /// `copied`, `adapted`, `original` or `unchecked`.
+    pub verdict: String,
+    pub copied_fraction: f64,
+    pub score: u32,
+}
+
+impl From<&store::FlaggedProgram> for FlaggedProgramDto {
+    fn from(f: &store::FlaggedProgram) -> FlaggedProgramDto {
+        FlaggedProgramDto {
+            program_id: f.program_id.0,
+            org_id: f.org_id.0,
+            org_name: f.org_name.clone(),
+            symbol: f.symbol.clone(),
+            verdict: f.assessment.verdict.as_str().to_owned(),
+            copied_fraction: f.assessment.copied_fraction,
+            score: f.assessment.score,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -183,24 +302,15 @@ async fn dashboard(
     let (org, doc) = load(&st, &auth, &raw_org, &raw_doc).await?;
     let today = today();
     let d = st.store.dashboard(p, org.id, doc.id, today).await?;
-    let mut rows: HashMap<OrgId, domain::Rollup> = st
-        .store
-        .rollups(p, doc.id)
-        .await?
-        .into_iter()
-        .map(|r| (r.org_id, r.rollup))
-        .collect();
     let mut children = Vec::new();
-    for c in st.store.org_children(p, org.id, true).await? {
-        if let Some(r) = rows.remove(&c.id) {
-            let cd = r.view(today);
-            if cd.units_total > 0 {
-                children.push(ChildDashboard {
-                    org_id: c.id.0,
-                    org_name: c.name.clone(),
-                    dashboard: DashboardDto::from(&cd),
-                });
-            }
+    for c in st.store.child_rollups(p, org.id, doc.id).await? {
+        let cd = c.rollup.view(today);
+        if cd.units_total > 0 {
+            children.push(ChildDashboard {
+                org_id: c.org.id.0,
+                org_name: c.org.name.clone(),
+                dashboard: DashboardDto::from(&cd),
+            });
         }
     }
     let overdue = st
@@ -216,6 +326,17 @@ async fn dashboard(
             },
         )
         .await?;
+    let first = |limit| store::Page { offset: 0, limit };
+    let overdue_tasks = st
+        .store
+        .overdue_tasks(p, org.id, doc.id, today, first(100))
+        .await?;
+    let targets = st.store.targets_progress(p, org.id, doc.id).await?;
+    let series = st.store.progress_series(p, org.id, doc.id).await?;
+    let flagged = st
+        .store
+        .flagged_programs(p, org.id, doc.id, first(50))
+        .await?;
     ok(DashboardPage {
         org: OrgDto::from(&org),
         document: DocumentDto::from(&doc),
@@ -223,6 +344,24 @@ async fn dashboard(
         dashboard: DashboardDto::from(&d),
         children,
         overdue_units: overdue.iter().map(OverdueUnitDto::from).collect(),
+        overdue_tasks: overdue_tasks.iter().map(OverdueTaskDto::from).collect(),
+        targets: targets.iter().map(TargetProgressDto::from).collect(),
+        done_by_week: series
+            .iter()
+            .map(|pt| WeekDone {
+                week: pt.week,
+                done: pt.done,
+            })
+            .collect(),
+        flagged_programs: FlaggedDto {
+            assessed: flagged.assessed,
+            flagged_total: flagged.flagged_total,
+            programs: flagged
+                .flagged
+                .iter()
+                .map(FlaggedProgramDto::from)
+                .collect(),
+        },
     })
 }
 

@@ -383,6 +383,21 @@ async fn draft_tasks_issue_progress_review_round_trip() {
     assert_eq!(v["dashboard"]["tasks_done"], 1, "{v}");
     assert_eq!(v["dashboard"]["program_issued"], 1, "{v}");
     assert_eq!(v["children"][0]["org_id"], commune, "{v}");
+    let weeks = v["done_by_week"].as_array().expect("the progress line");
+    assert_eq!(
+        weeks
+            .iter()
+            .map(|w| w["done"].as_i64().unwrap())
+            .sum::<i64>(),
+        1,
+        "{v}"
+    );
+    assert!(v["overdue_tasks"].as_array().is_some(), "{v}");
+    assert!(v["targets"].as_array().is_some(), "{v}");
+    assert_eq!(
+        v["flagged_programs"]["assessed"], 1,
+        "assessed on issue: {v}"
+    );
     let (s, v) = get(&office, &format!("/api/orgs/{commune}/programs")).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["programs"][0]["id"], program, "{v}");
