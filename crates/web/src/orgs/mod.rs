@@ -87,22 +87,22 @@ pub struct MemberRow {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "orgs/show.html")]
-struct OrgPage {
+struct OrgPage<'a> {
     ctx: Ctx,
     title: String,
-    org: Org,
-    crumbs: Vec<Crumb>,
-    children: Vec<Org>,
+    org: &'a Org,
+    crumbs: &'a [Crumb],
+    children: &'a [Org],
     members: Vec<MemberRow>,
-    links: OrgLinks,
+    links: &'a OrgLinks,
     can_edit: bool,
     can_restructure: bool,
     can_add_member: bool,
     can_import: bool,
     /// Documents from above the unit implements, with its state on each.
-    received: Vec<crate::documents::Implementing>,
+    received: &'a [crate::documents::Implementing],
     /// The unit's own cascadable documents (their dashboards).
-    own_docs: Vec<store::Document>,
+    own_docs: &'a [store::Document],
 }
 
 /// What the page of a unit reads from the store: the same for every request of one account
@@ -170,7 +170,7 @@ async fn show(
     let id = forms::id::<OrgId>(&id)?;
     let d =
         crate::pagecache::cached(&st, p.user_id.0, "org", id.0, || org_data(&st, p, id)).await?;
-    let org = d.org.clone();
+    let org = &d.org;
     let members = d
         .members
         .iter()
@@ -184,19 +184,19 @@ async fn show(
         .collect();
     let active = org.is_active();
     Ok(OrgPage {
-        received: d.received.clone(),
-        own_docs: d.own_docs.clone(),
+        received: &d.received,
+        own_docs: &d.own_docs,
         title: org.name.clone(),
         can_edit: active && p.can(Permission::EditOrgs, &org.path),
         can_restructure: active && p.can(Permission::Restructure, &org.path),
-        can_import: crate::imports::can_import(p, &org),
+        can_import: crate::imports::can_import(p, org),
         can_add_member: active
             && org.kind.holds_members()
             && p.can(Permission::EditPeople, &org.path),
         ctx: auth.ctx,
-        crumbs: d.crumbs.clone(),
-        children: d.children.clone(),
-        links: d.links.clone(),
+        crumbs: &d.crumbs,
+        children: &d.children,
+        links: &d.links,
         org,
         members,
     }
