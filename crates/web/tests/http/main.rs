@@ -7,6 +7,7 @@ mod account;
 mod api;
 mod attachments;
 mod auth;
+mod exports;
 mod imports;
 mod isolation;
 mod pages;

@@ -1,0 +1,81 @@
+//! Exports are checked by opening them: LibreOffice (headless) converts the dashboard's
+//! .xlsx to PDF and to CSV, and the CSV holds the Vietnamese text as written.
+//!
+//! `scripts/test` installs LibreOffice Calc; outside it, without `soffice` on the PATH the
+//! test says so and passes, unless `CI` is set, where it fails.
+
+use std::process::Command;
+
+use crate::helpers::spawn_app;
+
+fn soffice() -> Option<&'static str> {
+    ["soffice", "libreoffice"].into_iter().find(|b| {
+        Command::new(b)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })
+}
+
+/// Converts `file` in `dir` with LibreOffice to `to` (a filter), returning the new file.
+fn convert(bin: &str, dir: &std::path::Path, file: &str, to: &str, ext: &str) -> Vec<u8> {
+    let profile = dir.join("profile");
+    let out = Command::new(bin)
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args(["--headless", "--norestore", "--convert-to", to, "--outdir"])
+        .arg(dir)
+        .arg(dir.join(file))
+        .output()
+        .expect("run LibreOffice");
+    assert!(
+        out.status.success(),
+        "LibreOffice failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
+    std::fs::read(dir.join(format!("{stem}.{ext}"))).expect("converted file")
+}
+
+#[tokio::test]
+async fn the_dashboard_spreadsheet_opens_in_libreoffice_with_vietnamese_text() {
+    let Some(bin) = soffice() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "LibreOffice (soffice) is needed to check exports"
+        );
+        eprintln!("skipped: no soffice on the PATH (scripts/test installs it)");
+        return;
+    };
+    let app = spawn_app().await;
+    let r = app.seed_programs().await;
+    let office = app.signed_in("office.a").await;
+    let res = office
+        .get(&format!(
+            "/dashboards/{}/{}/xlsx",
+            app.district_a, r.document
+        ))
+        .await;
+    assert_eq!(res.status(), 200);
+    let bytes = res.bytes().await.unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("dashboard.xlsx"), &bytes).unwrap();
+    let pdf = convert(bin, dir.path(), "dashboard.xlsx", "pdf", "pdf");
+    assert!(pdf.starts_with(b"%PDF"), "a PDF");
+    assert!(pdf.len() > 1_000, "with content");
+    // The first sheet as UTF-8 CSV (filter options: comma, double quote, UTF-8).
+    let csv = convert(
+        bin,
+        dir.path(),
+        "dashboard.xlsx",
+        "csv:Text - txt - csv (StarCalc):44,34,76",
+        "csv",
+    );
+    let text = String::from_utf8(csv).expect("UTF-8");
+    assert!(text.contains("Tổ chức"), "{text}");
+    assert!(text.contains("Đã học tập, quán triệt"), "{text}");
+    assert!(text.contains("Huyện Lục Nam"), "{text}");
+}
