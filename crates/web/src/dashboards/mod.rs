@@ -205,6 +205,8 @@ struct Data {
     targets: Vec<TargetProgress>,
     series: Vec<SeriesPoint>,
     flagged: FlaggedPrograms,
+    /// The unit's own issued program on the chain: the drill-down's last step, to its tasks.
+    own_program: Option<store::Program>,
 }
 
 /// Overdue tasks listed on a dashboard (the oldest deadlines first).
@@ -272,7 +274,14 @@ async fn gather(
             },
         )
         .await?;
+    let own_program = st
+        .store
+        .unit_programs(p, org.id, doc.id)
+        .await?
+        .into_iter()
+        .find(|pr| pr.state == domain::ProgramState::Issued);
     Ok(Data {
+        own_program,
         org,
         doc,
         d,
@@ -302,6 +311,7 @@ struct ShowPage {
     line: Option<Line>,
     targets: Vec<TargetRow>,
     flagged: FlaggedPrograms,
+    own_program: Option<store::Program>,
     as_of: String,
 }
 
@@ -411,6 +421,7 @@ async fn show(
         targets: target_rows(&ctx, data.targets),
         overdue_tasks: data.overdue_tasks,
         flagged: data.flagged,
+        own_program: data.own_program,
         title: format!(
             "{} – {} – {}",
             ctx.t("dashboards.title"),

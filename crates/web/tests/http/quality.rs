@@ -193,6 +193,17 @@ async fn an_issued_copy_shows_its_quality_and_is_flagged_on_the_dashboard() {
         "no Markdown markup in passages"
     );
 
+    // The commune's dashboard leads to its program (and so to each task).
+    let res = office
+        .get(&format!("/dashboards/{}/{doc}", app.grassroots_a))
+        .await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains(&format!("href=\"/programs/{program}\"")),
+        "{html}"
+    );
+
     // The district's dashboard lists it among the programs to look at again.
     let res = office
         .get(&format!("/dashboards/{}/{doc}", app.district_a))
