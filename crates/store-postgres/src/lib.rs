@@ -14,6 +14,7 @@ mod programs;
 mod progress;
 mod restructure;
 mod rows;
+mod study;
 mod util;
 
 use async_trait::async_trait;
@@ -37,6 +38,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "programs",
         include_str!("../migrations/0002_programs.sql"),
     ),
+    (3, "study", include_str!("../migrations/0003_study.sql")),
 ];
 
 static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

@@ -17,6 +17,7 @@ mod programs;
 mod progress;
 mod restructure;
 mod rows;
+mod study;
 mod util;
 
 use async_trait::async_trait;
@@ -42,6 +43,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "programs",
         include_str!("../migrations/0002_programs.sql"),
     ),
+    (3, "study", include_str!("../migrations/0003_study.sql")),
 ];
 
 static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {
