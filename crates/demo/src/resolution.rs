@@ -159,5 +159,6 @@ pub async fn load(store: &dyn Store, p: &Principal, root: &Org, today: Date) -> 
         };
         store.record_study(p, u.id, on).await?;
     }
+    crate::study::load(store, p, root, doc.id, issued_on, today).await?;
     Ok(summary.reached)
 }

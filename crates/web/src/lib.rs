@@ -35,6 +35,7 @@ pub mod progress;
 pub mod routes;
 pub mod search;
 pub mod shell;
+pub mod study;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -106,10 +107,12 @@ pub fn app(state: AppState) -> Router {
         .merge(programs::router())
         .merge(progress::router())
         .merge(dashboards::router())
+        .merge(study::router())
         .merge(search::router())
         .merge(admin::router())
         .merge(account::router())
         .merge(api::router())
+        .merge(api::study::router())
         .merge(health::router())
         .fallback(shell::not_found);
     auth::layers(routes, state)

@@ -3,6 +3,8 @@
 //! 404 exactly like a missing one. Writes need the session's CSRF token in the
 //! `X-CSRF-Token` header (`GET /api/me` tells it).
 
+pub mod study;
+
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;

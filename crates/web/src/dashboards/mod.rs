@@ -129,6 +129,8 @@ struct ShowPage {
     children: Vec<ChildRow>,
     overdue: Vec<OverdueUnit>,
     as_of: String,
+    /// Study figures (issue 5), when the user may read them.
+    study: Option<crate::study::DashboardSection>,
 }
 
 impl ShowPage {
@@ -186,6 +188,9 @@ async fn show(
 ) -> Result<Response, AppError> {
     let data = gather(&st, &auth.p, &org, &doc).await?;
     let crumbs = st.store.org_ancestors(&auth.p, data.org.id).await?;
+    let study =
+        crate::study::DashboardSection::load(&st, &auth.ctx, &auth.p, data.org.id, data.doc.id)
+            .await?;
     let ctx = auth.ctx;
     Ok(ShowPage {
         title: format!(
@@ -203,6 +208,7 @@ async fn show(
         d: data.d,
         children: data.children,
         overdue: data.overdue,
+        study,
     }
     .into_response())
 }

@@ -55,7 +55,7 @@ pub(crate) fn is_upload(path: &str) -> bool {
             .and_then(|rest| rest.strip_suffix(suffix))
             .is_some_and(|id| !id.is_empty() && !id.contains('/'))
     };
-    one_id("/orgs/", "/import") || one_id("/tasks/", "/progress")
+    one_id("/orgs/", "/import") || one_id("/tasks/", "/progress") || crate::study::is_upload(path)
 }
 
 /// Set by the context middleware on an upload larger than [`BODY_LIMIT`] (its body is then

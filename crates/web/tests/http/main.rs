@@ -11,3 +11,4 @@ mod pages;
 mod programs;
 mod progress;
 mod quality;
+mod study;
