@@ -941,6 +941,18 @@ impl StudyStore for Backend {
             push_ids(qb, upper.iter().map(|i| i.0));
         })
         .await?;
+        let below = path.subtree();
+        let lower_sessions = sessions_where(&mut conn, "s.document_id = ", |qb| {
+            qb.push_bind(doc.0)
+                .push(" AND s.org_path > ")
+                .push_bind(path.as_str().to_owned())
+                .push(" AND s.org_path < ")
+                .push_bind(below.end.clone());
+        })
+        .await?
+        .into_iter()
+        .take(200)
+        .collect();
         let materials = materials_on(&mut conn, doc, &path).await?;
         let mut questions = [0i64; 2];
         for a in AUD {
@@ -958,6 +970,7 @@ impl StudyStore for Backend {
             contents,
             sessions,
             upper_sessions,
+            lower_sessions,
             materials,
             questions,
         })

@@ -131,6 +131,8 @@ pub struct StudyPlan {
     pub sessions: Vec<StudySession>,
     /// Conferences of the units above this one (key cadres attend those).
     pub upper_sessions: Vec<StudySession>,
+    /// Conferences of the units below this one (at most 200, by date).
+    pub lower_sessions: Vec<StudySession>,
     pub materials: Vec<StudyMaterial>,
     /// Questions in the bank for each audience (key cadre, member), this unit's and above.
     pub questions: [i64; 2],

@@ -466,6 +466,7 @@ struct PlanPage {
     contents: Vec<ContentView>,
     sessions: Vec<SessionView>,
     upper: Vec<SessionView>,
+    lower: Vec<SessionView>,
     can_edit: bool,
     errors: FormErrors,
     notice: String,
@@ -547,6 +548,12 @@ async fn plan_response(
             .collect(),
         upper: plan
             .upper_sessions
+            .iter()
+            .cloned()
+            .map(|s| session_view(ctx, s))
+            .collect(),
+        lower: plan
+            .lower_sessions
             .iter()
             .cloned()
             .map(|s| session_view(ctx, s))
@@ -948,7 +955,12 @@ async fn session_response(
         notice,
         marks: AttendanceMark::ALL
             .iter()
-            .map(|m| (m.as_str(), mark_label(ctx, *m)))
+            .map(|m| {
+                (
+                    m.as_str(),
+                    ctx.t(&format!("study.mark_short.{}", m.as_str())),
+                )
+            })
             .collect(),
         summary,
         ctx: ctx.clone(),
