@@ -107,6 +107,32 @@ async fn study_by(conn: &mut Conn, doc: DocumentId, path: &OrgPath) -> Result<Op
     Ok(best.map(|(_, d)| d))
 }
 
+/// The resolutions a unit cascaded itself (it issued them, or cascaded an upper one),
+/// with the earliest study deadline it set.
+async fn cascaded_by(
+    conn: &mut Conn,
+    org: OrgId,
+) -> Result<Vec<(DocumentId, String, String, time::Date)>> {
+    let rows = sqlx::query(
+        "SELECT c.root_document_id, c.study_by, d.symbol, d.title FROM cascades c \
+         JOIN documents d ON d.id = c.root_document_id WHERE c.issuer_org_id = $1",
+    )
+    .bind(org.0)
+    .fetch_all(&mut *conn)
+    .await
+    .db()?;
+    let mut out: Vec<(DocumentId, String, String, time::Date)> = Vec::new();
+    for r in rows {
+        let id = DocumentId(r.try_get("root_document_id").db()?);
+        let by: time::Date = r.try_get("study_by").db()?;
+        match out.iter_mut().find(|x| x.0 == id) {
+            Some(x) => x.3 = x.3.min(by),
+            None => out.push((id, r.try_get("symbol").db()?, r.try_get("title").db()?, by)),
+        }
+    }
+    Ok(out)
+}
+
 // ---- Members ------------------------------------------------------------------------------
 
 #[derive(Debug, Clone)]
@@ -958,7 +984,15 @@ impl StudyStore for Backend {
         for a in AUD {
             questions[aud_index(a)] = bank_on(&mut conn, doc, a, &path).await?.len() as i64;
         }
-        let study_by = study_by(&mut conn, doc, &path).await?;
+        let study_by = match study_by(&mut conn, doc, &path).await? {
+            Some(d) => Some(d),
+            // The unit that cascaded the resolution studies it by its own deadline.
+            None => cascaded_by(&mut conn, org)
+                .await?
+                .into_iter()
+                .find(|x| x.0 == doc)
+                .map(|x| x.3),
+        };
         Ok(StudyPlan {
             org_id: c.org.id,
             org_name: c.org.name,
@@ -979,8 +1013,14 @@ impl StudyStore for Backend {
     async fn study_documents(&self, p: &Principal, org: OrgId) -> Result<Vec<StudyDocument>> {
         let mut conn = self.reader().await?;
         let o = crate::orgs::org_readable(&mut conn, p, org).await?;
-        Ok(reached_docs(&mut conn, &o.path)
-            .await?
+        let mut docs = reached_docs(&mut conn, &o.path).await?;
+        for d in cascaded_by(&mut conn, org).await? {
+            if !docs.iter().any(|x| x.0 == d.0) {
+                docs.push(d);
+            }
+        }
+        docs.sort_by(|a, b| b.3.cmp(&a.3).then(a.0.cmp(&b.0)));
+        Ok(docs
             .into_iter()
             .map(|(document_id, symbol, title, study_by)| StudyDocument {
                 document_id,

@@ -285,16 +285,30 @@ async fn store_upload(
     }
 }
 
+fn too_large_text(ctx: &Ctx) -> String {
+    i18n::fill(
+        ctx.t("study.too_large"),
+        &[("mb", &(crate::imports::FILE_LIMIT / (1024 * 1024)))],
+    )
+}
+
 fn too_large(ctx: &Ctx) -> FormErrors {
     let mut errors = FormErrors::default();
-    errors.push_text(
-        "file",
-        &i18n::fill(
-            ctx.t("study.too_large"),
-            &[("mb", &(crate::imports::FILE_LIMIT / (1024 * 1024)))],
-        ),
-    );
+    errors.push_text("file", &too_large_text(ctx));
     errors
+}
+
+/// 413 when the form comes back because the upload was too large, 422 for other
+/// mistakes, 200 for a fresh form.
+fn form_status(ctx: &Ctx, errors: &FormErrors) -> StatusCode {
+    let big = too_large_text(ctx);
+    if errors.is_empty() {
+        StatusCode::OK
+    } else if errors.items().iter().any(|m| m.message == big) {
+        StatusCode::PAYLOAD_TOO_LARGE
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
 }
 
 // ---- Index ----------------------------------------------------------------------------------
@@ -525,11 +539,7 @@ async fn plan_response(
             (m.id, m.title.clone(), aud, href, m.org_name.clone())
         })
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = form_status(ctx, &errors);
     let title = forms::title(
         ctx.lang,
         &errors,
@@ -1606,13 +1616,7 @@ async fn reflection_response(
         (None, None) => ctx.t("err.checkin_no_member").to_owned(),
         (None, Some(_)) => ctx.t("study.reflection.not_yours").to_owned(),
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else if errors.has("body") && errors.err("file").is_some() {
-        StatusCode::PAYLOAD_TOO_LARGE
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = form_status(ctx, &errors);
     let page = ReflectionPage {
         title: forms::title(ctx.lang, &errors, ctx.t("study.reflection.title")),
         doc,

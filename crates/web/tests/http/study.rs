@@ -538,6 +538,16 @@ async fn the_office_plans_a_conference_with_content_and_a_material() {
     let app = spawn_app().await;
     let r = app.seed_programs().await;
     let office = app.signed_in("office.a").await;
+    // The district office finds the resolution it cascaded among its units' plans.
+    let (status, html) = text(office.get("/study").await).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(&format!(
+            "href=\"/orgs/{}/study/{}\"",
+            app.district_a, r.document
+        )),
+        "{html}"
+    );
     let plan = format!("/orgs/{}/study/{}", app.grassroots_a, r.document);
     let (status, html) = text(office.get(&plan).await).await;
     assert_eq!(status, 200);
@@ -616,4 +626,43 @@ async fn the_office_plans_a_conference_with_content_and_a_material() {
     let file = office.get(&href).await;
     assert_eq!(file.status(), 200);
     assert_eq!(file.headers()["content-type"], "application/pdf");
+}
+
+#[tokio::test]
+async fn a_reflection_file_over_the_limit_gets_the_form_back_with_a_message() {
+    let app = spawn_app().await;
+    let r = app.seed_programs().await;
+    let st = app.seed_study(&r).await;
+    let members = app
+        .store
+        .cell_members(&Principal::system(), app.cell_a)
+        .await
+        .unwrap();
+    let hoa = members
+        .iter()
+        .find(|m| m.full_name == "Trần Thị Hoà")
+        .unwrap()
+        .id;
+    let b = app.member_browser("hoa.tt", hoa).await;
+    let big = vec![b'%'; 21 * 1024 * 1024];
+    let (ct, body) = multipart(
+        &[("csrf", b.csrf.as_str()), ("body", "Bài thu hoạch")],
+        Some(("thu-hoach.pdf", &big)),
+    );
+    let res = b
+        .client
+        .post(b.url(&format!("/my/study/{}/reflection", st.document)))
+        .header("content-type", ct)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let (status, html) = text(res).await;
+    assert_eq!(status, 413);
+    assert!(
+        html.contains("Tệp gửi lên quá lớn; tổng dung lượng tối đa là 20 MB."),
+        "{html}"
+    );
+    let mine = app.store.my_study(&as_member(hoa)).await.unwrap();
+    assert!(mine[0].reflection.is_none(), "nothing was saved");
 }
