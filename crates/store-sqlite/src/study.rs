@@ -2395,3 +2395,115 @@ pub(crate) async fn recount_study_tx(conn: &mut Conn) -> Result<u64> {
     }
     Ok(differ)
 }
+
+/// Moves a subtree's study with it (restructuring, in the move's transaction): the moved
+/// root's `study_rollups` rows (one per resolution and audience) are subtracted from the
+/// ancestors it leaves and added to those it joins (common ancestors are untouched; an
+/// ancestor row left all-zero is deleted, as a recount would), and the paths copied into
+/// the study tables are rewritten like `organizations.path`.
+pub(crate) async fn move_study_paths(conn: &mut Conn, old: &OrgPath, new: &OrgPath) -> Result<()> {
+    let root_id = old.id();
+    let old_anc = old.ancestor_ids();
+    let new_anc = new.ancestor_ids();
+    let leaving: Vec<i64> = old_anc
+        .iter()
+        .filter(|a| !new_anc.contains(a))
+        .map(|a| a.0)
+        .collect();
+    let joining: Vec<i64> = new_anc
+        .iter()
+        .filter(|a| !old_anc.contains(a))
+        .map(|a| a.0)
+        .collect();
+    let new_province = province_of(new);
+    let sql = format!(
+        "SELECT document_id, audience, province_id, {} FROM study_rollups WHERE org_id = $1",
+        StudyCounters::COLUMNS.join(", ")
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(root_id.0)
+        .fetch_all(&mut *conn)
+        .await
+        .db()?;
+    for r in &rows {
+        let doc = DocumentId(r.try_get("document_id").db()?);
+        let a: String = r.try_get("audience").db()?;
+        let aud = audience_of(&a)?;
+        let province: i64 = r.try_get("province_id").db()?;
+        let mut v = [0i64; 9];
+        for (i, c) in StudyCounters::COLUMNS.iter().enumerate() {
+            v[i] = r.try_get(*c).db()?;
+        }
+        let c = StudyCounters::from_values(v);
+        let out: Vec<CounterRow> = leaving
+            .iter()
+            .map(|o| ((*o, aud), (province, c.times(-1))))
+            .collect();
+        add_counters(conn, doc, &out).await?;
+        let into: Vec<CounterRow> = joining
+            .iter()
+            .map(|o| ((*o, aud), (new_province, c)))
+            .collect();
+        add_counters(conn, doc, &into).await?;
+    }
+    if !leaving.is_empty() && !rows.is_empty() {
+        let mut qb = QueryBuilder::<Db>::new("DELETE FROM study_rollups WHERE org_id IN ");
+        push_ids(&mut qb, leaving.iter().copied());
+        for c in StudyCounters::COLUMNS {
+            qb.push(" AND ").push(c).push(" = 0");
+        }
+        qb.build().execute(&mut *conn).await.db()?;
+    }
+    let range = old.subtree();
+    // i32: PostgreSQL has substr(text, integer) only.
+    let cut = old.as_str().len() as i32 + 1;
+    let tables = [
+        ("study_contents", "org_path"),
+        ("study_sessions", "org_path"),
+        ("study_materials", "org_path"),
+        ("study_questions", "org_path"),
+        ("study_reviews", "org_path"),
+        ("study_attendance", "cell_path"),
+        ("study_reflections", "cell_path"),
+        ("study_members", "cell_path"),
+    ];
+    for (table, col) in tables {
+        let sql = format!(
+            "UPDATE {table} SET {col} = $1 || substr({col}, $2) WHERE {col} >= $3 AND {col} < $4"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(new.as_str())
+            .bind(cut)
+            .bind(&range.start)
+            .bind(&range.end)
+            .execute(&mut *conn)
+            .await
+            .db()?;
+    }
+    if province_of(old) != new_province {
+        // The shard key follows the units.
+        let r = new.subtree();
+        for (table, col) in tables {
+            let sql =
+                format!("UPDATE {table} SET province_id = $1 WHERE {col} >= $2 AND {col} < $3");
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(new_province)
+                .bind(&r.start)
+                .bind(&r.end)
+                .execute(&mut *conn)
+                .await
+                .db()?;
+        }
+        sqlx::query(
+            "UPDATE study_rollups SET province_id = $1 WHERE org_id IN \
+             (SELECT id FROM organizations WHERE path >= $2 AND path < $3)",
+        )
+        .bind(new_province)
+        .bind(&r.start)
+        .bind(&r.end)
+        .execute(&mut *conn)
+        .await
+        .db()?;
+    }
+    Ok(())
+}

@@ -21,6 +21,7 @@ store_tests::program_suite!(
     reflections_grading_and_review,
     study_authorization_by_subtree,
     attendance_import_is_all_or_nothing,
+    moving_a_commune_moves_its_study,
 );
 
 struct Fixture {
@@ -756,4 +757,57 @@ async fn attendance_import_is_all_or_nothing(s: &dyn FullStore) {
     assert_eq!(g1.total().studied, 2);
     assert_eq!(g1.percent(), 66);
     assert_study_fresh(s, t.province.id, f.doc).await;
+}
+
+async fn moving_a_commune_moves_its_study(s: &dyn FullStore) {
+    let f = fixture(s).await;
+    let t = &f.t;
+    let cs = s
+        .create_study_session(
+            &sys(),
+            t.c1.id,
+            f.doc,
+            plain(session("member", "15/03/2025")),
+        )
+        .await
+        .unwrap();
+    s.record_attendance(
+        &sys(),
+        cs.id,
+        vec![
+            entry(t.m1.id, AttendanceMark::Present),
+            entry(t.m2.id, AttendanceMark::Present),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        s.participation(&sys(), t.d1.id, f.doc)
+            .await
+            .unwrap()
+            .total()
+            .studied,
+        2
+    );
+    s.org_move(&sys(), t.g1.id, t.d2.id, d(2025, 6, 1))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.participation(&sys(), t.d1.id, f.doc)
+            .await
+            .unwrap()
+            .total()
+            .studied,
+        0
+    );
+    let d2 = s.participation(&sys(), t.d2.id, f.doc).await.unwrap();
+    assert_eq!(d2.total().studied, 2);
+    assert_eq!(d2.members_total(), 5);
+    let root = s.participation(&sys(), t.province.id, f.doc).await.unwrap();
+    assert_eq!(root.total().studied, 2);
+    // The conference moved with the commune.
+    let moved = s.study_session(&sys(), cs.id).await.unwrap();
+    assert!(t.d2.path.covers(&moved.org_path));
+    assert_study_fresh(s, t.province.id, f.doc).await;
+    assert_study_fresh(s, t.d2.id, f.doc).await;
 }
