@@ -666,3 +666,77 @@ async fn a_reflection_file_over_the_limit_gets_the_form_back_with_a_message() {
     let mine = app.store.my_study(&as_member(hoa)).await.unwrap();
     assert!(mine[0].reflection.is_none(), "nothing was saved");
 }
+
+#[tokio::test]
+async fn the_json_api_records_attendance_checks_in_and_gives_the_figures() {
+    let app = spawn_app().await;
+    let r = app.seed_programs().await;
+    let st = app.seed_study(&r).await;
+    let sec = app.signed_in("secretary.a").await;
+    let api = |b: &Browser, path: &str, body: serde_json::Value| {
+        b.client
+            .post(b.url(path))
+            .header("x-csrf-token", &b.csrf)
+            .json(&body)
+            .send()
+    };
+    let path = format!("/api/study/sessions/{}/attendance", st.session);
+    // A bad mark: 422 with the line's field and code.
+    let res = api(
+        &sec,
+        &path,
+        serde_json::json!({"entries": [{"member_id": app.member_a.0, "mark": "excused"}]}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 422);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["fields"][0]["field"], "attendance[0].reason");
+    assert_eq!(body["fields"][0]["code"], "excused_needs_reason");
+    let res = api(
+        &sec,
+        &path,
+        serde_json::json!({"entries": [{"member_id": app.member_a.0, "mark": "present"}]}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["changed"], 1);
+    let sheet: serde_json::Value = sec.get(&path).await.json().await.unwrap();
+    assert_eq!(sheet["members"].as_array().unwrap().len(), 2);
+    // Check-in through the API needs the signed link's fields.
+    let members = app
+        .store
+        .cell_members(&Principal::system(), app.cell_a)
+        .await
+        .unwrap();
+    let hoa = members
+        .iter()
+        .find(|m| m.full_name == "Trần Thị Hoà")
+        .unwrap()
+        .id;
+    let b = app.member_browser("hoa.tt", hoa).await;
+    let checkin = format!("/api/study/sessions/{}/check-in", st.session);
+    let res = api(&b, &checkin, serde_json::json!({"exp": 1, "sig": "00"}))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["fields"][0]["code"], "checkin_invalid");
+    let key = app.store.checkin_key().await.unwrap();
+    let exp = time::OffsetDateTime::now_utc().unix_timestamp() + 600;
+    let sig = domain::study::sign_checkin(&key, st.session, exp);
+    let res = api(&b, &checkin, serde_json::json!({"exp": exp, "sig": sig}))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["already"], false);
+    assert_eq!(body["session"]["present"], 2);
+    let mine: serde_json::Value = b.get("/api/my/study").await.json().await.unwrap();
+    assert_eq!(mine["resolutions"][0]["state"]["studied"], true);
+    // Another district sees none of it.
+    let office_b = app.signed_in("office.b").await;
+    assert_eq!(office_b.get(&path).await.status(), 404);
+}
