@@ -441,6 +441,21 @@ async fn secretary_marks_a_30_member_cell_and_a_member_checks_in_on_a_phone() {
     let text = body_text(&c).await;
     assert!(text.contains("Học tập, quán triệt"), "{text}");
     shot(&c, "journey-study-12-dashboard-desktop").await;
+    c.goto(&format!("{base}/study-sessions/{}", session.id))
+        .await
+        .unwrap();
+    wait_path(&c, "the conference", |p| p.starts_with("/study-sessions/")).await;
+    shot(&c, "journey-study-14-sheet-desktop").await;
+    c.goto(&format!("{base}/study-sessions/{}/qr", session.id))
+        .await
+        .unwrap();
+    wait_path(&c, "the QR page", |p| p.ends_with("/qr")).await;
+    shot(&c, "journey-study-15-qr-desktop").await;
+    c.goto(&format!("{base}/study")).await.unwrap();
+    wait_path(&c, "the study page", |p| p == "/study").await;
+    let text = body_text(&c).await;
+    assert!(text.contains("05-NQ/TU"), "the district's plans: {text}");
+    shot(&c, "journey-study-16-study-index-desktop").await;
     c.set_window_size(390, 844).await.unwrap();
     c.goto(&format!(
         "{base}/orgs/{commune}/study/{}/review",
