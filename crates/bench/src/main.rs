@@ -52,6 +52,17 @@ enum Cmd {
         #[arg(long)]
         cells: bool,
     },
+    /// Study (issue 5) on a fresh SQLite file with the Bắc Giang demo: a conference in
+    /// every cell, the attendance of every member recorded by one import (all or nothing,
+    /// rolled up), the participation rollup of the province root (p50/p95), and the
+    /// attendance screen of a 60-member cell rendered by the real router (time and size).
+    Study {
+        /// A SQLite file path (must not hold data yet).
+        #[arg(long)]
+        database_url: String,
+        #[arg(long, default_value_t = 2000)]
+        iterations: usize,
+    },
     /// A bare axum server returning a fixed HTML page of about the size of an org page:
     /// the baseline for the load test.
     Bare {
@@ -60,7 +71,7 @@ enum Cmd {
     },
 }
 
-async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+pub(crate) async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     let s: Arc<dyn Store> = if url.starts_with("postgres") {
         Arc::new(store_postgres::PgStore::connect(url).await?)
     } else {
@@ -75,7 +86,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[i]
 }
 
-fn report(name: &str, mut times: Vec<Duration>) {
+pub(crate) fn report(name: &str, mut times: Vec<Duration>) {
     times.sort();
     println!(
         "{name}: n={} p50={:.3} ms p95={:.3} ms p99={:.3} ms max={:.3} ms",
@@ -413,6 +424,8 @@ async fn progress(url: &str, updates: usize, per: usize, cells: bool) -> anyhow:
     Ok(())
 }
 
+mod study;
+
 fn i18n_lang() -> i18n::Lang {
     i18n::Lang::En
 }
@@ -450,5 +463,9 @@ async fn main() -> anyhow::Result<()> {
             tasks,
             cells,
         } => progress(&database_url, updates, tasks, cells).await,
+        Cmd::Study {
+            database_url,
+            iterations,
+        } => study::run(&database_url, iterations).await,
     }
 }

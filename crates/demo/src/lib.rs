@@ -9,6 +9,7 @@ pub mod names;
 mod programs;
 pub mod resolution;
 pub mod restructure;
+pub mod study;
 pub mod tree;
 pub mod units;
 

@@ -15,6 +15,7 @@ pub mod program;
 pub mod progress;
 pub mod record_ids;
 pub mod rollup;
+pub mod study;
 pub mod target;
 pub mod text;
 pub mod validate;
@@ -33,5 +34,9 @@ pub use program::{ProgramKind, ProgramSections, ProgramState, TaskDraft};
 pub use progress::{EffectiveStatus, ProgressUpdate, Review, TaskStatus};
 pub use record_ids::{CascadeId, DocumentId, ProgramId, ProgressUpdateId, TargetId, TaskId};
 pub use rollup::{Counters, Dashboard, OpenKind, Rollup, TaskState, UnitState};
+pub use study::{
+    AttendanceMark, ConferenceFormat, MemberStudy, QuestionId, ReflectionGrade, ReflectionId,
+    StudyCounters, StudySessionId,
+};
 pub use target::{Direction, Target};
 pub use validate::{FieldError, Invalid};

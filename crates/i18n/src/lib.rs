@@ -65,6 +65,7 @@ const FILES: &[(&str, &str, &str)] = &[
     area!("programs"),
     area!("dashboards"),
     area!("progress"),
+    area!("study"),
 ];
 
 struct Catalog {

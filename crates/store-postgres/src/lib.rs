@@ -15,6 +15,7 @@ mod programs;
 mod progress;
 mod restructure;
 mod rows;
+mod study;
 mod util;
 
 use async_trait::async_trait;
@@ -38,7 +39,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "programs",
         include_str!("../migrations/0002_programs.sql"),
     ),
-    // 0003 is reserved for another change under way.
+    (3, "study", include_str!("../migrations/0003_study.sql")),
     (
         4,
         "document_attachments",

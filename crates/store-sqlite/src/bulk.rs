@@ -76,6 +76,7 @@ impl SqliteStore {
         let mut tx = self.begin().await?;
         recount_all(&mut tx).await?;
         crate::programs::recount_programs_tx(&mut tx).await?;
+        crate::study::recount_study_tx(&mut tx).await?;
         tx.commit().await.db()
     }
 

@@ -58,6 +58,7 @@ pub(crate) async fn move_subtree(
     .await
     .db()?;
     crate::progress::move_program_paths(conn, old, &new).await?;
+    crate::study::move_study_paths(conn, old, &new).await?;
     if old_province != new_province {
         // The shard key follows the unit: the history of the moved units goes with them.
         let r = new.subtree();

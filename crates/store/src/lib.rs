@@ -12,10 +12,12 @@
 mod error;
 pub mod programs;
 mod records;
+pub mod study;
 
 pub use error::StoreError;
 pub use programs::*;
 pub use records::*;
+pub use study::*;
 
 use async_trait::async_trait;
 use domain::{MemberId, OrgId, Principal, UserId};
@@ -24,7 +26,7 @@ use time::{Date, OffsetDateTime};
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 #[async_trait]
-pub trait Store: ProgramStore + Send + Sync + 'static {
+pub trait Store: ProgramStore + StudyStore + Send + Sync + 'static {
     // ---- Meta ----------------------------------------------------------------------------
 
     /// "sqlite" or "postgres".

@@ -264,7 +264,7 @@ mod text_keys {
 
     use domain::{AccessRole, Audience, OrgKind, PositionRole};
 
-    const AREAS: [&str; 13] = [
+    const AREAS: [&str; 14] = [
         "shell.",
         "auth.",
         "orgs.",
@@ -278,6 +278,7 @@ mod text_keys {
         "programs.",
         "dashboards.",
         "progress.",
+        "study.",
     ];
 
     fn literal_keys(src: &str) -> Vec<String> {

@@ -36,6 +36,7 @@ pub mod progress;
 pub mod routes;
 pub mod search;
 pub mod shell;
+pub mod study;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -111,10 +112,12 @@ pub fn app(state: AppState) -> Router {
         .merge(programs::router())
         .merge(progress::router())
         .merge(dashboards::router())
+        .merge(study::router())
         .merge(search::router())
         .merge(admin::router())
         .merge(account::router())
         .merge(api::router())
+        .merge(api::study::router())
         .merge(health::router())
         .fallback(shell::not_found);
     auth::layers(routes, state)

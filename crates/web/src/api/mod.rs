@@ -36,6 +36,8 @@ pub mod orgs;
 pub mod programs;
 pub mod progress;
 
+pub mod study;
+
 use axum::body::Bytes;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;

@@ -313,6 +313,8 @@ struct ShowPage {
     flagged: FlaggedPrograms,
     own_program: Option<store::Program>,
     as_of: String,
+    /// Study figures (issue 5), when the user may read them.
+    study: Option<crate::study::DashboardSection>,
 }
 
 impl ShowPage {
@@ -414,6 +416,9 @@ async fn show(
 ) -> Result<Response, AppError> {
     let data = gather(&st, &auth.p, &org, &doc).await?;
     let crumbs = st.store.org_ancestors(&auth.p, data.org.id).await?;
+    let study =
+        crate::study::DashboardSection::load(&st, &auth.ctx, &auth.p, data.org.id, data.doc.id)
+            .await?;
     let ctx = auth.ctx;
     Ok(ShowPage {
         segments: task_segments(&ctx, &data.d),
@@ -437,6 +442,7 @@ async fn show(
         d: data.d,
         children: data.children,
         overdue: data.overdue,
+        study,
     }
     .into_response())
 }

@@ -6,6 +6,7 @@
 use axum::http::Method;
 
 use crate::helpers::{A_NAMES, Browser, ProgramRecords, TaskRecords, TestApp, spawn_app};
+use crate::study::StudyRecords;
 
 /// Routes that hold no organization data: the shell and sign-in.
 const PUBLIC: &[&str] = &[
@@ -18,7 +19,13 @@ const PUBLIC: &[&str] = &[
 ];
 
 /// The concrete address of a route template on district A's records.
-pub fn address(app: &TestApp, r: &ProgramRecords, t: &TaskRecords, template: &str) -> String {
+pub fn address(
+    app: &TestApp,
+    r: &ProgramRecords,
+    t: &TaskRecords,
+    st: &StudyRecords,
+    template: &str,
+) -> String {
     // The JSON API's routes name the same records as the pages under `/api`.
     let (api, page) = match template.strip_prefix("/api") {
         Some(rest) => ("/api", rest),
@@ -29,6 +36,17 @@ pub fn address(app: &TestApp, r: &ProgramRecords, t: &TaskRecords, template: &st
     }
     let template = page;
     let id = if template.starts_with("/tasks/") {
+        t.task.to_string()
+    } else if template.starts_with("/study-sessions/")
+        || template.starts_with("/check-in/")
+        || template.starts_with("/study/sessions/")
+    {
+        st.session.to_string()
+    } else if template.starts_with("/study-materials/") {
+        st.material.to_string()
+    } else if template.starts_with("/study-reflections/") {
+        st.reflection.to_string()
+    } else if template.starts_with("/tasks/") {
         t.task.to_string()
     } else if template.starts_with("/documents/") {
         r.document.to_string()
@@ -59,7 +77,8 @@ pub fn address(app: &TestApp, r: &ProgramRecords, t: &TaskRecords, template: &st
             }
             .to_string(),
         )
-        .replace("{update}", &t.update.to_string());
+        .replace("{update}", &t.update.to_string())
+        .replace("{doc}", &st.document.to_string());
     match template {
         "/search" => path.push_str("?q=nguyen+van+duc"),
         "/admin/audit" => path.push_str(&format!("?org={}", app.cell_a)),
@@ -94,6 +113,7 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
     let admin_b = app.signed_in("admin.b").await;
     let records = app.seed_programs().await;
     let tasks = app.seed_issued_task(true).await;
+    let study = app.seed_study(&records).await;
 
     let routes: Vec<&(Method, &str)> = web::routes::ALL
         .iter()
@@ -109,7 +129,7 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
         } else {
             &office_b
         };
-        let path = address(&app, &records, &tasks, template);
+        let path = address(&app, &records, &tasks, &study, template);
         let (status, body) = send(outsider, method, &path).await;
         if let Some(name) = A_NAMES.iter().find(|n| body.contains(*n)) {
             failures.push(format!("B {method} {path}: {status} shows {name}"));
@@ -127,7 +147,7 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
         } else {
             &office_a
         };
-        let path = address(&app, &records, &tasks, template);
+        let path = address(&app, &records, &tasks, &study, template);
         let (status, _) = send(insider, method, &path).await;
         if status == 404 || status == 405 || status >= 500 {
             failures.push(format!("A {method} {path}: {status}"));

@@ -14,3 +14,4 @@ mod pages;
 mod programs;
 mod progress;
 mod quality;
+mod study;

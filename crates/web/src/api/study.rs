@@ -1,0 +1,228 @@
+//! The study endpoints of the JSON API (issue 5): conferences, attendance (the
+//! secretary's sheet and the member's check-in), knowledge checks, reflections and the
+//! participation figures. The same store calls and authorization as the pages; writes need
+//! the session's CSRF token in `X-CSRF-Token`. Validation errors are 422 with the fields
+//! and codes, as everywhere in the API.
+//!
+//! The workspace has no OpenAPI generator yet (`utoipa` is not a dependency); these are
+//! plain axum handlers, and their request and response shapes are the serde types below
+//! and the store's records.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use domain::study::{self, AttendanceEntry, QuestionId};
+use domain::{DocumentId, MemberId, OrgId, StudySessionId};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::AppState;
+use crate::ctx::Auth;
+use crate::error::ApiError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/study/sessions/{id}", get(session))
+        .route(
+            "/api/study/sessions/{id}/attendance",
+            get(attendance).post(record_attendance),
+        )
+        .route("/api/study/sessions/{id}/check-in", post(check_in))
+        .route("/api/my/study", get(my_study))
+        .route(
+            "/api/my/study/{doc}/check",
+            get(check_paper).post(submit_check),
+        )
+        .route("/api/orgs/{id}/study/{doc}", get(plan))
+        .route(
+            "/api/orgs/{id}/study/{doc}/participation",
+            get(participation),
+        )
+        .route("/api/orgs/{id}/study/{doc}/reflections", get(reflections))
+}
+
+type ApiResult = Result<Response, ApiError>;
+
+fn id<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
+    raw.parse().map_err(|_| ApiError::NotFound)
+}
+
+fn body<T: for<'de> Deserialize<'de>>(b: &Bytes) -> Result<T, ApiError> {
+    serde_json::from_slice(b).map_err(|_| ApiError::BadRequest("bad_json"))
+}
+
+async fn session(auth: Auth, State(st): State<AppState>, Path(raw): Path<String>) -> ApiResult {
+    let s = st.store.study_session(&auth.p, id(&raw)?).await?;
+    Ok(Json(s).into_response())
+}
+
+async fn attendance(auth: Auth, State(st): State<AppState>, Path(raw): Path<String>) -> ApiResult {
+    let rows = st.store.attendance_sheet(&auth.p, id(&raw)?).await?;
+    Ok(Json(json!({ "members": rows })).into_response())
+}
+
+/// One line of a sheet sent to `POST /api/study/sessions/{id}/attendance`.
+#[derive(Deserialize)]
+struct Line {
+    member_id: i64,
+    mark: String,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Sheet {
+    entries: Vec<Line>,
+}
+
+async fn record_attendance(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path(raw): Path<String>,
+    b: Bytes,
+) -> ApiResult {
+    let sid: StudySessionId = id(&raw)?;
+    // The conference first: outside the scope it is a 404 whatever the body says.
+    st.store.study_session(&auth.p, sid).await?;
+    let sheet: Sheet = body(&b)?;
+    let mut inv = domain::Invalid::default();
+    let mut entries = Vec::with_capacity(sheet.entries.len());
+    for (i, l) in sheet.entries.iter().enumerate() {
+        let mark = domain::fieldpath::indexed("attendance", i, "mark");
+        let reason = domain::fieldpath::indexed("attendance", i, "reason");
+        if let Some(e) = inv.take(AttendanceEntry::parse(
+            MemberId(l.member_id),
+            &l.mark,
+            l.reason.as_deref().unwrap_or(""),
+            mark,
+            reason,
+        )) {
+            entries.push(e);
+        }
+    }
+    if !inv.is_empty() {
+        return Err(ApiError::Invalid(inv));
+    }
+    let changed = st.store.record_attendance(&auth.p, sid, entries).await?;
+    Ok(Json(json!({ "changed": changed })).into_response())
+}
+
+/// The signed link's fields, as the QR code carries them.
+#[derive(Deserialize)]
+struct Link {
+    exp: i64,
+    sig: String,
+}
+
+async fn check_in(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path(raw): Path<String>,
+    b: Bytes,
+) -> ApiResult {
+    let sid: StudySessionId = id(&raw)?;
+    st.store.study_session(&auth.p, sid).await?;
+    let link: Link = body(&b)?;
+    let key = st.store.checkin_key().await?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    if let Err(e) = study::verify_checkin(&key, sid, link.exp, &link.sig, now) {
+        return Err(ApiError::Invalid(domain::Invalid::one("link", e.code())));
+    }
+    let c = st.store.check_in(&auth.p, sid).await?;
+    Ok(Json(json!({ "already": c.already, "session": c.session })).into_response())
+}
+
+async fn my_study(auth: Auth, State(st): State<AppState>) -> ApiResult {
+    Ok(Json(json!({ "resolutions": st.store.my_study(&auth.p).await? })).into_response())
+}
+
+async fn check_paper(auth: Auth, State(st): State<AppState>, Path(doc): Path<String>) -> ApiResult {
+    // The document first: one the user may not read is a 404.
+    st.store.document(&auth.p, id::<DocumentId>(&doc)?).await?;
+    let paper = st
+        .store
+        .check_paper(&auth.p, id::<DocumentId>(&doc)?)
+        .await?;
+    Ok(Json(paper).into_response())
+}
+
+#[derive(Deserialize)]
+struct Answer {
+    question: i64,
+    choice: Option<u8>,
+}
+
+#[derive(Deserialize)]
+struct Answers {
+    attempt: u32,
+    answers: Vec<Answer>,
+}
+
+async fn submit_check(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path(doc): Path<String>,
+    b: Bytes,
+) -> ApiResult {
+    let doc: DocumentId = id(&doc)?;
+    st.store.document(&auth.p, doc).await?;
+    let a: Answers = body(&b)?;
+    let answers = a
+        .answers
+        .iter()
+        .map(|x| (QuestionId(x.question), x.choice))
+        .collect();
+    let score = st
+        .store
+        .submit_check(&auth.p, doc, a.attempt, answers)
+        .await?;
+    Ok(Json(json!({
+        "correct": score.correct,
+        "total": score.total,
+        "passed": score.passed,
+        "percent": score.percent(),
+    }))
+    .into_response())
+}
+
+async fn plan(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path((org, doc)): Path<(String, String)>,
+) -> ApiResult {
+    let plan = st
+        .store
+        .study_plan(&auth.p, id::<OrgId>(&org)?, id::<DocumentId>(&doc)?)
+        .await?;
+    Ok(Json(plan).into_response())
+}
+
+async fn participation(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path((org, doc)): Path<(String, String)>,
+) -> ApiResult {
+    let (org, doc) = (id::<OrgId>(&org)?, id::<DocumentId>(&doc)?);
+    let p = st.store.participation(&auth.p, org, doc).await?;
+    let children = st.store.participation_children(&auth.p, org, doc).await?;
+    Ok(Json(json!({
+        "participation": p,
+        "percent": p.percent(),
+        "children": children,
+    }))
+    .into_response())
+}
+
+async fn reflections(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path((org, doc)): Path<(String, String)>,
+) -> ApiResult {
+    let list = st
+        .store
+        .reflections(&auth.p, id::<OrgId>(&org)?, id::<DocumentId>(&doc)?)
+        .await?;
+    Ok(Json(json!({ "reflections": list })).into_response())
+}

@@ -1,0 +1,706 @@
+//! Grading reflections (with copy flags), the members not yet studied, the round's review
+//! (generated from the figures, edited and issued by the office, downloadable as .xlsx) and
+//! the study section of the dashboards.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::study::{self, CheckRules, ReflectionId};
+use domain::{Audience, DocumentId, MemberId, OrgId, Permission, Principal, ReflectionGrade};
+use store::{
+    Page, Participation, ReflectionRecord, ReviewInput, RosterRow, StudyPlan, StudyReview,
+};
+
+use super::{audience_label, child_rows, grade_label, ids};
+use crate::AppState;
+use crate::ctx::{Auth, Ctx};
+use crate::error::AppError;
+use crate::forms::{self, FormData, FormErrors, store_errors, today};
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+/// Members read for a review's lists (a grassroots unit has a few hundred).
+const ROSTER_LIMIT: u32 = 5000;
+
+// ---- Reflections and copy flags -------------------------------------------------------------
+
+/// A reflection with its copy flag.
+pub struct ReflectionView {
+    pub r: ReflectionRecord,
+    pub grade: &'static str,
+    /// "copies <whom> (n%)" when flagged.
+    pub flag: Option<String>,
+    pub excerpt: String,
+}
+
+/// Flags reflections that copy another's or the core content: the `analysis` crate's
+/// containment check of each text against the template and the other reflections.
+fn copy_flags(ctx: &Ctx, list: &[ReflectionRecord], template: &str) -> Vec<Option<String>> {
+    use analysis::{Gazetteer, Prepared, Thresholds, Verdict, check_plan_prepared};
+    let gaz = Gazetteer::from_names(Vec::<String>::new());
+    let texts: Vec<&str> = list
+        .iter()
+        .map(|r| r.body.as_deref().unwrap_or(""))
+        .collect();
+    let prepared: Vec<Prepared<'_>> = texts.iter().map(|t| Prepared::new(t, &gaz)).collect();
+    let tpl = Prepared::new(template, &gaz);
+    let th = Thresholds::default();
+    list.iter()
+        .enumerate()
+        .map(|(i, _)| {
+            if prepared[i].content_len() < 20 {
+                return None;
+            }
+            let others: Vec<(&str, &Prepared<'_>)> = list
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(j, r)| (r.member_name.as_str(), &prepared[j]))
+                .collect();
+            let report = check_plan_prepared(&tpl, &prepared[i], &others, &th);
+            if report.verdict == Verdict::Copied && !template.trim().is_empty() {
+                return Some(i18n::fill(
+                    ctx.t("study.grading.copies_template"),
+                    &[("pct", &((report.copied_fraction * 100.0).round() as u32))],
+                ));
+            }
+            report
+                .siblings
+                .iter()
+                .filter(|s| s.verdict == Verdict::Copied)
+                .max_by(|a, b| a.copied_fraction.total_cmp(&b.copied_fraction))
+                .map(|s| {
+                    i18n::fill(
+                        ctx.t("study.grading.copies_member"),
+                        &[
+                            ("name", &s.name),
+                            ("pct", &((s.copied_fraction * 100.0).round() as u32)),
+                        ],
+                    )
+                })
+        })
+        .collect()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "study/reflections.html")]
+struct ReflectionsPage {
+    ctx: Ctx,
+    title: String,
+    plan: StudyPlan,
+    items: Vec<ReflectionView>,
+    can_grade: bool,
+    grades: Vec<(&'static str, &'static str)>,
+    notice: String,
+    flagged: usize,
+}
+
+/// The core content the members were given (nearest unit's, members' audience first).
+fn template_text(plan: &StudyPlan) -> String {
+    plan.contents
+        .iter()
+        .filter(|c| c.audience == Audience::Member)
+        .chain(plan.contents.iter())
+        .map(|c| c.body_md.clone())
+        .next()
+        .unwrap_or_default()
+}
+
+pub(super) async fn reflections_page(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path((org, doc)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, AppError> {
+    let (org, doc) = ids(&org, &doc)?;
+    let p = &auth.p;
+    let ctx = auth.ctx;
+    let plan = st.store.study_plan(p, org, doc).await?;
+    let list = st.store.reflections(p, org, plan.document_id).await?;
+    let flags = copy_flags(&ctx, &list, &template_text(&plan));
+    let items: Vec<ReflectionView> = list
+        .into_iter()
+        .zip(flags)
+        .map(|(r, flag)| ReflectionView {
+            grade: r.grade.map_or("", |g| grade_label(&ctx, g)),
+            excerpt: r.body.as_deref().unwrap_or("").chars().take(600).collect(),
+            flag,
+            r,
+        })
+        .collect();
+    let notice = if forms::query_param(&q, "done") == "graded" {
+        ctx.t("study.grading.saved").to_owned()
+    } else {
+        String::new()
+    };
+    Ok(ReflectionsPage {
+        title: ctx.t("study.grading.title").to_owned(),
+        can_grade: p.can(Permission::EditPeople, &plan.org_path),
+        flagged: items.iter().filter(|i| i.flag.is_some()).count(),
+        grades: ReflectionGrade::ALL
+            .iter()
+            .map(|g| (g.as_str(), grade_label(&ctx, *g)))
+            .collect(),
+        ctx,
+        plan,
+        items,
+        notice,
+    }
+    .into_response())
+}
+
+pub(super) async fn grade(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    f: FormData,
+) -> Result<Response, AppError> {
+    let id: ReflectionId = forms::id(&id)?;
+    // The reflection first: outside the scope it is a 404 whatever the form says.
+    st.store.reflection(&auth.p, id).await?;
+    let grade = ReflectionGrade::parse(f.get("grade")).ok_or(AppError::BadRequest)?;
+    let comment = f.get("comment").trim();
+    st.store
+        .grade_reflection(
+            &auth.p,
+            id,
+            grade,
+            (!comment.is_empty()).then(|| comment.to_owned()),
+        )
+        .await?;
+    let back = forms::local_next(f.get("back"));
+    let sep = if back.contains('?') { '&' } else { '?' };
+    Ok(Redirect::to(&format!("{back}{sep}done=graded#r{id}")).into_response())
+}
+
+// ---- Members not yet studied ----------------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "study/unstudied.html")]
+struct UnstudiedPage {
+    ctx: Ctx,
+    title: String,
+    plan: StudyPlan,
+    rows: Vec<RosterRow>,
+    page: u32,
+    more: bool,
+}
+
+const PAGE: u32 = 200;
+
+pub(super) async fn unstudied_page(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path((org, doc)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, AppError> {
+    let (org, doc) = ids(&org, &doc)?;
+    let page: u32 = forms::query_param(&q, "page")
+        .parse()
+        .unwrap_or(0)
+        .min(10_000);
+    let plan = st.store.study_plan(&auth.p, org, doc).await?;
+    let mut rows = st
+        .store
+        .study_roster(
+            &auth.p,
+            org,
+            plan.document_id,
+            true,
+            Page {
+                offset: page * PAGE,
+                limit: PAGE + 1,
+            },
+        )
+        .await?;
+    let more = rows.len() > PAGE as usize;
+    rows.truncate(PAGE as usize);
+    let ctx = auth.ctx;
+    Ok(UnstudiedPage {
+        title: ctx.t("study.unstudied.title").to_owned(),
+        ctx,
+        plan,
+        rows,
+        page,
+        more,
+    }
+    .into_response())
+}
+
+// ---- Review ---------------------------------------------------------------------------------
+
+/// The facts of a round in a unit, from the rollups and the roster.
+pub struct Facts {
+    pub p: Participation,
+    pub makeups: i64,
+    pub commend: Vec<RosterRow>,
+    pub remind: Vec<RosterRow>,
+}
+
+async fn facts(
+    st: &AppState,
+    p: &Principal,
+    org: OrgId,
+    doc: DocumentId,
+) -> Result<Facts, AppError> {
+    let part = st.store.participation(p, org, doc).await?;
+    let makeups = st.store.makeups_held(p, org, doc, today()).await?;
+    let roster = st
+        .store
+        .study_roster(
+            p,
+            org,
+            doc,
+            false,
+            Page {
+                offset: 0,
+                limit: ROSTER_LIMIT,
+            },
+        )
+        .await?;
+    let rules = CheckRules::default();
+    let commend = roster
+        .iter()
+        .filter(|r| r.study.commend())
+        .cloned()
+        .collect();
+    let remind = roster
+        .iter()
+        .filter(|r| r.study.remind(&rules))
+        .cloned()
+        .collect();
+    Ok(Facts {
+        p: part,
+        makeups,
+        commend,
+        remind,
+    })
+}
+
+/// One line of the facts table: audience, members, studied (%), made up, checks passed,
+/// reflections in time, late, graded good or better.
+pub struct FactLine {
+    pub label: &'static str,
+    pub members: i64,
+    pub studied: i64,
+    pub pct: u32,
+    pub made_up: i64,
+    pub checks_passed: i64,
+    pub checks_taken: i64,
+    pub on_time: i64,
+    pub late: i64,
+    pub good: i64,
+}
+
+fn fact_lines(ctx: &Ctx, p: &Participation) -> Vec<FactLine> {
+    let line = |label, members, c: &domain::StudyCounters| FactLine {
+        label,
+        members,
+        studied: c.studied,
+        pct: study::percent(c.studied, members),
+        made_up: c.made_up,
+        checks_passed: c.checks_passed,
+        checks_taken: c.checks_taken,
+        on_time: c.reflections_on_time,
+        late: c.reflections_late,
+        good: c.reflections_good,
+    };
+    vec![
+        line(
+            audience_label(ctx, Audience::KeyCadre),
+            p.members[0],
+            &p.counters[0],
+        ),
+        line(
+            audience_label(ctx, Audience::Member),
+            p.members[1],
+            &p.counters[1],
+        ),
+        line(ctx.t("study.review.total"), p.members_total(), &p.total()),
+    ]
+}
+
+/// The generated first draft of the review, in the page's language.
+fn generated_text(ctx: &Ctx, plan: &StudyPlan, f: &Facts) -> String {
+    let t = f.p.total();
+    let mut out = i18n::fill(
+        ctx.t("study.review.generated"),
+        &[
+            ("unit", &plan.org_name),
+            ("symbol", &plan.document_symbol),
+            ("studied", &t.studied),
+            ("members", &f.p.members_total()),
+            ("pct", &f.p.percent()),
+            ("key_studied", &f.p.counters[0].studied),
+            ("key_members", &f.p.members[0]),
+            ("makeups", &f.makeups),
+            ("made_up", &t.made_up),
+            ("passed", &t.checks_passed),
+            ("taken", &t.checks_taken),
+            ("on_time", &t.reflections_on_time),
+            ("late", &t.reflections_late),
+            ("good", &t.reflections_good),
+        ],
+    );
+    out.push_str("\n\n");
+    out.push_str(&i18n::fill(
+        ctx.t("study.review.generated_lists"),
+        &[("commend", &f.commend.len()), ("remind", &f.remind.len())],
+    ));
+    out
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "study/review.html")]
+struct ReviewPage {
+    ctx: Ctx,
+    title: String,
+    plan: StudyPlan,
+    lines: Vec<FactLine>,
+    makeups: i64,
+    review: Option<StudyReview>,
+    body: String,
+    /// (member, name, cell, checked)
+    commend: Vec<(MemberId, String, String, bool)>,
+    remind: Vec<(MemberId, String, String, bool)>,
+    can_edit: bool,
+    errors: FormErrors,
+    notice: String,
+    issued_html: String,
+}
+
+fn remind_reason(ctx: &Ctx, r: &RosterRow) -> String {
+    let mut why = Vec::new();
+    if !r.study.studied {
+        why.push(ctx.t("study.review.why_not_studied"));
+    }
+    if r.study.reflection == study::ReflectionState::None {
+        why.push(ctx.t("study.review.why_no_reflection"));
+    }
+    if !r.study.check_passed && r.study.check_attempts >= CheckRules::default().max_attempts {
+        why.push(ctx.t("study.review.why_check"));
+    }
+    why.join(", ")
+}
+
+async fn review_response(
+    st: &AppState,
+    auth: &Auth,
+    org: OrgId,
+    doc: DocumentId,
+    posted: Option<&FormData>,
+    errors: FormErrors,
+    notice: String,
+) -> Result<Response, AppError> {
+    let p = &auth.p;
+    let ctx = &auth.ctx;
+    let plan = st.store.study_plan(p, org, doc).await?;
+    let f = facts(st, p, org, plan.document_id).await?;
+    let review = st.store.study_review(p, org, plan.document_id).await?;
+    let chosen = |list: &[RosterRow], key: &str, saved: Option<&Vec<MemberId>>| {
+        list.iter()
+            .map(|r| {
+                let checked = match (posted, saved) {
+                    (Some(fd), _) => {
+                        fd.0.iter()
+                            .any(|(k, v)| k == key && v == &r.member_id.to_string())
+                    }
+                    (None, Some(ids)) => ids.contains(&r.member_id),
+                    (None, None) => true,
+                };
+                let cell = if key == "remind" {
+                    format!("{} — {}", r.cell_name, remind_reason(ctx, r))
+                } else {
+                    r.cell_name.clone()
+                };
+                (r.member_id, r.full_name.clone(), cell, checked)
+            })
+            .collect::<Vec<_>>()
+    };
+    let commend = chosen(&f.commend, "commend", review.as_ref().map(|r| &r.commend));
+    let remind = chosen(&f.remind, "remind", review.as_ref().map(|r| &r.remind));
+    let body = match (posted, &review) {
+        (Some(fd), _) => fd.get("body_md").to_owned(),
+        (None, Some(r)) => r.body_md.clone(),
+        (None, None) => generated_text(ctx, &plan, &f),
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = ReviewPage {
+        title: forms::title(
+            ctx.lang,
+            &errors,
+            &i18n::fill(
+                ctx.t("study.review.title"),
+                &[("symbol", &plan.document_symbol)],
+            ),
+        ),
+        lines: fact_lines(ctx, &f.p),
+        makeups: f.makeups,
+        can_edit: p.can(Permission::EditPeople, &plan.org_path)
+            && review.as_ref().is_none_or(|r| r.issued_on.is_none()),
+        issued_html: review
+            .as_ref()
+            .filter(|r| r.issued_on.is_some())
+            .map(|r| crate::markdown::render(&r.body_md))
+            .unwrap_or_default(),
+        review,
+        body,
+        commend,
+        remind,
+        errors,
+        notice,
+        plan,
+        ctx: ctx.clone(),
+    };
+    Ok((status, page).into_response())
+}
+
+pub(super) async fn review_page(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path((org, doc)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, AppError> {
+    let (org, doc) = ids(&org, &doc)?;
+    let notice = match forms::query_param(&q, "done").as_str() {
+        "saved" => auth.ctx.t("study.review.saved").to_owned(),
+        "issued" => auth.ctx.t("study.review.issued").to_owned(),
+        _ => String::new(),
+    };
+    review_response(&st, &auth, org, doc, None, FormErrors::default(), notice).await
+}
+
+fn member_ids(f: &FormData, key: &str) -> Vec<MemberId> {
+    f.0.iter()
+        .filter(|(k, _)| k == key)
+        .filter_map(|(_, v)| v.parse::<i64>().ok().map(MemberId))
+        .collect()
+}
+
+pub(super) async fn review_save(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path((org, doc)): Path<(String, String)>,
+    f: FormData,
+) -> Result<Response, AppError> {
+    let (org, doc) = ids(&org, &doc)?;
+    let issue = f.get("action") == "issue";
+    let input = ReviewInput {
+        body_md: f.get("body_md").to_owned(),
+        commend: member_ids(&f, "commend"),
+        remind: member_ids(&f, "remind"),
+        issue_on: issue.then(today),
+    };
+    match st.store.save_study_review(&auth.p, org, doc, input).await {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/orgs/{org}/study/{doc}/review?done={}",
+            if issue { "issued" } else { "saved" }
+        ))
+        .into_response()),
+        Err(e) => {
+            let errors = store_errors(auth.ctx.lang, e)?;
+            review_response(&st, &auth, org, doc, Some(&f), errors, String::new()).await
+        }
+    }
+}
+
+fn workbook(
+    ctx: &Ctx,
+    plan: &StudyPlan,
+    f: &Facts,
+    review: Option<&StudyReview>,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let wrap = Format::new().set_text_wrap();
+    let sheet = wb.add_worksheet();
+    sheet.set_name(ctx.t("study.xlsx.summary"))?;
+    sheet.write_with_format(
+        0,
+        0,
+        i18n::fill(
+            ctx.t("study.review.title"),
+            &[("symbol", &plan.document_symbol)],
+        ),
+        &bold,
+    )?;
+    sheet.write(1, 0, &plan.org_name)?;
+    let heads = [
+        ctx.t("study.review.col.audience"),
+        ctx.t("study.review.col.members"),
+        ctx.t("study.review.col.studied"),
+        ctx.t("study.review.col.pct"),
+        ctx.t("study.review.col.made_up"),
+        ctx.t("study.review.col.checks"),
+        ctx.t("study.review.col.on_time"),
+        ctx.t("study.review.col.late"),
+        ctx.t("study.review.col.good"),
+    ];
+    for (c, h) in heads.iter().enumerate() {
+        sheet.write_with_format(3, c as u16, *h, &bold)?;
+    }
+    for (i, l) in fact_lines(ctx, &f.p).iter().enumerate() {
+        let r = 4 + i as u32;
+        sheet.write(r, 0, l.label)?;
+        let nums = [
+            l.members,
+            l.studied,
+            i64::from(l.pct),
+            l.made_up,
+            l.checks_passed,
+            l.on_time,
+            l.late,
+            l.good,
+        ];
+        for (c, n) in nums.iter().enumerate() {
+            sheet.write(r, 1 + c as u16, *n as f64)?;
+        }
+    }
+    sheet.write(8, 0, ctx.t("study.review.makeups"))?;
+    sheet.write(8, 1, f.makeups as f64)?;
+    sheet.set_column_width(0, 28)?;
+    if let Some(r) = review {
+        sheet.write_with_format(10, 0, ctx.t("study.review.text"), &bold)?;
+        sheet.write_with_format(11, 0, &r.body_md, &wrap)?;
+        if let Some(d) = r.issued_on {
+            sheet.write(
+                12,
+                0,
+                format!("{}: {}", ctx.t("study.review.issued_on"), ctx.date(&d)),
+            )?;
+        }
+    }
+    let lists: [(&str, Vec<&RosterRow>); 2] = [
+        (
+            ctx.t("study.xlsx.commend"),
+            f.commend
+                .iter()
+                .filter(|r| review.is_none_or(|v| v.commend.contains(&r.member_id)))
+                .collect(),
+        ),
+        (
+            ctx.t("study.xlsx.remind"),
+            f.remind
+                .iter()
+                .filter(|r| review.is_none_or(|v| v.remind.contains(&r.member_id)))
+                .collect(),
+        ),
+    ];
+    for (name, rows) in lists {
+        let s = wb.add_worksheet();
+        s.set_name(name)?;
+        for (c, h) in [
+            ctx.t("study.col.member"),
+            ctx.t("study.col.cell"),
+            ctx.t("study.col.audience"),
+            ctx.t("study.col.check"),
+            ctx.t("study.col.reflection"),
+        ]
+        .iter()
+        .enumerate()
+        {
+            s.write_with_format(0, c as u16, *h, &bold)?;
+        }
+        for (i, r) in rows.iter().enumerate() {
+            let row = 1 + i as u32;
+            s.write(row, 0, &r.full_name)?;
+            s.write(row, 1, &r.cell_name)?;
+            s.write(row, 2, audience_label(ctx, r.audience))?;
+            s.write(
+                row,
+                3,
+                r.study
+                    .check_best
+                    .map(|b| format!("{b}%"))
+                    .unwrap_or_default(),
+            )?;
+            s.write(
+                row,
+                4,
+                r.study.grade.map(|g| grade_label(ctx, g)).unwrap_or(""),
+            )?;
+        }
+        s.set_column_width(0, 28)?;
+        s.set_column_width(1, 28)?;
+    }
+    wb.save_to_buffer()
+}
+
+pub(super) async fn review_xlsx(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path((org, doc)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (org, doc) = ids(&org, &doc)?;
+    let p = &auth.p;
+    let plan = st.store.study_plan(p, org, doc).await?;
+    let f = facts(&st, p, org, plan.document_id).await?;
+    let review = st.store.study_review(p, org, plan.document_id).await?;
+    let bytes = workbook(&auth.ctx, &plan, &f, review.as_ref()).map_err(AppError::internal)?;
+    let name = format!("hoc-tap-{}-{}.xlsx", plan.document_id, org);
+    Ok((
+        [
+            (header::CONTENT_TYPE, XLSX.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+// ---- Dashboard section ----------------------------------------------------------------------
+
+/// Study figures for the dashboards: the subtree's participation per audience, the children
+/// below the threshold and the way to the list of members not yet studied.
+pub struct DashboardSection {
+    pub org_id: OrgId,
+    pub doc_id: DocumentId,
+    pub lines: Vec<FactLine>,
+    /// (name, org, percent, studied, members) of children below the threshold.
+    pub below: Vec<(String, OrgId, u32, i64, i64)>,
+    pub threshold: u32,
+    pub pct: u32,
+    pub unstudied: i64,
+}
+
+impl DashboardSection {
+    /// The section for a dashboard, or `None` when the user may not read the figures.
+    pub async fn load(
+        st: &AppState,
+        ctx: &Ctx,
+        p: &Principal,
+        org: OrgId,
+        doc: DocumentId,
+    ) -> Result<Option<DashboardSection>, AppError> {
+        let part = match st.store.participation(p, org, doc).await {
+            Ok(x) => x,
+            Err(store::StoreError::NotFound) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let kids = st.store.participation_children(p, org, doc).await?;
+        let threshold = study::PARTICIPATION_THRESHOLD;
+        let below = child_rows(&kids)
+            .into_iter()
+            .filter(|(_, _, pct, _, members)| *members > 0 && *pct < threshold)
+            .collect();
+        Ok(Some(DashboardSection {
+            org_id: org,
+            doc_id: doc,
+            lines: fact_lines(ctx, &part),
+            below,
+            threshold,
+            pct: part.percent(),
+            unstudied: (part.members_total() - part.total().studied).max(0),
+        }))
+    }
+}
