@@ -1,6 +1,8 @@
 //! `resolute-bench`: measurements that are too large for criterion's repeated sampling.
 //! Each prints its figures; docs/BENCHMARKS.md records the commands and results.
 
+mod dashboard;
+
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use domain::{OrgKind, Principal};
@@ -63,12 +65,53 @@ enum Cmd {
         #[arg(long, default_value_t = 2000)]
         iterations: usize,
     },
+    /// One dashboard page of the root for one resolution (every store call of
+    /// `web::dashboards::gather`, p50/p95/p99, and each call's p95), beside a recursive-CTE
+    /// recount of the same headline counters. On an empty database it loads the demo
+    /// (`--profile province`: Bắc Giang; `nation`: the 63 provinces, through `demo::load`
+    /// as `resolute demo --profile nation` does), registers a resolution at each province
+    /// root and cascades it to every unit (timed), issues programs in every `--every`-th
+    /// grassroots unit (and every cell with `--cells`), posts `--updates` progress updates,
+    /// then measures at the root of the largest province.
+    Dashboard {
+        /// `postgres://…` or a SQLite file path (empty, or holding only a demo tree).
+        #[arg(long)]
+        database_url: String,
+        #[arg(long, default_value_t = 200)]
+        iterations: usize,
+        /// Iterations of the recursive-CTE recount.
+        #[arg(long, default_value_t = 20)]
+        recount_iterations: usize,
+        #[arg(long, value_enum, default_value = "province")]
+        profile: BenchProfile,
+        /// Every how many grassroots units one issues a program (1: all of them).
+        #[arg(long, default_value_t = 1)]
+        every: usize,
+        /// Tasks per program.
+        #[arg(long, default_value_t = 10)]
+        tasks: usize,
+        /// Cells issue programs too (~40,000 tasks at province scale).
+        #[arg(long)]
+        cells: bool,
+        /// Progress updates posted before measuring.
+        #[arg(long, default_value_t = 2000)]
+        updates: usize,
+        /// Skip the setup: measure again on a database this scenario already built.
+        #[arg(long)]
+        measure_only: bool,
+    },
     /// A bare axum server returning a fixed HTML page of about the size of an org page:
     /// the baseline for the load test.
     Bare {
         #[arg(long, default_value = "127.0.0.1:8098")]
         addr: String,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum BenchProfile {
+    Province,
+    Nation,
 }
 
 pub(crate) async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
@@ -81,7 +124,7 @@ pub(crate) async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     Ok(s)
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i]
 }
@@ -467,5 +510,29 @@ async fn main() -> anyhow::Result<()> {
             database_url,
             iterations,
         } => study::run(&database_url, iterations).await,
+        Cmd::Dashboard {
+            database_url,
+            iterations,
+            recount_iterations,
+            profile,
+            every,
+            tasks,
+            cells,
+            updates,
+            measure_only,
+        } => {
+            dashboard::run(dashboard::Args {
+                measure_only,
+                url: database_url,
+                iterations,
+                recount_iterations,
+                nation: matches!(profile, BenchProfile::Nation),
+                every: every.max(1),
+                tasks,
+                cells,
+                updates,
+            })
+            .await
+        }
     }
 }

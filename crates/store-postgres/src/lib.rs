@@ -50,6 +50,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "program_assessments",
         include_str!("../migrations/0005_program_assessments.sql"),
     ),
+    (
+        6,
+        "dashboard_task_indexes",
+        include_str!("../migrations/0006_dashboard_task_indexes.sql"),
+    ),
 ];
 
 static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {
