@@ -125,6 +125,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         programs::Doc::openapi(),
         progress::Doc::openapi(),
         dashboards::Doc::openapi(),
+        study::Doc::openapi(),
     ] {
         doc.merge(part);
     }

@@ -45,6 +45,21 @@ pub fn router() -> Router<AppState> {
 
 type ApiResult = Result<Response, ApiError>;
 
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    session,
+    attendance,
+    record_attendance,
+    check_in,
+    my_study,
+    check_paper,
+    submit_check,
+    plan,
+    participation,
+    reflections
+))]
+pub struct Doc;
+
 fn id<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
     raw.parse().map_err(|_| ApiError::NotFound)
 }
@@ -53,11 +68,19 @@ fn body<T: for<'de> Deserialize<'de>>(b: &Bytes) -> Result<T, ApiError> {
     serde_json::from_slice(b).map_err(|_| ApiError::BadRequest("bad_json"))
 }
 
+/// A conference: format, date, place, audience, reporters, materials.
+#[utoipa::path(get, path = "/api/study/sessions/{id}", tag = "study", params(("id" = i64, Path, description = "The conference (study session)")),
+    responses((status = 200, description = "OK", body = serde_json::Value), (status = 401, description = "Not signed in", body = crate::error::ErrorBody),
+        (status = 404, description = "Not found, or outside the user's units", body = crate::error::ErrorBody)))]
 async fn session(auth: Auth, State(st): State<AppState>, Path(raw): Path<String>) -> ApiResult {
     let s = st.store.study_session(&auth.p, id(&raw)?).await?;
     Ok(Json(s).into_response())
 }
 
+/// The attendance sheet of a conference: each member of the unit and their mark.
+#[utoipa::path(get, path = "/api/study/sessions/{id}/attendance", tag = "study", params(("id" = i64, Path, description = "The conference (study session)")),
+    responses((status = 200, description = "OK", body = serde_json::Value), (status = 401, description = "Not signed in", body = crate::error::ErrorBody),
+        (status = 404, description = "Not found, or outside the user's units", body = crate::error::ErrorBody)))]
 async fn attendance(auth: Auth, State(st): State<AppState>, Path(raw): Path<String>) -> ApiResult {
     let rows = st.store.attendance_sheet(&auth.p, id(&raw)?).await?;
     Ok(Json(json!({ "members": rows })).into_response())
@@ -77,6 +100,11 @@ struct Sheet {
     entries: Vec<Line>,
 }
 
+/// Records marks (present, excused with a reason, absent) for members of the unit.
+#[utoipa::path(post, path = "/api/study/sessions/{id}/attendance", tag = "study", params(("id" = i64, Path, description = "The conference (study session)")),
+    request_body(content = serde_json::Value, description = "`{\"entries\": [{\"member_id\": 1, \"mark\": \"present\", \"reason\": null}]}`"),
+    responses((status = 200, description = "Done", body = serde_json::Value), (status = 400, description = "Bad input: the error names the field, with a message in the user's language", body = crate::error::ErrorBody),
+        (status = 403, description = "Not allowed, or the X-CSRF-Token header is missing or wrong", body = crate::error::ErrorBody), (status = 404, description = "Not found, or outside the user's units", body = crate::error::ErrorBody)))]
 async fn record_attendance(
     auth: Auth,
     State(st): State<AppState>,
@@ -116,6 +144,12 @@ struct Link {
     sig: String,
 }
 
+/// Checks the signed-in member in with the signed, time-limited token of the QR code; a
+/// second check-in changes nothing.
+#[utoipa::path(post, path = "/api/study/sessions/{id}/check-in", tag = "study", params(("id" = i64, Path, description = "The conference (study session)")),
+    request_body(content = serde_json::Value, description = "`{\"exp\": unix time, \"sig\": \"hex\"}` from the QR link"),
+    responses((status = 200, description = "Done", body = serde_json::Value), (status = 400, description = "Bad input: the error names the field, with a message in the user's language", body = crate::error::ErrorBody),
+        (status = 403, description = "Not allowed, or the X-CSRF-Token header is missing or wrong", body = crate::error::ErrorBody), (status = 404, description = "Not found, or outside the user's units", body = crate::error::ErrorBody)))]
 async fn check_in(
     auth: Auth,
     State(st): State<AppState>,
@@ -134,10 +168,18 @@ async fn check_in(
     Ok(Json(json!({ "already": c.already, "session": c.session })).into_response())
 }
 
+/// The signed-in member's resolutions to study, with their state on each.
+#[utoipa::path(get, path = "/api/my/study", tag = "study",
+    responses((status = 200, description = "OK", body = serde_json::Value), (status = 401, description = "Not signed in", body = crate::error::ErrorBody),
+        (status = 404, description = "Not found, or outside the user's units", body = crate::error::ErrorBody)))]
 async fn my_study(auth: Auth, State(st): State<AppState>) -> ApiResult {
     Ok(Json(json!({ "resolutions": st.store.my_study(&auth.p).await? })).into_response())
 }
 
+/// The member's knowledge check on a resolution: the questions of this attempt.
+#[utoipa::path(get, path = "/api/my/study/{doc}/check", tag = "study", params(("doc" = i64, Path, description = "The resolution")),
+    responses((status = 200, description = "OK", body = serde_json::Value), (status = 400, description = "Not open to this account (no linked member, not studied yet, no attempts left)", body = crate::error::ErrorBody),
+        (status = 401, description = "Not signed in", body = crate::error::ErrorBody), (status = 404, description = "Not found, or outside the user's units", body = crate::error::ErrorBody)))]
 async fn check_paper(auth: Auth, State(st): State<AppState>, Path(doc): Path<String>) -> ApiResult {
     // The document first: one the user may not read is a 404.
     st.store.document(&auth.p, id::<DocumentId>(&doc)?).await?;
@@ -160,6 +202,11 @@ struct Answers {
     answers: Vec<Answer>,
 }
 
+/// Hands in the answers of an attempt; graded at once.
+#[utoipa::path(post, path = "/api/my/study/{doc}/check", tag = "study", params(("doc" = i64, Path, description = "The resolution")),
+    request_body(content = serde_json::Value, description = "`{\"attempt\": 1, \"answers\": {\"question id\": choice}}`"),
+    responses((status = 200, description = "Done", body = serde_json::Value), (status = 400, description = "Bad input: the error names the field, with a message in the user's language", body = crate::error::ErrorBody),
+        (status = 403, description = "Not allowed, or the X-CSRF-Token header is missing or wrong", body = crate::error::ErrorBody), (status = 404, description = "Not found, or outside the user's units", body = crate::error::ErrorBody)))]
 async fn submit_check(
     auth: Auth,
     State(st): State<AppState>,
@@ -187,6 +234,11 @@ async fn submit_check(
     .into_response())
 }
 
+/// A unit's study plan for a resolution: core content per audience, conferences,
+/// materials (its own and those of the units above).
+#[utoipa::path(get, path = "/api/orgs/{id}/study/{doc}", tag = "study", params(("id" = i64, Path, description = "The unit"), ("doc" = i64, Path, description = "The resolution")),
+    responses((status = 200, description = "OK", body = serde_json::Value), (status = 401, description = "Not signed in", body = crate::error::ErrorBody),
+        (status = 404, description = "Not found, or outside the user's units", body = crate::error::ErrorBody)))]
 async fn plan(
     auth: Auth,
     State(st): State<AppState>,
@@ -199,6 +251,11 @@ async fn plan(
     Ok(Json(plan).into_response())
 }
 
+/// Participation and check results of the unit's subtree, per audience, from the
+/// study rollups.
+#[utoipa::path(get, path = "/api/orgs/{id}/study/{doc}/participation", tag = "study", params(("id" = i64, Path, description = "The unit"), ("doc" = i64, Path, description = "The resolution")),
+    responses((status = 200, description = "OK", body = serde_json::Value), (status = 401, description = "Not signed in", body = crate::error::ErrorBody),
+        (status = 404, description = "Not found, or outside the user's units", body = crate::error::ErrorBody)))]
 async fn participation(
     auth: Auth,
     State(st): State<AppState>,
@@ -215,6 +272,10 @@ async fn participation(
     .into_response())
 }
 
+/// The reflections handed in within the unit, with grades and copy flags.
+#[utoipa::path(get, path = "/api/orgs/{id}/study/{doc}/reflections", tag = "study", params(("id" = i64, Path, description = "The unit"), ("doc" = i64, Path, description = "The resolution")),
+    responses((status = 200, description = "OK", body = serde_json::Value), (status = 401, description = "Not signed in", body = crate::error::ErrorBody),
+        (status = 404, description = "Not found, or outside the user's units", body = crate::error::ErrorBody)))]
 async fn reflections(
     auth: Auth,
     State(st): State<AppState>,

@@ -143,8 +143,13 @@ async fn every_api_endpoint_answers_inside_and_404_outside() {
         let (status, body) = send(&inside, method, &path).await;
         let json: Result<Value, _> = serde_json::from_str(&body);
         // Reads answer; writes with an empty body are refused for the body, never a 404.
+        // The office account is linked to no member: its own knowledge check is refused with
+        // the reason (400 `checkin_no_member`), not hidden.
+        let own_check = template.starts_with("/api/my/study/")
+            && status == 400
+            && body.contains("checkin_no_member");
         let fine = if *method == Method::GET {
-            status == 200
+            status == 200 || own_check
         } else {
             status != 404 && status < 500
         };

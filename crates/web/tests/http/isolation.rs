@@ -46,8 +46,6 @@ pub fn address(
         st.material.to_string()
     } else if template.starts_with("/study-reflections/") {
         st.reflection.to_string()
-    } else if template.starts_with("/tasks/") {
-        t.task.to_string()
     } else if template.starts_with("/documents/") {
         r.document.to_string()
     } else if template.starts_with("/cascades/") {

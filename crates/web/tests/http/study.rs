@@ -681,7 +681,7 @@ async fn the_json_api_records_attendance_checks_in_and_gives_the_figures() {
             .send()
     };
     let path = format!("/api/study/sessions/{}/attendance", st.session);
-    // A bad mark: 422 with the line's field and code.
+    // A bad mark: 400 with the line's field and code.
     let res = api(
         &sec,
         &path,
@@ -689,10 +689,10 @@ async fn the_json_api_records_attendance_checks_in_and_gives_the_figures() {
     )
     .await
     .unwrap();
-    assert_eq!(res.status(), 422);
+    assert_eq!(res.status(), 400);
     let body: serde_json::Value = res.json().await.unwrap();
-    assert_eq!(body["fields"][0]["field"], "attendance[0].reason");
-    assert_eq!(body["fields"][0]["code"], "excused_needs_reason");
+    assert_eq!(body["error"]["fields"][0]["field"], "attendance[0].reason");
+    assert_eq!(body["error"]["fields"][0]["code"], "excused_needs_reason");
     let res = api(
         &sec,
         &path,
@@ -721,9 +721,9 @@ async fn the_json_api_records_attendance_checks_in_and_gives_the_figures() {
     let res = api(&b, &checkin, serde_json::json!({"exp": 1, "sig": "00"}))
         .await
         .unwrap();
-    assert_eq!(res.status(), 422);
+    assert_eq!(res.status(), 400);
     let body: serde_json::Value = res.json().await.unwrap();
-    assert_eq!(body["fields"][0]["code"], "checkin_invalid");
+    assert_eq!(body["error"]["code"], "checkin_invalid");
     let key = app.store.checkin_key().await.unwrap();
     let exp = time::OffsetDateTime::now_utc().unix_timestamp() + 600;
     let sig = domain::study::sign_checkin(&key, st.session, exp);
