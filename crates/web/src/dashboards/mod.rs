@@ -226,58 +226,29 @@ async fn gather(
         .document(p, forms::id::<DocumentId>(raw_doc)?)
         .await?;
     let today = today();
-    let d = st.store.dashboard(p, org.id, doc.id, today).await?;
-    let mut children = Vec::new();
-    for c in st.store.child_rollups(p, org.id, doc.id).await? {
-        let d = c.rollup.view(today);
-        if d.units_total > 0 {
-            children.push(ChildRow { org: c.org, d });
-        }
-    }
-    let overdue = st
-        .store
-        .overdue_units(
-            p,
-            org.id,
-            doc.id,
-            today,
-            Page {
-                offset: 0,
-                limit: 200,
-            },
-        )
-        .await?;
-    let overdue_tasks = st
-        .store
-        .overdue_tasks(
-            p,
-            org.id,
-            doc.id,
-            today,
-            Page {
-                offset: 0,
-                limit: MAX_OVERDUE_TASKS,
-            },
-        )
-        .await?;
-    let targets = st.store.targets_progress(p, org.id, doc.id).await?;
-    let series = st.store.progress_series(p, org.id, doc.id).await?;
-    let flagged = st
-        .store
-        .flagged_programs(
-            p,
-            org.id,
-            doc.id,
-            Page {
-                offset: 0,
-                limit: MAX_FLAGGED,
-            },
-        )
-        .await?;
-    let own_program = st
-        .store
-        .unit_programs(p, org.id, doc.id)
-        .await?
+    let first = |limit| Page { offset: 0, limit };
+    let (o, dc) = (org.id, doc.id);
+    // Independent reads, at once: each runs on its own reader connection, so the page
+    // costs about its slowest read rather than the sum of them (docs/BENCHMARKS.md).
+    let (d, child_rows, overdue, overdue_tasks, targets, series, flagged, versions) = tokio::try_join!(
+        st.store.dashboard(p, o, dc, today),
+        st.store.child_rollups(p, o, dc),
+        st.store.overdue_units(p, o, dc, today, first(200)),
+        st.store
+            .overdue_tasks(p, o, dc, today, first(MAX_OVERDUE_TASKS)),
+        st.store.targets_progress(p, o, dc),
+        st.store.progress_series(p, o, dc),
+        st.store.flagged_programs(p, o, dc, first(MAX_FLAGGED)),
+        st.store.unit_programs(p, o, dc),
+    )?;
+    let children = child_rows
+        .into_iter()
+        .filter_map(|c| {
+            let d = c.rollup.view(today);
+            (d.units_total > 0).then_some(ChildRow { org: c.org, d })
+        })
+        .collect();
+    let own_program = versions
         .into_iter()
         .find(|pr| pr.state == domain::ProgramState::Issued);
     Ok(Data {
