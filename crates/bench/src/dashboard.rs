@@ -453,14 +453,17 @@ async fn measure(
     let p = Principal::system();
     let backend = store.backend();
     // ---- The dashboard page ------------------------------------------------------------------
+    // The page lists the first 50 overdue units and tasks and reads one more of each to
+    // know whether to link to the whole list (`web::dashboards::PAGE_LIMITS`).
+    const PAGE_LIST: u32 = 50;
     let today = time::OffsetDateTime::now_utc().date();
     let names = [
         "org_get",
         "document",
         "dashboard",
-        "child_rollups",
-        "overdue_units(200)",
-        "overdue_tasks(100)",
+        "child_dashboards",
+        "overdue_units(51)",
+        "overdue_tasks(51)",
         "targets_progress",
         "progress_series",
         "flagged_programs(50)",
@@ -484,10 +487,12 @@ async fn measure(
         lap(1, &mut t);
         let dash = store.dashboard(&p, org.id, document.id, today).await?;
         lap(2, &mut t);
-        let children = store.child_rollups(&p, org.id, document.id).await?;
+        let children = store
+            .child_dashboards(&p, org.id, document.id, today)
+            .await?;
         let children: Vec<_> = children
             .into_iter()
-            .map(|c| c.rollup.view(today))
+            .map(|c| c.dashboard)
             .filter(|d| d.units_total > 0)
             .collect();
         lap(3, &mut t);
@@ -499,7 +504,7 @@ async fn measure(
                 today,
                 Page {
                     offset: 0,
-                    limit: 200,
+                    limit: PAGE_LIST + 1,
                 },
             )
             .await?;
@@ -512,7 +517,7 @@ async fn measure(
                 today,
                 Page {
                     offset: 0,
-                    limit: 100,
+                    limit: PAGE_LIST + 1,
                 },
             )
             .await?;
@@ -589,9 +594,9 @@ async fn measure(
         let (o, d) = (org.id, document.id);
         let _ = tokio::try_join!(
             store.dashboard(&p, o, d, today),
-            store.child_rollups(&p, o, d),
-            store.overdue_units(&p, o, d, today, first(200)),
-            store.overdue_tasks(&p, o, d, today, first(100)),
+            store.child_dashboards(&p, o, d, today),
+            store.overdue_units(&p, o, d, today, first(PAGE_LIST + 1)),
+            store.overdue_tasks(&p, o, d, today, first(PAGE_LIST + 1)),
             store.targets_progress(&p, o, d),
             store.progress_series(&p, o, d),
             store.flagged_programs(&p, o, d, first(50)),

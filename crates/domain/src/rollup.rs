@@ -160,11 +160,14 @@ pub struct Rollup {
     /// Open items by kind and due date. Entries are never zero: an entry that reaches
     /// zero is removed (the store may delete such rows or keep them; they add nothing).
     pub dues: BTreeMap<(OpenKind, Date), i64>,
+    /// Tasks done, by the week (its Monday) of the day they were reported done: the line
+    /// of progress over time. Entries are never zero, as in [`Rollup::dues`].
+    pub done_weeks: BTreeMap<Date, i64>,
 }
 
 impl Rollup {
     pub fn is_zero(&self) -> bool {
-        self.counters.is_zero() && self.dues.is_empty()
+        self.counters.is_zero() && self.dues.is_empty() && self.done_weeks.is_empty()
     }
 
     /// The rollup of one item (a unit's state or a task's), or of none.
@@ -186,6 +189,14 @@ impl Rollup {
         *e += n;
         if *e == 0 {
             self.dues.remove(&(kind, due));
+        }
+    }
+
+    fn add_done_week(&mut self, week: Date, n: i64) {
+        let e = self.done_weeks.entry(week).or_insert(0);
+        *e += n;
+        if *e == 0 {
+            self.done_weeks.remove(&week);
         }
     }
 
@@ -213,6 +224,9 @@ impl AddAssign for Rollup {
         for ((k, d), n) in o.dues {
             self.add_due(k, d, n);
         }
+        for (w, n) in o.done_weeks {
+            self.add_done_week(w, n);
+        }
     }
 }
 
@@ -221,6 +235,9 @@ impl SubAssign for Rollup {
         self.counters -= o.counters;
         for ((k, d), n) in o.dues {
             self.add_due(k, d, -n);
+        }
+        for (w, n) in o.done_weeks {
+            self.add_done_week(w, -n);
         }
     }
 }
@@ -509,6 +526,11 @@ impl Counted for UnitState {
     }
 }
 
+/// The Monday on or before a day: the week a day belongs to on the line of progress.
+pub fn week_of(d: Date) -> Date {
+    d - time::Duration::days(i64::from(d.weekday().number_days_from_monday()))
+}
+
 /// The day-independent state of a task of a current (issued) program.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct TaskState {
@@ -517,6 +539,9 @@ pub struct TaskState {
     pub deadline: Option<Date>,
     /// [`crate::progress::outstanding_returned`].
     pub returned: u32,
+    /// The day it was reported done (its earliest done update not returned), while its
+    /// status is done; counted in [`Rollup::done_weeks`].
+    pub done_on: Option<Date>,
 }
 
 impl TaskState {
@@ -534,6 +559,9 @@ impl Counted for TaskState {
         let kind = match self.status {
             TaskStatus::Done => {
                 c.tasks_done = 1;
+                if let Some(d) = self.done_on {
+                    r.add_done_week(week_of(d), 1);
+                }
                 return r;
             }
             TaskStatus::NotStarted => {
@@ -622,10 +650,12 @@ mod tests {
             status: TaskStatus::OnTrack,
             deadline: Some(date!(2025 - 06 - 30)),
             returned: 1,
+            done_on: None,
         };
         let after = TaskState {
             status: TaskStatus::Done,
             returned: 0,
+            done_on: Some(date!(2025 - 06 - 26)),
             ..before
         };
         let d = delta(&before, &after);
@@ -633,6 +663,8 @@ mod tests {
         assert_eq!(d.counters.tasks_done, 1);
         assert_eq!(d.counters.returned_updates, -1);
         assert_eq!(d.counters.tasks_total, 0);
+        // Thursday 26/06/2025 is in the week of Monday 23/06/2025.
+        assert_eq!(d.done_weeks.get(&date!(2025 - 06 - 23)), Some(&1));
         assert_eq!(
             d.dues.get(&(OpenKind::TaskOnTrack, date!(2025 - 06 - 30))),
             Some(&-1)
@@ -687,11 +719,13 @@ mod tests {
             prop::sample::select(TaskStatus::ALL.to_vec()),
             prop::option::of(day()),
             0u32..3,
+            prop::option::of(day()),
         )
-            .prop_map(|(status, deadline, returned)| TaskState {
+            .prop_map(|(status, deadline, returned, done_on)| TaskState {
                 status,
                 deadline,
                 returned,
+                done_on: done_on.filter(|_| status == TaskStatus::Done),
             })
     }
 
@@ -757,6 +791,7 @@ mod tests {
             prop_assert_eq!(ra.add(&rb).sub(&rb), ra.clone());
             prop_assert_eq!(ra.add(&rb), rb.add(&ra));
             prop_assert!(ra.add(&rb).dues.values().all(|n| *n != 0));
+            prop_assert!(ra.add(&rb).done_weeks.values().all(|n| *n != 0));
         }
 
         /// Every group of the dashboard partitions its total on every day.

@@ -55,6 +55,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "dashboard_task_indexes",
         include_str!("../migrations/0006_dashboard_task_indexes.sql"),
     ),
+    (
+        7,
+        "done_weeks",
+        include_str!("../migrations/0007_done_weeks.sql"),
+    ),
 ];
 
 static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

@@ -10,16 +10,17 @@ use crate::SqliteStore as Backend;
 use crate::orgs::org_readable;
 use crate::programs::{
     PROGRAM_COLS, PROGRAM_FROM, TARGET_COLS, doc_readable, load_targets, page_limits,
-    program_readable, program_row, stored_rollups, target_row,
+    program_readable, program_row, target_row,
 };
 use crate::util::*;
+use domain::rollup::{Counters, Dashboard, Overdue};
 use domain::{
     DocumentId, MemberId, OrgId, OrgKind, Permission, Principal, ProgramId, TaskId, TaskStatus,
 };
 use sqlx::{QueryBuilder, Row};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use store::*;
-use time::{Date, OffsetDateTime};
+use time::Date;
 
 type Db = sqlx::Sqlite;
 type DbRow = sqlx::sqlite::SqliteRow;
@@ -43,21 +44,18 @@ fn assessment_row(r: &DbRow) -> Result<Assessment> {
 const ASSESSMENT_COLS: &str = "a.verdict, a.copied_fraction, a.score, a.upper_is_program, \
      a.siblings, a.assessed_at";
 
-/// The Monday on or before a day.
-fn week_of(d: Date) -> Date {
-    d - time::Duration::days(i64::from(d.weekday().number_days_from_monday()))
-}
-
 impl Backend {
-    pub(crate) async fn child_rollups_impl(
+    pub(crate) async fn child_dashboards_impl(
         &self,
         p: &Principal,
         org: OrgId,
         document: DocumentId,
-    ) -> Result<Vec<ChildRollup>> {
+        today: Date,
+    ) -> Result<Vec<ChildDashboard>> {
         let mut conn = self.reader().await?;
         let parent = org_readable(&mut conn, p, org).await?;
         let doc = doc_readable(&mut conn, p, document).await?;
+        let root = doc.root_document_id.0;
         // Children first (by the parent index), then a primary-key probe of each one's
         // rollup: written as a join, SQLite's planner walked every rollup row of the
         // document (rollups_root) and looked each unit up, 4 ms at province scale.
@@ -74,7 +72,7 @@ impl Backend {
                 " AND EXISTS (SELECT 1 FROM rollups r WHERE r.org_id = o.id \
                  AND r.root_document_id = ",
             )
-            .push_bind(doc.root_document_id.0)
+            .push_bind(root)
             .push(")");
         push_scope(&mut qb, "o.path", p, Permission::Read);
         qb.push(" ORDER BY o.search_key, o.id");
@@ -83,13 +81,50 @@ impl Backend {
             return Ok(Vec::new());
         }
         let ids: Vec<i64> = orgs.iter().map(|o| o.id.0).collect();
-        let mut rollups = stored_rollups(&mut conn, Some(doc.root_document_id), Some(&ids)).await?;
+        let mut qb = QueryBuilder::<Db>::new(format!(
+            "SELECT org_id, {} FROM rollups WHERE root_document_id = ",
+            Counters::COLUMNS.join(", ")
+        ));
+        qb.push_bind(root).push(" AND org_id IN ");
+        push_ids(&mut qb, ids.iter().copied());
+        let mut counters: HashMap<i64, Counters> = HashMap::new();
+        for r in qb.build().fetch_all(&mut *conn).await.db()? {
+            let values = Counters::COLUMNS
+                .iter()
+                .map(|c| r.try_get::<i64, _>(*c).db())
+                .collect::<Result<Vec<_>>>()?;
+            counters.insert(
+                r.try_get("org_id").db()?,
+                Counters::from_values(&values).ok_or_else(|| bad_data("rollups", "columns"))?,
+            );
+        }
+        let mut qb = QueryBuilder::<Db>::new(
+            "SELECT org_id, kind, CAST(SUM(n) AS BIGINT) AS n FROM rollup_dues \
+             WHERE root_document_id = ",
+        );
+        qb.push_bind(root)
+            .push(" AND due_on < ")
+            .push_bind(today)
+            .push(" AND org_id IN ");
+        push_ids(&mut qb, ids.iter().copied());
+        qb.push(" GROUP BY org_id, kind");
+        let mut overdue: HashMap<i64, Vec<(String, i64)>> = HashMap::new();
+        for r in qb.build().fetch_all(&mut *conn).await.db()? {
+            overdue
+                .entry(r.try_get("org_id").db()?)
+                .or_default()
+                .push((r.try_get("kind").db()?, r.try_get("n").db()?));
+        }
         Ok(orgs
             .into_iter()
             .filter_map(|o| {
-                rollups
-                    .remove(&(o.id.0, doc.root_document_id.0))
-                    .map(|(_, rollup)| ChildRollup { org: o, rollup })
+                let c = counters.get(&o.id.0)?;
+                let due = overdue.get(&o.id.0).map_or(&[][..], |v| &v[..]);
+                let od = Overdue::from_rows(due.iter().map(|(k, n)| (k.as_str(), *n)));
+                Some(ChildDashboard {
+                    org: o,
+                    dashboard: Dashboard::new(c, &od),
+                })
             })
             .collect())
     }
@@ -244,24 +279,24 @@ impl Backend {
         let mut conn = self.reader().await?;
         let o = org_readable(&mut conn, p, org).await?;
         let doc = doc_readable(&mut conn, p, document).await?;
-        let mut qb = QueryBuilder::<Db>::new(
-            "SELECT MIN(pu.posted_at) AS done_at FROM tasks t \
-             JOIN progress_updates pu ON pu.task_id = t.id AND pu.status = 'done' \
-             AND pu.review <> 'returned' \
-             WHERE t.counted AND t.status = 'done' AND t.root_document_id = ",
-        );
-        qb.push_bind(doc.root_document_id.0);
-        push_subtree(&mut qb, "t.org_path", &o.path);
-        qb.push(" GROUP BY t.id");
-        let mut weeks: BTreeMap<Date, i64> = BTreeMap::new();
-        for r in qb.build().fetch_all(&mut *conn).await.db()? {
-            let at: OffsetDateTime = r.try_get("done_at").db()?;
-            *weeks.entry(week_of(at.date())).or_default() += 1;
-        }
-        Ok(weeks
-            .into_iter()
-            .map(|(week, done)| SeriesPoint { week, done })
-            .collect())
+        // Kept on write per (organization, chain, week): the rows of the unit itself.
+        sqlx::query(
+            "SELECT week, n FROM rollup_done_weeks \
+             WHERE org_id = $1 AND root_document_id = $2 AND n <> 0 ORDER BY week",
+        )
+        .bind(o.id.0)
+        .bind(doc.root_document_id.0)
+        .fetch_all(&mut *conn)
+        .await
+        .db()?
+        .iter()
+        .map(|r| {
+            Ok(SeriesPoint {
+                week: r.try_get("week").db()?,
+                done: r.try_get("n").db()?,
+            })
+        })
+        .collect()
     }
 
     pub(crate) async fn save_assessment_impl(

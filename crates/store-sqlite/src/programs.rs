@@ -332,6 +332,7 @@ pub(crate) async fn add_rollups(
         .iter()
         .flat_map(|(org, r)| r.dues.iter().map(|((k, d), n)| (*org, *k, *d, *n)))
         .collect();
+    add_done_weeks(conn, root, province, &entries).await?;
     if dues.is_empty() {
         return Ok(());
     }
@@ -360,6 +361,52 @@ pub(crate) async fn add_rollups(
         for chunk in orgs.chunks(MAX_BINDS / 2) {
             let mut qb =
                 QueryBuilder::<Db>::new("DELETE FROM rollup_dues WHERE root_document_id = ");
+            qb.push_bind(root.0).push(" AND n = 0 AND org_id IN ");
+            push_ids(&mut qb, chunk.iter().copied());
+            qb.build().execute(&mut *conn).await.db()?;
+        }
+    }
+    Ok(())
+}
+
+/// The done-per-week part of [`add_rollups`]: upserts, then deletes the rows brought to 0.
+async fn add_done_weeks(
+    conn: &mut Conn,
+    root: DocumentId,
+    province: i64,
+    entries: &[&(OrgId, Rollup)],
+) -> Result<()> {
+    let weeks: Vec<(OrgId, Date, i64)> = entries
+        .iter()
+        .flat_map(|(org, r)| r.done_weeks.iter().map(|(w, n)| (*org, *w, *n)))
+        .collect();
+    if weeks.is_empty() {
+        return Ok(());
+    }
+    for chunk in weeks.chunks(MAX_BINDS / 5) {
+        let mut qb = QueryBuilder::<Db>::new(
+            "INSERT INTO rollup_done_weeks (org_id, root_document_id, province_id, week, n) ",
+        );
+        qb.push_values(chunk, |mut sep, (org, week, n)| {
+            sep.push_bind(org.0)
+                .push_bind(root.0)
+                .push_bind(province)
+                .push_bind(*week)
+                .push_bind(*n);
+        });
+        qb.push(
+            " ON CONFLICT (org_id, root_document_id, week) \
+             DO UPDATE SET n = rollup_done_weeks.n + excluded.n",
+        );
+        qb.build().execute(&mut *conn).await.db()?;
+    }
+    if weeks.iter().any(|w| w.2 < 0) {
+        let mut orgs: Vec<i64> = weeks.iter().map(|w| w.0.0).collect();
+        orgs.sort_unstable();
+        orgs.dedup();
+        for chunk in orgs.chunks(MAX_BINDS / 2) {
+            let mut qb =
+                QueryBuilder::<Db>::new("DELETE FROM rollup_done_weeks WHERE root_document_id = ");
             qb.push_bind(root.0).push(" AND n = 0 AND org_id IN ");
             push_ids(&mut qb, chunk.iter().copied());
             qb.build().execute(&mut *conn).await.db()?;
@@ -446,6 +493,7 @@ pub(crate) async fn stored_rollups(
                 Rollup {
                     counters,
                     dues: BTreeMap::new(),
+                    done_weeks: BTreeMap::new(),
                 },
             ),
         );
@@ -473,6 +521,28 @@ pub(crate) async fn stored_rollups(
             .or_insert_with(|| (province, Rollup::default()));
         e.1.dues
             .insert((kind, r.try_get("due_on").db()?), r.try_get("n").db()?);
+    }
+    let mut qb = QueryBuilder::<Db>::new(
+        "SELECT org_id, root_document_id, province_id, week, n FROM rollup_done_weeks WHERE n <> 0",
+    );
+    if let Some(root) = root {
+        qb.push(" AND root_document_id = ").push_bind(root.0);
+    }
+    if let Some(ids) = orgs {
+        qb.push(" AND org_id IN ");
+        push_ids(&mut qb, ids.iter().copied());
+    }
+    for r in qb.build().fetch_all(&mut *conn).await.db()? {
+        let key = (
+            r.try_get("org_id").db()?,
+            r.try_get("root_document_id").db()?,
+        );
+        let province: i64 = r.try_get("province_id").db()?;
+        let e = out
+            .entry(key)
+            .or_insert_with(|| (province, Rollup::default()));
+        e.1.done_weeks
+            .insert(r.try_get("week").db()?, r.try_get("n").db()?);
     }
     Ok(out)
 }
@@ -525,8 +595,8 @@ pub(crate) async fn recount_programs_tx(conn: &mut Conn) -> Result<RecountReport
         );
     }
     for r in sqlx::query(
-        "SELECT org_path, root_document_id, province_id, status, deadline, returned_count \
-         FROM tasks WHERE counted",
+        "SELECT org_path, root_document_id, province_id, status, deadline, returned_count, \
+         done_on FROM tasks WHERE counted",
     )
     .fetch_all(&mut *conn)
     .await
@@ -537,6 +607,7 @@ pub(crate) async fn recount_programs_tx(conn: &mut Conn) -> Result<RecountReport
             status: TaskStatus::parse(&status).ok_or_else(|| bad_data("status", &status))?,
             deadline: r.try_get("deadline").db()?,
             returned: r.try_get::<i64, _>("returned_count").db()? as u32,
+            done_on: r.try_get("done_on").db()?,
         };
         add(
             &path_of(r.try_get("org_path").db()?)?,
@@ -557,10 +628,12 @@ pub(crate) async fn recount_programs_tx(conn: &mut Conn) -> Result<RecountReport
             report.differing_rows += 1;
         }
     }
-    sqlx::query("DELETE FROM rollup_dues")
-        .execute(&mut *conn)
-        .await
-        .db()?;
+    for table in ["rollup_dues", "rollup_done_weeks"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
+            .execute(&mut *conn)
+            .await
+            .db()?;
+    }
     sqlx::query("DELETE FROM rollups")
         .execute(&mut *conn)
         .await
@@ -676,7 +749,7 @@ fn require_draft(pr: &Program) -> Result<()> {
 pub(crate) const TASK_COLS: &str = "t.id, t.program_id, t.position, t.content, t.lead_body, \
      t.cooperating_bodies, t.responsible_member_id, m.full_name AS responsible_name, \
      t.deadline, t.expected_output, t.upper_target_id, t.status, t.percent, t.returned_count, \
-     t.counted";
+     t.counted, t.done_on";
 
 pub(crate) const TASK_FROM: &str =
     " FROM tasks t LEFT JOIN members m ON m.id = t.responsible_member_id";
@@ -712,6 +785,7 @@ pub(crate) fn task_row(r: &DbRow) -> Result<TaskRecord> {
             .map(|v| v.clamp(0, 100) as u8),
         returned_count: r.try_get::<i64, _>("returned_count").db()? as u32,
         counted: r.try_get("counted").db()?,
+        done_on: r.try_get("done_on").db()?,
     })
 }
 
@@ -720,6 +794,7 @@ pub(crate) fn task_state(t: &TaskRecord) -> TaskState {
         status: t.status,
         deadline: t.draft.deadline,
         returned: t.returned_count,
+        done_on: t.done_on,
     }
 }
 
@@ -2100,13 +2175,14 @@ impl ProgramStore for Backend {
             .collect()
     }
 
-    async fn child_rollups(
+    async fn child_dashboards(
         &self,
         p: &Principal,
         org: OrgId,
         document: DocumentId,
-    ) -> Result<Vec<ChildRollup>> {
-        self.child_rollups_impl(p, org, document).await
+        today: Date,
+    ) -> Result<Vec<ChildDashboard>> {
+        self.child_dashboards_impl(p, org, document, today).await
     }
 
     async fn overdue_tasks(
@@ -2340,6 +2416,7 @@ fn scaled(r: &Rollup, n: i64) -> Rollup {
     Rollup {
         counters: Counters::from_values(&values).expect("same length"),
         dues: r.dues.iter().map(|(k, v)| (*k, v * n)).collect(),
+        done_weeks: r.done_weeks.iter().map(|(k, v)| (*k, v * n)).collect(),
     }
 }
 

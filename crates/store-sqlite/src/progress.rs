@@ -215,32 +215,48 @@ async fn record_by_id(conn: &mut Conn, id: ProgressUpdateId) -> Result<Option<Pr
 
 // ---- Task state --------------------------------------------------------------------------
 
-/// A task's state from its updates in posting order: the status and percent of its latest
-/// update not returned, and the returned updates after its latest accepted one.
-pub(crate) fn derive_task(
-    updates: &[(TaskStatus, Option<u8>, Review)],
-) -> (TaskStatus, Option<u8>, u32) {
-    let pairs: Vec<(TaskStatus, Review)> = updates.iter().map(|u| (u.0, u.2.clone())).collect();
-    let reviews: Vec<Review> = updates.iter().map(|u| u.2.clone()).collect();
-    let percent = updates
-        .iter()
-        .rev()
-        .find(|u| !matches!(u.2, Review::Returned { .. }))
-        .and_then(|u| u.1);
-    (
-        current_status(&pairs),
-        percent,
-        outstanding_returned(&reviews),
-    )
+/// One update of a task's history: its status, percent, review and posting day.
+pub(crate) type HistoryItem = (TaskStatus, Option<u8>, Review, Date);
+
+/// What a task's stored state is derived from its updates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DerivedTask {
+    pub status: TaskStatus,
+    pub percent: Option<u8>,
+    pub returned: u32,
+    pub done_on: Option<Date>,
 }
 
-/// The (status, percent, review) of a task's updates, in posting order.
-async fn task_history(
-    conn: &mut Conn,
-    task: TaskId,
-) -> Result<Vec<(TaskStatus, Option<u8>, Review)>> {
+/// A task's state from its updates in posting order: the status and percent of its latest
+/// update not returned, the returned updates after its latest accepted one, and, when it
+/// is done, the day of its earliest done update not returned.
+pub(crate) fn derive_task(updates: &[HistoryItem]) -> DerivedTask {
+    let pairs: Vec<(TaskStatus, Review)> = updates.iter().map(|u| (u.0, u.2.clone())).collect();
+    let reviews: Vec<Review> = updates.iter().map(|u| u.2.clone()).collect();
+    let not_returned = |u: &&HistoryItem| !matches!(u.2, Review::Returned { .. });
+    let percent = updates.iter().rev().find(not_returned).and_then(|u| u.1);
+    let status = current_status(&pairs);
+    let done_on = (status == TaskStatus::Done)
+        .then(|| {
+            updates
+                .iter()
+                .filter(not_returned)
+                .find(|u| u.0 == TaskStatus::Done)
+                .map(|u| u.3)
+        })
+        .flatten();
+    DerivedTask {
+        status,
+        percent,
+        returned: outstanding_returned(&reviews),
+        done_on,
+    }
+}
+
+/// The (status, percent, review, day posted) of a task's updates, in posting order.
+async fn task_history(conn: &mut Conn, task: TaskId) -> Result<Vec<HistoryItem>> {
     sqlx::query(
-        "SELECT status, percent, review, return_reason FROM progress_updates \
+        "SELECT status, percent, review, return_reason, posted_at FROM progress_updates \
          WHERE task_id = $1 ORDER BY id",
     )
     .bind(task.0)
@@ -252,7 +268,7 @@ async fn task_history(
     .collect()
 }
 
-fn history_row(r: &DbRow) -> Result<(TaskStatus, Option<u8>, Review)> {
+fn history_row(r: &DbRow) -> Result<HistoryItem> {
     let status: String = r.try_get("status").db()?;
     let review: String = r.try_get("review").db()?;
     Ok((
@@ -261,33 +277,47 @@ fn history_row(r: &DbRow) -> Result<(TaskStatus, Option<u8>, Review)> {
             .db()?
             .map(|v| v.clamp(0, 100) as u8),
         review_of(&review, r.try_get("return_reason").db()?)?,
+        r.try_get::<time::OffsetDateTime, _>("posted_at")
+            .db()?
+            .date(),
     ))
 }
 
+/// What is stored of a task's derived state.
+fn stored_derived(t: &TaskRecord) -> DerivedTask {
+    DerivedTask {
+        status: t.status,
+        percent: t.percent,
+        returned: t.returned_count,
+        done_on: t.done_on,
+    }
+}
+
 /// Stores a task's derived state and adds the change to its chain's rollups.
-async fn set_task_state(
-    conn: &mut Conn,
-    c: &Ctx,
-    derived: (TaskStatus, Option<u8>, u32),
-) -> Result<TaskState> {
+async fn set_task_state(conn: &mut Conn, c: &Ctx, derived: DerivedTask) -> Result<TaskState> {
     let t = &c.ctx.task;
     let before = task_state(t);
     let after = TaskState {
-        status: derived.0,
+        status: derived.status,
         deadline: t.draft.deadline,
-        returned: derived.2,
+        returned: derived.returned,
+        done_on: derived.done_on,
     };
-    if (t.status, t.percent, t.returned_count) == derived {
+    if stored_derived(t) == derived {
         return Ok(after);
     }
-    sqlx::query("UPDATE tasks SET status = $1, percent = $2, returned_count = $3 WHERE id = $4")
-        .bind(derived.0.as_str())
-        .bind(derived.1.map(i64::from))
-        .bind(i64::from(derived.2))
-        .bind(t.id.0)
-        .execute(&mut *conn)
-        .await
-        .db()?;
+    sqlx::query(
+        "UPDATE tasks SET status = $1, percent = $2, returned_count = $3, done_on = $4 \
+         WHERE id = $5",
+    )
+    .bind(derived.status.as_str())
+    .bind(derived.percent.map(i64::from))
+    .bind(i64::from(derived.returned))
+    .bind(derived.done_on)
+    .bind(t.id.0)
+    .execute(&mut *conn)
+    .await
+    .db()?;
     if t.counted {
         apply_delta(
             conn,
@@ -870,9 +900,9 @@ impl Backend {
 /// Rebuilds every task's status, percent and returned count from its updates; returns
 /// how many tasks were fixed (a bug when non-zero). Runs before the rollups are rebuilt.
 pub(crate) async fn rebuild_task_states(conn: &mut Conn) -> Result<u64> {
-    let mut history: HashMap<i64, Vec<(TaskStatus, Option<u8>, Review)>> = HashMap::new();
+    let mut history: HashMap<i64, Vec<HistoryItem>> = HashMap::new();
     for r in sqlx::query(
-        "SELECT task_id, status, percent, review, return_reason FROM progress_updates \
+        "SELECT task_id, status, percent, review, return_reason, posted_at FROM progress_updates \
          ORDER BY task_id, id",
     )
     .fetch_all(&mut *conn)
@@ -885,7 +915,7 @@ pub(crate) async fn rebuild_task_states(conn: &mut Conn) -> Result<u64> {
             .push(history_row(&r)?);
     }
     let mut fixed = 0;
-    for r in sqlx::query("SELECT id, status, percent, returned_count FROM tasks")
+    for r in sqlx::query("SELECT id, status, percent, returned_count, done_on FROM tasks")
         .fetch_all(&mut *conn)
         .await
         .db()?
@@ -896,16 +926,25 @@ pub(crate) async fn rebuild_task_states(conn: &mut Conn) -> Result<u64> {
             TaskStatus::parse(&status),
             r.try_get::<Option<i64>, _>("percent").db()?,
             r.try_get::<i64, _>("returned_count").db()?,
+            r.try_get::<Option<Date>, _>("done_on").db()?,
         );
         let want = derive_task(history.get(&id).map_or(&[][..], |h| &h[..]));
-        if stored != (Some(want.0), want.1.map(i64::from), i64::from(want.2)) {
+        let want_row = (
+            Some(want.status),
+            want.percent.map(i64::from),
+            i64::from(want.returned),
+            want.done_on,
+        );
+        if stored != want_row {
             fixed += 1;
             sqlx::query(
-                "UPDATE tasks SET status = $1, percent = $2, returned_count = $3 WHERE id = $4",
+                "UPDATE tasks SET status = $1, percent = $2, returned_count = $3, done_on = $4 \
+                 WHERE id = $5",
             )
-            .bind(want.0.as_str())
-            .bind(want.1.map(i64::from))
-            .bind(i64::from(want.2))
+            .bind(want.status.as_str())
+            .bind(want.percent.map(i64::from))
+            .bind(i64::from(want.returned))
+            .bind(want.done_on)
             .bind(id)
             .execute(&mut *conn)
             .await
@@ -965,6 +1004,7 @@ pub(crate) async fn move_program_paths(
                     counters: Counters::from_values(&values)
                         .ok_or_else(|| bad_data("rollups", "columns"))?,
                     dues: BTreeMap::new(),
+                    done_weeks: BTreeMap::new(),
                 },
             ),
         );
@@ -982,6 +1022,19 @@ pub(crate) async fn move_program_paths(
         if let Some(e) = rows.get_mut(&r.try_get::<i64, _>("root_document_id").db()?) {
             e.1.dues
                 .insert((kind, r.try_get("due_on").db()?), r.try_get("n").db()?);
+        }
+    }
+    for r in sqlx::query(
+        "SELECT root_document_id, week, n FROM rollup_done_weeks WHERE org_id = $1 AND n <> 0",
+    )
+    .bind(root_id.0)
+    .fetch_all(&mut *conn)
+    .await
+    .db()?
+    {
+        if let Some(e) = rows.get_mut(&r.try_get::<i64, _>("root_document_id").db()?) {
+            e.1.done_weeks
+                .insert(r.try_get("week").db()?, r.try_get("n").db()?);
         }
     }
     for (root, (province, r)) in &rows {
@@ -1045,7 +1098,11 @@ pub(crate) async fn move_program_paths(
                 .await
                 .db()?;
         }
-        for (table, key) in [("rollups", "org_id"), ("rollup_dues", "org_id")] {
+        for (table, key) in [
+            ("rollups", "org_id"),
+            ("rollup_dues", "org_id"),
+            ("rollup_done_weeks", "org_id"),
+        ] {
             let sql = format!(
                 "UPDATE {table} SET province_id = $1 WHERE {key} IN \
                  (SELECT id FROM organizations WHERE path >= $2 AND path < $3)"

@@ -224,6 +224,8 @@ pub struct TaskRecord {
     pub returned_count: u32,
     /// Whether it counts on dashboards (its program is the issued version).
     pub counted: bool,
+    /// The day it was reported done (its earliest done update not returned), while done.
+    pub done_on: Option<Date>,
 }
 
 /// The stored rollup of one (organization, root document).
@@ -234,11 +236,11 @@ pub struct RollupRow {
     pub rollup: Rollup,
 }
 
-/// A child organization with its rollup on a document's chain.
+/// A child organization with its dashboard on a document's chain, on one day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ChildRollup {
+pub struct ChildDashboard {
     pub org: Org,
-    pub rollup: Rollup,
+    pub dashboard: Dashboard,
 }
 
 /// A task past its deadline, for a dashboard.
@@ -715,14 +717,17 @@ pub trait ProgramStore: Send + Sync + 'static {
     async fn rollups(&self, p: &Principal, document: DocumentId) -> Result<Vec<RollupRow>>;
 
     /// The children of `org` (open and closed) that have a rollup on the document's chain,
-    /// with it: one row per child of a dashboard's drill-down, read by the children's
-    /// index, not by scanning the document's rollups.
-    async fn child_rollups(
+    /// with their dashboards on `today`: one row per child of a dashboard's drill-down,
+    /// read by the children's index, not by scanning the document's rollups, and with the
+    /// open items due before `today` summed by the database (a child's dues by date are
+    /// hundreds of rows).
+    async fn child_dashboards(
         &self,
         p: &Principal,
         org: OrgId,
         document: DocumentId,
-    ) -> Result<Vec<ChildRollup>>;
+        today: Date,
+    ) -> Result<Vec<ChildDashboard>>;
 
     /// Counted tasks of the subtree past their deadline on `today` and not done, oldest
     /// deadline first, with the member who answers for each.

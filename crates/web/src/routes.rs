@@ -87,6 +87,8 @@ pub static ALL: &[(Method, &str)] = &[
     // dashboards
     (Method::GET, "/dashboards/{org}/{document}"),
     (Method::GET, "/dashboards/{org}/{document}/xlsx"),
+    (Method::GET, "/dashboards/{org}/{document}/overdue-units"),
+    (Method::GET, "/dashboards/{org}/{document}/overdue-tasks"),
     // study
     (Method::GET, "/study"),
     (Method::GET, "/orgs/{id}/study/{doc}"),

@@ -303,8 +303,8 @@ async fn dashboard(
     let today = today();
     let d = st.store.dashboard(p, org.id, doc.id, today).await?;
     let mut children = Vec::new();
-    for c in st.store.child_rollups(p, org.id, doc.id).await? {
-        let cd = c.rollup.view(today);
+    for c in st.store.child_dashboards(p, org.id, doc.id, today).await? {
+        let cd = c.dashboard;
         if cd.units_total > 0 {
             children.push(ChildDashboard {
                 org_id: c.org.id.0,

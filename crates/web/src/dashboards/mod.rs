@@ -7,7 +7,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -26,6 +26,14 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/dashboards/{org}/{document}", get(show))
         .route("/dashboards/{org}/{document}/xlsx", get(xlsx))
+        .route(
+            "/dashboards/{org}/{document}/overdue-units",
+            get(overdue_units_list),
+        )
+        .route(
+            "/dashboards/{org}/{document}/overdue-tasks",
+            get(overdue_tasks_list),
+        )
 }
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -202,6 +210,9 @@ struct Data {
     children: Vec<ChildRow>,
     overdue: Vec<OverdueUnit>,
     overdue_tasks: Vec<OverdueTask>,
+    /// Whether more overdue units / tasks exist than the lists hold.
+    more_units: bool,
+    more_tasks: bool,
     targets: Vec<TargetProgress>,
     series: Vec<SeriesPoint>,
     flagged: FlaggedPrograms,
@@ -209,16 +220,39 @@ struct Data {
     own_program: Option<store::Program>,
 }
 
-/// Overdue tasks listed on a dashboard (the oldest deadlines first).
-const MAX_OVERDUE_TASKS: u32 = 100;
-/// Flagged programs listed on a dashboard (the worst first).
-const MAX_FLAGGED: u32 = 50;
+/// How many rows of each list a dashboard reads.
+#[derive(Clone, Copy)]
+struct Limits {
+    overdue_units: u32,
+    overdue_tasks: u32,
+    flagged: u32,
+}
+
+/// The page shows the first rows of each list, oldest deadlines and worst plans first,
+/// with a link to the whole list, paged: a province has thousands of overdue units, and
+/// a page of hundreds of rows helps no one on a phone (docs/PROGRAMS.md).
+const PAGE_LIMITS: Limits = Limits {
+    overdue_units: 50,
+    overdue_tasks: 50,
+    flagged: 50,
+};
+
+/// The spreadsheet holds the whole lists, up to a bound that keeps a download small.
+const XLSX_LIMITS: Limits = Limits {
+    overdue_units: 5_000,
+    overdue_tasks: 20_000,
+    flagged: 5_000,
+};
+
+/// Rows per page of the whole lists of overdue units and tasks.
+const LIST_PAGE: u32 = 100;
 
 async fn gather(
     st: &AppState,
     p: &Principal,
     raw_org: &str,
     raw_doc: &str,
+    limits: Limits,
 ) -> Result<Data, AppError> {
     let org = st.store.org_get(p, forms::id::<OrgId>(raw_org)?).await?;
     let doc = st
@@ -230,28 +264,37 @@ async fn gather(
     let (o, dc) = (org.id, doc.id);
     // Independent reads, at once: each runs on its own reader connection, so the page
     // costs about its slowest read rather than the sum of them (docs/BENCHMARKS.md).
-    let (d, child_rows, overdue, overdue_tasks, targets, series, flagged, versions) = tokio::try_join!(
+    // One row past each list's length tells whether there are more.
+    let (d, child_rows, mut overdue, mut overdue_tasks, targets, series, flagged, versions) = tokio::try_join!(
         st.store.dashboard(p, o, dc, today),
-        st.store.child_rollups(p, o, dc),
-        st.store.overdue_units(p, o, dc, today, first(200)),
+        st.store.child_dashboards(p, o, dc, today),
         st.store
-            .overdue_tasks(p, o, dc, today, first(MAX_OVERDUE_TASKS)),
+            .overdue_units(p, o, dc, today, first(limits.overdue_units + 1)),
+        st.store
+            .overdue_tasks(p, o, dc, today, first(limits.overdue_tasks + 1)),
         st.store.targets_progress(p, o, dc),
         st.store.progress_series(p, o, dc),
-        st.store.flagged_programs(p, o, dc, first(MAX_FLAGGED)),
+        st.store.flagged_programs(p, o, dc, first(limits.flagged)),
         st.store.unit_programs(p, o, dc),
     )?;
+    let more_units = overdue.len() > limits.overdue_units as usize;
+    overdue.truncate(limits.overdue_units as usize);
+    let more_tasks = overdue_tasks.len() > limits.overdue_tasks as usize;
+    overdue_tasks.truncate(limits.overdue_tasks as usize);
     let children = child_rows
         .into_iter()
-        .filter_map(|c| {
-            let d = c.rollup.view(today);
-            (d.units_total > 0).then_some(ChildRow { org: c.org, d })
+        .filter(|c| c.dashboard.units_total > 0)
+        .map(|c| ChildRow {
+            org: c.org,
+            d: c.dashboard,
         })
         .collect();
     let own_program = versions
         .into_iter()
         .find(|pr| pr.state == domain::ProgramState::Issued);
     Ok(Data {
+        more_units,
+        more_tasks,
         own_program,
         org,
         doc,
@@ -278,6 +321,8 @@ struct ShowPage {
     children: Vec<ChildRow>,
     overdue: Vec<OverdueUnit>,
     overdue_tasks: Vec<OverdueTask>,
+    more_units: bool,
+    more_tasks: bool,
     segments: Vec<Segment>,
     line: Option<Line>,
     targets: Vec<TargetRow>,
@@ -291,6 +336,14 @@ struct ShowPage {
 impl ShowPage {
     fn milestone(&self, kind: &str) -> &'static str {
         self.ctx.t(&format!("dashboards.milestone.{kind}"))
+    }
+
+    fn all_overdue_tasks(&self) -> String {
+        self.ctx.fill(
+            "dashboards.all_overdue_tasks",
+            "n",
+            self.ctx.num(self.d.tasks_overdue),
+        )
     }
 
     fn bar_label(&self, b: &Bar) -> String {
@@ -385,7 +438,7 @@ async fn show(
     State(st): State<AppState>,
     Path((org, doc)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let data = gather(&st, &auth.p, &org, &doc).await?;
+    let data = gather(&st, &auth.p, &org, &doc, PAGE_LIMITS).await?;
     let crumbs = st.store.org_ancestors(&auth.p, data.org.id).await?;
     let study =
         crate::study::DashboardSection::load(&st, &auth.ctx, &auth.p, data.org.id, data.doc.id)
@@ -396,6 +449,8 @@ async fn show(
         line: line(&ctx, &data.series, data.d.tasks_total, today()),
         targets: target_rows(&ctx, data.targets),
         overdue_tasks: data.overdue_tasks,
+        more_units: data.more_units,
+        more_tasks: data.more_tasks,
         flagged: data.flagged,
         own_program: data.own_program,
         title: format!(
@@ -621,7 +676,7 @@ async fn xlsx(
     State(st): State<AppState>,
     Path((org, doc)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let data = gather(&st, &auth.p, &org, &doc).await?;
+    let data = gather(&st, &auth.p, &org, &doc, XLSX_LIMITS).await?;
     let bytes = workbook(&auth.ctx, &data).map_err(AppError::internal)?;
     let name = format!("tinh-hinh-trien-khai-{}-{}.xlsx", data.doc.id, data.org.id);
     Ok((
@@ -635,4 +690,118 @@ async fn xlsx(
         bytes,
     )
         .into_response())
+}
+
+// ---- The whole lists, paged -------------------------------------------------------------
+
+/// The page number of `?page=` (from 1); anything else is the first page.
+fn page_number(q: &Option<String>) -> u32 {
+    forms::query_param(q, "page")
+        .parse::<u32>()
+        .ok()
+        .filter(|n| (1..=100_000).contains(n))
+        .unwrap_or(1)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "dashboards/overdue.html")]
+struct OverduePage {
+    ctx: Ctx,
+    title: String,
+    org: Org,
+    doc: Document,
+    as_of: String,
+    /// `units` or `tasks`: which list this page shows.
+    kind: &'static str,
+    overdue: Vec<OverdueUnit>,
+    overdue_tasks: Vec<OverdueTask>,
+    page: u32,
+    has_next: bool,
+}
+
+impl OverduePage {
+    fn milestone(&self, kind: &str) -> &'static str {
+        self.ctx.t(&format!("dashboards.milestone.{kind}"))
+    }
+
+    fn status(&self, s: &domain::TaskStatus) -> &'static str {
+        self.ctx.t(&format!("progress.status.{}", s.as_str()))
+    }
+}
+
+async fn overdue_list(
+    auth: Auth,
+    st: AppState,
+    raw_org: &str,
+    raw_doc: &str,
+    q: &Option<String>,
+    kind: &'static str,
+) -> Result<Response, AppError> {
+    let p = &auth.p;
+    let org = st.store.org_get(p, forms::id::<OrgId>(raw_org)?).await?;
+    let doc = st
+        .store
+        .document(p, forms::id::<DocumentId>(raw_doc)?)
+        .await?;
+    let page = page_number(q);
+    let window = Page {
+        offset: (page - 1) * LIST_PAGE,
+        limit: LIST_PAGE + 1,
+    };
+    let today = today();
+    let (mut overdue, mut overdue_tasks) = (Vec::new(), Vec::new());
+    let has_next = if kind == "units" {
+        overdue = st
+            .store
+            .overdue_units(p, org.id, doc.id, today, window)
+            .await?;
+        let more = overdue.len() > LIST_PAGE as usize;
+        overdue.truncate(LIST_PAGE as usize);
+        more
+    } else {
+        overdue_tasks = st
+            .store
+            .overdue_tasks(p, org.id, doc.id, today, window)
+            .await?;
+        let more = overdue_tasks.len() > LIST_PAGE as usize;
+        overdue_tasks.truncate(LIST_PAGE as usize);
+        more
+    };
+    let ctx = auth.ctx;
+    let heading = ctx.t(if kind == "units" {
+        "dashboards.overdue_units"
+    } else {
+        "dashboards.overdue_tasks"
+    });
+    Ok(OverduePage {
+        title: format!("{heading} – {} – {}", doc.symbol, org.name),
+        as_of: i18n::fill(ctx.t("dashboards.today"), &[("date", &ctx.date(&today))]),
+        ctx,
+        org,
+        doc,
+        kind,
+        overdue,
+        overdue_tasks,
+        page,
+        has_next,
+    }
+    .into_response())
+}
+
+async fn overdue_units_list(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path((org, doc)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, AppError> {
+    overdue_list(auth, st, &org, &doc, &q, "units").await
+}
+
+async fn overdue_tasks_list(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path((org, doc)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, AppError> {
+    overdue_list(auth, st, &org, &doc, &q, "tasks").await
 }

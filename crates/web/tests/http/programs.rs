@@ -179,6 +179,33 @@ async fn from_resolution_to_issued_program_and_dashboard() {
     let html = admin.get(&dash).await.text().await.unwrap();
     assert!(html.contains("Tổ chức quá hạn"));
     assert!(html.contains("Huyện Lục Nam"), "a child row to drill into");
+    // The whole list of overdue units, paged; a page number that is not one shows the first.
+    for q in ["", "?page=1", "?page=abc", "?page=0"] {
+        let html = admin
+            .get(&format!("{dash}/overdue-units{q}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("<h1>Tổ chức quá hạn</h1>"), "{html}");
+        assert!(html.contains("Đảng bộ xã Bảo Đài"), "{q}: {html}");
+        assert!(!html.contains("class=\"pager\""), "one page only");
+    }
+    let html = admin
+        .get(&format!("{dash}/overdue-units?page=2"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Không có tổ chức nào quá hạn."), "{html}");
+    assert!(html.contains("‹ "), "a way back to the first page");
+    let html = admin
+        .get(&format!("{dash}/overdue-tasks"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("<h1>Nhiệm vụ quá hạn</h1>"), "{html}");
 
     // District A's office records the study.
     let office = app.signed_in("office.a").await;
