@@ -266,6 +266,15 @@ fn bench_nation(c: &mut Criterion) {
     let (groups, stats) = near_duplicate_groups(&items, 0.5);
     let t_lsh = t2.elapsed();
     let found: usize = groups.iter().map(|g| g.members.len() - 1).sum();
+    // A digest of every signature: equal digests mean the scan computed the same thing
+    // (used to check that a faster implementation gives exactly the same results).
+    let digest = sigs
+        .iter()
+        .flat_map(|s| s.0)
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, v| {
+            (h ^ u64::from(v)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+    eprintln!("(b) signature digest {digest:016x}");
     eprintln!(
         "(b) full scan of {} programs on 2 threads: fingerprints + MinHash {:.2?}, LSH grouping {:.2?}, total {:.2?}; {} groups, {} of {} planted copies joined a group, {} candidate pairs; peak RSS {:.0} MiB",
         sigs.len(),
