@@ -58,6 +58,8 @@ pub struct Gazetteer {
     full: HashMap<u64, Vec<Vec<u64>>, FastBuild>,
     /// Bare names (level word stripped), keyed the same way.
     bare: HashMap<u64, Vec<Vec<u64>>, FastBuild>,
+    /// The keys of both maps, for a cheap first test.
+    first: Filter,
 }
 
 const LEVEL_WORDS: &[&[&str]] = &[
@@ -191,10 +193,12 @@ impl Gazetteer {
         }
         for level in &patterns().level {
             if toks.len() > level.len() && toks.iter().zip(level.iter()).all(|(a, b)| a == b) {
+                self.first.insert(toks[level.len()]);
                 insert_sorted(&mut self.bare, toks[level.len()..].to_vec());
                 break;
             }
         }
+        self.first.insert(toks[0]);
         insert_sorted(&mut self.full, toks);
     }
 
@@ -292,8 +296,11 @@ struct Patterns {
     headings: Vec<Vec<u64>>,
     signature_lines: Vec<Vec<u64>>,
     party_name: Vec<u64>,
-    /// A 1,024-bit filter of the first syllables of every list ([`may_start`]).
-    starts: [u64; 16],
+    /// The first syllables of every list ([`may_start`]).
+    starts: Filter,
+    /// What may begin a citation, a document reference or a date: [`Patterns::starts`],
+    /// `số` and the date words (numbers are told by their flag).
+    special: Filter,
 }
 
 fn hashes(words: &[&str]) -> Vec<u64> {
@@ -322,7 +329,8 @@ fn patterns() -> &'static Patterns {
             headings: split(HEADINGS),
             signature_lines: split(&["bí thư", "phó bí thư", "thường trực"]),
             party_name: hashes(&["đảng", "cộng", "sản", "việt", "nam"]),
-            starts: [0; 16],
+            starts: Filter::default(),
+            special: Filter::default(),
         };
         for l in [
             &p.committee,
@@ -332,9 +340,12 @@ fn patterns() -> &'static Patterns {
             &p.openers,
         ] {
             for seq in l {
-                let bit = seq[0] & 1023;
-                p.starts[(bit >> 6) as usize] |= 1 << (bit & 63);
+                p.starts.insert(seq[0]);
+                p.special.insert(seq[0]);
             }
+        }
+        for h in [H_SO, H_NGAY, H_THANG, H_QUY, H_NAM] {
+            p.special.insert(h);
         }
         p
     })
@@ -360,8 +371,25 @@ const H_KT: u64 = hash_str("kt");
 /// a cheap test before the sequence matches (false positives are harmless).
 #[inline]
 fn may_start(h: u64) -> bool {
-    let bit = h & 1023;
-    patterns().starts[(bit >> 6) as usize] & (1 << (bit & 63)) != 0
+    patterns().starts.contains(h)
+}
+
+/// A 1,024-bit set of syllable hashes with false positives (a one-hash Bloom filter): a
+/// cheap test that lets the common syllable skip every sequence match.
+#[derive(Debug, Clone, Copy, Default)]
+struct Filter([u64; 16]);
+
+impl Filter {
+    fn insert(&mut self, h: u64) {
+        let bit = h & 1023;
+        self.0[(bit >> 6) as usize] |= 1 << (bit & 63);
+    }
+
+    #[inline]
+    fn contains(&self, h: u64) -> bool {
+        let bit = h & 1023;
+        self.0[(bit >> 6) as usize] & (1 << (bit & 63)) != 0
+    }
 }
 
 fn starts_with_seq(toks: &[Syllable], i: usize, seq: &[u64]) -> bool {
@@ -554,7 +582,8 @@ pub fn classify(toks: &[Syllable], gaz: &Gazetteer) -> Vec<Kind> {
     // Citation sentences, document references and dates.
     let mut i = 0;
     while i < signature_from {
-        if kinds[i] != Kind::Content {
+        // Only a listed syllable or a number can begin one of these.
+        if kinds[i] != Kind::Content || !(p.special.contains(toks[i].hash) || is_number(&toks[i])) {
             i += 1;
             continue;
         }
@@ -590,7 +619,10 @@ pub fn classify(toks: &[Syllable], gaz: &Gazetteer) -> Vec<Kind> {
     // Names of organizations and places.
     let mut i = 0;
     while i < signature_from {
-        if kinds[i] != Kind::Content {
+        // Only a listed syllable or the first syllable of a gazetteer name can begin a name.
+        if kinds[i] != Kind::Content
+            || !(p.starts.contains(toks[i].hash) || gaz.first.contains(toks[i].hash))
+        {
             i += 1;
             continue;
         }
@@ -629,11 +661,16 @@ fn capitalized_run(toks: &[Syllable], i: usize) -> usize {
 /// specific: a gazetteer name or a proper name, not just `chi bộ` or `toàn huyện`.
 fn name_len(toks: &[Syllable], i: usize, gaz: &Gazetteer) -> (usize, bool) {
     let p = patterns();
-    let full = Gazetteer::match_in(&gaz.full, toks, i);
+    let in_gaz = gaz.first.contains(toks[i].hash);
+    let full = if in_gaz {
+        Gazetteer::match_in(&gaz.full, toks, i)
+    } else {
+        0
+    };
     if full > 0 {
         return (full, true);
     }
-    if toks[i].capitalized() {
+    if in_gaz && toks[i].capitalized() {
         let bare = Gazetteer::match_in(&gaz.bare, toks, i);
         if bare > 0 && toks[i..i + bare].iter().all(|t| t.capitalized()) {
             return (bare, true);
