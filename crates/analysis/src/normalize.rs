@@ -461,7 +461,7 @@ struct Cache {
     recent: Vec<(u64, u64, Entry)>,
 }
 
-const RECENT_BITS: u32 = 12;
+const RECENT_BITS: u32 = 13;
 
 const EMPTY_ENTRY: Entry = Entry {
     hash: 0,
@@ -666,12 +666,76 @@ fn char_at(text: &str, i: usize) -> char {
     text[i..].chars().next().unwrap_or('\0')
 }
 
+/// Not a word character.
+const NOT_WORD: u8 = 0;
+/// A word character that may begin a word.
+const WORD: u8 = 1;
+/// A combining mark: part of a word, but never its first character.
+const MARK: u8 = 2;
+
+fn char_class(c: char) -> u8 {
+    if !is_word_char(c) {
+        NOT_WORD
+    } else if is_combining_mark(c) {
+        MARK
+    } else {
+        WORD
+    }
+}
+
+/// [`char_class`] of every two-byte character (U+0080–U+07FF: Latin letters, combining
+/// marks) and of the Vietnamese block U+1E00–U+1EFF, built once from [`char_class`] itself.
+struct ClassTables {
+    two: [u8; 0x800],
+    viet: [u8; 0x100],
+}
+
+fn class_tables() -> &'static ClassTables {
+    static T: std::sync::OnceLock<ClassTables> = std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        let class = |u: u32| char::from_u32(u).map_or(NOT_WORD, char_class);
+        let mut t = ClassTables {
+            two: [NOT_WORD; 0x800],
+            viet: [NOT_WORD; 0x100],
+        };
+        for u in 0x80..0x800u32 {
+            t.two[u as usize] = class(u);
+        }
+        for u in 0..0x100u32 {
+            t.viet[u as usize] = class(0x1E00 + u);
+        }
+        t
+    })
+}
+
+/// The class and the UTF-8 length of the non-ASCII character at byte `i`, read from the
+/// tables for the characters Vietnamese uses, decoded in full for the others.
+#[inline]
+fn class_at(tables: &ClassTables, text: &str, i: usize) -> (u8, usize) {
+    let bytes = text.as_bytes();
+    let b0 = bytes[i];
+    if (0xC2..=0xDF).contains(&b0) {
+        let cp = (usize::from(b0 & 0x1F) << 6) | usize::from(bytes[i + 1] & 0x3F);
+        return (tables.two[cp], 2);
+    }
+    if b0 == 0xE1 {
+        let cp =
+            0x1000 | (usize::from(bytes[i + 1] & 0x3F) << 6) | usize::from(bytes[i + 2] & 0x3F);
+        if (0x1E00..0x1F00).contains(&cp) {
+            return (tables.viet[cp - 0x1E00], 3);
+        }
+    }
+    let c = char_at(text, i);
+    (char_class(c), c.len_utf8())
+}
+
 /// The tokenizer: calls `emit(entry, normalized, start, end, gap, line)` for every kept
 /// syllable, in order. One pass over the bytes; ASCII is classified by a table, other
 /// characters are decoded one at a time; words are normalized through the cache.
 fn scan(text: &str, cache: &mut Cache, mut emit: impl FnMut(&Entry, &str, usize, usize, Gap, u32)) {
     let bytes = text.as_bytes();
     let n = bytes.len();
+    let tables = class_tables();
     let mut line = 0u32;
     let mut emitted = false;
     // Whether only list markers and bullets have been seen on the current line so far.
@@ -691,10 +755,10 @@ fn scan(text: &str, cache: &mut Cache, mut emit: impl FnMut(&Entry, &str, usize,
                 continue;
             }
         } else {
-            let c = char_at(text, i);
-            if !is_word_char(c) || is_combining_mark(c) {
-                seen.add(c);
-                i += c.len_utf8();
+            let (class, len) = class_at(tables, text, i);
+            if class != WORD {
+                seen.add(char_at(text, i));
+                i += len;
                 continue;
             }
         }
@@ -708,9 +772,9 @@ fn scan(text: &str, cache: &mut Cache, mut emit: impl FnMut(&Entry, &str, usize,
                     break;
                 }
             } else {
-                let c = char_at(text, i);
-                if is_word_char(c) {
-                    i += c.len_utf8();
+                let (class, len) = class_at(tables, text, i);
+                if class != NOT_WORD {
+                    i += len;
                 } else {
                     break;
                 }
