@@ -26,6 +26,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::boilerplate::{Analyzed, ContentToken, Gazetteer, analyze};
+use crate::normalize::FastBuild;
 
 /// Syllables per k-gram.
 pub const K: usize = 7;
@@ -192,7 +193,8 @@ const MERGE_GAP: usize = 3;
 pub fn align(lower: &Prepared<'_>, other: &Prepared<'_>) -> Alignment {
     let lc = &lower.analyzed.content;
     let oc = &other.analyzed.content;
-    let mut index: HashMap<u64, Vec<u32>> = HashMap::with_capacity(other.kgrams.len());
+    let mut index: HashMap<u64, Vec<u32>, FastBuild> =
+        HashMap::with_capacity_and_hasher(other.kgrams.len(), FastBuild::default());
     for (j, &h) in other.kgrams.iter().enumerate() {
         index.entry(h).or_default().push(j as u32);
     }
