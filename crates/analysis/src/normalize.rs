@@ -359,6 +359,9 @@ const ROMAN: u8 = 1 << 3;
 const SINGLE_CHAR: u8 = 1 << 4;
 const LEN4: u8 = 1 << 5;
 const MARKER_LIKE: u8 = 1 << 6;
+/// (Cache entries only.) The word was too long to be cached: its normalized form is in
+/// `Cache::long`.
+const LONG: u8 = 1 << 7;
 
 impl Syllable {
     /// The syllable began with an upper-case letter in the original.
@@ -456,6 +459,8 @@ struct Cache {
     map: HashMap<Box<str>, Entry, FastBuild>,
     arena: String,
     letters: Vec<Letter>,
+    /// The normalized form of the last word too long to be cached.
+    long: String,
     /// `(packed word low, high, entry)`; a packed word of 0 is an empty slot (words have no
     /// NUL).
     recent: Vec<(u64, u64, Entry)>,
@@ -476,6 +481,7 @@ impl Default for Cache {
             map: HashMap::default(),
             arena: String::new(),
             letters: Vec::new(),
+            long: String::new(),
             recent: vec![(0, 0, EMPTY_ENTRY); 1 << RECENT_BITS],
         }
     }
@@ -509,6 +515,9 @@ fn pack(bytes: &[u8], start: usize, end: usize) -> u128 {
 
 /// Distinct raw words kept per thread (a few MB at most).
 const CACHE_LIMIT: usize = 1 << 16;
+/// Longer words (in bytes) are normalized every time and not kept: no syllable is that
+/// long, and this keeps the cache's memory bounded whatever the input.
+const CACHED_WORD_MAX: usize = 48;
 
 impl Cache {
     /// The entry of the word `text[start..end]`.
@@ -533,7 +542,23 @@ impl Cache {
         if let Some(e) = self.map.get(raw) {
             return *e;
         }
+        if raw.len() > CACHED_WORD_MAX {
+            return self.uncached(raw);
+        }
         self.insert(raw)
+    }
+
+    #[cold]
+    fn uncached(&mut self, raw: &str) -> Entry {
+        self.long.clear();
+        normalize_word_with(raw, &mut self.long, &mut self.letters);
+        let (hash, flags) = describe(raw, &self.long);
+        Entry {
+            hash,
+            flags: flags | LONG,
+            norm_start: 0,
+            norm_len: 0,
+        }
     }
 
     #[cold]
@@ -546,33 +571,9 @@ impl Cache {
         let norm_start = self.arena.len();
         normalize_word_with(raw, &mut self.arena, &mut self.letters);
         let norm = &self.arena[norm_start..];
-        let mut flags = 0;
-        if raw.chars().next().is_some_and(char::is_uppercase) {
-            flags |= CAPITALIZED;
-        }
-        if raw
-            .chars()
-            .all(|ch| !ch.is_alphabetic() || ch.is_uppercase())
-        {
-            flags |= ALL_CAPS;
-        }
-        if !norm.is_empty() && norm.bytes().all(|b| b.is_ascii_digit()) {
-            flags |= NUMBER;
-        }
-        if is_roman(norm) {
-            flags |= ROMAN;
-        }
-        if norm.chars().count() == 1 {
-            flags |= SINGLE_CHAR;
-        }
-        if norm.len() == 4 {
-            flags |= LEN4;
-        }
-        if is_marker_like(norm) {
-            flags |= MARKER_LIKE;
-        }
+        let (hash, flags) = describe(raw, norm);
         let e = Entry {
-            hash: crate::boilerplate::hash_str(norm),
+            hash,
             flags,
             norm_start: norm_start as u32,
             norm_len: norm.len() as u32,
@@ -582,8 +583,41 @@ impl Cache {
     }
 
     fn norm(&self, e: &Entry) -> &str {
+        if e.flags & LONG != 0 {
+            return &self.long;
+        }
         &self.arena[e.norm_start as usize..(e.norm_start + e.norm_len) as usize]
     }
+}
+
+/// The hash and the flags of a word, from its raw and normalized forms.
+fn describe(raw: &str, norm: &str) -> (u64, u8) {
+    let mut flags = 0;
+    if raw.chars().next().is_some_and(char::is_uppercase) {
+        flags |= CAPITALIZED;
+    }
+    if raw
+        .chars()
+        .all(|ch| !ch.is_alphabetic() || ch.is_uppercase())
+    {
+        flags |= ALL_CAPS;
+    }
+    if !norm.is_empty() && norm.bytes().all(|b| b.is_ascii_digit()) {
+        flags |= NUMBER;
+    }
+    if is_roman(norm) {
+        flags |= ROMAN;
+    }
+    if norm.chars().count() == 1 {
+        flags |= SINGLE_CHAR;
+    }
+    if norm.len() == 4 {
+        flags |= LEN4;
+    }
+    if is_marker_like(norm) {
+        flags |= MARKER_LIKE;
+    }
+    (crate::boilerplate::hash_str(norm), flags)
 }
 
 thread_local! {
@@ -819,7 +853,7 @@ pub fn syllables(text: &str) -> Vec<Syllable> {
                 end,
                 line,
                 gap,
-                flags: e.flags,
+                flags: e.flags & !LONG,
             })
         });
         out
@@ -948,6 +982,22 @@ mod tests {
 
     fn check(input: &str, expect: &str) {
         assert_eq!(normalize_text(input), expect, "input: {input:?}");
+    }
+
+    #[test]
+    fn long_words_are_not_cached_but_read_alike() {
+        let long = "Hoà".repeat(40) + "THUỶ";
+        let text = format!("1. {long} và {long}.\n{} hết", "x".repeat(300));
+        for _ in 0..2 {
+            assert_eq!(tokenize(&text), tokenize_reference(&text));
+            let syl = syllables(&text);
+            let tok = tokenize(&text);
+            assert_eq!(syl.len(), tok.len());
+            for (a, b) in syl.iter().zip(&tok) {
+                assert_eq!(a.hash, crate::boilerplate::hash_str(&b.text));
+                assert_eq!(a.capitalized(), b.capitalized);
+            }
+        }
     }
 
     #[test]
