@@ -26,6 +26,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::boilerplate::{Analyzed, ContentToken, Gazetteer, analyze};
+use crate::normalize::FastBuild;
 
 /// Syllables per k-gram.
 pub const K: usize = 7;
@@ -68,17 +69,16 @@ pub fn winnow(hashes: &[u64]) -> Vec<u64> {
         out.push(*hashes.iter().min().unwrap_or(&0));
         return out;
     }
-    let mut last_pos = usize::MAX;
-    for start in 0..=hashes.len() - W {
-        let mut best = start;
-        for j in start..start + W {
-            if hashes[j] <= hashes[best] {
-                best = j;
-            }
-        }
-        if best != last_pos {
-            out.push(hashes[best]);
-            last_pos = best;
+    // Only the kept values matter (they are returned as a set), so which of two equal
+    // minima is "the rightmost" does not change the result: the minimum of each window is
+    // taken without branches, and a window that keeps the previous window's value adds
+    // nothing.
+    let mut last = None;
+    for win in hashes.windows(W) {
+        let m = win.iter().copied().fold(u64::MAX, u64::min);
+        if last != Some(m) {
+            out.push(m);
+            last = Some(m);
         }
     }
     out.sort_unstable();
@@ -193,7 +193,8 @@ const MERGE_GAP: usize = 3;
 pub fn align(lower: &Prepared<'_>, other: &Prepared<'_>) -> Alignment {
     let lc = &lower.analyzed.content;
     let oc = &other.analyzed.content;
-    let mut index: HashMap<u64, Vec<u32>> = HashMap::with_capacity(other.kgrams.len());
+    let mut index: HashMap<u64, Vec<u32>, FastBuild> =
+        HashMap::with_capacity_and_hasher(other.kgrams.len(), FastBuild::default());
     for (j, &h) in other.kgrams.iter().enumerate() {
         index.entry(h).or_default().push(j as u32);
     }
@@ -342,6 +343,51 @@ mod tests {
 
     fn prep(text: &str) -> Prepared<'_> {
         Prepared::new(text, &Gazetteer::new())
+    }
+
+    /// Winnowing as first written: the rightmost minimum of each window, by position.
+    fn winnow_by_position(hashes: &[u64]) -> Vec<u64> {
+        let mut out = Vec::new();
+        if hashes.is_empty() {
+            return out;
+        }
+        if hashes.len() <= W {
+            out.push(*hashes.iter().min().unwrap_or(&0));
+            return out;
+        }
+        let mut last_pos = usize::MAX;
+        for start in 0..=hashes.len() - W {
+            let mut best = start;
+            for j in start..start + W {
+                if hashes[j] <= hashes[best] {
+                    best = j;
+                }
+            }
+            if best != last_pos {
+                out.push(hashes[best]);
+                last_pos = best;
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    #[test]
+    fn winnowing_agrees_with_the_positional_definition() {
+        let mut x = 1u64;
+        for len in 0..200 {
+            // Small values, so that equal minima (ties) are common.
+            let hashes: Vec<u64> = (0..len)
+                .map(|_| {
+                    x = mix(x);
+                    x % 13
+                })
+                .collect();
+            assert_eq!(winnow(&hashes), winnow_by_position(&hashes), "{hashes:?}");
+            let wide: Vec<u64> = hashes.iter().map(|&h| mix(h + len)).collect();
+            assert_eq!(winnow(&wide), winnow_by_position(&wide));
+        }
     }
 
     #[test]

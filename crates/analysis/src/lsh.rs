@@ -28,17 +28,27 @@ pub const ROWS: usize = NUM_HASHES / BANDS;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MinHash(pub [u32; NUM_HASHES]);
 
-/// Fixed odd multipliers and offsets for the `NUM_HASHES` hash functions `a·x + b`.
-fn params() -> &'static [(u64, u64); NUM_HASHES] {
-    static P: std::sync::OnceLock<[(u64, u64); NUM_HASHES]> = std::sync::OnceLock::new();
+/// Fixed odd multipliers and offsets for the `NUM_HASHES` hash functions `a·x + b`, kept as
+/// two arrays (multipliers, offsets) so that the signature loop reads them without
+/// shuffling.
+struct Params {
+    a: [u64; NUM_HASHES],
+    b: [u64; NUM_HASHES],
+}
+
+fn params() -> &'static Params {
+    static P: std::sync::OnceLock<Params> = std::sync::OnceLock::new();
     P.get_or_init(|| {
-        let mut p = [(0u64, 0u64); NUM_HASHES];
+        let mut p = Params {
+            a: [0; NUM_HASHES],
+            b: [0; NUM_HASHES],
+        };
         let mut s = 0x5151_f00d_u64;
-        for slot in &mut p {
+        for i in 0..NUM_HASHES {
             s = mix(s.wrapping_add(0x9e37_79b9_7f4a_7c15));
-            let a = s | 1;
+            p.a[i] = s | 1;
             s = mix(s.wrapping_add(0x9e37_79b9_7f4a_7c15));
-            *slot = (a, s);
+            p.b[i] = s;
         }
         p
     })
@@ -51,11 +61,9 @@ impl MinHash {
         let mut sig = [u32::MAX; NUM_HASHES];
         for &f in fingerprints {
             let x = mix(f);
-            for (s, (a, b)) in sig.iter_mut().zip(p.iter()) {
+            for ((s, a), b) in sig.iter_mut().zip(&p.a).zip(&p.b) {
                 let h = (a.wrapping_mul(x).wrapping_add(*b) >> 32) as u32;
-                if h < *s {
-                    *s = h;
-                }
+                *s = (*s).min(h);
             }
         }
         MinHash(sig)

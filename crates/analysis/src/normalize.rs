@@ -13,6 +13,10 @@
 //! Each [`Token`] keeps its byte range in the original text, so that whatever the analysis
 //! finds can be highlighted where the user wrote it.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::{compose, decompose_canonical, is_combining_mark};
 
@@ -304,6 +308,8 @@ fn is_marker_like(norm: &str) -> bool {
         || is_roman(norm)
 }
 
+/// How the gap text before a token is classified (the reference of `GapSeen::gap`).
+#[cfg(test)]
 fn classify_gap(gap: &str, at_start: bool) -> Gap {
     if at_start || gap.contains('\n') {
         return Gap::Line;
@@ -326,82 +332,672 @@ fn classify_gap(gap: &str, at_start: bool) -> Gap {
     }
 }
 
+/// One syllable of the original text in compact form: what copy detection and boilerplate
+/// recognition need, without the normalized text itself (no allocation per syllable).
+///
+/// [`syllables`] gives the same sequence as [`tokenize`], syllable for syllable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Syllable {
+    /// FNV-1a hash of the normalized syllable ([`crate::boilerplate::hash_str`]): equal
+    /// syllables have equal hashes, and the hash is stable across runs and platforms.
+    pub hash: u64,
+    /// Byte offset of the first byte of the syllable in the original text.
+    pub start: usize,
+    /// Byte offset one past the last byte of the syllable in the original text.
+    pub end: usize,
+    /// Zero-based line number in the original text.
+    pub line: u32,
+    /// What separates this syllable from the previous one.
+    pub gap: Gap,
+    flags: u8,
+}
+
+const CAPITALIZED: u8 = 1;
+const ALL_CAPS: u8 = 1 << 1;
+const NUMBER: u8 = 1 << 2;
+const ROMAN: u8 = 1 << 3;
+const SINGLE_CHAR: u8 = 1 << 4;
+const LEN4: u8 = 1 << 5;
+const MARKER_LIKE: u8 = 1 << 6;
+/// (Cache entries only.) The word was too long to be cached: its normalized form is in
+/// `Cache::long`.
+const LONG: u8 = 1 << 7;
+
+impl Syllable {
+    /// The syllable began with an upper-case letter in the original.
+    pub fn capitalized(&self) -> bool {
+        self.flags & CAPITALIZED != 0
+    }
+    /// Every letter of the syllable was upper case in the original (digits count as upper).
+    pub fn all_caps(&self) -> bool {
+        self.flags & ALL_CAPS != 0
+    }
+    /// The normalized syllable is a number (ASCII digits only).
+    pub fn is_number(&self) -> bool {
+        self.flags & NUMBER != 0
+    }
+    /// The normalized syllable is a Roman numeral from `i` to `xii`.
+    pub fn is_roman(&self) -> bool {
+        self.flags & ROMAN != 0
+    }
+    /// The normalized syllable is a single character.
+    pub fn is_single_char(&self) -> bool {
+        self.flags & SINGLE_CHAR != 0
+    }
+    /// The normalized syllable is four bytes long (a year, when it is a number).
+    pub fn is_four_bytes(&self) -> bool {
+        self.flags & LEN4 != 0
+    }
+}
+
+/// A small, fast hasher (the FxHash step, finished with a splitmix round so that hashbrown's
+/// low and high bits are both mixed) for the per-thread syllable cache and the gazetteer's
+/// maps. Not used for anything that is stored.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FastHasher(u64);
+
+const FX_K: u64 = 0xf135_7aea_2e62_a9c5;
+
+impl Hasher for FastHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(c);
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(FX_K);
+        }
+        let r = chunks.remainder();
+        if !r.is_empty() {
+            let mut b = [0u8; 8];
+            b[..r.len()].copy_from_slice(r);
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(b) ^ ((r.len() as u64) << 59))
+                .wrapping_mul(FX_K);
+        }
+        self.0 = h;
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(FX_K);
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(FX_K);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        crate::copy::mix(self.0)
+    }
+}
+
+pub(crate) type FastBuild = BuildHasherDefault<FastHasher>;
+
+/// What the cache keeps about one raw word (as written, case and tone placement included).
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    hash: u64,
+    flags: u8,
+    /// The normalized syllable: `arena[norm_start..norm_start + norm_len]`.
+    norm_start: u32,
+    norm_len: u32,
+}
+
+/// Raw words seen by this thread, with their normalized form: Vietnamese has about 7,000
+/// distinct syllables, so nearly every word of a text is normalized once per thread, not
+/// once per occurrence. A pure memo of [`normalize_word_with`] and friends; it is emptied
+/// when it grows past [`CACHE_LIMIT`] words, so its memory stays bounded whatever the input.
+///
+/// In front of the map, a direct-mapped table keyed by the word's bytes packed into a
+/// `u128` (every Vietnamese syllable fits in 16 bytes): one multiply and one comparison for
+/// the common case.
+struct Cache {
+    map: HashMap<Box<str>, Entry, FastBuild>,
+    arena: String,
+    letters: Vec<Letter>,
+    /// The normalized form of the last word too long to be cached.
+    long: String,
+    /// `(packed word low, high, entry)`; a packed word of 0 is an empty slot (words have no
+    /// NUL).
+    recent: Vec<(u64, u64, Entry)>,
+}
+
+const RECENT_BITS: u32 = 13;
+
+const EMPTY_ENTRY: Entry = Entry {
+    hash: 0,
+    flags: 0,
+    norm_start: 0,
+    norm_len: 0,
+};
+
+impl Default for Cache {
+    fn default() -> Self {
+        Cache {
+            map: HashMap::default(),
+            arena: String::new(),
+            letters: Vec::new(),
+            long: String::new(),
+            recent: vec![(0, 0, EMPTY_ENTRY); 1 << RECENT_BITS],
+        }
+    }
+}
+
+#[inline]
+fn recent_slot(key: u128) -> usize {
+    let x = (key as u64) ^ ((key >> 64) as u64).rotate_left(29);
+    (x.wrapping_mul(FX_K) >> (64 - RECENT_BITS)) as usize
+}
+
+/// The bytes `text[start..end]` (at most 16) packed little-endian into a `u128`.
+#[inline]
+fn pack(bytes: &[u8], start: usize, end: usize) -> u128 {
+    let len = end - start;
+    debug_assert!(len <= 16);
+    let mut b = [0u8; 16];
+    if start + 16 <= bytes.len() {
+        b.copy_from_slice(&bytes[start..start + 16]);
+        let v = u128::from_le_bytes(b);
+        if len == 16 {
+            v
+        } else {
+            v & ((1u128 << (8 * len)) - 1)
+        }
+    } else {
+        b[..len].copy_from_slice(&bytes[start..end]);
+        u128::from_le_bytes(b)
+    }
+}
+
+/// Distinct raw words kept per thread (a few MB at most).
+const CACHE_LIMIT: usize = 1 << 16;
+/// Longer words (in bytes) are normalized every time and not kept: no syllable is that
+/// long, and this keeps the cache's memory bounded whatever the input.
+const CACHED_WORD_MAX: usize = 48;
+
+impl Cache {
+    /// The entry of the word `text[start..end]`.
+    #[inline]
+    fn lookup(&mut self, text: &str, start: usize, end: usize) -> Entry {
+        if end - start > 16 {
+            return self.get(&text[start..end]);
+        }
+        let key = pack(text.as_bytes(), start, end);
+        let (lo, hi) = (key as u64, (key >> 64) as u64);
+        let slot = recent_slot(key);
+        let (klo, khi, e) = self.recent[slot];
+        if klo == lo && khi == hi {
+            return e;
+        }
+        let e = self.get(&text[start..end]);
+        self.recent[slot] = (lo, hi, e);
+        e
+    }
+
+    fn get(&mut self, raw: &str) -> Entry {
+        if let Some(e) = self.map.get(raw) {
+            return *e;
+        }
+        if raw.len() > CACHED_WORD_MAX {
+            return self.uncached(raw);
+        }
+        self.insert(raw)
+    }
+
+    #[cold]
+    fn uncached(&mut self, raw: &str) -> Entry {
+        self.long.clear();
+        normalize_word_with(raw, &mut self.long, &mut self.letters);
+        let (hash, flags) = describe(raw, &self.long);
+        Entry {
+            hash,
+            flags: flags | LONG,
+            norm_start: 0,
+            norm_len: 0,
+        }
+    }
+
+    #[cold]
+    fn insert(&mut self, raw: &str) -> Entry {
+        if self.map.len() >= CACHE_LIMIT || self.arena.len() > u32::MAX as usize / 2 {
+            self.map.clear();
+            self.arena.clear();
+            self.recent.fill((0, 0, EMPTY_ENTRY));
+        }
+        let norm_start = self.arena.len();
+        normalize_word_with(raw, &mut self.arena, &mut self.letters);
+        let norm = &self.arena[norm_start..];
+        let (hash, flags) = describe(raw, norm);
+        let e = Entry {
+            hash,
+            flags,
+            norm_start: norm_start as u32,
+            norm_len: norm.len() as u32,
+        };
+        self.map.insert(raw.into(), e);
+        e
+    }
+
+    fn norm(&self, e: &Entry) -> &str {
+        if e.flags & LONG != 0 {
+            return &self.long;
+        }
+        &self.arena[e.norm_start as usize..(e.norm_start + e.norm_len) as usize]
+    }
+}
+
+/// The hash and the flags of a word, from its raw and normalized forms.
+fn describe(raw: &str, norm: &str) -> (u64, u8) {
+    let mut flags = 0;
+    if raw.chars().next().is_some_and(char::is_uppercase) {
+        flags |= CAPITALIZED;
+    }
+    if raw
+        .chars()
+        .all(|ch| !ch.is_alphabetic() || ch.is_uppercase())
+    {
+        flags |= ALL_CAPS;
+    }
+    if !norm.is_empty() && norm.bytes().all(|b| b.is_ascii_digit()) {
+        flags |= NUMBER;
+    }
+    if is_roman(norm) {
+        flags |= ROMAN;
+    }
+    if norm.chars().count() == 1 {
+        flags |= SINGLE_CHAR;
+    }
+    if norm.len() == 4 {
+        flags |= LEN4;
+    }
+    if is_marker_like(norm) {
+        flags |= MARKER_LIKE;
+    }
+    (crate::boilerplate::hash_str(norm), flags)
+}
+
+thread_local! {
+    static CACHE: RefCell<Cache> = RefCell::new(Cache::default());
+}
+
+/// Runs `f` with this thread's syllable cache (a fresh one if it is unavailable, as while
+/// the thread is being torn down).
+fn with_cache<R>(f: impl FnOnce(&mut Cache) -> R) -> R {
+    let mut f = Some(f);
+    let r = CACHE.try_with(|c| match c.try_borrow_mut() {
+        Ok(mut cache) => Some((f.take().expect("called once"))(&mut cache)),
+        Err(_) => None,
+    });
+    match r {
+        Ok(Some(r)) => r,
+        _ => (f.take().expect("called once"))(&mut Cache::default()),
+    }
+}
+
+/// ASCII bytes that belong to a word (letters and digits).
+const fn ascii_word_table() -> [bool; 128] {
+    let mut t = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    t
+}
+static ASCII_WORD: [bool; 128] = ascii_word_table();
+
+/// What has been seen between the previous kept token and the next one.
+#[derive(Default, Clone, Copy)]
+struct GapSeen {
+    any: bool,
+    newline: bool,
+    space: bool,
+    nonspace: bool,
+    end: bool,
+}
+
+impl GapSeen {
+    #[inline]
+    fn add(&mut self, c: char) {
+        self.any = true;
+        if c == '\n' {
+            self.newline = true;
+        }
+        if c.is_whitespace() {
+            self.space = true;
+        } else {
+            self.nonspace = true;
+            if matches!(c, '.' | ';' | ':' | '!' | '?') {
+                self.end = true;
+            }
+        }
+    }
+
+    /// The same decision as [`classify_gap`] on the gap's text.
+    fn gap(self, at_start: bool) -> Gap {
+        if at_start || self.newline {
+            Gap::Line
+        } else if !self.any {
+            Gap::Joined
+        } else if self.end && self.space {
+            Gap::Sentence
+        } else if !self.nonspace {
+            Gap::Space
+        } else if !self.space {
+            Gap::Joined
+        } else {
+            Gap::Punct
+        }
+    }
+}
+
+#[inline]
+fn char_at(text: &str, i: usize) -> char {
+    text[i..].chars().next().unwrap_or('\0')
+}
+
+/// Not a word character.
+const NOT_WORD: u8 = 0;
+/// A word character that may begin a word.
+const WORD: u8 = 1;
+/// A combining mark: part of a word, but never its first character.
+const MARK: u8 = 2;
+
+fn char_class(c: char) -> u8 {
+    if !is_word_char(c) {
+        NOT_WORD
+    } else if is_combining_mark(c) {
+        MARK
+    } else {
+        WORD
+    }
+}
+
+/// [`char_class`] of every two-byte character (U+0080–U+07FF: Latin letters, combining
+/// marks) and of the Vietnamese block U+1E00–U+1EFF, built once from [`char_class`] itself.
+struct ClassTables {
+    two: [u8; 0x800],
+    viet: [u8; 0x100],
+}
+
+fn class_tables() -> &'static ClassTables {
+    static T: std::sync::OnceLock<ClassTables> = std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        let class = |u: u32| char::from_u32(u).map_or(NOT_WORD, char_class);
+        let mut t = ClassTables {
+            two: [NOT_WORD; 0x800],
+            viet: [NOT_WORD; 0x100],
+        };
+        for u in 0x80..0x800u32 {
+            t.two[u as usize] = class(u);
+        }
+        for u in 0..0x100u32 {
+            t.viet[u as usize] = class(0x1E00 + u);
+        }
+        t
+    })
+}
+
+/// The class and the UTF-8 length of the non-ASCII character at byte `i`, read from the
+/// tables for the characters Vietnamese uses, decoded in full for the others.
+#[inline]
+fn class_at(tables: &ClassTables, text: &str, i: usize) -> (u8, usize) {
+    let bytes = text.as_bytes();
+    let b0 = bytes[i];
+    if (0xC2..=0xDF).contains(&b0) {
+        let cp = (usize::from(b0 & 0x1F) << 6) | usize::from(bytes[i + 1] & 0x3F);
+        return (tables.two[cp], 2);
+    }
+    if b0 == 0xE1 {
+        let cp =
+            0x1000 | (usize::from(bytes[i + 1] & 0x3F) << 6) | usize::from(bytes[i + 2] & 0x3F);
+        if (0x1E00..0x1F00).contains(&cp) {
+            return (tables.viet[cp - 0x1E00], 3);
+        }
+    }
+    let c = char_at(text, i);
+    (char_class(c), c.len_utf8())
+}
+
+/// The tokenizer: calls `emit(entry, normalized, start, end, gap, line)` for every kept
+/// syllable, in order. One pass over the bytes; ASCII is classified by a table, other
+/// characters are decoded one at a time; words are normalized through the cache.
+fn scan(text: &str, cache: &mut Cache, mut emit: impl FnMut(&Entry, &str, usize, usize, Gap, u32)) {
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    let tables = class_tables();
+    let mut line = 0u32;
+    let mut emitted = false;
+    // Whether only list markers and bullets have been seen on the current line so far.
+    let mut line_head = true;
+    let mut seen = GapSeen::default();
+    let mut i = 0;
+    while i < n {
+        let b = bytes[i];
+        if b < 0x80 {
+            if !ASCII_WORD[b as usize] {
+                seen.add(b as char);
+                if b == b'\n' {
+                    line += 1;
+                    line_head = true;
+                }
+                i += 1;
+                continue;
+            }
+        } else {
+            let (class, len) = class_at(tables, text, i);
+            if class != WORD {
+                seen.add(char_at(text, i));
+                i += len;
+                continue;
+            }
+        }
+        let start = i;
+        while i < n {
+            let b = bytes[i];
+            if b < 0x80 {
+                if ASCII_WORD[b as usize] {
+                    i += 1;
+                } else {
+                    break;
+                }
+            } else {
+                let (class, len) = class_at(tables, text, i);
+                if class != NOT_WORD {
+                    i += len;
+                } else {
+                    break;
+                }
+            }
+        }
+        let end = i;
+        let e = cache.lookup(text, start, end);
+        if e.flags & MARKER_LIKE != 0 {
+            let next = bytes.get(end).copied();
+            let marker_end = next == Some(b')')
+                || (line_head && next == Some(b'.') && {
+                    // "1." / "IV." / "1.2." but not "1.500".
+                    let after = &text[end + 1..];
+                    after.is_empty()
+                        || after.starts_with(char::is_whitespace)
+                        || after.starts_with(|ch: char| ch.is_ascii_digit()) && e.norm_len <= 2
+                });
+            if marker_end && (line_head || next == Some(b')')) {
+                // The marker's characters count in the next token's gap.
+                seen.any = true;
+                seen.nonspace = true;
+                continue;
+            }
+        }
+        line_head = false;
+        let gap = seen.gap(!emitted);
+        emit(&e, cache.norm(&e), start, end, gap, line);
+        emitted = true;
+        seen = GapSeen::default();
+    }
+}
+
+/// Splits a text into compact syllables: the same sequence as [`tokenize`], without the
+/// normalized texts (see [`Syllable`]). This is what copy detection runs on.
+pub fn syllables(text: &str) -> Vec<Syllable> {
+    with_cache(|cache| {
+        let mut out = Vec::with_capacity(text.len() / 5 + 1);
+        scan(text, cache, |e, _, start, end, gap, line| {
+            out.push(Syllable {
+                hash: e.hash,
+                start,
+                end,
+                line,
+                gap,
+                flags: e.flags & !LONG,
+            })
+        });
+        out
+    })
+}
+
 /// Splits a text into normalized syllable tokens with their byte ranges in `text`.
 ///
 /// List markers are dropped: a number, a single letter or a Roman numeral followed by `.` or
 /// `)` at the start of a line (`1.`, `1.2.`, `a)`, `IV.`), or followed by `)` anywhere.
 pub fn tokenize(text: &str) -> Vec<Token> {
-    let mut tokens: Vec<Token> = Vec::with_capacity(text.len() / 4);
-    let mut line = 0usize;
-    let mut prev_end = 0usize;
-    // Whether only list markers and bullets have been seen on the current line so far.
-    let mut line_head = true;
-    let mut iter = text.char_indices().peekable();
-    let mut scratch: Vec<Letter> = Vec::with_capacity(16);
-    while let Some(&(i, c)) = iter.peek() {
-        if !is_word_char(c) || (!c.is_ascii() && is_combining_mark(c)) {
-            if c == '\n' {
-                line += 1;
-                line_head = true;
-            }
-            iter.next();
-            continue;
-        }
-        let start = i;
-        let mut end = i;
-        while let Some(&(j, d)) = iter.peek() {
-            if is_word_char(d) {
-                end = j + d.len_utf8();
-                iter.next();
-            } else {
-                break;
-            }
-        }
-        let raw = &text[start..end];
-        let mut norm = String::with_capacity(raw.len());
-        normalize_word_with(raw, &mut norm, &mut scratch);
-        let next = text[end..].chars().next();
-        let gap_str = &text[prev_end..start];
-        let gap = classify_gap(gap_str, tokens.is_empty() && prev_end == 0);
-        if is_marker_like(&norm) {
-            let marker_end = matches!(next, Some(')'))
-                || (line_head && matches!(next, Some('.')) && {
-                    // "1." / "IV." / "1.2." but not "1.500".
-                    let after = &text[end + 1..];
-                    after.is_empty()
-                        || after.starts_with(char::is_whitespace)
-                        || after.starts_with(|ch: char| ch.is_ascii_digit()) && norm.len() <= 2
-                });
-            if marker_end && (line_head || next == Some(')')) {
-                // Keep `prev_end` so the marker's punctuation counts in the next gap.
-                continue;
-            }
-        }
-        line_head = false;
-        let capitalized = raw.chars().next().is_some_and(char::is_uppercase);
-        let all_caps = raw
-            .chars()
-            .all(|ch| !ch.is_alphabetic() || ch.is_uppercase());
-        tokens.push(Token {
-            text: norm,
-            start,
-            end,
-            capitalized,
-            all_caps,
-            gap,
-            line,
+    with_cache(|cache| {
+        let mut out = Vec::with_capacity(text.len() / 5 + 1);
+        scan(text, cache, |e, norm, start, end, gap, line| {
+            out.push(Token {
+                text: norm.to_string(),
+                start,
+                end,
+                capitalized: e.flags & CAPITALIZED != 0,
+                all_caps: e.flags & ALL_CAPS != 0,
+                gap,
+                line: line as usize,
+            })
         });
-        prev_end = end;
-    }
-    tokens
+        out
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The tokenizer as it was before the one-pass scanner and the cache: the reference
+    /// that the fast one must agree with, token for token.
+    /// Splits a text into normalized syllable tokens with their byte ranges in `text`.
+    ///
+    /// List markers are dropped: a number, a single letter or a Roman numeral followed by `.` or
+    /// `)` at the start of a line (`1.`, `1.2.`, `a)`, `IV.`), or followed by `)` anywhere.
+    pub(super) fn tokenize_reference(text: &str) -> Vec<Token> {
+        let mut tokens: Vec<Token> = Vec::with_capacity(text.len() / 4);
+        let mut line = 0usize;
+        let mut prev_end = 0usize;
+        // Whether only list markers and bullets have been seen on the current line so far.
+        let mut line_head = true;
+        let mut iter = text.char_indices().peekable();
+        let mut scratch: Vec<Letter> = Vec::with_capacity(16);
+        while let Some(&(i, c)) = iter.peek() {
+            if !is_word_char(c) || (!c.is_ascii() && is_combining_mark(c)) {
+                if c == '\n' {
+                    line += 1;
+                    line_head = true;
+                }
+                iter.next();
+                continue;
+            }
+            let start = i;
+            let mut end = i;
+            while let Some(&(j, d)) = iter.peek() {
+                if is_word_char(d) {
+                    end = j + d.len_utf8();
+                    iter.next();
+                } else {
+                    break;
+                }
+            }
+            let raw = &text[start..end];
+            let mut norm = String::with_capacity(raw.len());
+            normalize_word_with(raw, &mut norm, &mut scratch);
+            let next = text[end..].chars().next();
+            let gap_str = &text[prev_end..start];
+            let gap = classify_gap(gap_str, tokens.is_empty() && prev_end == 0);
+            if is_marker_like(&norm) {
+                let marker_end = matches!(next, Some(')'))
+                    || (line_head && matches!(next, Some('.')) && {
+                        // "1." / "IV." / "1.2." but not "1.500".
+                        let after = &text[end + 1..];
+                        after.is_empty()
+                            || after.starts_with(char::is_whitespace)
+                            || after.starts_with(|ch: char| ch.is_ascii_digit()) && norm.len() <= 2
+                    });
+                if marker_end && (line_head || next == Some(')')) {
+                    // Keep `prev_end` so the marker's punctuation counts in the next gap.
+                    continue;
+                }
+            }
+            line_head = false;
+            let capitalized = raw.chars().next().is_some_and(char::is_uppercase);
+            let all_caps = raw
+                .chars()
+                .all(|ch| !ch.is_alphabetic() || ch.is_uppercase());
+            tokens.push(Token {
+                text: norm,
+                start,
+                end,
+                capitalized,
+                all_caps,
+                gap,
+                line,
+            });
+            prev_end = end;
+        }
+        tokens
+    }
+
+    proptest! {
+        #[test]
+        fn scanner_agrees_with_the_reference(s in "[a-zA-Z0-9àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵĐƯƠÂÊÔÀÁẢ\u{300}\u{301}\u{303}\u{309}\u{323}\u{302} ,.;:!?\n\t()%/•+*-]{0,160}") {
+            prop_assert_eq!(tokenize(&s), tokenize_reference(&s));
+            let syl = syllables(&s);
+            let tok = tokenize(&s);
+            prop_assert_eq!(syl.len(), tok.len());
+            for (a, b) in syl.iter().zip(&tok) {
+                prop_assert_eq!(a.hash, crate::boilerplate::hash_str(&b.text));
+                prop_assert_eq!((a.start, a.end, a.line as usize, a.gap), (b.start, b.end, b.line, b.gap));
+                prop_assert_eq!((a.capitalized(), a.all_caps()), (b.capitalized, b.all_caps));
+                prop_assert_eq!(a.is_number(), !b.text.is_empty() && b.text.bytes().all(|x| x.is_ascii_digit()));
+            }
+        }
+
+        #[test]
+        fn scanner_agrees_with_the_reference_on_any_text(s in "\\PC{0,80}") {
+            prop_assert_eq!(tokenize(&s), tokenize_reference(&s));
+        }
+    }
 
     fn check(input: &str, expect: &str) {
         assert_eq!(normalize_text(input), expect, "input: {input:?}");
+    }
+
+    #[test]
+    fn long_words_are_not_cached_but_read_alike() {
+        let long = "Hoà".repeat(40) + "THUỶ";
+        let text = format!("1. {long} và {long}.\n{} hết", "x".repeat(300));
+        for _ in 0..2 {
+            assert_eq!(tokenize(&text), tokenize_reference(&text));
+            let syl = syllables(&text);
+            let tok = tokenize(&text);
+            assert_eq!(syl.len(), tok.len());
+            for (a, b) in syl.iter().zip(&tok) {
+                assert_eq!(a.hash, crate::boilerplate::hash_str(&b.text));
+                assert_eq!(a.capitalized(), b.capitalized);
+            }
+        }
     }
 
     #[test]

@@ -7,8 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::boilerplate::{Gazetteer, date_len, doc_ref_len, is_number, specific_names};
-use crate::normalize::{Gap, Token, tokenize};
+use crate::boilerplate::{Gazetteer, date_len, doc_ref_len, hash_str, specific_names};
+use crate::normalize::{Gap, Syllable, Token, syllables, tokenize};
 
 /// One task of a program, as entered by the unit (CSV/XLSX columns or the program form).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -419,12 +419,16 @@ fn contains_phrase(normalized: &str, phrase: &str) -> bool {
     hay.contains(&format!(" {phrase} "))
 }
 
-fn has_date(toks: &[Token]) -> bool {
+fn is_number(t: &Token) -> bool {
+    !t.text.is_empty() && t.text.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn has_date(toks: &[Syllable]) -> bool {
     (0..toks.len()).any(|i| date_len(toks, i) > 0)
 }
 
 /// A number with a unit (`100%`, `50 đảng viên`, `3 lớp`), not a date or a document number.
-fn has_quantity(text: &str, toks: &[Token]) -> bool {
+fn has_quantity(text: &str, toks: &[Syllable]) -> bool {
     let mut skip_until = 0;
     for i in 0..toks.len() {
         if i < skip_until {
@@ -435,7 +439,7 @@ fn has_quantity(text: &str, toks: &[Token]) -> bool {
             skip_until = i + d;
             continue;
         }
-        if !is_number(&toks[i]) {
+        if !toks[i].is_number() {
             continue;
         }
         let after = &text[toks[i].end..];
@@ -444,8 +448,8 @@ fn has_quantity(text: &str, toks: &[Token]) -> bool {
         }
         if let Some(next) = toks.get(i + 1)
             && next.gap == Gap::Space
-            && !NOT_A_UNIT.contains(&next.text.as_str())
-            && !is_number(next)
+            && !NOT_A_UNIT.iter().any(|w| hash_str(w) == next.hash)
+            && !next.is_number()
         {
             return true;
         }
@@ -516,9 +520,11 @@ fn is_person_or_post(resp: &str) -> bool {
 /// Checks one task against the "5 rõ".
 pub fn check_task(index: usize, task: &TaskInput, gaz: &Gazetteer) -> TaskReport {
     let content_toks = tokenize(&task.content);
+    let content_syls = syllables(&task.content);
     let content_norm = words(&content_toks);
     let output = blank(&task.output);
     let output_toks = output.map(tokenize).unwrap_or_default();
+    let output_syls = output.map(syllables).unwrap_or_default();
     let output_norm = words(&output_toks);
     let mut findings = Vec::new();
 
@@ -555,7 +561,7 @@ pub fn check_task(index: usize, task: &TaskInput, gaz: &Gazetteer) -> TaskReport
 
     // Rõ thời gian.
     match blank(&task.deadline) {
-        None if !has_date(&content_toks) => findings.push(finding(
+        None if !has_date(&content_syls) => findings.push(finding(
             FindingCode::NoDeadline,
             "Chưa có thời hạn hoàn thành (rõ thời gian).".to_string(),
             "No deadline is set (clear time).".to_string(),
@@ -576,8 +582,8 @@ pub fn check_task(index: usize, task: &TaskInput, gaz: &Gazetteer) -> TaskReport
     }
 
     // Rõ sản phẩm.
-    let measurable = has_quantity(&task.content, &content_toks)
-        || output.is_some_and(|o| has_quantity(o, &output_toks))
+    let measurable = has_quantity(&task.content, &content_syls)
+        || output.is_some_and(|o| has_quantity(o, &output_syls))
         || has_deliverable(&content_norm)
         || has_deliverable(&output_norm);
     if !measurable {
@@ -595,7 +601,7 @@ pub fn check_task(index: usize, task: &TaskInput, gaz: &Gazetteer) -> TaskReport
         .filter(|v| contains_phrase(&content_norm, v))
         .collect();
     if !verbs.is_empty() && !measurable {
-        let names = specific_names(&content_toks, gaz);
+        let names = specific_names(&content_syls, gaz);
         let in_name = |i: usize| names.iter().any(|&(a, b)| (a..b).contains(&i));
         let concrete = content_toks
             .iter()
@@ -624,7 +630,7 @@ pub fn check_task(index: usize, task: &TaskInput, gaz: &Gazetteer) -> TaskReport
     ]
     .into_iter()
     .flatten()
-    .any(|s| !specific_names(&tokenize(s), gaz).is_empty());
+    .any(|s| !specific_names(&syllables(s), gaz).is_empty());
     if !local {
         findings.push(finding(
             FindingCode::NoLocalReference,
