@@ -610,6 +610,43 @@ async fn measure(
         &format!("dashboard page, independent reads at once as the page does ({backend})"),
         joined,
     );
+    // The whole page as `web::dashboards::show` reads it: the figures above, and at the
+    // same time the breadcrumbs and the study section (issue 5: the unit's participation
+    // and its children's).
+    let mut whole = Vec::with_capacity(a.iterations);
+    for i in 0..a.iterations + warmup {
+        let t0 = Instant::now();
+        let figures = async {
+            let org = store.org_get(&p, measured.id).await?;
+            let document = store.document(&p, doc).await?;
+            let (o, d) = (org.id, document.id);
+            tokio::try_join!(
+                store.dashboard(&p, o, d, today),
+                store.child_dashboards(&p, o, d, today),
+                store.overdue_units(&p, o, d, today, first(PAGE_LIST + 1)),
+                store.overdue_tasks(&p, o, d, today, first(PAGE_LIST + 1)),
+                store.targets_progress(&p, o, d),
+                store.progress_series(&p, o, d),
+                store.flagged_programs(&p, o, d, first(50)),
+                store.unit_programs(&p, o, d),
+            )
+            .map(|_| ())
+        };
+        let study = async {
+            store.participation(&p, measured.id, doc).await?;
+            store.participation_children(&p, measured.id, doc).await
+        };
+        let _ = tokio::try_join!(figures, store.org_ancestors(&p, measured.id), study)?;
+        if i >= warmup {
+            whole.push(t0.elapsed());
+        }
+    }
+    report(
+        &format!(
+            "whole dashboard page: figures, breadcrumbs and study section at once ({backend})"
+        ),
+        whole,
+    );
     println!("per call (sequential run), p50 / p95 / p99 ms:");
     let mut per_p50 = Vec::new();
     for (name, mut v) in names.iter().zip(per) {

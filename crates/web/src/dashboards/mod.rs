@@ -438,11 +438,13 @@ async fn show(
     State(st): State<AppState>,
     Path((org, doc)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let data = gather(&st, &auth.p, &org, &doc, PAGE_LIMITS).await?;
-    let crumbs = st.store.org_ancestors(&auth.p, data.org.id).await?;
-    let study =
-        crate::study::DashboardSection::load(&st, &auth.ctx, &auth.p, data.org.id, data.doc.id)
-            .await?;
+    let (org_id, doc_id) = (forms::id::<OrgId>(&org)?, forms::id::<DocumentId>(&doc)?);
+    // The breadcrumbs and the study section do not depend on the figures: read at once.
+    let (data, crumbs, study) = tokio::try_join!(
+        gather(&st, &auth.p, &org, &doc, PAGE_LIMITS),
+        async { Ok::<_, AppError>(st.store.org_ancestors(&auth.p, org_id).await?) },
+        crate::study::DashboardSection::load(&st, &auth.ctx, &auth.p, org_id, doc_id),
+    )?;
     let ctx = auth.ctx;
     Ok(ShowPage {
         segments: task_segments(&ctx, &data.d),
