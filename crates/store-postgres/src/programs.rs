@@ -355,16 +355,28 @@ pub(crate) async fn add_rollups(
         qb.build().execute(&mut *conn).await.db()?;
     }
     if dues.iter().any(|d| d.3 < 0) {
-        let mut orgs: Vec<i64> = entries.iter().map(|(o, _)| o.0).collect();
-        orgs.sort_unstable();
-        orgs.dedup();
-        for chunk in orgs.chunks(MAX_BINDS / 2) {
-            let mut qb =
-                QueryBuilder::<Db>::new("DELETE FROM rollup_dues WHERE root_document_id = ");
-            qb.push_bind(root.0).push(" AND n = 0 AND org_id IN ");
-            push_ids(&mut qb, chunk.iter().copied());
-            qb.build().execute(&mut *conn).await.db()?;
-        }
+        delete_zero_rows(conn, "rollup_dues", root, dues.iter().map(|d| d.0)).await?;
+    }
+    Ok(())
+}
+
+/// Deletes the rows of a by-date rollup table (`rollup_dues`, `rollup_done_weeks`) that a
+/// negative change brought to 0, for some organizations of one chain.
+async fn delete_zero_rows(
+    conn: &mut Conn,
+    table: &'static str,
+    root: DocumentId,
+    orgs: impl Iterator<Item = OrgId>,
+) -> Result<()> {
+    let mut orgs: Vec<i64> = orgs.map(|o| o.0).collect();
+    orgs.sort_unstable();
+    orgs.dedup();
+    for chunk in orgs.chunks(MAX_BINDS / 2) {
+        let mut qb =
+            QueryBuilder::<Db>::new(format!("DELETE FROM {table} WHERE root_document_id = "));
+        qb.push_bind(root.0).push(" AND n = 0 AND org_id IN ");
+        push_ids(&mut qb, chunk.iter().copied());
+        qb.build().execute(&mut *conn).await.db()?;
     }
     Ok(())
 }
@@ -401,16 +413,7 @@ async fn add_done_weeks(
         qb.build().execute(&mut *conn).await.db()?;
     }
     if weeks.iter().any(|w| w.2 < 0) {
-        let mut orgs: Vec<i64> = weeks.iter().map(|w| w.0.0).collect();
-        orgs.sort_unstable();
-        orgs.dedup();
-        for chunk in orgs.chunks(MAX_BINDS / 2) {
-            let mut qb =
-                QueryBuilder::<Db>::new("DELETE FROM rollup_done_weeks WHERE root_document_id = ");
-            qb.push_bind(root.0).push(" AND n = 0 AND org_id IN ");
-            push_ids(&mut qb, chunk.iter().copied());
-            qb.build().execute(&mut *conn).await.db()?;
-        }
+        delete_zero_rows(conn, "rollup_done_weeks", root, weeks.iter().map(|w| w.0)).await?;
     }
     Ok(())
 }
