@@ -1,10 +1,12 @@
-//! Importing organizations and members from spreadsheets (.xlsx) and .csv files.
+//! Importing organizations, members and study attendance from spreadsheets (.xlsx) and
+//! .csv files.
 //!
 //! Reading is in two steps: [`read_table`] turns a file into rows of text cells, then
 //! [`orgs::parse`] / [`members::parse`] check every row and return either all rows parsed or
 //! every problem with its row number. Applying goes through the store, all or nothing.
 //! [`template`] writes the .xlsx template users download.
 
+pub mod attendance;
 pub mod members;
 pub mod orgs;
 mod table;

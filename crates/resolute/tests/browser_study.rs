@@ -1,7 +1,8 @@
 //! Issue 5's journey in a real headless Chromium at phone size (390×844): on the demo
 //! (resolution 05-NQ/TU with its study round), a cell of 30 members has a conference; its
-//! secretary marks attendance on one screen (present, excused with a reason, absent) and
-//! shows the check-in QR code; a member opens the signed link, signs in, checks in (a
+//! secretary marks attendance on one screen (present, excused with a reason, absent),
+//! records a late excuse from an .xlsx sheet (refused without the reason, then recorded),
+//! cancels a spare conference, withdraws a draft material and shows the check-in QR code; a member opens the signed link, signs in, checks in (a
 //! second time changes nothing) and takes the knowledge check. Then desktop-size pages of
 //! the plan, grading, review and dashboard. Screenshots go to
 //! `target/screenshots/journey-study-*.png`.
@@ -248,6 +249,46 @@ async fn secretary_marks_a_30_member_cell_and_a_member_checks_in_on_a_phone() {
         .await
         .unwrap();
 
+    // A spare conference (to be cancelled) and a material of the cell (to be withdrawn).
+    let spare = store
+        .create_study_session(
+            &sys,
+            cell.id,
+            doc.document_id,
+            NewStudySession {
+                draft: SessionDraft::parse(
+                    &SessionForm {
+                        title: "Hội nghị dự phòng – Chi bộ thôn Tân Sơn".into(),
+                        audience: "member".into(),
+                        format: "in_person".into(),
+                        held_on: domain::validate::format_date(held),
+                        place: "Nhà văn hóa thôn Tân Sơn".into(),
+                    },
+                    Some(doc.study_by),
+                    false,
+                )
+                .unwrap(),
+                reporters: vec![],
+                makeup_of: None,
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .add_study_material(
+            &sys,
+            cell.id,
+            doc.document_id,
+            store::NewMaterial {
+                audience: None,
+                title: "Đề cương cũ (bản nháp)".into(),
+                url: Some("https://example.org/de-cuong-nhap.pdf".into()),
+                file: None,
+            },
+        )
+        .await
+        .unwrap();
+
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = web::AppState::new(
@@ -301,6 +342,119 @@ async fn secretary_marks_a_30_member_cell_and_a_member_checks_in_on_a_phone() {
         "{text}"
     );
     shot(&c, "journey-study-2-saved-phone").await;
+
+    // (1b) The absent member brings a note: the secretary records it from a spreadsheet
+    // (written here as the template is), first without the reason, then with it.
+    click(
+        &c,
+        &format!("a[href='/study-sessions/{}/import']", session.id),
+    )
+    .await;
+    wait_path(&c, "the import page", |p| p.ends_with("/import")).await;
+    assert!(!overflows(&c).await, "the import page fits a 390 px phone");
+    shot(&c, "journey-study-2b-import-phone").await;
+    let sheet = |reason: Option<&'static str>| {
+        let line = import::template::AttendanceLine {
+            code: format!("#{}", members[23].id),
+            full_name: &members[23].full_name,
+            cell: "Chi bộ thôn Tân Sơn",
+            mark: Some(domain::AttendanceMark::Excused),
+            reason,
+        };
+        import::template::attendance("Học tập", &[line]).unwrap()
+    };
+    let bad = tmp.0.join("diem-danh-loi.xlsx");
+    std::fs::write(&bad, sheet(None)).unwrap();
+    c.find(Locator::Css("#file"))
+        .await
+        .unwrap()
+        .send_keys(bad.to_str().unwrap())
+        .await
+        .unwrap();
+    click(&c, "form[action$='/import'] button[type=submit]").await;
+    wait_path(&c, "the import's problems", |p| p.ends_with("/import")).await;
+    let text = body_text(&c).await;
+    assert!(
+        text.contains("Dòng 2, cột Lý do vắng: Hãy ghi lý do vắng có phép."),
+        "{text}"
+    );
+    assert!(text.contains("Chưa ghi dòng nào"), "{text}");
+    assert!(!overflows(&c).await);
+    shot(&c, "journey-study-2c-import-problem-phone").await;
+    let good = tmp.0.join("diem-danh.xlsx");
+    std::fs::write(&good, sheet(Some("Ốm, có giấy của trạm y tế"))).unwrap();
+    c.find(Locator::Css("#file"))
+        .await
+        .unwrap()
+        .send_keys(good.to_str().unwrap())
+        .await
+        .unwrap();
+    click(&c, "form[action$='/import'] button[type=submit]").await;
+    wait_path(&c, "the import's result", |p| p.ends_with("/import")).await;
+    let text = body_text(&c).await;
+    assert!(
+        text.contains("Đã ghi điểm danh 1 đảng viên: có mặt 0, vắng có phép 1, vắng 0."),
+        "{text}"
+    );
+    shot(&c, "journey-study-2d-imported-phone").await;
+    click(&c, ".success a").await;
+    wait_path(&c, "the conference", |p| p.starts_with("/study-sessions/")).await;
+    let text = body_text(&c).await;
+    assert!(
+        text.contains("Có mặt 26 · Vắng có phép 3 · Vắng 0"),
+        "{text}"
+    );
+
+    // (1c) The spare conference is cancelled with a reason, and the draft material is
+    // withdrawn from the cell's plan.
+    c.goto(&format!("{base}/study-sessions/{}/edit", spare.id))
+        .await
+        .unwrap();
+    wait_path(&c, "the edit page", |p| p.ends_with("/edit")).await;
+    fill(&c, "#reason", "Đã học chung với hội nghị chính").await;
+    tap(&c, "form[action$='/cancel'] button[type=submit]").await;
+    c.accept_alert().await.expect("the confirmation");
+    wait_path(&c, "the cancelled conference", |p| {
+        p.starts_with("/study-sessions/")
+    })
+    .await;
+    let text = body_text(&c).await;
+    assert!(text.contains("Hội nghị đã bị hủy."), "{text}");
+    assert!(text.contains("Đã học chung với hội nghị chính"), "{text}");
+    shot(&c, "journey-study-2e-cancelled-phone").await;
+    c.goto(&format!(
+        "{base}/orgs/{}/study/{}",
+        cell.id, doc.document_id
+    ))
+    .await
+    .unwrap();
+    wait_path(&c, "the plan", |p| p.contains("/study/")).await;
+    assert!(body_text(&c).await.contains("Đã hủy"));
+    c.execute(
+        "document.querySelector('.materials').scrollIntoView({block: 'center'});",
+        vec![],
+    )
+    .await
+    .unwrap();
+    shot(&c, "journey-study-2f-plan-withdraw-phone").await;
+    tap(&c, ".materials form[action$='/withdraw'] button").await;
+    c.accept_alert().await.expect("the confirmation");
+    wait_path(&c, "the plan", |p| p.contains("/study/")).await;
+    let text = body_text(&c).await;
+    assert!(text.contains("Đã thu hồi tài liệu"), "{text}");
+    assert!(!text.contains("Đề cương cũ (bản nháp)"), "{text}");
+    assert!(!overflows(&c).await, "the plan fits a 390 px phone");
+    c.execute(
+        "document.querySelector('.materials').scrollIntoView({block: 'center'});",
+        vec![],
+    )
+    .await
+    .unwrap();
+    shot(&c, "journey-study-2g-plan-withdrawn-phone").await;
+    c.goto(&format!("{base}/study-sessions/{}", session.id))
+        .await
+        .unwrap();
+    wait_path(&c, "the conference", |p| p.starts_with("/study-sessions/")).await;
 
     // (2) The QR code, and its link.
     click(&c, &format!("a[href='/study-sessions/{}/qr']", session.id)).await;
@@ -456,6 +610,18 @@ async fn secretary_marks_a_30_member_cell_and_a_member_checks_in_on_a_phone() {
     let text = body_text(&c).await;
     assert!(text.contains("05-NQ/TU"), "the district's plans: {text}");
     shot(&c, "journey-study-16-study-index-desktop").await;
+    c.goto(&format!("{base}/study-sessions/{}/edit", session.id))
+        .await
+        .unwrap();
+    wait_path(&c, "the edit page", |p| p.ends_with("/edit")).await;
+    let text = body_text(&c).await;
+    assert!(text.contains("không đổi được đối tượng"), "{text}");
+    shot(&c, "journey-study-17-edit-desktop").await;
+    c.goto(&format!("{base}/study-sessions/{}/import", session.id))
+        .await
+        .unwrap();
+    wait_path(&c, "the import page", |p| p.ends_with("/import")).await;
+    shot(&c, "journey-study-18-import-desktop").await;
     c.set_window_size(390, 844).await.unwrap();
     c.goto(&format!(
         "{base}/orgs/{commune}/study/{}/review",
@@ -465,5 +631,22 @@ async fn secretary_marks_a_30_member_cell_and_a_member_checks_in_on_a_phone() {
     .unwrap();
     wait_path(&c, "the review", |p| p.ends_with("/review")).await;
     shot(&c, "journey-study-13-review-phone").await;
+    c.goto(&format!("{base}/study-sessions/{}/edit", session.id))
+        .await
+        .unwrap();
+    wait_path(&c, "the edit page", |p| p.ends_with("/edit")).await;
+    assert!(!overflows(&c).await, "the edit page fits a 390 px phone");
+    shot(&c, "journey-study-19-edit-phone").await;
+    c.goto(&format!("{base}/study-sessions/{}", session.id))
+        .await
+        .unwrap();
+    wait_path(&c, "the conference", |p| p.starts_with("/study-sessions/")).await;
+    c.execute(
+        "document.querySelector('.button-group').scrollIntoView({block: 'center'});",
+        vec![],
+    )
+    .await
+    .unwrap();
+    shot(&c, "journey-study-20-session-buttons-phone").await;
     c.close().await.unwrap();
 }

@@ -403,6 +403,7 @@ async fn one_state(conn: &mut Conn, doc: DocumentId, m: MemberId) -> Result<Memb
 
 const SESSION_SQL: &str = "SELECT s.id, s.org_id, s.org_path, o.name AS org_name, s.document_id, \
      d.symbol AS doc_symbol, s.title, s.audience, s.format, s.held_on, s.place, s.makeup_of, \
+     s.cancelled_at, s.cancel_reason, \
      (SELECT COUNT(*) FROM study_attendance a WHERE a.session_id = s.id AND a.mark = 'present') AS n_present, \
      (SELECT COUNT(*) FROM study_attendance a WHERE a.session_id = s.id AND a.mark = 'excused') AS n_excused, \
      (SELECT COUNT(*) FROM study_attendance a WHERE a.session_id = s.id AND a.mark = 'absent') AS n_absent \
@@ -432,6 +433,8 @@ fn session_row(r: &DbRow) -> Result<StudySession> {
         present: r.try_get("n_present").db()?,
         excused: r.try_get("n_excused").db()?,
         absent: r.try_get("n_absent").db()?,
+        cancelled_at: r.try_get("cancelled_at").db()?,
+        cancel_reason: r.try_get("cancel_reason").db()?,
     })
 }
 
@@ -531,7 +534,7 @@ async fn session_for_write(
 // ---- Plan parts ---------------------------------------------------------------------------
 
 const MATERIAL_SQL: &str = "SELECT mt.id, mt.org_id, o.name AS org_name, mt.org_path, mt.audience, \
-     mt.title, mt.url, mt.blob_key, mt.file_name, b.evidence_type FROM study_materials mt \
+     mt.title, mt.url, mt.blob_key, mt.file_name, b.evidence_type, mt.withdrawn_at FROM study_materials mt \
      JOIN organizations o ON o.id = mt.org_id LEFT JOIN evidence_blobs b ON b.key = mt.blob_key";
 
 fn material_row(r: &DbRow) -> Result<(StudyMaterial, OrgPath)> {
@@ -559,6 +562,7 @@ fn material_row(r: &DbRow) -> Result<(StudyMaterial, OrgPath)> {
             title: r.try_get("title").db()?,
             url: r.try_get("url").db()?,
             file,
+            withdrawn_at: r.try_get("withdrawn_at").db()?,
         },
         path_of(r.try_get("org_path").db()?)?,
     ))
@@ -570,7 +574,9 @@ async fn materials_on(
     doc: DocumentId,
     path: &OrgPath,
 ) -> Result<Vec<StudyMaterial>> {
-    let mut qb = QueryBuilder::<Db>::new(format!("{MATERIAL_SQL} WHERE mt.document_id = "));
+    let mut qb = QueryBuilder::<Db>::new(format!(
+        "{MATERIAL_SQL} WHERE mt.withdrawn_at IS NULL AND mt.document_id = "
+    ));
     qb.push_bind(doc.0).push(" AND mt.org_id IN ");
     push_ids(&mut qb, ids_of(path));
     qb.push(" ORDER BY length(mt.org_path) DESC, mt.id");
@@ -940,6 +946,66 @@ async fn write_marks(
     Ok(n)
 }
 
+/// The reporters of a conference, sorted and deduplicated: at most 20, each an active
+/// member of the unit's subtree holding the reporter position (`reporters`).
+async fn check_reporters(
+    conn: &mut Conn,
+    unit: &OrgPath,
+    given: &[MemberId],
+    bad: &mut Invalid,
+) -> Result<Vec<MemberId>> {
+    let mut reporters = given.to_vec();
+    reporters.sort();
+    reporters.dedup();
+    if reporters.len() > 20 {
+        bad.push("reporters", "too_long");
+        return Ok(reporters);
+    }
+    if !reporters.is_empty() {
+        let infos = members_by_ids(conn, &reporters).await?;
+        let mut qb = QueryBuilder::<Db>::new(
+            "SELECT DISTINCT member_id FROM positions WHERE role = 'reporter' AND to_date IS NULL \
+             AND member_id IN ",
+        );
+        push_ids(&mut qb, reporters.iter().map(|m| m.0));
+        let with_role: Vec<i64> = qb
+            .build()
+            .fetch_all(&mut *conn)
+            .await
+            .db()?
+            .iter()
+            .map(|r| r.try_get("member_id"))
+            .collect::<std::result::Result<_, _>>()
+            .db()?;
+        let ok = reporters.iter().all(|m| {
+            infos
+                .get(m)
+                .is_some_and(|i| i.active && in_subtree(unit, &i.cell_path))
+                && with_role.contains(&m.0)
+        });
+        if !ok {
+            bad.push("reporters", "reporter_not_eligible");
+        }
+    }
+    Ok(reporters)
+}
+
+/// A conference as the audit log keeps it.
+fn session_json(s: &StudySession) -> serde_json::Value {
+    json!({"title": s.title, "audience": s.audience, "format": s.format, "held_on": s.held_on,
+           "place": s.place, "reporters": s.reporters.iter().map(|r| r.0).collect::<Vec<_>>(),
+           "cancelled_at": s.cancelled_at, "cancel_reason": s.cancel_reason})
+}
+
+/// Marks are refused on a cancelled conference.
+fn not_cancelled(s: &StudySession) -> Result<()> {
+    if s.is_cancelled() {
+        Err(StoreError::Conflict("session_cancelled"))
+    } else {
+        Ok(())
+    }
+}
+
 // ---- The trait ----------------------------------------------------------------------------
 
 #[async_trait::async_trait]
@@ -1105,38 +1171,7 @@ impl StudyStore for Backend {
                 _ => bad.push("makeup_of", "bad_choice"),
             }
         }
-        let mut reporters = new.reporters.clone();
-        reporters.sort();
-        reporters.dedup();
-        if reporters.len() > 20 {
-            bad.push("reporters", "too_long");
-        }
-        if !reporters.is_empty() {
-            let infos = members_by_ids(&mut tx, &reporters).await?;
-            let mut qb = QueryBuilder::<Db>::new(
-                "SELECT DISTINCT member_id FROM positions WHERE role = 'reporter' AND to_date IS NULL \
-                 AND member_id IN ",
-            );
-            push_ids(&mut qb, reporters.iter().map(|m| m.0));
-            let with_role: Vec<i64> = qb
-                .build()
-                .fetch_all(&mut *tx)
-                .await
-                .db()?
-                .iter()
-                .map(|r| r.try_get("member_id"))
-                .collect::<std::result::Result<_, _>>()
-                .db()?;
-            let ok = reporters.iter().all(|m| {
-                infos
-                    .get(m)
-                    .is_some_and(|i| i.active && in_subtree(&c.org.path, &i.cell_path))
-                    && with_role.contains(&m.0)
-            });
-            if !ok {
-                bad.push("reporters", "reporter_not_eligible");
-            }
-        }
+        let reporters = check_reporters(&mut tx, &c.org.path, &new.reporters, &mut bad).await?;
         bad.into_result(())?;
         let d = &new.draft;
         let id: i64 = sqlx::query_scalar(
@@ -1196,6 +1231,119 @@ impl StudyStore for Backend {
         session_readable(&mut conn, p, id).await
     }
 
+    async fn update_study_session(
+        &self,
+        p: &Principal,
+        id: StudySessionId,
+        edit: SessionEdit,
+    ) -> Result<StudySession> {
+        let mut tx = self.begin().await?;
+        let before = session_for_write(&mut tx, p, id).await?;
+        not_cancelled(&before)?;
+        let mut bad = Invalid::default();
+        if edit.draft.audience != before.audience && before.marks() > 0 {
+            bad.push("audience", "session_has_attendance");
+        }
+        let reporters =
+            check_reporters(&mut tx, &before.org_path, &edit.reporters, &mut bad).await?;
+        bad.into_result(())?;
+        let d = &edit.draft;
+        sqlx::query(
+            "UPDATE study_sessions SET title = $1, audience = $2, format = $3, held_on = $4, \
+             place = $5, updated_at = $6 WHERE id = $7",
+        )
+        .bind(&d.title)
+        .bind(d.audience.as_str())
+        .bind(d.format.as_str())
+        .bind(d.held_on)
+        .bind(&d.place)
+        .bind(now())
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        let old: Vec<MemberId> = before.reporters.iter().map(|r| r.0).collect();
+        if old != reporters {
+            sqlx::query("DELETE FROM study_session_reporters WHERE session_id = $1")
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await
+                .db()?;
+            for m in &reporters {
+                sqlx::query(
+                    "INSERT INTO study_session_reporters (session_id, member_id, province_id) VALUES ($1, $2, $3)",
+                )
+                .bind(id.0)
+                .bind(m.0)
+                .bind(province_of(&before.org_path))
+                .execute(&mut *tx)
+                .await
+                .db()?;
+            }
+        }
+        let after = session_by_id(&mut tx, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if session_json(&before) != session_json(&after) {
+            audit(
+                &mut tx,
+                p,
+                "update",
+                "study_session",
+                id.0,
+                Some(&before.org_path),
+                Some(session_json(&before)),
+                Some(session_json(&after)),
+            )
+            .await?;
+        }
+        tx.commit().await.db()?;
+        Ok(after)
+    }
+
+    async fn cancel_study_session(
+        &self,
+        p: &Principal,
+        id: StudySessionId,
+        reason: String,
+    ) -> Result<StudySession> {
+        let mut tx = self.begin().await?;
+        let before = session_for_write(&mut tx, p, id).await?;
+        not_cancelled(&before)?;
+        let reason = validate::name("reason", &reason, study::MAX_PLACE_CHARS)
+            .map_err(StoreError::Invalid)?;
+        if before.marks() > 0 {
+            return Err(StoreError::Conflict("session_has_attendance"));
+        }
+        sqlx::query(
+            "UPDATE study_sessions SET cancelled_at = $1, cancelled_by = $2, cancel_reason = $3 \
+             WHERE id = $4",
+        )
+        .bind(now())
+        .bind(user_id_of(p))
+        .bind(&reason)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        let after = session_by_id(&mut tx, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        audit(
+            &mut tx,
+            p,
+            "cancel",
+            "study_session",
+            id.0,
+            Some(&before.org_path),
+            Some(session_json(&before)),
+            Some(session_json(&after)),
+        )
+        .await?;
+        tx.commit().await.db()?;
+        Ok(after)
+    }
+
     async fn my_reporter_sessions(&self, p: &Principal) -> Result<Vec<StudySession>> {
         let Some(m) = p.member_id else {
             return Ok(Vec::new());
@@ -1203,7 +1351,7 @@ impl StudyStore for Backend {
         let mut conn = self.reader().await?;
         sessions_where(
             &mut conn,
-            "s.id IN (SELECT session_id FROM study_session_reporters WHERE member_id = ",
+            "s.cancelled_at IS NULL AND s.id IN (SELECT session_id FROM study_session_reporters WHERE member_id = ",
             |qb| {
                 qb.push_bind(m.0).push(")");
             },
@@ -1273,6 +1421,61 @@ impl StudyStore for Backend {
         Ok(m)
     }
 
+    async fn withdraw_study_material(
+        &self,
+        p: &Principal,
+        id: MaterialId,
+    ) -> Result<StudyMaterial> {
+        let mut tx = self.begin().await?;
+        let mut qb = QueryBuilder::<Db>::new(format!("{MATERIAL_SQL} WHERE mt.id = "));
+        qb.push_bind(id.0);
+        let row = qb
+            .build()
+            .fetch_optional(&mut *tx)
+            .await
+            .db()?
+            .ok_or(StoreError::NotFound)?;
+        let (before, path) = material_row(&row)?;
+        if !p.can(Permission::EditPeople, &path) {
+            let s = p.scope(Permission::Read);
+            return Err(if s.covers(&path) || s.leads_to(&path) {
+                StoreError::Forbidden
+            } else {
+                StoreError::NotFound
+            });
+        }
+        if before.withdrawn_at.is_some() {
+            return Err(StoreError::Conflict("material_withdrawn"));
+        }
+        sqlx::query(
+            "UPDATE study_materials SET withdrawn_at = $1, withdrawn_by = $2 WHERE id = $3",
+        )
+        .bind(now())
+        .bind(user_id_of(p))
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        let mut qb = QueryBuilder::<Db>::new(format!("{MATERIAL_SQL} WHERE mt.id = "));
+        qb.push_bind(id.0);
+        let (after, _) = material_row(&qb.build().fetch_one(&mut *tx).await.db()?)?;
+        audit(
+            &mut tx,
+            p,
+            "withdraw",
+            "study_material",
+            id.0,
+            Some(&path),
+            Some(json!({"title": before.title, "url": before.url,
+                        "file": before.file.as_ref().map(|f| json!({"key": f.0, "name": f.2})),
+                        "withdrawn_at": null})),
+            Some(json!({"withdrawn_at": after.withdrawn_at})),
+        )
+        .await?;
+        tx.commit().await.db()?;
+        Ok(after)
+    }
+
     async fn study_material(&self, p: &Principal, id: MaterialId) -> Result<StudyMaterial> {
         let mut conn = self.reader().await?;
         let mut qb = QueryBuilder::<Db>::new(format!("{MATERIAL_SQL} WHERE mt.id = "));
@@ -1284,6 +1487,14 @@ impl StudyStore for Backend {
             .db()?
             .ok_or(StoreError::NotFound)?;
         let (m, path) = material_row(&row)?;
+        if m.withdrawn_at.is_some() {
+            // Hidden from members; the office still reaches it (to see what it withdrew).
+            return if p.can(Permission::EditPeople, &path) {
+                Ok(m)
+            } else {
+                Err(StoreError::NotFound)
+            };
+        }
         let s = p.scope(Permission::Read);
         if p.system || s.covers(&path) || s.leads_to(&path) {
             return Ok(m);
@@ -1383,7 +1594,7 @@ impl StudyStore for Backend {
         }
         let r = s.org_path.subtree();
         let mut qb = QueryBuilder::<Db>::new(
-            "SELECT m.id, m.full_name, m.audience, c.name AS cell_name, a.mark, a.reason, a.via \
+            "SELECT m.id, m.full_name, m.card_number, m.audience, c.name AS cell_name, a.mark, a.reason, a.via \
              FROM members m JOIN organizations c ON c.id = m.cell_id \
              LEFT JOIN study_attendance a ON a.member_id = m.id AND a.session_id = ",
         );
@@ -1409,6 +1620,7 @@ impl StudyStore for Backend {
                 Ok(SheetRow {
                     member_id: MemberId(r.try_get("id").db()?),
                     full_name: r.try_get("full_name").db()?,
+                    card_number: r.try_get("card_number").db()?,
                     audience: audience_of(&a)?,
                     cell_name: r.try_get("cell_name").db()?,
                     mark: mark.and_then(|m| AttendanceMark::parse(&m)),
@@ -1427,6 +1639,7 @@ impl StudyStore for Backend {
     ) -> Result<u64> {
         let mut tx = self.begin().await?;
         let s = session_for_write(&mut tx, p, id).await?;
+        not_cancelled(&s)?;
         if entries.len() > study::MAX_SHEET_ROWS {
             return Err(StoreError::invalid("attendance", "too_long"));
         }
@@ -1500,6 +1713,7 @@ impl StudyStore for Backend {
         if !in_subtree(&s.org_path, &m.cell_path) {
             return Err(StoreError::invalid("member", "checkin_not_your_unit"));
         }
+        not_cancelled(&s)?;
         let mark: Option<String> = sqlx::query_scalar(
             "SELECT mark FROM study_attendance WHERE session_id = $1 AND member_id = $2",
         )
@@ -1557,6 +1771,12 @@ impl StudyStore for Backend {
                 continue;
             }
             match session_for_write(&mut tx, p, r.session).await {
+                Ok(s) if s.is_cancelled() => {
+                    bad.push(
+                        domain::fieldpath::indexed("rows", i, "session"),
+                        "session_cancelled",
+                    );
+                }
                 Ok(s) => {
                     sessions.insert(r.session, s);
                 }
@@ -1647,15 +1867,19 @@ impl StudyStore for Backend {
                 .find(|c| c.audience == m.audience);
             let cell = path.id();
             let aud = m.audience;
-            let sessions: Vec<StudySession> = sessions_where(&mut conn, "s.document_id = ", |qb| {
-                qb.push_bind(doc.0).push(" AND s.org_id IN ");
-                push_ids(qb, ids_of(&path));
-                qb.push(" AND (s.audience = ")
-                    .push_bind(aud.as_str())
-                    .push(" OR s.org_id = ")
-                    .push_bind(cell.0)
-                    .push(")");
-            })
+            let sessions: Vec<StudySession> = sessions_where(
+                &mut conn,
+                "s.cancelled_at IS NULL AND s.document_id = ",
+                |qb| {
+                    qb.push_bind(doc.0).push(" AND s.org_id IN ");
+                    push_ids(qb, ids_of(&path));
+                    qb.push(" AND (s.audience = ")
+                        .push_bind(aud.as_str())
+                        .push(" OR s.org_id = ")
+                        .push_bind(cell.0)
+                        .push(")");
+                },
+            )
             .await?;
             let mut qb = QueryBuilder::<Db>::new(
                 "SELECT session_id, mark FROM study_attendance WHERE member_id = ",
@@ -2339,10 +2563,11 @@ pub(crate) async fn recount_study_tx(conn: &mut Conn) -> Result<u64> {
         let g: Option<String> = r.try_get("grade").db()?;
         s.grade = g.and_then(|g| ReflectionGrade::parse(&g));
     }
-    // Compare with the kept rows; the kept cell and audience stay (the counted place).
+    // Compare with the kept rows. A member is counted in their current cell (a transfer
+    // moves the row, `follow_members`); the kept audience stays (the counted one).
     let mut kept: HashMap<(i64, i64), (MemberStudy, MemberInfo)> = HashMap::new();
     for r in sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT sm.member_id, sm.document_id, sm.province_id AS mi_province, sm.cell_path AS mi_cell_path, \
+        "SELECT sm.member_id, sm.document_id, m.province_id AS mi_province, m.cell_path AS mi_cell_path, \
          sm.audience AS mi_audience, sm.member_id AS mi_id, m.full_name AS mi_name, m.status AS mi_status, {SM_COLS} \
          FROM study_members sm JOIN members m ON m.id = sm.member_id"
     )))
@@ -2511,6 +2736,89 @@ pub(crate) async fn move_study_paths(conn: &mut Conn, old: &OrgPath, new: &OrgPa
         .execute(&mut *conn)
         .await
         .db()?;
+    }
+    Ok(())
+}
+
+/// Moves members' study with them to another cell (a transfer, or the members of a merged
+/// or split cell; in the move's transaction, before or after `members` is updated): each
+/// member's `study_members` rows take the new cell, and their counters leave the
+/// `study_rollups` rows of the old cell's ancestors that are not the new cell's and join
+/// the new ones (common ancestors are untouched; a row left all-zero is deleted, as a
+/// recount would). The member's reflection goes along (its grading is the new cell's);
+/// attendance rows keep the cell the member was in when marked, which is history.
+pub(crate) async fn follow_members(
+    conn: &mut Conn,
+    members: &[MemberId],
+    to: &OrgPath,
+) -> Result<()> {
+    if members.is_empty() {
+        return Ok(());
+    }
+    let to_ids: Vec<i64> = ids_of(to).collect();
+    let to_province = province_of(to);
+    // (document, organization, audience) -> (province, counters)
+    let mut sums: HashMap<(i64, i64, Audience), (i64, StudyCounters)> = HashMap::new();
+    let mut leaving: Vec<i64> = Vec::new();
+    for chunk in members.chunks(MAX_BINDS - 1) {
+        let mut qb = QueryBuilder::<Db>::new(format!(
+            "SELECT sm.document_id, sm.cell_path, sm.audience, sm.province_id, {SM_COLS} \
+             FROM study_members sm WHERE sm.member_id IN "
+        ));
+        push_ids(&mut qb, chunk.iter().map(|m| m.0));
+        for r in qb.build().fetch_all(&mut *conn).await.db()? {
+            let doc: i64 = r.try_get("document_id").db()?;
+            let from = path_of(r.try_get("cell_path").db()?)?;
+            let a: String = r.try_get("audience").db()?;
+            let aud = audience_of(&a)?;
+            let province: i64 = r.try_get("province_id").db()?;
+            let c = StudyCounters::of(&state_row(&r)?);
+            let from_ids: Vec<i64> = ids_of(&from).collect();
+            for o in from_ids.iter().filter(|o| !to_ids.contains(o)) {
+                let e = sums
+                    .entry((doc, *o, aud))
+                    .or_insert((province, StudyCounters::default()));
+                e.1.add(&c.times(-1));
+                leaving.push(*o);
+            }
+            for o in to_ids.iter().filter(|o| !from_ids.contains(o)) {
+                let e = sums
+                    .entry((doc, *o, aud))
+                    .or_insert((to_province, StudyCounters::default()));
+                e.1.add(&c);
+            }
+        }
+    }
+    let mut by_doc: HashMap<i64, Vec<CounterRow>> = HashMap::new();
+    for ((doc, org, aud), v) in sums {
+        if !v.1.is_zero() {
+            by_doc.entry(doc).or_default().push(((org, aud), v));
+        }
+    }
+    for (doc, mut rows) in by_doc {
+        rows.sort_by_key(|((o, a), _)| (*o, aud_index(*a)));
+        add_counters(conn, DocumentId(doc), &rows).await?;
+    }
+    leaving.sort_unstable();
+    leaving.dedup();
+    for chunk in leaving.chunks(MAX_BINDS - 1) {
+        let mut qb = QueryBuilder::<Db>::new("DELETE FROM study_rollups WHERE org_id IN ");
+        push_ids(&mut qb, chunk.iter().copied());
+        for c in StudyCounters::COLUMNS {
+            qb.push(" AND ").push(c).push(" = 0");
+        }
+        qb.build().execute(&mut *conn).await.db()?;
+    }
+    for table in ["study_members", "study_reflections"] {
+        for chunk in members.chunks(MAX_BINDS - 2) {
+            let mut qb = QueryBuilder::<Db>::new(format!("UPDATE {table} SET cell_path = "));
+            qb.push_bind(to.as_str().to_owned())
+                .push(", province_id = ")
+                .push_bind(to_province)
+                .push(" WHERE member_id IN ");
+            push_ids(&mut qb, chunk.iter().map(|m| m.0));
+            qb.build().execute(&mut *conn).await.db()?;
+        }
     }
     Ok(())
 }

@@ -66,6 +66,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "done_weeks",
         include_str!("../migrations/0007_done_weeks.sql"),
     ),
+    (
+        8,
+        "study_edits",
+        include_str!("../migrations/0008_study_edits.sql"),
+    ),
 ];
 
 static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {

@@ -120,6 +120,19 @@ pub(crate) async fn move_members(
     filter(&mut qb);
     qb.build().execute(&mut *conn).await.db()?;
 
+    // The members that move, for their study to follow them.
+    let mut qb = QueryBuilder::<Sqlite>::new("SELECT id");
+    filter(&mut qb);
+    let moving: Vec<MemberId> = qb
+        .build_query_scalar::<i64>()
+        .fetch_all(&mut *conn)
+        .await
+        .db()?
+        .into_iter()
+        .map(MemberId)
+        .collect();
+    crate::study::follow_members(conn, &moving, &to.path).await?;
+
     let mut qb = QueryBuilder::<Sqlite>::new("UPDATE members SET cell_id = ");
     qb.push_bind(to.id.0)
         .push(", cell_path = ")

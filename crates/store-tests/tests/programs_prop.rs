@@ -1,14 +1,17 @@
 //! Property: the rollups kept on write equal a recount after any sequence of writes.
 //!
-//! Random sequences of cascade / study / issue / post / accept / return / revise (and a
+//! Random sequences of cascade / study / issue / post / accept / return / revise, of
+//! attendance marks at study conferences, of members transferred between cells (and a
 //! commune moving between districts) over the small tree of the suite; refusals
 //! (`Invalid`, `Conflict`) are fine, anything else fails. Afterwards the stored rollups of
-//! the chain equal the ones a recount rebuilds, and the recount finds nothing to fix. Runs
-//! on SQLite; the first 4 cases also on PostgreSQL when `RESOLUTE_TEST_POSTGRES` is set.
+//! the chain (the programs' and the study participation of every unit) equal the ones a
+//! recount rebuilds, and the recount finds nothing to fix. Runs on SQLite; the first 4
+//! cases also on PostgreSQL when `RESOLUTE_TEST_POSTGRES` is set.
 
+use domain::study::{AttendanceEntry, SessionDraft, SessionForm};
 use domain::{
-    CascadeScope, MemberId, OrgId, OrgKind, ProgramId, ProgramKind, ProgramSections, ProgramState,
-    ProgressUpdateId, TaskDraft, TaskId, TaskStatus,
+    AttendanceMark, CascadeScope, MemberId, OrgId, OrgKind, ProgramId, ProgramKind,
+    ProgramSections, ProgramState, ProgressUpdateId, TaskDraft, TaskId, TaskStatus,
 };
 use proptest::prelude::*;
 use std::sync::Arc;
@@ -29,6 +32,11 @@ enum Op {
     Revise(usize),
     /// Move g1 under the other district.
     Move,
+    /// Mark a member (0..5) at a conference (0 province, 1 g1, 2 g2, 3 a make-up of the
+    /// province's) present, excused or absent.
+    Mark(usize, u8, u8),
+    /// Transfer a member (0..5) to a cell (c1, c2, c3).
+    Transfer(usize, usize),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -42,6 +50,8 @@ fn op() -> impl Strategy<Value = Op> {
         3 => i.clone().prop_map(Op::Return),
         1 => i.prop_map(Op::Revise),
         1 => Just(Op::Move),
+        6 => (0usize..5, 0u8..3, 0u8..4).prop_map(|(m, k, s)| Op::Mark(m, k, s)),
+        3 => (0usize..5, 0usize..3).prop_map(|(m, c)| Op::Transfer(m, c)),
     ]
 }
 
@@ -138,6 +148,44 @@ async fn run(s: &dyn FullStore, ops: Vec<Op>) {
     let mut updates: Vec<ProgressUpdateId> = Vec::new();
     let mut programs: Vec<ProgramId> = Vec::new();
     let mut moved = false;
+    // Conferences: the province's, g1's, g2's and a make-up of the province's.
+    let conference = |title: &str| {
+        SessionDraft::parse(
+            &SessionForm {
+                title: title.into(),
+                audience: "member".into(),
+                format: "in_person".into(),
+                held_on: "15/03/2025".into(),
+                place: "Hội trường".into(),
+            },
+            None,
+            true,
+        )
+        .unwrap()
+    };
+    let mut sessions = Vec::new();
+    for (i, o) in [t.province.id, t.g1.id, t.g2.id, t.province.id]
+        .into_iter()
+        .enumerate()
+    {
+        let s = s
+            .create_study_session(
+                &p,
+                o,
+                doc.id,
+                NewStudySession {
+                    draft: conference(&format!("Hội nghị {i}")),
+                    reporters: vec![],
+                    makeup_of: (i == 3).then(|| sessions[0]),
+                },
+            )
+            .await
+            .unwrap();
+        sessions.push(s.id);
+    }
+    let members = [t.m1.id, t.m2.id, t.m3.id, t.m4.id, t.m5.id];
+    let cells = [t.c1.id, t.c2.id, t.c3.id];
+    let mut transfers = 0i64;
     for op in ops {
         match op {
             Op::Cascade(k) => {
@@ -246,9 +294,43 @@ async fn run(s: &dyn FullStore, ops: Vec<Op>) {
                 s.org_move(&p, t.g1.id, to, d(2025, 6, 1)).await.unwrap();
                 moved = !moved;
             }
+            Op::Mark(m, k, i) => {
+                let mark = AttendanceMark::ALL[usize::from(k)];
+                let entry = AttendanceEntry {
+                    member_id: members[m],
+                    mark,
+                    reason: (mark == AttendanceMark::Excused).then(|| "Ốm".to_owned()),
+                };
+                allowed(
+                    s.record_attendance(&p, sessions[usize::from(i)], vec![entry])
+                        .await,
+                );
+            }
+            Op::Transfer(m, c) => {
+                transfers += 1;
+                let on = d(2025, 7, 1) + time::Duration::days(transfers);
+                allowed(s.member_transfer(&p, members[m], cells[c], on).await);
+            }
         }
     }
     assert_rollups_fresh(s, doc.id).await;
+    let mut kept = Vec::new();
+    for u in &units {
+        kept.push(s.participation(&p, u.id, doc.id).await.unwrap());
+    }
+    assert_eq!(
+        s.recount_study(&p).await.unwrap(),
+        0,
+        "study rows differ from a recount"
+    );
+    for (u, k) in units.iter().zip(kept) {
+        let fresh = s.participation(&p, u.id, doc.id).await.unwrap();
+        assert_eq!(
+            k, fresh,
+            "study rollups of {} differ from a recount",
+            u.name
+        );
+    }
 }
 
 fn cases() -> u32 {

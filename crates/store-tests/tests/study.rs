@@ -22,6 +22,9 @@ store_tests::program_suite!(
     study_authorization_by_subtree,
     attendance_import_is_all_or_nothing,
     moving_a_commune_moves_its_study,
+    transferring_a_member_moves_their_study,
+    conferences_are_corrected_and_cancelled,
+    materials_are_withdrawn_not_deleted,
 );
 
 struct Fixture {
@@ -810,4 +813,329 @@ async fn moving_a_commune_moves_its_study(s: &dyn FullStore) {
     assert!(t.d2.path.covers(&moved.org_path));
     assert_study_fresh(s, t.province.id, f.doc).await;
     assert_study_fresh(s, t.d2.id, f.doc).await;
+}
+
+async fn transferring_a_member_moves_their_study(s: &dyn FullStore) {
+    let f = fixture(s).await;
+    let t = &f.t;
+    let gs = s
+        .create_study_session(
+            &sys(),
+            t.g1.id,
+            f.doc,
+            plain(session("member", "15/03/2025")),
+        )
+        .await
+        .unwrap();
+    s.record_attendance(
+        &sys(),
+        gs.id,
+        vec![
+            entry(t.m1.id, AttendanceMark::Present),
+            entry(t.m3.id, AttendanceMark::Absent),
+        ],
+    )
+    .await
+    .unwrap();
+    let me = member_principal(s, t.m1.id, t.c1.id).await;
+    s.submit_reflection(
+        &me,
+        f.doc,
+        NewReflection {
+            body: Some("Bài thu hoạch của tôi".into()),
+            file: None,
+            on: d(2025, 3, 20),
+        },
+    )
+    .await
+    .unwrap();
+    let doc = f.doc;
+    let studied = move |org: OrgId| async move {
+        s.participation(&sys(), org, doc)
+            .await
+            .unwrap()
+            .total()
+            .studied
+    };
+    assert_eq!(studied(t.d1.id).await, 1);
+    assert_eq!(studied(t.d2.id).await, 0);
+    let audits = audit_count(s).await;
+    // m1 moves from c1 (Lục Nam) to c3 (Yên Thế).
+    s.member_transfer(&sys(), t.m1.id, t.c3.id, d(2025, 6, 1))
+        .await
+        .unwrap();
+    assert_eq!(audit_count(s).await, audits + 1, "one audited transfer");
+    for (org, n) in [
+        (t.c1.id, 0),
+        (t.g1.id, 0),
+        (t.d1.id, 0),
+        (t.c3.id, 1),
+        (t.g2.id, 1),
+        (t.d2.id, 1),
+        (t.province.id, 1),
+    ] {
+        assert_eq!(studied(org).await, n, "studied in {org}");
+    }
+    let g2 = s.participation(&sys(), t.g2.id, f.doc).await.unwrap();
+    assert_eq!(g2.total().reflections_on_time, 1);
+    // Not on the new cell's "not yet studied" list; still studied on their own page.
+    let unstudied = s
+        .study_roster(&sys(), t.g2.id, f.doc, true, all())
+        .await
+        .unwrap();
+    let ids: Vec<MemberId> = unstudied.iter().map(|r| r.member_id).collect();
+    assert_eq!(ids.len(), 2);
+    assert!(!ids.contains(&t.m1.id));
+    assert!(ids.contains(&t.m4.id) && ids.contains(&t.m5.id));
+    let mine = s.my_study(&me).await.unwrap();
+    let one = mine.iter().find(|m| m.document_id == f.doc).unwrap();
+    assert!(one.state.studied);
+    // The reflection is graded by the new cell now.
+    let c3 = s.reflections(&sys(), t.c3.id, f.doc).await.unwrap();
+    assert_eq!(c3.len(), 1);
+    assert!(
+        s.reflections(&sys(), t.c1.id, f.doc)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_study_fresh(s, t.province.id, f.doc).await;
+    assert_study_fresh(s, t.d1.id, f.doc).await;
+    assert_study_fresh(s, t.g2.id, f.doc).await;
+    // A later mark at the new cell's conference counts there, and still agrees.
+    let cs = s
+        .create_study_session(
+            &sys(),
+            t.c3.id,
+            f.doc,
+            plain(session("member", "25/03/2025")),
+        )
+        .await;
+    if let Ok(cs) = cs {
+        s.record_attendance(&sys(), cs.id, vec![entry(t.m1.id, AttendanceMark::Present)])
+            .await
+            .unwrap();
+    }
+    assert_eq!(studied(t.d2.id).await, 1);
+    assert_study_fresh(s, t.province.id, f.doc).await;
+}
+
+async fn conferences_are_corrected_and_cancelled(s: &dyn FullStore) {
+    let f = fixture(s).await;
+    let t = &f.t;
+    let office = principal(s, AccessRole::OfficeStaff, t.d1.id).await;
+    let gs = s
+        .create_study_session(
+            &office,
+            t.g1.id,
+            f.doc,
+            plain(session("member", "15/03/2025")),
+        )
+        .await
+        .unwrap();
+    let edit = |audience: &str, on: &str, place: &str| SessionEdit {
+        draft: SessionDraft::parse(
+            &SessionForm {
+                title: "Hội nghị học tập Nghị quyết 05-NQ/TU".into(),
+                audience: audience.into(),
+                format: "online".into(),
+                held_on: on.into(),
+                place: place.into(),
+            },
+            None,
+            false,
+        )
+        .unwrap(),
+        reporters: vec![],
+    };
+    // Outside the subtree: not found; a member of the cell: forbidden.
+    let other = principal(s, AccessRole::OfficeStaff, t.d2.id).await;
+    is_not_found(
+        s.update_study_session(&other, gs.id, edit("member", "16/03/2025", "Hội trường"))
+            .await,
+    );
+    is_not_found(
+        s.cancel_study_session(&other, gs.id, "Trùng lịch".into())
+            .await,
+    );
+    let reader = principal(s, AccessRole::Member, t.g1.id).await;
+    is_forbidden(
+        s.update_study_session(&reader, gs.id, edit("member", "16/03/2025", "Hội trường"))
+            .await,
+    );
+    // Before attendance: anything may change, audited.
+    let audits = audit_count(s).await;
+    let u = s
+        .update_study_session(
+            &office,
+            gs.id,
+            edit("key_cadre", "16/03/2025", "Hội trường xã"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(u.audience, Audience::KeyCadre);
+    assert_eq!(u.held_on, d(2025, 3, 16));
+    assert_eq!(u.format, ConferenceFormat::Online);
+    assert_eq!(u.place, "Hội trường xã");
+    assert_eq!(audit_count(s).await, audits + 1);
+    s.update_study_session(
+        &office,
+        gs.id,
+        edit("member", "16/03/2025", "Hội trường xã"),
+    )
+    .await
+    .unwrap();
+    // After attendance: the audience stays, the place and date may be corrected.
+    s.record_attendance(
+        &office,
+        gs.id,
+        vec![entry(t.m1.id, AttendanceMark::Present)],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        invalid_code(
+            s.update_study_session(
+                &office,
+                gs.id,
+                edit("key_cadre", "16/03/2025", "Hội trường")
+            )
+            .await
+        ),
+        ("audience", "session_has_attendance")
+    );
+    let u = s
+        .update_study_session(&office, gs.id, edit("member", "17/03/2025", "Nhà văn hóa"))
+        .await
+        .unwrap();
+    assert_eq!(u.held_on, d(2025, 3, 17));
+    assert_eq!(u.present, 1);
+    assert_eq!(
+        conflict_code(s.cancel_study_session(&office, gs.id, "Nhầm".into()).await),
+        "session_has_attendance"
+    );
+    // A planned conference is cancelled with a reason, kept and shown as cancelled.
+    let next = s
+        .create_study_session(
+            &office,
+            t.g1.id,
+            f.doc,
+            plain(session("member", "25/03/2025")),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        invalid_code(s.cancel_study_session(&office, next.id, "  ".into()).await),
+        ("reason", "required")
+    );
+    let c = s
+        .cancel_study_session(&office, next.id, "Trùng lịch họp".into())
+        .await
+        .unwrap();
+    assert!(c.is_cancelled());
+    assert_eq!(c.cancel_reason.as_deref(), Some("Trùng lịch họp"));
+    assert_eq!(
+        conflict_code(s.cancel_study_session(&office, next.id, "x".into()).await),
+        "session_cancelled"
+    );
+    assert_eq!(
+        conflict_code(
+            s.update_study_session(&office, next.id, edit("member", "26/03/2025", "x"))
+                .await
+        ),
+        "session_cancelled"
+    );
+    assert_eq!(
+        conflict_code(
+            s.record_attendance(
+                &office,
+                next.id,
+                vec![entry(t.m2.id, AttendanceMark::Present)]
+            )
+            .await
+        ),
+        "session_cancelled"
+    );
+    assert_eq!(
+        invalid_code(
+            s.import_attendance(
+                &office,
+                vec![AttendanceImportRow {
+                    session: next.id,
+                    entry: entry(t.m2.id, AttendanceMark::Present),
+                }],
+            )
+            .await
+        ),
+        ("rows[0].session", "session_cancelled")
+    );
+    let me = member_principal(s, t.m2.id, t.c1.id).await;
+    assert_eq!(
+        conflict_code(s.check_in(&me, next.id).await),
+        "session_cancelled"
+    );
+    let plan = s.study_plan(&office, t.g1.id, f.doc).await.unwrap();
+    assert_eq!(plan.sessions.len(), 2);
+    assert!(
+        plan.sessions
+            .iter()
+            .any(|x| x.id == next.id && x.is_cancelled())
+    );
+    // Not among the member's conferences to attend.
+    let mine = s.my_study(&me).await.unwrap();
+    let one = mine.iter().find(|m| m.document_id == f.doc).unwrap();
+    assert!(one.sessions.iter().all(|x| x.id != next.id));
+    assert!(one.sessions.iter().any(|x| x.id == gs.id));
+    assert_study_fresh(s, t.province.id, f.doc).await;
+}
+
+async fn materials_are_withdrawn_not_deleted(s: &dyn FullStore) {
+    let f = fixture(s).await;
+    let t = &f.t;
+    let office = principal(s, AccessRole::OfficeStaff, t.g1.id).await;
+    let m = s
+        .add_study_material(
+            &office,
+            t.g1.id,
+            f.doc,
+            NewMaterial {
+                audience: None,
+                title: "Đề cương tuyên truyền".into(),
+                url: Some("https://example.org/de-cuong.pdf".into()),
+                file: None,
+            },
+        )
+        .await
+        .unwrap();
+    let me = member_principal(s, t.m1.id, t.c1.id).await;
+    s.study_material(&me, m.id).await.unwrap();
+    let other = principal(s, AccessRole::OfficeStaff, t.g2.id).await;
+    is_not_found(s.withdraw_study_material(&other, m.id).await);
+    let reader = principal(s, AccessRole::Member, t.g1.id).await;
+    is_forbidden(s.withdraw_study_material(&reader, m.id).await);
+    let audits = audit_count(s).await;
+    let w = s.withdraw_study_material(&office, m.id).await.unwrap();
+    assert!(w.withdrawn_at.is_some());
+    assert_eq!(audit_count(s).await, audits + 1);
+    assert_eq!(
+        conflict_code(s.withdraw_study_material(&office, m.id).await),
+        "material_withdrawn"
+    );
+    // Gone from the plans and the member's page; the office still reaches the row.
+    let plan = s.study_plan(&office, t.c1.id, f.doc).await.unwrap();
+    assert!(plan.materials.iter().all(|x| x.id != m.id));
+    let mine = s.my_study(&me).await.unwrap();
+    assert!(
+        mine.iter()
+            .all(|x| x.materials.iter().all(|y| y.id != m.id))
+    );
+    is_not_found(s.study_material(&me, m.id).await);
+    assert!(
+        s.study_material(&office, m.id)
+            .await
+            .unwrap()
+            .withdrawn_at
+            .is_some()
+    );
+    is_not_found(s.withdraw_study_material(&office, MaterialId(99_999)).await);
 }

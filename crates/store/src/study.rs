@@ -64,6 +64,29 @@ pub struct StudySession {
     pub present: i64,
     pub excused: i64,
     pub absent: i64,
+    /// When and why the conference was cancelled (it is kept, shown as cancelled and left
+    /// out of the members' lists of conferences to attend).
+    pub cancelled_at: Option<OffsetDateTime>,
+    pub cancel_reason: Option<String>,
+}
+
+impl StudySession {
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled_at.is_some()
+    }
+
+    /// Marks recorded at the conference.
+    pub fn marks(&self) -> i64 {
+        self.present + self.excused + self.absent
+    }
+}
+
+/// A correction of a planned conference: the parsed draft and its reporters. The audience
+/// cannot change once attendance is recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionEdit {
+    pub draft: SessionDraft,
+    pub reporters: Vec<MemberId>,
 }
 
 /// A new conference: the parsed draft, its reporters and, for a make-up, the original.
@@ -95,6 +118,8 @@ pub struct StudyMaterial {
     pub title: String,
     pub url: Option<String>,
     pub file: Option<(ContentKey, EvidenceType, String)>,
+    /// Withdrawn by the unit's office: hidden from members, kept with its file.
+    pub withdrawn_at: Option<OffsetDateTime>,
 }
 
 /// A new material: a link or a file (already stored by the web layer).
@@ -143,6 +168,8 @@ pub struct StudyPlan {
 pub struct SheetRow {
     pub member_id: MemberId,
     pub full_name: String,
+    /// The party card number, when recorded (the code in attendance spreadsheets).
+    pub card_number: Option<String>,
     pub audience: Audience,
     pub cell_name: String,
     pub mark: Option<AttendanceMark>,
@@ -327,6 +354,27 @@ pub trait StudyStore: Send + Sync + 'static {
         new: NewStudySession,
     ) -> Result<StudySession>;
 
+    /// Corrects a conference (EditPeople on its unit): title, format, date, place and
+    /// reporters, and the audience while no attendance is recorded (`audience`,
+    /// `session_has_attendance`). A cancelled conference is `Conflict("session_cancelled")`.
+    /// Audited with the values before and after.
+    async fn update_study_session(
+        &self,
+        p: &Principal,
+        id: StudySessionId,
+        edit: SessionEdit,
+    ) -> Result<StudySession>;
+
+    /// Cancels a conference (EditPeople on its unit) with a reason (`reason`). It is kept;
+    /// one with attendance recorded is `Conflict("session_has_attendance")`, a second
+    /// cancel `Conflict("session_cancelled")`. Marks and check-ins are refused afterwards.
+    async fn cancel_study_session(
+        &self,
+        p: &Principal,
+        id: StudySessionId,
+        reason: String,
+    ) -> Result<StudySession>;
+
     /// A conference (Read on its unit, or one of its reporters, or a member of its
     /// subtree).
     async fn study_session(&self, p: &Principal, id: StudySessionId) -> Result<StudySession>;
@@ -342,8 +390,14 @@ pub trait StudyStore: Send + Sync + 'static {
         new: NewMaterial,
     ) -> Result<StudyMaterial>;
 
+    /// Withdraws a material (EditPeople on its unit): it leaves the plans and the members'
+    /// pages, its row and file stay; a second withdrawal is `Conflict("material_withdrawn")`.
+    async fn withdraw_study_material(&self, p: &Principal, id: MaterialId)
+    -> Result<StudyMaterial>;
+
     /// A material, for its download (anyone who may read the plan of a unit at or below
-    /// the material's unit, or the member studying).
+    /// the material's unit, or the member studying). A withdrawn material is `NotFound`
+    /// except for those who may edit its unit's plan.
     async fn study_material(&self, p: &Principal, id: MaterialId) -> Result<StudyMaterial>;
 
     /// Adds a question to the unit's bank (EditPeople on the unit).

@@ -4,9 +4,7 @@
 //! the session's CSRF token in `X-CSRF-Token`. Validation errors are 422 with the fields
 //! and codes, as everywhere in the API.
 //!
-//! The workspace has no OpenAPI generator yet (`utoipa` is not a dependency); these are
-//! plain axum handlers, and their request and response shapes are the serde types below
-//! and the store's records.
+//! Each handler carries its `#[utoipa::path]`; the OpenAPI document lists them (`Doc`).
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -24,7 +22,15 @@ use crate::error::ApiError;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/study/sessions/{id}", get(session))
+        .route(
+            "/api/study/sessions/{id}",
+            get(session).post(update_session),
+        )
+        .route("/api/study/sessions/{id}/cancel", post(cancel_session))
+        .route(
+            "/api/study/materials/{id}/withdraw",
+            post(withdraw_material),
+        )
         .route(
             "/api/study/sessions/{id}/attendance",
             get(attendance).post(record_attendance),
@@ -48,6 +54,9 @@ type ApiResult = Result<Response, ApiError>;
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(
     session,
+    update_session,
+    cancel_session,
+    withdraw_material,
     attendance,
     record_attendance,
     check_in,
@@ -75,6 +84,104 @@ fn body<T: for<'de> Deserialize<'de>>(b: &Bytes) -> Result<T, ApiError> {
 async fn session(auth: Auth, State(st): State<AppState>, Path(raw): Path<String>) -> ApiResult {
     let s = st.store.study_session(&auth.p, id(&raw)?).await?;
     Ok(Json(s).into_response())
+}
+
+/// The editable fields of a conference, as `POST /api/study/sessions/{id}` takes them.
+#[derive(Deserialize)]
+struct SessionBody {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    audience: String,
+    #[serde(default)]
+    format: String,
+    /// dd/mm/yyyy
+    #[serde(default)]
+    held_on: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    reporters: Vec<i64>,
+}
+
+/// Corrects a conference: title, format, date, place, reporters, and the audience while
+/// no attendance is recorded. A cancelled conference is 409.
+#[utoipa::path(post, path = "/api/study/sessions/{id}", tag = "study", params(("id" = i64, Path, description = "The conference (study session)")),
+    request_body(content = serde_json::Value, description = "`{\"title\": \"…\", \"audience\": \"member\", \"format\": \"in_person\", \"held_on\": \"dd/mm/yyyy\", \"place\": \"…\", \"reporters\": [12]}`"),
+    responses((status = 200, description = "The conference as corrected", body = serde_json::Value), (status = 400, description = "Bad input: the error names the field, with a message in the user's language", body = crate::error::ErrorBody),
+        (status = 403, description = "Not allowed, or the X-CSRF-Token header is missing or wrong", body = crate::error::ErrorBody), (status = 404, description = "Not found, or outside the user's units", body = crate::error::ErrorBody),
+        (status = 409, description = "The conference is cancelled", body = crate::error::ErrorBody)))]
+async fn update_session(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path(raw): Path<String>,
+    b: Bytes,
+) -> ApiResult {
+    let sid: StudySessionId = id(&raw)?;
+    let s = st.store.study_session(&auth.p, sid).await?;
+    let body: SessionBody = body(&b)?;
+    let plan = st
+        .store
+        .study_plan(&auth.p, s.org_id, s.document_id)
+        .await?;
+    let form = study::SessionForm {
+        title: body.title,
+        audience: body.audience,
+        format: body.format,
+        held_on: body.held_on,
+        place: body.place,
+    };
+    let draft = study::SessionDraft::parse(&form, plan.study_by, s.makeup_of.is_some())
+        .map_err(ApiError::Invalid)?;
+    let edit = store::SessionEdit {
+        draft,
+        reporters: body.reporters.into_iter().map(MemberId).collect(),
+    };
+    let u = st.store.update_study_session(&auth.p, sid, edit).await?;
+    Ok(Json(u).into_response())
+}
+
+#[derive(Deserialize)]
+struct CancelBody {
+    #[serde(default)]
+    reason: String,
+}
+
+/// Cancels a conference with a reason; it is kept and shown as cancelled. One with
+/// attendance recorded, or already cancelled, is 409.
+#[utoipa::path(post, path = "/api/study/sessions/{id}/cancel", tag = "study", params(("id" = i64, Path, description = "The conference (study session)")),
+    request_body(content = serde_json::Value, description = "`{\"reason\": \"…\"}`"),
+    responses((status = 200, description = "The cancelled conference", body = serde_json::Value), (status = 400, description = "Bad input: the error names the field, with a message in the user's language", body = crate::error::ErrorBody),
+        (status = 403, description = "Not allowed, or the X-CSRF-Token header is missing or wrong", body = crate::error::ErrorBody), (status = 404, description = "Not found, or outside the user's units", body = crate::error::ErrorBody),
+        (status = 409, description = "Attendance is recorded, or it is already cancelled", body = crate::error::ErrorBody)))]
+async fn cancel_session(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path(raw): Path<String>,
+    b: Bytes,
+) -> ApiResult {
+    let sid: StudySessionId = id(&raw)?;
+    st.store.study_session(&auth.p, sid).await?;
+    let body: CancelBody = body(&b)?;
+    let c = st
+        .store
+        .cancel_study_session(&auth.p, sid, body.reason)
+        .await?;
+    Ok(Json(c).into_response())
+}
+
+/// Withdraws a material: hidden from members, kept (with its file) and in the audit log.
+#[utoipa::path(post, path = "/api/study/materials/{id}/withdraw", tag = "study", params(("id" = i64, Path, description = "The material")),
+    responses((status = 200, description = "The withdrawn material", body = serde_json::Value),
+        (status = 403, description = "Not allowed, or the X-CSRF-Token header is missing or wrong", body = crate::error::ErrorBody), (status = 404, description = "Not found, or outside the user's units", body = crate::error::ErrorBody),
+        (status = 409, description = "Already withdrawn", body = crate::error::ErrorBody)))]
+async fn withdraw_material(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path(raw): Path<String>,
+) -> ApiResult {
+    let m = st.store.withdraw_study_material(&auth.p, id(&raw)?).await?;
+    Ok(Json(m).into_response())
 }
 
 /// The attendance sheet of a conference: each member of the unit and their mark.

@@ -20,6 +20,8 @@
 //! Uploads (materials, reflection files) reuse the progress module's evidence storage and
 //! checks (`progress::store_evidence`): content-checked, content-addressed on disk.
 
+mod edit;
+mod import;
 mod review;
 
 use std::collections::HashMap;
@@ -89,8 +91,27 @@ pub fn router() -> Router<AppState> {
         .route("/study-sessions/{id}", get(session_page))
         .route("/study-sessions/{id}/attendance", post(attendance_save))
         .route("/study-sessions/{id}/qr", get(qr_page))
+        .route(
+            "/study-sessions/{id}/edit",
+            get(edit::edit_form).post(edit::edit_save),
+        )
+        .route("/study-sessions/{id}/cancel", post(edit::cancel))
+        .route(
+            "/study-sessions/{id}/import",
+            get(import::form)
+                .post(import::upload)
+                .layer(DefaultBodyLimit::max(BODY_LIMIT)),
+        )
+        .route(
+            "/study-sessions/{id}/import/template",
+            get(import::template),
+        )
         .route("/check-in/{id}", get(checkin_page).post(checkin_post))
         .route("/study-materials/{id}", get(material_file))
+        .route(
+            "/study-materials/{id}/withdraw",
+            post(edit::withdraw_material),
+        )
         .route("/my/study/{doc}/check", get(check_page).post(check_post))
         .route(
             "/my/study/{doc}/reflection",
@@ -107,6 +128,7 @@ pub(crate) fn is_upload(path: &str) -> bool {
     let parts: Vec<&str> = path.split('/').collect();
     matches!(parts.as_slice(), ["", "orgs", id, "study", doc, "materials"] if !id.is_empty() && !doc.is_empty())
         || matches!(parts.as_slice(), ["", "my", "study", doc, "reflection"] if !doc.is_empty())
+        || matches!(parts.as_slice(), ["", "study-sessions", id, "import"] if !id.is_empty())
 }
 
 // ---- Shared ---------------------------------------------------------------------------------
@@ -485,8 +507,8 @@ struct PlanPage {
     errors: FormErrors,
     notice: String,
     figures: Option<Participation>,
-    /// (id, title, audience label, href, unit name)
-    materials: Vec<(MaterialId, String, &'static str, String, String)>,
+    /// (id, title, audience label, href, unit name, may withdraw)
+    materials: Vec<(MaterialId, String, &'static str, String, String, bool)>,
     /// Labels of the key cadre and member audiences.
     aud_labels: [&'static str; 2],
 }
@@ -536,7 +558,9 @@ async fn plan_response(
             let aud = m
                 .audience
                 .map_or_else(|| ctx.t("study.audience.all"), |a| audience_label(ctx, a));
-            (m.id, m.title.clone(), aud, href, m.org_name.clone())
+            // Only the office of the unit that added it withdraws a material.
+            let mine = m.org_id == org && can_edit;
+            (m.id, m.title.clone(), aud, href, m.org_name.clone(), mine)
         })
         .collect();
     let status = form_status(ctx, &errors);
@@ -595,6 +619,7 @@ async fn plan_page(
         "content" => auth.ctx.t("study.plan.content_saved").to_owned(),
         "session" => auth.ctx.t("study.session.created").to_owned(),
         "material" => auth.ctx.t("study.plan.material_added").to_owned(),
+        "withdrawn" => auth.ctx.t("study.plan.material_withdrawn").to_owned(),
         _ => String::new(),
     };
     plan_response(&st, &auth, org, doc, FormErrors::default(), notice).await
@@ -715,6 +740,15 @@ struct SessionFormPage {
     errors: FormErrors,
     formats: Vec<(&'static str, &'static str)>,
     audiences: Vec<(&'static str, &'static str)>,
+    /// Where the form goes, its heading and its button.
+    action: String,
+    heading: String,
+    submit: String,
+    back: String,
+    /// The conference being corrected.
+    edit: Option<StudySession>,
+    /// Its reason field (the cancel form) and that form's error.
+    cancel_reason: String,
 }
 
 impl SessionFormPage {
@@ -724,9 +758,12 @@ impl SessionFormPage {
     fn is_audience(&self, v: &str) -> bool {
         self.form.audience == v
     }
+    /// The audience of a conference with attendance cannot change.
+    fn audience_locked(&self) -> bool {
+        self.edit.as_ref().is_some_and(|s| s.marks() > 0)
+    }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn session_form_response(
     ctx: &Ctx,
     plan: StudyPlan,
@@ -735,18 +772,65 @@ fn session_form_response(
     makeup: Option<&StudySession>,
     errors: FormErrors,
 ) -> Response {
+    session_form_page(
+        ctx,
+        plan,
+        form,
+        reporters,
+        makeup,
+        None,
+        errors,
+        String::new(),
+    )
+}
+
+/// The conference form: a new conference, a make-up, or the correction of `edit`.
+#[allow(clippy::too_many_arguments)]
+fn session_form_page(
+    ctx: &Ctx,
+    plan: StudyPlan,
+    form: SessionForm,
+    reporters: String,
+    makeup: Option<&StudySession>,
+    edit: Option<StudySession>,
+    errors: FormErrors,
+    cancel_reason: String,
+) -> Response {
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let heading = if makeup.is_some() {
+    let heading = if edit.is_some() {
+        ctx.t("study.edit.title")
+    } else if makeup.is_some() {
         ctx.t("study.session.makeup_title")
     } else {
         ctx.t("study.session.new_title")
     };
+    let (action, submit, back) = match &edit {
+        Some(s) => (
+            format!("/study-sessions/{}/edit", s.id),
+            ctx.t("study.edit.save"),
+            format!("/study-sessions/{}", s.id),
+        ),
+        None => (
+            format!(
+                "/orgs/{}/study/{}/sessions/new",
+                plan.org_id, plan.document_id
+            ),
+            ctx.t("study.session.create"),
+            format!("/orgs/{}/study/{}", plan.org_id, plan.document_id),
+        ),
+    };
     let page = SessionFormPage {
         title: forms::title(ctx.lang, &errors, heading),
+        action,
+        heading: heading.to_owned(),
+        submit: submit.to_owned(),
+        back,
+        edit,
+        cancel_reason,
         plan,
         form,
         reporters,
@@ -991,6 +1075,8 @@ async fn session_page(
             auth.ctx.t("study.session.saved"),
             &[("n", &forms::query_param(&q, "n"))],
         ),
+        "updated" => auth.ctx.t("study.edit.saved").to_owned(),
+        "cancelled" => auth.ctx.t("study.cancel.done").to_owned(),
         _ => String::new(),
     };
     session_response(&st, &auth, id, None, FormErrors::default(), notice).await
@@ -1322,6 +1408,13 @@ async fn checkin_post(
                 String::new(),
             ))
         }
+        Err(store::StoreError::Conflict(code)) => Ok(checkin_response(
+            ctx,
+            None,
+            &q,
+            checkin_problem(ctx, code),
+            String::new(),
+        )),
         Err(store::StoreError::NotFound) => Ok(checkin_response(
             ctx,
             None,

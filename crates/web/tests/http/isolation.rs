@@ -42,7 +42,8 @@ pub fn address(
         || template.starts_with("/study/sessions/")
     {
         st.session.to_string()
-    } else if template.starts_with("/study-materials/") {
+    } else if template.starts_with("/study-materials/") || template.starts_with("/study/materials/")
+    {
         st.material.to_string()
     } else if template.starts_with("/study-reflections/") {
         st.reflection.to_string()

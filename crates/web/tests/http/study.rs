@@ -740,3 +740,498 @@ async fn the_json_api_records_attendance_checks_in_and_gives_the_figures() {
     let office_b = app.signed_in("office.b").await;
     assert_eq!(office_b.get(&path).await.status(), 404);
 }
+
+/// An .xlsx attendance sheet with the given rows under the template's headers.
+fn attendance_xlsx(rows: &[[&str; 4]]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let sheet = wb.add_worksheet();
+    for (c, h) in ["Mã đảng viên", "Họ và tên", "Điểm danh", "Lý do vắng"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                sheet.write_string(r as u32 + 1, c as u16, *v).unwrap();
+            }
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+async fn upload(b: &Browser, path: &str, name: &str, bytes: &[u8]) -> (u16, String) {
+    let (content_type, body) = multipart(&[("csrf", b.csrf.as_str())], Some((name, bytes)));
+    text(
+        b.client
+            .post(b.url(path))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_secretary_imports_attendance_from_a_spreadsheet_all_or_nothing() {
+    let app = spawn_app().await;
+    let r = app.seed_programs().await;
+    let st = app.seed_study(&r).await;
+    let sys = Principal::system();
+    // Another cell of the same commune, with a member the office sees.
+    let other_cell = app
+        .store
+        .org_create(
+            &sys,
+            store::NewOrg {
+                parent_id: Some(app.grassroots_a),
+                kind: domain::OrgKind::Cell,
+                name: "Chi bộ thôn Hạ".into(),
+                code: None,
+                valid_from: date!(2020 - 01 - 01),
+            },
+        )
+        .await
+        .unwrap();
+    let tam = app
+        .store
+        .member_create(
+            &sys,
+            store::NewMember {
+                cell_id: other_cell.id,
+                full_name: "Lê Văn Tám".into(),
+                gender: None,
+                birth_date: None,
+                joined_on: None,
+                audience: Audience::Member,
+                card_number: None,
+                since: date!(2020 - 01 - 01),
+            },
+        )
+        .await
+        .unwrap();
+    let office = app.signed_in("office.a").await;
+    let page = format!("/study-sessions/{}", st.session);
+    let (_, html) = text(office.get(&page).await).await;
+    assert!(html.contains(&format!("{page}/import")), "{html}");
+    let (status, html) = text(office.get(&format!("{page}/import")).await).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Nhập điểm danh từ tệp Excel"), "{html}");
+    // The template lists the sheet's members with their codes.
+    let res = office.get(&format!("{page}/import/template")).await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("spreadsheetml")
+    );
+    let t = import::read_table(&res.bytes().await.unwrap()).unwrap();
+    assert_eq!(t.header[0], "Mã đảng viên");
+    let duc = t
+        .rows
+        .iter()
+        .find(|r| r[1] == "Nguyễn Văn Đức")
+        .expect("member A in the template");
+    assert_eq!(duc[0], format!("#{}", app.member_a));
+
+    // Every problem with its row number; nothing saved.
+    let code_a = format!("#{}", app.member_a);
+    let code_tam = format!("#{}", tam.id);
+    let code_b = format!("#{}", app.member_b);
+    let bad = attendance_xlsx(&[
+        [code_a.as_str(), "Nguyễn Văn Đức", "Có mặt", ""],
+        ["", "Trần Thị Hoà", "Vắng có phép", ""],
+        [code_tam.as_str(), "Lê Văn Tám", "Có mặt", ""],
+        [code_b.as_str(), "", "Có mặt", ""],
+        ["#999999", "", "Vắng", ""],
+        ["", "Trần Thị Hoà", "đi muộn", ""],
+    ]);
+    let (status, html) = upload(&office, &format!("{page}/import"), "diem-danh.xlsx", &bad).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(
+        html.contains("Dòng 3, cột Lý do vắng: Hãy ghi lý do vắng có phép."),
+        "{html}"
+    );
+    assert!(
+        html.contains("Dòng 7, cột Điểm danh: Điểm danh phải là"),
+        "{html}"
+    );
+    assert!(html.contains("Chưa ghi dòng nào"), "{html}");
+    // The row checks pass; the members are then resolved against the sheet.
+    let bad = attendance_xlsx(&[
+        [code_a.as_str(), "Nguyễn Văn Đức", "Có mặt", ""],
+        [code_tam.as_str(), "Lê Văn Tám", "Có mặt", ""],
+        [code_b.as_str(), "", "Có mặt", ""],
+        ["#999999", "", "Vắng", ""],
+        ["", "Trần Thị Hoà", "Vắng", ""],
+    ]);
+    let (status, html) = upload(&office, &format!("{page}/import"), "diem-danh.xlsx", &bad).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(
+        html.contains("Dòng 3, cột Mã đảng viên: Đảng viên này không thuộc chi bộ"),
+        "{html}"
+    );
+    // District B's member does not exist for district A's office.
+    assert!(
+        html.contains("Dòng 4, cột Mã đảng viên: Không tìm thấy đảng viên này"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Dòng 5, cột Mã đảng viên: Không tìm thấy"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("Dòng 2,") && !html.contains("Dòng 6,"),
+        "{html}"
+    );
+    let studied = |app: &TestApp| {
+        let store = app.store.clone();
+        let g = app.grassroots_a;
+        async move {
+            store
+                .participation(&Principal::system(), g, r.document)
+                .await
+                .unwrap()
+                .total()
+                .studied
+        }
+    };
+    assert_eq!(studied(&app).await, 0, "nothing half-saved");
+
+    // A good .csv: a code, a name, an excused absence with its reason, a blank mark.
+    let csv = format!(
+        "Mã đảng viên;Họ và tên;Điểm danh;Lý do vắng\n{code_a};Nguyễn Văn Đức;Có mặt;\n;Trần Thị Hoà;Vắng có phép;Ốm\n"
+    );
+    let (status, html) = upload(
+        &office,
+        &format!("{page}/import"),
+        "diem-danh.csv",
+        csv.as_bytes(),
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("Đã ghi điểm danh 2 đảng viên: có mặt 1, vắng có phép 1, vắng 0."),
+        "{html}"
+    );
+    assert_eq!(studied(&app).await, 1);
+    let (_, html) = text(office.get(&page).await).await;
+    assert!(
+        html.contains("Có mặt 1 · Vắng có phép 1 · Vắng 0"),
+        "{html}"
+    );
+
+    // In English.
+    office.get("/lang/en?next=/study").await;
+    let bad = attendance_xlsx(&[["#999999", "", "maybe", ""]]);
+    let (status, html) = upload(&office, &format!("{page}/import"), "x.xlsx", &bad).await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("Row 2, column Attendance: The attendance must be"),
+        "{html}"
+    );
+    // Not a spreadsheet, no file.
+    let (status, html) = upload(
+        &office,
+        &format!("{page}/import"),
+        "x.xlsx",
+        b"PK\x03\x04garbage",
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("Nothing was recorded"), "{html}");
+    let (content_type, body) = multipart(&[("csrf", office.csrf.as_str())], None);
+    let res = office
+        .client
+        .post(office.url(&format!("{page}/import")))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+
+    // Who may: a member of the cell reads the conference but may not import; district B
+    // does not see it.
+    let member = app.member_browser("duc.nv", app.member_a).await;
+    assert_eq!(member.get(&format!("{page}/import")).await.status(), 403);
+    let office_b = app.signed_in("office.b").await;
+    assert_eq!(office_b.get(&format!("{page}/import")).await.status(), 404);
+    assert_eq!(
+        office_b
+            .get(&format!("{page}/import/template"))
+            .await
+            .status(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn the_office_corrects_and_cancels_conferences_and_withdraws_a_material() {
+    let app = spawn_app().await;
+    let r = app.seed_programs().await;
+    let st = app.seed_study(&r).await;
+    let office = app.signed_in("office.a").await;
+    let page = format!("/study-sessions/{}", st.session);
+    let (status, html) = text(office.get(&format!("{page}/edit")).await).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Nhà văn hóa thôn Thanh Lâm") && html.contains("10/02/2025"));
+    assert!(html.contains("Hủy hội nghị"));
+    let fields = |date: &'static str, audience: &'static str, place: &'static str| {
+        vec![
+            ("title", "Học tập nghị quyết – Chi bộ thôn Thanh Lâm"),
+            ("audience", audience),
+            ("format", "in_person"),
+            ("held_on", date),
+            ("place", place),
+            ("reporters", ""),
+        ]
+    };
+    // A bad date: the form again with the values kept.
+    let (status, html) = text(
+        office
+            .post(
+                &format!("{page}/edit"),
+                &fields("31/02/2025", "member", "Hội trường UBND xã"),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("Lỗi:") && html.contains("Hội trường UBND xã"),
+        "{html}"
+    );
+    let res = office
+        .post(
+            &format!("{page}/edit"),
+            &fields("12/02/2025", "member", "Hội trường UBND xã"),
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let (_, html) = text(office.get(&format!("{page}?done=updated")).await).await;
+    assert!(html.contains("Đã lưu thay đổi của hội nghị."), "{html}");
+    assert!(html.contains("12/02/2025") && html.contains("Hội trường UBND xã"));
+    // Once attendance is recorded the audience is kept, and it cannot be cancelled.
+    app.store
+        .record_attendance(
+            &Principal::system(),
+            st.session,
+            vec![AttendanceEntry {
+                member_id: app.member_a,
+                mark: AttendanceMark::Present,
+                reason: None,
+            }],
+        )
+        .await
+        .unwrap();
+    let (status, html) = text(
+        office
+            .post(
+                &format!("{page}/edit"),
+                &fields("12/02/2025", "key_cadre", "Hội trường UBND xã"),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("không đổi được đối tượng"), "{html}");
+    let (status, html) = text(
+        office
+            .post(&format!("{page}/cancel"), &[("reason", "Nhầm")])
+            .await,
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("không hủy được"), "{html}");
+
+    // A second conference is cancelled with a reason.
+    let draft = SessionDraft::parse(
+        &SessionForm {
+            title: "Hội nghị bổ sung".into(),
+            audience: "member".into(),
+            format: "online".into(),
+            held_on: "14/02/2025".into(),
+            place: "https://meet.example.org/abc".into(),
+        },
+        None,
+        false,
+    )
+    .unwrap();
+    let next = app
+        .store
+        .create_study_session(
+            &Principal::system(),
+            app.cell_a,
+            r.document,
+            NewStudySession {
+                draft,
+                reporters: vec![],
+                makeup_of: None,
+            },
+        )
+        .await
+        .unwrap();
+    let next_page = format!("/study-sessions/{}", next.id);
+    let (status, html) = text(
+        office
+            .post(&format!("{next_page}/cancel"), &[("reason", " ")])
+            .await,
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("Lý do hủy"), "{html}");
+    let res = office
+        .post(
+            &format!("{next_page}/cancel"),
+            &[("reason", "Trùng lịch họp của xã")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let (_, html) = text(office.get(&next_page).await).await;
+    assert!(html.contains("Hội nghị đã bị hủy.") && html.contains("Trùng lịch họp của xã"));
+    assert!(
+        !html.contains("/attendance\""),
+        "no sheet on a cancelled conference"
+    );
+    assert_eq!(office.get(&format!("{next_page}/edit")).await.status(), 303);
+    let mark = format!("mark_{}", app.member_a);
+    let (status, html) = text(
+        office
+            .post(&format!("{next_page}/attendance"), &[(&mark, "present")])
+            .await,
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("đã bị hủy"), "{html}");
+    let (_, html) = text(
+        office
+            .get(&format!("/orgs/{}/study/{}", app.cell_a, r.document))
+            .await,
+    )
+    .await;
+    assert!(html.contains("Đã hủy"), "{html}");
+    // The member no longer sees it among the conferences to attend.
+    let member = app.member_browser("duc.nv", app.member_a).await;
+    let (_, html) = text(member.get("/study").await).await;
+    assert!(
+        html.contains("Học tập nghị quyết – Chi bộ thôn Thanh Lâm"),
+        "{html}"
+    );
+    assert!(!html.contains("Hội nghị bổ sung"), "{html}");
+
+    // The material is withdrawn from the plan; members no longer reach it.
+    let plan = format!("/orgs/{}/study/{}", app.cell_a, r.document);
+    let (_, html) = text(office.get(&plan).await).await;
+    assert!(html.contains(&format!("/study-materials/{}/withdraw", st.material)));
+    assert_eq!(
+        member
+            .get(&format!("/study-materials/{}", st.material))
+            .await
+            .status(),
+        303
+    );
+    let office_b = app.signed_in("office.b").await;
+    let withdraw = format!("/study-materials/{}/withdraw", st.material);
+    assert_eq!(
+        office_b.post(&withdraw, &[("next", &plan)]).await.status(),
+        404
+    );
+    assert_eq!(
+        member.post(&withdraw, &[("next", &plan)]).await.status(),
+        403
+    );
+    let res = office.post(&withdraw, &[("next", &plan)]).await;
+    assert_eq!(res.status(), 303);
+    let (_, html) = text(office.get(&format!("{plan}?done=withdrawn")).await).await;
+    assert!(html.contains("Đã thu hồi tài liệu"), "{html}");
+    assert!(!html.contains("Đề cương tuyên truyền"), "{html}");
+    assert_eq!(
+        member
+            .get(&format!("/study-materials/{}", st.material))
+            .await
+            .status(),
+        404
+    );
+    // Outside the subtree: not found.
+    assert_eq!(office_b.get(&format!("{page}/edit")).await.status(), 404);
+    assert_eq!(
+        office_b
+            .post(&format!("{page}/cancel"), &[("reason", "x")])
+            .await
+            .status(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn the_json_api_corrects_cancels_and_withdraws() {
+    let app = spawn_app().await;
+    let r = app.seed_programs().await;
+    let st = app.seed_study(&r).await;
+    let office = app.signed_in("office.a").await;
+    let api = |b: &Browser, path: &str, body: serde_json::Value| {
+        b.client
+            .post(b.url(path))
+            .header("x-csrf-token", &b.csrf)
+            .json(&body)
+            .send()
+    };
+    let path = format!("/api/study/sessions/{}", st.session);
+    let body = |date: &str| {
+        serde_json::json!({"title": "Học tập nghị quyết", "audience": "member",
+            "format": "hybrid", "held_on": date, "place": "Hội trường xã", "reporters": []})
+    };
+    let res = api(&office, &path, body("32/01/2025")).await.unwrap();
+    assert_eq!(res.status(), 400);
+    let e: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(e["error"]["fields"][0]["field"], "held_on");
+    let res = api(&office, &path, body("11/02/2025")).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let s: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(s["place"], "Hội trường xã");
+    assert_eq!(s["format"], "hybrid");
+    let res = api(&office, &format!("{path}/cancel"), serde_json::json!({}))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let res = api(
+        &office,
+        &format!("{path}/cancel"),
+        serde_json::json!({"reason": "Hoãn do mưa bão"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 200);
+    let s: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(s["cancel_reason"], "Hoãn do mưa bão");
+    let res = api(&office, &path, body("11/02/2025")).await.unwrap();
+    assert_eq!(res.status(), 409);
+    let withdraw = format!("/api/study/materials/{}/withdraw", st.material);
+    let office_b = app.signed_in("office.b").await;
+    assert_eq!(
+        api(&office_b, &withdraw, serde_json::json!({}))
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        api(&office, &withdraw, serde_json::json!({}))
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        api(&office, &withdraw, serde_json::json!({}))
+            .await
+            .unwrap()
+            .status(),
+        409
+    );
+}

@@ -1,0 +1,10 @@
+-- Study (issue 5), second part: conferences are corrected and cancelled, materials are
+-- withdrawn. Nothing is deleted: a cancelled conference keeps its row (shown as cancelled,
+-- left out of the members' lists of conferences to attend) and a withdrawn material keeps
+-- its row and file (hidden from members); the audit log has who and when.
+ALTER TABLE study_sessions ADD COLUMN cancelled_at TEXT;
+ALTER TABLE study_sessions ADD COLUMN cancelled_by INTEGER;
+ALTER TABLE study_sessions ADD COLUMN cancel_reason TEXT;
+ALTER TABLE study_sessions ADD COLUMN updated_at TEXT;
+ALTER TABLE study_materials ADD COLUMN withdrawn_at TEXT;
+ALTER TABLE study_materials ADD COLUMN withdrawn_by INTEGER;
