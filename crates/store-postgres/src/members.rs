@@ -489,6 +489,9 @@ impl PgStore {
             }
             bump_members(&mut tx, &before.cell_path, delta).await?;
         }
+        if before.audience != edit.audience {
+            crate::study::follow_audience(&mut tx, id, edit.audience).await?;
+        }
         let after = member_by_id(&mut tx, id)
             .await?
             .ok_or(StoreError::NotFound)?;

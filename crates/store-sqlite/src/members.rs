@@ -499,6 +499,9 @@ impl SqliteStore {
             }
             bump_members(&mut tx, &before.cell_path, delta).await?;
         }
+        if before.audience != edit.audience {
+            crate::study::follow_audience(&mut tx, id, edit.audience).await?;
+        }
         let after = member_by_id(&mut tx, id)
             .await?
             .ok_or(StoreError::NotFound)?;

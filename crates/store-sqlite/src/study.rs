@@ -2563,12 +2563,14 @@ pub(crate) async fn recount_study_tx(conn: &mut Conn) -> Result<u64> {
         let g: Option<String> = r.try_get("grade").db()?;
         s.grade = g.and_then(|g| ReflectionGrade::parse(&g));
     }
-    // Compare with the kept rows. A member is counted in their current cell (a transfer
-    // moves the row, `follow_members`); the kept audience stays (the counted one).
+    // Compare with the kept rows. A member is counted in their current cell and under
+    // their current audience (a transfer moves the row, `follow_members`; a change of
+    // audience moves its counters, `follow_audience`).
     let mut kept: HashMap<(i64, i64), (MemberStudy, MemberInfo)> = HashMap::new();
+    let mut audience_moved = 0u64;
     for r in sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT sm.member_id, sm.document_id, m.province_id AS mi_province, m.cell_path AS mi_cell_path, \
-         sm.audience AS mi_audience, sm.member_id AS mi_id, m.full_name AS mi_name, m.status AS mi_status, {SM_COLS} \
+         m.audience AS mi_audience, sm.audience AS kept_audience, sm.member_id AS mi_id, m.full_name AS mi_name, m.status AS mi_status, {SM_COLS} \
          FROM study_members sm JOIN members m ON m.id = sm.member_id"
     )))
     .fetch_all(&mut *conn)
@@ -2576,6 +2578,9 @@ pub(crate) async fn recount_study_tx(conn: &mut Conn) -> Result<u64> {
     .db()?
     {
         let key = (r.try_get("member_id").db()?, r.try_get("document_id").db()?);
+        let kept_audience: String = r.try_get("kept_audience").db()?;
+        let audience: String = r.try_get("mi_audience").db()?;
+        audience_moved += u64::from(kept_audience != audience);
         kept.insert(key, (state_row(&r)?, member_info(&r)?));
     }
     let missing: Vec<MemberId> = states
@@ -2584,7 +2589,7 @@ pub(crate) async fn recount_study_tx(conn: &mut Conn) -> Result<u64> {
         .map(|k| MemberId(k.0))
         .collect();
     let infos = members_by_ids(conn, &missing).await?;
-    let mut differ = 0u64;
+    let mut differ = audience_moved;
     for (k, (s, _)) in &kept {
         if states.get(k).copied().unwrap_or_default() != *s {
             differ += 1;
@@ -2799,16 +2804,7 @@ pub(crate) async fn follow_members(
         rows.sort_by_key(|((o, a), _)| (*o, aud_index(*a)));
         add_counters(conn, DocumentId(doc), &rows).await?;
     }
-    leaving.sort_unstable();
-    leaving.dedup();
-    for chunk in leaving.chunks(MAX_BINDS - 1) {
-        let mut qb = QueryBuilder::<Db>::new("DELETE FROM study_rollups WHERE org_id IN ");
-        push_ids(&mut qb, chunk.iter().copied());
-        for c in StudyCounters::COLUMNS {
-            qb.push(" AND ").push(c).push(" = 0");
-        }
-        qb.build().execute(&mut *conn).await.db()?;
-    }
+    delete_zero_rollups(conn, leaving).await?;
     for table in ["study_members", "study_reflections"] {
         for chunk in members.chunks(MAX_BINDS - 2) {
             let mut qb = QueryBuilder::<Db>::new(format!("UPDATE {table} SET cell_path = "));
@@ -2820,5 +2816,69 @@ pub(crate) async fn follow_members(
             qb.build().execute(&mut *conn).await.db()?;
         }
     }
+    Ok(())
+}
+
+/// Deletes the `study_rollups` rows of some organizations that a move left all zero, as a
+/// recount would.
+async fn delete_zero_rollups(conn: &mut Conn, mut orgs: Vec<i64>) -> Result<()> {
+    orgs.sort_unstable();
+    orgs.dedup();
+    for chunk in orgs.chunks(MAX_BINDS - 1) {
+        let mut qb = QueryBuilder::<Db>::new("DELETE FROM study_rollups WHERE org_id IN ");
+        push_ids(&mut qb, chunk.iter().copied());
+        for c in StudyCounters::COLUMNS {
+            qb.push(" AND ").push(c).push(" = 0");
+        }
+        qb.build().execute(&mut *conn).await.db()?;
+    }
+    Ok(())
+}
+
+/// A member's audience changed (member ↔ key cadre), in the change's transaction: their
+/// `study_members` rows are counted under the new audience from now on, and their
+/// counters move from the old audience's `study_rollups` rows to the new one's at every
+/// ancestor of their cell (a row left all zero is deleted, as a recount would).
+pub(crate) async fn follow_audience(conn: &mut Conn, member: MemberId, to: Audience) -> Result<()> {
+    let sql = format!(
+        "SELECT sm.document_id, sm.cell_path, sm.audience, sm.province_id, {SM_COLS} \
+         FROM study_members sm WHERE sm.member_id = $1 AND sm.audience <> $2"
+    );
+    let mut by_doc: HashMap<i64, Vec<CounterRow>> = HashMap::new();
+    let mut leaving: Vec<i64> = Vec::new();
+    for r in sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(member.0)
+        .bind(to.as_str())
+        .fetch_all(&mut *conn)
+        .await
+        .db()?
+    {
+        let doc: i64 = r.try_get("document_id").db()?;
+        let path = path_of(r.try_get("cell_path").db()?)?;
+        let a: String = r.try_get("audience").db()?;
+        let from = audience_of(&a)?;
+        let province: i64 = r.try_get("province_id").db()?;
+        let c = StudyCounters::of(&state_row(&r)?);
+        if c.is_zero() {
+            continue;
+        }
+        let rows = by_doc.entry(doc).or_default();
+        for o in ids_of(&path) {
+            rows.push(((o, from), (province, c.times(-1))));
+            rows.push(((o, to), (province, c)));
+            leaving.push(o);
+        }
+    }
+    for (doc, mut rows) in by_doc {
+        rows.sort_by_key(|((o, a), _)| (*o, aud_index(*a)));
+        add_counters(conn, DocumentId(doc), &rows).await?;
+    }
+    delete_zero_rollups(conn, leaving).await?;
+    sqlx::query("UPDATE study_members SET audience = $1 WHERE member_id = $2")
+        .bind(to.as_str())
+        .bind(member.0)
+        .execute(&mut *conn)
+        .await
+        .db()?;
     Ok(())
 }

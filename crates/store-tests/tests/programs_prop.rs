@@ -8,6 +8,7 @@
 //! recount rebuilds, and the recount finds nothing to fix. Runs on SQLite; the first 4
 //! cases also on PostgreSQL when `RESOLUTE_TEST_POSTGRES` is set.
 
+use domain::Audience;
 use domain::study::{AttendanceEntry, SessionDraft, SessionForm};
 use domain::{
     AttendanceMark, CascadeScope, MemberId, OrgId, OrgKind, ProgramId, ProgramKind,
@@ -37,6 +38,8 @@ enum Op {
     Mark(usize, u8, u8),
     /// Transfer a member (0..5) to a cell (c1, c2, c3).
     Transfer(usize, usize),
+    /// Switch a member (0..5) between member and key cadre.
+    Audience(usize),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -52,6 +55,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::Move),
         6 => (0usize..5, 0u8..3, 0u8..4).prop_map(|(m, k, s)| Op::Mark(m, k, s)),
         3 => (0usize..5, 0usize..3).prop_map(|(m, c)| Op::Transfer(m, c)),
+        2 => (0usize..5).prop_map(Op::Audience),
     ]
 }
 
@@ -310,6 +314,23 @@ async fn run(s: &dyn FullStore, ops: Vec<Op>) {
                 transfers += 1;
                 let on = d(2025, 7, 1) + time::Duration::days(transfers);
                 allowed(s.member_transfer(&p, members[m], cells[c], on).await);
+            }
+            Op::Audience(m) => {
+                let x = s.member_get(&p, members[m]).await.unwrap().member;
+                let audience = match x.audience {
+                    Audience::Member => Audience::KeyCadre,
+                    Audience::KeyCadre => Audience::Member,
+                };
+                let edit = MemberEdit {
+                    full_name: x.full_name,
+                    gender: x.gender,
+                    birth_date: x.birth_date,
+                    joined_on: x.joined_on,
+                    audience,
+                    card_number: x.card_number,
+                    status: x.status,
+                };
+                allowed(s.member_update(&p, members[m], edit).await);
             }
         }
     }
