@@ -633,8 +633,10 @@ async fn measure(
             .map(|_| ())
         };
         let study = async {
-            store.participation(&p, measured.id, doc).await?;
-            store.participation_children(&p, measured.id, doc).await
+            tokio::try_join!(
+                store.participation(&p, measured.id, doc),
+                store.participation_children(&p, measured.id, doc)
+            )
         };
         let _ = tokio::try_join!(figures, store.org_ancestors(&p, measured.id), study)?;
         if i >= warmup {

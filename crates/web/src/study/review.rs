@@ -682,12 +682,17 @@ impl DashboardSection {
         org: OrgId,
         doc: DocumentId,
     ) -> Result<Option<DashboardSection>, AppError> {
-        let part = match st.store.participation(p, org, doc).await {
+        // Both reads at once; the unit's own figures decide whether the user may read any.
+        let (part, kids) = tokio::join!(
+            st.store.participation(p, org, doc),
+            st.store.participation_children(p, org, doc)
+        );
+        let part = match part {
             Ok(x) => x,
             Err(store::StoreError::NotFound) => return Ok(None),
             Err(e) => return Err(e.into()),
         };
-        let kids = st.store.participation_children(p, org, doc).await?;
+        let kids = kids?;
         let threshold = study::PARTICIPATION_THRESHOLD;
         let below = child_rows(&kids)
             .into_iter()
