@@ -9,8 +9,8 @@
 use crate::SqliteStore as Backend;
 use crate::orgs::org_readable;
 use crate::programs::{
-    PROGRAM_COLS, PROGRAM_FROM, TARGET_COLS, doc_readable, load_targets, page_limits,
-    program_readable, program_row, target_row,
+    PROGRAM_COLS, PROGRAM_FROM, TARGET_COLS, TASK_COLS, TASK_FROM, doc_readable, load_targets,
+    page_limits, program_readable, program_row, target_row, task_row,
 };
 use crate::util::*;
 use domain::rollup::{Counters, Dashboard, Overdue};
@@ -397,6 +397,108 @@ impl Backend {
             .iter()
             .map(|r| r.try_get("id").db().map(ProgramId))
             .collect()
+    }
+
+    pub(crate) async fn issued_program_groups_impl(
+        &self,
+        p: &Principal,
+    ) -> Result<Vec<ProgramGroup>> {
+        let mut conn = self.reader().await?;
+        let mut qb = QueryBuilder::<Db>::new(
+            "SELECT pr.id, o.parent_id, pr.root_document_id FROM programs pr \
+             JOIN organizations o ON o.id = pr.org_id WHERE pr.state = 'issued'",
+        );
+        push_scope(&mut qb, "pr.org_path", p, Permission::Read);
+        // Grouped here rather than ordered by the database: the backends place NULL
+        // parents differently.
+        let mut groups: std::collections::BTreeMap<(Option<i64>, i64), Vec<ProgramId>> =
+            std::collections::BTreeMap::new();
+        for r in qb.build().fetch_all(&mut *conn).await.db()? {
+            groups
+                .entry((
+                    r.try_get("parent_id").db()?,
+                    r.try_get("root_document_id").db()?,
+                ))
+                .or_default()
+                .push(ProgramId(r.try_get("id").db()?));
+        }
+        Ok(groups
+            .into_iter()
+            .map(|((parent, root), mut programs)| {
+                programs.sort();
+                ProgramGroup {
+                    parent: parent.map(OrgId),
+                    root_document_id: DocumentId(root),
+                    programs,
+                }
+            })
+            .collect())
+    }
+
+    pub(crate) async fn program_group_impl(
+        &self,
+        p: &Principal,
+        parent: OrgId,
+        root_document: DocumentId,
+    ) -> Result<Vec<GroupProgram>> {
+        let mut conn = self.reader().await?;
+        let mut qb = QueryBuilder::<Db>::new(format!(
+            "SELECT {PROGRAM_COLS}{PROGRAM_FROM} WHERE pr.state = 'issued' \
+             AND pr.root_document_id = "
+        ));
+        qb.push_bind(root_document.0)
+            .push(" AND o.parent_id = ")
+            .push_bind(parent.0);
+        push_scope(&mut qb, "pr.org_path", p, Permission::Read);
+        qb.push(" ORDER BY pr.org_path, pr.id");
+        let programs = qb
+            .build()
+            .fetch_all(&mut *conn)
+            .await
+            .db()?
+            .iter()
+            .map(program_row)
+            .collect::<Result<Vec<_>>>()?;
+        let mut tasks: HashMap<i64, Vec<TaskRecord>> = HashMap::new();
+        let ids: Vec<i64> = programs.iter().map(|p| p.id.0).collect();
+        for chunk in ids.chunks(1_000) {
+            let mut qb = QueryBuilder::<Db>::new(format!(
+                "SELECT {TASK_COLS}{TASK_FROM} WHERE t.program_id IN "
+            ));
+            push_ids(&mut qb, chunk.iter().copied());
+            qb.push(" ORDER BY t.program_id, t.position");
+            for r in qb.build().fetch_all(&mut *conn).await.db()? {
+                let t = task_row(&r)?;
+                tasks.entry(t.program_id.0).or_default().push(t);
+            }
+        }
+        // The children's names, as `org_children(…, false)` reads them.
+        let mut children: HashMap<i64, Vec<String>> = HashMap::new();
+        let mut orgs: Vec<i64> = programs.iter().map(|p| p.org_id.0).collect();
+        orgs.sort_unstable();
+        orgs.dedup();
+        for chunk in orgs.chunks(1_000) {
+            let mut qb = QueryBuilder::<Db>::new(
+                "SELECT parent_id, name FROM organizations WHERE parent_id IN ",
+            );
+            push_ids(&mut qb, chunk.iter().copied());
+            push_scope(&mut qb, "path", p, Permission::Read);
+            qb.push(" AND valid_to IS NULL ORDER BY parent_id, search_key, id");
+            for r in qb.build().fetch_all(&mut *conn).await.db()? {
+                children
+                    .entry(r.try_get("parent_id").db()?)
+                    .or_default()
+                    .push(r.try_get("name").db()?);
+            }
+        }
+        Ok(programs
+            .into_iter()
+            .map(|program| GroupProgram {
+                tasks: tasks.remove(&program.id.0).unwrap_or_default(),
+                child_names: children.get(&program.org_id.0).cloned().unwrap_or_default(),
+                program,
+            })
+            .collect())
     }
 
     pub(crate) async fn assessment_impl(

@@ -2231,6 +2231,19 @@ impl ProgramStore for Backend {
         self.issued_programs_impl(p).await
     }
 
+    async fn issued_program_groups(&self, p: &Principal) -> Result<Vec<ProgramGroup>> {
+        self.issued_program_groups_impl(p).await
+    }
+
+    async fn program_group(
+        &self,
+        p: &Principal,
+        parent: OrgId,
+        root_document: DocumentId,
+    ) -> Result<Vec<GroupProgram>> {
+        self.program_group_impl(p, parent, root_document).await
+    }
+
     async fn assessment(&self, p: &Principal, program: ProgramId) -> Result<Option<Assessment>> {
         self.assessment_impl(p, program).await
     }
