@@ -42,6 +42,41 @@ fn assessment_row(r: &DbRow) -> Result<Assessment> {
 const ASSESSMENT_COLS: &str = "a.verdict, a.copied_fraction, a.score, a.upper_is_program, \
      a.siblings, a.assessed_at";
 
+/// Keeps a program's assessment (replacing the previous one), if `p` may read the program.
+async fn upsert_assessment(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    p: &Principal,
+    program: ProgramId,
+    a: &Assessment,
+) -> Result<()> {
+    let pr = program_readable(conn, p, program).await?;
+    sqlx::query(
+        "INSERT INTO program_assessments (program_id, province_id, org_path, root_document_id, \
+             verdict, copied_fraction, score, upper_is_program, siblings, flagged, assessed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             ON CONFLICT (program_id) DO UPDATE SET verdict = excluded.verdict, \
+             copied_fraction = excluded.copied_fraction, score = excluded.score, \
+             upper_is_program = excluded.upper_is_program, siblings = excluded.siblings, \
+             flagged = excluded.flagged, assessed_at = excluded.assessed_at, \
+             org_path = excluded.org_path",
+    )
+    .bind(pr.id.0)
+    .bind(province_of(&pr.org_path))
+    .bind(pr.org_path.as_str())
+    .bind(pr.root_document_id.0)
+    .bind(a.verdict.as_str())
+    .bind(a.copied_fraction.clamp(0.0, 1.0))
+    .bind(i64::from(a.score.min(100)))
+    .bind(a.upper_is_program)
+    .bind(i64::from(a.siblings))
+    .bind(a.is_flagged())
+    .bind(trunc(a.assessed_at))
+    .execute(&mut *conn)
+    .await
+    .db()?;
+    Ok(())
+}
+
 impl Backend {
     pub(crate) async fn child_dashboards_impl(
         &self,
@@ -299,31 +334,19 @@ impl Backend {
         a: &Assessment,
     ) -> Result<()> {
         let mut conn = self.writer().await?;
-        let pr = program_readable(&mut conn, p, program).await?;
-        sqlx::query(
-            "INSERT INTO program_assessments (program_id, province_id, org_path, root_document_id, \
-             verdict, copied_fraction, score, upper_is_program, siblings, flagged, assessed_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-             ON CONFLICT (program_id) DO UPDATE SET verdict = excluded.verdict, \
-             copied_fraction = excluded.copied_fraction, score = excluded.score, \
-             upper_is_program = excluded.upper_is_program, siblings = excluded.siblings, \
-             flagged = excluded.flagged, assessed_at = excluded.assessed_at, \
-             org_path = excluded.org_path",
-        )
-        .bind(pr.id.0)
-        .bind(province_of(&pr.org_path))
-        .bind(pr.org_path.as_str())
-        .bind(pr.root_document_id.0)
-        .bind(a.verdict.as_str())
-        .bind(a.copied_fraction.clamp(0.0, 1.0))
-        .bind(i64::from(a.score.min(100)))
-        .bind(a.upper_is_program)
-        .bind(i64::from(a.siblings))
-        .bind(a.is_flagged())
-        .bind(trunc(a.assessed_at))
-        .execute(&mut *conn)
-        .await
-        .db()?;
+        upsert_assessment(&mut conn, p, program, a).await
+    }
+
+    pub(crate) async fn save_assessments_impl(
+        &self,
+        p: &Principal,
+        assessments: &[(ProgramId, Assessment)],
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        for (program, a) in assessments {
+            upsert_assessment(&mut tx, p, *program, a).await?;
+        }
+        tx.commit().await.db()?;
         Ok(())
     }
 
@@ -443,8 +466,10 @@ impl Backend {
             .push(" AND o.parent_id = ")
             .push_bind(parent.0);
         push_scope(&mut qb, "pr.org_path", p, Permission::Read);
-        qb.push(" ORDER BY pr.org_path, pr.id");
-        let programs = qb
+        // Ordered here: asked for `ORDER BY pr.org_path`, SQLite walks every program of
+        // the document in path order (programs_subtree) instead of the parent's children
+        // and their programs (organizations_parent, programs_unit).
+        let mut programs = qb
             .build()
             .fetch_all(&mut *conn)
             .await
@@ -452,6 +477,7 @@ impl Backend {
             .iter()
             .map(program_row)
             .collect::<Result<Vec<_>>>()?;
+        programs.sort_by(|a, b| (a.org_path.as_str(), a.id).cmp(&(b.org_path.as_str(), b.id)));
         let mut tasks: HashMap<i64, Vec<TaskRecord>> = HashMap::new();
         let ids: Vec<i64> = programs.iter().map(|p| p.id.0).collect();
         for chunk in ids.chunks(1_000) {

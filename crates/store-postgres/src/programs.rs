@@ -2223,6 +2223,14 @@ impl ProgramStore for Backend {
         self.save_assessment_impl(p, program, assessment).await
     }
 
+    async fn save_assessments(
+        &self,
+        p: &Principal,
+        assessments: &[(ProgramId, Assessment)],
+    ) -> Result<()> {
+        self.save_assessments_impl(p, assessments).await
+    }
+
     async fn peer_programs(&self, p: &Principal, program: ProgramId) -> Result<Vec<PeerProgram>> {
         self.peer_programs_impl(p, program).await
     }

@@ -793,6 +793,15 @@ pub trait ProgramStore: Send + Sync + 'static {
         assessment: &Assessment,
     ) -> Result<()>;
 
+    /// Keeps the assessments of several programs (a re-scan's group) in one transaction,
+    /// each as [`ProgramStore::save_assessment`] does; if one program is not readable
+    /// (`NotFound`), none is saved.
+    async fn save_assessments(
+        &self,
+        p: &Principal,
+        assessments: &[(ProgramId, Assessment)],
+    ) -> Result<()>;
+
     /// The issued programs of the sibling units (same parent) on the same document chain
     /// that the principal may read, with their task contents: what a plan is compared with
     /// besides the plan above it.

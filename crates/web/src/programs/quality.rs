@@ -412,6 +412,11 @@ pub async fn assess_and_save(
 pub struct Rescan {
     pub assessed: usize,
     pub flagged: usize,
+    /// Time spent reading groups and upper plans, analyzing, and saving (grouped re-scan
+    /// only; the per-program path does all three per program).
+    pub read: std::time::Duration,
+    pub analysis: std::time::Duration,
+    pub save: std::time::Duration,
 }
 
 /// Assesses again every issued program `p` may read (after the upper plan or a sibling
@@ -435,18 +440,30 @@ pub async fn rescan(st: &AppState, p: &Principal) -> Result<Rescan, store::Store
             }
             continue;
         };
+        let t = std::time::Instant::now();
         let members = st
             .store
             .program_group(p, parent, group.root_document_id)
             .await?;
-        for (id, a) in assess_group(st, p, members).await {
-            match st.store.save_assessment(p, id, &a).await {
-                Ok(()) => out.add(Some(&a)),
-                Err(e) => {
+        out.read += t.elapsed();
+        let assessed = assess_group(st, p, members, &mut out).await;
+        let t = std::time::Instant::now();
+        // One transaction for the group; if it fails, one by one so the others are kept.
+        if let Err(e) = st.store.save_assessments(p, &assessed).await {
+            tracing::warn!(error = %e, "group assessments not saved together");
+            for (id, a) in &assessed {
+                if let Err(e) = st.store.save_assessment(p, *id, a).await {
                     tracing::warn!(program = id.0, error = %e, "plan assessment not saved");
+                } else {
+                    out.add(Some(a));
                 }
             }
+        } else {
+            for (_, a) in &assessed {
+                out.add(Some(a));
+            }
         }
+        out.save += t.elapsed();
     }
     Ok(out)
 }
@@ -493,7 +510,9 @@ async fn assess_group(
     st: &AppState,
     p: &Principal,
     group: Vec<store::GroupProgram>,
+    times: &mut Rescan,
 ) -> Vec<(domain::ProgramId, Assessment)> {
+    let started = std::time::Instant::now();
     let Some(first) = group.first() else {
         return Vec::new();
     };
@@ -525,8 +544,12 @@ async fn assess_group(
             }
         })
         .collect();
+    times.read += started.elapsed();
+    let started = std::time::Instant::now();
     let work = move || assess_prepared(&shared, &upper, upper_is_program, &members);
-    match tokio::task::spawn_blocking(work).await {
+    let done = tokio::task::spawn_blocking(work).await;
+    times.analysis += started.elapsed();
+    match done {
         Ok(out) => out,
         Err(e) => {
             tracing::warn!(error = %e, "plan assessment of a group failed");
