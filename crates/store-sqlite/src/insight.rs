@@ -465,17 +465,19 @@ impl Backend {
         root_document: DocumentId,
     ) -> Result<Vec<GroupProgram>> {
         let mut conn = self.reader().await?;
+        // `+pr.root_document_id`: not an index term, so that the parent's children
+        // (organizations_parent) lead and each one's programs are probed (programs_unit);
+        // SQLite otherwise walks every program of the document (programs_subtree).
         let mut qb = QueryBuilder::<Db>::new(format!(
             "SELECT {PROGRAM_COLS}{PROGRAM_FROM} WHERE pr.state = 'issued' \
-             AND pr.root_document_id = "
+             AND +pr.root_document_id = "
         ));
         qb.push_bind(root_document.0)
             .push(" AND o.parent_id = ")
             .push_bind(parent.0);
         push_scope(&mut qb, "pr.org_path", p, Permission::Read);
-        // Ordered here: asked for `ORDER BY pr.org_path`, SQLite walks every program of
-        // the document in path order (programs_subtree) instead of the parent's children
-        // and their programs (organizations_parent, programs_unit).
+        // Ordered here, for the same reason (an `ORDER BY pr.org_path` favours the path
+        // index).
         let mut programs = qb
             .build()
             .fetch_all(&mut *conn)
