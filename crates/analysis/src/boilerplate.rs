@@ -212,6 +212,32 @@ impl Gazetteer {
         self.full.is_empty()
     }
 
+    /// Whether one of this gazetteer's names (full, or without its level word) occurs in
+    /// `tokens` as a run of equal syllable hashes, whatever separates them.
+    ///
+    /// This is what a batch needs to reuse an analysis: if no name of `extra` occurs in a
+    /// text, the text is analyzed exactly the same with a gazetteer `g` as with `g` plus
+    /// `extra`'s names (a gazetteer only changes what starts a name where one of its names
+    /// matches; its first-syllable filter is a pre-test). So a re-scan prepares each text
+    /// once with the names every program shares and again only for the programs whose own
+    /// names it mentions.
+    pub fn occurs_in(&self, tokens: &[Syllable]) -> bool {
+        if self.full.is_empty() {
+            return false;
+        }
+        let at = |map: &HashMap<u64, Vec<Vec<u64>>, FastBuild>, i: usize| {
+            map.get(&tokens[i].hash).is_some_and(|cands| {
+                cands.iter().any(|c| {
+                    tokens.len() - i >= c.len()
+                        && c.iter().zip(&tokens[i..]).all(|(h, t)| t.hash == *h)
+                })
+            })
+        };
+        (0..tokens.len()).any(|i| {
+            self.first.contains(tokens[i].hash) && (at(&self.full, i) || at(&self.bare, i))
+        })
+    }
+
     fn match_in(
         map: &HashMap<u64, Vec<Vec<u64>>, FastBuild>,
         toks: &[Syllable],
@@ -855,5 +881,106 @@ mod tests {
         let a = "Ban Thường vụ Tỉnh ủy Bắc Giang yêu cầu các cấp ủy trong toàn tỉnh Bắc Giang";
         let b = "Ban Thường vụ Huyện ủy Lục Nam yêu cầu các cấp ủy trong toàn huyện Lục Nam";
         assert_eq!(content(a, &gaz), content(b, &gaz));
+    }
+
+    /// The corpus's plans, and names that a re-scan would add per program: some occur in
+    /// them (as written, in lower case, without their level word), some do not.
+    const REUSE_TEXTS: [&str; 5] = [
+        include_str!("../corpus/upper_province.txt"),
+        include_str!("../corpus/local_luc_nam.txt"),
+        include_str!("../corpus/local_xa_bao_son.txt"),
+        include_str!("../corpus/sibling_copy_luc_ngan.txt"),
+        include_str!("../corpus/other_province_thai_nguyen.txt"),
+    ];
+
+    fn same_analysis(a: &Analyzed, b: &Analyzed) -> bool {
+        a.kinds == b.kinds
+            && a.content.len() == b.content.len()
+            && a.content
+                .iter()
+                .zip(&b.content)
+                .all(|(x, y)| (x.hash, x.start, x.end) == (y.hash, y.start, y.end))
+    }
+
+    #[test]
+    fn a_gazetteer_whose_names_do_not_occur_changes_nothing() {
+        let common = ["Đảng bộ tỉnh Bắc Giang", "tỉnh Bắc Giang"];
+        let extras: &[&[&str]] = &[
+            &["Đảng bộ huyện Lục Nam", "xã Bảo Sơn", "xã Tiến Bộ"],
+            &["huyện Lục Ngạn", "Đảng ủy xã Nghĩa Phương"],
+            &[
+                "Đảng bộ huyện Yên Dũng",
+                "thị trấn Neo",
+                "xã Tiến Bộ",
+                "Chi bộ thôn Đồng Vành",
+            ],
+            &["tỉnh Thái Nguyên"],
+            &["Khối cơ quan"],
+            &["phát triển kinh tế", "chi bộ"],
+            &["Hiệp Hòa", "thành phố Bắc Giang"],
+        ];
+        let (mut occurring, mut differing) = (0, 0);
+        for text in REUSE_TEXTS {
+            let base = Gazetteer::from_names(common);
+            let a = analyze(text, &base);
+            for extra in extras {
+                let g = Gazetteer::from_names(extra.iter());
+                let union = Gazetteer::from_names(common.iter().chain(extra.iter()));
+                let b = analyze(text, &union);
+                if g.occurs_in(&a.tokens) {
+                    occurring += 1;
+                } else {
+                    assert!(same_analysis(&a, &b), "{extra:?}");
+                }
+                // The other way round: a text that differs names something of `extra`.
+                if !same_analysis(&a, &b) {
+                    differing += 1;
+                    assert!(g.occurs_in(&a.tokens), "{extra:?}");
+                }
+            }
+        }
+        assert!(occurring >= 5 && differing >= 1, "{occurring} {differing}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        /// Names cut out of a text (any 1 to 4 syllables, with or without a level word in
+        /// front) and names of another text: whenever `occurs_in` says no, the analysis is
+        /// the same with them as without.
+        #[test]
+        fn occurs_in_is_safe_for_reuse(
+            t in 0..5usize,
+            u in 0..5usize,
+            cuts in proptest::collection::vec((0..4000usize, 1..5usize, 0..3usize), 1..4),
+        ) {
+            let text = REUSE_TEXTS[t];
+            let source = REUSE_TEXTS[u];
+            let words: Vec<&str> = source.split_whitespace().collect();
+            let names: Vec<String> = cuts
+                .iter()
+                .map(|&(at, len, level)| {
+                    let at = at % words.len();
+                    let run = words[at..(at + len).min(words.len())].join(" ");
+                    match level {
+                        0 => run,
+                        1 => format!("xã {run}"),
+                        _ => format!("Đảng ủy {run}"),
+                    }
+                })
+                .collect();
+            let common = ["Đảng bộ tỉnh Bắc Giang"];
+            let a = analyze(text, &Gazetteer::from_names(common));
+            let g = Gazetteer::from_names(&names);
+            let b = analyze(
+                text,
+                &Gazetteer::from_names(common.iter().map(|s| s.to_string()).chain(names.clone())),
+            );
+            if !g.occurs_in(&a.tokens) {
+                proptest::prop_assert!(same_analysis(&a, &b), "{names:?}");
+            }
+            if t == u && !same_analysis(&a, &b) {
+                proptest::prop_assert!(g.occurs_in(&a.tokens));
+            }
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! Each prints its figures; docs/BENCHMARKS.md records the commands and results.
 
 mod dashboard;
+mod rescan;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -99,6 +100,34 @@ enum Cmd {
         /// Skip the setup: measure again on a database this scenario already built.
         #[arg(long)]
         measure_only: bool,
+    },
+    /// `resolute rescan-plans` (issue 4) on a fresh SQLite file (or an empty PostgreSQL
+    /// database) with the Bắc Giang demo: a resolution cascaded to every district and
+    /// grassroots unit, each issues a plan of `--syllables` syllables of the analysis
+    /// corpus's vocabulary naming the unit and one child, `--tasks` tasks (one in ten copies
+    /// the district's plan, one in ten a sibling's); then `--rounds` times the
+    /// program-by-program re-scan and the grouped one, checking they store the same.
+    Rescan {
+        /// `postgres://…` or a SQLite file path (must not hold data yet).
+        #[arg(long)]
+        database_url: String,
+        #[arg(long, default_value_t = 2)]
+        rounds: usize,
+        /// Syllables of a plan's sections.
+        #[arg(long, default_value_t = 900)]
+        syllables: usize,
+        /// Tasks per program.
+        #[arg(long, default_value_t = 8)]
+        tasks: usize,
+        /// Skip the setup: measure again on a database this scenario already built.
+        #[arg(long)]
+        measure_only: bool,
+        /// Time only the grouped re-scan (for a profile).
+        #[arg(long)]
+        grouped_only: bool,
+        /// Cells issue plans too (half as long; one in ten copies its commune's).
+        #[arg(long)]
+        cells: bool,
     },
     /// A bare axum server returning a fixed HTML page of about the size of an org page:
     /// the baseline for the load test.
@@ -531,6 +560,26 @@ async fn main() -> anyhow::Result<()> {
                 tasks,
                 cells,
                 updates,
+            })
+            .await
+        }
+        Cmd::Rescan {
+            database_url,
+            rounds,
+            syllables,
+            tasks,
+            measure_only,
+            grouped_only,
+            cells,
+        } => {
+            rescan::run(rescan::Args {
+                url: database_url,
+                rounds: rounds.max(1),
+                syllables,
+                tasks,
+                measure_only,
+                grouped_only,
+                cells,
             })
             .await
         }

@@ -2226,12 +2226,33 @@ impl ProgramStore for Backend {
         self.save_assessment_impl(p, program, assessment).await
     }
 
+    async fn save_assessments(
+        &self,
+        p: &Principal,
+        assessments: &[(ProgramId, Assessment)],
+    ) -> Result<()> {
+        self.save_assessments_impl(p, assessments).await
+    }
+
     async fn peer_programs(&self, p: &Principal, program: ProgramId) -> Result<Vec<PeerProgram>> {
         self.peer_programs_impl(p, program).await
     }
 
     async fn issued_programs(&self, p: &Principal) -> Result<Vec<ProgramId>> {
         self.issued_programs_impl(p).await
+    }
+
+    async fn issued_program_groups(&self, p: &Principal) -> Result<Vec<ProgramGroup>> {
+        self.issued_program_groups_impl(p).await
+    }
+
+    async fn program_group(
+        &self,
+        p: &Principal,
+        parent: OrgId,
+        root_document: DocumentId,
+    ) -> Result<Vec<GroupProgram>> {
+        self.program_group_impl(p, parent, root_document).await
     }
 
     async fn assessment(&self, p: &Principal, program: ProgramId) -> Result<Option<Assessment>> {

@@ -9,8 +9,8 @@
 use crate::SqliteStore as Backend;
 use crate::orgs::org_readable;
 use crate::programs::{
-    PROGRAM_COLS, PROGRAM_FROM, TARGET_COLS, doc_readable, load_targets, page_limits,
-    program_readable, program_row, target_row,
+    PROGRAM_COLS, PROGRAM_FROM, TARGET_COLS, TASK_COLS, TASK_FROM, doc_readable, load_targets,
+    page_limits, program_readable, program_row, target_row, task_row,
 };
 use crate::util::*;
 use domain::rollup::{Counters, Dashboard, Overdue};
@@ -43,6 +43,41 @@ fn assessment_row(r: &DbRow) -> Result<Assessment> {
 
 const ASSESSMENT_COLS: &str = "a.verdict, a.copied_fraction, a.score, a.upper_is_program, \
      a.siblings, a.assessed_at";
+
+/// Keeps a program's assessment (replacing the previous one), if `p` may read the program.
+async fn upsert_assessment(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    p: &Principal,
+    program: ProgramId,
+    a: &Assessment,
+) -> Result<()> {
+    let pr = program_readable(conn, p, program).await?;
+    sqlx::query(
+        "INSERT INTO program_assessments (program_id, province_id, org_path, root_document_id, \
+             verdict, copied_fraction, score, upper_is_program, siblings, flagged, assessed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             ON CONFLICT (program_id) DO UPDATE SET verdict = excluded.verdict, \
+             copied_fraction = excluded.copied_fraction, score = excluded.score, \
+             upper_is_program = excluded.upper_is_program, siblings = excluded.siblings, \
+             flagged = excluded.flagged, assessed_at = excluded.assessed_at, \
+             org_path = excluded.org_path",
+    )
+    .bind(pr.id.0)
+    .bind(province_of(&pr.org_path))
+    .bind(pr.org_path.as_str())
+    .bind(pr.root_document_id.0)
+    .bind(a.verdict.as_str())
+    .bind(a.copied_fraction.clamp(0.0, 1.0))
+    .bind(i64::from(a.score.min(100)))
+    .bind(a.upper_is_program)
+    .bind(i64::from(a.siblings))
+    .bind(a.is_flagged())
+    .bind(trunc(a.assessed_at))
+    .execute(&mut *conn)
+    .await
+    .db()?;
+    Ok(())
+}
 
 impl Backend {
     pub(crate) async fn child_dashboards_impl(
@@ -306,31 +341,19 @@ impl Backend {
         a: &Assessment,
     ) -> Result<()> {
         let mut conn = self.writer().await?;
-        let pr = program_readable(&mut conn, p, program).await?;
-        sqlx::query(
-            "INSERT INTO program_assessments (program_id, province_id, org_path, root_document_id, \
-             verdict, copied_fraction, score, upper_is_program, siblings, flagged, assessed_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-             ON CONFLICT (program_id) DO UPDATE SET verdict = excluded.verdict, \
-             copied_fraction = excluded.copied_fraction, score = excluded.score, \
-             upper_is_program = excluded.upper_is_program, siblings = excluded.siblings, \
-             flagged = excluded.flagged, assessed_at = excluded.assessed_at, \
-             org_path = excluded.org_path",
-        )
-        .bind(pr.id.0)
-        .bind(province_of(&pr.org_path))
-        .bind(pr.org_path.as_str())
-        .bind(pr.root_document_id.0)
-        .bind(a.verdict.as_str())
-        .bind(a.copied_fraction.clamp(0.0, 1.0))
-        .bind(i64::from(a.score.min(100)))
-        .bind(a.upper_is_program)
-        .bind(i64::from(a.siblings))
-        .bind(a.is_flagged())
-        .bind(trunc(a.assessed_at))
-        .execute(&mut *conn)
-        .await
-        .db()?;
+        upsert_assessment(&mut conn, p, program, a).await
+    }
+
+    pub(crate) async fn save_assessments_impl(
+        &self,
+        p: &Principal,
+        assessments: &[(ProgramId, Assessment)],
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        for (program, a) in assessments {
+            upsert_assessment(&mut tx, p, *program, a).await?;
+        }
+        tx.commit().await.db()?;
         Ok(())
     }
 
@@ -397,6 +420,113 @@ impl Backend {
             .iter()
             .map(|r| r.try_get("id").db().map(ProgramId))
             .collect()
+    }
+
+    pub(crate) async fn issued_program_groups_impl(
+        &self,
+        p: &Principal,
+    ) -> Result<Vec<ProgramGroup>> {
+        let mut conn = self.reader().await?;
+        let mut qb = QueryBuilder::<Db>::new(
+            "SELECT pr.id, o.parent_id, pr.root_document_id FROM programs pr \
+             JOIN organizations o ON o.id = pr.org_id WHERE pr.state = 'issued'",
+        );
+        push_scope(&mut qb, "pr.org_path", p, Permission::Read);
+        // Grouped here rather than ordered by the database: the backends place NULL
+        // parents differently.
+        let mut groups: std::collections::BTreeMap<(Option<i64>, i64), Vec<ProgramId>> =
+            std::collections::BTreeMap::new();
+        for r in qb.build().fetch_all(&mut *conn).await.db()? {
+            groups
+                .entry((
+                    r.try_get("parent_id").db()?,
+                    r.try_get("root_document_id").db()?,
+                ))
+                .or_default()
+                .push(ProgramId(r.try_get("id").db()?));
+        }
+        Ok(groups
+            .into_iter()
+            .map(|((parent, root), mut programs)| {
+                programs.sort();
+                ProgramGroup {
+                    parent: parent.map(OrgId),
+                    root_document_id: DocumentId(root),
+                    programs,
+                }
+            })
+            .collect())
+    }
+
+    pub(crate) async fn program_group_impl(
+        &self,
+        p: &Principal,
+        parent: OrgId,
+        root_document: DocumentId,
+    ) -> Result<Vec<GroupProgram>> {
+        let mut conn = self.reader().await?;
+        // `+pr.root_document_id`: not an index term, so that the parent's children
+        // (organizations_parent) lead and each one's programs are probed (programs_unit);
+        // SQLite otherwise walks every program of the document (programs_subtree).
+        let mut qb = QueryBuilder::<Db>::new(format!(
+            "SELECT {PROGRAM_COLS}{PROGRAM_FROM} WHERE pr.state = 'issued' \
+             AND +pr.root_document_id = "
+        ));
+        qb.push_bind(root_document.0)
+            .push(" AND o.parent_id = ")
+            .push_bind(parent.0);
+        push_scope(&mut qb, "pr.org_path", p, Permission::Read);
+        // Ordered here, for the same reason (an `ORDER BY pr.org_path` favours the path
+        // index).
+        let mut programs = qb
+            .build()
+            .fetch_all(&mut *conn)
+            .await
+            .db()?
+            .iter()
+            .map(program_row)
+            .collect::<Result<Vec<_>>>()?;
+        programs.sort_by(|a, b| (a.org_path.as_str(), a.id).cmp(&(b.org_path.as_str(), b.id)));
+        let mut tasks: HashMap<i64, Vec<TaskRecord>> = HashMap::new();
+        let ids: Vec<i64> = programs.iter().map(|p| p.id.0).collect();
+        for chunk in ids.chunks(1_000) {
+            let mut qb = QueryBuilder::<Db>::new(format!(
+                "SELECT {TASK_COLS}{TASK_FROM} WHERE t.program_id IN "
+            ));
+            push_ids(&mut qb, chunk.iter().copied());
+            qb.push(" ORDER BY t.program_id, t.position");
+            for r in qb.build().fetch_all(&mut *conn).await.db()? {
+                let t = task_row(&r)?;
+                tasks.entry(t.program_id.0).or_default().push(t);
+            }
+        }
+        // The children's names, as `org_children(…, false)` reads them.
+        let mut children: HashMap<i64, Vec<String>> = HashMap::new();
+        let mut orgs: Vec<i64> = programs.iter().map(|p| p.org_id.0).collect();
+        orgs.sort_unstable();
+        orgs.dedup();
+        for chunk in orgs.chunks(1_000) {
+            let mut qb = QueryBuilder::<Db>::new(
+                "SELECT parent_id, name FROM organizations WHERE parent_id IN ",
+            );
+            push_ids(&mut qb, chunk.iter().copied());
+            push_scope(&mut qb, "path", p, Permission::Read);
+            qb.push(" AND valid_to IS NULL ORDER BY parent_id, search_key, id");
+            for r in qb.build().fetch_all(&mut *conn).await.db()? {
+                children
+                    .entry(r.try_get("parent_id").db()?)
+                    .or_default()
+                    .push(r.try_get("name").db()?);
+            }
+        }
+        Ok(programs
+            .into_iter()
+            .map(|program| GroupProgram {
+                tasks: tasks.remove(&program.id.0).unwrap_or_default(),
+                child_names: children.get(&program.org_id.0).cloned().unwrap_or_default(),
+                program,
+            })
+            .collect())
     }
 
     pub(crate) async fn assessment_impl(

@@ -3,8 +3,8 @@
 
 use domain::{
     AccessRole, CascadeScope, ContentKey, Direction, DocumentType, EffectiveStatus, EvidenceType,
-    MemberId, OrgId, OrgKind, OrgPath, PositionRole, Principal, ProgramKind, ProgramSections,
-    ProgramState, Review, Target, TaskDraft, TaskStatus, Term,
+    MemberId, OrgId, OrgKind, OrgPath, PositionRole, Principal, ProgramId, ProgramKind,
+    ProgramSections, ProgramState, Review, Target, TaskDraft, TaskStatus, Term,
 };
 use std::time::Instant;
 use store::*;
@@ -30,6 +30,7 @@ store_tests::program_suite!(
     moving_a_commune_moves_its_rollups,
     dashboard_details_targets_and_series,
     plan_assessments_and_peers,
+    program_groups_read_a_group_at_once,
 );
 
 fn page() -> Page {
@@ -1885,4 +1886,125 @@ async fn plan_assessments_and_peers(s: &dyn FullStore) {
         .await
         .unwrap();
     assert_eq!((f1.assessed, f1.flagged_total), (1, 0));
+}
+
+async fn program_groups_read_a_group_at_once(s: &dyn FullStore) {
+    let t = tree(s).await;
+    let doc = cascaded(s, &t).await;
+    let root = doc.root_document_id;
+    assert!(s.issued_program_groups(&sys()).await.unwrap().is_empty());
+    let (p1, tasks1) = program_of(
+        s,
+        t.d1.id,
+        &doc,
+        vec![
+            task("Quán triệt", Some(t.m1.id), Some(d(2025, 6, 30))),
+            task("Sơ kết", Some(t.m2.id), Some(d(2025, 9, 30))),
+        ],
+    )
+    .await;
+    let (p2, tasks2) = program_of(
+        s,
+        t.d2.id,
+        &doc,
+        vec![task("Kiểm tra", Some(t.m4.id), Some(d(2025, 6, 30)))],
+    )
+    .await;
+    let (g1, _) = program_of(
+        s,
+        t.g1.id,
+        &doc,
+        vec![task("Học tập", Some(t.m1.id), Some(d(2025, 6, 30)))],
+    )
+    .await;
+
+    // Grouped by (parent, root document), parents in id order, programs oldest first.
+    let groups = s.issued_program_groups(&sys()).await.unwrap();
+    assert_eq!(
+        groups,
+        vec![
+            ProgramGroup {
+                parent: Some(t.province.id),
+                root_document_id: root,
+                programs: vec![p1.id, p2.id],
+            },
+            ProgramGroup {
+                parent: Some(t.d1.id),
+                root_document_id: root,
+                programs: vec![g1.id],
+            },
+        ]
+    );
+    let mut all: Vec<ProgramId> = groups.iter().flat_map(|g| g.programs.clone()).collect();
+    all.sort();
+    assert_eq!(all, s.issued_programs(&sys()).await.unwrap());
+
+    // A whole group: each program as `program` reads it, its tasks as `program_tasks`, its
+    // unit's open children as `org_children`; the others are its peers.
+    let group = s.program_group(&sys(), t.province.id, root).await.unwrap();
+    assert_eq!(group.len(), 2);
+    for (g, (pr, tasks)) in group.iter().zip([(&p1, &tasks1), (&p2, &tasks2)]) {
+        assert_eq!(&g.program, &s.program(&sys(), pr.id).await.unwrap());
+        assert_eq!(&g.tasks, tasks);
+        let children: Vec<String> = s
+            .org_children(&sys(), pr.org_id, false)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| o.name)
+            .collect();
+        assert_eq!(g.child_names, children);
+        let peers: Vec<ProgramId> = s
+            .peer_programs(&sys(), pr.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.program.id)
+            .collect();
+        let others: Vec<ProgramId> = group
+            .iter()
+            .map(|o| o.program.id)
+            .filter(|id| *id != pr.id)
+            .collect();
+        assert_eq!(peers, others);
+    }
+    assert_eq!(group[0].child_names, vec![t.g1.name.clone()]);
+    assert_eq!(tasks1.len(), 2);
+    let lower = s.program_group(&sys(), t.d1.id, root).await.unwrap();
+    assert_eq!(lower.len(), 1);
+    assert_eq!(lower[0].program.id, g1.id);
+    assert!(
+        lower[0].child_names.len() == 2,
+        "{:?}",
+        lower[0].child_names
+    );
+    assert!(
+        s.program_group(&sys(), t.d2.id, root)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Only what the principal reads; the parent itself need not be readable.
+    let d2_office = principal(s, AccessRole::OfficeStaff, t.d2.id).await;
+    assert_eq!(
+        s.issued_program_groups(&d2_office).await.unwrap(),
+        vec![ProgramGroup {
+            parent: Some(t.province.id),
+            root_document_id: root,
+            programs: vec![p2.id],
+        }]
+    );
+    let mine = s
+        .program_group(&d2_office, t.province.id, root)
+        .await
+        .unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].program.id, p2.id);
+    assert!(
+        s.program_group(&d2_office, t.d1.id, root)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

@@ -281,6 +281,28 @@ pub struct PeerProgram {
     pub tasks: Vec<String>,
 }
 
+/// The issued programs of the units with one parent on one document's chain: what a
+/// re-scan assesses together (each is compared with the same upper plan and with the
+/// others). `parent` is `None` for programs of root units, which have no siblings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProgramGroup {
+    pub parent: Option<OrgId>,
+    pub root_document_id: DocumentId,
+    /// Oldest first.
+    pub programs: Vec<ProgramId>,
+}
+
+/// An issued program with what its assessment reads besides the upper plan: its tasks and
+/// the names of its unit's open children (for the gazetteer).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GroupProgram {
+    pub program: Program,
+    /// In the order of the task table.
+    pub tasks: Vec<TaskRecord>,
+    /// Names of the unit's open children that the principal may read.
+    pub child_names: Vec<String>,
+}
+
 /// The copy verdict of a plan against the plan above it (see the `analysis` crate).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -771,6 +793,15 @@ pub trait ProgramStore: Send + Sync + 'static {
         assessment: &Assessment,
     ) -> Result<()>;
 
+    /// Keeps the assessments of several programs (a re-scan's group) in one transaction,
+    /// each as [`ProgramStore::save_assessment`] does; if one program is not readable
+    /// (`NotFound`), none is saved.
+    async fn save_assessments(
+        &self,
+        p: &Principal,
+        assessments: &[(ProgramId, Assessment)],
+    ) -> Result<()>;
+
     /// The issued programs of the sibling units (same parent) on the same document chain
     /// that the principal may read, with their task contents: what a plan is compared with
     /// besides the plan above it.
@@ -779,6 +810,22 @@ pub trait ProgramStore: Send + Sync + 'static {
     /// Ids of the issued programs the principal may read, oldest first: what
     /// `resolute rescan-plans` assesses again.
     async fn issued_programs(&self, p: &Principal) -> Result<Vec<ProgramId>>;
+
+    /// The issued programs the principal may read, grouped by (parent unit, root
+    /// document), groups by parent then document: what `resolute rescan-plans` assesses
+    /// group by group.
+    async fn issued_program_groups(&self, p: &Principal) -> Result<Vec<ProgramGroup>>;
+
+    /// The issued programs of `parent`'s children on `root_document`'s chain that the
+    /// principal may read, by org path, each with its tasks and its unit's children's names:
+    /// a whole group in three queries. Every program of a group has the others as its
+    /// `peer_programs`. The parent need not be readable.
+    async fn program_group(
+        &self,
+        p: &Principal,
+        parent: OrgId,
+        root_document: DocumentId,
+    ) -> Result<Vec<GroupProgram>>;
 
     /// The stored assessment of a program, if any.
     async fn assessment(&self, p: &Principal, program: ProgramId) -> Result<Option<Assessment>>;

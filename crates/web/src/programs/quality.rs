@@ -7,7 +7,7 @@
 
 use std::sync::OnceLock;
 
-use analysis::{Gazetteer, TaskInput, Verdict};
+use analysis::{Gazetteer, PlanReport, Prepared, QualityScore, TaskInput, Thresholds, Verdict};
 use domain::Principal;
 use domain::ProgramState;
 use domain::validate::format_date;
@@ -243,6 +243,37 @@ pub async fn view(
     assess(st, &auth.p, auth.ctx.lang, program, tasks).await.0
 }
 
+/// The record kept for dashboards, from the copy check (`None` when skipped) and the score.
+/// Shared by [`assess`] and the grouped [`rescan`], so that both store the same.
+fn stored(
+    plan: Option<&PlanReport>,
+    score: &QualityScore,
+    upper_is_program: bool,
+    siblings: usize,
+) -> Assessment {
+    let sibling_max = plan
+        .iter()
+        .flat_map(|r| r.siblings.iter())
+        .filter(|s| s.verdict == Verdict::Copied)
+        .map(|s| s.copied_fraction)
+        .fold(0.0_f64, f64::max);
+    // A plan copied from a sibling is as much a copy as one copied from above.
+    let verdict = match (plan.map(|r| r.verdict), sibling_max > 0.0) {
+        (_, true) | (Some(Verdict::Copied), _) => CopyVerdict::Copied,
+        (Some(Verdict::Adapted), _) => CopyVerdict::Adapted,
+        (Some(Verdict::Original), _) => CopyVerdict::Original,
+        (None, false) => CopyVerdict::Unchecked,
+    };
+    Assessment {
+        verdict,
+        copied_fraction: plan.map_or(0.0, |r| r.copied_fraction).max(sibling_max),
+        score: score.total,
+        upper_is_program,
+        siblings: siblings as u32,
+        assessed_at: time::OffsetDateTime::now_utc(),
+    }
+}
+
 /// Assesses a program as `p` may read it: the view in `lang` and the record kept for
 /// dashboards. The plan is compared with the plan above it (the parent unit's issued
 /// program, else the document) and with the issued programs of its sibling units.
@@ -313,12 +344,6 @@ pub async fn assess(
         })
         .collect();
     siblings.sort_by_key(|s| std::cmp::Reverse(s.percent));
-    let sibling_max = plan
-        .iter()
-        .flat_map(|r| r.siblings.iter())
-        .filter(|s| s.verdict == Verdict::Copied)
-        .map(|s| s.copied_fraction)
-        .fold(0.0_f64, f64::max);
     let (verdict, percent, reason, passages) = match &plan {
         Some(r) => {
             let mut longest: Vec<&analysis::Passage> = r.passages.iter().collect();
@@ -345,24 +370,7 @@ pub async fn assess(
         }
         None => (None, 0, String::new(), Vec::new()),
     };
-    // A plan copied from a sibling is as much a copy as one copied from above.
-    let stored_verdict = match (verdict, sibling_max > 0.0) {
-        (_, true) | (Some(Verdict::Copied), _) => CopyVerdict::Copied,
-        (Some(Verdict::Adapted), _) => CopyVerdict::Adapted,
-        (Some(Verdict::Original), _) => CopyVerdict::Original,
-        (None, false) => CopyVerdict::Unchecked,
-    };
-    let assessment = Assessment {
-        verdict: stored_verdict,
-        copied_fraction: plan
-            .as_ref()
-            .map_or(0.0, |r| r.copied_fraction)
-            .max(sibling_max),
-        score: score.total,
-        upper_is_program,
-        siblings: peers.len() as u32,
-        assessed_at: time::OffsetDateTime::now_utc(),
-    };
+    let assessment = stored(plan.as_ref(), &score, upper_is_program, peers.len());
     (
         QualityView {
             total: score.total,
@@ -404,18 +412,227 @@ pub async fn assess_and_save(
 pub struct Rescan {
     pub assessed: usize,
     pub flagged: usize,
+    /// Time spent reading groups and upper plans, analyzing, and saving (grouped re-scan
+    /// only; the per-program path does all three per program).
+    pub read: std::time::Duration,
+    pub analysis: std::time::Duration,
+    pub save: std::time::Duration,
 }
 
 /// Assesses again every issued program `p` may read (after the upper plan or a sibling
 /// changed, or after an upgrade of the analysis): `resolute rescan-plans`, and the demo.
+///
+/// Group by group, the units with one parent on one document's chain: the group is read
+/// at once ([`store::ProgramStore::program_group`]), the upper plan and every program's
+/// text are analyzed once with the names the group shares, and each program is assessed
+/// against those, on [`RESCAN_THREADS`] threads. What is stored is what [`assess`] stores
+/// for each program on its own ([`rescan_each`]): a text is analyzed again with a
+/// program's own names (its unit's and its children's) only when it mentions one of them
+/// ([`Gazetteer::occurs_in`]), which is the only case where they change the analysis.
 pub async fn rescan(st: &AppState, p: &Principal) -> Result<Rescan, store::StoreError> {
+    let mut out = Rescan::default();
+    for group in st.store.issued_program_groups(p).await? {
+        let Some(parent) = group.parent else {
+            // Root units' programs have no siblings: nothing to share.
+            for id in group.programs {
+                let program = st.store.program(p, id).await?;
+                out.add(assess_and_save(st, p, &program).await.as_ref());
+            }
+            continue;
+        };
+        let t = std::time::Instant::now();
+        let members = st
+            .store
+            .program_group(p, parent, group.root_document_id)
+            .await?;
+        out.read += t.elapsed();
+        let assessed = assess_group(st, p, members, &mut out).await;
+        let t = std::time::Instant::now();
+        // One transaction for the group; if it fails, one by one so the others are kept.
+        if let Err(e) = st.store.save_assessments(p, &assessed).await {
+            tracing::warn!(error = %e, "group assessments not saved together");
+            for (id, a) in &assessed {
+                if let Err(e) = st.store.save_assessment(p, *id, a).await {
+                    tracing::warn!(program = id.0, error = %e, "plan assessment not saved");
+                } else {
+                    out.add(Some(a));
+                }
+            }
+        } else {
+            for (_, a) in &assessed {
+                out.add(Some(a));
+            }
+        }
+        out.save += t.elapsed();
+    }
+    Ok(out)
+}
+
+/// The re-scan program by program, each assessed as on issue ([`assess_and_save`]): every
+/// sibling's text is analyzed again for each sibling. Kept as the reference that
+/// [`rescan`] must equal, and for the benchmark.
+pub async fn rescan_each(st: &AppState, p: &Principal) -> Result<Rescan, store::StoreError> {
     let mut out = Rescan::default();
     for id in st.store.issued_programs(p).await? {
         let program = st.store.program(p, id).await?;
-        if let Some(a) = assess_and_save(st, p, &program).await {
-            out.assessed += 1;
-            out.flagged += usize::from(a.is_flagged());
-        }
+        out.add(assess_and_save(st, p, &program).await.as_ref());
     }
     Ok(out)
+}
+
+impl Rescan {
+    fn add(&mut self, a: Option<&Assessment>) {
+        if let Some(a) = a {
+            self.assessed += 1;
+            self.flagged += usize::from(a.is_flagged());
+        }
+    }
+}
+
+/// Threads a group's analysis runs on.
+pub const RESCAN_THREADS: usize = 2;
+
+/// One program of a group, ready for the analysis (owned: it moves to a blocking thread).
+struct Member {
+    id: domain::ProgramId,
+    org_id: domain::OrgId,
+    text: String,
+    /// The program's own names: its unit's and its children's.
+    own_names: Gazetteer,
+    /// The whole gazetteer of [`gazetteer`]: the shared names plus the own ones.
+    gazetteer: Gazetteer,
+    tasks: Vec<TaskInput>,
+}
+
+/// Assesses the programs of one group (see [`rescan`]); the same records as [`assess`]
+/// gives each of them.
+async fn assess_group(
+    st: &AppState,
+    p: &Principal,
+    group: Vec<store::GroupProgram>,
+    times: &mut Rescan,
+) -> Vec<(domain::ProgramId, Assessment)> {
+    let started = std::time::Instant::now();
+    let Some(first) = group.first() else {
+        return Vec::new();
+    };
+    // Siblings share the parent, so the ancestors' names and the upper plan.
+    let mut shared = base_gazetteer().clone();
+    if let Ok(crumbs) = st.store.org_ancestors(p, first.program.org_id).await {
+        for c in &crumbs {
+            shared.add(&c.name);
+        }
+    }
+    let (upper, upper_is_program) = upper_text(st, p, &first.program).await;
+    let members: Vec<Member> = group
+        .into_iter()
+        .map(|g| {
+            let contents: Vec<String> = g.tasks.iter().map(|t| t.draft.content.clone()).collect();
+            let own = std::iter::once(g.program.org_name.as_str())
+                .chain(g.child_names.iter().map(String::as_str));
+            let mut gazetteer = shared.clone();
+            for name in own.clone() {
+                gazetteer.add(name);
+            }
+            Member {
+                id: g.program.id,
+                org_id: g.program.org_id,
+                text: plan_text(&g.program, &contents),
+                own_names: Gazetteer::from_names(own),
+                gazetteer,
+                tasks: g.tasks.iter().map(task_input).collect(),
+            }
+        })
+        .collect();
+    times.read += started.elapsed();
+    let started = std::time::Instant::now();
+    let work = move || assess_prepared(&shared, &upper, upper_is_program, &members);
+    let done = tokio::task::spawn_blocking(work).await;
+    times.analysis += started.elapsed();
+    match done {
+        Ok(out) => out,
+        Err(e) => {
+            tracing::warn!(error = %e, "plan assessment of a group failed");
+            Vec::new()
+        }
+    }
+}
+
+/// Runs `f(i)` for `0..n` on [`RESCAN_THREADS`] threads taking the next index from a shared
+/// counter; the results in index order.
+fn parallel<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let threads = RESCAN_THREADS
+        .min(std::thread::available_parallelism().map_or(1, usize::from))
+        .min(n);
+    if threads <= 1 {
+        return (0..n).map(f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut out: Vec<(usize, T)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if i >= n {
+                            break done;
+                        }
+                        done.push((i, f(i)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("analysis thread"))
+            .collect()
+    });
+    out.sort_by_key(|(i, _)| *i);
+    out.into_iter().map(|(_, t)| t).collect()
+}
+
+/// The CPU part of [`assess_group`]: each text prepared once with the shared names, again
+/// with a program's own names only where it mentions them.
+fn assess_prepared(
+    shared: &Gazetteer,
+    upper: &str,
+    upper_is_program: bool,
+    members: &[Member],
+) -> Vec<(domain::ProgramId, Assessment)> {
+    // Index `members.len()` is the upper plan.
+    let texts: Vec<&str> = members
+        .iter()
+        .map(|m| m.text.as_str())
+        .chain([upper])
+        .collect();
+    let prepared: Vec<Prepared<'_>> = parallel(texts.len(), |i| Prepared::new(texts[i], shared));
+    let upper_ix = members.len();
+    let thresholds = Thresholds::default();
+    parallel(members.len(), |l| {
+        let m = &members[l];
+        // The text `i` as `assess` prepares it for this program.
+        let own: Vec<Option<Prepared<'_>>> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, &text)| {
+                let used = i == l || i == upper_ix || members[i].org_id != m.org_id;
+                (used && m.own_names.occurs_in(&prepared[i].analyzed.tokens))
+                    .then(|| Prepared::new(text, &m.gazetteer))
+            })
+            .collect();
+        let get = |i: usize| own[i].as_ref().unwrap_or(&prepared[i]);
+        let peers: Vec<(&str, &Prepared<'_>)> = (0..members.len())
+            .filter(|&i| members[i].org_id != m.org_id && !members[i].text.trim().is_empty())
+            .map(|i| ("", get(i)))
+            .collect();
+        let task_reports = analysis::check_tasks(&m.tasks, &m.gazetteer);
+        let plan = (!upper.trim().is_empty() && !m.text.trim().is_empty())
+            .then(|| analysis::check_plan_prepared(get(upper_ix), get(l), &peers, &thresholds));
+        let score = analysis::score_program(plan.as_ref(), &task_reports);
+        (
+            m.id,
+            stored(plan.as_ref(), &score, upper_is_program, peers.len()),
+        )
+    })
 }
