@@ -313,9 +313,8 @@ async fn district_program_progress_and_dashboard_in_chromium() {
         assert!(text.contains(r.output), "{text}");
     }
     assert!(text.contains(&members[0].member.full_name), "{text}");
-    let today = domain::validate::format_date(
-        (time::OffsetDateTime::now_utc() + time::Duration::hours(7)).date(),
-    );
+    let today =
+        domain::validate::format_date(domain::tz::local_date(time::OffsetDateTime::now_utc()));
     fill(&c, "#issued_on", &today).await;
     shot(&c, "journey-programs-3-check").await;
     click(
