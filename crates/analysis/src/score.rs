@@ -11,9 +11,9 @@
 
 use serde::Serialize;
 
-use crate::PlanReport;
 use crate::copy::Verdict;
 use crate::tasks::{FindingCode, TaskReport};
+use crate::{PlanReport, Source};
 
 /// Points of each part.
 pub const PART_MAX: f64 = 50.0;
@@ -82,61 +82,69 @@ fn label(code: FindingCode) -> (&'static str, &'static str) {
 
 fn copy_part(plan: Option<&PlanReport>) -> Part {
     let mut deductions = Vec::new();
-    if let Some(p) = plan {
-        let upper_loss = if p.verdict == Verdict::Copied {
-            PART_MAX
-        } else if p.verdict == Verdict::Adapted {
-            PART_MAX * p.copied_fraction
-        } else {
-            0.0
+    if let Some(o) = plan.map(|p| &p.overall) {
+        let loss = match o.verdict {
+            Verdict::Copied => PART_MAX,
+            Verdict::Adapted => PART_MAX * o.copied_fraction,
+            Verdict::Original => 0.0,
         };
-        let sibling = p
-            .siblings
-            .iter()
-            .filter(|s| s.verdict != Verdict::Original)
-            .max_by(|a, b| a.copied_fraction.total_cmp(&b.copied_fraction));
-        let sibling_loss = sibling.map_or(0.0, |s| {
-            if s.verdict == Verdict::Copied {
-                PART_MAX
-            } else {
-                PART_MAX * s.copied_fraction
-            }
-        });
-        if upper_loss > 0.0 && upper_loss >= sibling_loss {
-            let copied = p.verdict == Verdict::Copied;
+        if loss > 0.0 {
+            let copied = o.verdict == Verdict::Copied;
+            let f = pct(o.copied_fraction);
+            let (code, vi, en) = match o.source {
+                Some(Source::Sibling) => (
+                    if copied {
+                        "copied_from_sibling"
+                    } else {
+                        "adapted_from_sibling"
+                    },
+                    format!(
+                        "{f}% nội dung riêng trùng với kế hoạch của đơn vị cùng cấp “{}”{}.",
+                        o.name,
+                        if copied { " (sao chép)" } else { "" }
+                    ),
+                    format!(
+                        "{f}% of the own content is found in the plan of the sibling unit “{}”{}.",
+                        o.name,
+                        if copied { " (copied)" } else { "" }
+                    ),
+                ),
+                Some(Source::Previous) => (
+                    if copied {
+                        "copied_from_previous"
+                    } else {
+                        "adapted_from_previous"
+                    },
+                    format!(
+                        "{f}% nội dung riêng trùng với kế hoạch kỳ trước của chính đơn vị{}.",
+                        if copied { " (sao chép)" } else { "" }
+                    ),
+                    format!(
+                        "{f}% of the own content is found in the unit's own plan of the previous period{}.",
+                        if copied { " (copied)" } else { "" }
+                    ),
+                ),
+                _ => (
+                    if copied {
+                        "copied_from_upper"
+                    } else {
+                        "adapted_from_upper"
+                    },
+                    format!(
+                        "{f}% nội dung riêng trùng với chương trình cấp trên{}.",
+                        if copied { " (sao chép)" } else { "" }
+                    ),
+                    format!(
+                        "{f}% of the own content is found in the upper program{}.",
+                        if copied { " (copied)" } else { "" }
+                    ),
+                ),
+            };
             deductions.push(Deduction {
-                code: if copied {
-                    "copied_from_upper"
-                } else {
-                    "adapted_from_upper"
-                }
-                .to_string(),
-                points: round1(upper_loss),
-                message_vi: format!(
-                    "{}% nội dung riêng trùng với chương trình cấp trên{}.",
-                    pct(p.copied_fraction),
-                    if copied { " (sao chép)" } else { "" }
-                ),
-                message_en: format!(
-                    "{}% of the own content is found in the upper program{}.",
-                    pct(p.copied_fraction),
-                    if copied { " (copied)" } else { "" }
-                ),
-            });
-        } else if let Some(s) = sibling.filter(|_| sibling_loss > 0.0) {
-            deductions.push(Deduction {
-                code: "copied_from_sibling".to_string(),
-                points: round1(sibling_loss),
-                message_vi: format!(
-                    "{}% nội dung riêng trùng với kế hoạch của đơn vị cùng cấp “{}”.",
-                    pct(s.copied_fraction),
-                    s.name
-                ),
-                message_en: format!(
-                    "{}% of the own content is found in the plan of the sibling unit “{}”.",
-                    pct(s.copied_fraction),
-                    s.name
-                ),
+                code: code.to_string(),
+                points: round1(loss),
+                message_vi: vi,
+                message_en: en,
             });
         }
     }
