@@ -585,7 +585,7 @@ pub fn classify(toks: &[Syllable], gaz: &Gazetteer) -> Vec<Kind> {
             signature_from = a;
             break;
         }
-        let all_caps_heading = len <= 20
+        let all_caps_heading = len <= 40
             && lt.iter().all(|t| t.all_caps())
             && lt.iter().any(|t| !is_number(t))
             && (len >= 2 || !lt[0].is_single_char());

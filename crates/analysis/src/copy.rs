@@ -160,7 +160,8 @@ pub struct Passage {
 pub struct Alignment {
     /// Content syllables of the lower text covered by a common k-gram.
     pub matched: usize,
-    /// Content syllables of the lower text.
+    /// Content syllables of the lower text, less the repetitions of a passage it repeats
+    /// word for word (see [`align`]).
     pub total: usize,
     /// Maximal common passages, in the order of the lower text.
     pub passages: Vec<Passage>,
@@ -424,7 +425,23 @@ pub fn align(lower: &Prepared<'_>, other: &Prepared<'_>) -> Alignment {
             None => i += 1,
         }
     }
-    let matched = runs.iter().map(|r| r.li).sum();
+    // A passage the lower text repeats word for word (the name of the directive or the
+    // campaign, written out again and again) is counted once: its repetitions are left out
+    // of both the matched and the total syllables, so a plan is not "copied" for naming
+    // its subject often.
+    let mut seen: std::collections::HashSet<u64, FastBuild> = Default::default();
+    let mut matched = 0;
+    let mut repeated = 0;
+    for r in &runs {
+        let key = lc[r.i..r.i + r.li]
+            .iter()
+            .fold(r.li as u64, |h, t| mix(h ^ t.hash));
+        if seen.insert(key) {
+            matched += r.li;
+        } else {
+            repeated += r.li;
+        }
+    }
     // Merge runs that continue each other in both texts.
     // (lower start, lower end, other start, other end, matched syllables), ends exclusive.
     let mut merged: Vec<(usize, usize, usize, usize, usize)> = Vec::new();
@@ -458,7 +475,7 @@ pub fn align(lower: &Prepared<'_>, other: &Prepared<'_>) -> Alignment {
         .collect();
     Alignment {
         matched,
-        total: lc.len(),
+        total: lc.len() - repeated,
         passages,
     }
 }
@@ -503,7 +520,7 @@ pub struct Thresholds {
 impl Default for Thresholds {
     fn default() -> Self {
         Thresholds {
-            copied: 0.6,
+            copied: 0.55,
             adapted: 0.25,
             min_syllables: 40,
             sibling_screen: 0.15,

@@ -1022,7 +1022,7 @@ pub(crate) fn join_soft_breaks(text: &str, mut syls: Vec<Syllable>) -> Vec<Sylla
             let between = &text[prev.end..s.start];
             let soft = between.bytes().filter(|&b| b == b'\n').count() == 1
                 && between.chars().all(|c| c.is_whitespace() || c == ',')
-                && !s.all_caps()
+                && (!s.all_caps() || s.is_number())
                 && (between.contains(',')
                     || text[..prev.end]
                         .chars()
