@@ -256,6 +256,17 @@ impl Rollup {
         r -= other.clone();
         r
     }
+
+    /// `self × n`: the rollup of `n` copies of the same items (a cascade's new units each
+    /// add the same rollup to their ancestors).
+    pub fn times(&self, n: i64) -> Rollup {
+        let values: Vec<i64> = self.counters.values().into_iter().map(|v| v * n).collect();
+        Rollup {
+            counters: Counters::from_values(&values).expect("same length"),
+            dues: self.dues.iter().map(|(k, v)| (*k, v * n)).collect(),
+            done_weeks: self.done_weeks.iter().map(|(k, v)| (*k, v * n)).collect(),
+        }
+    }
 }
 
 /// Open items due before a given day, per kind.

@@ -1,12 +1,12 @@
 //! Column lists and row decoding.
 
-use crate::util::{DbResult, bad_data};
+use crate::dialect::DbRow;
+use crate::sql::util::{DbResult, bad_data};
 use domain::{
     AccessRole, Audience, Gender, MemberId, MemberStatus, OrgId, OrgKind, OrgPath, PositionRole,
     UserId,
 };
 use sqlx::Row;
-use sqlx::postgres::PgRow;
 use store::{GrantRow, Member, Org, Position, Result, User};
 
 pub(crate) const ORG_COLS: &str = "id, parent_id, path, kind, code, name, valid_from, valid_to, \
@@ -28,7 +28,7 @@ pub(crate) fn path(s: String) -> Result<OrgPath> {
     OrgPath::parse(&s).ok_or_else(|| bad_data("path", &s))
 }
 
-pub(crate) fn org(r: &PgRow) -> Result<Org> {
+pub(crate) fn org(r: &DbRow) -> Result<Org> {
     let kind: String = r.try_get("kind").db()?;
     Ok(Org {
         id: OrgId(r.try_get("id").db()?),
@@ -46,11 +46,11 @@ pub(crate) fn org(r: &PgRow) -> Result<Org> {
     })
 }
 
-pub(crate) fn orgs(rows: Vec<PgRow>) -> Result<Vec<Org>> {
+pub(crate) fn orgs(rows: Vec<DbRow>) -> Result<Vec<Org>> {
     rows.iter().map(org).collect()
 }
 
-pub(crate) fn member(r: &PgRow) -> Result<Member> {
+pub(crate) fn member(r: &DbRow) -> Result<Member> {
     let gender: Option<String> = r.try_get("gender").db()?;
     let audience: String = r.try_get("audience").db()?;
     let status: String = r.try_get("status").db()?;
@@ -71,7 +71,7 @@ pub(crate) fn member(r: &PgRow) -> Result<Member> {
     })
 }
 
-pub(crate) fn user(r: &PgRow) -> Result<User> {
+pub(crate) fn user(r: &DbRow) -> Result<User> {
     Ok(User {
         id: UserId(r.try_get("id").db()?),
         username: r.try_get("username").db()?,
@@ -82,7 +82,7 @@ pub(crate) fn user(r: &PgRow) -> Result<User> {
     })
 }
 
-pub(crate) fn position(r: &PgRow) -> Result<Position> {
+pub(crate) fn position(r: &DbRow) -> Result<Position> {
     let role: String = r.try_get("role").db()?;
     Ok(Position {
         id: r.try_get("id").db()?,
@@ -95,7 +95,7 @@ pub(crate) fn position(r: &PgRow) -> Result<Position> {
     })
 }
 
-pub(crate) fn grant(r: &PgRow) -> Result<GrantRow> {
+pub(crate) fn grant(r: &DbRow) -> Result<GrantRow> {
     let role: String = r.try_get("role").db()?;
     Ok(GrantRow {
         id: r.try_get("id").db()?,
@@ -107,8 +107,6 @@ pub(crate) fn grant(r: &PgRow) -> Result<GrantRow> {
     })
 }
 
-pub(crate) fn json(
-    v: Option<sqlx::types::Json<serde_json::Value>>,
-) -> Result<Option<serde_json::Value>> {
-    Ok(v.map(|j| j.0))
+pub(crate) fn json(v: Option<crate::dialect::JsonCol>) -> Result<Option<serde_json::Value>> {
+    v.map(crate::dialect::json_value).transpose()
 }

@@ -3,17 +3,14 @@
 //! restructurings. Every write changes the task's day-independent state and adds its
 //! delta to the rollups of the ancestor chain in the same transaction
 //! (docs/PROGRAMS.md §3).
-//!
-//! The SQL of this module is the same as the PostgreSQL backend's (its `progress.rs` is
-//! this file with the backend's types); nothing here is backend-specific.
 
-use crate::SqliteStore as Backend;
-use crate::orgs::org_readable;
-use crate::programs::{
+use crate::dialect::Backend;
+use crate::sql::orgs::org_readable;
+use crate::sql::programs::{
     MAX_BINDS, TASK_COLS, TASK_FROM, add_rollups, apply_delta, page_limits, path_of, task_row,
     task_state,
 };
-use crate::util::*;
+use crate::sql::util::*;
 use domain::progress::{ReviewForm, current_status, outstanding_returned};
 use domain::{
     ContentKey, Counters, DocumentId, EffectiveStatus, EvidenceType, Invalid, OpenKind, OrgId,
@@ -26,9 +23,7 @@ use std::collections::{BTreeMap, HashMap};
 use store::*;
 use time::{Date, Duration};
 
-type Db = sqlx::Sqlite;
-type Conn = sqlx::SqliteConnection;
-type DbRow = sqlx::sqlite::SqliteRow;
+use crate::dialect::{Conn, Db, DbRow};
 
 const MAX_FILE_NAME_CHARS: usize = 255;
 
@@ -766,7 +761,7 @@ impl Backend {
             push_ids(&mut qb, kept.iter().copied());
             qb.push(" ORDER BY cu.id");
             for r in qb.build().fetch_all(&mut *conn).await.db()? {
-                let items = crate::programs::milestone_dates(&r)?.open(|d| d <= horizon);
+                let items = crate::sql::programs::milestone_dates(&r)?.open(|d| d <= horizon);
                 let symbol: String = r.try_get("doc_symbol").db()?;
                 let title: String = r.try_get("doc_title").db()?;
                 for (m, due) in items {

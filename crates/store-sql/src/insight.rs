@@ -1,18 +1,14 @@
 //! What dashboards read besides the rollups (issue 3): children's rollups by the children's
 //! index, overdue tasks with their people, targets against their values, the weekly
 //! progress line; and the plan-quality assessments of programs (issue 4).
-//!
-//! The SQL of this module is the same as the PostgreSQL backend's: only the type aliases
-//! at the top and the blocks marked `// <backend-specific>` differ. Change both files
-//! together.
 
-use crate::SqliteStore as Backend;
-use crate::orgs::org_readable;
-use crate::programs::{
+use crate::dialect::Backend;
+use crate::sql::orgs::org_readable;
+use crate::sql::programs::{
     PROGRAM_COLS, PROGRAM_FROM, TARGET_COLS, TASK_COLS, TASK_FROM, doc_readable, load_targets,
     page_limits, program_readable, program_row, target_row, task_row,
 };
-use crate::util::*;
+use crate::sql::util::*;
 use domain::rollup::{Counters, Dashboard, Overdue};
 use domain::{
     DocumentId, MemberId, OrgId, OrgKind, Permission, Principal, ProgramId, TaskId, TaskStatus,
@@ -22,8 +18,7 @@ use std::collections::HashMap;
 use store::*;
 use time::Date;
 
-type Db = sqlx::Sqlite;
-type DbRow = sqlx::sqlite::SqliteRow;
+use crate::dialect::{self, Db, DbRow};
 
 /// How many levels of "this target serves that one" a task is followed up (a cell's task →
 /// the cell's target → the commune's → the district's).
@@ -96,7 +91,7 @@ impl Backend {
         // document (rollups_root) and looked each unit up, 4 ms at province scale.
         let mut qb = QueryBuilder::<Db>::new(format!(
             "SELECT {} FROM organizations o WHERE o.parent_id = ",
-            crate::rows::ORG_COLS
+            crate::sql::rows::ORG_COLS
                 .split(", ")
                 .map(|c| format!("o.{}", c.trim()))
                 .collect::<Vec<_>>()
@@ -111,7 +106,7 @@ impl Backend {
             .push(")");
         push_scope(&mut qb, "o.path", p, Permission::Read);
         qb.push(" ORDER BY o.search_key, o.id");
-        let orgs = crate::rows::orgs(qb.build().fetch_all(&mut *conn).await.db()?)?;
+        let orgs = crate::sql::rows::orgs(qb.build().fetch_all(&mut *conn).await.db()?)?;
         if orgs.is_empty() {
             return Ok(Vec::new());
         }
@@ -181,15 +176,12 @@ impl Backend {
              t.status, t.percent, t.responsible_member_id, m.full_name AS responsible_name \
              FROM tasks t",
         );
-        // <backend-specific>
-        // Without statistics SQLite always prefers tasks_open_due (it gives the order), which
-        // suits a province's or district's page but makes a grassroots unit's or a cell's
-        // page scan the document's open tasks of the whole province to find its few: there
-        // the subtree index and a small sort are cheaper. PostgreSQL chooses from statistics.
+        // Below a district the subtree index and a small sort are cheaper than walking the
+        // document's open tasks of the whole province in due order; a planner without
+        // statistics (SQLite) has to be told.
         if matches!(o.kind, OrgKind::Grassroots | OrgKind::Cell) {
-            qb.push(" INDEXED BY tasks_subtree");
+            qb.push(dialect::index_hint("tasks_subtree"));
         }
-        // </backend-specific>
         qb.push(
             " JOIN organizations o ON o.id = t.org_id \
              LEFT JOIN members m ON m.id = t.responsible_member_id \

@@ -1,12 +1,9 @@
 //! Resolutions into programs (issue 3): documents, targets, cascades and the dashboards'
 //! rollups, kept up to date on write along the ancestor chain (docs/PROGRAMS.md §3).
-//!
-//! The SQL of this module is the same as the SQLite backend's except where marked
-//! (the set-based rollup initialization of a cascade).
 
-use crate::PgStore as Backend;
-use crate::orgs::{org_by_id, org_for_write, org_readable, require_active};
-use crate::util::*;
+use crate::dialect::Backend;
+use crate::sql::orgs::{org_by_id, org_for_write, org_readable, require_active};
+use crate::sql::util::*;
 use async_trait::async_trait;
 use domain::cascade::ReportEvery;
 use domain::document::next_number;
@@ -25,24 +22,21 @@ use std::collections::{BTreeMap, HashMap};
 use store::*;
 use time::Date;
 
-type Db = sqlx::Postgres;
-type Conn = sqlx::PgConnection;
-type DbRow = sqlx::postgres::PgRow;
+use crate::dialect::{self, Conn, Db, DbRow};
 
-/// Binds per statement in multi-row inserts (PostgreSQL allows 65,535).
-pub(crate) const MAX_BINDS: usize = 60_000;
+pub(crate) use crate::dialect::MAX_BINDS;
 
 const MAX_TITLE_CHARS: usize = 1_000;
 const MAX_BODY_CHARS: usize = 500_000;
 
 impl Backend {
     pub(crate) async fn reader(&self) -> Result<sqlx::pool::PoolConnection<Db>> {
-        self.pool.acquire().await.db()
+        self.read_pool().acquire().await.db()
     }
 
     /// A connection for a single autocommitted write (derived data, no transaction).
     pub(crate) async fn writer(&self) -> Result<sqlx::pool::PoolConnection<Db>> {
-        self.pool.acquire().await.db()
+        self.write_pool().acquire().await.db()
     }
 }
 
@@ -553,7 +547,7 @@ pub(crate) async fn stored_rollups(
 /// Rebuilds the rollups from the records, fixing stored item states that differ.
 pub(crate) async fn recount_programs_tx(conn: &mut Conn) -> Result<RecountReport> {
     let mut report = RecountReport {
-        fixed_items: crate::progress::rebuild_task_states(conn).await?,
+        fixed_items: crate::sql::progress::rebuild_task_states(conn).await?,
         ..RecountReport::default()
     };
     let sql = format!("SELECT {CU_COLS}{CU_FROM}");
@@ -1164,7 +1158,7 @@ impl Backend {
                 .ok_or_else(|| StoreError::invalid("issued_on", "bad_term"))?
         };
         let doc_type = pr.kind.document_type();
-        lock_series(&mut tx, org.id).await?;
+        dialect::lock_series(&mut tx, org.id).await?;
         let used: Vec<i64> = sqlx::query_scalar(
             "SELECT number FROM documents WHERE issuer_org_id = $1 AND doc_type = $2 AND term = $3",
         )
@@ -1881,7 +1875,7 @@ impl ProgramStore for Backend {
             .execute(&mut *tx)
             .await
             .db()?;
-        init_cascade_rollups(&mut tx, cascade_id, root, province, &state.rollup()).await?;
+        dialect::init_cascade_rollups(&mut tx, cascade_id, root, province, &state.rollup()).await?;
         let summary = CascadeSummary {
             id: CascadeId(cascade_id),
             reached,
@@ -2404,93 +2398,3 @@ async fn unit_by_id(conn: &mut Conn, id: CascadeUnitId) -> Result<Option<UnitRow
     load_report_dates(conn, &mut units).await?;
     Ok(units.pop())
 }
-
-// <backend-specific>
-/// Backend-specific: the rollups of a new cascade. Every new unit adds the same `r` to each
-/// of its ancestors, so an ancestor gets `r × (new units in its subtree)`; PostgreSQL
-/// expands the new units' paths into ancestor ids and counts them in one statement per
-/// table (a string split per row, not a tree walk).
-async fn init_cascade_rollups(
-    conn: &mut Conn,
-    cascade_id: i64,
-    root: DocumentId,
-    province: i64,
-    r: &Rollup,
-) -> Result<()> {
-    if r.is_zero() {
-        return Ok(());
-    }
-    let anc = |qb: &mut QueryBuilder<Db>| {
-        qb.push(
-            "WITH anc AS (SELECT a::bigint AS org_id, count(*) AS n FROM cascade_units cu, \
-             unnest(string_to_array(trim(both '/' from cu.org_path), '/')) AS a \
-             WHERE cu.cascade_id = ",
-        )
-        .push_bind(cascade_id)
-        .push(" GROUP BY a) ");
-    };
-    let cols = Counters::COLUMNS;
-    let mut qb = QueryBuilder::<Db>::new("");
-    anc(&mut qb);
-    qb.push(format!(
-        "INSERT INTO rollups (org_id, root_document_id, province_id, {}) SELECT org_id, ",
-        cols.join(", ")
-    ));
-    qb.push_bind(root.0).push(", ").push_bind(province);
-    for v in r.counters.values() {
-        qb.push(", n * ").push_bind(v);
-    }
-    qb.push(format!(
-        " FROM anc ON CONFLICT (org_id, root_document_id) DO UPDATE SET {}",
-        cols.iter()
-            .map(|c| format!("{c} = rollups.{c} + excluded.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
-    qb.build().execute(&mut *conn).await.db()?;
-    if r.dues.is_empty() {
-        return Ok(());
-    }
-    let mut qb = QueryBuilder::<Db>::new("");
-    anc(&mut qb);
-    qb.push(
-        "INSERT INTO rollup_dues (org_id, root_document_id, province_id, kind, due_on, n) \
-         SELECT anc.org_id, e.root, e.province, e.kind, e.due_on, anc.n * e.n FROM anc \
-         CROSS JOIN (",
-    );
-    for (i, ((kind, due), n)) in r.dues.iter().enumerate() {
-        qb.push(if i == 0 {
-            "SELECT "
-        } else {
-            " UNION ALL SELECT "
-        });
-        qb.push_bind(root.0)
-            .push(" AS root, ")
-            .push_bind(province)
-            .push(" AS province, ")
-            .push_bind(kind.as_str())
-            .push(" AS kind, ")
-            .push_bind(*due)
-            .push(" AS due_on, ")
-            .push_bind(*n)
-            .push(" AS n");
-    }
-    qb.push(
-        ") AS e ON CONFLICT (org_id, root_document_id, due_on, kind) \
-         DO UPDATE SET n = rollup_dues.n + excluded.n",
-    );
-    qb.build().execute(&mut *conn).await.db()?;
-    Ok(())
-}
-
-/// Backend-specific: takes the lock of a unit's numbering series (the issuer's row), so
-/// that two programs issued at once by one unit get different numbers.
-async fn lock_series(conn: &mut Conn, org: OrgId) -> Result<()> {
-    sqlx::query("SELECT id FROM organizations WHERE id = $1 FOR UPDATE")
-        .bind(org.0)
-        .execute(&mut *conn)
-        .await
-        .db()?;
-    Ok(())
-}
-// </backend-specific>

@@ -1,20 +1,18 @@
 //! Members, their cell stints and their positions.
 
-use crate::SqliteStore;
-use crate::orgs::{org_by_id, org_for_write, org_readable, require_active};
-use crate::rows::{self, MEMBER_COLS, POSITION_COLS};
-use crate::util::*;
+use crate::dialect::Backend;
+use crate::dialect::{self, Conn, Db, DbRow};
+use crate::sql::orgs::{org_by_id, org_for_write, org_readable, require_active};
+use crate::sql::rows::{self, MEMBER_COLS, POSITION_COLS};
+use crate::sql::util::*;
 use domain::text::{fold, like_escape};
 use domain::{Invalid, MemberId, MemberStatus, OrgId, OrgKind, Permission, Principal, validate};
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::{QueryBuilder, Row};
 use std::collections::{BTreeSet, HashMap};
 use store::*;
 use time::Date;
 
-pub(crate) async fn member_by_id(
-    conn: &mut SqliteConnection,
-    id: MemberId,
-) -> Result<Option<Member>> {
+pub(crate) async fn member_by_id(conn: &mut Conn, id: MemberId) -> Result<Option<Member>> {
     let sql = format!("SELECT {MEMBER_COLS} FROM members m WHERE m.id = $1");
     sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(id.0)
@@ -26,22 +24,14 @@ pub(crate) async fn member_by_id(
         .transpose()
 }
 
-async fn member_readable(
-    conn: &mut SqliteConnection,
-    p: &Principal,
-    id: MemberId,
-) -> Result<Member> {
+async fn member_readable(conn: &mut Conn, p: &Principal, id: MemberId) -> Result<Member> {
     match member_by_id(conn, id).await? {
         Some(m) if p.can(Permission::Read, &m.cell_path) => Ok(m),
         _ => Err(StoreError::NotFound),
     }
 }
 
-async fn member_for_write(
-    conn: &mut SqliteConnection,
-    p: &Principal,
-    id: MemberId,
-) -> Result<Member> {
+async fn member_for_write(conn: &mut Conn, p: &Principal, id: MemberId) -> Result<Member> {
     let m = member_readable(conn, p, id).await?;
     if !p.can(Permission::EditPeople, &m.cell_path) {
         return Err(StoreError::Forbidden);
@@ -59,7 +49,7 @@ fn position_json(x: &Position) -> serde_json::Value {
 
 /// A cell members may be put in: readable (else `NotFound`), editable (else `Forbidden`),
 /// a cell (else `Invalid`), active (else `Conflict`).
-async fn target_cell(conn: &mut SqliteConnection, p: &Principal, id: OrgId) -> Result<Org> {
+async fn target_cell(conn: &mut Conn, p: &Principal, id: OrgId) -> Result<Org> {
     let cell = org_for_write(conn, p, id, Permission::EditPeople).await?;
     if cell.kind != OrgKind::Cell {
         return Err(StoreError::invalid("cell_id", "not_a_cell"));
@@ -90,7 +80,7 @@ fn clean_member(full_name: &str, card: &Option<String>) -> Result<CleanMember> {
 /// Inserts a validated member with their first stint and audit entry. Counters are the
 /// caller's business.
 async fn insert_member(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     p: &Principal,
     cell: &Org,
     new: &NewMember,
@@ -153,7 +143,7 @@ async fn insert_member(
     Ok(m)
 }
 
-async fn position_by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<(Position, Org)>> {
+async fn position_by_id(conn: &mut Conn, id: i64) -> Result<Option<(Position, Org)>> {
     let sql = format!(
         "SELECT {POSITION_COLS} FROM positions ps JOIN organizations o ON o.id = ps.org_id \
          WHERE ps.id = $1"
@@ -173,7 +163,7 @@ async fn position_by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<(
     Ok(Some((pos, org)))
 }
 
-fn hits(rows: Vec<sqlx::sqlite::SqliteRow>) -> Result<Vec<MemberHit>> {
+fn hits(rows: Vec<DbRow>) -> Result<Vec<MemberHit>> {
     rows.iter()
         .map(|r| {
             Ok(MemberHit {
@@ -184,13 +174,13 @@ fn hits(rows: Vec<sqlx::sqlite::SqliteRow>) -> Result<Vec<MemberHit>> {
         .collect()
 }
 
-impl SqliteStore {
+impl Backend {
     pub(crate) async fn member_get_impl(
         &self,
         p: &Principal,
         id: MemberId,
     ) -> Result<MemberDetail> {
-        let mut conn = self.read.acquire().await.db()?;
+        let mut conn = self.read_pool().acquire().await.db()?;
         let member = member_readable(&mut conn, p, id).await?;
         let cell_name: String = sqlx::query_scalar("SELECT name FROM organizations WHERE id = $1")
             .bind(member.cell_id.0)
@@ -241,9 +231,9 @@ impl SqliteStore {
         p: &Principal,
         cell: OrgId,
     ) -> Result<Vec<Member>> {
-        let mut conn = self.read.acquire().await.db()?;
+        let mut conn = self.read_pool().acquire().await.db()?;
         let cell = org_readable(&mut conn, p, cell).await?;
-        let mut qb = QueryBuilder::<Sqlite>::new(format!(
+        let mut qb = QueryBuilder::<Db>::new(format!(
             "SELECT {MEMBER_COLS} FROM members m WHERE m.status = 'active' AND m.cell_id = "
         ));
         qb.push_bind(cell.id.0);
@@ -263,10 +253,10 @@ impl SqliteStore {
         p: &Principal,
         cell: OrgId,
     ) -> Result<Vec<Position>> {
-        let mut conn = self.read.acquire().await.db()?;
+        let mut conn = self.read_pool().acquire().await.db()?;
         let cell = org_readable(&mut conn, p, cell).await?;
         // One query for the whole cell: the positions of its active members, wherever held.
-        let mut qb = QueryBuilder::<Sqlite>::new(format!(
+        let mut qb = QueryBuilder::<Db>::new(format!(
             "SELECT {POSITION_COLS} FROM positions ps \
              JOIN members m ON m.id = ps.member_id \
              JOIN organizations o ON o.id = ps.org_id \
@@ -290,9 +280,9 @@ impl SqliteStore {
         org: OrgId,
         page: Page,
     ) -> Result<Vec<MemberHit>> {
-        let mut conn = self.read.acquire().await.db()?;
+        let mut conn = self.read_pool().acquire().await.db()?;
         let org = org_readable(&mut conn, p, org).await?;
-        let mut qb = QueryBuilder::<Sqlite>::new(format!(
+        let mut qb = QueryBuilder::<Db>::new(format!(
             "SELECT {MEMBER_COLS}, c.name AS cell_name FROM members m \
              JOIN organizations c ON c.id = m.cell_id WHERE m.status = 'active'"
         ));
@@ -315,7 +305,7 @@ impl SqliteStore {
         if q.is_empty() {
             return Ok(Vec::new());
         }
-        let mut qb = QueryBuilder::<Sqlite>::new(format!(
+        let mut qb = QueryBuilder::<Db>::new(format!(
             "SELECT {MEMBER_COLS}, c.name AS cell_name FROM members m \
              JOIN organizations c ON c.id = m.cell_id \
              WHERE m.status = 'active' AND m.search_key LIKE "
@@ -325,7 +315,7 @@ impl SqliteStore {
         push_scope(&mut qb, "m.cell_path", p, Permission::Read);
         qb.push(" ORDER BY m.search_key, m.id LIMIT ")
             .push_bind(i64::from(limit.clamp(1, 1000)));
-        hits(qb.build().fetch_all(&self.read).await.db()?)
+        hits(qb.build().fetch_all(self.read_pool()).await.db()?)
     }
 
     pub(crate) async fn member_create_impl(&self, p: &Principal, new: NewMember) -> Result<Member> {
@@ -364,12 +354,7 @@ impl SqliteStore {
             }
             rows.push(clean_member(&row.full_name, &row.card_number)?);
         }
-        // The write lock is held (BEGIN IMMEDIATE): the next ids are ours.
-        let first: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM members")
-            .fetch_one(&mut *tx)
-            .await
-            .db()?;
-        let ids: Vec<i64> = (first..first + rows.len() as i64).collect();
+        let ids = dialect::next_ids(&mut tx, "members", rows.len()).await?;
         let members: Vec<Member> = new
             .iter()
             .zip(rows)
@@ -394,7 +379,7 @@ impl SqliteStore {
                 .map_err(StoreError::backend)?
         );
         const MAX_BINDS: usize = 30_000;
-        let mut qb = QueryBuilder::<Sqlite>::new(
+        let mut qb = QueryBuilder::<Db>::new(
             "INSERT INTO members (id, province_id, cell_id, cell_path, full_name, search_key, \
              gender, birth_date, joined_on, audience, status, card_number, created_at, updated_at) ",
         );
@@ -418,7 +403,7 @@ impl SqliteStore {
             });
             qb.build().execute(&mut *tx).await.db()?;
         }
-        let mut qb = QueryBuilder::<Sqlite>::new(
+        let mut qb = QueryBuilder::<Db>::new(
             "INSERT INTO member_stints (member_id, cell_id, province_id, from_date) ",
         );
         let with_since: Vec<(&Member, &NewMember)> = members.iter().zip(&new).collect();
@@ -432,7 +417,7 @@ impl SqliteStore {
             });
             qb.build().execute(&mut *tx).await.db()?;
         }
-        let mut qb = QueryBuilder::<Sqlite>::new(
+        let mut qb = QueryBuilder::<Db>::new(
             "INSERT INTO audit_log (at, user_id, actor, action, entity, entity_id, org_path, after) ",
         );
         for chunk in members.chunks(MAX_BINDS / 5) {
@@ -500,7 +485,7 @@ impl SqliteStore {
             bump_members(&mut tx, &before.cell_path, delta).await?;
         }
         if before.audience != edit.audience {
-            crate::study::follow_audience(&mut tx, id, edit.audience).await?;
+            crate::sql::study::follow_audience(&mut tx, id, edit.audience).await?;
         }
         let after = member_by_id(&mut tx, id)
             .await?
@@ -548,7 +533,7 @@ impl SqliteStore {
         let from = org_by_id(&mut tx, before.cell_id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        crate::restructure::move_members(&mut tx, &from, &to, Some(&[id]), on).await?;
+        crate::sql::restructure::move_members(&mut tx, &from, &to, Some(&[id]), on).await?;
         bump_members(&mut tx, &before.cell_path, -1).await?;
         bump_members(&mut tx, &to.path, 1).await?;
         let after = member_by_id(&mut tx, id)

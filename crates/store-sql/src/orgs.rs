@@ -1,12 +1,13 @@
 //! Organizations: reads, creation, renames; history and succession links.
 
-use crate::SqliteStore;
-use crate::rows::{self, ORG_COLS};
-use crate::util::*;
+use crate::dialect::Backend;
+use crate::dialect::{self, Conn, Db, DbRow};
+use crate::sql::rows::{self, ORG_COLS};
+use crate::sql::util::*;
 use domain::text::{fold, like_escape};
 use domain::{OrgId, OrgKind, OrgPath, Permission, Principal, validate};
 use serde_json::json;
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::{QueryBuilder, Row};
 use store::*;
 
 /// Children order: by rank of kind, then name.
@@ -15,7 +16,7 @@ pub(crate) const KIND_ORDER: &str = "CASE kind WHEN 'provincial' THEN 0 \
      WHEN 'state_body' THEN 4 ELSE 5 END";
 
 /// A unit by id, unfiltered (callers check the scope).
-pub(crate) async fn org_by_id(conn: &mut SqliteConnection, id: OrgId) -> Result<Option<Org>> {
+pub(crate) async fn org_by_id(conn: &mut Conn, id: OrgId) -> Result<Option<Org>> {
     let sql = format!("SELECT {ORG_COLS} FROM organizations WHERE id = $1");
     sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(id.0)
@@ -28,11 +29,7 @@ pub(crate) async fn org_by_id(conn: &mut SqliteConnection, id: OrgId) -> Result<
 }
 
 /// A unit the principal may read, or `NotFound`.
-pub(crate) async fn org_readable(
-    conn: &mut SqliteConnection,
-    p: &Principal,
-    id: OrgId,
-) -> Result<Org> {
+pub(crate) async fn org_readable(conn: &mut Conn, p: &Principal, id: OrgId) -> Result<Org> {
     match org_by_id(conn, id).await? {
         Some(o) if p.can(Permission::Read, &o.path) => Ok(o),
         _ => Err(StoreError::NotFound),
@@ -42,7 +39,7 @@ pub(crate) async fn org_readable(
 /// A unit the principal may change with `perm`: `NotFound` outside the read scope,
 /// `Forbidden` inside it without the permission.
 pub(crate) async fn org_for_write(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     p: &Principal,
     id: OrgId,
     perm: Permission,
@@ -69,7 +66,7 @@ pub(crate) fn org_json(o: &Org) -> serde_json::Value {
 /// is checked for `perm` (EditOrgs for a plain creation, Restructure inside a merge or
 /// split).
 pub(crate) async fn create_org(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     p: &Principal,
     new: NewOrg,
     perm: Permission,
@@ -105,11 +102,7 @@ pub(crate) async fn create_org(
         bad.push("valid_from", "date_before_start");
     }
     let name = bad.into_result(name)?.expect("checked");
-    let id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM organizations")
-        .fetch_one(&mut *conn)
-        .await
-        .db()?;
-    let id = OrgId(id);
+    let id = OrgId(dialect::next_id(conn, "organizations").await?);
     let path = match &parent {
         Some(parent) => parent.path.child(id),
         None => OrgPath::root(id),
@@ -142,7 +135,7 @@ pub(crate) async fn create_org(
             .db()?;
     }
     if new.kind == OrgKind::Cell {
-        let mut qb = QueryBuilder::<Sqlite>::new(
+        let mut qb = QueryBuilder::<Db>::new(
             "UPDATE organizations SET subtree_cell_count = subtree_cell_count + 1 WHERE id IN ",
         );
         push_ids(&mut qb, path.ids().into_iter().map(|i| i.0));
@@ -173,9 +166,9 @@ pub(crate) async fn create_org(
     Ok(org)
 }
 
-impl SqliteStore {
+impl Backend {
     pub(crate) async fn org_roots_impl(&self, p: &Principal) -> Result<Vec<Org>> {
-        let mut qb = QueryBuilder::<Sqlite>::new(format!("SELECT {ORG_COLS} FROM organizations"));
+        let mut qb = QueryBuilder::<Db>::new(format!("SELECT {ORG_COLS} FROM organizations"));
         if p.system {
             qb.push(" WHERE parent_id IS NULL AND valid_to IS NULL");
         } else {
@@ -192,11 +185,11 @@ impl SqliteStore {
             qb.push(")");
         }
         qb.push(" ORDER BY path");
-        rows::orgs(qb.build().fetch_all(&self.read).await.db()?)
+        rows::orgs(qb.build().fetch_all(self.read_pool()).await.db()?)
     }
 
     pub(crate) async fn org_get_impl(&self, p: &Principal, id: OrgId) -> Result<Org> {
-        let mut conn = self.read.acquire().await.db()?;
+        let mut conn = self.read_pool().acquire().await.db()?;
         org_readable(&mut conn, p, id).await
     }
 
@@ -206,9 +199,9 @@ impl SqliteStore {
         id: OrgId,
         include_closed: bool,
     ) -> Result<Vec<Org>> {
-        let mut conn = self.read.acquire().await.db()?;
+        let mut conn = self.read_pool().acquire().await.db()?;
         let parent = org_readable(&mut conn, p, id).await?;
-        let mut qb = QueryBuilder::<Sqlite>::new(format!(
+        let mut qb = QueryBuilder::<Db>::new(format!(
             "SELECT {ORG_COLS} FROM organizations WHERE parent_id = "
         ));
         qb.push_bind(parent.id.0);
@@ -221,14 +214,14 @@ impl SqliteStore {
     }
 
     pub(crate) async fn org_ancestors_impl(&self, p: &Principal, id: OrgId) -> Result<Vec<Crumb>> {
-        let mut conn = self.read.acquire().await.db()?;
+        let mut conn = self.read_pool().acquire().await.db()?;
         let o = org_readable(&mut conn, p, id).await?;
         let ids = o.path.ancestor_ids();
         if ids.is_empty() {
             return Ok(Vec::new());
         }
         let mut qb =
-            QueryBuilder::<Sqlite>::new("SELECT id, name, path FROM organizations WHERE id IN ");
+            QueryBuilder::<Db>::new("SELECT id, name, path FROM organizations WHERE id IN ");
         push_ids(&mut qb, ids.iter().map(|i| i.0));
         qb.push(" ORDER BY depth");
         let rows = qb.build().fetch_all(&mut *conn).await.db()?;
@@ -254,7 +247,7 @@ impl SqliteStore {
         if q.is_empty() {
             return Ok(Vec::new());
         }
-        let mut qb = QueryBuilder::<Sqlite>::new(format!(
+        let mut qb = QueryBuilder::<Db>::new(format!(
             "SELECT {ORG_COLS} FROM organizations WHERE valid_to IS NULL AND search_key LIKE "
         ));
         qb.push_bind(format!("%{}%", like_escape(&q)))
@@ -262,17 +255,17 @@ impl SqliteStore {
         push_scope(&mut qb, "path", p, Permission::Read);
         qb.push(" ORDER BY depth, search_key, id LIMIT ")
             .push_bind(i64::from(limit.clamp(1, 1000)));
-        rows::orgs(qb.build().fetch_all(&self.read).await.db()?)
+        rows::orgs(qb.build().fetch_all(self.read_pool()).await.db()?)
     }
 
     pub(crate) async fn org_by_code_impl(&self, p: &Principal, code: &str) -> Result<Option<Org>> {
-        let mut qb = QueryBuilder::<Sqlite>::new(format!(
+        let mut qb = QueryBuilder::<Db>::new(format!(
             "SELECT {ORG_COLS} FROM organizations WHERE valid_to IS NULL AND code = "
         ));
         qb.push_bind(code.trim().to_owned());
         push_scope(&mut qb, "path", p, Permission::Read);
         qb.build()
-            .fetch_optional(&self.read)
+            .fetch_optional(self.read_pool())
             .await
             .db()?
             .as_ref()
@@ -385,7 +378,7 @@ impl SqliteStore {
     }
 
     pub(crate) async fn org_history_impl(&self, p: &Principal, id: OrgId) -> Result<Vec<OrgEvent>> {
-        let mut conn = self.read.acquire().await.db()?;
+        let mut conn = self.read_pool().acquire().await.db()?;
         org_readable(&mut conn, p, id).await?;
         let rows = sqlx::query(
             "SELECT id, org_id, kind, on_date, detail, at FROM org_events WHERE org_id = $1 \
@@ -411,9 +404,9 @@ impl SqliteStore {
     }
 
     pub(crate) async fn org_links_impl(&self, p: &Principal, id: OrgId) -> Result<OrgLinks> {
-        let mut conn = self.read.acquire().await.db()?;
+        let mut conn = self.read_pool().acquire().await.db()?;
         org_readable(&mut conn, p, id).await?;
-        let refs = |rows: Vec<sqlx::sqlite::SqliteRow>| -> Result<Vec<OrgRef>> {
+        let refs = |rows: Vec<DbRow>| -> Result<Vec<OrgRef>> {
             rows.iter()
                 .map(|r| {
                     let path = rows::path(r.try_get("path").db()?)?;
@@ -448,7 +441,7 @@ impl SqliteStore {
     }
 
     pub(crate) async fn org_lineage_impl(&self, p: &Principal, id: OrgId) -> Result<Vec<OrgId>> {
-        let mut conn = self.read.acquire().await.db()?;
+        let mut conn = self.read_pool().acquire().await.db()?;
         org_readable(&mut conn, p, id).await?;
         let ids: Vec<i64> = sqlx::query_scalar(
             "WITH RECURSIVE lineage (id) AS ( \

@@ -5,14 +5,11 @@
 //! `study_members` row is rewritten and the [`StudyCounters`] delta is added to the
 //! `study_rollups` row of every ancestor of the member's cell, per audience, in the
 //! caller's transaction. Bulk writes aggregate the deltas per ancestor first.
-//!
-//! The SQL of this module is the same as the SQLite backend's (its `study.rs` is this
-//! file with the backend's types); nothing here is backend-specific.
 
-use crate::PgStore as Backend;
-use crate::orgs::{org_by_id, org_for_write, require_active};
-use crate::programs::MAX_BINDS;
-use crate::util::*;
+use crate::dialect::Backend;
+use crate::sql::orgs::{org_by_id, org_for_write, require_active};
+use crate::sql::programs::MAX_BINDS;
+use crate::sql::util::*;
 use domain::study::{
     self, AttendanceEntry, CheckInVia, CheckRules, CheckScore, MaterialId, MemberStudy, Question,
     QuestionId, ReflectionId, ReflectionState,
@@ -27,9 +24,7 @@ use sqlx::{QueryBuilder, Row};
 use std::collections::HashMap;
 use store::*;
 
-type Db = sqlx::Postgres;
-type Conn = sqlx::PgConnection;
-type DbRow = sqlx::postgres::PgRow;
+use crate::dialect::{Conn, Db, DbRow};
 
 const AUD: [Audience; 2] = study::AUDIENCES;
 
@@ -1078,7 +1073,7 @@ impl StudyStore for Backend {
 
     async fn study_documents(&self, p: &Principal, org: OrgId) -> Result<Vec<StudyDocument>> {
         let mut conn = self.reader().await?;
-        let o = crate::orgs::org_readable(&mut conn, p, org).await?;
+        let o = crate::sql::orgs::org_readable(&mut conn, p, org).await?;
         let mut docs = reached_docs(&mut conn, &o.path).await?;
         for d in cascaded_by(&mut conn, org).await? {
             if !docs.iter().any(|x| x.0 == d.0) {
@@ -2139,7 +2134,7 @@ impl StudyStore for Backend {
         document: DocumentId,
     ) -> Result<Vec<ReflectionRecord>> {
         let mut conn = self.reader().await?;
-        let o = crate::orgs::org_readable(&mut conn, p, org).await?;
+        let o = crate::sql::orgs::org_readable(&mut conn, p, org).await?;
         let doc = doc_root(&mut conn, p, document, &o.path).await?;
         let r = o.path.subtree();
         let mut qb = QueryBuilder::<Db>::new(format!("{REFLECTION_SQL} WHERE r.document_id = "));
@@ -2246,7 +2241,7 @@ impl StudyStore for Backend {
         document: DocumentId,
     ) -> Result<Participation> {
         let mut conn = self.reader().await?;
-        let o = crate::orgs::org_readable(&mut conn, p, org).await?;
+        let o = crate::sql::orgs::org_readable(&mut conn, p, org).await?;
         let doc = doc_root(&mut conn, p, document, &o.path).await?;
         let members = audience_counts(&mut conn, &o.path, o.subtree_member_count).await?;
         let rows = rollup_rows(&mut conn, doc.id, &[org.0]).await?;
@@ -2260,7 +2255,7 @@ impl StudyStore for Backend {
         document: DocumentId,
     ) -> Result<Vec<UnitParticipation>> {
         let mut conn = self.reader().await?;
-        let o = crate::orgs::org_readable(&mut conn, p, org).await?;
+        let o = crate::sql::orgs::org_readable(&mut conn, p, org).await?;
         let doc = doc_root(&mut conn, p, document, &o.path).await?;
         // Each child's active key cadres are counted in the same statement (an index
         // range of members_audience_path per child; paths hold digits and '/', so
@@ -2315,7 +2310,7 @@ impl StudyStore for Backend {
         page: Page,
     ) -> Result<Vec<RosterRow>> {
         let mut conn = self.reader().await?;
-        let o = crate::orgs::org_readable(&mut conn, p, org).await?;
+        let o = crate::sql::orgs::org_readable(&mut conn, p, org).await?;
         let doc = doc_root(&mut conn, p, document, &o.path).await?;
         let r = o.path.subtree();
         let mut qb = QueryBuilder::<Db>::new(format!(
@@ -2366,7 +2361,7 @@ impl StudyStore for Backend {
         today: time::Date,
     ) -> Result<i64> {
         let mut conn = self.reader().await?;
-        let o = crate::orgs::org_readable(&mut conn, p, org).await?;
+        let o = crate::sql::orgs::org_readable(&mut conn, p, org).await?;
         let doc = doc_root(&mut conn, p, document, &o.path).await?;
         let r = o.path.subtree();
         sqlx::query_scalar(
@@ -2389,7 +2384,7 @@ impl StudyStore for Backend {
         document: DocumentId,
     ) -> Result<Option<StudyReview>> {
         let mut conn = self.reader().await?;
-        let o = crate::orgs::org_readable(&mut conn, p, org).await?;
+        let o = crate::sql::orgs::org_readable(&mut conn, p, org).await?;
         let doc = doc_root(&mut conn, p, document, &o.path).await?;
         review_row(&mut conn, org, doc.id).await
     }

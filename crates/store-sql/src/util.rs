@@ -1,8 +1,9 @@
 //! Helpers shared by the modules: error mapping, scope filters, the audit log, counters.
 
+use crate::dialect::{self, Conn, Db};
 use domain::{OrgId, OrgPath, Permission, Principal};
 use serde_json::Value;
-use sqlx::{PgConnection, Postgres, QueryBuilder};
+use sqlx::QueryBuilder;
 use store::{OrgEventKind, Result, StoreError};
 use time::{Date, OffsetDateTime};
 
@@ -22,15 +23,10 @@ pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(d) = &e
         && d.is_unique_violation()
     {
-        let code = match d.constraint() {
-            Some("users_username_key") => "username_taken",
-            Some("organizations_active_code") => "code_taken",
-            Some("members_card_number_key") => "card_taken",
-            Some("grants_unique") => "grant_exists",
-            Some("documents_number") => "document_number_taken",
-            _ => return StoreError::backend(e),
+        return match dialect::conflict_code(&**d) {
+            Some(code) => StoreError::Conflict(code),
+            None => StoreError::backend(e),
         };
-        return StoreError::Conflict(code);
     }
     if matches!(e, sqlx::Error::RowNotFound) {
         return StoreError::NotFound;
@@ -38,7 +34,8 @@ pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
     StoreError::backend(e)
 }
 
-/// Now, in UTC, to the second (as the SQLite store keeps it).
+/// Now, in UTC, to the second (SQLite stores it as RFC 3339 text, whose order is then
+/// time order).
 pub(crate) fn now() -> OffsetDateTime {
     trunc(OffsetDateTime::now_utc())
 }
@@ -55,12 +52,7 @@ pub(crate) fn bad_data(what: &str, v: &str) -> StoreError {
 
 /// Appends ` AND (col in one of the principal's subtrees for `perm`)`; nothing for the
 /// system principal, and a false condition for an empty scope.
-pub(crate) fn push_scope(
-    qb: &mut QueryBuilder<Postgres>,
-    col: &str,
-    p: &Principal,
-    perm: Permission,
-) {
+pub(crate) fn push_scope(qb: &mut QueryBuilder<Db>, col: &str, p: &Principal, perm: Permission) {
     if p.system {
         return;
     }
@@ -88,7 +80,7 @@ pub(crate) fn push_scope(
 }
 
 /// Appends ` AND col in the subtree of path`.
-pub(crate) fn push_subtree(qb: &mut QueryBuilder<Postgres>, col: &str, path: &OrgPath) {
+pub(crate) fn push_subtree(qb: &mut QueryBuilder<Db>, col: &str, path: &OrgPath) {
     let r = path.subtree();
     qb.push(" AND ")
         .push(col)
@@ -101,7 +93,7 @@ pub(crate) fn push_subtree(qb: &mut QueryBuilder<Postgres>, col: &str, path: &Or
 }
 
 /// Appends `(id, id, …)`; `(NULL)` for an empty list.
-pub(crate) fn push_ids(qb: &mut QueryBuilder<Postgres>, ids: impl IntoIterator<Item = i64>) {
+pub(crate) fn push_ids(qb: &mut QueryBuilder<Db>, ids: impl IntoIterator<Item = i64>) {
     qb.push("(");
     let mut any = false;
     for (i, id) in ids.into_iter().enumerate() {
@@ -121,8 +113,9 @@ pub(crate) fn province_of(path: &OrgPath) -> i64 {
     path.ids()[0].0
 }
 
-pub(crate) fn json_text(v: &Option<Value>) -> Option<sqlx::types::Json<&Value>> {
-    v.as_ref().map(sqlx::types::Json)
+/// A JSON value as the backend binds it.
+pub(crate) fn json_text(v: &Option<Value>) -> Option<dialect::JsonParam<'_>> {
+    v.as_ref().map(dialect::json_param)
 }
 
 pub(crate) fn user_id_of(p: &Principal) -> Option<i64> {
@@ -132,7 +125,7 @@ pub(crate) fn user_id_of(p: &Principal) -> Option<i64> {
 /// One audit entry, in the caller's transaction.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn audit(
-    conn: &mut PgConnection,
+    conn: &mut Conn,
     p: &Principal,
     action: &str,
     entity: &str,
@@ -162,7 +155,7 @@ pub(crate) async fn audit(
 
 /// One event in a unit's history, in the caller's transaction.
 pub(crate) async fn org_event(
-    conn: &mut PgConnection,
+    conn: &mut Conn,
     p: &Principal,
     org: OrgId,
     path: &OrgPath,
@@ -178,7 +171,7 @@ pub(crate) async fn org_event(
     .bind(province_of(path))
     .bind(kind.as_str())
     .bind(on)
-    .bind(sqlx::types::Json(&detail))
+    .bind(dialect::json_param(&detail))
     .bind(now())
     .bind(user_id_of(p))
     .execute(conn)
@@ -188,18 +181,14 @@ pub(crate) async fn org_event(
 }
 
 /// Adds `delta` active members to a cell and every unit above it.
-pub(crate) async fn bump_members(
-    conn: &mut PgConnection,
-    cell_path: &OrgPath,
-    delta: i64,
-) -> Result<()> {
+pub(crate) async fn bump_members(conn: &mut Conn, cell_path: &OrgPath, delta: i64) -> Result<()> {
     sqlx::query("UPDATE organizations SET member_count = member_count + $1 WHERE id = $2")
         .bind(delta)
         .bind(cell_path.id().0)
         .execute(&mut *conn)
         .await
         .db()?;
-    let mut qb = QueryBuilder::<Postgres>::new(
+    let mut qb = QueryBuilder::<Db>::new(
         "UPDATE organizations SET subtree_member_count = subtree_member_count + ",
     );
     qb.push_bind(delta).push(" WHERE id IN ");
@@ -211,7 +200,7 @@ pub(crate) async fn bump_members(
 /// Recomputes the counters of the given units with range counts: used after
 /// restructurings, on the ancestor chains they touched.
 pub(crate) async fn recount_units(
-    conn: &mut PgConnection,
+    conn: &mut Conn,
     ids: impl IntoIterator<Item = i64>,
 ) -> Result<()> {
     let mut ids: Vec<i64> = ids.into_iter().collect();
@@ -220,7 +209,7 @@ pub(crate) async fn recount_units(
     if ids.is_empty() {
         return Ok(());
     }
-    let mut qb = QueryBuilder::<Postgres>::new(
+    let mut qb = QueryBuilder::<Db>::new(
         "UPDATE organizations SET \
          member_count = (SELECT COUNT(*) FROM members m \
             WHERE m.cell_id = organizations.id AND m.status = 'active'), \
@@ -234,7 +223,7 @@ pub(crate) async fn recount_units(
     );
     push_ids(&mut qb, ids.iter().copied());
     qb.build().execute(&mut *conn).await.db()?;
-    let mut qb = QueryBuilder::<Postgres>::new(
+    let mut qb = QueryBuilder::<Db>::new(
         "UPDATE organizations SET \
          subtree_member_count = (SELECT COALESCE(SUM(c.member_count), 0) FROM organizations c \
             WHERE c.path >= organizations.path \

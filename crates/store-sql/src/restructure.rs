@@ -1,28 +1,27 @@
 //! Restructuring: move, merge, split, close. Units are never deleted: a closed unit keeps
 //! its id, path and records, gets `valid_to` and its successors.
 
-use crate::SqliteStore;
-use crate::orgs::{create_org, org_by_id, org_for_write, org_json, org_readable, require_active};
-use crate::util::*;
+use crate::dialect::Backend;
+use crate::dialect::{self, Conn, Db};
+use crate::sql::orgs::{
+    create_org, org_by_id, org_for_write, org_json, org_readable, require_active,
+};
+use crate::sql::util::*;
 use domain::{MemberId, OrgId, OrgKind, OrgPath, Permission, Principal};
 use serde_json::json;
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::QueryBuilder;
 use std::collections::{BTreeSet, HashSet};
 use store::*;
 use time::Date;
 
 /// Rewrites the paths of a unit's whole subtree and of the members in it, to put the unit
 /// under `new_parent`. Counters are the caller's business.
-pub(crate) async fn move_subtree(
-    conn: &mut SqliteConnection,
-    org: &Org,
-    new_parent: &Org,
-) -> Result<OrgPath> {
+pub(crate) async fn move_subtree(conn: &mut Conn, org: &Org, new_parent: &Org) -> Result<OrgPath> {
     let old = &org.path;
     let new = new_parent.path.child(org.id);
     let range = old.subtree();
     let depth_delta = new.depth() as i64 - old.depth() as i64;
-    let cut = old.as_str().len() as i64 + 1;
+    let cut = dialect::SqlInt::try_from(old.as_str().len() + 1).expect("a path is short");
     let old_province = province_of(old);
     let new_province = province_of(&new);
     sqlx::query(
@@ -57,8 +56,8 @@ pub(crate) async fn move_subtree(
     .execute(&mut *conn)
     .await
     .db()?;
-    crate::progress::move_program_paths(conn, old, &new).await?;
-    crate::study::move_study_paths(conn, old, &new).await?;
+    crate::sql::progress::move_program_paths(conn, old, &new).await?;
+    crate::sql::study::move_study_paths(conn, old, &new).await?;
     if old_province != new_province {
         // The shard key follows the unit: the history of the moved units goes with them.
         let r = new.subtree();
@@ -87,13 +86,13 @@ pub(crate) async fn move_subtree(
 /// Moves the given active members of `from` (all of them when `only` is `None`) to the
 /// cell `to` on `on`: their current stint ends, a new one starts. Returns how many moved.
 pub(crate) async fn move_members(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     from: &Org,
     to: &Org,
     only: Option<&[MemberId]>,
     on: Date,
 ) -> Result<u64> {
-    let filter = |qb: &mut QueryBuilder<Sqlite>| {
+    let filter = |qb: &mut QueryBuilder<Db>| {
         qb.push(" FROM members WHERE cell_id = ")
             .push_bind(from.id.0)
             .push(" AND status = 'active'");
@@ -102,14 +101,14 @@ pub(crate) async fn move_members(
             push_ids(qb, ids.iter().map(|m| m.0));
         }
     };
-    let mut qb = QueryBuilder::<Sqlite>::new("UPDATE member_stints SET to_date = ");
+    let mut qb = QueryBuilder::<Db>::new("UPDATE member_stints SET to_date = ");
     qb.push_bind(on)
         .push(" WHERE to_date IS NULL AND member_id IN (SELECT id");
     filter(&mut qb);
     qb.push(")");
     qb.build().execute(&mut *conn).await.db()?;
 
-    let mut qb = QueryBuilder::<Sqlite>::new(
+    let mut qb = QueryBuilder::<Db>::new(
         "INSERT INTO member_stints (member_id, cell_id, province_id, from_date) SELECT id, ",
     );
     qb.push_bind(to.id.0)
@@ -121,7 +120,7 @@ pub(crate) async fn move_members(
     qb.build().execute(&mut *conn).await.db()?;
 
     // The members that move, for their study to follow them.
-    let mut qb = QueryBuilder::<Sqlite>::new("SELECT id");
+    let mut qb = QueryBuilder::<Db>::new("SELECT id");
     filter(&mut qb);
     let moving: Vec<MemberId> = qb
         .build_query_scalar::<i64>()
@@ -131,9 +130,9 @@ pub(crate) async fn move_members(
         .into_iter()
         .map(MemberId)
         .collect();
-    crate::study::follow_members(conn, &moving, &to.path).await?;
+    crate::sql::study::follow_members(conn, &moving, &to.path).await?;
 
-    let mut qb = QueryBuilder::<Sqlite>::new("UPDATE members SET cell_id = ");
+    let mut qb = QueryBuilder::<Db>::new("UPDATE members SET cell_id = ");
     qb.push_bind(to.id.0)
         .push(", cell_path = ")
         .push_bind(to.path.as_str().to_owned())
@@ -148,12 +147,12 @@ pub(crate) async fn move_members(
     Ok(n)
 }
 
-async fn active_children(conn: &mut SqliteConnection, id: OrgId) -> Result<Vec<Org>> {
+async fn active_children(conn: &mut Conn, id: OrgId) -> Result<Vec<Org>> {
     let sql = format!(
         "SELECT {} FROM organizations WHERE parent_id = $1 AND valid_to IS NULL ORDER BY id",
-        crate::rows::ORG_COLS
+        crate::sql::rows::ORG_COLS
     );
-    crate::rows::orgs(
+    crate::sql::rows::orgs(
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id.0)
             .fetch_all(conn)
@@ -162,7 +161,7 @@ async fn active_children(conn: &mut SqliteConnection, id: OrgId) -> Result<Vec<O
     )
 }
 
-async fn active_member_ids(conn: &mut SqliteConnection, cell: OrgId) -> Result<Vec<MemberId>> {
+async fn active_member_ids(conn: &mut Conn, cell: OrgId) -> Result<Vec<MemberId>> {
     let ids: Vec<i64> = sqlx::query_scalar(
         "SELECT id FROM members WHERE cell_id = $1 AND status = 'active' ORDER BY id",
     )
@@ -173,12 +172,7 @@ async fn active_member_ids(conn: &mut SqliteConnection, cell: OrgId) -> Result<V
     Ok(ids.into_iter().map(MemberId).collect())
 }
 
-async fn close_unit(
-    conn: &mut SqliteConnection,
-    org: &Org,
-    on: Date,
-    successors: &[OrgId],
-) -> Result<()> {
+async fn close_unit(conn: &mut Conn, org: &Org, on: Date, successors: &[OrgId]) -> Result<()> {
     sqlx::query("UPDATE organizations SET valid_to = $1, updated_at = $2 WHERE id = $3")
         .bind(on)
         .bind(now())
@@ -208,11 +202,11 @@ fn chain(paths: &[&OrgPath]) -> BTreeSet<i64> {
         .collect()
 }
 
-async fn fetch(conn: &mut SqliteConnection, id: OrgId) -> Result<Org> {
+async fn fetch(conn: &mut Conn, id: OrgId) -> Result<Org> {
     org_by_id(conn, id).await?.ok_or(StoreError::NotFound)
 }
 
-impl SqliteStore {
+impl Backend {
     pub(crate) async fn org_move_impl(
         &self,
         p: &Principal,

@@ -4,20 +4,21 @@
 //! the unit whose administrators created it (`users.org_id`) lies in the principal's
 //! ManageAccounts scope. Anyone may read their own account and change their own password.
 
-use crate::SqliteStore;
-use crate::orgs::org_readable;
-use crate::rows::{self, GRANT_COLS, USER_COLS};
-use crate::util::*;
+use crate::dialect::Backend;
+use crate::dialect::{Conn, Db};
+use crate::sql::orgs::org_readable;
+use crate::sql::rows::{self, GRANT_COLS, USER_COLS};
+use crate::sql::util::*;
 use domain::{
     AccessRole, Grant, Invalid, MemberId, OrgId, Permission, Principal, UserId, validate,
 };
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::{QueryBuilder, Row};
 use std::collections::HashMap;
 use store::*;
 use time::OffsetDateTime;
 
 /// ` AND (the account is administered by p)`.
-fn push_administered(qb: &mut QueryBuilder<Sqlite>, p: &Principal) {
+fn push_administered(qb: &mut QueryBuilder<Db>, p: &Principal) {
     if p.system {
         return;
     }
@@ -34,12 +35,11 @@ fn push_administered(qb: &mut QueryBuilder<Sqlite>, p: &Principal) {
 }
 
 async fn users_where(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     p: &Principal,
-    cond: impl FnOnce(&mut QueryBuilder<Sqlite>),
+    cond: impl FnOnce(&mut QueryBuilder<Db>),
 ) -> Result<Vec<UserDetail>> {
-    let mut qb =
-        QueryBuilder::<Sqlite>::new(format!("SELECT {USER_COLS} FROM users u WHERE 1 = 1"));
+    let mut qb = QueryBuilder::<Db>::new(format!("SELECT {USER_COLS} FROM users u WHERE 1 = 1"));
     cond(&mut qb);
     push_administered(&mut qb, p);
     qb.push(" ORDER BY u.username");
@@ -55,7 +55,7 @@ async fn users_where(
         return Ok(Vec::new());
     }
     // The grants shown are those on units the principal may read.
-    let mut qb = QueryBuilder::<Sqlite>::new(format!(
+    let mut qb = QueryBuilder::<Db>::new(format!(
         "SELECT {GRANT_COLS} FROM grants g JOIN organizations o ON o.id = g.org_id \
          WHERE g.user_id IN "
     ));
@@ -76,11 +76,7 @@ async fn users_where(
         .collect())
 }
 
-async fn user_administered(
-    conn: &mut SqliteConnection,
-    p: &Principal,
-    id: UserId,
-) -> Result<UserDetail> {
+async fn user_administered(conn: &mut Conn, p: &Principal, id: UserId) -> Result<UserDetail> {
     users_where(conn, p, |qb| {
         qb.push(" AND u.id = ").push_bind(id.0);
     })
@@ -89,7 +85,7 @@ async fn user_administered(
     .ok_or(StoreError::NotFound)
 }
 
-async fn user_org_path(conn: &mut SqliteConnection, id: UserId) -> Result<Option<domain::OrgPath>> {
+async fn user_org_path(conn: &mut Conn, id: UserId) -> Result<Option<domain::OrgPath>> {
     let path: Option<String> = sqlx::query_scalar(
         "SELECT o.path FROM users u JOIN organizations o ON o.id = u.org_id WHERE u.id = $1",
     )
@@ -104,7 +100,7 @@ fn user_json(u: &User) -> serde_json::Value {
     serde_json::to_value(u).unwrap_or_default()
 }
 
-async fn grant_by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<GrantRow>> {
+async fn grant_by_id(conn: &mut Conn, id: i64) -> Result<Option<GrantRow>> {
     let sql = format!(
         "SELECT {GRANT_COLS} FROM grants g JOIN organizations o ON o.id = g.org_id WHERE g.id = $1"
     );
@@ -118,11 +114,11 @@ async fn grant_by_id(conn: &mut SqliteConnection, id: i64) -> Result<Option<Gran
         .transpose()
 }
 
-impl SqliteStore {
+impl Backend {
     pub(crate) async fn credentials_impl(&self, username: &str) -> Result<Option<Credentials>> {
         let row = sqlx::query("SELECT id, password_hash, disabled FROM users WHERE username = $1")
             .bind(username.trim().to_ascii_lowercase())
-            .fetch_optional(&self.read)
+            .fetch_optional(self.read_pool())
             .await
             .db()?;
         row.map(|r| {
@@ -136,7 +132,7 @@ impl SqliteStore {
     }
 
     pub(crate) async fn principal_impl(&self, user: UserId) -> Result<Option<Principal>> {
-        let mut conn = self.read.acquire().await.db()?;
+        let mut conn = self.read_pool().acquire().await.db()?;
         let Some(r) = sqlx::query(
             "SELECT username, display_name, disabled, member_id FROM users WHERE id = $1",
         )
@@ -184,7 +180,7 @@ impl SqliteStore {
     ) -> Result<Option<(Vec<u8>, OffsetDateTime)>> {
         let row = sqlx::query("SELECT data, expires_at FROM sessions WHERE id = $1")
             .bind(id)
-            .fetch_optional(&self.read)
+            .fetch_optional(self.read_pool())
             .await
             .db()?;
         row.map(|r| Ok((r.try_get("data").db()?, r.try_get("expires_at").db()?)))
@@ -204,7 +200,7 @@ impl SqliteStore {
         .bind(id)
         .bind(data)
         .bind(trunc(expires))
-        .execute(&self.write)
+        .execute(self.write_pool())
         .await
         .db()?;
         Ok(())
@@ -223,7 +219,7 @@ impl SqliteStore {
         .bind(id)
         .bind(data)
         .bind(trunc(expires))
-        .execute(&self.write)
+        .execute(self.write_pool())
         .await
         .db()?
         .rows_affected();
@@ -233,7 +229,7 @@ impl SqliteStore {
     pub(crate) async fn session_delete_impl(&self, id: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(id)
-            .execute(&self.write)
+            .execute(self.write_pool())
             .await
             .db()?;
         Ok(())
@@ -242,7 +238,7 @@ impl SqliteStore {
     pub(crate) async fn session_delete_expired_impl(&self, now: OffsetDateTime) -> Result<u64> {
         Ok(sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
             .bind(trunc(now))
-            .execute(&self.write)
+            .execute(self.write_pool())
             .await
             .db()?
             .rows_affected())
@@ -262,7 +258,7 @@ impl SqliteStore {
         let (username, display_name) = bad.into_result((username, display_name))?;
         let (username, display_name) = (username.expect("checked"), display_name.expect("checked"));
         if let Some(mid) = new.member_id {
-            let m = crate::members::member_by_id(&mut tx, mid)
+            let m = crate::sql::members::member_by_id(&mut tx, mid)
                 .await?
                 .filter(|m| p.can(Permission::Read, &m.cell_path))
                 .ok_or(StoreError::NotFound)?;
@@ -282,13 +278,14 @@ impl SqliteStore {
         };
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO users (username, display_name, password_hash, member_id, org_id, \
-             disabled, created_at) VALUES ($1, $2, $3, $4, $5, 0, $6) RETURNING id",
+             disabled, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(&username)
         .bind(&display_name)
         .bind(&new.password_hash)
         .bind(new.member_id.map(|m| m.0))
         .bind(home.as_ref().map(|h| h.id().0))
+        .bind(false)
         .bind(now())
         .fetch_one(&mut *tx)
         .await
@@ -317,7 +314,7 @@ impl SqliteStore {
     }
 
     pub(crate) async fn user_get_impl(&self, p: &Principal, id: UserId) -> Result<UserDetail> {
-        let mut conn = self.read.acquire().await.db()?;
+        let mut conn = self.read_pool().acquire().await.db()?;
         user_administered(&mut conn, p, id).await
     }
 
@@ -326,7 +323,7 @@ impl SqliteStore {
         p: &Principal,
         username: &str,
     ) -> Result<Option<UserDetail>> {
-        let mut conn = self.read.acquire().await.db()?;
+        let mut conn = self.read_pool().acquire().await.db()?;
         let name = username.trim().to_ascii_lowercase();
         Ok(users_where(&mut conn, p, |qb| {
             qb.push(" AND u.username = ").push_bind(name);
@@ -339,7 +336,7 @@ impl SqliteStore {
         if !p.has_anywhere(Permission::ManageAccounts) {
             return Ok(Vec::new());
         }
-        let mut conn = self.read.acquire().await.db()?;
+        let mut conn = self.read_pool().acquire().await.db()?;
         users_where(&mut conn, p, |_| {}).await
     }
 
@@ -348,11 +345,11 @@ impl SqliteStore {
         p: &Principal,
         id: UserId,
         action: &str,
-        apply: impl for<'c> FnOnce(&'c mut QueryBuilder<Sqlite>),
+        apply: impl for<'c> FnOnce(&'c mut QueryBuilder<Db>),
     ) -> Result<()> {
         let mut tx = self.begin().await?;
         let before = user_administered(&mut tx, p, id).await?;
-        let mut qb = QueryBuilder::<Sqlite>::new("UPDATE users SET ");
+        let mut qb = QueryBuilder::<Db>::new("UPDATE users SET ");
         apply(&mut qb);
         qb.push(" WHERE id = ").push_bind(id.0);
         qb.build().execute(&mut *tx).await.db()?;
@@ -422,7 +419,7 @@ impl SqliteStore {
         if !p.can(Permission::ManageAccounts, &org.path) {
             return Err(StoreError::Forbidden);
         }
-        crate::orgs::require_active(&org)?;
+        crate::sql::orgs::require_active(&org)?;
         user_administered(&mut tx, p, new.user_id).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO grants (user_id, role, org_id, created_at) VALUES ($1, $2, $3, $4) \
@@ -489,8 +486,8 @@ impl SqliteStore {
         p: &Principal,
         filter: AuditFilter,
     ) -> Result<Vec<AuditEntry>> {
-        let mut conn = self.read.acquire().await.db()?;
-        let mut qb = QueryBuilder::<Sqlite>::new(
+        let mut conn = self.read_pool().acquire().await.db()?;
+        let mut qb = QueryBuilder::<Db>::new(
             "SELECT id, at, user_id, actor, action, entity, entity_id, org_path, before, after \
              FROM audit_log WHERE 1 = 1",
         );

@@ -1,0 +1,26 @@
+//! This backend's migrations, embedded in the binary in order: (version, description, SQL).
+//! A migration is never edited once released; a change is a new file here and in the
+//! other backend's folder, with the same version and description.
+
+pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("0001_init.sql")),
+    (2, "programs", include_str!("0002_programs.sql")),
+    (3, "study", include_str!("0003_study.sql")),
+    (
+        4,
+        "document_attachments",
+        include_str!("0004_document_attachments.sql"),
+    ),
+    (
+        5,
+        "program_assessments",
+        include_str!("0005_program_assessments.sql"),
+    ),
+    (
+        6,
+        "dashboard_task_indexes",
+        include_str!("0006_dashboard_task_indexes.sql"),
+    ),
+    (7, "done_weeks", include_str!("0007_done_weeks.sql")),
+    (8, "study_edits", include_str!("0008_study_edits.sql")),
+];
