@@ -802,7 +802,12 @@ mod tests {
         let key = b"server secret of at least some length";
         let s = StudySessionId(42);
         let sig = sign_checkin(key, s, 1_000);
-        assert_eq!(sig.len(), 64);
+        // HMAC-SHA256(key, "checkin:42:1000") in lowercase hex: links already printed as
+        // QR codes stay valid only while this holds.
+        assert_eq!(
+            sig,
+            "89888c79374a4b559b0b62bc5fccfa98904872dde9acc6d853366cb4c230c698"
+        );
         assert_eq!(verify_checkin(key, s, 1_000, &sig, 999), Ok(()));
         assert_eq!(verify_checkin(key, s, 1_000, &sig, 1_000), Ok(()));
         assert_eq!(
