@@ -20,7 +20,10 @@ use fantoccini::{Client, Locator};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use store::{NewDocument, NewGrant, NewUser, Page, ProgramStore, Store};
+use store::{
+    AccountStore, CascadeStore, DocumentStore, MemberStore, NewDocument, NewGrant, NewUser,
+    OrgStore, Page, Store,
+};
 use time::macros::date;
 
 /// A temporary folder (the server's data folder, the evidence file), removed on drop.
