@@ -231,13 +231,11 @@ async fn serve(
 
 async fn import(store: &dyn Store, args: &ImportArgs) -> anyhow::Result<()> {
     let lang = if args.english { Lang::En } else { Lang::Vi };
-    let bytes = std::fs::read(&args.file)
-        .with_context(|| format!("không đọc được {}", args.file.display()))?;
     let today = time::OffsetDateTime::now_utc().date();
     let p = Principal::system();
     let started = std::time::Instant::now();
     let result = async {
-        let table = import::read_table(&bytes)?;
+        let table = import::read_file(&args.file)?;
         match args.kind {
             ImportKind::Members => {
                 let rows = import::members::parse(&table)?;
