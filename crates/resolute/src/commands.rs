@@ -266,7 +266,9 @@ async fn import(store: &dyn Store, args: &ImportArgs) -> anyhow::Result<()> {
     }
 }
 
-fn read_password(env: Option<&str>) -> anyhow::Result<String> {
+/// Reads a new password and checks it like the web does (`personal`: the account's names,
+/// which the password may not be built from).
+fn read_password(env: Option<&str>, personal: &[&str]) -> anyhow::Result<String> {
     let raw = match env {
         Some(var) => {
             std::env::var(var).with_context(|| format!("biến môi trường {var} chưa đặt"))?
@@ -278,7 +280,7 @@ fn read_password(env: Option<&str>) -> anyhow::Result<String> {
             s.trim_end_matches(['\r', '\n']).to_owned()
         }
     };
-    validate::new_password(&raw)
+    validate::new_password_for(&raw, personal)
         .map_err(|e| anyhow::anyhow!("{}", i18n::tr(Lang::Vi, &format!("err.{}", e.0[0].code))))
 }
 
@@ -309,7 +311,10 @@ async fn user(store: &dyn Store, cmd: UserCommand) -> anyhow::Result<()> {
         } => {
             let username = validate::username(&username)
                 .map_err(|_| anyhow::anyhow!("{}", i18n::tr(Lang::Vi, "err.bad_username")))?;
-            let password = read_password(password_env.as_deref())?;
+            let name = validate::name("display_name", &name, 120).map_err(|e| {
+                anyhow::anyhow!("{}", i18n::tr(Lang::Vi, &format!("err.{}", e.0[0].code)))
+            })?;
+            let password = read_password(password_env.as_deref(), &[&username, &name])?;
             let u = store
                 .user_create(
                     &Principal::system(),
@@ -328,7 +333,10 @@ async fn user(store: &dyn Store, cmd: UserCommand) -> anyhow::Result<()> {
             password_env,
         } => {
             let u = find_user(username).await?;
-            let password = read_password(password_env.as_deref())?;
+            let password = read_password(
+                password_env.as_deref(),
+                &[&u.user.username, &u.user.display_name],
+            )?;
             store
                 .user_set_password(&Principal::system(), u.user.id, &hash_password(&password))
                 .await?;
