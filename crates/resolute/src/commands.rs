@@ -220,6 +220,11 @@ async fn serve(
             secure_cookies: args.secure_cookies,
             version: env!("CARGO_PKG_VERSION").to_owned(),
             data_dir,
+            trusted_proxies: args.trusted_proxies,
+            server: web::ServerLimits {
+                max_connections: args.max_connections.max(1),
+                ..web::ServerLimits::default()
+            },
         },
     );
     web::serve(listener, state, async {
