@@ -32,10 +32,10 @@ pub fn verify(password: &str, phc: &str) -> bool {
 /// server from 16 MB to 610 MB (issue 11, defect 5). Also counts the verifications it ran,
 /// for the tests and the logs.
 pub struct Gate {
-    permits: tokio::sync::Semaphore,
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
     limit: usize,
-    running: AtomicUsize,
-    peak: AtomicUsize,
+    running: std::sync::Arc<AtomicUsize>,
+    peak: std::sync::Arc<AtomicUsize>,
     verified: AtomicU64,
 }
 
@@ -62,10 +62,10 @@ impl Gate {
     pub fn new(limit: usize) -> Gate {
         let limit = limit.max(1);
         Gate {
-            permits: tokio::sync::Semaphore::new(limit),
+            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(limit)),
             limit,
-            running: AtomicUsize::new(0),
-            peak: AtomicUsize::new(0),
+            running: Default::default(),
+            peak: Default::default(),
             verified: AtomicU64::new(0),
         }
     }
@@ -84,20 +84,27 @@ impl Gate {
         }
     }
 
+    /// Runs `f` on a blocking thread once a turn is free. The turn is held by the blocking
+    /// task itself, so a request that goes away mid-way does not free it early.
     async fn run<T: Send + 'static>(
         &self,
         f: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, Busy> {
-        let permit = tokio::time::timeout(WAIT_FOR_TURN, self.permits.acquire())
+        let permit = tokio::time::timeout(WAIT_FOR_TURN, self.permits.clone().acquire_owned())
             .await
             .map_err(|_| Busy)?
             .map_err(|_| Busy)?;
-        let now = self.running.fetch_add(1, Ordering::SeqCst) + 1;
-        self.peak.fetch_max(now, Ordering::SeqCst);
-        let out = tokio::task::spawn_blocking(f).await;
-        self.running.fetch_sub(1, Ordering::SeqCst);
-        drop(permit);
-        out.map_err(|_| Busy)
+        let (running, peak) = (self.running.clone(), self.peak.clone());
+        tokio::task::spawn_blocking(move || {
+            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+            peak.fetch_max(now, Ordering::SeqCst);
+            let out = f();
+            running.fetch_sub(1, Ordering::SeqCst);
+            drop(permit);
+            out
+        })
+        .await
+        .map_err(|_| Busy)
     }
 
     /// [`verify`] in turn.
