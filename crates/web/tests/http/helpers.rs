@@ -1,5 +1,6 @@
-//! `spawn_app()`: a fresh database, a small seeded tree and the real server on
-//! 127.0.0.1:0; and a `TestApp` with helpers to sign in and send requests.
+//! `spawn_app()`: a fresh database (SQLite, or PostgreSQL with
+//! `RESOLUTE_TEST_BACKEND=postgres`: see the `testdb` crate), a small seeded tree and the
+//! real server on 127.0.0.1:0; and a `TestApp` with helpers to sign in and send requests.
 //!
 //! The tree: Tỉnh Bắc Giang → Huyện Lục Nam (district A) and Huyện Yên Thế (district B),
 //! each → one commune (grassroots) → one cell → members. Accounts: `admin` (province),
@@ -44,6 +45,8 @@ pub struct TestApp {
     pub clerk_grant: i64,
     /// The server's data folder (evidence files), removed with the app.
     pub data: Arc<tempfile::TempDir>,
+    /// The test's database, dropped with the app.
+    pub db: Arc<testdb::TestStore>,
 }
 
 /// A signed-in (or anonymous) browser: its own cookie jar, no automatic redirects.
@@ -135,10 +138,8 @@ async fn user(
 }
 
 pub async fn spawn_app() -> TestApp {
-    let sqlite = store_sqlite::SqliteStore::temporary()
-        .await
-        .expect("temporary store");
-    let store: Arc<dyn Store> = Arc::new(sqlite);
+    let db = Arc::new(testdb::fresh_store().await);
+    let store = db.store.clone();
     let s = store.as_ref();
 
     let province = org(s, None, OrgKind::Provincial, "Tỉnh Bắc Giang", "24").await;
@@ -298,6 +299,7 @@ pub async fn spawn_app() -> TestApp {
         clerk_a,
         clerk_grant: clerk_grants[1],
         data,
+        db,
     }
 }
 
