@@ -75,7 +75,7 @@ pub fn postgres_admin_url(what: &str) -> Option<String> {
         ),
         _ => {
             eprintln!(
-                "note: {PG_ENV} is not set; skipping {what} on PostgreSQL (set it to a \
+                "note: {PG_ENV} is not set; skipping {what} (set it to a \
                  postgres:// admin URL to run it; under CI this fails)"
             );
             None
