@@ -1434,7 +1434,14 @@ struct CheckPage {
 }
 
 /// The document's symbol; `NotFound` when the principal may not read the document.
-async fn symbol_of(st: &AppState, p: &Principal, doc: DocumentId) -> Result<String, AppError> {
+/// The symbol of a resolution the user may study: one they may read, or (a member without
+/// grants) one cascaded above their cell. Anything else is a 404. The JSON API's member
+/// routes use the same rule.
+pub(crate) async fn symbol_of(
+    st: &AppState,
+    p: &Principal,
+    doc: DocumentId,
+) -> Result<String, AppError> {
     match st.store.document(p, doc).await {
         Ok(d) => Ok(d.symbol),
         // A member without grants reads the resolutions cascaded above their cell.
