@@ -1,5 +1,5 @@
 //! Progress on tasks ([`store::ProgressStore`], issue 3, step 4): updates with evidence,
-//! the supervising office's review, my tasks, notifications; and (step 5) the programs side
+//! the supervising office's acceptance, my tasks, notifications; and (step 5) the programs side
 //! of recounts and of restructurings. Every write changes the task's day-independent state
 //! and adds its delta to the rollups of the ancestor chain in the same transaction
 //! (docs/PROGRAMS.md §3).
@@ -10,10 +10,10 @@ use crate::sql::orgs::org_readable;
 use crate::sql::programs::{TASK_COLS, TASK_FROM, task_row, task_state};
 use crate::sql::util::*;
 use async_trait::async_trait;
-use domain::progress::{ReviewForm, current_status, outstanding_returned};
+use domain::progress::{AcceptanceForm, current_status, outstanding_returned};
 use domain::{
-    ContentKey, Counters, DocumentId, EffectiveStatus, EvidenceType, Invalid, OpenKind, OrgId,
-    OrgPath, Permission, Principal, ProgramState, ProgressUpdate, ProgressUpdateId, Review, Rollup,
+    Acceptance, ContentKey, Counters, DocumentId, EffectiveStatus, EvidenceType, Invalid, OpenKind,
+    OrgId, OrgPath, Permission, Principal, ProgramState, ProgressUpdate, ProgressUpdateId, Rollup,
     TaskId, TaskState, TaskStatus, UserId, validate,
 };
 use serde_json::json;
@@ -92,7 +92,7 @@ async fn task_readable(conn: &mut Conn, p: &Principal, id: TaskId) -> Result<Ctx
     }
 }
 
-/// The unit whose office reviews a unit's updates: its parent, or itself for a root.
+/// The unit whose office decides on a unit's updates: its parent, or itself for a root.
 fn supervising(path: &OrgPath) -> OrgPath {
     let ids = path.ids();
     let mut out = OrgPath::root(ids[0]);
@@ -105,25 +105,25 @@ fn supervising(path: &OrgPath) -> OrgPath {
 const PU_COLS: &str = "pu.id AS pu_id, pu.task_id AS pu_task_id, pu.status AS pu_status, \
      pu.percent AS pu_percent, pu.indicator_value AS pu_value, pu.note AS pu_note, \
      pu.posted_by_user AS pu_posted_by, pu_u.display_name AS pu_posted_by_name, \
-     pu.posted_at AS pu_posted_at, pu.review AS pu_review, pu.return_reason AS pu_reason, \
-     pu.reviewed_by AS pu_reviewed_by, pu.reviewed_at AS pu_reviewed_at";
+     pu.posted_at AS pu_posted_at, pu.review AS pu_acceptance, pu.return_reason AS pu_reason, \
+     pu.reviewed_by AS pu_decided_by, pu.reviewed_at AS pu_decided_at";
 
 const PU_JOIN: &str = " LEFT JOIN users pu_u ON pu_u.id = pu.posted_by_user";
 
-fn review_of(review: &str, reason: Option<String>) -> Result<Review> {
-    match review {
-        "pending" => Ok(Review::Pending),
-        "accepted" => Ok(Review::Accepted),
-        "returned" => Ok(Review::Returned {
+fn acceptance_of(stored: &str, reason: Option<String>) -> Result<Acceptance> {
+    match stored {
+        "pending" => Ok(Acceptance::Pending),
+        "accepted" => Ok(Acceptance::Accepted),
+        "returned" => Ok(Acceptance::Returned {
             reason: reason.unwrap_or_default(),
         }),
-        other => Err(bad_data("review", other)),
+        other => Err(bad_data("acceptance", other)),
     }
 }
 
 fn pu_row(r: &DbRow) -> Result<ProgressRecord> {
     let status: String = r.try_get("pu_status").db()?;
-    let review: String = r.try_get("pu_review").db()?;
+    let acceptance: String = r.try_get("pu_acceptance").db()?;
     Ok(ProgressRecord {
         id: ProgressUpdateId(r.try_get("pu_id").db()?),
         task_id: TaskId(r.try_get("pu_task_id").db()?),
@@ -142,12 +142,12 @@ fn pu_row(r: &DbRow) -> Result<ProgressRecord> {
             .map(UserId),
         posted_by_name: r.try_get("pu_posted_by_name").db()?,
         posted_at: r.try_get("pu_posted_at").db()?,
-        review: review_of(&review, r.try_get("pu_reason").db()?)?,
-        reviewed_by: r
-            .try_get::<Option<i64>, _>("pu_reviewed_by")
+        acceptance: acceptance_of(&acceptance, r.try_get("pu_reason").db()?)?,
+        decided_by: r
+            .try_get::<Option<i64>, _>("pu_decided_by")
             .db()?
             .map(UserId),
-        reviewed_at: r.try_get("pu_reviewed_at").db()?,
+        decided_at: r.try_get("pu_decided_at").db()?,
         evidence: Vec::new(),
     })
 }
@@ -207,8 +207,8 @@ async fn record_by_id(conn: &mut Conn, id: ProgressUpdateId) -> Result<Option<Pr
 
 // ---- Task state --------------------------------------------------------------------------
 
-/// One update of a task's history: its status, percent, review and posting day.
-type HistoryItem = (TaskStatus, Option<u8>, Review, Date);
+/// One update of a task's history: its status, percent, acceptance and posting day.
+type HistoryItem = (TaskStatus, Option<u8>, Acceptance, Date);
 
 /// What a task's stored state is derived from its updates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -223,9 +223,9 @@ struct DerivedTask {
 /// update not returned, the returned updates after its latest accepted one, and, when it
 /// is done, the day of its earliest done update not returned.
 fn derive_task(updates: &[HistoryItem]) -> DerivedTask {
-    let pairs: Vec<(TaskStatus, Review)> = updates.iter().map(|u| (u.0, u.2.clone())).collect();
-    let reviews: Vec<Review> = updates.iter().map(|u| u.2.clone()).collect();
-    let not_returned = |u: &&HistoryItem| !matches!(u.2, Review::Returned { .. });
+    let pairs: Vec<(TaskStatus, Acceptance)> = updates.iter().map(|u| (u.0, u.2.clone())).collect();
+    let acceptances: Vec<Acceptance> = updates.iter().map(|u| u.2.clone()).collect();
+    let not_returned = |u: &&HistoryItem| !matches!(u.2, Acceptance::Returned { .. });
     let percent = updates.iter().rev().find(not_returned).and_then(|u| u.1);
     let status = current_status(&pairs);
     let done_on = (status == TaskStatus::Done)
@@ -240,12 +240,12 @@ fn derive_task(updates: &[HistoryItem]) -> DerivedTask {
     DerivedTask {
         status,
         percent,
-        returned: outstanding_returned(&reviews),
+        returned: outstanding_returned(&acceptances),
         done_on,
     }
 }
 
-/// The (status, percent, review, day posted) of a task's updates, in posting order.
+/// The (status, percent, acceptance, day posted) of a task's updates, in posting order.
 async fn task_history(conn: &mut Conn, task: TaskId) -> Result<Vec<HistoryItem>> {
     sqlx::query(
         "SELECT status, percent, review, return_reason, posted_at FROM progress_updates \
@@ -262,13 +262,13 @@ async fn task_history(conn: &mut Conn, task: TaskId) -> Result<Vec<HistoryItem>>
 
 fn history_row(r: &DbRow) -> Result<HistoryItem> {
     let status: String = r.try_get("status").db()?;
-    let review: String = r.try_get("review").db()?;
+    let acceptance: String = r.try_get("review").db()?;
     Ok((
         TaskStatus::parse(&status).ok_or_else(|| bad_data("status", &status))?,
         r.try_get::<Option<i64>, _>("percent")
             .db()?
             .map(|v| v.clamp(0, 100) as u8),
-        review_of(&review, r.try_get("return_reason").db()?)?,
+        acceptance_of(&acceptance, r.try_get("return_reason").db()?)?,
         r.try_get::<time::OffsetDateTime, _>("posted_at")
             .db()?
             .date(),
@@ -674,11 +674,11 @@ impl ProgressStore for Backend {
         Ok(out)
     }
 
-    async fn review_progress(
+    async fn decide_progress(
         &self,
         p: &Principal,
         update: ProgressUpdateId,
-        decision: ReviewDecision,
+        decision: AcceptanceDecision,
     ) -> Result<ProgressRecord> {
         let mut tx = self.begin().await?;
         let rec = record_by_id(&mut tx, update)
@@ -693,21 +693,21 @@ impl ProgressStore for Backend {
             return Err(StoreError::Forbidden);
         }
         let form = match &decision {
-            ReviewDecision::Accept => ReviewForm {
+            AcceptanceDecision::Accept => AcceptanceForm {
                 decision: "accept".into(),
                 reason: String::new(),
             },
-            ReviewDecision::Return { reason } => ReviewForm {
+            AcceptanceDecision::Return { reason } => AcceptanceForm {
                 decision: "return".into(),
                 reason: reason.clone(),
             },
         };
-        // The command line (system) may review anything, its own posts included.
+        // The command line (system) may decide on anything, its own posts included.
         let author = rec.posted_by.map_or(-1, |u| u.0);
-        let reviewer = user_id_of(p).unwrap_or(-2);
-        let review = Review::decide(&rec.review, author, reviewer, &form)?;
-        let reason = match &review {
-            Review::Returned { reason } => Some(reason.clone()),
+        let decider = user_id_of(p).unwrap_or(-2);
+        let acceptance = Acceptance::decide(&rec.acceptance, author, decider, &form)?;
+        let reason = match &acceptance {
+            Acceptance::Returned { reason } => Some(reason.clone()),
             _ => None,
         };
         let at = now();
@@ -715,7 +715,7 @@ impl ProgressStore for Backend {
             "UPDATE progress_updates SET review = $1, return_reason = $2, reviewed_by = $3, \
              reviewed_at = $4 WHERE id = $5 AND review = 'pending'",
         )
-        .bind(review.as_str())
+        .bind(acceptance.as_str())
         .bind(reason.as_deref())
         .bind(user_id_of(p))
         .bind(at)
@@ -725,13 +725,13 @@ impl ProgressStore for Backend {
         .db()?
         .rows_affected();
         if n != 1 {
-            return Err(StoreError::invalid("decision", "already_reviewed"));
+            return Err(StoreError::invalid("decision", "already_decided"));
         }
         let history = task_history(&mut tx, rec.task_id).await?;
         let state = set_task_state(&mut tx, &c, derive_task(&history)).await?;
         // An accepted indicator value becomes the linked target's current value (the
         // latest by posting time wins; an older update accepted late does not overwrite).
-        if matches!(review, Review::Accepted)
+        if matches!(acceptance, Acceptance::Accepted)
             && let (Some(v), Some(target)) =
                 (rec.update.indicator_value, c.ctx.task.draft.upper_target)
         {
@@ -747,8 +747,8 @@ impl ProgressStore for Backend {
             .await
             .db()?;
         }
-        let kind = match review {
-            Review::Returned { .. } => NotificationKind::UpdateReturned,
+        let kind = match acceptance {
+            Acceptance::Returned { .. } => NotificationKind::UpdateReturned,
             _ => NotificationKind::UpdateAccepted,
         };
         sqlx::query(
@@ -768,12 +768,13 @@ impl ProgressStore for Backend {
         audit(
             &mut tx,
             p,
+            // The stored names of an acceptance in the audit log (ARCHITECTURE.md, "Names").
             "review",
             "progress_update",
             update.0,
             Some(&c.path),
-            Some(json!({"task_id": rec.task_id, "review": rec.review})),
-            Some(json!({"task_id": rec.task_id, "review": review,
+            Some(json!({"task_id": rec.task_id, "review": rec.acceptance})),
+            Some(json!({"task_id": rec.task_id, "review": acceptance,
                         "task_status": state.status, "returned_count": state.returned})),
         )
         .await?;
@@ -809,12 +810,12 @@ impl ProgressStore for Backend {
         Ok(task_readable(&mut conn, p, task).await?.ctx)
     }
 
-    async fn pending_reviews(
+    async fn pending_acceptances(
         &self,
         p: &Principal,
         org: OrgId,
         page: Page,
-    ) -> Result<Vec<PendingReview>> {
+    ) -> Result<Vec<PendingAcceptance>> {
         let mut conn = self.reader().await?;
         let o = org_readable(&mut conn, p, org).await?;
         if !p.can(Permission::EditOrgs, &o.path) {
@@ -843,7 +844,7 @@ impl ProgressStore for Backend {
         rows.iter()
             .zip(records)
             .map(|(r, progress)| {
-                Ok(PendingReview {
+                Ok(PendingAcceptance {
                     progress,
                     context: ctx_row(r)?.ctx,
                 })
