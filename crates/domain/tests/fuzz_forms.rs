@@ -6,7 +6,7 @@
 
 use domain::cascade::CascadeForm;
 use domain::program::{TaskDraft, TaskForm};
-use domain::progress::{ProgressForm, ProgressUpdate, Acceptance, AcceptanceForm};
+use domain::progress::{Acceptance, AcceptanceForm, ProgressForm, ProgressUpdate};
 use domain::study::{Question, QuestionForm, ReflectionText, SessionDraft, SessionForm};
 use domain::target::{MAX_MAGNITUDE, Target, TargetForm};
 use domain::{CascadeDeadlines, DocumentNumber, Invalid, Term, validate};
