@@ -6,6 +6,7 @@
 
 use crate::ids::{MemberId, OrgId, UserId};
 use crate::org::{OrgPath, PathRange};
+use crate::refusal::Refusal;
 use serde::{Deserialize, Serialize};
 
 /// The role a grant gives on a subtree.
@@ -176,6 +177,43 @@ impl Principal {
         self.system || self.grants.iter().any(|g| g.role.permits(p))
     }
 
+    /// Whether the principal may read at `path` or below it: what they see, and the units
+    /// on the way to it (whose names a breadcrumb shows, whose documents reach them).
+    pub fn sees_or_leads_to(&self, path: &OrgPath) -> bool {
+        if self.system {
+            return true;
+        }
+        let s = self.scope(Permission::Read);
+        s.covers(path) || s.leads_to(path)
+    }
+
+    /// Reading at `path`: `NotFound` outside the read scope, exactly as if nothing were
+    /// there.
+    pub fn ensure_read(&self, path: &OrgPath) -> Result<(), Refusal> {
+        if self.can(Permission::Read, path) {
+            Ok(())
+        } else {
+            Err(Refusal::NotFound)
+        }
+    }
+
+    /// A change needing `perm` on something the principal may already see: `Forbidden`
+    /// without the permission at `path`.
+    pub fn ensure(&self, perm: Permission, path: &OrgPath) -> Result<(), Refusal> {
+        if self.can(perm, path) {
+            Ok(())
+        } else {
+            Err(Refusal::Forbidden)
+        }
+    }
+
+    /// A change needing `perm` at `path`: `NotFound` outside the read scope, `Forbidden`
+    /// inside it without the permission.
+    pub fn ensure_write(&self, perm: Permission, path: &OrgPath) -> Result<(), Refusal> {
+        self.ensure_read(path)?;
+        self.ensure(perm, path)
+    }
+
     /// The unit a user lands on: the highest-ranking grant's organization.
     pub fn home(&self) -> Option<OrgId> {
         self.grants
@@ -223,5 +261,72 @@ mod tests {
         assert!(!p.can(Permission::Read, &OrgPath::parse("/1/").unwrap()));
         assert!(!p.can(Permission::Restructure, &OrgPath::parse("/1/2/").unwrap()));
         assert!(p.scope(Permission::ManageAccounts).is_empty());
+    }
+
+    #[test]
+    fn writes_outside_the_read_scope_are_not_found_inside_it_forbidden() {
+        let p = Principal {
+            user_id: UserId(1),
+            username: "cb".into(),
+            display_name: "Bí thư chi bộ".into(),
+            grants: vec![grant(AccessRole::Secretary, "/1/2/3/")],
+            system: false,
+            member_id: None,
+        };
+        let path = |s: &str| OrgPath::parse(s).unwrap();
+        let cell = path("/1/2/3/4/");
+        assert_eq!(p.ensure_write(Permission::EditPeople, &cell), Ok(()));
+        assert_eq!(
+            p.ensure_write(Permission::EditOrgs, &cell),
+            Err(Refusal::Forbidden)
+        );
+        assert_eq!(
+            p.ensure_write(Permission::EditPeople, &path("/1/2/5/")),
+            Err(Refusal::NotFound)
+        );
+        assert_eq!(p.ensure_read(&path("/1/2/")), Err(Refusal::NotFound));
+        assert!(p.sees_or_leads_to(&path("/1/2/")));
+        assert!(p.sees_or_leads_to(&cell));
+        assert!(!p.sees_or_leads_to(&path("/1/2/5/")));
+        let system = Principal::system();
+        assert_eq!(system.ensure_write(Permission::Restructure, &cell), Ok(()));
+        assert!(system.sees_or_leads_to(&path("/9/")));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_write_is_allowed_exactly_when_the_role_permits_it_on_a_covering_grant(
+            role in proptest::sample::select(AccessRole::ALL.to_vec()),
+            grant_ids in proptest::collection::vec(1i64..4, 1..4),
+            target_ids in proptest::collection::vec(1i64..4, 1..5),
+            perm in proptest::sample::select(vec![
+                Permission::Read, Permission::EditPeople, Permission::EditOrgs,
+                Permission::Restructure, Permission::ManageAccounts, Permission::ReadAudit,
+            ]),
+        ) {
+            let mk = |ids: &[i64]| {
+                let mut p = OrgPath::root(OrgId(ids[0]));
+                for id in &ids[1..] { p = p.child(OrgId(*id)); }
+                p
+            };
+            let g = mk(&grant_ids);
+            let t = mk(&target_ids);
+            let p = Principal {
+                user_id: UserId(1),
+                username: "u".into(),
+                display_name: "u".into(),
+                grants: vec![Grant { role, org_id: g.id(), org_path: g.clone() }],
+                system: false,
+                member_id: None,
+            };
+            let want = if !g.covers(&t) {
+                Err(Refusal::NotFound)
+            } else if !role.permits(perm) {
+                Err(Refusal::Forbidden)
+            } else {
+                Ok(())
+            };
+            proptest::prop_assert_eq!(p.ensure_write(perm, &t), want);
+        }
     }
 }
