@@ -218,7 +218,8 @@ mod tests {
         use OrgKind::*;
         let commune = unit("/1/2/3/", Grassroots);
         let other_district = unit("/1/5/", DirectlyAffiliated);
-        let cases: Vec<(Unit, Unit, Date, Result<bool, Vec<&str>>)> = vec![
+        type Case = (Unit, Unit, Date, Result<bool, Vec<&'static str>>);
+        let cases: Vec<Case> = vec![
             (commune.clone(), other_district.clone(), ON, Ok(true)),
             (
                 commune.clone(),
@@ -301,11 +302,14 @@ mod tests {
         let target = unit("/1/2/5/", OrgKind::Grassroots);
         assert!(check_merge_target(&[a.clone(), b.clone()], &target, true).is_ok());
         assert_eq!(
-            codes(&check_merge_target(&[a.clone()], &closed(target.clone()), true).unwrap_err()),
+            codes(
+                &check_merge_target(std::slice::from_ref(&a), &closed(target.clone()), true)
+                    .unwrap_err()
+            ),
             ["org_closed"]
         );
         assert_eq!(
-            codes(&check_merge_target(&[a.clone()], &inside_a, false).unwrap_err()),
+            codes(&check_merge_target(std::slice::from_ref(&a), &inside_a, false).unwrap_err()),
             ["move_into_self"]
         );
     }
