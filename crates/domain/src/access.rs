@@ -96,6 +96,31 @@ pub struct Principal {
     pub member_id: Option<MemberId>,
 }
 
+/// A new account: a sign-in name, a display name and a password (hashed by the caller;
+/// `password`, `required` when none). Every problem is reported; returns the clean names.
+pub fn check_new_account(
+    username: &str,
+    display_name: &str,
+    has_password: bool,
+) -> Result<(String, String), crate::validate::Invalid> {
+    let mut inv = crate::validate::Invalid::default();
+    let username = inv.take(crate::validate::username(username));
+    let display_name = inv.take(crate::validate::name("display_name", display_name, 200));
+    if !has_password {
+        inv.push("password", "required");
+    }
+    match (username, display_name) {
+        (Some(u), Some(d)) if inv.is_empty() => Ok((u, d)),
+        _ => Err(inv),
+    }
+}
+
+/// Who may set an account's password: its owner (self-service), or an account manager
+/// (who must also administer the account, which the caller checks when loading it).
+pub fn may_set_password(p: &Principal, account: UserId) -> bool {
+    (!p.system && p.user_id == account) || p.has_anywhere(Permission::ManageAccounts)
+}
+
 /// The set of subtrees a principal may act on for one permission: disjoint path prefixes.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Scope {
@@ -291,6 +316,33 @@ mod tests {
         let system = Principal::system();
         assert_eq!(system.ensure_write(Permission::Restructure, &cell), Ok(()));
         assert!(system.sees_or_leads_to(&path("/9/")));
+    }
+
+    #[test]
+    fn new_accounts_and_passwords() {
+        assert_eq!(
+            check_new_account(" HU.LucNam ", " Văn phòng ", true).unwrap(),
+            ("hu.lucnam".to_owned(), "Văn phòng".to_owned())
+        );
+        let e = check_new_account("a b", "", false).unwrap_err();
+        let codes: Vec<&str> = e.0.iter().map(|e| e.code).collect();
+        assert_eq!(codes, ["bad_username", "required", "required"]);
+        let me = Principal {
+            user_id: UserId(5),
+            username: "m".into(),
+            display_name: "m".into(),
+            grants: vec![grant(AccessRole::Member, "/1/2/")],
+            system: false,
+            member_id: None,
+        };
+        assert!(may_set_password(&me, UserId(5)));
+        assert!(!may_set_password(&me, UserId(6)));
+        let admin = Principal {
+            grants: vec![grant(AccessRole::Admin, "/1/")],
+            ..me
+        };
+        assert!(may_set_password(&admin, UserId(6)));
+        assert!(may_set_password(&Principal::system(), UserId(0)));
     }
 
     proptest::proptest! {
