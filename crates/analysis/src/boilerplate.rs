@@ -22,7 +22,9 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::normalize::{FastBuild, Gap, Syllable, syllables};
+use crate::normalize::{
+    FastBuild, Gap, Syllable, expand_abbreviations, join_soft_breaks, syllables,
+};
 
 /// What a token is, for the copy analysis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -508,7 +510,7 @@ fn line_is(lt: &[Syllable], seq: &[u64]) -> bool {
 
 /// Analyzes a text: tokens, their kinds, and the content sequence for copy detection.
 pub fn analyze(text: &str, gaz: &Gazetteer) -> Analyzed {
-    let tokens = syllables(text);
+    let tokens = expand_abbreviations(text, join_soft_breaks(text, syllables(text)));
     let kinds = classify(&tokens, gaz);
     let mut content = Vec::with_capacity(tokens.len());
     let mut prev_name = false;
@@ -583,7 +585,7 @@ pub fn classify(toks: &[Syllable], gaz: &Gazetteer) -> Vec<Kind> {
             signature_from = a;
             break;
         }
-        let all_caps_heading = len <= 20
+        let all_caps_heading = len <= 40
             && lt.iter().all(|t| t.all_caps())
             && lt.iter().any(|t| !is_number(t))
             && (len >= 2 || !lt[0].is_single_char());

@@ -26,6 +26,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::boilerplate::{Analyzed, ContentToken, Gazetteer, analyze};
+
 use crate::normalize::FastBuild;
 
 /// Syllables per k-gram.
@@ -159,7 +160,8 @@ pub struct Passage {
 pub struct Alignment {
     /// Content syllables of the lower text covered by a common k-gram.
     pub matched: usize,
-    /// Content syllables of the lower text.
+    /// Content syllables of the lower text, less the repetitions of a passage it repeats
+    /// word for word (see [`align`]).
     pub total: usize,
     /// Maximal common passages, in the order of the lower text.
     pub passages: Vec<Passage>,
@@ -176,20 +178,202 @@ impl Alignment {
     }
 }
 
-/// A common run: lower content positions `[i, i+len)` equal other positions `[j, j+len)`.
+/// A common run: lower content positions `[i, i + li)` match other positions `[j, j + oj)`,
+/// exactly or through mangled syllables (see [`recover`]).
 #[derive(Debug, Clone, Copy)]
 struct Run {
     i: usize,
     j: usize,
-    len: usize,
+    li: usize,
+    oj: usize,
 }
 
 /// Runs whose ends are this close in both texts (in content syllables, same order) are
 /// shown as one passage: a changed word in the middle of a copied paragraph does not split it.
 const MERGE_GAP: usize = 3;
 
-/// Aligns `lower` against `other`: greedy longest common runs of at least `K` syllables,
-/// anywhere in `other` (so reordered paragraphs are found), merged into passages.
+/// After a mangled syllable, this many syllables must match exactly for the run to go on.
+const RESUME: usize = 2;
+
+/// The letters of a syllable without diacritics, `đ` read as `d`, lower case (at most 16
+/// bytes; longer words are cut, which only makes them compare less alike).
+fn skeleton(raw: &str, out: &mut Vec<u8>) {
+    for c in raw.chars() {
+        let base = match c {
+            'đ' | 'Đ' => 'd',
+            _ => {
+                let mut b = c;
+                unicode_normalization::char::decompose_canonical(c, |d| {
+                    if !unicode_normalization::char::is_combining_mark(d) && b == c {
+                        b = d;
+                    }
+                });
+                b
+            }
+        };
+        for l in base.to_lowercase() {
+            if l.is_ascii_alphanumeric() && out.len() < 16 {
+                out.push(l as u8);
+            }
+        }
+    }
+}
+
+/// Whether two skeletons differ by at most one inserted, deleted or replaced letter.
+fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
+    let (s, l) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if l.len() - s.len() > 1 {
+        return false;
+    }
+    let p = s.iter().zip(l).take_while(|(x, y)| x == y).count();
+    if s.len() == l.len() {
+        s[p + 1.min(s.len() - p)..] == l[p + 1.min(l.len() - p)..]
+    } else {
+        s[p..] == l[p + 1..]
+    }
+}
+
+/// The texts of a content token range, or `None` if it holds a name placeholder or a number
+/// (a changed number or name is a real difference, not a conversion error).
+fn raw_of<'a>(p: &'a Prepared<'_>, from: usize, to: usize) -> Option<Vec<&'a str>> {
+    let c = &p.analyzed.content;
+    if to > c.len() {
+        return None;
+    }
+    c[from..to]
+        .iter()
+        .map(|t| {
+            let r = &p.text[t.start..t.end];
+            (t.hash != crate::boilerplate::PLACEHOLDER_HASH
+                && !r.bytes().any(|b| b.is_ascii_digit()))
+            .then_some(r)
+        })
+        .collect()
+}
+
+/// Whether lower syllables `[a, a + da)` are a mangled form of other syllables `[b, b + db)`:
+/// the same letters but for one, once diacritics are taken off (`phát trin` for
+/// `phát triển`, `cơng` for `công`, `hồn` for `hoàn`, `m ại` for `mại`).
+fn mangled(
+    lower: &Prepared<'_>,
+    a: usize,
+    da: usize,
+    other: &Prepared<'_>,
+    b: usize,
+    db: usize,
+) -> bool {
+    let (Some(l), Some(o)) = (raw_of(lower, a, a + da), raw_of(other, b, b + db)) else {
+        return false;
+    };
+    let (mut x, mut y) = (Vec::with_capacity(16), Vec::with_capacity(16));
+    l.iter().for_each(|r| skeleton(r, &mut x));
+    o.iter().for_each(|r| skeleton(r, &mut y));
+    !x.is_empty() && !y.is_empty() && within_one_edit(&x, &y)
+}
+
+/// Whether lower `[a, a + n)` equals other `[b, b + n)` exactly, `n` = [`RESUME`] or what is
+/// left of the shorter text (at least one syllable).
+fn resumes(lc: &[ContentToken], a: usize, oc: &[ContentToken], b: usize) -> bool {
+    let n = RESUME
+        .min(lc.len().saturating_sub(a))
+        .min(oc.len().saturating_sub(b));
+    n > 0 && (0..n).all(|k| lc[a + k].hash == oc[b + k].hash)
+}
+
+/// At a mismatch (lower `a`, other `b`) inside a run: how many syllables to step over on
+/// each side when the lower text has a mangled copy of the other's syllable(s) and the run
+/// goes on exactly after it.
+fn recover(
+    lower: &Prepared<'_>,
+    a: usize,
+    other: &Prepared<'_>,
+    b: usize,
+) -> Option<(usize, usize)> {
+    let (lc, oc) = (&lower.analyzed.content, &other.analyzed.content);
+    [(1, 1), (2, 1), (1, 2)].into_iter().find(|&(da, db)| {
+        a + da <= lc.len()
+            && b + db <= oc.len()
+            && resumes(lc, a + da, oc, b + db)
+            && mangled(lower, a, da, other, b, db)
+    })
+}
+
+/// The same as [`recover`], going backwards: the mismatch is lower `a - 1`, other `b - 1`,
+/// and what precedes must match exactly.
+fn recover_back(
+    lower: &Prepared<'_>,
+    a: usize,
+    other: &Prepared<'_>,
+    b: usize,
+    floor: usize,
+) -> Option<(usize, usize)> {
+    let (lc, oc) = (&lower.analyzed.content, &other.analyzed.content);
+    [(1, 1), (2, 1), (1, 2)].into_iter().find(|&(da, db)| {
+        a >= da + floor + RESUME
+            && b >= db + RESUME
+            && (1..=RESUME).all(|k| lc[a - da - k].hash == oc[b - db - k].hash)
+            && mangled(lower, a - da, da, other, b - db, db)
+    })
+}
+
+/// Extends a run forward from lower `a`, other `b`: exact syllables, and mangled ones when
+/// the run goes on after them. Returns the ends.
+fn extend(
+    lower: &Prepared<'_>,
+    mut a: usize,
+    other: &Prepared<'_>,
+    mut b: usize,
+) -> (usize, usize) {
+    let (lc, oc) = (&lower.analyzed.content, &other.analyzed.content);
+    loop {
+        while a < lc.len() && b < oc.len() && lc[a].hash == oc[b].hash {
+            a += 1;
+            b += 1;
+        }
+        if a >= lc.len() || b >= oc.len() {
+            return (a, b);
+        }
+        match recover(lower, a, other, b) {
+            Some((da, db)) => {
+                a += da;
+                b += db;
+            }
+            None => return (a, b),
+        }
+    }
+}
+
+/// Extends a run backward from lower `a`, other `b` (exclusive starts), not below `floor`
+/// in the lower text. Returns the new starts.
+fn extend_back(
+    lower: &Prepared<'_>,
+    mut a: usize,
+    other: &Prepared<'_>,
+    mut b: usize,
+    floor: usize,
+) -> (usize, usize) {
+    let (lc, oc) = (&lower.analyzed.content, &other.analyzed.content);
+    loop {
+        while a > floor && b > 0 && lc[a - 1].hash == oc[b - 1].hash {
+            a -= 1;
+            b -= 1;
+        }
+        if a <= floor || b == 0 {
+            return (a, b);
+        }
+        match recover_back(lower, a, other, b, floor) {
+            Some((da, db)) => {
+                a -= da;
+                b -= db;
+            }
+            None => return (a, b),
+        }
+    }
+}
+
+/// Aligns `lower` against `other`: greedy longest common runs seeded by a common k-gram
+/// (at least `K` equal syllables), anywhere in `other` (so reordered paragraphs are found),
+/// extended both ways through syllables mangled in conversion, merged into passages.
 pub fn align(lower: &Prepared<'_>, other: &Prepared<'_>) -> Alignment {
     let lc = &lower.analyzed.content;
     let oc = &other.analyzed.content;
@@ -207,35 +391,57 @@ pub fn align(lower: &Prepared<'_>, other: &Prepared<'_>) -> Alignment {
         };
         let prev_diag = runs
             .last()
-            .map(|r| (r.j + r.len) as isize - (r.i + r.len) as isize);
+            .map(|r| (r.j + r.oj) as isize - (r.i + r.li) as isize);
         let mut best: Option<Run> = None;
         for &j in cands.iter().take(32) {
             let j = j as usize;
-            let mut len = 0;
-            while i + len < lc.len() && j + len < oc.len() && lc[i + len].hash == oc[j + len].hash {
-                len += 1;
-            }
-            if len < K {
+            if (0..K).any(|k| lc[i + k].hash != oc[j + k].hash) {
                 continue; // A hash collision.
             }
+            let (a, b) = extend(lower, i + K, other, j + K);
+            let (li, oj) = (a - i, b - j);
             let on_diag = prev_diag == Some(j as isize - i as isize);
             let better = match best {
                 None => true,
-                Some(b) => len > b.len || (len == b.len && on_diag),
+                Some(r) => li > r.li || (li == r.li && on_diag),
             };
             if better {
-                best = Some(Run { i, j, len });
+                best = Some(Run { i, j, li, oj });
             }
         }
         match best {
             Some(r) => {
+                let floor = runs.last().map_or(0, |p| p.i + p.li);
+                let (s, t) = extend_back(lower, r.i, other, r.j, floor);
+                let r = Run {
+                    i: s,
+                    j: t,
+                    li: r.li + (r.i - s),
+                    oj: r.oj + (r.j - t),
+                };
                 runs.push(r);
-                i += r.len;
+                i = r.i + r.li;
             }
             None => i += 1,
         }
     }
-    let matched = runs.iter().map(|r| r.len).sum();
+    // A passage the lower text repeats word for word (the name of the directive or the
+    // campaign, written out again and again) is counted once: its repetitions are left out
+    // of both the matched and the total syllables, so a plan is not "copied" for naming
+    // its subject often.
+    let mut seen: std::collections::HashSet<u64, FastBuild> = Default::default();
+    let mut matched = 0;
+    let mut repeated = 0;
+    for r in &runs {
+        let key = lc[r.i..r.i + r.li]
+            .iter()
+            .fold(r.li as u64, |h, t| mix(h ^ t.hash));
+        if seen.insert(key) {
+            matched += r.li;
+        } else {
+            repeated += r.li;
+        }
+    }
     // Merge runs that continue each other in both texts.
     // (lower start, lower end, other start, other end, matched syllables), ends exclusive.
     let mut merged: Vec<(usize, usize, usize, usize, usize)> = Vec::new();
@@ -246,12 +452,12 @@ pub fn align(lower: &Prepared<'_>, other: &Prepared<'_>) -> Alignment {
             && r.j >= m.3
             && r.j - m.3 <= MERGE_GAP
         {
-            m.1 = r.i + r.len;
-            m.3 = r.j + r.len;
-            m.4 += r.len;
+            m.1 = r.i + r.li;
+            m.3 = r.j + r.oj;
+            m.4 += r.li;
             continue;
         }
-        merged.push((r.i, r.i + r.len, r.j, r.j + r.len, r.len));
+        merged.push((r.i, r.i + r.li, r.j, r.j + r.oj, r.li));
     }
     let passages = merged
         .into_iter()
@@ -269,7 +475,7 @@ pub fn align(lower: &Prepared<'_>, other: &Prepared<'_>) -> Alignment {
         .collect();
     Alignment {
         matched,
-        total: lc.len(),
+        total: lc.len() - repeated,
         passages,
     }
 }
@@ -314,7 +520,7 @@ pub struct Thresholds {
 impl Default for Thresholds {
     fn default() -> Self {
         Thresholds {
-            copied: 0.6,
+            copied: 0.55,
             adapted: 0.25,
             min_syllables: 40,
             sibling_screen: 0.15,

@@ -882,6 +882,177 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     })
 }
 
+/// Abbreviations that offices write either way, with their expansion. The first list is
+/// read in any case (`UBND`, `Ubnd`): none of them is a Vietnamese syllable. The second is
+/// read only in capitals, since `tu`, `hu`, `cb` could be words or initials.
+const ABBREVIATIONS_ANY_CASE: &[(&str, &str)] = &[
+    ("ubnd", "ủy ban nhân dân"),
+    ("hđnd", "hội đồng nhân dân"),
+    ("mttq", "mặt trận tổ quốc"),
+    ("ubmttq", "ủy ban mặt trận tổ quốc"),
+    ("mttqvn", "mặt trận tổ quốc việt nam"),
+    ("ubmttqvn", "ủy ban mặt trận tổ quốc việt nam"),
+    ("bch", "ban chấp hành"),
+    ("btv", "ban thường vụ"),
+    ("bcđ", "ban chỉ đạo"),
+    ("ubkt", "ủy ban kiểm tra"),
+    ("cbđv", "cán bộ đảng viên"),
+    ("cbcc", "cán bộ công chức"),
+    ("cbccvc", "cán bộ công chức viên chức"),
+    ("cchc", "cải cách hành chính"),
+    ("tthc", "thủ tục hành chính"),
+    ("cntt", "công nghệ thông tin"),
+    ("đbqh", "đại biểu quốc hội"),
+    ("pbgdpl", "phổ biến giáo dục pháp luật"),
+    ("tp", "thành phố"),
+];
+const ABBREVIATIONS_CAPITALS: &[(&str, &str)] = &[
+    ("tu", "tỉnh ủy"),
+    ("hu", "huyện ủy"),
+    ("đu", "đảng ủy"),
+    ("tw", "trung ương"),
+    ("cb", "cán bộ"),
+    ("đv", "đảng viên"),
+    ("ntm", "nông thôn mới"),
+    ("cnh", "công nghiệp hóa"),
+    ("hđh", "hiện đại hóa"),
+];
+
+struct Abbreviations {
+    /// Hash of the abbreviation → (capitals only, hashes of the expansion's syllables).
+    map: HashMap<u64, (bool, Vec<u64>), FastBuild>,
+    /// A 1,024-bit filter of the keys: an ordinary syllable is let through with one bit test.
+    filter: [u64; 16],
+}
+
+fn abbreviations() -> &'static Abbreviations {
+    static A: std::sync::OnceLock<Abbreviations> = std::sync::OnceLock::new();
+    A.get_or_init(|| {
+        let mut map = HashMap::default();
+        let mut filter = [0u64; 16];
+        for (list, caps) in [
+            (ABBREVIATIONS_ANY_CASE, false),
+            (ABBREVIATIONS_CAPITALS, true),
+        ] {
+            for (k, v) in list {
+                let h = crate::boilerplate::hash_str(k);
+                let exp = v.split(' ').map(crate::boilerplate::hash_str).collect();
+                map.insert(h, (caps, exp));
+                filter[((h & 1023) >> 6) as usize] |= 1 << (h & 63);
+            }
+        }
+        Abbreviations { map, filter }
+    })
+}
+
+/// Replaces each standalone abbreviation (`UBND`, `BCH`, `HU`, `CB`, …) by the syllables it
+/// stands for, every one of them pointing at the abbreviation's bytes, so that a plan that
+/// writes `Ủy ban nhân dân` and its copy that writes `UBND` read alike. An abbreviation
+/// glued to a number or another symbol (`01-NQ/TU`, `123/UBND-VX`) is part of a document
+/// reference and is left alone.
+pub(crate) fn expand_abbreviations(text: &str, syls: Vec<Syllable>) -> Vec<Syllable> {
+    let ab = abbreviations();
+    let hit = |k: usize| {
+        let s = &syls[k];
+        let h = s.hash;
+        if ab.filter[((h & 1023) >> 6) as usize] & (1 << (h & 63)) == 0 {
+            return None;
+        }
+        let (caps, exp) = ab.map.get(&h)?;
+        if *caps && !(s.all_caps() && s.end - s.start >= 2) {
+            return None;
+        }
+        let glued = s.gap == Gap::Joined
+            || syls.get(k + 1).is_some_and(|n| n.gap == Gap::Joined)
+            || text[..s.start].ends_with(['/', '-'])
+            || text[s.end..].starts_with(['/', '-']);
+        (!glued).then_some(exp)
+    };
+    if !(0..syls.len()).any(|k| hit(k).is_some()) {
+        return syls;
+    }
+    let mut out = Vec::with_capacity(syls.len() + 16);
+    for (k, &s) in syls.iter().enumerate() {
+        match hit(k) {
+            Some(exp) => {
+                for (n, &h) in exp.iter().enumerate() {
+                    let mut flags = s.flags & ALL_CAPS;
+                    if n == 0 {
+                        flags |= s.flags & CAPITALIZED;
+                    }
+                    out.push(Syllable {
+                        hash: h,
+                        gap: if n == 0 { s.gap } else { Gap::Space },
+                        flags,
+                        ..s
+                    });
+                }
+            }
+            None => out.push(s),
+        }
+    }
+    out
+}
+
+const H_CAN: u64 = crate::boilerplate::hash_str("căn");
+const H_THUC: u64 = crate::boilerplate::hash_str("thực");
+
+/// Syllables on a physical line of at least this many are a wrapped line when the line
+/// ends without punctuation, even if the next line starts with a capital.
+const WRAPPED_LINE_MIN: usize = 8;
+
+/// Joins lines that were broken inside a sentence (text hard-wrapped at a fixed width, or
+/// copied out of a PDF or a scan): line ends are then not boundaries of meaning.
+///
+/// A line break is *soft* when it is a single line break (no blank line, no list marker
+/// or bullet after it), the line before ends with a letter, a digit or a comma, and either
+/// the next line starts with a lower-case letter, or the line before is long
+/// ([`WRAPPED_LINE_MIN`] syllables) and ends with a lower-case letter, and the next line
+/// does not start in capitals nor with a citation's opener (`Căn cứ`, `Thực hiện`). A soft
+/// break becomes a space (or a comma's gap) and the lines are renumbered, so the headings,
+/// date lines and citations that the boilerplate rules read line by line are the same
+/// whether or not the text was wrapped.
+pub(crate) fn join_soft_breaks(text: &str, mut syls: Vec<Syllable>) -> Vec<Syllable> {
+    let mut removed = 0u32;
+    let mut line_start = 0usize;
+    for k in 0..syls.len() {
+        let s = syls[k];
+        if k > 0 && s.gap == Gap::Line {
+            let prev = syls[k - 1];
+            let between = &text[prev.end..s.start];
+            let soft = between.bytes().filter(|&b| b == b'\n').count() == 1
+                && between.chars().all(|c| c.is_whitespace() || c == ',')
+                && (!s.all_caps() || s.is_number())
+                && (between.contains(',')
+                    || text[..prev.end]
+                        .chars()
+                        .next_back()
+                        .is_some_and(char::is_alphanumeric))
+                && (!s.capitalized()
+                    || (k - line_start >= WRAPPED_LINE_MIN
+                        && text[..prev.end]
+                            .chars()
+                            .next_back()
+                            .is_some_and(char::is_lowercase)
+                        && s.hash != H_CAN
+                        && s.hash != H_THUC));
+            if soft {
+                removed += 1;
+                syls[k].gap = if between.contains(',') {
+                    Gap::Punct
+                } else {
+                    Gap::Space
+                };
+                syls[k].line -= removed;
+                continue;
+            }
+            line_start = k;
+        }
+        syls[k].line -= removed;
+    }
+    syls
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

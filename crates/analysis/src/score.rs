@@ -2,18 +2,20 @@
 //!
 //! Two parts of 50 points each:
 //!
-//! - **copy**: 50 × (1 − the larger of the share copied from the upper plan and from any
-//!   sibling's plan); a `copied` verdict loses all 50;
-//! - **tasks**: 50 × the mean specificity of the tasks (see [`crate::tasks`]); a program with
-//!   no task loses all 50.
+//! - **copy**: from the overall verdict ([`crate::Overall`], the most severe of the upper
+//!   plan, the previous period and the siblings): `adapted` loses 50 × its copied share,
+//!   `copied` all 50;
+//! - **tasks**: 50 × the mean credit of the tasks ([`task_credit`]: 1 for a task that meets
+//!   the "5 rõ", ½ with only minor findings, 0 with a major one); a program with no task
+//!   loses all 50. [`SCALE_VI`] / [`SCALE_EN`] explain the scale to users.
 //!
 //! Every deduction carries its reason in Vietnamese and English.
 
 use serde::Serialize;
 
-use crate::PlanReport;
 use crate::copy::Verdict;
-use crate::tasks::{FindingCode, TaskReport};
+use crate::tasks::{FindingCode, Severity, TaskReport};
+use crate::{PlanReport, Source};
 
 /// Points of each part.
 pub const PART_MAX: f64 = 50.0;
@@ -82,61 +84,69 @@ fn label(code: FindingCode) -> (&'static str, &'static str) {
 
 fn copy_part(plan: Option<&PlanReport>) -> Part {
     let mut deductions = Vec::new();
-    if let Some(p) = plan {
-        let upper_loss = if p.verdict == Verdict::Copied {
-            PART_MAX
-        } else if p.verdict == Verdict::Adapted {
-            PART_MAX * p.copied_fraction
-        } else {
-            0.0
+    if let Some(o) = plan.map(|p| &p.overall) {
+        let loss = match o.verdict {
+            Verdict::Copied => PART_MAX,
+            Verdict::Adapted => PART_MAX * o.copied_fraction,
+            Verdict::Original => 0.0,
         };
-        let sibling = p
-            .siblings
-            .iter()
-            .filter(|s| s.verdict != Verdict::Original)
-            .max_by(|a, b| a.copied_fraction.total_cmp(&b.copied_fraction));
-        let sibling_loss = sibling.map_or(0.0, |s| {
-            if s.verdict == Verdict::Copied {
-                PART_MAX
-            } else {
-                PART_MAX * s.copied_fraction
-            }
-        });
-        if upper_loss > 0.0 && upper_loss >= sibling_loss {
-            let copied = p.verdict == Verdict::Copied;
+        if loss > 0.0 {
+            let copied = o.verdict == Verdict::Copied;
+            let f = pct(o.copied_fraction);
+            let (code, vi, en) = match o.source {
+                Some(Source::Sibling) => (
+                    if copied {
+                        "copied_from_sibling"
+                    } else {
+                        "adapted_from_sibling"
+                    },
+                    format!(
+                        "{f}% nội dung riêng trùng với kế hoạch của đơn vị cùng cấp “{}”{}.",
+                        o.name,
+                        if copied { " (sao chép)" } else { "" }
+                    ),
+                    format!(
+                        "{f}% of the own content is found in the plan of the sibling unit “{}”{}.",
+                        o.name,
+                        if copied { " (copied)" } else { "" }
+                    ),
+                ),
+                Some(Source::Previous) => (
+                    if copied {
+                        "copied_from_previous"
+                    } else {
+                        "adapted_from_previous"
+                    },
+                    format!(
+                        "{f}% nội dung riêng trùng với kế hoạch kỳ trước của chính đơn vị{}.",
+                        if copied { " (sao chép)" } else { "" }
+                    ),
+                    format!(
+                        "{f}% of the own content is found in the unit's own plan of the previous period{}.",
+                        if copied { " (copied)" } else { "" }
+                    ),
+                ),
+                _ => (
+                    if copied {
+                        "copied_from_upper"
+                    } else {
+                        "adapted_from_upper"
+                    },
+                    format!(
+                        "{f}% nội dung riêng trùng với chương trình cấp trên{}.",
+                        if copied { " (sao chép)" } else { "" }
+                    ),
+                    format!(
+                        "{f}% of the own content is found in the upper program{}.",
+                        if copied { " (copied)" } else { "" }
+                    ),
+                ),
+            };
             deductions.push(Deduction {
-                code: if copied {
-                    "copied_from_upper"
-                } else {
-                    "adapted_from_upper"
-                }
-                .to_string(),
-                points: round1(upper_loss),
-                message_vi: format!(
-                    "{}% nội dung riêng trùng với chương trình cấp trên{}.",
-                    pct(p.copied_fraction),
-                    if copied { " (sao chép)" } else { "" }
-                ),
-                message_en: format!(
-                    "{}% of the own content is found in the upper program{}.",
-                    pct(p.copied_fraction),
-                    if copied { " (copied)" } else { "" }
-                ),
-            });
-        } else if let Some(s) = sibling.filter(|_| sibling_loss > 0.0) {
-            deductions.push(Deduction {
-                code: "copied_from_sibling".to_string(),
-                points: round1(sibling_loss),
-                message_vi: format!(
-                    "{}% nội dung riêng trùng với kế hoạch của đơn vị cùng cấp “{}”.",
-                    pct(s.copied_fraction),
-                    s.name
-                ),
-                message_en: format!(
-                    "{}% of the own content is found in the plan of the sibling unit “{}”.",
-                    pct(s.copied_fraction),
-                    s.name
-                ),
+                code: code.to_string(),
+                points: round1(loss),
+                message_vi: vi,
+                message_en: en,
             });
         }
     }
@@ -162,31 +172,59 @@ fn tasks_part(tasks: &[TaskReport]) -> Part {
         };
     }
     let n = tasks.len();
-    let mut by_code: std::collections::BTreeMap<FindingCode, usize> = Default::default();
+    // What each task loses (1 − its credit), shared among its findings by their weights.
+    let mut by_code: std::collections::BTreeMap<FindingCode, (usize, f64)> = Default::default();
     for t in tasks {
+        let loss = 1.0 - task_credit(t);
+        let weights: f64 = t.findings.iter().map(|f| f.code.weight()).sum();
         for f in &t.findings {
-            *by_code.entry(f.code).or_default() += 1;
+            let e = by_code.entry(f.code).or_default();
+            e.0 += 1;
+            if weights > 0.0 {
+                e.1 += loss * f.code.weight() / weights;
+            }
         }
     }
     let deductions: Vec<Deduction> = by_code
         .into_iter()
-        .map(|(code, count)| {
+        .map(|(code, (count, lost))| {
             let (vi, en) = label(code);
             Deduction {
                 code: code.as_str().to_string(),
-                points: round1(PART_MAX * code.weight() * count as f64 / n as f64),
+                points: round1(PART_MAX * lost / n as f64),
                 message_vi: format!("{count}/{n} nhiệm vụ {vi}."),
                 message_en: format!("{count} of {n} tasks: {en}."),
             }
         })
         .collect();
-    let mean = tasks.iter().map(|t| t.specificity).sum::<f64>() / n as f64;
+    let mean = tasks.iter().map(task_credit).sum::<f64>() / n as f64;
     Part {
         score: round1(PART_MAX * mean),
         max: PART_MAX,
         deductions,
     }
 }
+
+/// What a task earns of its share of the task part: all of it when it meets the "5 rõ"
+/// (no finding), half when it has only minor findings (a collective responsible, a vague
+/// deadline, no local reference), nothing when one of the "5 rõ" is missing (a major
+/// finding). So a program with half its tasks flagged cannot score near 100: its task part
+/// is at most 37.5 of 50.
+pub fn task_credit(t: &TaskReport) -> f64 {
+    if t.findings.is_empty() {
+        1.0
+    } else if t.findings.iter().all(|f| f.severity == Severity::Minor) {
+        0.5
+    } else {
+        0.0
+    }
+}
+
+/// The score's scale, for the page and the API: bands and what they mean, in Vietnamese and
+/// English (the i18n files carry the same text for the pages).
+pub const SCALE_VI: &str = "Điểm chất lượng 0–100 gồm hai phần, mỗi phần 50 điểm. Phần sao chép: 50 điểm nếu nội dung là của đơn vị; trừ theo tỷ lệ nội dung trùng với văn bản cấp trên, kế hoạch kỳ trước hoặc kế hoạch đơn vị cùng cấp; mất cả 50 điểm nếu bị kết luận sao chép. Phần nhiệm vụ: mỗi nhiệm vụ đủ “5 rõ” được trọn phần điểm của mình, nhiệm vụ chỉ có điểm yếu nhỏ được một nửa, nhiệm vụ thiếu một trong “5 rõ” không được điểm. Từ 85 điểm: tốt; 70–84: khá; 50–69: cần bổ sung; dưới 50: cần làm lại.";
+/// See [`SCALE_VI`].
+pub const SCALE_EN: &str = "The quality score (0–100) has two parts of 50 points. Copy: 50 points when the content is the unit's own, less the share found in the upper text, the previous period's plan or a sibling's plan; all 50 are lost when the plan is judged copied. Tasks: each task that meets the \"5 rõ\" earns its full share, a task with only minor weaknesses half, a task missing one of the \"5 rõ\" nothing. 85 and above: good; 70–84: fair; 50–69: needs completing; under 50: needs redoing.";
 
 /// Scores a program from its copy check (`None` when it has no upper plan) and its tasks.
 pub fn score_program(plan: Option<&PlanReport>, tasks: &[TaskReport]) -> QualityScore {
@@ -219,6 +257,34 @@ mod tests {
         assert_eq!(s.copy.deductions[0].code, "copied_from_upper");
         assert!(s.total <= 5, "{}", s.total);
         assert!(s.tasks.deductions.iter().all(|d| !d.message_vi.is_empty()));
+    }
+
+    #[test]
+    fn half_the_tasks_flagged_is_not_a_near_perfect_score() {
+        let gaz = Gazetteer::new();
+        let clear = TaskInput {
+            content: "Mở 2 lớp bồi dưỡng cho 60 bí thư chi bộ xã Tiên Nha".into(),
+            responsible: Some("Đồng chí Trưởng Ban Tổ chức".into()),
+            deadline: Some("30/6/2025".into()),
+            ..Default::default()
+        };
+        let weak = TaskInput {
+            content: "Mở 2 lớp bồi dưỡng cho bí thư chi bộ".into(),
+            responsible: Some("Các chi bộ".into()),
+            deadline: Some("thường xuyên".into()),
+            ..Default::default()
+        };
+        let tasks = check_tasks(&[clear.clone(), weak.clone(), clear, weak], &gaz);
+        assert!(
+            tasks[1]
+                .findings
+                .iter()
+                .all(|f| f.severity == crate::tasks::Severity::Minor)
+        );
+        let s = score_program(None, &tasks);
+        assert!(s.total <= 40 + 50 && s.tasks.score <= 37.5, "{s:?}");
+        let lost: f64 = s.tasks.deductions.iter().map(|d| d.points).sum();
+        assert!((s.tasks.score + lost - 50.0).abs() < 0.2, "{s:?}");
     }
 
     #[test]

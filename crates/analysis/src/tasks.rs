@@ -517,6 +517,37 @@ fn is_person_or_post(resp: &str) -> bool {
     caps >= 2 && toks.len() <= 5 && !toks.iter().any(|t| org_words.contains(&t.text.as_str()))
 }
 
+/// Capitalized runs that are names but not of the locality.
+const NOT_LOCAL_NAMES: &[&str] = &["việt nam", "hồ chí minh", "bác hồ"];
+
+/// Whether the text names a place or a unit by a proper name: two or more syllables in a
+/// row that each begin with a capital and are not all capitals (`Lục Nam`, `Tiên Nha`,
+/// `Cẩm Lý`). Vietnamese writes every syllable of a place or a person with a capital, but
+/// only the first of a common noun or an organization (`Nhân dân`, `Ban Thường vụ`,
+/// `Ủy ban nhân dân`), so this does not take those for names.
+fn has_proper_name(toks: &[Token]) -> bool {
+    let mut k = 0;
+    while k < toks.len() {
+        let name = |t: &Token| t.capitalized && !t.all_caps && t.gap <= Gap::Space;
+        if toks[k].capitalized && !toks[k].all_caps {
+            let mut j = k + 1;
+            while j < toks.len() && name(&toks[j]) {
+                j += 1;
+            }
+            if j - k >= 2 {
+                let run = words(&toks[k..j]);
+                if !NOT_LOCAL_NAMES.iter().any(|n| contains_phrase(&run, n)) {
+                    return true;
+                }
+            }
+            k = j;
+        } else {
+            k += 1;
+        }
+    }
+    false
+}
+
 /// Checks one task against the "5 rõ".
 pub fn check_task(index: usize, task: &TaskInput, gaz: &Gazetteer) -> TaskReport {
     let content_toks = tokenize(&task.content);
@@ -630,7 +661,7 @@ pub fn check_task(index: usize, task: &TaskInput, gaz: &Gazetteer) -> TaskReport
     ]
     .into_iter()
     .flatten()
-    .any(|s| !specific_names(&syllables(s), gaz).is_empty());
+    .any(|s| !specific_names(&syllables(s), gaz).is_empty() || has_proper_name(&tokenize(s)));
     if !local {
         findings.push(finding(
             FindingCode::NoLocalReference,

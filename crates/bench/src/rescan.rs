@@ -357,7 +357,6 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
     if !a.measure_only {
         setup(store.as_ref(), &a).await?;
     }
-    let st = web::AppState::new(store.clone(), web::Config::default());
     let p = Principal::system();
     let groups = store.issued_program_groups(&p).await?;
     let programs: usize = groups.iter().map(|g| g.programs.len()).sum();
@@ -365,7 +364,7 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
     println!(
         "{programs} issued programs in {} groups (largest {largest}); {} threads",
         groups.len(),
-        web::programs::quality::RESCAN_THREADS
+        services::quality::RESCAN_THREADS
     );
     let mut reference: Option<BTreeMap<i64, Assessment>> = None;
     for round in 1..=a.rounds {
@@ -375,9 +374,9 @@ pub async fn run(a: Args) -> anyhow::Result<()> {
             }
             let t = Instant::now();
             let r = if grouped {
-                web::programs::quality::rescan(&st, &p).await?
+                services::quality::rescan(store.as_ref(), &p).await?
             } else {
-                web::programs::quality::rescan_each(&st, &p).await?
+                services::quality::rescan_each(store.as_ref(), &p).await?
             };
             let el = t.elapsed().as_secs_f64();
             println!(

@@ -14,9 +14,8 @@
 //! from its directory; the extension decides among doc/xls/ppt, and any other OLE file is
 //! refused.
 //!
-//! Hashing is not done here: the workspace has no SHA-256 crate among its dependencies
-//! and this crate does no I/O. The store/web layer hashes the bytes (`sha2`) and builds
-//! the key with [`ContentKey::from_digest`].
+//! The key of a file is the SHA-256 of its bytes ([`ContentKey::of`]); where the bytes are
+//! kept is the blob store's business (`services::blobs`).
 //!
 //! Codes: `evidence_empty`, `evidence_too_large`, `evidence_type_refused`.
 
@@ -290,6 +289,19 @@ pub fn check_size(field: &'static str, len: u64) -> Result<(), Invalid> {
     }
 }
 
+/// An uploaded file's name as it is kept: without folders or control characters, at most
+/// 200 characters, `minh-chung` ("evidence") when nothing is left.
+pub fn clean_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let s: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    let s = s.trim();
+    if s.is_empty() {
+        "minh-chung".into()
+    } else {
+        s.to_owned()
+    }
+}
+
 /// The name a downloaded file gets: the uploaded name's stem with the extension of its
 /// real type (`bao-cao.docx` that is really a PDF downloads as `bao-cao.pdf`), without
 /// path separators or control characters, at most 120 characters.
@@ -317,15 +329,15 @@ pub fn download_name(uploaded: &str, t: EvidenceType) -> String {
 pub struct ContentKey(String);
 
 impl ContentKey {
-    /// The key of a digest computed by the caller.
+    /// The key of a file's content.
+    pub fn of(bytes: &[u8]) -> ContentKey {
+        use sha2::Digest;
+        ContentKey::from_digest(&sha2::Sha256::digest(bytes).into())
+    }
+
+    /// The key of a SHA-256 digest.
     pub fn from_digest(digest: &[u8; 32]) -> ContentKey {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut s = String::with_capacity(64);
-        for b in digest {
-            s.push(char::from(HEX[usize::from(b >> 4)]));
-            s.push(char::from(HEX[usize::from(b & 0xf)]));
-        }
-        ContentKey(s)
+        ContentKey(hex::encode(digest))
     }
 
     /// Parses a stored key or one from a URL: 64 hex digits, lowercased.
@@ -509,6 +521,17 @@ mod tests {
         assert_eq!(ContentKey::parse(&"AB".repeat(32)), Some(k));
         assert_eq!(ContentKey::parse("abc"), None);
         assert_eq!(ContentKey::parse(&"g".repeat(64)), None);
+        // SHA-256 of "abc".
+        assert_eq!(
+            ContentKey::of(b"abc").as_str(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn kept_names() {
+        assert_eq!(clean_name("C:\\x\\bao\u{7}.pdf"), "bao.pdf");
+        assert_eq!(clean_name(" /tmp/ "), "minh-chung");
     }
 
     proptest! {

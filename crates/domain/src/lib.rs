@@ -20,6 +20,8 @@ pub mod rollup;
 pub mod study;
 pub mod target;
 pub mod text;
+pub mod token;
+pub mod tz;
 pub mod validate;
 
 pub use access::{AccessRole, Grant, Permission, Principal, Scope};

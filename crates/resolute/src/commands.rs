@@ -37,8 +37,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User { command } => user(store.as_ref(), command).await,
         Command::Backup { file } => backup(store.as_ref(), &cli.db, &file).await,
         Command::RescanPlans => {
-            let st = web::AppState::new(store.clone(), web::Config::default());
-            let r = web::programs::quality::rescan(&st, &Principal::system()).await?;
+            let r = services::quality::rescan(store.as_ref(), &Principal::system()).await?;
             println!(
                 "Đã rà soát {} chương trình đã ban hành; {} chương trình cần xem lại.",
                 r.assessed, r.flagged
@@ -144,8 +143,7 @@ async fn demo(shared: &Arc<dyn Store>, args: &DemoArgs) -> anyhow::Result<Vec<de
     bar.finish_and_clear();
     // The demo's issued programs get their plan-quality assessment, as issuing on a page
     // would give them.
-    let st = web::AppState::new(shared.clone(), web::Config::default());
-    web::programs::quality::rescan(&st, &Principal::system()).await?;
+    services::quality::rescan(store, &Principal::system()).await?;
     let ids = store.max_ids().await?;
     println!(
         "Đã tạo dữ liệu mẫu: {} tổ chức, {} đảng viên trong {:.1} giây.",

@@ -12,7 +12,7 @@ mod common;
 use common::{body_text, shot, start_browser};
 use fantoccini::Locator;
 use std::sync::Arc;
-use store::Store;
+use store::{OrgStore, Store};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn district_office_journey_in_chromium() {

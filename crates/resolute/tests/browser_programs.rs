@@ -20,7 +20,10 @@ use fantoccini::{Client, Locator};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use store::{NewDocument, NewGrant, NewUser, Page, ProgramStore, Store};
+use store::{
+    AccountStore, CascadeStore, DocumentStore, MemberStore, NewDocument, NewGrant, NewUser,
+    OrgStore, Page, Store,
+};
 use time::macros::date;
 
 /// A temporary folder (the server's data folder, the evidence file), removed on drop.
@@ -313,9 +316,8 @@ async fn district_program_progress_and_dashboard_in_chromium() {
         assert!(text.contains(r.output), "{text}");
     }
     assert!(text.contains(&members[0].member.full_name), "{text}");
-    let today = domain::validate::format_date(
-        (time::OffsetDateTime::now_utc() + time::Duration::hours(7)).date(),
-    );
+    let today =
+        domain::validate::format_date(domain::tz::local_date(time::OffsetDateTime::now_utc()));
     fill(&c, "#issued_on", &today).await;
     shot(&c, "journey-programs-3-check").await;
     click(

@@ -19,7 +19,10 @@ use fantoccini::{Client, Locator};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use store::{NewGrant, NewMember, NewOrg, NewStudySession, NewUser, Store, StudyStore};
+use store::{
+    AccountStore, MemberStore, NewGrant, NewMember, NewOrg, NewStudySession, NewUser, OrgStore,
+    Store, StudyStore,
+};
 
 struct TempDir(PathBuf);
 

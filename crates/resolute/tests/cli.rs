@@ -107,7 +107,7 @@ async fn demo_accounts_import_backup_restore_on_sqlite() {
 
     // A good one is saved whole. Cells are addressed by `#id`.
     let cell_id = {
-        use store::Store;
+        use store::OrgStore;
         let s = store_sqlite::SqliteStore::open(&data.join("resolute.db").to_string_lossy())
             .await
             .unwrap();
@@ -259,7 +259,7 @@ async fn backup_and_restore_on_postgres() {
     );
     ok(pg(&url_b).arg("restore").arg(&dump).arg("--yes"));
 
-    use store::Store;
+    use store::{OrgStore, Store};
     let sa = store_postgres::PgStore::connect(&url_a).await.unwrap();
     let sb = store_postgres::PgStore::connect(&url_b).await.unwrap();
     let p = domain::Principal::system();

@@ -44,12 +44,13 @@ async fn grouped_rescan_stores_what_the_per_program_path_stores() {
     )
     .await
     .expect("demo loads");
-    let st = web::AppState::new(store.clone(), web::Config::default());
     let p = Principal::system();
 
-    let each = web::programs::quality::rescan_each(&st, &p).await.unwrap();
+    let each = services::quality::rescan_each(store.as_ref(), &p)
+        .await
+        .unwrap();
     let before = stored(store.as_ref()).await;
-    let grouped = web::programs::quality::rescan(&st, &p).await.unwrap();
+    let grouped = services::quality::rescan(store.as_ref(), &p).await.unwrap();
     let after = stored(store.as_ref()).await;
 
     assert_eq!(before, after);
@@ -81,7 +82,7 @@ async fn grouped_rescan_stores_what_the_per_program_path_stores() {
     // A program assessed on its own (as on issue) still gets the same record.
     let (id, (_, expected)) = before.iter().next().unwrap();
     let program = store.program(&p, ProgramId(*id)).await.unwrap();
-    let mut a = web::programs::quality::assess_and_save(&st, &p, &program)
+    let mut a = services::quality::assess_and_save(store.as_ref(), &p, &program)
         .await
         .unwrap();
     a.assessed_at = time::OffsetDateTime::UNIX_EPOCH;

@@ -1,14 +1,14 @@
-//! Accounts, grants, sessions and the audit log.
+//! Accounts ([`store::AccountStore`]): credentials, principals, sessions, users and grants.
 //!
 //! An account is administered by a principal when one of its grants, its member record or
 //! the unit whose administrators created it (`users.org_id`) lies in the principal's
 //! ManageAccounts scope. Anyone may read their own account and change their own password.
 
-use crate::dialect::Backend;
-use crate::dialect::{Conn, Db};
+use crate::dialect::{Backend, Conn, Db};
 use crate::sql::orgs::org_readable;
 use crate::sql::rows::{self, GRANT_COLS, USER_COLS};
 use crate::sql::util::*;
+use async_trait::async_trait;
 use domain::{
     AccessRole, Grant, Invalid, MemberId, OrgId, Permission, Principal, UserId, validate,
 };
@@ -115,7 +115,40 @@ async fn grant_by_id(conn: &mut Conn, id: i64) -> Result<Option<GrantRow>> {
 }
 
 impl Backend {
-    pub(crate) async fn credentials_impl(&self, username: &str) -> Result<Option<Credentials>> {
+    async fn user_write(
+        &self,
+        p: &Principal,
+        id: UserId,
+        action: &str,
+        apply: impl for<'c> FnOnce(&'c mut QueryBuilder<Db>),
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let before = user_administered(&mut tx, p, id).await?;
+        let mut qb = QueryBuilder::<Db>::new("UPDATE users SET ");
+        apply(&mut qb);
+        qb.push(" WHERE id = ").push_bind(id.0);
+        qb.build().execute(&mut *tx).await.db()?;
+        let after = user_administered(&mut tx, p, id).await?;
+        let org_path = user_org_path(&mut tx, id).await?;
+        audit(
+            &mut tx,
+            p,
+            action,
+            "user",
+            id.0,
+            org_path.as_ref(),
+            Some(user_json(&before.user)),
+            Some(user_json(&after.user)),
+        )
+        .await?;
+        tx.commit().await.db()?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl AccountStore for Backend {
+    async fn credentials(&self, username: &str) -> Result<Option<Credentials>> {
         let row = sqlx::query("SELECT id, password_hash, disabled FROM users WHERE username = $1")
             .bind(username.trim().to_ascii_lowercase())
             .fetch_optional(self.read_pool())
@@ -131,7 +164,7 @@ impl Backend {
         .transpose()
     }
 
-    pub(crate) async fn principal_impl(&self, user: UserId) -> Result<Option<Principal>> {
+    async fn principal(&self, user: UserId) -> Result<Option<Principal>> {
         let mut conn = self.read_pool().acquire().await.db()?;
         let Some(r) = sqlx::query(
             "SELECT username, display_name, disabled, member_id FROM users WHERE id = $1",
@@ -174,10 +207,7 @@ impl Backend {
         }))
     }
 
-    pub(crate) async fn session_load_impl(
-        &self,
-        id: &str,
-    ) -> Result<Option<(Vec<u8>, OffsetDateTime)>> {
+    async fn session_load(&self, id: &str) -> Result<Option<(Vec<u8>, OffsetDateTime)>> {
         let row = sqlx::query("SELECT data, expires_at FROM sessions WHERE id = $1")
             .bind(id)
             .fetch_optional(self.read_pool())
@@ -187,12 +217,7 @@ impl Backend {
             .transpose()
     }
 
-    pub(crate) async fn session_save_impl(
-        &self,
-        id: &str,
-        data: &[u8],
-        expires: OffsetDateTime,
-    ) -> Result<()> {
+    async fn session_save(&self, id: &str, data: &[u8], expires: OffsetDateTime) -> Result<()> {
         sqlx::query(
             "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
              ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
@@ -206,12 +231,7 @@ impl Backend {
         Ok(())
     }
 
-    pub(crate) async fn session_create_impl(
-        &self,
-        id: &str,
-        data: &[u8],
-        expires: OffsetDateTime,
-    ) -> Result<bool> {
+    async fn session_create(&self, id: &str, data: &[u8], expires: OffsetDateTime) -> Result<bool> {
         let n = sqlx::query(
             "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
              ON CONFLICT (id) DO NOTHING",
@@ -226,7 +246,7 @@ impl Backend {
         Ok(n == 1)
     }
 
-    pub(crate) async fn session_delete_impl(&self, id: &str) -> Result<()> {
+    async fn session_delete(&self, id: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(id)
             .execute(self.write_pool())
@@ -235,7 +255,7 @@ impl Backend {
         Ok(())
     }
 
-    pub(crate) async fn session_delete_expired_impl(&self, now: OffsetDateTime) -> Result<u64> {
+    async fn session_delete_expired(&self, now: OffsetDateTime) -> Result<u64> {
         Ok(sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
             .bind(trunc(now))
             .execute(self.write_pool())
@@ -244,7 +264,7 @@ impl Backend {
             .rows_affected())
     }
 
-    pub(crate) async fn user_create_impl(&self, p: &Principal, new: NewUser) -> Result<User> {
+    async fn user_create(&self, p: &Principal, new: NewUser) -> Result<User> {
         if !p.has_anywhere(Permission::ManageAccounts) {
             return Err(StoreError::Forbidden);
         }
@@ -313,16 +333,12 @@ impl Backend {
         Ok(user)
     }
 
-    pub(crate) async fn user_get_impl(&self, p: &Principal, id: UserId) -> Result<UserDetail> {
+    async fn user_get(&self, p: &Principal, id: UserId) -> Result<UserDetail> {
         let mut conn = self.read_pool().acquire().await.db()?;
         user_administered(&mut conn, p, id).await
     }
 
-    pub(crate) async fn user_by_username_impl(
-        &self,
-        p: &Principal,
-        username: &str,
-    ) -> Result<Option<UserDetail>> {
+    async fn user_by_username(&self, p: &Principal, username: &str) -> Result<Option<UserDetail>> {
         let mut conn = self.read_pool().acquire().await.db()?;
         let name = username.trim().to_ascii_lowercase();
         Ok(users_where(&mut conn, p, |qb| {
@@ -332,7 +348,7 @@ impl Backend {
         .pop())
     }
 
-    pub(crate) async fn user_list_impl(&self, p: &Principal) -> Result<Vec<UserDetail>> {
+    async fn user_list(&self, p: &Principal) -> Result<Vec<UserDetail>> {
         if !p.has_anywhere(Permission::ManageAccounts) {
             return Ok(Vec::new());
         }
@@ -340,42 +356,7 @@ impl Backend {
         users_where(&mut conn, p, |_| {}).await
     }
 
-    async fn user_write(
-        &self,
-        p: &Principal,
-        id: UserId,
-        action: &str,
-        apply: impl for<'c> FnOnce(&'c mut QueryBuilder<Db>),
-    ) -> Result<()> {
-        let mut tx = self.begin().await?;
-        let before = user_administered(&mut tx, p, id).await?;
-        let mut qb = QueryBuilder::<Db>::new("UPDATE users SET ");
-        apply(&mut qb);
-        qb.push(" WHERE id = ").push_bind(id.0);
-        qb.build().execute(&mut *tx).await.db()?;
-        let after = user_administered(&mut tx, p, id).await?;
-        let org_path = user_org_path(&mut tx, id).await?;
-        audit(
-            &mut tx,
-            p,
-            action,
-            "user",
-            id.0,
-            org_path.as_ref(),
-            Some(user_json(&before.user)),
-            Some(user_json(&after.user)),
-        )
-        .await?;
-        tx.commit().await.db()?;
-        Ok(())
-    }
-
-    pub(crate) async fn user_set_password_impl(
-        &self,
-        p: &Principal,
-        id: UserId,
-        hash: &str,
-    ) -> Result<()> {
+    async fn user_set_password(&self, p: &Principal, id: UserId, hash: &str) -> Result<()> {
         if hash.is_empty() {
             return Err(StoreError::invalid("password", "required"));
         }
@@ -390,12 +371,7 @@ impl Backend {
         .await
     }
 
-    pub(crate) async fn user_set_disabled_impl(
-        &self,
-        p: &Principal,
-        id: UserId,
-        disabled: bool,
-    ) -> Result<()> {
+    async fn user_set_disabled(&self, p: &Principal, id: UserId, disabled: bool) -> Result<()> {
         if !p.has_anywhere(Permission::ManageAccounts) {
             return Err(StoreError::Forbidden);
         }
@@ -413,7 +389,7 @@ impl Backend {
         .await
     }
 
-    pub(crate) async fn grant_add_impl(&self, p: &Principal, new: NewGrant) -> Result<GrantRow> {
+    async fn grant_add(&self, p: &Principal, new: NewGrant) -> Result<GrantRow> {
         let mut tx = self.begin().await?;
         let org = org_readable(&mut tx, p, new.org_id).await?;
         if !p.can(Permission::ManageAccounts, &org.path) {
@@ -450,7 +426,7 @@ impl Backend {
         Ok(g)
     }
 
-    pub(crate) async fn grant_revoke_impl(&self, p: &Principal, grant_id: i64) -> Result<()> {
+    async fn grant_revoke(&self, p: &Principal, grant_id: i64) -> Result<()> {
         let mut tx = self.begin().await?;
         let g = grant_by_id(&mut tx, grant_id)
             .await?
@@ -479,59 +455,5 @@ impl Backend {
         .await?;
         tx.commit().await.db()?;
         Ok(())
-    }
-
-    pub(crate) async fn audit_list_impl(
-        &self,
-        p: &Principal,
-        filter: AuditFilter,
-    ) -> Result<Vec<AuditEntry>> {
-        let mut conn = self.read_pool().acquire().await.db()?;
-        let mut qb = QueryBuilder::<Db>::new(
-            "SELECT id, at, user_id, actor, action, entity, entity_id, org_path, before, after \
-             FROM audit_log WHERE 1 = 1",
-        );
-        if !p.system {
-            qb.push(" AND org_path IS NOT NULL");
-        }
-        push_scope(&mut qb, "org_path", p, Permission::ReadAudit);
-        if let Some(org) = filter.org {
-            let o = org_readable(&mut conn, p, org).await?;
-            push_subtree(&mut qb, "org_path", &o.path);
-        }
-        if let Some(e) = &filter.entity {
-            qb.push(" AND entity = ").push_bind(e.clone());
-        }
-        if let Some(b) = filter.before_id {
-            qb.push(" AND id < ").push_bind(b);
-        }
-        let limit = if filter.limit == 0 {
-            50
-        } else {
-            filter.limit.min(1000)
-        };
-        qb.push(" ORDER BY id DESC LIMIT ")
-            .push_bind(i64::from(limit));
-        qb.build()
-            .fetch_all(&mut *conn)
-            .await
-            .db()?
-            .iter()
-            .map(|r| {
-                let org_path: Option<String> = r.try_get("org_path").db()?;
-                Ok(AuditEntry {
-                    id: r.try_get("id").db()?,
-                    at: r.try_get("at").db()?,
-                    user_id: r.try_get::<Option<i64>, _>("user_id").db()?.map(UserId),
-                    actor: r.try_get("actor").db()?,
-                    action: r.try_get("action").db()?,
-                    entity: r.try_get("entity").db()?,
-                    entity_id: r.try_get("entity_id").db()?,
-                    org_path: org_path.map(rows::path).transpose()?,
-                    before: rows::json(r.try_get("before").db()?)?,
-                    after: rows::json(r.try_get("after").db()?)?,
-                })
-            })
-            .collect()
     }
 }

@@ -1,10 +1,10 @@
-//! Members, their cell stints and their positions.
+//! Members ([`store::MemberStore`]): their cell stints and their positions.
 
-use crate::dialect::Backend;
-use crate::dialect::{self, Conn, Db, DbRow};
+use crate::dialect::{self, Backend, Conn, Db, DbRow};
 use crate::sql::orgs::{org_by_id, org_for_write, org_readable, require_active};
 use crate::sql::rows::{self, MEMBER_COLS, POSITION_COLS};
 use crate::sql::util::*;
+use async_trait::async_trait;
 use domain::text::{fold, like_escape};
 use domain::{Invalid, MemberId, MemberStatus, OrgId, OrgKind, Permission, Principal, validate};
 use sqlx::{QueryBuilder, Row};
@@ -174,12 +174,9 @@ fn hits(rows: Vec<DbRow>) -> Result<Vec<MemberHit>> {
         .collect()
 }
 
-impl Backend {
-    pub(crate) async fn member_get_impl(
-        &self,
-        p: &Principal,
-        id: MemberId,
-    ) -> Result<MemberDetail> {
+#[async_trait]
+impl MemberStore for Backend {
+    async fn member_get(&self, p: &Principal, id: MemberId) -> Result<MemberDetail> {
         let mut conn = self.read_pool().acquire().await.db()?;
         let member = member_readable(&mut conn, p, id).await?;
         let cell_name: String = sqlx::query_scalar("SELECT name FROM organizations WHERE id = $1")
@@ -226,11 +223,7 @@ impl Backend {
         })
     }
 
-    pub(crate) async fn cell_members_impl(
-        &self,
-        p: &Principal,
-        cell: OrgId,
-    ) -> Result<Vec<Member>> {
+    async fn cell_members(&self, p: &Principal, cell: OrgId) -> Result<Vec<Member>> {
         let mut conn = self.read_pool().acquire().await.db()?;
         let cell = org_readable(&mut conn, p, cell).await?;
         let mut qb = QueryBuilder::<Db>::new(format!(
@@ -248,11 +241,7 @@ impl Backend {
             .collect()
     }
 
-    pub(crate) async fn cell_positions_impl(
-        &self,
-        p: &Principal,
-        cell: OrgId,
-    ) -> Result<Vec<Position>> {
+    async fn cell_positions(&self, p: &Principal, cell: OrgId) -> Result<Vec<Position>> {
         let mut conn = self.read_pool().acquire().await.db()?;
         let cell = org_readable(&mut conn, p, cell).await?;
         // One query for the whole cell: the positions of its active members, wherever held.
@@ -274,7 +263,7 @@ impl Backend {
             .collect()
     }
 
-    pub(crate) async fn subtree_members_impl(
+    async fn subtree_members(
         &self,
         p: &Principal,
         org: OrgId,
@@ -295,7 +284,7 @@ impl Backend {
         hits(qb.build().fetch_all(&mut *conn).await.db()?)
     }
 
-    pub(crate) async fn member_search_impl(
+    async fn member_search(
         &self,
         p: &Principal,
         query: &str,
@@ -318,7 +307,7 @@ impl Backend {
         hits(qb.build().fetch_all(self.read_pool()).await.db()?)
     }
 
-    pub(crate) async fn member_create_impl(&self, p: &Principal, new: NewMember) -> Result<Member> {
+    async fn member_create(&self, p: &Principal, new: NewMember) -> Result<Member> {
         let mut tx = self.begin().await?;
         let cell = target_cell(&mut tx, p, new.cell_id).await?;
         let clean = clean_member(&new.full_name, &new.card_number)?;
@@ -333,11 +322,7 @@ impl Backend {
 
     /// Validates every row first, then writes members, first stints and one audit entry
     /// per member in multi-row INSERTs: all or nothing.
-    pub(crate) async fn member_import_impl(
-        &self,
-        p: &Principal,
-        new: Vec<NewMember>,
-    ) -> Result<u64> {
+    async fn member_import(&self, p: &Principal, new: Vec<NewMember>) -> Result<u64> {
         if new.is_empty() {
             return Ok(0);
         }
@@ -443,12 +428,7 @@ impl Backend {
         Ok(members.len() as u64)
     }
 
-    pub(crate) async fn member_update_impl(
-        &self,
-        p: &Principal,
-        id: MemberId,
-        edit: MemberEdit,
-    ) -> Result<Member> {
+    async fn member_update(&self, p: &Principal, id: MemberId, edit: MemberEdit) -> Result<Member> {
         let mut tx = self.begin().await?;
         let before = member_for_write(&mut tx, p, id).await?;
         let clean = clean_member(&edit.full_name, &edit.card_number)?;
@@ -505,7 +485,7 @@ impl Backend {
         Ok(after)
     }
 
-    pub(crate) async fn member_transfer_impl(
+    async fn member_transfer(
         &self,
         p: &Principal,
         id: MemberId,
@@ -554,11 +534,7 @@ impl Backend {
         Ok(after)
     }
 
-    pub(crate) async fn position_add_impl(
-        &self,
-        p: &Principal,
-        new: NewPosition,
-    ) -> Result<Position> {
+    async fn position_add(&self, p: &Principal, new: NewPosition) -> Result<Position> {
         let mut tx = self.begin().await?;
         let member = member_readable(&mut tx, p, new.member_id).await?;
         let org = org_for_write(&mut tx, p, new.org_id, Permission::EditPeople).await?;
@@ -599,12 +575,7 @@ impl Backend {
         Ok(pos)
     }
 
-    pub(crate) async fn position_end_impl(
-        &self,
-        p: &Principal,
-        id: i64,
-        on: Date,
-    ) -> Result<Position> {
+    async fn position_end(&self, p: &Principal, id: i64, on: Date) -> Result<Position> {
         let mut tx = self.begin().await?;
         let Some((before, org)) = position_by_id(&mut tx, id).await? else {
             return Err(StoreError::NotFound);

@@ -1,17 +1,24 @@
-//! Organizations: reads, creation, renames; history and succession links.
+//! Organizations ([`store::OrgStore`]): reads, creation and import, renames, history and
+//! succession links, and restructuring (move, merge, split, close), whose private helpers
+//! are in `restructure.rs`.
 
-use crate::dialect::Backend;
-use crate::dialect::{self, Conn, Db, DbRow};
+use crate::dialect::{self, Backend, Conn, Db, DbRow};
+use crate::sql::restructure::{
+    active_children, active_member_ids, chain, close_unit, fetch, move_members, move_subtree,
+};
 use crate::sql::rows::{self, ORG_COLS};
 use crate::sql::util::*;
+use async_trait::async_trait;
 use domain::text::{fold, like_escape};
-use domain::{OrgId, OrgKind, OrgPath, Permission, Principal, validate};
+use domain::{MemberId, OrgId, OrgKind, OrgPath, Permission, Principal, validate};
 use serde_json::json;
 use sqlx::{QueryBuilder, Row};
+use std::collections::HashSet;
 use store::*;
+use time::Date;
 
 /// Children order: by rank of kind, then name.
-pub(crate) const KIND_ORDER: &str = "CASE kind WHEN 'provincial' THEN 0 \
+const KIND_ORDER: &str = "CASE kind WHEN 'provincial' THEN 0 \
      WHEN 'directly_affiliated' THEN 1 WHEN 'grassroots' THEN 2 WHEN 'cell' THEN 3 \
      WHEN 'state_body' THEN 4 ELSE 5 END";
 
@@ -58,19 +65,14 @@ pub(crate) fn require_active(o: &Org) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn org_json(o: &Org) -> serde_json::Value {
+fn org_json(o: &Org) -> serde_json::Value {
     serde_json::to_value(o).unwrap_or(serde_json::Value::Null)
 }
 
 /// Validates and inserts a new unit with its counters, event and audit entry. The parent
 /// is checked for `perm` (EditOrgs for a plain creation, Restructure inside a merge or
 /// split).
-pub(crate) async fn create_org(
-    conn: &mut Conn,
-    p: &Principal,
-    new: NewOrg,
-    perm: Permission,
-) -> Result<Org> {
+async fn create_org(conn: &mut Conn, p: &Principal, new: NewOrg, perm: Permission) -> Result<Org> {
     let parent = match new.parent_id {
         None => {
             if !p.system {
@@ -166,8 +168,9 @@ pub(crate) async fn create_org(
     Ok(org)
 }
 
-impl Backend {
-    pub(crate) async fn org_roots_impl(&self, p: &Principal) -> Result<Vec<Org>> {
+#[async_trait]
+impl OrgStore for Backend {
+    async fn org_roots(&self, p: &Principal) -> Result<Vec<Org>> {
         let mut qb = QueryBuilder::<Db>::new(format!("SELECT {ORG_COLS} FROM organizations"));
         if p.system {
             qb.push(" WHERE parent_id IS NULL AND valid_to IS NULL");
@@ -188,12 +191,12 @@ impl Backend {
         rows::orgs(qb.build().fetch_all(self.read_pool()).await.db()?)
     }
 
-    pub(crate) async fn org_get_impl(&self, p: &Principal, id: OrgId) -> Result<Org> {
+    async fn org_get(&self, p: &Principal, id: OrgId) -> Result<Org> {
         let mut conn = self.read_pool().acquire().await.db()?;
         org_readable(&mut conn, p, id).await
     }
 
-    pub(crate) async fn org_children_impl(
+    async fn org_children(
         &self,
         p: &Principal,
         id: OrgId,
@@ -213,7 +216,7 @@ impl Backend {
         rows::orgs(qb.build().fetch_all(&mut *conn).await.db()?)
     }
 
-    pub(crate) async fn org_ancestors_impl(&self, p: &Principal, id: OrgId) -> Result<Vec<Crumb>> {
+    async fn org_ancestors(&self, p: &Principal, id: OrgId) -> Result<Vec<Crumb>> {
         let mut conn = self.read_pool().acquire().await.db()?;
         let o = org_readable(&mut conn, p, id).await?;
         let ids = o.path.ancestor_ids();
@@ -237,12 +240,7 @@ impl Backend {
             .collect()
     }
 
-    pub(crate) async fn org_search_impl(
-        &self,
-        p: &Principal,
-        query: &str,
-        limit: u32,
-    ) -> Result<Vec<Org>> {
+    async fn org_search(&self, p: &Principal, query: &str, limit: u32) -> Result<Vec<Org>> {
         let q = fold(query);
         if q.is_empty() {
             return Ok(Vec::new());
@@ -258,7 +256,7 @@ impl Backend {
         rows::orgs(qb.build().fetch_all(self.read_pool()).await.db()?)
     }
 
-    pub(crate) async fn org_by_code_impl(&self, p: &Principal, code: &str) -> Result<Option<Org>> {
+    async fn org_by_code(&self, p: &Principal, code: &str) -> Result<Option<Org>> {
         let mut qb = QueryBuilder::<Db>::new(format!(
             "SELECT {ORG_COLS} FROM organizations WHERE valid_to IS NULL AND code = "
         ));
@@ -273,18 +271,14 @@ impl Backend {
             .transpose()
     }
 
-    pub(crate) async fn org_create_impl(&self, p: &Principal, new: NewOrg) -> Result<Org> {
+    async fn org_create(&self, p: &Principal, new: NewOrg) -> Result<Org> {
         let mut tx = self.begin().await?;
         let org = create_org(&mut tx, p, new, Permission::EditOrgs).await?;
         tx.commit().await.db()?;
         Ok(org)
     }
 
-    pub(crate) async fn org_import_impl(
-        &self,
-        p: &Principal,
-        rows: Vec<NewOrgImport>,
-    ) -> Result<u64> {
+    async fn org_import(&self, p: &Principal, rows: Vec<NewOrgImport>) -> Result<u64> {
         let mut tx = self.begin().await?;
         // Ids of the units created so far, by row index.
         let mut created: Vec<OrgId> = Vec::with_capacity(rows.len());
@@ -316,12 +310,7 @@ impl Backend {
         Ok(created.len() as u64)
     }
 
-    pub(crate) async fn org_update_impl(
-        &self,
-        p: &Principal,
-        id: OrgId,
-        edit: OrgEdit,
-    ) -> Result<Org> {
+    async fn org_update(&self, p: &Principal, id: OrgId, edit: OrgEdit) -> Result<Org> {
         let mut tx = self.begin().await?;
         let before = org_for_write(&mut tx, p, id, Permission::EditOrgs).await?;
         require_active(&before)?;
@@ -377,7 +366,326 @@ impl Backend {
         Ok(after)
     }
 
-    pub(crate) async fn org_history_impl(&self, p: &Principal, id: OrgId) -> Result<Vec<OrgEvent>> {
+    async fn org_move(&self, p: &Principal, id: OrgId, new_parent: OrgId, on: Date) -> Result<Org> {
+        let mut tx = self.begin().await?;
+        let org = org_for_write(&mut tx, p, id, Permission::Restructure).await?;
+        let parent = org_for_write(&mut tx, p, new_parent, Permission::Restructure).await?;
+        require_active(&org)?;
+        require_active(&parent)?;
+        if org.path.covers(&parent.path) {
+            return Err(StoreError::invalid("parent", "move_into_self"));
+        }
+        if !parent.kind.may_contain(org.kind) {
+            return Err(StoreError::invalid("kind", "kind_not_allowed"));
+        }
+        if on < org.valid_from {
+            return Err(StoreError::invalid("on", "date_before_start"));
+        }
+        if org.parent_id == Some(parent.id) {
+            return Ok(org);
+        }
+        let new_path = move_subtree(&mut tx, &org, &parent).await?;
+        recount_units(&mut tx, chain(&[&org.path, &new_path])).await?;
+        let after = fetch(&mut tx, id).await?;
+        org_event(
+            &mut tx,
+            p,
+            id,
+            &new_path,
+            OrgEventKind::Move,
+            on,
+            json!({"old_parent_id": org.parent_id, "new_parent_id": parent.id,
+                   "old_path": org.path, "new_path": new_path}),
+        )
+        .await?;
+        audit(
+            &mut tx,
+            p,
+            "move",
+            "organization",
+            id.0,
+            Some(&new_path),
+            Some(org_json(&org)),
+            Some(org_json(&after)),
+        )
+        .await?;
+        tx.commit().await.db()?;
+        Ok(after)
+    }
+
+    async fn org_merge(&self, p: &Principal, merge: Merge) -> Result<Org> {
+        let mut tx = self.begin().await?;
+        let mut seen = HashSet::new();
+        if merge.sources.is_empty() || !merge.sources.iter().all(|s| seen.insert(*s)) {
+            return Err(StoreError::invalid("sources", "bad_choice"));
+        }
+        let mut sources = Vec::new();
+        for s in &merge.sources {
+            let o = org_for_write(&mut tx, p, *s, Permission::Restructure).await?;
+            require_active(&o)?;
+            if merge.on < o.valid_from {
+                return Err(StoreError::invalid("on", "date_before_start"));
+            }
+            sources.push(o);
+        }
+        for a in &sources {
+            if sources
+                .iter()
+                .any(|b| b.id != a.id && a.path.covers(&b.path))
+            {
+                return Err(StoreError::invalid("sources", "move_into_self"));
+            }
+        }
+        if let MergeTarget::New(n) = &merge.target
+            && let Some(pid) = n.parent_id
+            && let Some(parent) = org_by_id(&mut tx, pid).await?
+            && sources.iter().any(|s| s.path.covers(&parent.path))
+        {
+            return Err(StoreError::invalid("parent", "move_into_self"));
+        }
+        let target = match merge.target {
+            MergeTarget::Existing(t) => {
+                let o = org_for_write(&mut tx, p, t, Permission::Restructure).await?;
+                require_active(&o)?;
+                o
+            }
+            MergeTarget::New(n) => create_org(&mut tx, p, n, Permission::Restructure).await?,
+        };
+        if sources.iter().any(|s| s.path.covers(&target.path)) {
+            return Err(StoreError::invalid("target", "move_into_self"));
+        }
+        let mut touched = chain(&[&target.path]);
+        for src in &sources {
+            touched.extend(chain(&[&src.path]));
+            for child in active_children(&mut tx, src.id).await? {
+                if !target.kind.may_contain(child.kind) {
+                    return Err(StoreError::invalid("kind", "kind_not_allowed"));
+                }
+                move_subtree(&mut tx, &child, &target).await?;
+            }
+            if src.kind == OrgKind::Cell && !active_member_ids(&mut tx, src.id).await?.is_empty() {
+                if target.kind != OrgKind::Cell {
+                    return Err(StoreError::invalid("target", "not_a_cell"));
+                }
+                move_members(&mut tx, src, &target, None, merge.on).await?;
+            }
+            close_unit(&mut tx, src, merge.on, &[target.id]).await?;
+        }
+        recount_units(&mut tx, touched).await?;
+        let source_ids: Vec<OrgId> = sources.iter().map(|s| s.id).collect();
+        for src in &sources {
+            let after = fetch(&mut tx, src.id).await?;
+            org_event(
+                &mut tx,
+                p,
+                src.id,
+                &src.path,
+                OrgEventKind::Merge,
+                merge.on,
+                json!({"into": target.id, "sources": source_ids}),
+            )
+            .await?;
+            audit(
+                &mut tx,
+                p,
+                "merge",
+                "organization",
+                src.id.0,
+                Some(&src.path),
+                Some(org_json(src)),
+                Some(org_json(&after)),
+            )
+            .await?;
+        }
+        let after = fetch(&mut tx, target.id).await?;
+        org_event(
+            &mut tx,
+            p,
+            target.id,
+            &target.path,
+            OrgEventKind::Merge,
+            merge.on,
+            json!({"into": target.id, "sources": source_ids}),
+        )
+        .await?;
+        audit(
+            &mut tx,
+            p,
+            "merge",
+            "organization",
+            target.id.0,
+            Some(&target.path),
+            Some(org_json(&target)),
+            Some(org_json(&after)),
+        )
+        .await?;
+        tx.commit().await.db()?;
+        Ok(after)
+    }
+
+    async fn org_split(&self, p: &Principal, split: Split) -> Result<Vec<Org>> {
+        let mut tx = self.begin().await?;
+        let source = org_for_write(&mut tx, p, split.source, Permission::Restructure).await?;
+        require_active(&source)?;
+        if split.parts.is_empty() {
+            return Err(StoreError::invalid("parts", "required"));
+        }
+        if split.on < source.valid_from {
+            return Err(StoreError::invalid("on", "date_before_start"));
+        }
+        let children = active_children(&mut tx, source.id).await?;
+        let members = active_member_ids(&mut tx, source.id).await?;
+        // Every active child and member goes to exactly one part; those not named go to
+        // the first part.
+        let mut child_left: Vec<OrgId> = children.iter().map(|c| c.id).collect();
+        let mut member_left: Vec<MemberId> = members.clone();
+        let mut plan: Vec<(Vec<OrgId>, Vec<MemberId>)> = Vec::new();
+        for part in &split.parts {
+            for c in &part.children {
+                let Some(i) = child_left.iter().position(|x| x == c) else {
+                    return Err(StoreError::invalid("children", "bad_choice"));
+                };
+                child_left.remove(i);
+            }
+            for m in &part.members {
+                let Some(i) = member_left.iter().position(|x| x == m) else {
+                    return Err(StoreError::invalid("members", "bad_choice"));
+                };
+                member_left.remove(i);
+            }
+            plan.push((part.children.clone(), part.members.clone()));
+        }
+        plan[0].0.extend(child_left);
+        plan[0].1.extend(member_left);
+
+        let mut parts = Vec::new();
+        let mut touched = chain(&[&source.path]);
+        for (part, (child_ids, member_ids)) in split.parts.into_iter().zip(plan) {
+            if let Some(pid) = part.new.parent_id
+                && let Some(parent) = org_by_id(&mut tx, pid).await?
+                && source.path.covers(&parent.path)
+            {
+                return Err(StoreError::invalid("parent", "move_into_self"));
+            }
+            let new = create_org(&mut tx, p, part.new, Permission::Restructure).await?;
+            touched.extend(chain(&[&new.path]));
+            for cid in child_ids {
+                let child = children.iter().find(|c| c.id == cid).expect("planned");
+                if !new.kind.may_contain(child.kind) {
+                    return Err(StoreError::invalid("kind", "kind_not_allowed"));
+                }
+                move_subtree(&mut tx, child, &new).await?;
+            }
+            if !member_ids.is_empty() {
+                if new.kind != OrgKind::Cell {
+                    return Err(StoreError::invalid("members", "not_a_cell"));
+                }
+                move_members(&mut tx, &source, &new, Some(&member_ids), split.on).await?;
+            }
+            parts.push(new);
+        }
+        let part_ids: Vec<OrgId> = parts.iter().map(|o| o.id).collect();
+        close_unit(&mut tx, &source, split.on, &part_ids).await?;
+        recount_units(&mut tx, touched).await?;
+        let after = fetch(&mut tx, source.id).await?;
+        org_event(
+            &mut tx,
+            p,
+            source.id,
+            &source.path,
+            OrgEventKind::Split,
+            split.on,
+            json!({"source": source.id, "parts": part_ids}),
+        )
+        .await?;
+        audit(
+            &mut tx,
+            p,
+            "split",
+            "organization",
+            source.id.0,
+            Some(&source.path),
+            Some(org_json(&source)),
+            Some(org_json(&after)),
+        )
+        .await?;
+        let mut out = Vec::new();
+        for part in &parts {
+            org_event(
+                &mut tx,
+                p,
+                part.id,
+                &part.path,
+                OrgEventKind::Split,
+                split.on,
+                json!({"source": source.id, "parts": part_ids}),
+            )
+            .await?;
+            out.push(fetch(&mut tx, part.id).await?);
+        }
+        tx.commit().await.db()?;
+        Ok(out)
+    }
+
+    async fn org_close(
+        &self,
+        p: &Principal,
+        id: OrgId,
+        on: Date,
+        successor: Option<OrgId>,
+    ) -> Result<Org> {
+        let mut tx = self.begin().await?;
+        let org = org_for_write(&mut tx, p, id, Permission::Restructure).await?;
+        require_active(&org)?;
+        if on < org.valid_from {
+            return Err(StoreError::invalid("on", "date_before_start"));
+        }
+        let succ = match successor {
+            Some(s) if s == id => return Err(StoreError::invalid("successor", "bad_choice")),
+            Some(s) => Some(org_readable(&mut tx, p, s).await?),
+            None => None,
+        };
+        let busy: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM organizations WHERE parent_id = $1 AND valid_to IS NULL) \
+                  + (SELECT COUNT(*) FROM members WHERE cell_id = $1 AND status = 'active')",
+        )
+        .bind(id.0)
+        .fetch_one(&mut *tx)
+        .await
+        .db()?;
+        if busy > 0 {
+            return Err(StoreError::Conflict("has_active_children"));
+        }
+        let succ_ids: Vec<OrgId> = succ.iter().map(|s| s.id).collect();
+        close_unit(&mut tx, &org, on, &succ_ids).await?;
+        recount_units(&mut tx, chain(&[&org.path])).await?;
+        let after = fetch(&mut tx, id).await?;
+        org_event(
+            &mut tx,
+            p,
+            id,
+            &org.path,
+            OrgEventKind::Close,
+            on,
+            json!({"successor": successor}),
+        )
+        .await?;
+        audit(
+            &mut tx,
+            p,
+            "close",
+            "organization",
+            id.0,
+            Some(&org.path),
+            Some(org_json(&org)),
+            Some(org_json(&after)),
+        )
+        .await?;
+        tx.commit().await.db()?;
+        Ok(after)
+    }
+
+    async fn org_history(&self, p: &Principal, id: OrgId) -> Result<Vec<OrgEvent>> {
         let mut conn = self.read_pool().acquire().await.db()?;
         org_readable(&mut conn, p, id).await?;
         let rows = sqlx::query(
@@ -403,7 +711,7 @@ impl Backend {
             .collect()
     }
 
-    pub(crate) async fn org_links_impl(&self, p: &Principal, id: OrgId) -> Result<OrgLinks> {
+    async fn org_links(&self, p: &Principal, id: OrgId) -> Result<OrgLinks> {
         let mut conn = self.read_pool().acquire().await.db()?;
         org_readable(&mut conn, p, id).await?;
         let refs = |rows: Vec<DbRow>| -> Result<Vec<OrgRef>> {
@@ -440,7 +748,7 @@ impl Backend {
         })
     }
 
-    pub(crate) async fn org_lineage_impl(&self, p: &Principal, id: OrgId) -> Result<Vec<OrgId>> {
+    async fn org_lineage(&self, p: &Principal, id: OrgId) -> Result<Vec<OrgId>> {
         let mut conn = self.read_pool().acquire().await.db()?;
         org_readable(&mut conn, p, id).await?;
         let ids: Vec<i64> = sqlx::query_scalar(

@@ -1,16 +1,15 @@
-//! Progress on tasks (issue 3, step 4): updates with evidence, the supervising office's
-//! review, my tasks, notifications; and (step 5) the programs side of recounts and of
-//! restructurings. Every write changes the task's day-independent state and adds its
-//! delta to the rollups of the ancestor chain in the same transaction
+//! Progress on tasks ([`store::ProgressStore`], issue 3, step 4): updates with evidence,
+//! the supervising office's review, my tasks, notifications; and (step 5) the programs side
+//! of recounts and of restructurings. Every write changes the task's day-independent state
+//! and adds its delta to the rollups of the ancestor chain in the same transaction
 //! (docs/PROGRAMS.md §3).
 
-use crate::dialect::Backend;
+use crate::dialect::{Backend, Conn, Db, DbRow, MAX_BINDS};
+use crate::sql::dashboards::{add_rollups, apply_delta};
 use crate::sql::orgs::org_readable;
-use crate::sql::programs::{
-    MAX_BINDS, TASK_COLS, TASK_FROM, add_rollups, apply_delta, page_limits, path_of, task_row,
-    task_state,
-};
+use crate::sql::programs::{TASK_COLS, TASK_FROM, task_row, task_state};
 use crate::sql::util::*;
+use async_trait::async_trait;
 use domain::progress::{ReviewForm, current_status, outstanding_returned};
 use domain::{
     ContentKey, Counters, DocumentId, EffectiveStatus, EvidenceType, Invalid, OpenKind, OrgId,
@@ -22,8 +21,6 @@ use sqlx::{QueryBuilder, Row};
 use std::collections::{BTreeMap, HashMap};
 use store::*;
 use time::{Date, Duration};
-
-use crate::dialect::{Conn, Db, DbRow};
 
 const MAX_FILE_NAME_CHARS: usize = 255;
 
@@ -211,11 +208,11 @@ async fn record_by_id(conn: &mut Conn, id: ProgressUpdateId) -> Result<Option<Pr
 // ---- Task state --------------------------------------------------------------------------
 
 /// One update of a task's history: its status, percent, review and posting day.
-pub(crate) type HistoryItem = (TaskStatus, Option<u8>, Review, Date);
+type HistoryItem = (TaskStatus, Option<u8>, Review, Date);
 
 /// What a task's stored state is derived from its updates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct DerivedTask {
+struct DerivedTask {
     pub status: TaskStatus,
     pub percent: Option<u8>,
     pub returned: u32,
@@ -225,7 +222,7 @@ pub(crate) struct DerivedTask {
 /// A task's state from its updates in posting order: the status and percent of its latest
 /// update not returned, the returned updates after its latest accepted one, and, when it
 /// is done, the day of its earliest done update not returned.
-pub(crate) fn derive_task(updates: &[HistoryItem]) -> DerivedTask {
+fn derive_task(updates: &[HistoryItem]) -> DerivedTask {
     let pairs: Vec<(TaskStatus, Review)> = updates.iter().map(|u| (u.0, u.2.clone())).collect();
     let reviews: Vec<Review> = updates.iter().map(|u| u.2.clone()).collect();
     let not_returned = |u: &&HistoryItem| !matches!(u.2, Review::Returned { .. });
@@ -323,571 +320,6 @@ async fn set_task_state(conn: &mut Conn, c: &Ctx, derived: DerivedTask) -> Resul
         .await?;
     }
     Ok(after)
-}
-
-// ---- Writes ------------------------------------------------------------------------------
-
-impl Backend {
-    pub(crate) async fn post_progress_impl(
-        &self,
-        p: &Principal,
-        task: TaskId,
-        input: ProgressInput,
-    ) -> Result<ProgressRecord> {
-        let mut tx = self.begin().await?;
-        let c = task_readable(&mut tx, p, task).await?;
-        if !(is_responsible(p, &c.ctx) || p.can(Permission::EditPeople, &c.path)) {
-            return Err(StoreError::Forbidden);
-        }
-        if c.state != ProgramState::Issued || !c.ctx.task.counted {
-            return Err(StoreError::invalid("task", "task_not_current"));
-        }
-        let mut bad = Invalid::default();
-        let update = bad.take(
-            ProgressUpdate {
-                status: input.status,
-                percent: input.percent,
-                indicator_value: input.indicator_value,
-                note: input.note,
-            }
-            .check(),
-        );
-        if input.evidence.len() > MAX_EVIDENCE_FILES {
-            bad.push("evidence", "too_long");
-        }
-        let mut names = Vec::with_capacity(input.evidence.len());
-        for (i, e) in input.evidence.iter().enumerate() {
-            let field = domain::fieldpath::indexed("evidence", i, "file");
-            bad.take(domain::evidence::check_size(field, e.size));
-            names.push(bad.take(validate::name(field, &e.original_name, MAX_FILE_NAME_CHARS)));
-        }
-        let update = bad.into_result(update)?.expect("checked");
-        let at = now();
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO progress_updates (province_id, task_id, status, percent, indicator_value, \
-             note, posted_by_user, posted_at, review) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending') RETURNING id",
-        )
-        .bind(c.province)
-        .bind(task.0)
-        .bind(update.status.as_str())
-        .bind(update.percent.map(i64::from))
-        .bind(update.indicator_value)
-        .bind(update.note.as_deref())
-        .bind(user_id_of(p))
-        .bind(at)
-        .fetch_one(&mut *tx)
-        .await
-        .db()?;
-        for (e, name) in input.evidence.iter().zip(&names) {
-            sqlx::query(
-                "INSERT INTO evidence_blobs (key, evidence_type, size, created_at) \
-                 VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING",
-            )
-            .bind(e.key.as_str())
-            .bind(e.kind.as_str())
-            .bind(e.size as i64)
-            .bind(at)
-            .execute(&mut *tx)
-            .await
-            .db()?;
-            sqlx::query(
-                "INSERT INTO evidence_files (province_id, progress_update_id, blob_key, \
-                 file_name, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(c.province)
-            .bind(id)
-            .bind(e.key.as_str())
-            .bind(name.as_deref().unwrap_or_default())
-            .bind(user_id_of(p))
-            .bind(at)
-            .execute(&mut *tx)
-            .await
-            .db()?;
-        }
-        let history = task_history(&mut tx, task).await?;
-        let state = set_task_state(&mut tx, &c, derive_task(&history)).await?;
-        let files: Vec<_> = input
-            .evidence
-            .iter()
-            .zip(&names)
-            .map(|(e, n)| json!({"key": e.key, "kind": e.kind.as_str(), "size": e.size, "name": n}))
-            .collect();
-        audit(
-            &mut tx,
-            p,
-            "post",
-            "progress_update",
-            id,
-            Some(&c.path),
-            Some(json!({"task_id": task, "status": c.ctx.task.status,
-                        "returned_count": c.ctx.task.returned_count})),
-            Some(json!({"task_id": task, "update": update, "evidence": files,
-                        "task_status": state.status, "returned_count": state.returned})),
-        )
-        .await?;
-        let out = record_by_id(&mut tx, ProgressUpdateId(id))
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        tx.commit().await.db()?;
-        Ok(out)
-    }
-
-    pub(crate) async fn review_progress_impl(
-        &self,
-        p: &Principal,
-        update: ProgressUpdateId,
-        decision: ReviewDecision,
-    ) -> Result<ProgressRecord> {
-        let mut tx = self.begin().await?;
-        let rec = record_by_id(&mut tx, update)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let c = match task_readable(&mut tx, p, rec.task_id).await {
-            Ok(c) if p.can(Permission::Read, &c.path) => c,
-            Ok(_) => return Err(StoreError::Forbidden),
-            Err(e) => return Err(e),
-        };
-        if !p.can(Permission::EditOrgs, &supervising(&c.path)) {
-            return Err(StoreError::Forbidden);
-        }
-        let form = match &decision {
-            ReviewDecision::Accept => ReviewForm {
-                decision: "accept".into(),
-                reason: String::new(),
-            },
-            ReviewDecision::Return { reason } => ReviewForm {
-                decision: "return".into(),
-                reason: reason.clone(),
-            },
-        };
-        // The command line (system) may review anything, its own posts included.
-        let author = rec.posted_by.map_or(-1, |u| u.0);
-        let reviewer = user_id_of(p).unwrap_or(-2);
-        let review = Review::decide(&rec.review, author, reviewer, &form)?;
-        let reason = match &review {
-            Review::Returned { reason } => Some(reason.clone()),
-            _ => None,
-        };
-        let at = now();
-        let n = sqlx::query(
-            "UPDATE progress_updates SET review = $1, return_reason = $2, reviewed_by = $3, \
-             reviewed_at = $4 WHERE id = $5 AND review = 'pending'",
-        )
-        .bind(review.as_str())
-        .bind(reason.as_deref())
-        .bind(user_id_of(p))
-        .bind(at)
-        .bind(update.0)
-        .execute(&mut *tx)
-        .await
-        .db()?
-        .rows_affected();
-        if n != 1 {
-            return Err(StoreError::invalid("decision", "already_reviewed"));
-        }
-        let history = task_history(&mut tx, rec.task_id).await?;
-        let state = set_task_state(&mut tx, &c, derive_task(&history)).await?;
-        // An accepted indicator value becomes the linked target's current value (the
-        // latest by posting time wins; an older update accepted late does not overwrite).
-        if matches!(review, Review::Accepted)
-            && let (Some(v), Some(target)) =
-                (rec.update.indicator_value, c.ctx.task.draft.upper_target)
-        {
-            let on = rec.posted_at.date();
-            sqlx::query(
-                "UPDATE document_targets SET current_value = $1, current_on = $2 \
-                 WHERE id = $3 AND (current_on IS NULL OR current_on <= $2)",
-            )
-            .bind(v)
-            .bind(on)
-            .bind(target.0)
-            .execute(&mut *tx)
-            .await
-            .db()?;
-        }
-        let kind = match review {
-            Review::Returned { .. } => NotificationKind::UpdateReturned,
-            _ => NotificationKind::UpdateAccepted,
-        };
-        sqlx::query(
-            "INSERT INTO notifications (province_id, user_id, kind, subject_type, subject_id, \
-             created_at) SELECT $1, u.id, $2, 'progress_update', $3, $4 FROM users u \
-             WHERE NOT u.disabled AND (u.member_id = $5 OR u.id = $6)",
-        )
-        .bind(c.province)
-        .bind(kind.as_str())
-        .bind(update.0)
-        .bind(at)
-        .bind(c.ctx.task.draft.responsible.map(|m| m.0))
-        .bind(rec.posted_by.map(|u| u.0))
-        .execute(&mut *tx)
-        .await
-        .db()?;
-        audit(
-            &mut tx,
-            p,
-            "review",
-            "progress_update",
-            update.0,
-            Some(&c.path),
-            Some(json!({"task_id": rec.task_id, "review": rec.review})),
-            Some(json!({"task_id": rec.task_id, "review": review,
-                        "task_status": state.status, "returned_count": state.returned})),
-        )
-        .await?;
-        let out = record_by_id(&mut tx, update)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        tx.commit().await.db()?;
-        Ok(out)
-    }
-
-    pub(crate) async fn mark_notifications_read_impl(
-        &self,
-        p: &Principal,
-        mut ids: Vec<i64>,
-    ) -> Result<u64> {
-        ids.sort_unstable();
-        ids.dedup();
-        if ids.is_empty() {
-            return Ok(0);
-        }
-        let Some(me) = user_id_of(p) else {
-            return Err(StoreError::NotFound);
-        };
-        let mut tx = self.begin().await?;
-        let mut qb = QueryBuilder::<Db>::new("SELECT COUNT(*) FROM notifications WHERE user_id = ");
-        qb.push_bind(me).push(" AND id IN ");
-        push_ids(&mut qb, ids.iter().copied());
-        let mine: i64 = qb.build_query_scalar().fetch_one(&mut *tx).await.db()?;
-        if mine as usize != ids.len() {
-            return Err(StoreError::NotFound);
-        }
-        let mut qb = QueryBuilder::<Db>::new("UPDATE notifications SET read_at = ");
-        qb.push_bind(now())
-            .push(" WHERE read_at IS NULL AND user_id = ")
-            .push_bind(me)
-            .push(" AND id IN ");
-        push_ids(&mut qb, ids.iter().copied());
-        let n = qb.build().execute(&mut *tx).await.db()?.rows_affected();
-        audit(
-            &mut tx,
-            p,
-            "mark_read",
-            "notification",
-            me,
-            None,
-            None,
-            Some(json!({"ids": ids, "changed": n})),
-        )
-        .await?;
-        tx.commit().await.db()?;
-        Ok(n)
-    }
-
-    // ---- Reads ---------------------------------------------------------------------------
-
-    pub(crate) async fn task_impl(&self, p: &Principal, task: TaskId) -> Result<TaskContext> {
-        let mut conn = self.reader().await?;
-        Ok(task_readable(&mut conn, p, task).await?.ctx)
-    }
-
-    pub(crate) async fn task_progress_impl(
-        &self,
-        p: &Principal,
-        task: TaskId,
-    ) -> Result<Vec<ProgressRecord>> {
-        let mut conn = self.reader().await?;
-        task_readable(&mut conn, p, task).await?;
-        let sql = format!(
-            "SELECT {PU_COLS} FROM progress_updates pu{PU_JOIN} WHERE pu.task_id = $1 ORDER BY pu.id"
-        );
-        let mut out = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(task.0)
-            .fetch_all(&mut *conn)
-            .await
-            .db()?
-            .iter()
-            .map(pu_row)
-            .collect::<Result<Vec<_>>>()?;
-        load_evidence(&mut conn, &mut out).await?;
-        Ok(out)
-    }
-
-    pub(crate) async fn pending_reviews_impl(
-        &self,
-        p: &Principal,
-        org: OrgId,
-        page: Page,
-    ) -> Result<Vec<PendingReview>> {
-        let mut conn = self.reader().await?;
-        let o = org_readable(&mut conn, p, org).await?;
-        if !p.can(Permission::EditOrgs, &o.path) {
-            return Err(StoreError::Forbidden);
-        }
-        let (limit, offset) = page_limits(page);
-        let sql = format!(
-            "{} WHERE pu.province_id = $1 AND pu.review = 'pending' \
-             AND (o.parent_id = $2 OR (o.id = $2 AND o.parent_id IS NULL)) \
-             ORDER BY pu.id LIMIT $3 OFFSET $4",
-            ctx_sql_with(
-                &format!(", {PU_COLS}"),
-                &format!(" JOIN progress_updates pu ON pu.task_id = t.id{PU_JOIN}")
-            )
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(province_of(&o.path))
-            .bind(org.0)
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(&mut *conn)
-            .await
-            .db()?;
-        let mut records = rows.iter().map(pu_row).collect::<Result<Vec<_>>>()?;
-        load_evidence(&mut conn, &mut records).await?;
-        rows.iter()
-            .zip(records)
-            .map(|(r, progress)| {
-                Ok(PendingReview {
-                    progress,
-                    context: ctx_row(r)?.ctx,
-                })
-            })
-            .collect()
-    }
-
-    pub(crate) async fn my_tasks_impl(&self, p: &Principal, today: Date) -> Result<Vec<MyTask>> {
-        let Some(member) = p.member_id else {
-            return Ok(Vec::new());
-        };
-        let mut conn = self.reader().await?;
-        let sql = format!(
-            "{} WHERE t.responsible_member_id = $1 AND t.counted ORDER BY t.deadline, t.id",
-            ctx_sql()
-        );
-        let soon = today + Duration::days(MY_TASKS_DUE_SOON_DAYS);
-        let mut out = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(member.0)
-            .fetch_all(&mut *conn)
-            .await
-            .db()?
-            .iter()
-            .map(|r| {
-                let c = ctx_row(r)?;
-                let state = task_state(&c.ctx.task);
-                let effective = state.effective(today);
-                let due_soon = effective != EffectiveStatus::Overdue
-                    && state.status != TaskStatus::Done
-                    && state.deadline.is_some_and(|d| d <= soon);
-                Ok(MyTask {
-                    context: c.ctx,
-                    effective,
-                    due_soon,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        out.sort_by_key(|t| {
-            (
-                t.effective != EffectiveStatus::Overdue,
-                t.context.task.draft.deadline,
-                t.context.task.id,
-            )
-        });
-        Ok(out)
-    }
-
-    pub(crate) async fn notifications_impl(
-        &self,
-        p: &Principal,
-        today: Date,
-    ) -> Result<Vec<Notification>> {
-        let mut conn = self.reader().await?;
-        let horizon = today + Duration::days(NOTIFY_WITHIN_DAYS);
-        let mut computed: Vec<Notification> = Vec::new();
-        if let Some(member) = p.member_id {
-            let sql = format!(
-                "{} WHERE t.responsible_member_id = $1 AND t.counted AND t.status <> 'done' \
-                 AND t.deadline <= $2 ORDER BY t.deadline, t.id",
-                ctx_sql()
-            );
-            for r in sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(member.0)
-                .bind(horizon)
-                .fetch_all(&mut *conn)
-                .await
-                .db()?
-            {
-                let c = ctx_row(&r)?;
-                let due = c.ctx.task.draft.deadline;
-                computed.push(Notification {
-                    id: None,
-                    kind: if due.is_some_and(|d| d < today) {
-                        NotificationKind::TaskOverdue
-                    } else {
-                        NotificationKind::TaskDueSoon
-                    },
-                    subject_type: "task",
-                    subject_id: c.ctx.task.id.0,
-                    title: c.ctx.task.draft.content.clone(),
-                    org_id: c.ctx.org_id,
-                    org_name: c.ctx.org_name.clone(),
-                    due,
-                    milestone: None,
-                    reason: None,
-                    created_at: None,
-                    read: false,
-                });
-            }
-        }
-        let mut kept: Vec<i64> = p
-            .grants
-            .iter()
-            .filter(|g| g.role.permits(Permission::EditPeople))
-            .map(|g| g.org_id.0)
-            .collect();
-        kept.sort_unstable();
-        kept.dedup();
-        if !kept.is_empty() {
-            let mut qb = QueryBuilder::<Db>::new(
-                "SELECT cu.id, cu.org_id, o.name AS org_name, d.title AS doc_title, \
-                 d.symbol AS doc_symbol, cu.study_by, cu.studied_on, cu.program_by, \
-                 cu.program_issued_on, cu.interim_review_by, cu.interim_reviewed_on, \
-                 cu.report_next_due FROM cascade_units cu \
-                 JOIN organizations o ON o.id = cu.org_id \
-                 JOIN cascades c ON c.id = cu.cascade_id \
-                 JOIN documents d ON d.id = c.document_id WHERE cu.org_id IN ",
-            );
-            push_ids(&mut qb, kept.iter().copied());
-            qb.push(" ORDER BY cu.id");
-            for r in qb.build().fetch_all(&mut *conn).await.db()? {
-                let items = crate::sql::programs::milestone_dates(&r)?.open(|d| d <= horizon);
-                let symbol: String = r.try_get("doc_symbol").db()?;
-                let title: String = r.try_get("doc_title").db()?;
-                for (m, due) in items {
-                    computed.push(Notification {
-                        id: None,
-                        kind: NotificationKind::UnitDeadline,
-                        subject_type: "cascade_unit",
-                        subject_id: r.try_get("id").db()?,
-                        title: format!("{symbol} {title}"),
-                        org_id: OrgId(r.try_get("org_id").db()?),
-                        org_name: r.try_get("org_name").db()?,
-                        due: Some(due),
-                        milestone: Some(m),
-                        reason: None,
-                        created_at: None,
-                        read: false,
-                    });
-                }
-            }
-        }
-        computed.sort_by_key(|n| (n.due, n.subject_id));
-        let Some(me) = user_id_of(p) else {
-            return Ok(computed);
-        };
-        let stored: Vec<(
-            i64,
-            String,
-            String,
-            i64,
-            time::OffsetDateTime,
-            Option<time::OffsetDateTime>,
-        )> = sqlx::query_as(
-            "SELECT id, kind, subject_type, subject_id, created_at, read_at FROM notifications \
-                 WHERE user_id = $1 ORDER BY id DESC LIMIT 100",
-        )
-        .bind(me)
-        .fetch_all(&mut *conn)
-        .await
-        .db()?;
-        // Titles: programs and updates, in one query each.
-        let ids_of =
-            |t: &str| -> Vec<i64> { stored.iter().filter(|s| s.2 == t).map(|s| s.3).collect() };
-        let mut programs: HashMap<i64, (String, OrgId, String)> = HashMap::new();
-        let pids = ids_of("program");
-        if !pids.is_empty() {
-            let mut qb = QueryBuilder::<Db>::new(
-                "SELECT pr.id, pr.title, d.symbol, pr.org_id, o.name FROM programs pr \
-                 JOIN organizations o ON o.id = pr.org_id \
-                 LEFT JOIN documents d ON d.id = pr.document_id WHERE pr.id IN ",
-            );
-            push_ids(&mut qb, pids);
-            for r in qb.build().fetch_all(&mut *conn).await.db()? {
-                let title: String = r.try_get("title").db()?;
-                let symbol: Option<String> = r.try_get("symbol").db()?;
-                programs.insert(
-                    r.try_get("id").db()?,
-                    (
-                        match symbol {
-                            Some(s) => format!("{s} {title}"),
-                            None => title,
-                        },
-                        OrgId(r.try_get("org_id").db()?),
-                        r.try_get("name").db()?,
-                    ),
-                );
-            }
-        }
-        let mut updates: HashMap<i64, (String, OrgId, String, Option<String>)> = HashMap::new();
-        let uids = ids_of("progress_update");
-        if !uids.is_empty() {
-            let mut qb = QueryBuilder::<Db>::new(
-                "SELECT pu.id, pu.return_reason, t.content, pr.org_id, o.name \
-                 FROM progress_updates pu JOIN tasks t ON t.id = pu.task_id \
-                 JOIN programs pr ON pr.id = t.program_id \
-                 JOIN organizations o ON o.id = pr.org_id WHERE pu.id IN ",
-            );
-            push_ids(&mut qb, uids);
-            for r in qb.build().fetch_all(&mut *conn).await.db()? {
-                updates.insert(
-                    r.try_get("id").db()?,
-                    (
-                        r.try_get("content").db()?,
-                        OrgId(r.try_get("org_id").db()?),
-                        r.try_get("name").db()?,
-                        r.try_get("return_reason").db()?,
-                    ),
-                );
-            }
-        }
-        let mut out = computed;
-        for (id, kind, subject_type, subject_id, created_at, read_at) in stored {
-            let Some(kind) = NotificationKind::parse(&kind) else {
-                continue;
-            };
-            let (subject_type, title, org_id, org_name, reason) = match subject_type.as_str() {
-                "program" => match programs.get(&subject_id) {
-                    Some((t, o, n)) => ("program", t.clone(), *o, n.clone(), None),
-                    None => continue,
-                },
-                "progress_update" => match updates.get(&subject_id) {
-                    Some((t, o, n, r)) => ("progress_update", t.clone(), *o, n.clone(), r.clone()),
-                    None => continue,
-                },
-                _ => continue,
-            };
-            out.push(Notification {
-                id: Some(id),
-                kind,
-                subject_type,
-                subject_id,
-                title,
-                org_id,
-                org_name,
-                due: None,
-                milestone: None,
-                reason: if kind == NotificationKind::UpdateReturned {
-                    reason
-                } else {
-                    None
-                },
-                created_at: Some(created_at),
-                read: read_at.is_some(),
-            });
-        }
-        Ok(out)
-    }
 }
 
 // ---- Recount -----------------------------------------------------------------------------
@@ -1133,4 +565,556 @@ pub(crate) async fn move_program_paths(
         }
     }
     Ok(())
+}
+
+#[async_trait]
+impl ProgressStore for Backend {
+    async fn post_progress(
+        &self,
+        p: &Principal,
+        task: TaskId,
+        input: ProgressInput,
+    ) -> Result<ProgressRecord> {
+        let mut tx = self.begin().await?;
+        let c = task_readable(&mut tx, p, task).await?;
+        if !(is_responsible(p, &c.ctx) || p.can(Permission::EditPeople, &c.path)) {
+            return Err(StoreError::Forbidden);
+        }
+        if c.state != ProgramState::Issued || !c.ctx.task.counted {
+            return Err(StoreError::invalid("task", "task_not_current"));
+        }
+        let mut bad = Invalid::default();
+        let update = bad.take(
+            ProgressUpdate {
+                status: input.status,
+                percent: input.percent,
+                indicator_value: input.indicator_value,
+                note: input.note,
+            }
+            .check(),
+        );
+        if input.evidence.len() > MAX_EVIDENCE_FILES {
+            bad.push("evidence", "too_long");
+        }
+        let mut names = Vec::with_capacity(input.evidence.len());
+        for (i, e) in input.evidence.iter().enumerate() {
+            let field = domain::fieldpath::indexed("evidence", i, "file");
+            bad.take(domain::evidence::check_size(field, e.size));
+            names.push(bad.take(validate::name(field, &e.original_name, MAX_FILE_NAME_CHARS)));
+        }
+        let update = bad.into_result(update)?.expect("checked");
+        let at = now();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO progress_updates (province_id, task_id, status, percent, indicator_value, \
+             note, posted_by_user, posted_at, review) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending') RETURNING id",
+        )
+        .bind(c.province)
+        .bind(task.0)
+        .bind(update.status.as_str())
+        .bind(update.percent.map(i64::from))
+        .bind(update.indicator_value)
+        .bind(update.note.as_deref())
+        .bind(user_id_of(p))
+        .bind(at)
+        .fetch_one(&mut *tx)
+        .await
+        .db()?;
+        for (e, name) in input.evidence.iter().zip(&names) {
+            sqlx::query(
+                "INSERT INTO evidence_blobs (key, evidence_type, size, created_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING",
+            )
+            .bind(e.key.as_str())
+            .bind(e.kind.as_str())
+            .bind(e.size as i64)
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+            sqlx::query(
+                "INSERT INTO evidence_files (province_id, progress_update_id, blob_key, \
+                 file_name, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(c.province)
+            .bind(id)
+            .bind(e.key.as_str())
+            .bind(name.as_deref().unwrap_or_default())
+            .bind(user_id_of(p))
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        }
+        let history = task_history(&mut tx, task).await?;
+        let state = set_task_state(&mut tx, &c, derive_task(&history)).await?;
+        let files: Vec<_> = input
+            .evidence
+            .iter()
+            .zip(&names)
+            .map(|(e, n)| json!({"key": e.key, "kind": e.kind.as_str(), "size": e.size, "name": n}))
+            .collect();
+        audit(
+            &mut tx,
+            p,
+            "post",
+            "progress_update",
+            id,
+            Some(&c.path),
+            Some(json!({"task_id": task, "status": c.ctx.task.status,
+                        "returned_count": c.ctx.task.returned_count})),
+            Some(json!({"task_id": task, "update": update, "evidence": files,
+                        "task_status": state.status, "returned_count": state.returned})),
+        )
+        .await?;
+        let out = record_by_id(&mut tx, ProgressUpdateId(id))
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        tx.commit().await.db()?;
+        Ok(out)
+    }
+
+    async fn review_progress(
+        &self,
+        p: &Principal,
+        update: ProgressUpdateId,
+        decision: ReviewDecision,
+    ) -> Result<ProgressRecord> {
+        let mut tx = self.begin().await?;
+        let rec = record_by_id(&mut tx, update)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let c = match task_readable(&mut tx, p, rec.task_id).await {
+            Ok(c) if p.can(Permission::Read, &c.path) => c,
+            Ok(_) => return Err(StoreError::Forbidden),
+            Err(e) => return Err(e),
+        };
+        if !p.can(Permission::EditOrgs, &supervising(&c.path)) {
+            return Err(StoreError::Forbidden);
+        }
+        let form = match &decision {
+            ReviewDecision::Accept => ReviewForm {
+                decision: "accept".into(),
+                reason: String::new(),
+            },
+            ReviewDecision::Return { reason } => ReviewForm {
+                decision: "return".into(),
+                reason: reason.clone(),
+            },
+        };
+        // The command line (system) may review anything, its own posts included.
+        let author = rec.posted_by.map_or(-1, |u| u.0);
+        let reviewer = user_id_of(p).unwrap_or(-2);
+        let review = Review::decide(&rec.review, author, reviewer, &form)?;
+        let reason = match &review {
+            Review::Returned { reason } => Some(reason.clone()),
+            _ => None,
+        };
+        let at = now();
+        let n = sqlx::query(
+            "UPDATE progress_updates SET review = $1, return_reason = $2, reviewed_by = $3, \
+             reviewed_at = $4 WHERE id = $5 AND review = 'pending'",
+        )
+        .bind(review.as_str())
+        .bind(reason.as_deref())
+        .bind(user_id_of(p))
+        .bind(at)
+        .bind(update.0)
+        .execute(&mut *tx)
+        .await
+        .db()?
+        .rows_affected();
+        if n != 1 {
+            return Err(StoreError::invalid("decision", "already_reviewed"));
+        }
+        let history = task_history(&mut tx, rec.task_id).await?;
+        let state = set_task_state(&mut tx, &c, derive_task(&history)).await?;
+        // An accepted indicator value becomes the linked target's current value (the
+        // latest by posting time wins; an older update accepted late does not overwrite).
+        if matches!(review, Review::Accepted)
+            && let (Some(v), Some(target)) =
+                (rec.update.indicator_value, c.ctx.task.draft.upper_target)
+        {
+            let on = rec.posted_at.date();
+            sqlx::query(
+                "UPDATE document_targets SET current_value = $1, current_on = $2 \
+                 WHERE id = $3 AND (current_on IS NULL OR current_on <= $2)",
+            )
+            .bind(v)
+            .bind(on)
+            .bind(target.0)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        }
+        let kind = match review {
+            Review::Returned { .. } => NotificationKind::UpdateReturned,
+            _ => NotificationKind::UpdateAccepted,
+        };
+        sqlx::query(
+            "INSERT INTO notifications (province_id, user_id, kind, subject_type, subject_id, \
+             created_at) SELECT $1, u.id, $2, 'progress_update', $3, $4 FROM users u \
+             WHERE NOT u.disabled AND (u.member_id = $5 OR u.id = $6)",
+        )
+        .bind(c.province)
+        .bind(kind.as_str())
+        .bind(update.0)
+        .bind(at)
+        .bind(c.ctx.task.draft.responsible.map(|m| m.0))
+        .bind(rec.posted_by.map(|u| u.0))
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        audit(
+            &mut tx,
+            p,
+            "review",
+            "progress_update",
+            update.0,
+            Some(&c.path),
+            Some(json!({"task_id": rec.task_id, "review": rec.review})),
+            Some(json!({"task_id": rec.task_id, "review": review,
+                        "task_status": state.status, "returned_count": state.returned})),
+        )
+        .await?;
+        let out = record_by_id(&mut tx, update)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        tx.commit().await.db()?;
+        Ok(out)
+    }
+
+    async fn task_progress(&self, p: &Principal, task: TaskId) -> Result<Vec<ProgressRecord>> {
+        let mut conn = self.reader().await?;
+        task_readable(&mut conn, p, task).await?;
+        let sql = format!(
+            "SELECT {PU_COLS} FROM progress_updates pu{PU_JOIN} WHERE pu.task_id = $1 ORDER BY pu.id"
+        );
+        let mut out = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(task.0)
+            .fetch_all(&mut *conn)
+            .await
+            .db()?
+            .iter()
+            .map(pu_row)
+            .collect::<Result<Vec<_>>>()?;
+        load_evidence(&mut conn, &mut out).await?;
+        Ok(out)
+    }
+
+    // ---- Reads ---------------------------------------------------------------------------
+
+    async fn task(&self, p: &Principal, task: TaskId) -> Result<TaskContext> {
+        let mut conn = self.reader().await?;
+        Ok(task_readable(&mut conn, p, task).await?.ctx)
+    }
+
+    async fn pending_reviews(
+        &self,
+        p: &Principal,
+        org: OrgId,
+        page: Page,
+    ) -> Result<Vec<PendingReview>> {
+        let mut conn = self.reader().await?;
+        let o = org_readable(&mut conn, p, org).await?;
+        if !p.can(Permission::EditOrgs, &o.path) {
+            return Err(StoreError::Forbidden);
+        }
+        let (limit, offset) = page_limits(page);
+        let sql = format!(
+            "{} WHERE pu.province_id = $1 AND pu.review = 'pending' \
+             AND (o.parent_id = $2 OR (o.id = $2 AND o.parent_id IS NULL)) \
+             ORDER BY pu.id LIMIT $3 OFFSET $4",
+            ctx_sql_with(
+                &format!(", {PU_COLS}"),
+                &format!(" JOIN progress_updates pu ON pu.task_id = t.id{PU_JOIN}")
+            )
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(province_of(&o.path))
+            .bind(org.0)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&mut *conn)
+            .await
+            .db()?;
+        let mut records = rows.iter().map(pu_row).collect::<Result<Vec<_>>>()?;
+        load_evidence(&mut conn, &mut records).await?;
+        rows.iter()
+            .zip(records)
+            .map(|(r, progress)| {
+                Ok(PendingReview {
+                    progress,
+                    context: ctx_row(r)?.ctx,
+                })
+            })
+            .collect()
+    }
+
+    async fn my_tasks(&self, p: &Principal, today: Date) -> Result<Vec<MyTask>> {
+        let Some(member) = p.member_id else {
+            return Ok(Vec::new());
+        };
+        let mut conn = self.reader().await?;
+        let sql = format!(
+            "{} WHERE t.responsible_member_id = $1 AND t.counted ORDER BY t.deadline, t.id",
+            ctx_sql()
+        );
+        let soon = today + Duration::days(MY_TASKS_DUE_SOON_DAYS);
+        let mut out = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(member.0)
+            .fetch_all(&mut *conn)
+            .await
+            .db()?
+            .iter()
+            .map(|r| {
+                let c = ctx_row(r)?;
+                let state = task_state(&c.ctx.task);
+                let effective = state.effective(today);
+                let due_soon = effective != EffectiveStatus::Overdue
+                    && state.status != TaskStatus::Done
+                    && state.deadline.is_some_and(|d| d <= soon);
+                Ok(MyTask {
+                    context: c.ctx,
+                    effective,
+                    due_soon,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        out.sort_by_key(|t| {
+            (
+                t.effective != EffectiveStatus::Overdue,
+                t.context.task.draft.deadline,
+                t.context.task.id,
+            )
+        });
+        Ok(out)
+    }
+
+    async fn notifications(&self, p: &Principal, today: Date) -> Result<Vec<Notification>> {
+        let mut conn = self.reader().await?;
+        let horizon = today + Duration::days(NOTIFY_WITHIN_DAYS);
+        let mut computed: Vec<Notification> = Vec::new();
+        if let Some(member) = p.member_id {
+            let sql = format!(
+                "{} WHERE t.responsible_member_id = $1 AND t.counted AND t.status <> 'done' \
+                 AND t.deadline <= $2 ORDER BY t.deadline, t.id",
+                ctx_sql()
+            );
+            for r in sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(member.0)
+                .bind(horizon)
+                .fetch_all(&mut *conn)
+                .await
+                .db()?
+            {
+                let c = ctx_row(&r)?;
+                let due = c.ctx.task.draft.deadline;
+                computed.push(Notification {
+                    id: None,
+                    kind: if due.is_some_and(|d| d < today) {
+                        NotificationKind::TaskOverdue
+                    } else {
+                        NotificationKind::TaskDueSoon
+                    },
+                    subject_type: "task",
+                    subject_id: c.ctx.task.id.0,
+                    title: c.ctx.task.draft.content.clone(),
+                    org_id: c.ctx.org_id,
+                    org_name: c.ctx.org_name.clone(),
+                    due,
+                    milestone: None,
+                    reason: None,
+                    created_at: None,
+                    read: false,
+                });
+            }
+        }
+        let mut kept: Vec<i64> = p
+            .grants
+            .iter()
+            .filter(|g| g.role.permits(Permission::EditPeople))
+            .map(|g| g.org_id.0)
+            .collect();
+        kept.sort_unstable();
+        kept.dedup();
+        if !kept.is_empty() {
+            let mut qb = QueryBuilder::<Db>::new(
+                "SELECT cu.id, cu.org_id, o.name AS org_name, d.title AS doc_title, \
+                 d.symbol AS doc_symbol, cu.study_by, cu.studied_on, cu.program_by, \
+                 cu.program_issued_on, cu.interim_review_by, cu.interim_reviewed_on, \
+                 cu.report_next_due FROM cascade_units cu \
+                 JOIN organizations o ON o.id = cu.org_id \
+                 JOIN cascades c ON c.id = cu.cascade_id \
+                 JOIN documents d ON d.id = c.document_id WHERE cu.org_id IN ",
+            );
+            push_ids(&mut qb, kept.iter().copied());
+            qb.push(" ORDER BY cu.id");
+            for r in qb.build().fetch_all(&mut *conn).await.db()? {
+                let items = crate::sql::cascades::milestone_dates(&r)?.open(|d| d <= horizon);
+                let symbol: String = r.try_get("doc_symbol").db()?;
+                let title: String = r.try_get("doc_title").db()?;
+                for (m, due) in items {
+                    computed.push(Notification {
+                        id: None,
+                        kind: NotificationKind::UnitDeadline,
+                        subject_type: "cascade_unit",
+                        subject_id: r.try_get("id").db()?,
+                        title: format!("{symbol} {title}"),
+                        org_id: OrgId(r.try_get("org_id").db()?),
+                        org_name: r.try_get("org_name").db()?,
+                        due: Some(due),
+                        milestone: Some(m),
+                        reason: None,
+                        created_at: None,
+                        read: false,
+                    });
+                }
+            }
+        }
+        computed.sort_by_key(|n| (n.due, n.subject_id));
+        let Some(me) = user_id_of(p) else {
+            return Ok(computed);
+        };
+        let stored: Vec<(
+            i64,
+            String,
+            String,
+            i64,
+            time::OffsetDateTime,
+            Option<time::OffsetDateTime>,
+        )> = sqlx::query_as(
+            "SELECT id, kind, subject_type, subject_id, created_at, read_at FROM notifications \
+                 WHERE user_id = $1 ORDER BY id DESC LIMIT 100",
+        )
+        .bind(me)
+        .fetch_all(&mut *conn)
+        .await
+        .db()?;
+        // Titles: programs and updates, in one query each.
+        let ids_of =
+            |t: &str| -> Vec<i64> { stored.iter().filter(|s| s.2 == t).map(|s| s.3).collect() };
+        let mut programs: HashMap<i64, (String, OrgId, String)> = HashMap::new();
+        let pids = ids_of("program");
+        if !pids.is_empty() {
+            let mut qb = QueryBuilder::<Db>::new(
+                "SELECT pr.id, pr.title, d.symbol, pr.org_id, o.name FROM programs pr \
+                 JOIN organizations o ON o.id = pr.org_id \
+                 LEFT JOIN documents d ON d.id = pr.document_id WHERE pr.id IN ",
+            );
+            push_ids(&mut qb, pids);
+            for r in qb.build().fetch_all(&mut *conn).await.db()? {
+                let title: String = r.try_get("title").db()?;
+                let symbol: Option<String> = r.try_get("symbol").db()?;
+                programs.insert(
+                    r.try_get("id").db()?,
+                    (
+                        match symbol {
+                            Some(s) => format!("{s} {title}"),
+                            None => title,
+                        },
+                        OrgId(r.try_get("org_id").db()?),
+                        r.try_get("name").db()?,
+                    ),
+                );
+            }
+        }
+        let mut updates: HashMap<i64, (String, OrgId, String, Option<String>)> = HashMap::new();
+        let uids = ids_of("progress_update");
+        if !uids.is_empty() {
+            let mut qb = QueryBuilder::<Db>::new(
+                "SELECT pu.id, pu.return_reason, t.content, pr.org_id, o.name \
+                 FROM progress_updates pu JOIN tasks t ON t.id = pu.task_id \
+                 JOIN programs pr ON pr.id = t.program_id \
+                 JOIN organizations o ON o.id = pr.org_id WHERE pu.id IN ",
+            );
+            push_ids(&mut qb, uids);
+            for r in qb.build().fetch_all(&mut *conn).await.db()? {
+                updates.insert(
+                    r.try_get("id").db()?,
+                    (
+                        r.try_get("content").db()?,
+                        OrgId(r.try_get("org_id").db()?),
+                        r.try_get("name").db()?,
+                        r.try_get("return_reason").db()?,
+                    ),
+                );
+            }
+        }
+        let mut out = computed;
+        for (id, kind, subject_type, subject_id, created_at, read_at) in stored {
+            let Some(kind) = NotificationKind::parse(&kind) else {
+                continue;
+            };
+            let (subject_type, title, org_id, org_name, reason) = match subject_type.as_str() {
+                "program" => match programs.get(&subject_id) {
+                    Some((t, o, n)) => ("program", t.clone(), *o, n.clone(), None),
+                    None => continue,
+                },
+                "progress_update" => match updates.get(&subject_id) {
+                    Some((t, o, n, r)) => ("progress_update", t.clone(), *o, n.clone(), r.clone()),
+                    None => continue,
+                },
+                _ => continue,
+            };
+            out.push(Notification {
+                id: Some(id),
+                kind,
+                subject_type,
+                subject_id,
+                title,
+                org_id,
+                org_name,
+                due: None,
+                milestone: None,
+                reason: if kind == NotificationKind::UpdateReturned {
+                    reason
+                } else {
+                    None
+                },
+                created_at: Some(created_at),
+                read: read_at.is_some(),
+            });
+        }
+        Ok(out)
+    }
+
+    async fn mark_notifications_read(&self, p: &Principal, mut ids: Vec<i64>) -> Result<u64> {
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let Some(me) = user_id_of(p) else {
+            return Err(StoreError::NotFound);
+        };
+        let mut tx = self.begin().await?;
+        let mut qb = QueryBuilder::<Db>::new("SELECT COUNT(*) FROM notifications WHERE user_id = ");
+        qb.push_bind(me).push(" AND id IN ");
+        push_ids(&mut qb, ids.iter().copied());
+        let mine: i64 = qb.build_query_scalar().fetch_one(&mut *tx).await.db()?;
+        if mine as usize != ids.len() {
+            return Err(StoreError::NotFound);
+        }
+        let mut qb = QueryBuilder::<Db>::new("UPDATE notifications SET read_at = ");
+        qb.push_bind(now())
+            .push(" WHERE read_at IS NULL AND user_id = ")
+            .push_bind(me)
+            .push(" AND id IN ");
+        push_ids(&mut qb, ids.iter().copied());
+        let n = qb.build().execute(&mut *tx).await.db()?.rows_affected();
+        audit(
+            &mut tx,
+            p,
+            "mark_read",
+            "notification",
+            me,
+            None,
+            None,
+            Some(json!({"ids": ids, "changed": n})),
+        )
+        .await?;
+        tx.commit().await.db()?;
+        Ok(n)
+    }
 }

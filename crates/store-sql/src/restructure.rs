@@ -1,16 +1,13 @@
-//! Restructuring: move, merge, split, close. Units are never deleted: a closed unit keeps
+//! The helpers of restructuring ([`store::OrgStore`]'s `org_move`, `org_merge`,
+//! `org_split`, `org_close`, in `orgs.rs`). Units are never deleted: a closed unit keeps
 //! its id, path and records, gets `valid_to` and its successors.
 
-use crate::dialect::Backend;
 use crate::dialect::{self, Conn, Db};
-use crate::sql::orgs::{
-    create_org, org_by_id, org_for_write, org_json, org_readable, require_active,
-};
+use crate::sql::orgs::org_by_id;
 use crate::sql::util::*;
-use domain::{MemberId, OrgId, OrgKind, OrgPath, Permission, Principal};
-use serde_json::json;
+use domain::{MemberId, OrgId, OrgPath};
 use sqlx::QueryBuilder;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 use store::*;
 use time::Date;
 
@@ -147,7 +144,7 @@ pub(crate) async fn move_members(
     Ok(n)
 }
 
-async fn active_children(conn: &mut Conn, id: OrgId) -> Result<Vec<Org>> {
+pub(crate) async fn active_children(conn: &mut Conn, id: OrgId) -> Result<Vec<Org>> {
     let sql = format!(
         "SELECT {} FROM organizations WHERE parent_id = $1 AND valid_to IS NULL ORDER BY id",
         crate::sql::rows::ORG_COLS
@@ -161,7 +158,7 @@ async fn active_children(conn: &mut Conn, id: OrgId) -> Result<Vec<Org>> {
     )
 }
 
-async fn active_member_ids(conn: &mut Conn, cell: OrgId) -> Result<Vec<MemberId>> {
+pub(crate) async fn active_member_ids(conn: &mut Conn, cell: OrgId) -> Result<Vec<MemberId>> {
     let ids: Vec<i64> = sqlx::query_scalar(
         "SELECT id FROM members WHERE cell_id = $1 AND status = 'active' ORDER BY id",
     )
@@ -172,7 +169,12 @@ async fn active_member_ids(conn: &mut Conn, cell: OrgId) -> Result<Vec<MemberId>
     Ok(ids.into_iter().map(MemberId).collect())
 }
 
-async fn close_unit(conn: &mut Conn, org: &Org, on: Date, successors: &[OrgId]) -> Result<()> {
+pub(crate) async fn close_unit(
+    conn: &mut Conn,
+    org: &Org,
+    on: Date,
+    successors: &[OrgId],
+) -> Result<()> {
     sqlx::query("UPDATE organizations SET valid_to = $1, updated_at = $2 WHERE id = $3")
         .bind(on)
         .bind(now())
@@ -195,340 +197,13 @@ async fn close_unit(conn: &mut Conn, org: &Org, on: Date, successors: &[OrgId]) 
     Ok(())
 }
 
-fn chain(paths: &[&OrgPath]) -> BTreeSet<i64> {
+pub(crate) fn chain(paths: &[&OrgPath]) -> BTreeSet<i64> {
     paths
         .iter()
         .flat_map(|p| p.ids().into_iter().map(|i| i.0))
         .collect()
 }
 
-async fn fetch(conn: &mut Conn, id: OrgId) -> Result<Org> {
+pub(crate) async fn fetch(conn: &mut Conn, id: OrgId) -> Result<Org> {
     org_by_id(conn, id).await?.ok_or(StoreError::NotFound)
-}
-
-impl Backend {
-    pub(crate) async fn org_move_impl(
-        &self,
-        p: &Principal,
-        id: OrgId,
-        new_parent: OrgId,
-        on: Date,
-    ) -> Result<Org> {
-        let mut tx = self.begin().await?;
-        let org = org_for_write(&mut tx, p, id, Permission::Restructure).await?;
-        let parent = org_for_write(&mut tx, p, new_parent, Permission::Restructure).await?;
-        require_active(&org)?;
-        require_active(&parent)?;
-        if org.path.covers(&parent.path) {
-            return Err(StoreError::invalid("parent", "move_into_self"));
-        }
-        if !parent.kind.may_contain(org.kind) {
-            return Err(StoreError::invalid("kind", "kind_not_allowed"));
-        }
-        if on < org.valid_from {
-            return Err(StoreError::invalid("on", "date_before_start"));
-        }
-        if org.parent_id == Some(parent.id) {
-            return Ok(org);
-        }
-        let new_path = move_subtree(&mut tx, &org, &parent).await?;
-        recount_units(&mut tx, chain(&[&org.path, &new_path])).await?;
-        let after = fetch(&mut tx, id).await?;
-        org_event(
-            &mut tx,
-            p,
-            id,
-            &new_path,
-            OrgEventKind::Move,
-            on,
-            json!({"old_parent_id": org.parent_id, "new_parent_id": parent.id,
-                   "old_path": org.path, "new_path": new_path}),
-        )
-        .await?;
-        audit(
-            &mut tx,
-            p,
-            "move",
-            "organization",
-            id.0,
-            Some(&new_path),
-            Some(org_json(&org)),
-            Some(org_json(&after)),
-        )
-        .await?;
-        tx.commit().await.db()?;
-        Ok(after)
-    }
-
-    pub(crate) async fn org_merge_impl(&self, p: &Principal, merge: Merge) -> Result<Org> {
-        let mut tx = self.begin().await?;
-        let mut seen = HashSet::new();
-        if merge.sources.is_empty() || !merge.sources.iter().all(|s| seen.insert(*s)) {
-            return Err(StoreError::invalid("sources", "bad_choice"));
-        }
-        let mut sources = Vec::new();
-        for s in &merge.sources {
-            let o = org_for_write(&mut tx, p, *s, Permission::Restructure).await?;
-            require_active(&o)?;
-            if merge.on < o.valid_from {
-                return Err(StoreError::invalid("on", "date_before_start"));
-            }
-            sources.push(o);
-        }
-        for a in &sources {
-            if sources
-                .iter()
-                .any(|b| b.id != a.id && a.path.covers(&b.path))
-            {
-                return Err(StoreError::invalid("sources", "move_into_self"));
-            }
-        }
-        if let MergeTarget::New(n) = &merge.target
-            && let Some(pid) = n.parent_id
-            && let Some(parent) = org_by_id(&mut tx, pid).await?
-            && sources.iter().any(|s| s.path.covers(&parent.path))
-        {
-            return Err(StoreError::invalid("parent", "move_into_self"));
-        }
-        let target = match merge.target {
-            MergeTarget::Existing(t) => {
-                let o = org_for_write(&mut tx, p, t, Permission::Restructure).await?;
-                require_active(&o)?;
-                o
-            }
-            MergeTarget::New(n) => create_org(&mut tx, p, n, Permission::Restructure).await?,
-        };
-        if sources.iter().any(|s| s.path.covers(&target.path)) {
-            return Err(StoreError::invalid("target", "move_into_self"));
-        }
-        let mut touched = chain(&[&target.path]);
-        for src in &sources {
-            touched.extend(chain(&[&src.path]));
-            for child in active_children(&mut tx, src.id).await? {
-                if !target.kind.may_contain(child.kind) {
-                    return Err(StoreError::invalid("kind", "kind_not_allowed"));
-                }
-                move_subtree(&mut tx, &child, &target).await?;
-            }
-            if src.kind == OrgKind::Cell && !active_member_ids(&mut tx, src.id).await?.is_empty() {
-                if target.kind != OrgKind::Cell {
-                    return Err(StoreError::invalid("target", "not_a_cell"));
-                }
-                move_members(&mut tx, src, &target, None, merge.on).await?;
-            }
-            close_unit(&mut tx, src, merge.on, &[target.id]).await?;
-        }
-        recount_units(&mut tx, touched).await?;
-        let source_ids: Vec<OrgId> = sources.iter().map(|s| s.id).collect();
-        for src in &sources {
-            let after = fetch(&mut tx, src.id).await?;
-            org_event(
-                &mut tx,
-                p,
-                src.id,
-                &src.path,
-                OrgEventKind::Merge,
-                merge.on,
-                json!({"into": target.id, "sources": source_ids}),
-            )
-            .await?;
-            audit(
-                &mut tx,
-                p,
-                "merge",
-                "organization",
-                src.id.0,
-                Some(&src.path),
-                Some(org_json(src)),
-                Some(org_json(&after)),
-            )
-            .await?;
-        }
-        let after = fetch(&mut tx, target.id).await?;
-        org_event(
-            &mut tx,
-            p,
-            target.id,
-            &target.path,
-            OrgEventKind::Merge,
-            merge.on,
-            json!({"into": target.id, "sources": source_ids}),
-        )
-        .await?;
-        audit(
-            &mut tx,
-            p,
-            "merge",
-            "organization",
-            target.id.0,
-            Some(&target.path),
-            Some(org_json(&target)),
-            Some(org_json(&after)),
-        )
-        .await?;
-        tx.commit().await.db()?;
-        Ok(after)
-    }
-
-    pub(crate) async fn org_split_impl(&self, p: &Principal, split: Split) -> Result<Vec<Org>> {
-        let mut tx = self.begin().await?;
-        let source = org_for_write(&mut tx, p, split.source, Permission::Restructure).await?;
-        require_active(&source)?;
-        if split.parts.is_empty() {
-            return Err(StoreError::invalid("parts", "required"));
-        }
-        if split.on < source.valid_from {
-            return Err(StoreError::invalid("on", "date_before_start"));
-        }
-        let children = active_children(&mut tx, source.id).await?;
-        let members = active_member_ids(&mut tx, source.id).await?;
-        // Every active child and member goes to exactly one part; those not named go to
-        // the first part.
-        let mut child_left: Vec<OrgId> = children.iter().map(|c| c.id).collect();
-        let mut member_left: Vec<MemberId> = members.clone();
-        let mut plan: Vec<(Vec<OrgId>, Vec<MemberId>)> = Vec::new();
-        for part in &split.parts {
-            for c in &part.children {
-                let Some(i) = child_left.iter().position(|x| x == c) else {
-                    return Err(StoreError::invalid("children", "bad_choice"));
-                };
-                child_left.remove(i);
-            }
-            for m in &part.members {
-                let Some(i) = member_left.iter().position(|x| x == m) else {
-                    return Err(StoreError::invalid("members", "bad_choice"));
-                };
-                member_left.remove(i);
-            }
-            plan.push((part.children.clone(), part.members.clone()));
-        }
-        plan[0].0.extend(child_left);
-        plan[0].1.extend(member_left);
-
-        let mut parts = Vec::new();
-        let mut touched = chain(&[&source.path]);
-        for (part, (child_ids, member_ids)) in split.parts.into_iter().zip(plan) {
-            if let Some(pid) = part.new.parent_id
-                && let Some(parent) = org_by_id(&mut tx, pid).await?
-                && source.path.covers(&parent.path)
-            {
-                return Err(StoreError::invalid("parent", "move_into_self"));
-            }
-            let new = create_org(&mut tx, p, part.new, Permission::Restructure).await?;
-            touched.extend(chain(&[&new.path]));
-            for cid in child_ids {
-                let child = children.iter().find(|c| c.id == cid).expect("planned");
-                if !new.kind.may_contain(child.kind) {
-                    return Err(StoreError::invalid("kind", "kind_not_allowed"));
-                }
-                move_subtree(&mut tx, child, &new).await?;
-            }
-            if !member_ids.is_empty() {
-                if new.kind != OrgKind::Cell {
-                    return Err(StoreError::invalid("members", "not_a_cell"));
-                }
-                move_members(&mut tx, &source, &new, Some(&member_ids), split.on).await?;
-            }
-            parts.push(new);
-        }
-        let part_ids: Vec<OrgId> = parts.iter().map(|o| o.id).collect();
-        close_unit(&mut tx, &source, split.on, &part_ids).await?;
-        recount_units(&mut tx, touched).await?;
-        let after = fetch(&mut tx, source.id).await?;
-        org_event(
-            &mut tx,
-            p,
-            source.id,
-            &source.path,
-            OrgEventKind::Split,
-            split.on,
-            json!({"source": source.id, "parts": part_ids}),
-        )
-        .await?;
-        audit(
-            &mut tx,
-            p,
-            "split",
-            "organization",
-            source.id.0,
-            Some(&source.path),
-            Some(org_json(&source)),
-            Some(org_json(&after)),
-        )
-        .await?;
-        let mut out = Vec::new();
-        for part in &parts {
-            org_event(
-                &mut tx,
-                p,
-                part.id,
-                &part.path,
-                OrgEventKind::Split,
-                split.on,
-                json!({"source": source.id, "parts": part_ids}),
-            )
-            .await?;
-            out.push(fetch(&mut tx, part.id).await?);
-        }
-        tx.commit().await.db()?;
-        Ok(out)
-    }
-
-    pub(crate) async fn org_close_impl(
-        &self,
-        p: &Principal,
-        id: OrgId,
-        on: Date,
-        successor: Option<OrgId>,
-    ) -> Result<Org> {
-        let mut tx = self.begin().await?;
-        let org = org_for_write(&mut tx, p, id, Permission::Restructure).await?;
-        require_active(&org)?;
-        if on < org.valid_from {
-            return Err(StoreError::invalid("on", "date_before_start"));
-        }
-        let succ = match successor {
-            Some(s) if s == id => return Err(StoreError::invalid("successor", "bad_choice")),
-            Some(s) => Some(org_readable(&mut tx, p, s).await?),
-            None => None,
-        };
-        let busy: i64 = sqlx::query_scalar(
-            "SELECT (SELECT COUNT(*) FROM organizations WHERE parent_id = $1 AND valid_to IS NULL) \
-                  + (SELECT COUNT(*) FROM members WHERE cell_id = $1 AND status = 'active')",
-        )
-        .bind(id.0)
-        .fetch_one(&mut *tx)
-        .await
-        .db()?;
-        if busy > 0 {
-            return Err(StoreError::Conflict("has_active_children"));
-        }
-        let succ_ids: Vec<OrgId> = succ.iter().map(|s| s.id).collect();
-        close_unit(&mut tx, &org, on, &succ_ids).await?;
-        recount_units(&mut tx, chain(&[&org.path])).await?;
-        let after = fetch(&mut tx, id).await?;
-        org_event(
-            &mut tx,
-            p,
-            id,
-            &org.path,
-            OrgEventKind::Close,
-            on,
-            json!({"successor": successor}),
-        )
-        .await?;
-        audit(
-            &mut tx,
-            p,
-            "close",
-            "organization",
-            id.0,
-            Some(&org.path),
-            Some(org_json(&org)),
-            Some(org_json(&after)),
-        )
-        .await?;
-        tx.commit().await.db()?;
-        Ok(after)
-    }
 }

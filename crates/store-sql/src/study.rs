@@ -7,8 +7,8 @@
 //! caller's transaction. Bulk writes aggregate the deltas per ancestor first.
 
 use crate::dialect::Backend;
+use crate::dialect::MAX_BINDS;
 use crate::sql::orgs::{org_by_id, org_for_write, require_active};
-use crate::sql::programs::MAX_BINDS;
 use crate::sql::util::*;
 use domain::study::{
     self, AttendanceEntry, CheckInVia, CheckRules, CheckScore, MaterialId, MemberStudy, Question,

@@ -1,10 +1,10 @@
 //! Helpers shared by the modules: error mapping, scope filters, the audit log, counters.
 
-use crate::dialect::{self, Conn, Db};
+use crate::dialect::{self, Backend, Conn, Db};
 use domain::{OrgId, OrgPath, Permission, Principal};
 use serde_json::Value;
 use sqlx::QueryBuilder;
-use store::{OrgEventKind, Result, StoreError};
+use store::{OrgEventKind, Page, Result, StoreError};
 use time::{Date, OffsetDateTime};
 
 /// Maps sqlx errors: unique violations become the conflict their index names, the rest
@@ -233,4 +233,28 @@ pub(crate) async fn recount_units(
     push_ids(&mut qb, ids.iter().copied());
     qb.build().execute(&mut *conn).await.db()?;
     Ok(())
+}
+
+/// A record as audit JSON.
+pub(crate) fn to_json(v: impl serde::Serialize) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+pub(crate) fn path_of(s: String) -> Result<OrgPath> {
+    OrgPath::parse(&s).ok_or_else(|| bad_data("path", &s))
+}
+
+pub(crate) fn page_limits(page: Page) -> (i64, i64) {
+    (i64::from(page.limit.clamp(1, 1000)), i64::from(page.offset))
+}
+
+impl Backend {
+    pub(crate) async fn reader(&self) -> Result<sqlx::pool::PoolConnection<Db>> {
+        self.read_pool().acquire().await.db()
+    }
+
+    /// A connection for a single autocommitted write (derived data, no transaction).
+    pub(crate) async fn writer(&self) -> Result<sqlx::pool::PoolConnection<Db>> {
+        self.write_pool().acquire().await.db()
+    }
 }

@@ -2,9 +2,10 @@
 //! (`crate::sql`) calls these and nothing else of the backend.
 
 use crate::SqliteStore;
-use crate::sql::bulk::insert_batched;
-use crate::sql::programs::{add_rollups, path_of};
-use crate::sql::util::{DbResult, province_of};
+use crate::sql::dashboards::add_rollups;
+use crate::sql::meta::insert_batched;
+
+use crate::sql::util::{DbResult, path_of, province_of};
 use domain::text::fold;
 use domain::{DocumentId, OrgId, Rollup};
 use std::collections::HashMap;

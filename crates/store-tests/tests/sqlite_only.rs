@@ -1,7 +1,7 @@
 //! What only the SQLite store promises: the file set-up, and writers from two processes
 //! (two stores on one file) that wait for each other instead of failing with SQLITE_BUSY.
 
-use store::Store;
+use store::{MemberStore, OrgStore, Store};
 use store_sqlite::SqliteStore;
 use store_tests::*;
 

@@ -78,7 +78,7 @@ impl Ctx {
 
     /// The day of a moment, as dd/mm/yyyy (in Vietnam).
     pub fn day(&self, t: &time::OffsetDateTime) -> String {
-        domain::validate::format_date((*t + time::Duration::hours(7)).date())
+        domain::validate::format_date(domain::tz::local_date(*t))
     }
 
     pub fn opt_date(&self, d: &Option<Date>) -> String {

@@ -369,7 +369,7 @@ pub fn store_errors(lang: Lang, e: store::StoreError) -> Result<FormErrors, AppE
 
 /// Today in Vietnam (UTC+7), the default of date fields.
 pub fn today() -> time::Date {
-    (time::OffsetDateTime::now_utc() + time::Duration::hours(7)).date()
+    domain::tz::local_date(time::OffsetDateTime::now_utc())
 }
 
 pub fn today_text() -> String {

@@ -23,6 +23,7 @@ mod ctx;
 pub mod dashboards;
 pub mod documents;
 mod error;
+mod files;
 mod forms;
 pub mod health;
 pub mod imports;
@@ -54,7 +55,7 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Shown by `/healthz` and used in static file URLs.
     pub version: String,
-    /// The data folder: evidence files live under `<data_dir>/evidence/`.
+    /// The data folder: uploaded files live under `<data_dir>/evidence/` (the blob store).
     pub data_dir: std::path::PathBuf,
 }
 
@@ -68,12 +69,14 @@ impl Default for Config {
     }
 }
 
-/// What every handler can reach: the store, the settings and the in-memory sign-in
-/// throttle.
+/// What every handler can reach: the store, the settings, the blob store and the
+/// in-memory sign-in throttle.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn store::Store>,
     pub config: Arc<Config>,
+    /// Uploaded files, under the data folder (`services::blobs`).
+    pub blobs: services::BlobStore,
     pub(crate) throttle: Arc<auth::Throttle>,
     /// Principals of recently seen accounts (see `auth::cache`).
     pub(crate) principals: Arc<auth::cache::TtlCache<i64, Arc<domain::Principal>>>,
@@ -89,6 +92,7 @@ impl AppState {
     pub fn new(store: Arc<dyn store::Store>, config: Config) -> AppState {
         AppState {
             store,
+            blobs: services::BlobStore::new(&config.data_dir),
             config: Arc::new(config),
             throttle: Arc::new(auth::Throttle::default()),
             principals: Arc::new(auth::cache::TtlCache::new(auth::cache::PRINCIPAL_TTL)),

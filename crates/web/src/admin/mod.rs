@@ -66,7 +66,7 @@ fn role_options(ctx: &Ctx) -> Vec<(String, String)> {
 
 /// A date and time in Vietnam's time zone, dd/mm/yyyy hh:mm.
 fn when(t: time::OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC));
+    let t = domain::tz::local(t);
     format!(
         "{} {:02}:{:02}",
         validate::format_date(t.date()),

@@ -515,7 +515,7 @@ async fn issue(
         .issue_program(&auth.p, program.id, on.unwrap_or_else(today))
         .await?;
     // As on the page: kept for the dashboards' list of programs to look at again.
-    crate::programs::quality::assess_and_save(&st, &auth.p, &issued).await;
+    services::quality::assess_and_save(&*st.store, &auth.p, &issued).await;
     ok(page_of(&st, &auth, issued).await?)
 }
 

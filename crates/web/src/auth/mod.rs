@@ -32,7 +32,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use domain::{Principal, UserId};
-use hmac::{KeyInit, Mac};
 use i18n::Lang;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
@@ -434,34 +433,18 @@ pub fn lang_cookie(lang: Lang, secure: bool) -> HeaderValue {
     .unwrap_or_else(|_| HeaderValue::from_static("lang=vi; Path=/"))
 }
 
-fn random_hex(n: usize) -> String {
-    let mut out = String::with_capacity(n * 2);
-    for _ in 0..n {
-        let b: u8 = rand::random();
-        out.push_str(&format!("{b:02x}"));
-    }
-    out
+/// `N` random bytes as hex.
+fn random_hex<const N: usize>() -> String {
+    hex::encode(rand::random::<[u8; N]>())
 }
 
 // ---- Sign-in form token -----------------------------------------------------------------
 
-type HmacSha256 = hmac::Hmac<sha2::Sha256>;
-
-fn mac_hex(key: &[u8], msg: &str) -> String {
-    let mut mac = <HmacSha256 as KeyInit>::new_from_slice(key).expect("HMAC takes any key");
-    mac.update(msg.as_bytes());
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// A new sign-in form token: `nonce.expiry.mac`.
+/// A new sign-in form token: `nonce.expiry.mac`, signed with [`domain::token`].
 fn login_token(key: &[u8]) -> String {
     let exp = time::OffsetDateTime::now_utc().unix_timestamp() + LOGIN_FORM_TTL;
-    let msg = format!("{}.{exp}", random_hex(16));
-    let mac = mac_hex(key, &msg);
+    let msg = format!("{}.{exp}", random_hex::<16>());
+    let mac = domain::token::sign(key, &msg);
     format!("{msg}.{mac}")
 }
 
@@ -472,7 +455,8 @@ fn login_token_valid(key: &[u8], token: &str) -> bool {
     let Some(exp) = msg.split_once('.').and_then(|(_, e)| e.parse::<i64>().ok()) else {
         return false;
     };
-    exp >= time::OffsetDateTime::now_utc().unix_timestamp() && tokens_match(mac, &mac_hex(key, msg))
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    domain::token::verify(key, msg, mac, exp, now).is_ok()
 }
 
 fn login_cookie(token: &str, secure: bool) -> HeaderValue {
@@ -668,7 +652,7 @@ async fn login(
     let started = async {
         session.cycle_id().await?;
         session.insert(KEY_UID, user_id.0).await?;
-        session.insert(KEY_CSRF, random_hex(32)).await?;
+        session.insert(KEY_CSRF, random_hex::<32>()).await?;
         session
             .insert(KEY_SEEN, time::OffsetDateTime::now_utc().unix_timestamp())
             .await?;
@@ -703,7 +687,7 @@ mod tests {
         assert!(!login_token_valid(&key, "abc"));
         let (nonce, _) = t.split_once('.').unwrap();
         let old = format!("{nonce}.1000");
-        let forged = format!("{old}.{}", mac_hex(&key, &old));
+        let forged = format!("{old}.{}", domain::token::sign(&key, &old));
         assert!(!login_token_valid(&key, &forged), "expired");
     }
 

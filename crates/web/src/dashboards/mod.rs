@@ -8,7 +8,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use domain::{Dashboard, DocumentId, OrgId, Principal};
@@ -35,8 +34,6 @@ pub fn router() -> Router<AppState> {
             get(overdue_tasks_list),
         )
 }
-
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// One horizontal bar: how many units are done, pending and overdue, out of the total.
 pub struct Bar {
@@ -681,17 +678,7 @@ async fn xlsx(
     let data = gather(&st, &auth.p, &org, &doc, XLSX_LIMITS).await?;
     let bytes = workbook(&auth.ctx, &data).map_err(AppError::internal)?;
     let name = format!("tinh-hinh-trien-khai-{}-{}.xlsx", data.doc.id, data.org.id);
-    Ok((
-        [
-            (header::CONTENT_TYPE, XLSX.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::files::xlsx(&name, bytes))
 }
 
 // ---- The whole lists, paged -------------------------------------------------------------

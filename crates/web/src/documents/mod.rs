@@ -5,15 +5,15 @@
 //!
 //! Attachments (the signed scan, annexes) are uploaded from the document's page as a
 //! multipart form with the imports' larger limit (`imports::is_upload` covers it), checked
-//! from their content (`domain::evidence`), stored content-addressed like task evidence
-//! (`progress::store_evidence`) and attached through the store, which audits it; they are
+//! from their content and kept in the blob store like task evidence (`files`,
+//! `services::blobs`), and attached through the store, which audits it; they are
 //! downloaded through the store's check. As everywhere, records are read as the signed-in
 //! principal first (404 outside the scope) and the store checks every write again.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, RawQuery, Request, State};
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -29,6 +29,7 @@ use store::{
 use crate::AppState;
 use crate::ctx::{Auth, Ctx};
 use crate::error::AppError;
+use crate::files::{self, UploadError};
 use crate::forms::{self, Field, FormData, FormErrors, FormPage, store_errors, today};
 
 pub fn router() -> Router<AppState> {
@@ -558,50 +559,6 @@ async fn show_page(
 /// At most this many files in one upload.
 const MAX_FILES_PER_UPLOAD: usize = 10;
 
-/// One uploaded file.
-struct Upload {
-    name: String,
-    bytes: Vec<u8>,
-}
-
-/// The files of the upload form (`file` parts; an empty file input is skipped). The
-/// error is the i18n key of the message.
-async fn read_files(req: Request, st: &AppState) -> Result<Vec<Upload>, &'static str> {
-    let mut mp = Multipart::from_request(req, st)
-        .await
-        .map_err(|_| "documents.attach_failed")?;
-    let mut files = Vec::new();
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err("documents.attach_too_large");
-            }
-            Err(_) => return Err("documents.attach_failed"),
-        };
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name = field.file_name().unwrap_or_default().to_owned();
-        let bytes = match field.bytes().await {
-            Ok(b) => b,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err("documents.attach_too_large");
-            }
-            Err(_) => return Err("documents.attach_failed"),
-        };
-        if name.is_empty() && bytes.is_empty() {
-            continue;
-        }
-        files.push(Upload {
-            name,
-            bytes: bytes.to_vec(),
-        });
-    }
-    Ok(files)
-}
-
 /// Attaches the uploaded files to a document (EditOrgs on its issuer): every file is
 /// checked from its content first; nothing is attached unless all pass.
 async fn attach(
@@ -626,22 +583,14 @@ async fn attach(
             ),
         );
     };
-    if req
-        .extensions()
-        .get::<crate::imports::BodyTooLarge>()
-        .is_some()
-    {
-        too_large(&mut errors);
-        return show_page(&st, auth, doc, errors, String::new()).await;
-    }
-    let files = match read_files(req, &st).await {
-        Ok(f) => f,
-        Err("documents.attach_too_large") => {
+    let files = match files::read(req, &st).await {
+        Ok(up) => up.files,
+        Err(UploadError::TooLarge) => {
             too_large(&mut errors);
             return show_page(&st, auth, doc, errors, String::new()).await;
         }
-        Err(key) => {
-            errors.push_key(lang, "file", key);
+        Err(_) => {
+            errors.push_key(lang, "file", "documents.attach_failed");
             return show_page(&st, auth, doc, errors, String::new()).await;
         }
     };
@@ -659,35 +608,11 @@ async fn attach(
             ),
         );
     }
-    for f in &files {
-        let head = &f.bytes[..f.bytes.len().min(domain::evidence::SNIFF_LEN)];
-        if let Err(inv) = domain::evidence::check("file", &f.name, f.bytes.len() as u64, head) {
-            for e in &inv.0 {
-                let msg = i18n::tr(lang, &format!("err.{}", e.code));
-                errors.push_text("file", &format!("{}: {msg}", f.name));
-            }
-        }
-    }
+    let checked = files::check(lang, files, &mut errors);
     if !errors.is_empty() {
         return show_page(&st, auth, doc, errors, String::new()).await;
     }
-    let data_dir = st.config.data_dir.clone();
-    let stored = tokio::task::spawn_blocking(move || {
-        files
-            .iter()
-            .map(|f| crate::progress::store_evidence(&data_dir, &f.name, &f.bytes))
-            .collect::<Result<Vec<_>, _>>()
-    })
-    .await
-    .map_err(AppError::internal)?;
-    let metas = match stored {
-        Ok(v) => v,
-        Err(Ok(inv)) => {
-            let errors = FormErrors::from_invalid(lang, &inv);
-            return show_page(&st, auth, doc, errors, String::new()).await;
-        }
-        Err(Err(io)) => return Err(AppError::internal(io)),
-    };
+    let metas = files::keep(&st, checked).await?;
     let n = metas.len();
     for meta in metas {
         if let Err(e) = st.store.attach_document_file(&auth.p, doc.id, meta).await {
@@ -714,7 +639,7 @@ async fn attachment_file(
         .iter()
         .find(|a| a.id == file_id)
         .ok_or(AppError::NotFound)?;
-    crate::progress::blob_response(&st.config.data_dir, &a.key, a.kind, &a.file_name).await
+    files::blob(&st, &a.key, a.kind, &a.file_name).await
 }
 
 // ---- Targets ----------------------------------------------------------------------------

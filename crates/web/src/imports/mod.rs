@@ -13,8 +13,8 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
-use axum::http::{StatusCode, header};
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use domain::{OrgId, Permission, Principal};
@@ -24,6 +24,7 @@ use store::{Org, StoreError};
 use crate::AppState;
 use crate::ctx::{Auth, Ctx};
 use crate::error::AppError;
+use crate::files::{self, UploadError, UploadForm};
 use crate::forms::{self, FormErrors};
 
 /// The largest file accepted.
@@ -32,8 +33,6 @@ pub const FILE_LIMIT: usize = 20 * 1024 * 1024;
 pub const BODY_LIMIT: usize = FILE_LIMIT + 64 * 1024;
 /// Problems listed on the page at most; the rest are counted.
 const SHOWN_PROBLEMS: usize = 1000;
-
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -229,59 +228,6 @@ async fn form(
     ))
 }
 
-/// The fields of the upload form.
-struct Upload {
-    what: String,
-    file_name: String,
-    bytes: Vec<u8>,
-}
-
-/// Reads the multipart form; `Err` holds the text key of what went wrong.
-async fn read_upload(req: Request, st: &AppState) -> Result<Upload, &'static str> {
-    let mut mp = Multipart::from_request(req, st)
-        .await
-        .map_err(|_| "import.page.no_file")?;
-    let mut up = Upload {
-        what: String::new(),
-        file_name: String::new(),
-        bytes: Vec::new(),
-    };
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err("import.page.too_large");
-            }
-            Err(_) => return Err("import.page.upload_failed"),
-        };
-        match field.name() {
-            Some("what") => {
-                up.what = field
-                    .text()
-                    .await
-                    .map_err(|_| "import.page.upload_failed")?
-            }
-            Some("file") => {
-                up.file_name = field.file_name().unwrap_or_default().to_owned();
-                let bytes = match field.bytes().await {
-                    Ok(b) => b,
-                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                        return Err("import.page.too_large");
-                    }
-                    Err(_) => return Err("import.page.upload_failed"),
-                };
-                if bytes.len() > FILE_LIMIT {
-                    return Err("import.page.too_large");
-                }
-                up.bytes = bytes.to_vec();
-            }
-            _ => {}
-        }
-    }
-    Ok(up)
-}
-
 /// Rows of a file that parsed, per kind.
 enum Parsed {
     Members(Vec<import::members::MemberRow>),
@@ -304,19 +250,16 @@ async fn upload(
         );
         Outcome::error(what, "file", &text)
     };
-    if req.extensions().get::<BodyTooLarge>().is_some() {
-        let out = too_large(None);
-        return Ok(render(
-            ctx,
-            org,
-            &allowed,
-            out,
-            StatusCode::PAYLOAD_TOO_LARGE,
-        ));
-    }
-    let up = match read_upload(req, &st).await {
-        Ok(up) => up,
-        Err("import.page.too_large") => {
+    let read = files::read(req, &st)
+        .await
+        .map(UploadForm::into_one)
+        .and_then(|(fields, file)| match file {
+            Some(f) if f.bytes.len() > FILE_LIMIT => Err(UploadError::TooLarge),
+            file => Ok((fields, file)),
+        });
+    let (fields, file) = match read {
+        Ok(x) => x,
+        Err(UploadError::TooLarge) => {
             let out = too_large(None);
             return Ok(render(
                 ctx,
@@ -326,7 +269,12 @@ async fn upload(
                 StatusCode::PAYLOAD_TOO_LARGE,
             ));
         }
-        Err(key) => {
+        Err(e) => {
+            let key = if e == UploadError::NotMultipart {
+                "import.page.no_file"
+            } else {
+                "import.page.upload_failed"
+            };
             let out = Outcome::error(None, "file", ctx.t(key));
             return Ok(render(
                 ctx,
@@ -337,7 +285,7 @@ async fn upload(
             ));
         }
     };
-    let what = What::parse(&up.what).filter(|w| allowed.contains(w));
+    let what = What::parse(fields.get("what")).filter(|w| allowed.contains(w));
     let Some(what) = what else {
         let out = Outcome::error(None, "what", ctx.t("err.bad_choice"));
         return Ok(render(
@@ -348,8 +296,11 @@ async fn upload(
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
     };
-    if up.bytes.is_empty() {
-        let key = if up.file_name.is_empty() {
+    let file_is_absent = file.is_none();
+    let bytes = file.map(|f| f.bytes).unwrap_or_default();
+    if bytes.is_empty() {
+        // An empty file input sends no file; a chosen empty file is one of no bytes.
+        let key = if file_is_absent {
             "import.page.no_file"
         } else {
             "import.page.empty_file"
@@ -365,7 +316,6 @@ async fn upload(
     }
 
     // Reading a large workbook is CPU work: off the async threads.
-    let bytes = up.bytes;
     let parsed = tokio::task::spawn_blocking(move || -> Result<Parsed, ImportError> {
         let table = import::read_table(&bytes)?;
         Ok(match what {
@@ -427,29 +377,15 @@ async fn upload(
     }
 }
 
-fn xlsx(file_name: &str, bytes: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, XLSX.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file_name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 /// The members template (signed-in users only; it holds no records).
 async fn members_template(_auth: Auth) -> Result<Response, AppError> {
     let bytes = import::template::members().map_err(AppError::internal)?;
-    Ok(xlsx("mau-nhap-dang-vien.xlsx", bytes))
+    Ok(files::xlsx("mau-nhap-dang-vien.xlsx", bytes))
 }
 
 async fn orgs_template(_auth: Auth) -> Result<Response, AppError> {
     let bytes = import::template::orgs().map_err(AppError::internal)?;
-    Ok(xlsx("mau-nhap-to-chuc.xlsx", bytes))
+    Ok(files::xlsx("mau-nhap-to-chuc.xlsx", bytes))
 }
 
 #[cfg(test)]

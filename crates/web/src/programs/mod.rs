@@ -26,6 +26,8 @@ use crate::error::AppError;
 use crate::forms::{self, Field, FormData, FormErrors, FormPage, store_errors, today, today_text};
 
 pub mod quality;
+// The quality section of the check and program templates calls its methods.
+use quality::QualityText as _;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -729,7 +731,7 @@ async fn issue(
     match st.store.issue_program(&auth.p, program.id, on).await {
         Ok(p) => {
             // Kept for the dashboards' list of programs to look at again.
-            quality::assess_and_save(&st, &auth.p, &p).await;
+            services::quality::assess_and_save(&*st.store, &auth.p, &p).await;
             Ok(Redirect::to(&format!("/programs/{}", p.id)).into_response())
         }
         Err(StoreError::Invalid(inv)) => {

@@ -2,12 +2,11 @@
 //!
 //! - `/tasks/{id}`: a task's details and its progress history, with evidence links;
 //! - `/tasks/{id}/progress`: the update form (status, percent or indicator value, note,
-//!   evidence files). It is a multipart upload read with the imports' larger limit
-//!   (`imports::is_upload` covers it); a body over the limit gets this form back with a
-//!   message. Files are checked from their content (`domain::evidence`), written
-//!   content-addressed under `<data_dir>/evidence/` (temporary file, then rename; the same
-//!   content is stored once), and only then is the update posted through the store. A
-//!   blob left by a store call that then fails is a harmless orphan.
+//!   evidence files). It is a multipart upload read by `files::read` with the imports'
+//!   larger limit (`imports::is_upload` covers it); a body over the limit gets this form
+//!   back with a message. Files are checked from their content, kept in the blob store
+//!   (`services::blobs`), and only then is the update posted through the store. A blob
+//!   left by a store call that then fails is a harmless orphan.
 //! - `/tasks/{id}/evidence/{file}`: a file, served only when the store lets the principal
 //!   read the task's history;
 //! - `/orgs/{id}/reviews` and `/tasks/{id}/updates/{update}/review`: the supervising
@@ -15,33 +14,30 @@
 //! - `/my/tasks` and `/notifications`: what the signed-in member answers for, and the
 //!   deadlines and events that concern them.
 
-use std::io::Write;
-use std::path::{Path as FsPath, PathBuf};
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, RawQuery, Request, State};
-use axum::http::{StatusCode, header};
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, Request, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use domain::evidence::{self, ContentKey, SNIFF_LEN};
+use domain::evidence;
 use domain::progress::{ProgressForm, ProgressUpdate};
 use domain::{
     EffectiveStatus, Invalid, OrgId, Permission, Principal, ProgressUpdateId, Review, TaskId,
     TaskStatus,
 };
-use sha2::{Digest, Sha256};
 use store::{
-    EvidenceMeta, MAX_EVIDENCE_FILES, MyTask, Notification, Org, Page, PendingReview,
-    ProgressInput, ProgressRecord, ReviewDecision, TaskContext,
+    MAX_EVIDENCE_FILES, MyTask, Notification, Org, Page, PendingReview, ProgressInput,
+    ProgressRecord, ReviewDecision, TaskContext,
 };
 
 use crate::AppState;
 use crate::ctx::{Auth, Ctx};
 use crate::error::AppError;
+use crate::files::{self, UploadError};
 use crate::forms::{self, Field, FormData, FormErrors, FormPage};
-use crate::imports::{BODY_LIMIT, BodyTooLarge};
+use crate::imports::BODY_LIMIT;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -58,66 +54,6 @@ pub fn router() -> Router<AppState> {
         .route("/my/tasks", get(my_tasks))
         .route("/notifications", get(notifications))
         .route("/notifications/read", post(notifications_read))
-}
-
-// ---- Evidence on disk -------------------------------------------------------------------
-
-/// Where a blob lives under the data folder.
-pub fn blob_path(data_dir: &FsPath, key: &ContentKey) -> PathBuf {
-    data_dir.join("evidence").join(key.relative_path())
-}
-
-/// Checks one uploaded file from its content and stores it content-addressed under
-/// `data_dir` (blocking I/O). `Err(Ok(invalid))` is the user's mistake (empty, too large, a
-/// refused type; field `file`); `Err(Err(io))` is the server's.
-pub fn store_evidence(
-    data_dir: &FsPath,
-    name: &str,
-    bytes: &[u8],
-) -> Result<EvidenceMeta, Result<Invalid, std::io::Error>> {
-    let head = &bytes[..bytes.len().min(SNIFF_LEN)];
-    let kind = evidence::check("file", name, bytes.len() as u64, head).map_err(Ok)?;
-    let digest: [u8; 32] = Sha256::digest(bytes).into();
-    let key = ContentKey::from_digest(&digest);
-    let path = blob_path(data_dir, &key);
-    if !path.exists() {
-        write_atomically(&path, bytes).map_err(Err)?;
-    }
-    Ok(EvidenceMeta {
-        key,
-        kind,
-        size: bytes.len() as u64,
-        original_name: clean_name(name),
-    })
-}
-
-/// Writes to a temporary file in the same folder, then renames it into place.
-fn write_atomically(path: &FsPath, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().ok_or(std::io::ErrorKind::InvalidInput)?;
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(".tmp-{:016x}", rand::random::<u64>()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
-/// The uploaded name without folders or control characters, at most 200 characters.
-fn clean_name(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let s: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
-    let s = s.trim();
-    if s.is_empty() {
-        "minh-chung".into()
-    } else {
-        s.to_owned()
-    }
 }
 
 // ---- Shared -------------------------------------------------------------------------------
@@ -324,66 +260,6 @@ async fn progress_form(
     Ok(form_page(&auth.ctx, t, form, FormErrors::default()))
 }
 
-/// One file of the form.
-struct Upload {
-    name: String,
-    bytes: Vec<u8>,
-}
-
-/// Reads the multipart form; `Err` holds the text key of what went wrong.
-async fn read_form(
-    req: Request,
-    st: &AppState,
-) -> Result<(ProgressForm, Vec<Upload>), &'static str> {
-    let mut mp = Multipart::from_request(req, st)
-        .await
-        .map_err(|_| "progress.form.upload_failed")?;
-    let mut form = ProgressForm::default();
-    let mut files = Vec::new();
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err("progress.form.too_large");
-            }
-            Err(_) => return Err("progress.form.upload_failed"),
-        };
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "file" {
-            let file_name = field.file_name().unwrap_or_default().to_owned();
-            let bytes = match field.bytes().await {
-                Ok(b) => b,
-                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                    return Err("progress.form.too_large");
-                }
-                Err(_) => return Err("progress.form.upload_failed"),
-            };
-            // An empty file input sends a part with no name and no bytes.
-            if file_name.is_empty() && bytes.is_empty() {
-                continue;
-            }
-            files.push(Upload {
-                name: file_name,
-                bytes: bytes.to_vec(),
-            });
-            continue;
-        }
-        let text = field
-            .text()
-            .await
-            .map_err(|_| "progress.form.upload_failed")?;
-        match name.as_str() {
-            "status" => form.status = text,
-            "percent" => form.percent = text,
-            "indicator_value" => form.indicator_value = text,
-            "note" => form.note = text,
-            _ => {}
-        }
-    }
-    Ok((form, files))
-}
-
 async fn progress_post(
     auth: Auth,
     State(st): State<AppState>,
@@ -405,19 +281,22 @@ async fn progress_post(
         );
         errors
     };
-    if req.extensions().get::<BodyTooLarge>().is_some() {
-        return Ok(form_page(ctx, t, ProgressForm::default(), too_large()));
-    }
-    let (form, files) = match read_form(req, &st).await {
-        Ok(x) => x,
-        Err("progress.form.too_large") => {
+    let up = match files::read(req, &st).await {
+        Ok(up) => up,
+        Err(UploadError::TooLarge) => {
             return Ok(form_page(ctx, t, ProgressForm::default(), too_large()));
         }
-        Err(key) => {
+        Err(_) => {
             let mut errors = FormErrors::default();
-            errors.push_key(lang, "file", key);
+            errors.push_key(lang, "file", "progress.form.upload_failed");
             return Ok(form_page(ctx, t, ProgressForm::default(), errors));
         }
+    };
+    let form = ProgressForm {
+        status: up.get("status").to_owned(),
+        percent: up.get("percent").to_owned(),
+        indicator_value: up.get("indicator_value").to_owned(),
+        note: up.get("note").to_owned(),
     };
 
     // Every problem at once: the fields, then each file; nothing is written before all pass.
@@ -429,7 +308,7 @@ async fn progress_post(
             None
         }
     };
-    if files.len() > MAX_EVIDENCE_FILES {
+    if up.files.len() > MAX_EVIDENCE_FILES {
         errors.push_text(
             "file",
             &i18n::fill(
@@ -438,40 +317,17 @@ async fn progress_post(
             ),
         );
     }
-    for f in &files {
-        let head = &f.bytes[..f.bytes.len().min(SNIFF_LEN)];
-        if let Err(inv) = evidence::check("file", &f.name, f.bytes.len() as u64, head) {
-            for e in &inv.0 {
-                let msg = i18n::tr(lang, &format!("err.{}", e.code));
-                errors.push_text("file", &format!("{}: {msg}", clean_name(&f.name)));
-            }
-        }
-    }
+    let had_files = !up.files.is_empty();
+    let checked = files::check(lang, up.files, &mut errors);
     let Some(update) = update.filter(|_| errors.is_empty()) else {
-        if !files.is_empty() {
+        if had_files {
             errors.push_key(lang, "file", "progress.form.choose_again");
         }
         return Ok(form_page(ctx, t, form, errors));
     };
 
     // Files first (content-addressed, so a failed store call leaves a harmless orphan).
-    let data_dir = st.config.data_dir.clone();
-    let stored = tokio::task::spawn_blocking(move || {
-        files
-            .iter()
-            .map(|f| store_evidence(&data_dir, &f.name, &f.bytes))
-            .collect::<Result<Vec<_>, _>>()
-    })
-    .await
-    .map_err(AppError::internal)?;
-    let evidence = match stored {
-        Ok(v) => v,
-        Err(Ok(inv)) => {
-            let errors = FormErrors::from_invalid(lang, &inv);
-            return Ok(form_page(ctx, t, form, errors));
-        }
-        Err(Err(io)) => return Err(AppError::internal(io)),
-    };
+    let evidence = files::keep(&st, checked).await?;
     let input = ProgressInput {
         status: update.status,
         percent: update.percent,
@@ -498,19 +354,6 @@ async fn progress_post(
 
 // ---- Evidence downloads -------------------------------------------------------------------
 
-/// `filename*` of RFC 5987: UTF-8, percent-encoded except the attribute characters.
-fn rfc5987(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 async fn evidence_file(
     auth: Auth,
     State(st): State<AppState>,
@@ -526,56 +369,7 @@ async fn evidence_file(
         .flat_map(|r| r.evidence.iter())
         .find(|f| f.id == file_id)
         .ok_or(AppError::NotFound)?;
-    blob_response(&st.config.data_dir, &f.key, f.kind, &f.file_name).await
-}
-
-/// A stored blob as a download: its type from the content, `nosniff`, inline for images
-/// and an attachment otherwise, under [`evidence::download_name`]. Shared with document
-/// attachments; the caller has checked through the store that the user may read it.
-pub(crate) async fn blob_response(
-    data_dir: &FsPath,
-    key: &ContentKey,
-    kind: domain::EvidenceType,
-    file_name: &str,
-) -> Result<Response, AppError> {
-    let bytes = match tokio::fs::read(blob_path(data_dir, key)).await {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            tracing::warn!(key = %key, "evidence blob missing on disk");
-            return Err(AppError::NotFound);
-        }
-        Err(e) => return Err(AppError::internal(e)),
-    };
-    let name = evidence::download_name(file_name, kind);
-    let fallback: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_graphic() || c == ' ' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let disposition = format!(
-        "{}; filename=\"{fallback}\"; filename*=UTF-8''{}",
-        if kind.is_image() {
-            "inline"
-        } else {
-            "attachment"
-        },
-        rfc5987(&name)
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, kind.mime().to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
+    files::blob(&st, &f.key, f.kind, &f.file_name).await
 }
 
 // ---- Reviews ------------------------------------------------------------------------------
@@ -867,32 +661,4 @@ async fn notifications_read(auth: Auth, State(st): State<AppState>) -> Result<Re
         st.store.mark_notifications_read(&auth.p, ids).await?;
     }
     Ok(Redirect::to("/notifications").into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn same_content_is_stored_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let a = store_evidence(dir.path(), "bao-cao.pdf", b"%PDF-1.4 hello").unwrap();
-        let b = store_evidence(dir.path(), "ban-sao.pdf", b"%PDF-1.4 hello").unwrap();
-        assert_eq!(a.key, b.key);
-        assert_eq!(a.kind, domain::EvidenceType::Pdf);
-        let path = blob_path(dir.path(), &a.key);
-        assert_eq!(std::fs::read(&path).unwrap(), b"%PDF-1.4 hello");
-        let files = std::fs::read_dir(path.parent().unwrap()).unwrap().count();
-        assert_eq!(files, 1, "no temporary file is left behind");
-        assert!(matches!(
-            store_evidence(dir.path(), "x.pdf", b"MZ\x90\0"),
-            Err(Ok(_))
-        ));
-    }
-
-    #[test]
-    fn download_header_names() {
-        assert_eq!(rfc5987("Báo cáo.pdf"), "B%C3%A1o%20c%C3%A1o.pdf");
-        assert_eq!(clean_name("C:\\x\\bao\u{7}.pdf"), "bao.pdf");
-    }
 }

@@ -7,18 +7,19 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::Permission;
 use import::ImportError;
 use store::{StoreError, StudySession};
 
-use super::{SessionView, read_multipart, session_view};
+use super::{SessionView, session_view};
 use crate::AppState;
 use crate::ctx::{Auth, Ctx};
 use crate::error::AppError;
+use crate::files::{self, UploadError};
 use crate::forms::{self, FormErrors};
-use crate::imports::{BodyTooLarge, FILE_LIMIT};
+use crate::imports::FILE_LIMIT;
 
 /// Problems listed on the page at most; the rest are counted.
 const SHOWN_PROBLEMS: usize = 500;
@@ -113,12 +114,9 @@ pub(super) async fn upload(
         ctx.t("import.page.too_large"),
         &[("mb", &(FILE_LIMIT / (1024 * 1024)))],
     );
-    if req.extensions().get::<BodyTooLarge>().is_some() {
-        return Ok(one_error(ctx, s, &too_large, StatusCode::PAYLOAD_TOO_LARGE));
-    }
-    let file = match read_multipart(req, &st).await {
-        Ok((_, file)) => file,
-        Err("study.too_large") => {
+    let file = match files::read(req, &st).await {
+        Ok(up) => up.into_one().1,
+        Err(UploadError::TooLarge) => {
             return Ok(one_error(ctx, s, &too_large, StatusCode::PAYLOAD_TOO_LARGE));
         }
         Err(_) => None,
@@ -233,19 +231,8 @@ pub(super) async fn template(
         })
         .collect();
     let bytes = import::template::attendance(&s.title, &lines).map_err(AppError::internal)?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"diem-danh-hoi-nghi-{}.xlsx\"", s.id),
-            ),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
+    Ok(files::xlsx(
+        &format!("diem-danh-hoi-nghi-{}.xlsx", s.id),
         bytes,
-    )
-        .into_response())
+    ))
 }

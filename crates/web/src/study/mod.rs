@@ -17,8 +17,8 @@
 //! - `/orgs/{id}/study/{doc}/review`: the round's review generated from the figures, edited
 //!   and issued by the office, and its .xlsx.
 //!
-//! Uploads (materials, reflection files) reuse the progress module's evidence storage and
-//! checks (`progress::store_evidence`): content-checked, content-addressed on disk.
+//! Uploads (materials, reflection files) are read, checked and kept like task evidence
+//! (`files`, `services::blobs`): content-checked, content-addressed on disk.
 
 mod edit;
 mod import;
@@ -29,11 +29,11 @@ use std::collections::HashMap;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, RawQuery, Request, State};
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use domain::evidence::{self, ContentKey, EvidenceType};
+use domain::evidence;
 use domain::study::{
     self, AttendanceEntry, CheckRules, MaterialId, Question, QuestionForm, ReflectionId,
     ReflectionState, SessionDraft, SessionForm,
@@ -50,8 +50,9 @@ use store::{
 use crate::AppState;
 use crate::ctx::{Auth, Ctx};
 use crate::error::AppError;
+use crate::files::{self, Upload, UploadError, UploadForm};
 use crate::forms::{self, FormData, FormErrors, store_errors, today};
-use crate::imports::{BODY_LIMIT, BodyTooLarge};
+use crate::imports::BODY_LIMIT;
 
 pub use review::DashboardSection;
 
@@ -179,132 +180,15 @@ fn session_view(ctx: &Ctx, s: StudySession) -> SessionView {
     }
 }
 
-/// Serves a stored blob as a download (images inline), never sniffed by the browser.
-async fn send_blob(
-    st: &AppState,
-    key: &ContentKey,
-    kind: EvidenceType,
-    file_name: &str,
-) -> Result<Response, AppError> {
-    let bytes = match tokio::fs::read(crate::progress::blob_path(&st.config.data_dir, key)).await {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(AppError::NotFound),
-        Err(e) => return Err(AppError::internal(e)),
-    };
-    let name = evidence::download_name(file_name, kind);
-    let fallback: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_graphic() || c == ' ' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded: String = name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    let disposition = format!(
-        "{}; filename=\"{fallback}\"; filename*=UTF-8''{encoded}",
-        if kind.is_image() {
-            "inline"
-        } else {
-            "attachment"
-        }
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, kind.mime().to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
-}
-
-/// One uploaded file of a multipart form.
-struct Upload {
-    name: String,
-    bytes: Vec<u8>,
-}
-
-/// Reads a multipart form: its text fields and at most one file (field `file`). `Err`
-/// holds the text key of what went wrong.
-async fn read_multipart(
-    req: Request,
-    st: &AppState,
-) -> Result<(FormData, Option<Upload>), &'static str> {
-    let mut mp = Multipart::from_request(req, st)
-        .await
-        .map_err(|_| "study.upload_failed")?;
-    let mut f = FormData::default();
-    let mut file = None;
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(x)) => x,
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err("study.too_large"),
-            Err(_) => return Err("study.upload_failed"),
-        };
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "file" {
-            let file_name = field.file_name().unwrap_or_default().to_owned();
-            let bytes = match field.bytes().await {
-                Ok(b) => b,
-                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                    return Err("study.too_large");
-                }
-                Err(_) => return Err("study.upload_failed"),
-            };
-            if !(file_name.is_empty() && bytes.is_empty()) {
-                file = Some(Upload {
-                    name: file_name,
-                    bytes: bytes.to_vec(),
-                });
-            }
-            continue;
-        }
-        let text = field.text().await.map_err(|_| "study.upload_failed")?;
-        f.0.push((name, text));
-    }
-    Ok((f, file))
-}
-
-/// Checks and stores an upload; a refused file is a message for the field `file`.
-async fn store_upload(
+/// Checks and keeps a form's file, if any; a refused file is a message for the field `file`.
+async fn keep_upload(
     st: &AppState,
     ctx: &Ctx,
-    up: Upload,
+    file: Option<Upload>,
     errors: &mut FormErrors,
 ) -> Result<Option<store::EvidenceMeta>, AppError> {
-    let data_dir = st.config.data_dir.clone();
-    let name = up.name.clone();
-    let stored = tokio::task::spawn_blocking(move || {
-        crate::progress::store_evidence(&data_dir, &up.name, &up.bytes)
-    })
-    .await
-    .map_err(AppError::internal)?;
-    match stored {
-        Ok(m) => Ok(Some(m)),
-        Err(Ok(inv)) => {
-            for e in &inv.0 {
-                let msg = ctx.t(&format!("err.{}", e.code));
-                errors.push_text("file", &format!("{name}: {msg}"));
-            }
-            Ok(None)
-        }
-        Err(Err(io)) => Err(AppError::internal(io)),
-    }
+    let checked = files::check(ctx.lang, file.into_iter().collect(), errors);
+    Ok(files::keep(st, checked).await?.pop())
 }
 
 fn too_large_text(ctx: &Ctx) -> String {
@@ -664,26 +548,20 @@ async fn material_add(
 ) -> Result<Response, AppError> {
     let (org, doc) = ids(&org, &doc)?;
     let ctx = auth.ctx.clone();
-    if req.extensions().get::<BodyTooLarge>().is_some() {
-        return plan_response(&st, &auth, org, doc, too_large(&ctx), String::new()).await;
-    }
-    let (f, file) = match read_multipart(req, &st).await {
+    let (f, file) = match files::read(req, &st).await.map(UploadForm::into_one) {
         Ok(x) => x,
-        Err("study.too_large") => {
+        Err(UploadError::TooLarge) => {
             return plan_response(&st, &auth, org, doc, too_large(&ctx), String::new()).await;
         }
-        Err(key) => {
+        Err(_) => {
             let mut e = FormErrors::default();
-            e.push_key(ctx.lang, "file", key);
+            e.push_key(ctx.lang, "file", "study.upload_failed");
             return plan_response(&st, &auth, org, doc, e, String::new()).await;
         }
     };
     let mut errors = FormErrors::default();
     let url = f.get("url").trim().to_owned();
-    let stored = match file {
-        Some(up) => store_upload(&st, &ctx, up, &mut errors).await?,
-        None => None,
-    };
+    let stored = keep_upload(&st, &ctx, file, &mut errors).await?;
     if !errors.is_empty() {
         return plan_response(&st, &auth, org, doc, errors, String::new()).await;
     }
@@ -719,7 +597,7 @@ async fn material_file(
 ) -> Result<Response, AppError> {
     let m = st.store.study_material(&auth.p, forms::id(&id)?).await?;
     match (&m.file, &m.url) {
-        (Some((key, kind, name)), _) => send_blob(&st, key, *kind, name).await,
+        (Some((key, kind, name)), _) => files::blob(&st, key, *kind, name).await,
         (None, Some(url)) => Ok(Redirect::to(url).into_response()),
         _ => Err(AppError::NotFound),
     }
@@ -1221,7 +1099,7 @@ async fn qr_page(
     let ctx = auth.ctx;
     let until = time::OffsetDateTime::from_unix_timestamp(expires)
         .map(|t| {
-            let t = t + time::Duration::hours(7);
+            let t = domain::tz::local(t);
             format!("{:02}:{:02} {}", t.hour(), t.minute(), ctx.date(&t.date()))
         })
         .unwrap_or_default();
@@ -1754,17 +1632,14 @@ async fn reflection_post(
     let doc: DocumentId = forms::id(&doc)?;
     symbol_of(&st, &auth.p, doc).await?;
     let ctx = auth.ctx.clone();
-    if req.extensions().get::<BodyTooLarge>().is_some() {
-        return reflection_response(&st, &auth, doc, None, too_large(&ctx)).await;
-    }
-    let (f, file) = match read_multipart(req, &st).await {
+    let (f, file) = match files::read(req, &st).await.map(UploadForm::into_one) {
         Ok(x) => x,
-        Err("study.too_large") => {
+        Err(UploadError::TooLarge) => {
             return reflection_response(&st, &auth, doc, None, too_large(&ctx)).await;
         }
-        Err(key) => {
+        Err(_) => {
             let mut e = FormErrors::default();
-            e.push_key(ctx.lang, "file", key);
+            e.push_key(ctx.lang, "file", "study.upload_failed");
             return reflection_response(&st, &auth, doc, None, e).await;
         }
     };
@@ -1778,7 +1653,7 @@ async fn reflection_post(
         }
     };
     let stored = match (file, errors.is_empty()) {
-        (Some(up), true) => store_upload(&st, &ctx, up, &mut errors).await?,
+        (Some(up), true) => keep_upload(&st, &ctx, Some(up), &mut errors).await?,
         _ => None,
     };
     let (Some(text), true) = (text, errors.is_empty()) else {
@@ -1806,7 +1681,7 @@ async fn reflection_file(
     let id: ReflectionId = forms::id(&id)?;
     let r = st.store.reflection(&auth.p, id).await?;
     let (key, kind, name) = r.file.ok_or(AppError::NotFound)?;
-    send_blob(&st, &key, kind, &name).await
+    files::blob(&st, &key, kind, &name).await
 }
 
 /// The participation of children as (name, org id, percent, studied, members), for pages.

@@ -5,7 +5,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::study::{self, CheckRules, ReflectionId};
 use domain::{Audience, DocumentId, MemberId, OrgId, Permission, Principal, ReflectionGrade};
@@ -19,7 +19,6 @@ use crate::ctx::{Auth, Ctx};
 use crate::error::AppError;
 use crate::forms::{self, FormData, FormErrors, store_errors, today};
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 /// Members read for a review's lists (a grassroots unit has a few hundred).
 const ROSTER_LIMIT: u32 = 5000;
 
@@ -644,18 +643,7 @@ pub(super) async fn review_xlsx(
     let review = st.store.study_review(p, org, plan.document_id).await?;
     let bytes = workbook(&auth.ctx, &plan, &f, review.as_ref()).map_err(AppError::internal)?;
     let name = format!("hoc-tap-{}-{}.xlsx", plan.document_id, org);
-    Ok((
-        [
-            (header::CONTENT_TYPE, XLSX.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::files::xlsx(&name, bytes))
 }
 
 // ---- Dashboard section ----------------------------------------------------------------------

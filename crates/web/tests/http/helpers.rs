@@ -512,8 +512,7 @@ impl TestApp {
             )
             .await
             .expect("draft");
-        let pdf =
-            web::progress::store_evidence(self.data.path(), "ban-ky.pdf", SMALL_PDF).expect("blob");
+        let pdf = keep_pdf(self.data.path(), "ban-ky.pdf");
         let attachment = s
             .attach_document_file(&sys, doc.id, pdf)
             .await
@@ -540,6 +539,14 @@ pub struct TaskRecords {
 /// The bytes of a small PDF.
 pub const SMALL_PDF: &[u8] =
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+/// Keeps [`SMALL_PDF`] in the blob store of a data folder, as an upload named `name`.
+pub fn keep_pdf(data_dir: &std::path::Path, name: &str) -> store::EvidenceMeta {
+    let file = services::CheckedFile::check(name, SMALL_PDF.to_vec()).expect("a PDF");
+    services::BlobStore::new(data_dir)
+        .put_blocking(&file)
+        .expect("blob kept")
+}
 
 impl TestApp {
     /// District A registers a second resolution and cascades it to its communes; the
@@ -636,8 +643,7 @@ impl TestApp {
             .expect("issue");
         let task = s.program_tasks(&sys, program.id).await.expect("tasks")[0].id;
         let (update, evidence_file) = if update {
-            let meta = web::progress::store_evidence(self.data.path(), "bao-cao.pdf", SMALL_PDF)
-                .expect("evidence stored");
+            let meta = keep_pdf(self.data.path(), "bao-cao.pdf");
             let r = s
                 .post_progress(
                     &sys,

@@ -358,9 +358,8 @@ async fn from_resolution_to_issued_program_and_dashboard() {
         "{html}"
     );
     assert!(html.contains("Nhiệm vụ 3: chưa có sản phẩm, kết quả đầu ra (rõ sản phẩm)."));
-    let today = domain::validate::format_date(
-        (time::OffsetDateTime::now_utc() + time::Duration::hours(7)).date(),
-    );
+    let today =
+        domain::validate::format_date(domain::tz::local_date(time::OffsetDateTime::now_utc()));
     let res = office
         .post(
             &format!("/programs/{program}/issue"),

@@ -165,9 +165,8 @@ async fn an_issued_copy_shows_its_quality_and_is_flagged_on_the_dashboard() {
         true,
     )
     .await;
-    let today = domain::validate::format_date(
-        (time::OffsetDateTime::now_utc() + time::Duration::hours(7)).date(),
-    );
+    let today =
+        domain::validate::format_date(domain::tz::local_date(time::OffsetDateTime::now_utc()));
     let res = office
         .post(
             &format!("/programs/{program}/issue"),

@@ -9,7 +9,9 @@ use domain::{AttendanceMark, Audience, DocumentId, MemberId, Principal, StudySes
 use store::{NewMaterial, NewReflection, NewStudySession, NewUser};
 use time::macros::date;
 
-use crate::helpers::{Browser, PASSWORD, ProgramRecords, SMALL_PDF, TestApp, multipart, spawn_app};
+use crate::helpers::{
+    Browser, PASSWORD, ProgramRecords, SMALL_PDF, TestApp, keep_pdf, multipart, spawn_app,
+};
 
 /// Records of district A's study round, for the routes that name them.
 pub struct StudyRecords {
@@ -94,8 +96,7 @@ impl TestApp {
                 .await
                 .expect("question");
         }
-        let meta = web::progress::store_evidence(self.data.path(), "thu-hoach.pdf", SMALL_PDF)
-            .expect("stored pdf");
+        let meta = keep_pdf(self.data.path(), "thu-hoach.pdf");
         let reflection = s
             .submit_reflection(
                 &as_member(self.member_a),

@@ -1,7 +1,9 @@
-//! Bulk loading and counter rebuilds.
+//! The meta and maintenance half of the store ([`store::Store`]): migrations, bulk loading
+//! and counter rebuilds, backups.
 
 use crate::dialect::{self, Backend, Conn, Db, MAX_BINDS};
 use crate::sql::util::*;
+use async_trait::async_trait;
 use domain::text::fold;
 use domain::{Principal, validate};
 use serde_json::json;
@@ -26,8 +28,28 @@ pub(crate) async fn insert_batched<T>(
     Ok(())
 }
 
-impl Backend {
-    pub(crate) async fn max_ids_impl(&self) -> Result<MaxIds> {
+#[async_trait]
+impl Store for Backend {
+    fn backend(&self) -> &'static str {
+        dialect::NAME
+    }
+
+    fn write_generation(&self) -> Option<u64> {
+        self.generation()
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        crate::sql::migrations::MIGRATOR
+            .run(self.write_pool())
+            .await
+            .map_err(StoreError::backend)
+    }
+
+    async fn migration_state(&self) -> Result<MigrationState> {
+        crate::sql::migrations::state(self.read_pool()).await
+    }
+
+    async fn max_ids(&self) -> Result<MaxIds> {
         let (org, member, user): (i64, i64, i64) = sqlx::query_as(
             "SELECT (SELECT COALESCE(MAX(id), 0) FROM organizations), \
                     (SELECT COALESCE(MAX(id), 0) FROM members), \
@@ -39,18 +61,7 @@ impl Backend {
         Ok(MaxIds { org, member, user })
     }
 
-    pub(crate) async fn recount_impl(&self, p: &Principal) -> Result<()> {
-        if !p.system {
-            return Err(StoreError::Forbidden);
-        }
-        let mut tx = self.begin().await?;
-        dialect::recount_tree(&mut tx).await?;
-        crate::sql::programs::recount_programs_tx(&mut tx).await?;
-        crate::sql::study::recount_study_tx(&mut tx).await?;
-        tx.commit().await.db()
-    }
-
-    pub(crate) async fn bulk_load_impl(&self, p: &Principal, load: BulkLoad) -> Result<()> {
+    async fn bulk_load(&self, p: &Principal, load: BulkLoad) -> Result<()> {
         if !p.system {
             return Err(StoreError::Forbidden);
         }
@@ -164,5 +175,20 @@ impl Backend {
         .await?;
         tx.commit().await.db()?;
         Ok(())
+    }
+
+    async fn recount(&self, p: &Principal) -> Result<()> {
+        if !p.system {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.begin().await?;
+        dialect::recount_tree(&mut tx).await?;
+        crate::sql::dashboards::recount_programs_tx(&mut tx).await?;
+        crate::sql::study::recount_study_tx(&mut tx).await?;
+        tx.commit().await.db()
+    }
+
+    async fn backup_to(&self, path: &std::path::Path) -> Result<()> {
+        self.backup(path).await
     }
 }
