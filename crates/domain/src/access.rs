@@ -121,6 +121,22 @@ pub fn may_set_password(p: &Principal, account: UserId) -> bool {
     (!p.system && p.user_id == account) || p.has_anywhere(Permission::ManageAccounts)
 }
 
+/// Setting a password: one given (`password`, `required`; checked first), by someone who
+/// [`may_set_password`] (`Forbidden` otherwise).
+pub fn check_password_change(
+    p: &Principal,
+    account: UserId,
+    has_password: bool,
+) -> Result<(), Refusal> {
+    if !has_password {
+        return Err(Refusal::invalid("password", "required"));
+    }
+    if !may_set_password(p, account) {
+        return Err(Refusal::Forbidden);
+    }
+    Ok(())
+}
+
 /// The set of subtrees a principal may act on for one permission: disjoint path prefixes.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Scope {
@@ -337,11 +353,20 @@ mod tests {
         };
         assert!(may_set_password(&me, UserId(5)));
         assert!(!may_set_password(&me, UserId(6)));
+        assert_eq!(
+            check_password_change(&me, UserId(6), true),
+            Err(Refusal::Forbidden)
+        );
         let admin = Principal {
             grants: vec![grant(AccessRole::Admin, "/1/")],
             ..me
         };
         assert!(may_set_password(&admin, UserId(6)));
+        assert_eq!(
+            check_password_change(&admin, UserId(6), false),
+            Err(Refusal::invalid("password", "required"))
+        );
+        assert_eq!(check_password_change(&admin, UserId(6), true), Ok(()));
         assert!(may_set_password(&Principal::system(), UserId(0)));
     }
 

@@ -280,9 +280,7 @@ pub fn may_attend(unit: &OrgPath, person: Option<&Person>) -> bool {
 /// [`MAX_SHEET_ROWS`] lines (`attendance`, `too_long`), each for a member who may attend
 /// (`attendance[i].mark`, `member_outside_unit`). Every line's problem is reported.
 pub fn check_sheet(unit: &OrgPath, lines: &[Option<&Person>]) -> Result<(), Invalid> {
-    if lines.len() > MAX_SHEET_ROWS {
-        return Err(Invalid::one("attendance", "too_long"));
-    }
+    check_sheet_length(lines.len())?;
     let mut inv = Invalid::default();
     for (i, person) in lines.iter().enumerate() {
         if !may_attend(unit, *person) {
@@ -290,6 +288,16 @@ pub fn check_sheet(unit: &OrgPath, lines: &[Option<&Person>]) -> Result<(), Inva
         }
     }
     inv.into_result(())
+}
+
+/// A sheet has at most [`MAX_SHEET_ROWS`] lines (`attendance`, `too_long`): checked
+/// before anyone on it is looked up.
+pub fn check_sheet_length(lines: usize) -> Result<(), Invalid> {
+    if lines > MAX_SHEET_ROWS {
+        Err(Invalid::one("attendance", "too_long"))
+    } else {
+        Ok(())
+    }
 }
 
 /// A member checking in by the QR link at a conference of `unit`: their cell under it
