@@ -264,9 +264,60 @@ impl Principal {
     }
 }
 
+/// Everywhere an account reaches: the organizations of its grants, of the members it is
+/// linked to, and its home organization. An administrator must cover all of them to act
+/// on the account ([`Principal::may_administer`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AccountReach {
+    pub grants: Vec<OrgPath>,
+    /// The cells of the members the account is linked to.
+    pub member_links: Vec<OrgPath>,
+    /// The organization the account was created for, if recorded.
+    pub home: Option<OrgPath>,
+}
+
+impl AccountReach {
+    /// Every path the account reaches.
+    pub fn paths(&self) -> impl Iterator<Item = &OrgPath> {
+        self.grants
+            .iter()
+            .chain(self.member_links.iter())
+            .chain(self.home.iter())
+    }
+}
+
+impl Principal {
+    /// Whether this principal may administer an account (reset its password, disable or
+    /// enable it, add or revoke its grants, end its sessions): only when its
+    /// `ManageAccounts` scope covers every organization the account reaches — each grant,
+    /// each member link and the home organization. A district's administrator who could
+    /// reset a province-wide account as soon as it held one grant inside the district
+    /// could sign in with the province's rights (issue 11, defect 2).
+    ///
+    /// An account that reaches nothing is administered only from a root organization (or
+    /// by the command line): anyone could otherwise take it over and grant it rights.
+    /// The store applies this rule to every account write; it is pure so that it can be
+    /// tested on its own.
+    pub fn may_administer(&self, account: &AccountReach) -> bool {
+        if self.system {
+            return true;
+        }
+        let scope = self.scope(Permission::ManageAccounts);
+        if scope.is_empty() {
+            return false;
+        }
+        let mut paths = account.paths().peekable();
+        if paths.peek().is_none() {
+            return scope.roots().iter().any(|r| r.depth() == 1);
+        }
+        paths.all(|p| scope.covers(p))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn grant(role: AccessRole, path: &str) -> Grant {
         let org_path = OrgPath::parse(path).unwrap();
@@ -404,6 +455,124 @@ mod tests {
                 Ok(())
             };
             proptest::prop_assert_eq!(p.ensure_write(perm, &t), want);
+        }
+    }
+
+    fn admin_of(paths: &[&str]) -> Principal {
+        Principal {
+            user_id: UserId(9),
+            username: "admin".into(),
+            display_name: "Admin".into(),
+            grants: paths.iter().map(|p| grant(AccessRole::Admin, p)).collect(),
+            system: false,
+            member_id: None,
+        }
+    }
+
+    fn path(s: &str) -> OrgPath {
+        OrgPath::parse(s).unwrap()
+    }
+
+    #[test]
+    fn a_district_admin_cannot_administer_a_province_wide_account() {
+        let luc_nam = admin_of(&["/1/2/"]);
+        // vanphong.tinhuy: office staff of the province, with one grant inside Lục Nam.
+        let province_account = AccountReach {
+            grants: vec![path("/1/"), path("/1/2/5/")],
+            member_links: vec![],
+            home: Some(path("/1/")),
+        };
+        assert!(!luc_nam.may_administer(&province_account));
+        assert!(admin_of(&["/1/"]).may_administer(&province_account));
+        // A member link or a home outside the district is enough to refuse.
+        let linked_outside = AccountReach {
+            grants: vec![path("/1/2/5/")],
+            member_links: vec![path("/1/3/7/")],
+            home: None,
+        };
+        assert!(!luc_nam.may_administer(&linked_outside));
+        let home_outside = AccountReach {
+            grants: vec![path("/1/2/5/")],
+            member_links: vec![],
+            home: Some(path("/1/")),
+        };
+        assert!(!luc_nam.may_administer(&home_outside));
+        let inside = AccountReach {
+            grants: vec![path("/1/2/5/")],
+            member_links: vec![path("/1/2/5/9/")],
+            home: Some(path("/1/2/")),
+        };
+        assert!(luc_nam.may_administer(&inside));
+        // Office staff of the whole province manage no accounts.
+        let mut office = admin_of(&[]);
+        office.grants.push(grant(AccessRole::OfficeStaff, "/1/"));
+        assert!(!office.may_administer(&inside));
+        assert!(Principal::system().may_administer(&province_account));
+    }
+
+    #[test]
+    fn an_account_that_reaches_nothing_is_administered_from_a_root_only() {
+        let nothing = AccountReach::default();
+        assert!(!admin_of(&["/1/2/"]).may_administer(&nothing));
+        assert!(admin_of(&["/1/"]).may_administer(&nothing));
+    }
+
+    fn arb_path() -> impl Strategy<Value = OrgPath> {
+        prop::collection::vec(1u8..4, 1..4).prop_map(|ids| {
+            let s: String = ids.iter().map(|i| format!("{i}/")).collect();
+            OrgPath::parse(&format!("/{s}")).unwrap()
+        })
+    }
+
+    fn arb_reach() -> impl Strategy<Value = AccountReach> {
+        (
+            prop::collection::vec(arb_path(), 0..4),
+            prop::collection::vec(arb_path(), 0..3),
+            prop::option::of(arb_path()),
+        )
+            .prop_map(|(grants, member_links, home)| AccountReach {
+                grants,
+                member_links,
+                home,
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn administering_means_covering_every_path(
+            admin in prop::collection::vec(arb_path(), 0..3),
+            reach in arb_reach(),
+        ) {
+            let p = Principal {
+                grants: admin.iter().map(|a| grant(AccessRole::Admin, a.as_str())).collect(),
+                ..admin_of(&[])
+            };
+            let allowed = p.may_administer(&reach);
+            let covered = reach
+                .paths()
+                .all(|x| admin.iter().any(|a| a.covers(x)));
+            if reach.paths().next().is_some() {
+                prop_assert_eq!(allowed, covered);
+            } else {
+                prop_assert_eq!(allowed, admin.iter().any(|a| a.depth() == 1));
+            }
+        }
+
+        #[test]
+        fn reaching_further_never_makes_an_account_easier_to_administer(
+            admin in prop::collection::vec(arb_path(), 1..3),
+            reach in arb_reach(),
+            extra in arb_path(),
+        ) {
+            let p = Principal {
+                grants: admin.iter().map(|a| grant(AccessRole::Admin, a.as_str())).collect(),
+                ..admin_of(&[])
+            };
+            let mut wider = reach.clone();
+            wider.grants.push(extra);
+            if p.may_administer(&wider) && reach.paths().next().is_some() {
+                prop_assert!(p.may_administer(&reach));
+            }
         }
     }
 }

@@ -24,7 +24,7 @@ pub mod token;
 pub mod tz;
 pub mod validate;
 
-pub use access::{AccessRole, Grant, Permission, Principal, Scope};
+pub use access::{AccessRole, AccountReach, Grant, Permission, Principal, Scope};
 pub use cascade::{
     CascadeDeadlines, CascadeScope, DeadlineStatus, Milestone, MilestoneDates, Period, ReportEvery,
     ReportLedger, ReportStanding, UnitFacts, UnitStatus,

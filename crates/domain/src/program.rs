@@ -356,6 +356,9 @@ fn validate_multiline(
     if v.chars().any(|c| c.is_control() && c != '\n') {
         return Err(Invalid::one(field, "bad_chars"));
     }
+    if crate::text::hidden_char(&v).is_some() {
+        return Err(Invalid::one(field, "hidden_chars"));
+    }
     Ok(v)
 }
 

@@ -200,6 +200,17 @@ impl ProgressUpdate {
 }
 
 impl ProgressUpdate {
+    /// Checks the indicator value against the unit of the target the task serves (a
+    /// percentage is within 0..=100; see [`crate::target::check_value`]). Forms and the
+    /// API call this once they know the task's target; the store calls it on every update
+    /// it keeps.
+    pub fn check_indicator(&self, unit: &str) -> Result<(), Invalid> {
+        match self.indicator_value {
+            Some(v) => crate::target::check_value("indicator_value", unit, v).map(|_| ()),
+            None => Ok(()),
+        }
+    }
+
     /// Checks an update built from typed values (an API call, the store), with the rules of
     /// [`ProgressUpdate::parse`]: percent 0..=100 and 100 (or none, which becomes 100) when
     /// done; a finite indicator value; the note trimmed, NFC, at most [`MAX_NOTE_CHARS`],
@@ -210,8 +221,8 @@ impl ProgressUpdate {
         if percent.is_some_and(|p| p > 100) {
             inv.push("percent", "percent_range");
         }
-        if self.indicator_value.is_some_and(|v| !v.is_finite()) {
-            inv.push("indicator_value", "bad_number");
+        if let Some(v) = self.indicator_value {
+            inv.take(crate::target::check_value("indicator_value", "", v));
         }
         let note = self
             .note
@@ -515,6 +526,39 @@ mod tests {
         for (s, d, today, want) in cases {
             assert_eq!(effective_status(s, d, today), want, "{s:?} {today}");
         }
+    }
+
+    #[test]
+    fn indicator_values_are_bounded_and_percentages_within_0_to_100() {
+        // The defect: 1e308 on a percentage target was stored and shown as a 300-digit "Đạt".
+        let form = ProgressForm {
+            status: "on_track".into(),
+            indicator_value: format!("1{}", "0".repeat(308)),
+            ..ProgressForm::default()
+        };
+        let e = ProgressUpdate::parse(&form).unwrap_err();
+        assert_eq!(
+            (e.0[0].field, e.0[0].code),
+            ("indicator_value", "number_too_large")
+        );
+        let typed = ProgressUpdate {
+            status: TaskStatus::OnTrack,
+            percent: None,
+            indicator_value: Some(1e308),
+            note: None,
+        };
+        assert_eq!(typed.check().unwrap_err().0[0].code, "number_too_large");
+        let form = ProgressForm {
+            status: "on_track".into(),
+            indicator_value: "150".into(),
+            ..ProgressForm::default()
+        };
+        let u = ProgressUpdate::parse(&form).unwrap();
+        assert_eq!(
+            u.check_indicator("%").unwrap_err().0[0].code,
+            "percent_value_range"
+        );
+        assert!(u.check_indicator("chi bộ").is_ok());
     }
 
     #[test]

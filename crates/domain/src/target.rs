@@ -3,8 +3,13 @@
 //!
 //! Numbers are typed with a decimal comma and dots between thousands (`12,5`, `1.234`,
 //! `1.234.567,25`); [`parse_number`] also takes the English way where it is unambiguous.
-//! Codes: `bad_number`, `target_direction`, `deadline_before_issue`, plus the generic
-//! `required` and `too_long`.
+//! Codes: `bad_number`, `number_too_large`, `percent_value_range`, `target_direction`,
+//! `deadline_before_issue`, plus the generic `required` and `too_long`.
+//!
+//! Ranges: every number typed or sent is finite and at most [`MAX_MAGNITUDE`] in size
+//! ([`parse_number`]); a value of an indicator measured in percent ([`is_percent_unit`])
+//! is in 0..=100 ([`check_value`]): baselines, target values and the indicator values of
+//! progress updates alike.
 
 use crate::fieldpath::indexed;
 use crate::refusal::Refusal;
@@ -67,6 +72,9 @@ pub struct TargetForm {
 }
 
 pub const MAX_INDICATOR_CHARS: usize = 500;
+/// The largest size a number may have: 10¹⁵ (a province's yearly budget in đồng is about
+/// 10¹³; an f64 holds every whole number up to this exactly).
+pub const MAX_MAGNITUDE: f64 = 1e15;
 pub const MAX_UNIT_CHARS: usize = 50;
 /// A document or program has at most this many targets.
 pub const MAX_TARGETS: usize = 200;
@@ -82,16 +90,21 @@ impl Target {
         if self.indicator.trim().is_empty() {
             inv.push(f("indicator"), "required");
         }
-        let finite = |v: f64| v.is_finite();
-        if !self.baseline.is_none_or(finite) {
-            inv.push(f("baseline"), "bad_number");
-        }
-        if !finite(self.target_value) {
-            inv.push(f("target_value"), "bad_number");
-        } else if let Some(b) = self.baseline.filter(|b| b.is_finite()) {
+        let baseline = match self.baseline {
+            Some(b) => inv
+                .take(check_value(f("baseline"), &self.unit, b))
+                .map(Some),
+            None => Some(None),
+        };
+        let target = inv.take(check_value(
+            f("target_value"),
+            &self.unit,
+            self.target_value,
+        ));
+        if let (Some(t), Some(Some(b))) = (target, baseline) {
             let wrong_way = match self.direction {
-                Direction::Increase => self.target_value <= b,
-                Direction::Decrease => self.target_value >= b,
+                Direction::Increase => t <= b,
+                Direction::Decrease => t >= b,
                 Direction::Reach => false,
             };
             if wrong_way {
@@ -170,6 +183,29 @@ impl Target {
     }
 }
 
+/// Whether a unit of measure is a percentage: `%`, `phần trăm`, `tỷ lệ (%)`.
+pub fn is_percent_unit(unit: &str) -> bool {
+    let u = crate::text::fold(unit);
+    u.contains('%') || u == "phan tram" || u == "percent"
+}
+
+/// Checks one value of an indicator measured in `unit`: a finite number (`bad_number`) of
+/// at most [`MAX_MAGNITUDE`] (`number_too_large`), and for a percentage within 0..=100
+/// (`percent_value_range`). The store checks every value it keeps with this; forms and the
+/// API check first, to name the field.
+pub fn check_value(field: &'static str, unit: &str, v: f64) -> Result<f64, Invalid> {
+    if !v.is_finite() {
+        return Err(Invalid::one(field, "bad_number"));
+    }
+    if v.abs() > MAX_MAGNITUDE {
+        return Err(Invalid::one(field, "number_too_large"));
+    }
+    if is_percent_unit(unit) && !(0.0..=100.0).contains(&v) {
+        return Err(Invalid::one(field, "percent_value_range"));
+    }
+    Ok(v)
+}
+
 fn field(prefix: Option<usize>, name: &'static str) -> &'static str {
     match prefix {
         Some(i) => indexed("targets", i, name),
@@ -234,9 +270,16 @@ pub fn progress(direction: Direction, baseline: Option<f64>, target: f64, curren
 /// - Several commas and no dot separate thousands the English way: `1,234,567`.
 ///
 /// Anything else (letters, misplaced separators like `1.23.4`, an empty string) is
-/// `bad_number`.
+/// `bad_number`; a number larger than [`MAX_MAGNITUDE`] (`1e308` typed as 309 digits) is
+/// `number_too_large`.
 pub fn parse_number(field: &'static str, raw: &str) -> Result<f64, Invalid> {
-    parse_number_opt(raw).ok_or_else(|| Invalid::one(field, "bad_number"))
+    match parse_number_opt(raw) {
+        None => Err(Invalid::one(field, "bad_number")),
+        Some(v) if !v.is_finite() || v.abs() > MAX_MAGNITUDE => {
+            Err(Invalid::one(field, "number_too_large"))
+        }
+        Some(v) => Ok(v),
+    }
 }
 
 fn parse_number_opt(raw: &str) -> Option<f64> {
@@ -319,10 +362,8 @@ fn parse_number_opt(raw: &str) -> Option<f64> {
     } else {
         format!("{int_digits}.{frac_part}")
     };
+    // Too many digits parse to infinity: [`parse_number`] calls that too large.
     let v: f64 = text.parse().ok()?;
-    if !v.is_finite() {
-        return None;
-    }
     Some(if neg { -v } else { v })
 }
 
@@ -628,6 +669,50 @@ mod tests {
     }
 
     #[test]
+    fn values_are_bounded_and_percentages_within_0_to_100() {
+        let huge = format!("1{}", "0".repeat(308));
+        assert_eq!(
+            parse_number("v", &huge).unwrap_err().0[0].code,
+            "number_too_large"
+        );
+        assert_eq!(
+            parse_number("v", "1.000.000.000.000.001").unwrap_err().0[0].code,
+            "number_too_large"
+        );
+        assert_eq!(parse_number("v", "1.000.000.000.000.000").unwrap(), 1e15);
+        let code = |unit: &str, v: f64| {
+            check_value("v", unit, v)
+                .map(|_| "ok")
+                .unwrap_or_else(|e| e.0[0].code)
+        };
+        assert_eq!(code("%", 1e308), "number_too_large");
+        assert_eq!(code("%", 100.5), "percent_value_range");
+        assert_eq!(code("%", -1.0), "percent_value_range");
+        assert_eq!(code("Tỷ lệ (%)", 101.0), "percent_value_range");
+        assert_eq!(code("phần trăm", 250.0), "percent_value_range");
+        assert_eq!(code("%", 100.0), "ok");
+        assert_eq!(code("%", 0.0), "ok");
+        assert_eq!(code("chi bộ", 250.0), "ok");
+        assert_eq!(code("tỷ đồng", -3.5), "ok");
+        assert_eq!(code("chi bộ", f64::NAN), "bad_number");
+        assert_eq!(code("chi bộ", f64::INFINITY), "bad_number");
+        assert_eq!(code("chi bộ", -2e15), "number_too_large");
+        // A target measured in percent refuses values past 100 in both its fields.
+        let mut t = target(Direction::Increase, Some(-5.0), 150.0);
+        let e = t.check(Some(1), None).unwrap_err();
+        let got: Vec<_> = e.0.iter().map(|f| (f.field, f.code)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("targets[1].baseline", "percent_value_range"),
+                ("targets[1].target_value", "percent_value_range"),
+            ]
+        );
+        t.unit = "đảng viên".into();
+        assert!(t.check(None, None).is_ok());
+    }
+
+    #[test]
     fn parse_forms() {
         let form = TargetForm {
             indicator: " Tỷ lệ đảng viên được học tập ".into(),
@@ -700,9 +785,19 @@ mod tests {
         }
 
         #[test]
-        fn parse_never_panics(s in "[0-9 .,%+-]{0,16}|\\PC{0,16}") {
+        fn parse_never_panics(s in "[0-9 .,%+-]{0,16}|\\PC{0,16}|[0-9]{300,400}") {
             if let Ok(v) = parse_number("v", &s) {
-                prop_assert!(v.is_finite());
+                prop_assert!(v.is_finite() && v.abs() <= MAX_MAGNITUDE);
+            }
+        }
+
+        #[test]
+        fn checked_values_are_within_their_ranges(unit in "%|chi bộ|phần trăm|tỷ đồng", v in prop::num::f64::ANY) {
+            if let Ok(v) = check_value("v", &unit, v) {
+                prop_assert!(v.is_finite() && v.abs() <= MAX_MAGNITUDE);
+                if is_percent_unit(&unit) {
+                    prop_assert!((0.0..=100.0).contains(&v));
+                }
             }
         }
     }

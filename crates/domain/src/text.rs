@@ -8,6 +8,36 @@ pub fn nfc(s: &str) -> String {
     s.nfc().collect()
 }
 
+/// The first character of `s` that changes how text around it is shown while being
+/// invisible itself, if any: the bidirectional controls (U+202A–U+202E embeddings and
+/// overrides, U+2066–U+2069 isolates, U+200E/U+200F/U+061C marks), which can make
+/// "Nguyễn Văn A" render as another name, and the other invisible format characters (zero
+/// width space and joiners, word joiner and invisible operators, soft hyphen, byte order
+/// mark, interlinear annotation, language tags), which make two names that look the same
+/// differ. Names and titles refuse them (`validate::name`): Vietnamese text needs none of
+/// them, and a refusal tells the user, where stripping would change what they typed
+/// silently (docs/SECURITY.md).
+pub fn hidden_char(s: &str) -> Option<char> {
+    s.chars().find(|&c| is_hidden(c))
+}
+
+fn is_hidden(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{E0001}'
+            | '\u{E0020}'..='\u{E007F}'
+    )
+}
+
 /// The search key of a text: lowercase, without diacritics, `đ` folded to `d`, runs of
 /// whitespace collapsed. "Nguyễn Văn Đức" and "nguyen van duc" share one key, so a search
 /// typed with or without diacritics finds the same rows.
@@ -68,6 +98,35 @@ mod tests {
     fn nfc_composes() {
         let decomposed = "Vie\u{0302}\u{0323}t";
         assert_eq!(nfc(decomposed), "Việt");
+    }
+
+    #[test]
+    fn hidden_characters_are_found() {
+        for c in [
+            '\u{202A}',
+            '\u{202B}',
+            '\u{202C}',
+            '\u{202D}',
+            '\u{202E}',
+            '\u{2066}',
+            '\u{2067}',
+            '\u{2068}',
+            '\u{2069}',
+            '\u{200E}',
+            '\u{200F}',
+            '\u{061C}',
+            '\u{200B}',
+            '\u{FEFF}',
+            '\u{00AD}',
+            '\u{E0041}',
+        ] {
+            assert_eq!(hidden_char(&format!("Nguyễn{c} Văn A")), Some(c), "{c:?}");
+        }
+        assert_eq!(
+            hidden_char("Nguyễn Văn Đức, Chi bộ thôn Thanh Lâm (số 1)"),
+            None
+        );
+        assert_eq!(hidden_char("Tỷ lệ ≥ 95% — “đạt”"), None);
     }
 
     #[test]

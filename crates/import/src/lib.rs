@@ -1,7 +1,9 @@
 //! Importing organizations, members and study attendance from spreadsheets (.xlsx) and
 //! .csv files.
 //!
-//! Reading is in two steps: [`read_table`] turns a file into rows of text cells, then
+//! Reading is in two steps: [`read_table`] turns a file into rows of text cells, within
+//! [`Limits`] checked before anything the size of the sheet is built (rows, columns, the
+//! file's bytes and its inflated size), then
 //! [`orgs::parse`] / [`members::parse`] check every row and return either all rows parsed or
 //! every problem with its row number. Applying goes through the store, all or nothing.
 //! [`template`] writes the .xlsx template users download.
@@ -12,7 +14,7 @@ pub mod orgs;
 mod table;
 pub mod template;
 
-pub use table::{Format, Table, read_table};
+pub use table::{Format, Limits, Table, TooLarge, read_file, read_table, read_table_with};
 
 use i18n::Lang;
 
@@ -56,6 +58,9 @@ impl RowError {
 pub enum ImportError {
     /// The file could not be read as a table.
     Unreadable(String),
+    /// The file is larger than an import reads (rows, columns, bytes); nothing was read
+    /// past the bound.
+    TooLarge(TooLarge),
     /// The header lacks required columns (their keys).
     MissingColumns(Vec<&'static str>),
     /// Rows with problems; nothing was saved.
@@ -74,6 +79,7 @@ impl ImportError {
                     i18n::tr(lang, "import.unreadable")
                 )]
             }
+            ImportError::TooLarge(t) => vec![t.message(lang)],
             ImportError::MissingColumns(cols) => cols
                 .iter()
                 .map(|c| {

@@ -79,6 +79,18 @@ pub struct ServeArgs {
     /// Mark cookies Secure (when served behind HTTPS).
     #[arg(long, env = "RESOLUTE_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Address of a reverse proxy in front of the server, whose X-Forwarded-For header
+    /// names the client (repeat, or separate with commas). Without it the header is
+    /// ignored and the TCP peer is the client.
+    #[arg(
+        long = "trusted-proxy",
+        env = "RESOLUTE_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Connections served at once; more wait in the listen queue.
+    #[arg(long, env = "RESOLUTE_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]

@@ -218,6 +218,11 @@ async fn serve(
             secure_cookies: args.secure_cookies,
             version: env!("CARGO_PKG_VERSION").to_owned(),
             data_dir,
+            trusted_proxies: args.trusted_proxies,
+            server: web::ServerLimits {
+                max_connections: args.max_connections.max(1),
+                ..web::ServerLimits::default()
+            },
         },
     );
     web::serve(listener, state, async {
@@ -229,13 +234,11 @@ async fn serve(
 
 async fn import(store: &dyn Store, args: &ImportArgs) -> anyhow::Result<()> {
     let lang = if args.english { Lang::En } else { Lang::Vi };
-    let bytes = std::fs::read(&args.file)
-        .with_context(|| format!("không đọc được {}", args.file.display()))?;
     let today = time::OffsetDateTime::now_utc().date();
     let p = Principal::system();
     let started = std::time::Instant::now();
     let result = async {
-        let table = import::read_table(&bytes)?;
+        let table = import::read_file(&args.file)?;
         match args.kind {
             ImportKind::Members => {
                 let rows = import::members::parse(&table)?;
@@ -266,7 +269,9 @@ async fn import(store: &dyn Store, args: &ImportArgs) -> anyhow::Result<()> {
     }
 }
 
-fn read_password(env: Option<&str>) -> anyhow::Result<String> {
+/// Reads a new password and checks it like the web does (`personal`: the account's names,
+/// which the password may not be built from).
+fn read_password(env: Option<&str>, personal: &[&str]) -> anyhow::Result<String> {
     let raw = match env {
         Some(var) => {
             std::env::var(var).with_context(|| format!("biến môi trường {var} chưa đặt"))?
@@ -278,7 +283,7 @@ fn read_password(env: Option<&str>) -> anyhow::Result<String> {
             s.trim_end_matches(['\r', '\n']).to_owned()
         }
     };
-    validate::new_password(&raw)
+    validate::new_password_for(&raw, personal)
         .map_err(|e| anyhow::anyhow!("{}", i18n::tr(Lang::Vi, &format!("err.{}", e.0[0].code))))
 }
 
@@ -309,7 +314,10 @@ async fn user(store: &dyn Store, cmd: UserCommand) -> anyhow::Result<()> {
         } => {
             let username = validate::username(&username)
                 .map_err(|_| anyhow::anyhow!("{}", i18n::tr(Lang::Vi, "err.bad_username")))?;
-            let password = read_password(password_env.as_deref())?;
+            let name = validate::name("display_name", &name, 120).map_err(|e| {
+                anyhow::anyhow!("{}", i18n::tr(Lang::Vi, &format!("err.{}", e.0[0].code)))
+            })?;
+            let password = read_password(password_env.as_deref(), &[&username, &name])?;
             let u = store
                 .user_create(
                     &Principal::system(),
@@ -328,7 +336,10 @@ async fn user(store: &dyn Store, cmd: UserCommand) -> anyhow::Result<()> {
             password_env,
         } => {
             let u = find_user(username).await?;
-            let password = read_password(password_env.as_deref())?;
+            let password = read_password(
+                password_env.as_deref(),
+                &[&u.user.username, &u.user.display_name],
+            )?;
             store
                 .user_set_password(&Principal::system(), u.user.id, &hash_password(&password))
                 .await?;

@@ -159,6 +159,35 @@ async fn demo_accounts_import_backup_restore_on_sqlite() {
 }
 
 #[test]
+fn an_import_past_the_bounds_is_refused_with_a_message_not_an_abort() {
+    let dir = temp_dir("bounds");
+    let data = dir.join("data");
+    // 6 KB: a header in A1 and one value in XFD1048576 (the last cell of a sheet).
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let s = wb.add_worksheet();
+    s.write_string(0, 0, "Họ và tên").unwrap();
+    s.write_string(1_048_575, 16_383, "x").unwrap();
+    let sheet = dir.join("xfd.xlsx");
+    std::fs::write(&sheet, wb.save_to_buffer().unwrap()).unwrap();
+    let out = run(resolute(&data).args(["import", "members"]).arg(&sheet));
+    assert_eq!(out.status.code(), Some(1), "an error exit, not a signal");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("ô XFD1048576"), "{err}");
+    assert!(err.contains("Chưa nhập dòng nào"), "{err}");
+    // Larger than the limit: refused from its size, before it is read.
+    let big = dir.join("big.csv");
+    let f = std::fs::File::create(&big).unwrap();
+    f.set_len(21 * 1024 * 1024).unwrap();
+    let out = run(resolute(&data)
+        .args(["import", "orgs", "--english"])
+        .arg(&big));
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("larger than 20 MB"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn check_plan_prints_a_verdict_as_json() {
     let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../analysis/corpus");
     let out = ok(Command::new(env!("CARGO_BIN_EXE_resolute"))

@@ -40,7 +40,6 @@ pub mod shell;
 pub mod study;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
@@ -57,6 +56,36 @@ pub struct Config {
     pub version: String,
     /// The data folder: uploaded files live under `<data_dir>/evidence/` (the blob store).
     pub data_dir: std::path::PathBuf,
+    /// Addresses of the reverse proxies in front of the server. A request whose TCP peer
+    /// is one of them is taken to come from the address its `X-Forwarded-For` names (the
+    /// rightmost one that is not a proxy); from any other peer that header is ignored.
+    /// Empty: the peer is the client. See `auth::client_ip` and docs/SECURITY.md.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Time limits and the connection limit of the HTTP server.
+    pub server: ServerLimits,
+}
+
+/// How long the server waits for a client, and how many it serves at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerLimits {
+    /// A request's headers must arrive within this time after the connection opens or
+    /// after the previous response (so it is also how long an idle keep-alive connection
+    /// is kept): a client that never finishes its headers is disconnected.
+    pub header_read_timeout: std::time::Duration,
+    /// The longest pause while a request body arrives.
+    pub body_timeout: std::time::Duration,
+    /// Connections served at once; more wait in the listen queue.
+    pub max_connections: usize,
+}
+
+impl Default for ServerLimits {
+    fn default() -> ServerLimits {
+        ServerLimits {
+            header_read_timeout: std::time::Duration::from_secs(15),
+            body_timeout: std::time::Duration::from_secs(30),
+            max_connections: 1024,
+        }
+    }
 }
 
 impl Default for Config {
@@ -65,6 +94,8 @@ impl Default for Config {
             secure_cookies: false,
             version: env!("CARGO_PKG_VERSION").to_owned(),
             data_dir: std::path::PathBuf::from("data"),
+            trusted_proxies: Vec::new(),
+            server: ServerLimits::default(),
         }
     }
 }
@@ -78,6 +109,8 @@ pub struct AppState {
     /// Uploaded files, under the data folder (`services::blobs`).
     pub blobs: services::BlobStore,
     pub(crate) throttle: Arc<auth::Throttle>,
+    /// Bounds the Argon2 work done at once (sign-ins, password changes).
+    pub(crate) passwords: Arc<password::Gate>,
     /// Principals of recently seen accounts (see `auth::cache`).
     pub(crate) principals: Arc<auth::cache::TtlCache<i64, Arc<domain::Principal>>>,
     /// Key of the signed sign-in form token; random per process (a restart only makes
@@ -95,10 +128,16 @@ impl AppState {
             blobs: services::BlobStore::new(&config.data_dir),
             config: Arc::new(config),
             throttle: Arc::new(auth::Throttle::default()),
+            passwords: Arc::new(password::Gate::for_this_machine()),
             principals: Arc::new(auth::cache::TtlCache::new(auth::cache::PRINCIPAL_TTL)),
             form_key: Arc::new(rand::random()),
             pages: Arc::new(pagecache::new()),
         }
+    }
+
+    /// What the password gate has done: verifications run, the most at once.
+    pub fn password_stats(&self) -> password::GateStats {
+        self.passwords.stats()
     }
 }
 
@@ -129,18 +168,89 @@ pub fn app(state: AppState) -> Router {
 
 /// Serves the application on `listener` until `shutdown` completes. Also runs a task
 /// that deletes expired sessions every hour.
+///
+/// The accept loop is ours rather than `axum::serve`, which sets no timer: a connection
+/// that never finished its headers stayed open for good (issue 11, defect 8). Each
+/// connection here is served by hyper's HTTP/1 with a header-read timeout (which also
+/// closes idle keep-alive connections), request bodies time out when they pause
+/// ([`ServerLimits::body_timeout`]), and at most [`ServerLimits::max_connections`] are
+/// served at once: the next one is accepted only when one closes. On shutdown the server
+/// stops accepting, lets each connection finish its request, and returns when all closed.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use axum::extract::ConnectInfo;
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt;
+
+    let limits = state.config.server;
     let sweeper = tokio::spawn(auth::sweep_sessions(state.store.clone()));
-    let result = axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await;
+    let app = app(state);
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+    let (closing, _) = tokio::sync::watch::channel(false);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let slot = tokio::select! {
+            s = slots.clone().acquire_owned() => match s {
+                Ok(s) => s,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let (tcp, peer) = tokio::select! {
+            r = listener.accept() => match r {
+                Ok(c) => c,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a little, keep serving.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = tcp.set_nodelay(true);
+        let svc =
+            app.clone()
+                .map_request(move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                    req.extensions_mut().insert(ConnectInfo(peer));
+                    req.map(|b| {
+                        axum::body::Body::new(tower_http::timeout::TimeoutBody::new(
+                            limits.body_timeout,
+                            b,
+                        ))
+                    })
+                });
+        let svc = hyper_util::service::TowerToHyperService::new(svc);
+        let mut closing = closing.subscribe();
+        tokio::spawn(async move {
+            let conn = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(limits.header_read_timeout)
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(tcp), svc)
+                .with_upgrades();
+            let mut conn = std::pin::pin!(conn);
+            tokio::select! {
+                r = conn.as_mut() => {
+                    if let Err(e) = r {
+                        tracing::debug!(error = %e, "connection ended with an error");
+                    }
+                }
+                _ = async { closing.wait_for(|c| *c).await.map(|_| ()) } => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+            drop(slot);
+        });
+    }
+    drop(listener);
+    let _ = closing.send(true);
+    // Every connection holds a slot: all slots back means all connections closed.
+    let _ = slots.acquire_many(limits.max_connections as u32).await;
     sweeper.abort();
-    result
+    Ok(())
 }

@@ -104,9 +104,7 @@ fn one_line(s: &str) -> String {
 /// ("Nội dung", "Người chịu trách nhiệm", "Thời hạn", "Sản phẩm", "Cơ quan chủ trì") or
 /// English (content, responsible, deadline, output, lead_body).
 fn read_tasks(path: &Path) -> anyhow::Result<Vec<TaskInput>> {
-    let bytes =
-        std::fs::read(path).with_context(|| format!("không đọc được {}", path.display()))?;
-    let table = import::read_table(&bytes)
+    let table = import::read_file(path)
         .map_err(|e| anyhow::anyhow!("{}", e.messages(i18n::Lang::Vi).join("\n")))?;
     let col = |names: &[&str]| table.column(names);
     let Some(content) = col(&["Nội dung", "Nội dung nhiệm vụ", "content"]) else {

@@ -1,19 +1,23 @@
 //! The signed-in user's own account: changing one's password.
 //!
-//! The current password is checked like a sign-in (on a blocking thread, and wrong
-//! attempts count toward the same per-account throttle), the new one is hashed with
-//! Argon2id and saved through the store, which allows it on the principal's own account
-//! only (administrators reset others' from the administration pages) and audits it.
+//! The current password is checked like a sign-in (reserved with the throttle first, then
+//! verified through the password gate; wrong attempts count toward the same per-account
+//! throttle), the new one is checked against the password rules with the account's own
+//! names, hashed with Argon2id and saved through the store, which allows it on the
+//! principal's own account only and audits it. This is the only way to change one's own
+//! password: the administration pages refuse one's own account.
 
-use axum::Router;
-use axum::extract::{RawQuery, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use axum::{Extension, Router};
 use domain::validate;
 use tower_sessions::Session;
 
 use crate::AppState;
-use crate::auth::Throttle;
 use crate::ctx::{Auth, Ctx};
 use crate::error::AppError;
 use crate::forms::{Field, FormData, FormErrors, FormPage, query_param, store_errors};
@@ -59,6 +63,8 @@ async fn change_password(
     auth: Auth,
     State(st): State<AppState>,
     session: Session,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
     f: FormData,
 ) -> Result<Response, AppError> {
     let ctx = &auth.ctx;
@@ -68,7 +74,8 @@ async fn change_password(
     if current.is_empty() {
         errors.push(lang, "current_password", "required");
     }
-    let new = match validate::new_password(f.get("new_password")) {
+    let personal = [auth.p.username.as_str(), auth.p.display_name.as_str()];
+    let new = match validate::new_password_for(f.get("new_password"), &personal) {
         Ok(p) => Some(p),
         Err(inv) => {
             errors.push(lang, "new_password", inv.0[0].code);
@@ -86,32 +93,38 @@ async fn change_password(
     };
 
     // The current password, checked as at sign-in.
-    let keys = [Throttle::user_key(&auth.p.username)];
-    if let Some(wait) = st.throttle.blocked(&keys) {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
-        let text = i18n::fill(ctx.t("auth.throttled"), &[("minutes", &minutes)]);
-        errors.push_text("current_password", &text);
-        return Ok(password_page(ctx, errors, false));
-    }
+    let peer = peer.map(|Extension(ConnectInfo(a))| a);
+    let keys = crate::auth::attempt_keys(&st, &headers, peer, &auth.p.username);
+    let reservation = match st.throttle.reserve(&keys) {
+        Ok(r) => r,
+        Err(wait) => {
+            let text = crate::auth::wait_notice(lang, wait);
+            errors.push_text("current_password", &text);
+            return Ok(password_page(ctx, errors, false));
+        }
+    };
     let creds = st
         .store
         .credentials(&auth.p.username)
         .await?
         .ok_or(AppError::NotFound)?;
-    let hash = creds.password_hash;
-    let ok = tokio::task::spawn_blocking(move || crate::password::verify(&current, &hash))
-        .await
-        .map_err(AppError::internal)?;
+    let Ok(ok) = st.passwords.verify(current, creds.password_hash).await else {
+        st.throttle.succeeded(reservation, &[]);
+        errors.push_key(lang, "current_password", "auth.busy");
+        return Ok(password_page(ctx, errors, false));
+    };
     if !ok {
-        st.throttle.fail(&keys);
+        st.throttle.failed(reservation);
         errors.push_key(lang, "current_password", "auth.account.wrong_current");
         return Ok(password_page(ctx, errors, false));
     }
-    st.throttle.clear(&keys[0]);
+    st.throttle.succeeded(reservation, &[]);
 
-    let hash = tokio::task::spawn_blocking(move || crate::password::hash(&new))
+    let hash = st
+        .passwords
+        .hash(new)
         .await
-        .map_err(AppError::internal)?
+        .map_err(|_| AppError::internal("password gate busy"))?
         .map_err(AppError::internal)?;
     if let Err(e) = st
         .store

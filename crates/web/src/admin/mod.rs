@@ -1,6 +1,9 @@
 //! Administration: accounts (list, create, reset password, disable, grants) and the audit
-//! log filtered by subtree. Admins only; the store limits each admin to the accounts and
-//! the audit entries of their subtree.
+//! log filtered by subtree. Every route requires the right to manage accounts (or, for the
+//! audit log, to read it) somewhere; the store limits each admin to the accounts and the
+//! audit entries of their subtree. One's own account is not administered here: one's own
+//! password changes on the account page, with the current password (issue 11, defect 3),
+//! and one does not disable oneself.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -135,10 +138,11 @@ async fn new_user_form(auth: Auth) -> Result<Response, AppError> {
     ))
 }
 
-async fn hash_password(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || crate::password::hash(&password))
+async fn hash_password(st: &AppState, password: String) -> Result<String, AppError> {
+    st.passwords
+        .hash(password)
         .await
-        .map_err(AppError::internal)?
+        .map_err(|_| AppError::internal("password gate busy"))?
         .map_err(AppError::internal)
 }
 
@@ -152,7 +156,10 @@ async fn create_user(
     let mut inv = Invalid::default();
     let username = inv.take(validate::username(f.get("username")));
     let display_name = inv.take(validate::name("display_name", f.get("display_name"), 120));
-    let password = inv.take(validate::new_password(f.get("password")));
+    let password = inv.take(validate::new_password_for(
+        f.get("password"),
+        &[f.get("username"), f.get("display_name")],
+    ));
     let role = AccessRole::parse(f.get("role"));
     if role.is_none() {
         inv.push("role", "bad_choice");
@@ -181,7 +188,7 @@ async fn create_user(
         errors.push(lang, "org", "forbidden");
         return Ok(new_user_page(&auth.ctx, &f, errors));
     }
-    let password_hash = hash_password(password).await?;
+    let password_hash = hash_password(&st, password).await?;
     let user = match st
         .store
         .user_create(
@@ -228,6 +235,8 @@ struct UserPage {
     roles: Vec<(String, String)>,
     done: String,
     created: String,
+    /// The signed-in admin's own account: no password reset or disabling here.
+    is_self: bool,
 }
 
 fn render_user(ctx: &Ctx, u: UserDetail, f: &FormData, errors: FormErrors, done: &str) -> Response {
@@ -252,6 +261,7 @@ fn render_user(ctx: &Ctx, u: UserDetail, f: &FormData, errors: FormErrors, done:
         },
         grant_org: f.get("org").into(),
         roles: role_options(ctx),
+        is_self: ctx.user.as_ref().is_some_and(|p| p.user_id == u.user.id),
         ctx: ctx.clone(),
         u,
         errors,
@@ -260,7 +270,10 @@ fn render_user(ctx: &Ctx, u: UserDetail, f: &FormData, errors: FormErrors, done:
     (status, page).into_response()
 }
 
+/// An account an administrator works on: requires the right to manage accounts first,
+/// whatever the store would show (a plain member sees their own account there).
 async fn load_user(st: &AppState, p: &Principal, raw: &str) -> Result<UserDetail, AppError> {
+    require(p, Permission::ManageAccounts)?;
     Ok(st.store.user_get(p, forms::id::<UserId>(raw)?).await?)
 }
 
@@ -289,14 +302,20 @@ async fn reset_password(
 ) -> Result<Response, AppError> {
     let u = load_user(&st, &auth.p, &id).await?;
     let lang = auth.ctx.lang;
-    let password = match validate::new_password(f.get("password")) {
+    if u.user.id == auth.p.user_id {
+        let mut errors = FormErrors::default();
+        errors.push_key(lang, "password", "admin.err.own_password");
+        return Ok(render_user(&auth.ctx, u, &f, errors, ""));
+    }
+    let personal = [u.user.username.as_str(), u.user.display_name.as_str()];
+    let password = match validate::new_password_for(f.get("password"), &personal) {
         Ok(p) => p,
         Err(inv) => {
             let errors = FormErrors::from_invalid(lang, &inv);
             return Ok(render_user(&auth.ctx, u, &f, errors, ""));
         }
     };
-    let hash = hash_password(password).await?;
+    let hash = hash_password(&st, password).await?;
     match st.store.user_set_password(&auth.p, u.user.id, &hash).await {
         Ok(()) => {
             Ok(Redirect::to(&format!("/admin/users/{}?done=password", u.user.id)).into_response())
@@ -320,6 +339,11 @@ async fn set_disabled(
         "false" => false,
         _ => return Err(AppError::BadRequest),
     };
+    if u.user.id == auth.p.user_id {
+        let mut errors = FormErrors::default();
+        errors.push_key(auth.ctx.lang, "disabled", "admin.err.own_disable");
+        return Ok(render_user(&auth.ctx, u, &f, errors, ""));
+    }
     st.store
         .user_set_disabled(&auth.p, u.user.id, disabled)
         .await?;

@@ -356,6 +356,9 @@ async fn post_progress(
     }
     .check()
     .map_err(ApiError::Invalid)?;
+    if let Some(unit) = crate::progress::target_unit(&st, &auth.p, &t).await? {
+        update.check_indicator(&unit).map_err(ApiError::Invalid)?;
+    }
     let record = st
         .store
         .post_progress(

@@ -9,11 +9,16 @@
 //!   signed-in user must carry it, as the form field `csrf` or the `X-CSRF-Token` header
 //!   (JSON API). The sign-in form, which has no session yet, carries a signed token that
 //!   must match a short-lived cookie set with the form (double submit).
-//! - Throttling: in memory, per process. After 5 failed sign-ins for one username within
-//!   15 minutes, further attempts for it are refused (429) until the oldest failure is 15
-//!   minutes old; the same holds per client address with a limit of 20, because a whole
-//!   office often shares one address. The address is the TCP peer: behind a reverse proxy
-//!   all clients share the proxy's address, so only the per-username limit is effective.
+//! - Throttling: in memory, per process ([`Throttle`]). Each attempt is reserved (counted)
+//!   before its password is verified, and verifications run through the password gate,
+//!   a few at a time. Past 5 failures for one user name within 15 minutes, each further
+//!   attempt waits twice as long as the one before (2 s, 4 s, … at most 15 minutes); the
+//!   same holds per client address past 20, because a whole office often shares one. A
+//!   browser that signed in to an account before carries a device cookie
+//!   ([`DEVICE_COOKIE`]); its attempts for that account count under the device only, so
+//!   the owner is not locked out by someone guessing from elsewhere. The client address
+//!   is the TCP peer, or, when the peer is a configured trusted proxy, the address its
+//!   `X-Forwarded-For` names ([`client_ip`]).
 
 pub(crate) mod cache;
 mod session;
@@ -50,6 +55,10 @@ pub const SESSION_COOKIE: &str = "resolute_session";
 pub const LOGIN_COOKIE: &str = "resolute_login";
 /// Name of the language cookie.
 pub const LANG_COOKIE: &str = "lang";
+/// Name of the cookie a browser gets on a successful sign-in: the account's device token.
+pub const DEVICE_COOKIE: &str = "resolute_device";
+/// How long a device token is honoured.
+const DEVICE_TTL: i64 = 365 * 24 * 60 * 60;
 
 const KEY_UID: &str = "uid";
 const KEY_CSRF: &str = "csrf";
@@ -467,6 +476,106 @@ fn login_cookie(token: &str, secure: bool) -> HeaderValue {
     .unwrap_or_else(|_| HeaderValue::from_static("resolute_login=; Path=/login"))
 }
 
+// ---- Client address and device tokens ---------------------------------------------------
+
+/// The client's address: the TCP peer, unless the peer is one of `trusted` proxies; then
+/// the rightmost address of `X-Forwarded-For` that is not a trusted proxy (each proxy
+/// appends the address it received from, so entries left of it may be forged by the
+/// client). Without a usable header, the peer.
+pub fn client_ip(
+    peer: std::net::IpAddr,
+    headers: &HeaderMap,
+    trusted: &[std::net::IpAddr],
+) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let forwarded: Vec<std::net::IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .map(|s| s.parse::<std::net::IpAddr>().ok())
+        .collect::<Option<Vec<_>>>()
+        .unwrap_or_default();
+    forwarded
+        .into_iter()
+        .rev()
+        .find(|ip| !trusted.contains(ip))
+        .unwrap_or(peer)
+}
+
+/// A new device token for an account: `nonce.expiry.mac`, the MAC over the user name too,
+/// so that a token is worth nothing for another account.
+fn device_token(key: &[u8], username: &str) -> String {
+    let exp = time::OffsetDateTime::now_utc().unix_timestamp() + DEVICE_TTL;
+    let msg = format!("{}.{exp}", random_hex::<16>());
+    let mac = domain::token::sign(key, &format!("device:{username}:{msg}"));
+    format!("{msg}.{mac}")
+}
+
+/// The nonce of a valid device token of this account.
+fn device_of(key: &[u8], username: &str, token: &str) -> Option<String> {
+    let (msg, mac) = token.rsplit_once('.')?;
+    let (nonce, exp) = msg.split_once('.')?;
+    let exp: i64 = exp.parse().ok()?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    domain::token::verify(key, &format!("device:{username}:{msg}"), mac, exp, now)
+        .ok()
+        .map(|()| nonce.to_owned())
+}
+
+fn device_cookie(token: &str, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{DEVICE_COOKIE}={token}; Path=/; Max-Age={DEVICE_TTL}; HttpOnly; SameSite=Strict{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("resolute_device=; Path=/"))
+}
+
+/// The throttle's keys for an attempt on `username`: the device's, when the browser holds
+/// a valid device token of this account, else the user name's and the client address's.
+pub(crate) fn attempt_keys(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+    username: &str,
+) -> Vec<String> {
+    let device =
+        cookie(headers, DEVICE_COOKIE).and_then(|t| device_of(&state.form_key[..], username, &t));
+    if let Some(d) = device {
+        return vec![Throttle::device_key(username, &d)];
+    }
+    let mut keys = vec![Throttle::user_key(username)];
+    if let Some(addr) = peer {
+        let ip = client_ip(addr.ip(), headers, &state.config.trusted_proxies);
+        keys.push(Throttle::ip_key(ip));
+    }
+    keys
+}
+
+/// A wait in whole seconds, rounded up (at least 1): what `Retry-After` says.
+fn whole_seconds(wait: std::time::Duration) -> u64 {
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
+}
+
+/// The notice for an attempt that must wait: seconds when short, minutes when long.
+pub(crate) fn wait_notice(lang: Lang, wait: std::time::Duration) -> String {
+    let secs = whole_seconds(wait);
+    if secs < 120 {
+        i18n::fill(
+            i18n::tr(lang, "auth.throttled_seconds"),
+            &[("seconds", &secs)],
+        )
+    } else {
+        i18n::fill(
+            i18n::tr(lang, "auth.throttled"),
+            &[("minutes", &secs.div_ceil(60))],
+        )
+    }
+}
+
 // ---- Sign-in and sign-out ---------------------------------------------------------------
 
 #[derive(Template, WebTemplate)]
@@ -593,27 +702,28 @@ async fn login(
     }
 
     let username = username_raw.to_lowercase();
-    let mut keys = vec![Throttle::user_key(&username)];
-    if let Some(Extension(ConnectInfo(addr))) = peer {
-        keys.push(Throttle::ip_key(addr.ip()));
-    }
-    if let Some(wait) = state.throttle.blocked(&keys) {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
-        let notice = i18n::fill(i18n::tr(lang, "auth.throttled"), &[("minutes", &minutes)]);
-        let mut res = login_page(
-            &state,
-            ctx,
-            StatusCode::TOO_MANY_REQUESTS,
-            FormErrors::default(),
-            notice,
-            username_raw,
-            next,
-        );
-        if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
-            res.headers_mut().insert(header::RETRY_AFTER, v);
+    let peer = peer.map(|Extension(ConnectInfo(addr))| addr);
+    let keys = attempt_keys(&state, &headers, peer, &username);
+    // The attempt is counted before the password is checked, so that attempts sent at
+    // once cannot all get through before the first one fails.
+    let reservation = match state.throttle.reserve(&keys) {
+        Ok(r) => r,
+        Err(wait) => {
+            let mut res = login_page(
+                &state,
+                ctx,
+                StatusCode::TOO_MANY_REQUESTS,
+                FormErrors::default(),
+                wait_notice(lang, wait),
+                username_raw,
+                next,
+            );
+            if let Ok(v) = HeaderValue::from_str(&whole_seconds(wait).to_string()) {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return res;
         }
-        return res;
-    }
+    };
 
     let creds = match state.store.credentials(&username).await {
         Ok(c) => c,
@@ -627,14 +737,24 @@ async fn login(
         None => (dummy_hash().to_owned(), None),
     };
     let password = form.get("password").to_owned();
-    let ok = tokio::task::spawn_blocking(move || crate::password::verify(&password, &hash))
-        .await
-        .unwrap_or(false);
+    let Ok(ok) = state.passwords.verify(password, hash).await else {
+        // No turn free in time: not the user's failure.
+        state.throttle.succeeded(reservation, &[]);
+        return login_page(
+            &state,
+            ctx,
+            StatusCode::SERVICE_UNAVAILABLE,
+            FormErrors::default(),
+            i18n::tr(lang, "auth.busy").to_owned(),
+            username_raw,
+            next,
+        );
+    };
 
     let user_id = match user {
         Some((id, false)) if ok => id,
         _ => {
-            state.throttle.fail(&keys);
+            state.throttle.failed(reservation);
             return login_page(
                 &state,
                 ctx,
@@ -646,7 +766,13 @@ async fn login(
             );
         }
     };
-    state.throttle.clear(&keys[0]);
+    // The user name's (or the device's) failures are forgotten; the address keeps its own.
+    let forget: Vec<String> = keys
+        .iter()
+        .filter(|k| !k.starts_with("ip:"))
+        .cloned()
+        .collect();
+    state.throttle.succeeded(reservation, &forget);
 
     // A new session id on sign-in, so that an id planted before cannot be used.
     let started = async {
@@ -663,7 +789,15 @@ async fn login(
         return render_error(&ctx, ErrorKind::Internal);
     }
     tracing::info!(user = user_id.0, "signed in");
-    Redirect::to(&local_next(&next)).into_response()
+    let mut res = Redirect::to(&local_next(&next)).into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        device_cookie(
+            &device_token(&state.form_key[..], &username),
+            state.config.secure_cookies,
+        ),
+    );
+    res
 }
 
 async fn logout(session: Session) -> Response {
@@ -689,6 +823,52 @@ mod tests {
         let old = format!("{nonce}.1000");
         let forged = format!("{old}.{}", domain::token::sign(&key, &old));
         assert!(!login_token_valid(&key, &forged), "expired");
+    }
+
+    #[test]
+    fn the_client_address_comes_from_a_trusted_proxy_only() {
+        let peer: std::net::IpAddr = "10.0.0.5".parse().unwrap();
+        let proxy = vec![peer];
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("1.2.3.4, 203.0.113.7"),
+        );
+        // Not configured: the header is anyone's to forge.
+        assert_eq!(client_ip(peer, &h, &[]), peer);
+        // From the proxy: the rightmost address it did not add itself.
+        assert_eq!(
+            client_ip(peer, &h, &proxy),
+            "203.0.113.7".parse::<std::net::IpAddr>().unwrap()
+        );
+        // A chain of trusted proxies is skipped.
+        let two = vec![peer, "10.0.0.6".parse().unwrap()];
+        h.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("203.0.113.7, 10.0.0.6"),
+        );
+        assert_eq!(
+            client_ip(peer, &h, &two),
+            "203.0.113.7".parse::<std::net::IpAddr>().unwrap()
+        );
+        // From another peer the header is ignored; a garbled header means the peer.
+        let other: std::net::IpAddr = "198.51.100.1".parse().unwrap();
+        assert_eq!(client_ip(other, &h, &proxy), other);
+        h.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("not-an-address"),
+        );
+        assert_eq!(client_ip(peer, &h, &proxy), peer);
+    }
+
+    #[test]
+    fn device_tokens_are_bound_to_their_account() {
+        let key = [3u8; 32];
+        let t = device_token(&key, "hu.lucnam");
+        assert!(device_of(&key, "hu.lucnam", &t).is_some());
+        assert!(device_of(&key, "vanphong.tinhuy", &t).is_none());
+        assert!(device_of(&[4u8; 32], "hu.lucnam", &t).is_none());
+        assert!(device_of(&key, "hu.lucnam", "garbage").is_none());
     }
 
     #[test]

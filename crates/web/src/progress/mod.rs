@@ -58,6 +58,22 @@ pub fn router() -> Router<AppState> {
 
 // ---- Shared -------------------------------------------------------------------------------
 
+/// The unit of the target a task serves, if it serves one the principal can read.
+pub(crate) async fn target_unit(
+    st: &AppState,
+    p: &Principal,
+    t: &TaskContext,
+) -> Result<Option<String>, AppError> {
+    let Some(id) = t.task.draft.upper_target else {
+        return Ok(None);
+    };
+    let targets = st.store.document_targets(p, t.root_document_id).await?;
+    Ok(targets
+        .into_iter()
+        .find(|r| r.id == id)
+        .map(|r| r.target.unit))
+}
+
 async fn load_task(st: &AppState, p: &Principal, raw: &str) -> Result<TaskContext, AppError> {
     Ok(st.store.task(p, forms::id::<TaskId>(raw)?).await?)
 }
@@ -308,6 +324,15 @@ async fn progress_post(
             None
         }
     };
+    // The indicator value in the range of the target the task serves (a percentage
+    // within 0..=100).
+    if let Some(u) = &update
+        && let Some(unit) = target_unit(&st, p, &t).await?
+        && let Err(inv) = u.check_indicator(&unit)
+    {
+        errors = FormErrors::from_invalid(lang, &inv);
+    }
+    let update = update.filter(|_| errors.is_empty());
     if up.files.len() > MAX_EVIDENCE_FILES {
         errors.push_text(
             "file",

@@ -178,12 +178,15 @@ async fn five_failures_throttle_the_username() {
     for _ in 0..5 {
         assert_eq!(b.sign_in("office.b", "sai-mat-khau").await.status(), 401);
     }
-    // Even the right password is refused now.
+    // Even the right password must wait now: a few seconds, growing with each attempt.
     let res = b.sign_in("office.b", PASSWORD).await;
     assert_eq!(res.status(), 429);
     assert!(res.headers().contains_key("retry-after"));
     let html = res.text().await.unwrap();
-    assert!(html.contains("Đăng nhập sai quá nhiều lần"), "{html}");
+    assert!(
+        html.contains("Đăng nhập sai nhiều lần. Vui lòng chờ"),
+        "{html}"
+    );
     // Other accounts are not affected.
     assert_eq!(b.sign_in("office.a", PASSWORD).await.status(), 303);
 }

@@ -44,6 +44,8 @@ pub struct TestApp {
     pub clerk_grant: i64,
     /// The server's data folder (evidence files), removed with the app.
     pub data: Arc<tempfile::TempDir>,
+    /// The server's state (its password gate's figures).
+    pub state: web::AppState,
 }
 
 /// A signed-in (or anonymous) browser: its own cookie jar, no automatic redirects.
@@ -135,6 +137,11 @@ async fn user(
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// [`spawn_app`] with settings changed by `configure` (trusted proxies, server limits).
+pub async fn spawn_app_with(configure: impl FnOnce(&mut web::Config)) -> TestApp {
     let sqlite = store_sqlite::SqliteStore::temporary()
         .await
         .expect("temporary store");
@@ -273,15 +280,17 @@ pub async fn spawn_app() -> TestApp {
         .expect("bind");
     let addr = format!("http://{}", listener.local_addr().expect("addr"));
     let data = Arc::new(tempfile::tempdir().expect("data folder"));
-    let state = web::AppState::new(
-        store.clone(),
-        web::Config {
+    let state = web::AppState::new(store.clone(), {
+        let mut c = web::Config {
             secure_cookies: false,
             version: "test-1.2.3".into(),
             data_dir: data.path().to_path_buf(),
-        },
-    );
-    tokio::spawn(web::serve(listener, state, std::future::pending()));
+            ..web::Config::default()
+        };
+        configure(&mut c);
+        c
+    });
+    tokio::spawn(web::serve(listener, state.clone(), std::future::pending()));
 
     TestApp {
         addr,
@@ -298,6 +307,7 @@ pub async fn spawn_app() -> TestApp {
         clerk_a,
         clerk_grant: clerk_grants[1],
         data,
+        state,
     }
 }
 

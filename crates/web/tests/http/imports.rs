@@ -411,3 +411,37 @@ async fn a_too_large_file_gets_the_page_with_a_message() {
         .unwrap();
     assert_eq!(res.status(), 403);
 }
+
+/// 6 KB: a header in A1 and one value in XFD1048576, the last cell of a sheet. Read as a
+/// dense grid it asked for 512 GB and aborted the server (issue 11).
+pub fn xfd_sheet() -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let s = wb.add_worksheet();
+    s.write_string(0, 0, "Họ và tên").unwrap();
+    s.write_string(1_048_575, 16_383, "x").unwrap();
+    wb.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn a_sheet_with_a_cell_at_xfd1048576_is_refused_and_the_server_goes_on() {
+    let app = spawn_app().await;
+    let b = app.signed_in("office.a").await;
+    let audit_before = audit_len(&app).await;
+    let sheet = xfd_sheet();
+    assert!(sheet.len() < 8 * 1024);
+    let res = b
+        .upload(
+            &format!("/orgs/{}/import", app.district_a),
+            "members",
+            Some(("xfd.xlsx", &sheet)),
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("ô XFD1048576"), "{html}");
+    assert!(html.contains("class=\"error-summary\""));
+    assert_eq!(audit_len(&app).await, audit_before, "nothing saved");
+    // The server is still there.
+    let res = b.get(&format!("/orgs/{}", app.district_a)).await;
+    assert_eq!(res.status(), 200);
+}

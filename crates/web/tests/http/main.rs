@@ -8,6 +8,7 @@ mod api;
 mod attachments;
 mod auth;
 mod exports;
+mod hardening;
 mod imports;
 mod isolation;
 mod pages;

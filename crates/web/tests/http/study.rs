@@ -935,6 +935,16 @@ async fn a_secretary_imports_attendance_from_a_spreadsheet_all_or_nothing() {
         html.contains("Row 2, column Attendance: The attendance must be"),
         "{html}"
     );
+    // A 6 KB sheet with a value in XFD1048576 (a cell secretary can send one): refused.
+    let (status, html) = upload(
+        &office,
+        &format!("{page}/import"),
+        "xfd.xlsx",
+        &crate::imports::xfd_sheet(),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("cell XFD1048576"), "{html}");
     // Not a spreadsheet, no file.
     let (status, html) = upload(
         &office,
