@@ -41,7 +41,7 @@ enum Cmd {
     /// One progress update rolled up the chain (p50/p95/max), on a fresh SQLite file (or
     /// an empty PostgreSQL database): loads the Bắc Giang demo, cascades a resolution to
     /// every unit, issues a program of `--tasks` tasks in every grassroots unit (and every
-    /// cell with `--cells`), then times `--updates` posts and as many reviews.
+    /// cell with `--cells`), then times `--updates` posts and as many acceptances.
     Progress {
         /// `postgres://…` or a SQLite file path (must not hold data yet).
         #[arg(long)]
@@ -285,7 +285,7 @@ async fn progress(url: &str, updates: usize, per: usize, cells: bool) -> anyhow:
         CascadeDeadlines, CascadeScope, DocumentNumber, DocumentType, ProgramKind, ProgramSections,
         ReportEvery, TaskDraft, TaskStatus, Term,
     };
-    use store::{NewDocument, NewProgram, ProgressInput, ReviewDecision};
+    use store::{AcceptanceDecision, NewDocument, NewProgram, ProgressInput};
     let d = |y: i32, m: u8, day: u8| {
         time::Date::from_calendar_date(y, time::Month::try_from(m).expect("month"), day)
             .expect("date")
@@ -466,18 +466,18 @@ async fn progress(url: &str, updates: usize, per: usize, cells: bool) -> anyhow:
     let mut times = Vec::with_capacity(posted.len());
     for (i, id) in posted.iter().enumerate() {
         let decision = if i % 2 == 0 {
-            ReviewDecision::Accept
+            AcceptanceDecision::Accept
         } else {
-            ReviewDecision::Return {
+            AcceptanceDecision::Return {
                 reason: "Bổ sung minh chứng".into(),
             }
         };
         let t = Instant::now();
-        store.review_progress(&p, *id, decision).await?;
+        store.decide_progress(&p, *id, decision).await?;
         times.push(t.elapsed());
     }
     report(
-        &format!("review_progress + rollup ({})", store.backend()),
+        &format!("decide_progress + rollup ({})", store.backend()),
         times,
     );
     let t = Instant::now();

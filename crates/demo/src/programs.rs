@@ -1,7 +1,7 @@
 //! The demo's action programs: four district-level units answer the demo resolution with
 //! their own plans, so that a new user meets programs, tasks with the people who answer
-//! for them, progress with reviews, targets with values, and the plan-quality check from
-//! the first sign-in.
+//! for them, progress accepted or returned, targets with values, and the plan-quality
+//! check from the first sign-in.
 //!
 //! Three plans are genuinely local (texts of the analysis corpus, written for those
 //! districts); one repeats the resolution with the level's name swapped and vague tasks,
@@ -10,7 +10,7 @@
 use domain::{
     DocumentId, Principal, ProgramKind, ProgramSections, TargetId, TaskDraft, TaskStatus,
 };
-use store::{CascadeUnit, NewProgram, Page, ProgressInput, ReviewDecision, Store};
+use store::{AcceptanceDecision, CascadeUnit, NewProgram, Page, ProgressInput, Store};
 use time::{Date, Duration};
 
 const LUC_NAM: &str = include_str!("../../analysis/corpus/local_luc_nam.txt");
@@ -90,7 +90,7 @@ fn copied_plan(body: &str) -> (ProgramSections, Vec<String>) {
 /// Makes a unit's plan (sections, task contents) from the resolution's text.
 type PlanText = fn(&str) -> (ProgramSections, Vec<String>);
 
-/// Drafts, fills and issues one unit's program; posts and reviews some progress.
+/// Drafts, fills and issues one unit's program; posts some progress and accepts it.
 #[allow(clippy::too_many_arguments)]
 async fn one(
     store: &dyn Store,
@@ -200,7 +200,7 @@ async fn one(
             .await?;
         if i != 3 {
             store
-                .review_progress(p, rec.id, ReviewDecision::Accept)
+                .decide_progress(p, rec.id, AcceptanceDecision::Accept)
                 .await?;
         }
     }

@@ -1,6 +1,7 @@
 //! Loads the Bắc Giang demo and replays the real 2025 reorganization on it through the
 //! store's restructuring API; checks that nothing is orphaned and history is intact.
-//! Runs on SQLite, and on PostgreSQL too when RESOLUTE_TEST_POSTGRES is set.
+//! On SQLite, or on PostgreSQL with `RESOLUTE_TEST_BACKEND=postgres` (see `testdb`;
+//! `scripts/test` runs both).
 
 use domain::{MemberId, OrgId, OrgKind, Principal};
 use std::collections::HashSet;
@@ -133,8 +134,7 @@ async fn check_replay(store: &dyn Store) {
 }
 
 #[tokio::test]
-async fn replay_2025_on_sqlite() {
-    let store = store_sqlite::SqliteStore::temporary().await.unwrap();
-    store.migrate().await.unwrap();
-    check_replay(&store).await;
+async fn replay_2025() {
+    let db = testdb::fresh_store().await;
+    check_replay(db.store.as_ref()).await;
 }

@@ -35,7 +35,7 @@ pub use ids::{MemberId, OrgId, UserId};
 pub use org::{OrgKind, OrgPath, PathRange, Unit};
 pub use people::{Audience, Gender, MemberStatus, PositionRole};
 pub use program::{ProgramKind, ProgramSections, ProgramState, TaskDraft};
-pub use progress::{EffectiveStatus, ProgressUpdate, Review, TaskStatus};
+pub use progress::{Acceptance, EffectiveStatus, ProgressUpdate, TaskStatus};
 pub use record_ids::{CascadeId, DocumentId, ProgramId, ProgressUpdateId, TargetId, TaskId};
 pub use refusal::Refusal;
 pub use rollup::{Counters, Dashboard, OpenKind, Rollup, TaskState, UnitState};

@@ -1,8 +1,8 @@
 //! Progress on tasks: the status a reporter gives, the derived overdue status, the checks
-//! of a progress update, and the supervising office's review.
+//! of a progress update, and the supervising office's acceptance (accept or return).
 //!
 //! Codes: `percent_range`, `percent_not_done`, `at_risk_needs_note`, `update_empty`,
-//! `return_reason_required`, `already_reviewed`, `review_own_update`, plus `bad_number`,
+//! `return_reason_required`, `already_decided`, `decide_own_update`, plus `bad_number`,
 //! `bad_choice`, `too_long`.
 
 use crate::access::{Permission, Principal};
@@ -261,11 +261,12 @@ impl ProgressUpdate {
     }
 }
 
-/// The supervising office's review of one update.
+/// The supervising office's acceptance of one update: pending, accepted or returned.
+/// (Serialized with the tag `review`, the name it has in stored audit entries.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "review")]
-pub enum Review {
-    /// Not yet reviewed.
+pub enum Acceptance {
+    /// Not yet decided.
     Pending,
     Accepted,
     /// Returned for correction, with the reason.
@@ -274,43 +275,43 @@ pub enum Review {
     },
 }
 
-impl Review {
+impl Acceptance {
     pub fn as_str(&self) -> &'static str {
         match self {
-            Review::Pending => "pending",
-            Review::Accepted => "accepted",
-            Review::Returned { .. } => "returned",
+            Acceptance::Pending => "pending",
+            Acceptance::Accepted => "accepted",
+            Acceptance::Returned { .. } => "returned",
         }
     }
 }
 
-/// A reviewer's decision as typed: `accept`, or `return` with a reason.
+/// The supervising office's decision as typed: `accept`, or `return` with a reason.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReviewForm {
+pub struct AcceptanceForm {
     pub decision: String,
     pub reason: String,
 }
 
 pub const MAX_REASON_CHARS: usize = 2_000;
 
-impl Review {
+impl Acceptance {
     /// Parses a decision on an update that is still `current`; `author` posted the update
-    /// and `reviewer` decides. Only a pending update can be reviewed, and not by the one
+    /// and `decider` decides. Only a pending update can be decided on, and not by the one
     /// who posted it.
     pub fn decide<A: PartialEq>(
-        current: &Review,
+        current: &Acceptance,
         author: A,
-        reviewer: A,
-        form: &ReviewForm,
-    ) -> Result<Review, Invalid> {
-        if *current != Review::Pending {
-            return Err(Invalid::one("decision", "already_reviewed"));
+        decider: A,
+        form: &AcceptanceForm,
+    ) -> Result<Acceptance, Invalid> {
+        if *current != Acceptance::Pending {
+            return Err(Invalid::one("decision", "already_decided"));
         }
-        if author == reviewer {
-            return Err(Invalid::one("decision", "review_own_update"));
+        if author == decider {
+            return Err(Invalid::one("decision", "decide_own_update"));
         }
         match form.decision.trim() {
-            "accept" => Ok(Review::Accepted),
+            "accept" => Ok(Acceptance::Accepted),
             "return" => {
                 let reason = nfc(form.reason.trim());
                 if reason.is_empty() {
@@ -318,7 +319,7 @@ impl Review {
                 } else if reason.chars().count() > MAX_REASON_CHARS {
                     Err(Invalid::one("reason", "too_long"))
                 } else {
-                    Ok(Review::Returned { reason })
+                    Ok(Acceptance::Returned { reason })
                 }
             }
             _ => Err(Invalid::one("decision", "bad_choice")),
@@ -328,25 +329,25 @@ impl Review {
 
 /// How many of a task's updates count as returned: the returned ones posted after its
 /// latest accepted update. A returned update counts until a later update is accepted.
-/// `reviews` are in the order the updates were posted.
-pub fn outstanding_returned(reviews: &[Review]) -> u32 {
-    let after_accept = reviews
+/// `acceptances` are in the order the updates were posted.
+pub fn outstanding_returned(acceptances: &[Acceptance]) -> u32 {
+    let after_accept = acceptances
         .iter()
-        .rposition(|r| *r == Review::Accepted)
+        .rposition(|r| *r == Acceptance::Accepted)
         .map_or(0, |i| i + 1);
-    reviews[after_accept..]
+    acceptances[after_accept..]
         .iter()
-        .filter(|r| matches!(r, Review::Returned { .. }))
+        .filter(|r| matches!(r, Acceptance::Returned { .. }))
         .count() as u32
 }
 
 /// A task's reported status: that of its latest update that was not returned (pending or
 /// accepted), or not started when there is none. `updates` are in posting order.
-pub fn current_status(updates: &[(TaskStatus, Review)]) -> TaskStatus {
+pub fn current_status(updates: &[(TaskStatus, Acceptance)]) -> TaskStatus {
     updates
         .iter()
         .rev()
-        .find(|(_, r)| !matches!(r, Review::Returned { .. }))
+        .find(|(_, r)| !matches!(r, Acceptance::Returned { .. }))
         .map_or(TaskStatus::NotStarted, |(s, _)| *s)
 }
 
@@ -419,7 +420,7 @@ pub fn check_evidence(files: &[(u64, &str)]) -> Result<Vec<String>, Invalid> {
 pub struct Posted {
     pub status: TaskStatus,
     pub percent: Option<u8>,
-    pub review: Review,
+    pub acceptance: Acceptance,
     pub posted_on: Date,
 }
 
@@ -438,12 +439,12 @@ pub struct DerivedTask {
 /// percent of its latest update not returned, the returned updates after its latest
 /// accepted one, and, when it is done, the day of its earliest done update not returned.
 pub fn derive_task(updates: &[Posted]) -> DerivedTask {
-    let pairs: Vec<(TaskStatus, Review)> = updates
+    let pairs: Vec<(TaskStatus, Acceptance)> = updates
         .iter()
-        .map(|u| (u.status, u.review.clone()))
+        .map(|u| (u.status, u.acceptance.clone()))
         .collect();
-    let reviews: Vec<Review> = updates.iter().map(|u| u.review.clone()).collect();
-    let not_returned = |u: &&Posted| !matches!(u.review, Review::Returned { .. });
+    let acceptances: Vec<Acceptance> = updates.iter().map(|u| u.acceptance.clone()).collect();
+    let not_returned = |u: &&Posted| !matches!(u.acceptance, Acceptance::Returned { .. });
     let percent = updates
         .iter()
         .rev()
@@ -462,7 +463,7 @@ pub fn derive_task(updates: &[Posted]) -> DerivedTask {
     DerivedTask {
         status,
         percent,
-        returned: outstanding_returned(&reviews),
+        returned: outstanding_returned(&acceptances),
         done_on,
     }
 }
@@ -688,56 +689,56 @@ mod tests {
     }
 
     #[test]
-    fn reviews() {
-        let accept = ReviewForm {
+    fn acceptances() {
+        let accept = AcceptanceForm {
             decision: "accept".into(),
             reason: String::new(),
         };
-        let ret = |r: &str| ReviewForm {
+        let ret = |r: &str| AcceptanceForm {
             decision: "return".into(),
             reason: r.into(),
         };
         assert_eq!(
-            Review::decide(&Review::Pending, 1, 2, &accept).unwrap(),
-            Review::Accepted
+            Acceptance::decide(&Acceptance::Pending, 1, 2, &accept).unwrap(),
+            Acceptance::Accepted
         );
         assert_eq!(
-            Review::decide(&Review::Pending, 1, 2, &ret(" Thiếu minh chứng ")).unwrap(),
-            Review::Returned {
+            Acceptance::decide(&Acceptance::Pending, 1, 2, &ret(" Thiếu minh chứng ")).unwrap(),
+            Acceptance::Returned {
                 reason: "Thiếu minh chứng".into()
             }
         );
-        let code = |r: Result<Review, Invalid>| r.unwrap_err().0[0].code;
+        let code = |r: Result<Acceptance, Invalid>| r.unwrap_err().0[0].code;
         assert_eq!(
-            code(Review::decide(&Review::Pending, 1, 2, &ret(" "))),
+            code(Acceptance::decide(&Acceptance::Pending, 1, 2, &ret(" "))),
             "return_reason_required"
         );
         assert_eq!(
-            code(Review::decide(&Review::Accepted, 1, 2, &accept)),
-            "already_reviewed"
+            code(Acceptance::decide(&Acceptance::Accepted, 1, 2, &accept)),
+            "already_decided"
         );
         assert_eq!(
-            code(Review::decide(&Review::Pending, 1, 1, &accept)),
-            "review_own_update"
+            code(Acceptance::decide(&Acceptance::Pending, 1, 1, &accept)),
+            "decide_own_update"
         );
-        let maybe = ReviewForm {
+        let maybe = AcceptanceForm {
             decision: "maybe".into(),
             reason: String::new(),
         };
         assert_eq!(
-            code(Review::decide(&Review::Pending, 1, 2, &maybe)),
+            code(Acceptance::decide(&Acceptance::Pending, 1, 2, &maybe)),
             "bad_choice"
         );
     }
 
-    fn returned() -> Review {
-        Review::Returned { reason: "r".into() }
+    fn returned() -> Acceptance {
+        Acceptance::Returned { reason: "r".into() }
     }
 
     #[test]
     fn returned_count_until_a_later_acceptance() {
-        use Review::*;
-        let cases: Vec<(Vec<Review>, u32)> = vec![
+        use Acceptance::*;
+        let cases: Vec<(Vec<Acceptance>, u32)> = vec![
             (vec![], 0),
             (vec![Pending], 0),
             (vec![returned()], 1),
@@ -748,8 +749,8 @@ mod tests {
             (vec![Accepted, returned()], 1),
             (vec![returned(), Accepted, returned(), Pending], 1),
         ];
-        for (reviews, want) in cases {
-            assert_eq!(outstanding_returned(&reviews), want, "{reviews:?}");
+        for (acceptances, want) in cases {
+            assert_eq!(outstanding_returned(&acceptances), want, "{acceptances:?}");
         }
     }
 
@@ -758,11 +759,14 @@ mod tests {
         use TaskStatus::*;
         assert_eq!(current_status(&[]), NotStarted);
         assert_eq!(
-            current_status(&[(OnTrack, Review::Accepted), (Done, returned())]),
+            current_status(&[(OnTrack, Acceptance::Accepted), (Done, returned())]),
             OnTrack
         );
         assert_eq!(
-            current_status(&[(OnTrack, Review::Accepted), (AtRisk, Review::Pending)]),
+            current_status(&[
+                (OnTrack, Acceptance::Accepted),
+                (AtRisk, Acceptance::Pending)
+            ]),
             AtRisk
         );
         assert_eq!(current_status(&[(Done, returned())]), NotStarted);
@@ -854,18 +858,18 @@ mod tests {
     #[test]
     fn a_task_is_done_from_its_first_done_update_not_returned() {
         let d = |n| date!(2025 - 03 - 01) + time::Duration::days(n);
-        let up = |status, percent, review, n| Posted {
+        let up = |status, percent, acceptance, n| Posted {
             status,
             percent,
-            review,
+            acceptance,
             posted_on: d(n),
         };
         use TaskStatus::*;
         let t = derive_task(&[
-            up(OnTrack, Some(40), Review::Accepted, 0),
+            up(OnTrack, Some(40), Acceptance::Accepted, 0),
             up(Done, None, returned(), 1),
-            up(Done, Some(100), Review::Pending, 2),
-            up(Done, Some(100), Review::Accepted, 3),
+            up(Done, Some(100), Acceptance::Pending, 2),
+            up(Done, Some(100), Acceptance::Accepted, 3),
         ]);
         assert_eq!(
             t,
@@ -877,7 +881,7 @@ mod tests {
             }
         );
         let t = derive_task(&[
-            up(OnTrack, Some(40), Review::Accepted, 0),
+            up(OnTrack, Some(40), Acceptance::Accepted, 0),
             up(Done, None, returned(), 1),
         ]);
         assert_eq!(
@@ -887,26 +891,26 @@ mod tests {
         assert_eq!(derive_task(&[]).status, NotStarted);
     }
 
-    fn review() -> impl Strategy<Value = Review> {
+    fn acceptance() -> impl Strategy<Value = Acceptance> {
         prop_oneof![
-            Just(Review::Pending),
-            Just(Review::Accepted),
+            Just(Acceptance::Pending),
+            Just(Acceptance::Accepted),
             Just(returned())
         ]
     }
 
     proptest! {
         #[test]
-        fn accepting_clears_returned(mut reviews in prop::collection::vec(review(), 0..20)) {
-            reviews.push(Review::Accepted);
-            prop_assert_eq!(outstanding_returned(&reviews), 0);
+        fn accepting_clears_returned(mut acceptances in prop::collection::vec(acceptance(), 0..20)) {
+            acceptances.push(Acceptance::Accepted);
+            prop_assert_eq!(outstanding_returned(&acceptances), 0);
         }
 
         #[test]
-        fn returning_adds_one(mut reviews in prop::collection::vec(review(), 0..20)) {
-            let before = outstanding_returned(&reviews);
-            reviews.push(returned());
-            prop_assert_eq!(outstanding_returned(&reviews), before + 1);
+        fn returning_adds_one(mut acceptances in prop::collection::vec(acceptance(), 0..20)) {
+            let before = outstanding_returned(&acceptances);
+            acceptances.push(returned());
+            prop_assert_eq!(outstanding_returned(&acceptances), before + 1);
         }
 
         #[test]
@@ -917,21 +921,21 @@ mod tests {
 
         #[test]
         fn a_derived_task_is_done_exactly_with_a_done_day(
-            ups in prop::collection::vec((0usize..4, prop::option::of(0u8..=100), review(), 0i64..300), 0..12),
+            ups in prop::collection::vec((0usize..4, prop::option::of(0u8..=100), acceptance(), 0i64..300), 0..12),
         ) {
             let base = date!(2025 - 01 - 01);
-            let ups: Vec<Posted> = ups.into_iter().map(|(s, percent, review, d)| Posted {
+            let ups: Vec<Posted> = ups.into_iter().map(|(s, percent, acceptance, d)| Posted {
                 status: TaskStatus::ALL[s],
                 percent,
-                review,
+                acceptance,
                 posted_on: base + time::Duration::days(d),
             }).collect();
             let t = derive_task(&ups);
             prop_assert_eq!(t.done_on.is_some(), t.status == TaskStatus::Done);
-            let reviews: Vec<Review> = ups.iter().map(|u| u.review.clone()).collect();
-            prop_assert_eq!(t.returned, outstanding_returned(&reviews));
+            let acceptances: Vec<Acceptance> = ups.iter().map(|u| u.acceptance.clone()).collect();
+            prop_assert_eq!(t.returned, outstanding_returned(&acceptances));
             // Returned updates never make the state; dropping them changes nothing but the count.
-            let kept: Vec<Posted> = ups.iter().filter(|u| !matches!(u.review, Review::Returned { .. })).cloned().collect();
+            let kept: Vec<Posted> = ups.iter().filter(|u| !matches!(u.acceptance, Acceptance::Returned { .. })).cloned().collect();
             let k = derive_task(&kept);
             prop_assert_eq!((k.status, k.percent, k.done_on), (t.status, t.percent, t.done_on));
         }

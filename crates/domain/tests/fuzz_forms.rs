@@ -6,7 +6,7 @@
 
 use domain::cascade::CascadeForm;
 use domain::program::{TaskDraft, TaskForm};
-use domain::progress::{ProgressForm, ProgressUpdate, Review, ReviewForm};
+use domain::progress::{Acceptance, AcceptanceForm, ProgressForm, ProgressUpdate};
 use domain::study::{Question, QuestionForm, ReflectionText, SessionDraft, SessionForm};
 use domain::target::{MAX_MAGNITUDE, Target, TargetForm};
 use domain::{CascadeDeadlines, DocumentNumber, Invalid, Term, validate};
@@ -127,11 +127,11 @@ proptest! {
         f in prop::collection::vec(field(), 12),
         index in 0usize..400,
     ) {
-        let review = ReviewForm {
+        let review = AcceptanceForm {
             decision: f[0].clone(),
             reason: f[1].clone(),
         };
-        if let Err(e) = Review::decide(&Review::Pending, 1, 2, &review) {
+        if let Err(e) = Acceptance::decide(&Acceptance::Pending, 1, 2, &review) {
             explained(&e)
         }
         let cascade = CascadeForm {

@@ -5,19 +5,21 @@
 //! Needs `chromedriver` and `chromium` (Debian's chromium-driver and chromium); the
 //! README's test command installs them. RESOLUTE_CHROMEDRIVER / RESOLUTE_CHROMIUM override
 //! the paths.
+//!
+//! On SQLite, or on PostgreSQL with `RESOLUTE_TEST_BACKEND=postgres` (see `testdb`);
+//! `scripts/test` runs both.
 
 use domain::Principal;
 mod common;
 
 use common::{body_text, shot, start_browser};
 use fantoccini::Locator;
-use std::sync::Arc;
-use store::{OrgStore, Store};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn district_office_journey_in_chromium() {
-    let store = Arc::new(store_sqlite::SqliteStore::temporary().await.unwrap());
-    store.migrate().await.unwrap();
+    // A fresh database on the backend RESOLUTE_TEST_BACKEND names (see `testdb`).
+    let db = testdb::fresh_store().await;
+    let store = db.store.clone();
     let hashed = web::password::hash(demo::tree::DEMO_PASSWORD).unwrap();
     demo::load(
         store.as_ref(),

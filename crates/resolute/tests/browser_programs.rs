@@ -8,6 +8,9 @@
 //!
 //! Needs `chromedriver` and `chromium`, as `browser.rs` does; RESOLUTE_CHROMEDRIVER /
 //! RESOLUTE_CHROMIUM override the paths.
+//!
+//! On SQLite, or on PostgreSQL with `RESOLUTE_TEST_BACKEND=postgres` (see `testdb`);
+//! `scripts/test` runs both.
 
 use domain::{
     AccessRole, CascadeDeadlines, CascadeScope, DocumentNumber, DocumentType, Principal,
@@ -18,12 +21,8 @@ mod common;
 use common::{body_text, free_port, shot, start_browser};
 use fantoccini::{Client, Locator};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
-use store::{
-    AccountStore, CascadeStore, DocumentStore, MemberStore, NewDocument, NewGrant, NewUser,
-    OrgStore, Page, Store,
-};
+use store::{NewDocument, NewGrant, NewUser, Page};
 use time::macros::date;
 
 /// A temporary folder (the server's data folder, the evidence file), removed on drop.
@@ -113,8 +112,9 @@ async fn district_program_progress_and_dashboard_in_chromium() {
         free_port()
     )));
     std::fs::create_dir_all(&tmp.0).unwrap();
-    let store = Arc::new(store_sqlite::SqliteStore::temporary().await.unwrap());
-    store.migrate().await.unwrap();
+    // A fresh database on the backend RESOLUTE_TEST_BACKEND names (see `testdb`).
+    let db = testdb::fresh_store().await;
+    let store = db.store.clone();
     let hashed = web::password::hash(demo::tree::DEMO_PASSWORD).unwrap();
     let member_hash = hashed.clone();
     demo::load(

@@ -9,6 +9,9 @@
 //!
 //! Needs `chromedriver` and `chromium`, as the other browser journeys do;
 //! RESOLUTE_CHROMEDRIVER / RESOLUTE_CHROMIUM override the paths.
+//!
+//! On SQLite, or on PostgreSQL with `RESOLUTE_TEST_BACKEND=postgres` (see `testdb`);
+//! `scripts/test` runs both.
 
 mod common;
 
@@ -17,12 +20,8 @@ use domain::study::{SessionDraft, SessionForm};
 use domain::{AccessRole, Audience, Gender, OrgKind, Principal};
 use fantoccini::{Client, Locator};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
-use store::{
-    AccountStore, MemberStore, NewGrant, NewMember, NewOrg, NewStudySession, NewUser, OrgStore,
-    Store, StudyStore,
-};
+use store::{NewGrant, NewMember, NewOrg, NewStudySession, NewUser};
 
 struct TempDir(PathBuf);
 
@@ -111,8 +110,9 @@ async fn secretary_marks_a_30_member_cell_and_a_member_checks_in_on_a_phone() {
         free_port()
     )));
     std::fs::create_dir_all(&tmp.0).unwrap();
-    let store = Arc::new(store_sqlite::SqliteStore::temporary().await.unwrap());
-    store.migrate().await.unwrap();
+    // A fresh database on the backend RESOLUTE_TEST_BACKEND names (see `testdb`).
+    let db = testdb::fresh_store().await;
+    let store = db.store.clone();
     let hashed = web::password::hash(demo::tree::DEMO_PASSWORD).unwrap();
     let user_hash = hashed.clone();
     demo::load(

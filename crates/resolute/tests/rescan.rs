@@ -2,9 +2,10 @@
 //! document's chain, each text analyzed once); what it stores must be exactly what the
 //! program-by-program path (the assessment on issue) stores. Checked on the Bắc Giang
 //! demo: four district programs of 05-NQ/TU, one of them a copy that stays flagged.
+//! On SQLite, or on PostgreSQL with `RESOLUTE_TEST_BACKEND=postgres` (`scripts/test` runs
+//! both).
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use domain::{Principal, ProgramId};
 use store::{Assessment, CopyVerdict, Store};
@@ -32,9 +33,9 @@ async fn stored(store: &dyn Store) -> BTreeMap<i64, (String, Assessment)> {
 
 #[tokio::test]
 async fn grouped_rescan_stores_what_the_per_program_path_stores() {
-    let sqlite = store_sqlite::SqliteStore::temporary().await.unwrap();
-    sqlite.migrate().await.unwrap();
-    let store: Arc<dyn Store> = Arc::new(sqlite);
+    // A fresh database on the backend RESOLUTE_TEST_BACKEND names (see `testdb`).
+    let db = testdb::fresh_store().await;
+    let store = db.store.clone();
     demo::load(
         store.as_ref(),
         &demo::Profile::bac_giang(),

@@ -1,5 +1,5 @@
 //! Progress on tasks ([`store::ProgressStore`], issue 3, step 4): updates with evidence,
-//! the supervising office's review, my tasks, notifications; and (step 5) the programs side
+//! the supervising office's acceptance, my tasks, notifications; and (step 5) the programs side
 //! of recounts and of restructurings. Every write changes the task's day-independent state
 //! and adds its delta to the rollups of the ancestor chain in the same transaction
 //! (docs/PROGRAMS.md §3).
@@ -10,10 +10,10 @@ use crate::sql::orgs::org_readable;
 use crate::sql::programs::{TASK_COLS, TASK_FROM, task_row, task_state};
 use crate::sql::util::*;
 use async_trait::async_trait;
-use domain::progress::{self, DerivedTask, Posted, ReviewForm, derive_task};
+use domain::progress::{self, AcceptanceForm, DerivedTask, Posted, derive_task};
 use domain::{
-    ContentKey, Counters, DocumentId, EffectiveStatus, EvidenceType, Invalid, OpenKind, OrgId,
-    OrgPath, Permission, Principal, ProgramState, ProgressUpdate, ProgressUpdateId, Review, Rollup,
+    Acceptance, ContentKey, Counters, DocumentId, EffectiveStatus, EvidenceType, Invalid, OpenKind,
+    OrgId, OrgPath, Permission, Principal, ProgramState, ProgressUpdate, ProgressUpdateId, Rollup,
     TaskId, TaskState, TaskStatus, UserId,
 };
 use serde_json::json;
@@ -89,25 +89,25 @@ async fn task_readable(conn: &mut Conn, p: &Principal, id: TaskId) -> Result<Ctx
 const PU_COLS: &str = "pu.id AS pu_id, pu.task_id AS pu_task_id, pu.status AS pu_status, \
      pu.percent AS pu_percent, pu.indicator_value AS pu_value, pu.note AS pu_note, \
      pu.posted_by_user AS pu_posted_by, pu_u.display_name AS pu_posted_by_name, \
-     pu.posted_at AS pu_posted_at, pu.review AS pu_review, pu.return_reason AS pu_reason, \
-     pu.reviewed_by AS pu_reviewed_by, pu.reviewed_at AS pu_reviewed_at";
+     pu.posted_at AS pu_posted_at, pu.review AS pu_acceptance, pu.return_reason AS pu_reason, \
+     pu.reviewed_by AS pu_decided_by, pu.reviewed_at AS pu_decided_at";
 
 const PU_JOIN: &str = " LEFT JOIN users pu_u ON pu_u.id = pu.posted_by_user";
 
-fn review_of(review: &str, reason: Option<String>) -> Result<Review> {
-    match review {
-        "pending" => Ok(Review::Pending),
-        "accepted" => Ok(Review::Accepted),
-        "returned" => Ok(Review::Returned {
+fn acceptance_of(stored: &str, reason: Option<String>) -> Result<Acceptance> {
+    match stored {
+        "pending" => Ok(Acceptance::Pending),
+        "accepted" => Ok(Acceptance::Accepted),
+        "returned" => Ok(Acceptance::Returned {
             reason: reason.unwrap_or_default(),
         }),
-        other => Err(bad_data("review", other)),
+        other => Err(bad_data("acceptance", other)),
     }
 }
 
 fn pu_row(r: &DbRow) -> Result<ProgressRecord> {
     let status: String = r.try_get("pu_status").db()?;
-    let review: String = r.try_get("pu_review").db()?;
+    let acceptance: String = r.try_get("pu_acceptance").db()?;
     Ok(ProgressRecord {
         id: ProgressUpdateId(r.try_get("pu_id").db()?),
         task_id: TaskId(r.try_get("pu_task_id").db()?),
@@ -126,12 +126,12 @@ fn pu_row(r: &DbRow) -> Result<ProgressRecord> {
             .map(UserId),
         posted_by_name: r.try_get("pu_posted_by_name").db()?,
         posted_at: r.try_get("pu_posted_at").db()?,
-        review: review_of(&review, r.try_get("pu_reason").db()?)?,
-        reviewed_by: r
-            .try_get::<Option<i64>, _>("pu_reviewed_by")
+        acceptance: acceptance_of(&acceptance, r.try_get("pu_reason").db()?)?,
+        decided_by: r
+            .try_get::<Option<i64>, _>("pu_decided_by")
             .db()?
             .map(UserId),
-        reviewed_at: r.try_get("pu_reviewed_at").db()?,
+        decided_at: r.try_get("pu_decided_at").db()?,
         evidence: Vec::new(),
     })
 }
@@ -191,7 +191,7 @@ async fn record_by_id(conn: &mut Conn, id: ProgressUpdateId) -> Result<Option<Pr
 
 // ---- Task state --------------------------------------------------------------------------
 
-/// The (status, percent, review, day posted) of a task's updates, in posting order.
+/// The (status, percent, acceptance, day posted) of a task's updates, in posting order.
 async fn task_history(conn: &mut Conn, task: TaskId) -> Result<Vec<Posted>> {
     sqlx::query(
         "SELECT status, percent, review, return_reason, posted_at FROM progress_updates \
@@ -208,14 +208,14 @@ async fn task_history(conn: &mut Conn, task: TaskId) -> Result<Vec<Posted>> {
 
 fn history_row(r: &DbRow) -> Result<Posted> {
     let status: String = r.try_get("status").db()?;
-    let review: String = r.try_get("review").db()?;
+    let acceptance: String = r.try_get("review").db()?;
     Ok(Posted {
         status: TaskStatus::parse(&status).ok_or_else(|| bad_data("status", &status))?,
         percent: r
             .try_get::<Option<i64>, _>("percent")
             .db()?
             .map(|v| v.clamp(0, 100) as u8),
-        review: review_of(&review, r.try_get("return_reason").db()?)?,
+        acceptance: acceptance_of(&acceptance, r.try_get("return_reason").db()?)?,
         posted_on: r
             .try_get::<time::OffsetDateTime, _>("posted_at")
             .db()?
@@ -621,11 +621,11 @@ impl ProgressStore for Backend {
         Ok(out)
     }
 
-    async fn review_progress(
+    async fn decide_progress(
         &self,
         p: &Principal,
         update: ProgressUpdateId,
-        decision: ReviewDecision,
+        decision: AcceptanceDecision,
     ) -> Result<ProgressRecord> {
         let mut tx = self.begin().await?;
         let rec = record_by_id(&mut tx, update)
@@ -634,21 +634,21 @@ impl ProgressStore for Backend {
         let c = task_readable(&mut tx, p, rec.task_id).await?;
         progress::check_may_decide(p, &c.path)?;
         let form = match &decision {
-            ReviewDecision::Accept => ReviewForm {
+            AcceptanceDecision::Accept => AcceptanceForm {
                 decision: "accept".into(),
                 reason: String::new(),
             },
-            ReviewDecision::Return { reason } => ReviewForm {
+            AcceptanceDecision::Return { reason } => AcceptanceForm {
                 decision: "return".into(),
                 reason: reason.clone(),
             },
         };
-        // The command line (system) may review anything, its own posts included.
+        // The command line (system) may decide on anything, its own posts included.
         let author = rec.posted_by.map_or(-1, |u| u.0);
-        let reviewer = user_id_of(p).unwrap_or(-2);
-        let review = Review::decide(&rec.review, author, reviewer, &form)?;
-        let reason = match &review {
-            Review::Returned { reason } => Some(reason.clone()),
+        let decider = user_id_of(p).unwrap_or(-2);
+        let acceptance = Acceptance::decide(&rec.acceptance, author, decider, &form)?;
+        let reason = match &acceptance {
+            Acceptance::Returned { reason } => Some(reason.clone()),
             _ => None,
         };
         let at = now();
@@ -656,7 +656,7 @@ impl ProgressStore for Backend {
             "UPDATE progress_updates SET review = $1, return_reason = $2, reviewed_by = $3, \
              reviewed_at = $4 WHERE id = $5 AND review = 'pending'",
         )
-        .bind(review.as_str())
+        .bind(acceptance.as_str())
         .bind(reason.as_deref())
         .bind(user_id_of(p))
         .bind(at)
@@ -666,13 +666,13 @@ impl ProgressStore for Backend {
         .db()?
         .rows_affected();
         if n != 1 {
-            return Err(StoreError::invalid("decision", "already_reviewed"));
+            return Err(StoreError::invalid("decision", "already_decided"));
         }
         let history = task_history(&mut tx, rec.task_id).await?;
         let state = set_task_state(&mut tx, &c, derive_task(&history)).await?;
         // An accepted indicator value becomes the linked target's current value (the
         // latest by posting time wins; an older update accepted late does not overwrite).
-        if matches!(review, Review::Accepted)
+        if matches!(acceptance, Acceptance::Accepted)
             && let (Some(v), Some(target)) =
                 (rec.update.indicator_value, c.ctx.task.draft.upper_target)
         {
@@ -688,8 +688,8 @@ impl ProgressStore for Backend {
             .await
             .db()?;
         }
-        let kind = match review {
-            Review::Returned { .. } => NotificationKind::UpdateReturned,
+        let kind = match acceptance {
+            Acceptance::Returned { .. } => NotificationKind::UpdateReturned,
             _ => NotificationKind::UpdateAccepted,
         };
         sqlx::query(
@@ -709,12 +709,13 @@ impl ProgressStore for Backend {
         audit(
             &mut tx,
             p,
+            // The stored names of an acceptance in the audit log (ARCHITECTURE.md, "Names").
             "review",
             "progress_update",
             update.0,
             Some(&c.path),
-            Some(json!({"task_id": rec.task_id, "review": rec.review})),
-            Some(json!({"task_id": rec.task_id, "review": review,
+            Some(json!({"task_id": rec.task_id, "review": rec.acceptance})),
+            Some(json!({"task_id": rec.task_id, "review": acceptance,
                         "task_status": state.status, "returned_count": state.returned})),
         )
         .await?;
@@ -750,12 +751,12 @@ impl ProgressStore for Backend {
         Ok(task_readable(&mut conn, p, task).await?.ctx)
     }
 
-    async fn pending_reviews(
+    async fn pending_acceptances(
         &self,
         p: &Principal,
         org: OrgId,
         page: Page,
-    ) -> Result<Vec<PendingReview>> {
+    ) -> Result<Vec<PendingAcceptance>> {
         let mut conn = self.reader().await?;
         let o = org_readable(&mut conn, p, org).await?;
         p.ensure(Permission::EditOrgs, &o.path)?;
@@ -782,7 +783,7 @@ impl ProgressStore for Backend {
         rows.iter()
             .zip(records)
             .map(|(r, progress)| {
-                Ok(PendingReview {
+                Ok(PendingAcceptance {
                     progress,
                     context: ctx_row(r)?.ctx,
                 })

@@ -2298,29 +2298,29 @@ impl StudyStore for Backend {
         .db()
     }
 
-    async fn study_review(
+    async fn round_review(
         &self,
         p: &Principal,
         org: OrgId,
         document: DocumentId,
-    ) -> Result<Option<StudyReview>> {
+    ) -> Result<Option<RoundReview>> {
         let mut conn = self.reader().await?;
         let o = crate::sql::orgs::org_readable(&mut conn, p, org).await?;
         let doc = doc_root(&mut conn, p, document, &o.path).await?;
-        review_row(&mut conn, org, doc.id).await
+        round_review_row(&mut conn, org, doc.id).await
     }
 
-    async fn save_study_review(
+    async fn save_round_review(
         &self,
         p: &Principal,
         org: OrgId,
         document: DocumentId,
-        input: ReviewInput,
-    ) -> Result<StudyReview> {
+        input: RoundReviewInput,
+    ) -> Result<RoundReview> {
         let mut tx = self.begin().await?;
         let c = plan_write(&mut tx, p, org, document).await?;
-        let before = review_row(&mut tx, org, c.doc.id).await?;
-        let members = rules::review_members(&input.commend, &input.remind);
+        let before = round_review_row(&mut tx, org, c.doc.id).await?;
+        let members = rules::round_review_members(&input.commend, &input.remind);
         let cells: HashMap<MemberId, OrgPath> = members_by_ids(&mut tx, &members)
             .await?
             .into_iter()
@@ -2353,7 +2353,7 @@ impl StudyStore for Backend {
         .execute(&mut *tx)
         .await
         .db()?;
-        let after = review_row(&mut tx, org, c.doc.id)
+        let after = round_review_row(&mut tx, org, c.doc.id)
             .await?
             .ok_or(StoreError::NotFound)?;
         audit(
@@ -2364,6 +2364,7 @@ impl StudyStore for Backend {
             } else {
                 "save"
             },
+            // The stored entity name of a round review (ARCHITECTURE.md, "Names").
             "study_review",
             c.doc.id.0,
             Some(&c.org.path),
@@ -2386,7 +2387,11 @@ impl StudyStore for Backend {
     }
 }
 
-async fn review_row(conn: &mut Conn, org: OrgId, doc: DocumentId) -> Result<Option<StudyReview>> {
+async fn round_review_row(
+    conn: &mut Conn,
+    org: OrgId,
+    doc: DocumentId,
+) -> Result<Option<RoundReview>> {
     let Some(r) = sqlx::query(
         "SELECT body_md, commend, remind, issued_on, updated_at FROM study_reviews \
          WHERE org_id = $1 AND document_id = $2",
@@ -2401,7 +2406,7 @@ async fn review_row(conn: &mut Conn, org: OrgId, doc: DocumentId) -> Result<Opti
     };
     let commend: String = r.try_get("commend").db()?;
     let remind: String = r.try_get("remind").db()?;
-    Ok(Some(StudyReview {
+    Ok(Some(RoundReview {
         org_id: org,
         document_id: doc,
         body_md: r.try_get("body_md").db()?,

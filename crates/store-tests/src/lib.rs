@@ -36,14 +36,15 @@ where
 
 /// Runs one case on a fresh PostgreSQL database, created from the admin URL in
 /// `RESOLUTE_TEST_POSTGRES` and dropped afterwards (also when the case fails). Without the
-/// variable, prints a note and returns.
+/// variable, prints a note and returns; under CI (`CI=true`) it fails instead.
 pub async fn run_postgres<F, Fut>(name: &str, case: F)
 where
     F: FnOnce(Arc<dyn Store>) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let Ok(admin_url) = std::env::var(PG_ENV) else {
-        eprintln!("note: {PG_ENV} is not set; skipping the PostgreSQL variant of {name}");
+    // Without the variable: a note locally, a failure under CI (see `testdb`).
+    let Some(admin_url) = testdb::postgres_admin_url(&format!("the PostgreSQL variant of {name}"))
+    else {
         return;
     };
     let db = fresh_db_name();

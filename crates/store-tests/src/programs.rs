@@ -32,11 +32,8 @@ where
     F: FnOnce(Arc<dyn FullStore>) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let Ok(admin_url) = std::env::var(crate::PG_ENV) else {
-        eprintln!(
-            "note: {} is not set; skipping the PostgreSQL variant of {name}",
-            crate::PG_ENV
-        );
+    let Some(admin_url) = testdb::postgres_admin_url(&format!("the PostgreSQL variant of {name}"))
+    else {
         return;
     };
     let db = fresh_db_name();

@@ -2,9 +2,9 @@
 //! and, when `RESOLUTE_TEST_POSTGRES` is set, on PostgreSQL.
 
 use domain::{
-    AccessRole, CascadeScope, ContentKey, Direction, DocumentType, EffectiveStatus, EvidenceType,
-    MemberId, OrgId, OrgKind, OrgPath, PositionRole, Principal, ProgramId, ProgramKind,
-    ProgramSections, ProgramState, Review, Target, TaskDraft, TaskStatus, Term,
+    Acceptance, AccessRole, CascadeScope, ContentKey, Direction, DocumentType, EffectiveStatus,
+    EvidenceType, MemberId, OrgId, OrgKind, OrgPath, PositionRole, Principal, ProgramId,
+    ProgramKind, ProgramSections, ProgramState, Target, TaskDraft, TaskStatus, Term,
 };
 use std::time::Instant;
 use store::*;
@@ -24,7 +24,7 @@ store_tests::program_suite!(
     program_draft_issue_and_revision,
     program_rules_and_authorization,
     lower_units_cascade_their_own_program,
-    progress_updates_roll_up_and_get_reviewed,
+    progress_updates_roll_up_and_get_accepted,
     progress_rules_and_authorization,
     my_tasks_and_deadline_notifications,
     moving_a_commune_moves_its_rollups,
@@ -1196,7 +1196,7 @@ fn input(status: TaskStatus, percent: Option<u8>, note: Option<&str>) -> Progres
     }
 }
 
-async fn progress_updates_roll_up_and_get_reviewed(s: &dyn FullStore) {
+async fn progress_updates_roll_up_and_get_accepted(s: &dyn FullStore) {
     let t = tree(s).await;
     let doc = cascaded(s, &t).await;
     let m1 = member_principal(s, t.m1.id, t.c1.id).await;
@@ -1209,7 +1209,7 @@ async fn progress_updates_roll_up_and_get_reviewed(s: &dyn FullStore) {
     first.evidence = vec![evidence(1, 2048), evidence(1, 2048)];
     let posted = s.post_progress(&m1, tasks[0].id, first).await.unwrap();
     assert_eq!(audit_count(s).await, before + 1, "one audit row per update");
-    assert_eq!(posted.review, Review::Pending);
+    assert_eq!(posted.acceptance, Acceptance::Pending);
     assert_eq!(
         posted.evidence.len(),
         2,
@@ -1237,9 +1237,9 @@ async fn progress_updates_roll_up_and_get_reviewed(s: &dyn FullStore) {
     assert_eq!(task0.program_symbol.as_deref(), Some("01-CTr/HU"));
     assert_rollups_fresh(s, doc.id).await;
 
-    // The province's office reviews the district's updates.
+    // The province's office accepts or returns the district's updates.
     let pending = s
-        .pending_reviews(&office, t.province.id, page())
+        .pending_acceptances(&office, t.province.id, page())
         .await
         .unwrap();
     assert_eq!(pending.len(), 1);
@@ -1248,10 +1248,10 @@ async fn progress_updates_roll_up_and_get_reviewed(s: &dyn FullStore) {
     assert_eq!(pending[0].progress.evidence.len(), 2);
     assert_eq!(
         invalid_code(
-            s.review_progress(
+            s.decide_progress(
                 &office,
                 posted.id,
-                ReviewDecision::Return {
+                AcceptanceDecision::Return {
                     reason: "  ".into()
                 }
             )
@@ -1260,27 +1260,27 @@ async fn progress_updates_roll_up_and_get_reviewed(s: &dyn FullStore) {
         ("reason", "return_reason_required")
     );
     let returned = s
-        .review_progress(
+        .decide_progress(
             &office,
             posted.id,
-            ReviewDecision::Return {
+            AcceptanceDecision::Return {
                 reason: "Thiếu biên bản hội nghị".into(),
             },
         )
         .await
         .unwrap();
     assert_eq!(
-        returned.review,
-        Review::Returned {
+        returned.acceptance,
+        Acceptance::Returned {
             reason: "Thiếu biên bản hội nghị".into()
         }
     );
     assert_eq!(
         invalid_code(
-            s.review_progress(&office, posted.id, ReviewDecision::Accept)
+            s.decide_progress(&office, posted.id, AcceptanceDecision::Accept)
                 .await
         ),
-        ("decision", "already_reviewed")
+        ("decision", "already_decided")
     );
     let dash = s
         .dashboard(&sys(), t.province.id, doc.id, today)
@@ -1333,7 +1333,7 @@ async fn progress_updates_roll_up_and_get_reviewed(s: &dyn FullStore) {
         (1, 1),
         "returned counts until a later update is accepted"
     );
-    s.review_progress(&office, second.id, ReviewDecision::Accept)
+    s.decide_progress(&office, second.id, AcceptanceDecision::Accept)
         .await
         .unwrap();
     let dash = s
@@ -1347,9 +1347,9 @@ async fn progress_updates_roll_up_and_get_reviewed(s: &dyn FullStore) {
     let history = s.task_progress(&m1, tasks[0].id).await.unwrap();
     assert_eq!(history.len(), 2);
     assert_eq!(history[0].evidence.len(), 2);
-    assert_eq!(history[1].review, Review::Accepted);
+    assert_eq!(history[1].acceptance, Acceptance::Accepted);
     assert!(
-        s.pending_reviews(&office, t.province.id, page())
+        s.pending_acceptances(&office, t.province.id, page())
             .await
             .unwrap()
             .is_empty()
@@ -1398,40 +1398,40 @@ async fn progress_rules_and_authorization(s: &dyn FullStore) {
     assert_eq!(audit_count(s).await, before, "nothing was half-saved");
     assert!(s.task_progress(&m1, tasks[0].id).await.unwrap().is_empty());
 
-    // The unit's secretary and office may post; the unit's own office may not review.
+    // The unit's secretary and office may post; the unit's own office may not decide.
     let by_secretary = s
         .post_progress(&d1_secretary, tasks[1].id, ok())
         .await
         .unwrap();
     is_forbidden(
-        s.review_progress(&d1_office, by_secretary.id, ReviewDecision::Accept)
+        s.decide_progress(&d1_office, by_secretary.id, AcceptanceDecision::Accept)
             .await,
     );
     is_not_found(
-        s.review_progress(&d2_office, by_secretary.id, ReviewDecision::Accept)
+        s.decide_progress(&d2_office, by_secretary.id, AcceptanceDecision::Accept)
             .await,
     );
-    is_forbidden(s.pending_reviews(&d1_secretary, t.d1.id, page()).await);
-    is_not_found(s.pending_reviews(&d2_office, t.d1.id, page()).await);
+    is_forbidden(s.pending_acceptances(&d1_secretary, t.d1.id, page()).await);
+    is_not_found(s.pending_acceptances(&d2_office, t.d1.id, page()).await);
     assert!(
-        s.pending_reviews(&d1_office, t.d1.id, page())
+        s.pending_acceptances(&d1_office, t.d1.id, page())
             .await
             .unwrap()
             .is_empty(),
-        "d1 reviews its grassroots units, not itself"
+        "d1 decides on its grassroots units, not itself"
     );
-    // Nobody reviews their own update.
+    // Nobody decides on their own update.
     let by_office = s.post_progress(&office, tasks[2].id, ok()).await.unwrap();
     assert_eq!(
         invalid_code(
-            s.review_progress(&office, by_office.id, ReviewDecision::Accept)
+            s.decide_progress(&office, by_office.id, AcceptanceDecision::Accept)
                 .await
         ),
-        ("decision", "review_own_update")
+        ("decision", "decide_own_update")
     );
-    // A province's own program is reviewed by the province's office.
+    // A province's own program is accepted by the province's office.
     assert_eq!(
-        s.pending_reviews(&office, t.province.id, page())
+        s.pending_acceptances(&office, t.province.id, page())
             .await
             .unwrap()
             .len(),
@@ -1451,11 +1451,11 @@ async fn progress_rules_and_authorization(s: &dyn FullStore) {
         invalid_code(s.post_progress(&m1, tasks[0].id, ok()).await),
         ("task", "task_not_current")
     );
-    // A pending update of a superseded task can still be reviewed; it counts nowhere.
-    s.review_progress(
+    // A pending update of a superseded task can still be decided on; it counts nowhere.
+    s.decide_progress(
         &office,
         by_secretary.id,
-        ReviewDecision::Return {
+        AcceptanceDecision::Return {
             reason: "Sai số liệu".into(),
         },
     )
@@ -1586,10 +1586,10 @@ async fn moving_a_commune_moves_its_rollups(s: &dyn FullStore) {
         .await
         .unwrap();
     let d1_office = principal(s, AccessRole::OfficeStaff, t.d1.id).await;
-    s.review_progress(
+    s.decide_progress(
         &d1_office,
         up.id,
-        ReviewDecision::Return {
+        AcceptanceDecision::Return {
             reason: "Ghi rõ nguyên nhân".into(),
         },
     )
@@ -1634,17 +1634,17 @@ async fn moving_a_commune_moves_its_rollups(s: &dyn FullStore) {
     );
     let cu = s.cascade_unit(&sys(), g1.id).await.unwrap();
     assert!(t.d2.path.covers(&cu.org_path));
-    // The d2 office now reviews g1's updates; the d1 office no longer sees them.
+    // The d2 office now decides on g1's updates; the d1 office no longer sees them.
     let d2_office = principal(s, AccessRole::OfficeStaff, t.d2.id).await;
     let again = s
         .post_progress(&m1, tasks[0].id, input(TaskStatus::OnTrack, Some(50), None))
         .await
         .unwrap();
     is_not_found(
-        s.review_progress(&d1_office, again.id, ReviewDecision::Accept)
+        s.decide_progress(&d1_office, again.id, AcceptanceDecision::Accept)
             .await,
     );
-    s.review_progress(&d2_office, again.id, ReviewDecision::Accept)
+    s.decide_progress(&d2_office, again.id, AcceptanceDecision::Accept)
         .await
         .unwrap();
     assert_rollups_fresh(s, doc.id).await;
@@ -1730,7 +1730,7 @@ async fn dashboard_details_targets_and_series(s: &dyn FullStore) {
         "not before it is accepted"
     );
     assert_eq!((tp[0].tasks, tp[0].tasks_done, tp[0].own), (2, 1, false));
-    s.review_progress(&sys(), posted.id, ReviewDecision::Accept)
+    s.decide_progress(&sys(), posted.id, AcceptanceDecision::Accept)
         .await
         .unwrap();
     let tp = s

@@ -264,14 +264,14 @@ async fn run(s: &dyn FullStore, ops: Vec<Op>) {
                     continue;
                 }
                 let decision = if matches!(op, Op::Accept(_)) {
-                    ReviewDecision::Accept
+                    AcceptanceDecision::Accept
                 } else {
-                    ReviewDecision::Return {
+                    AcceptanceDecision::Return {
                         reason: "Bổ sung minh chứng".into(),
                     }
                 };
                 allowed(
-                    s.review_progress(&p, updates[i % updates.len()], decision)
+                    s.decide_progress(&p, updates[i % updates.len()], decision)
                         .await,
                 );
             }

@@ -18,7 +18,7 @@ store_tests::program_suite!(
     attendance_rolls_up_and_recount_agrees,
     check_in_is_harmless_twice_and_refuses_outsiders,
     knowledge_check_draws_grades_and_limits_retakes,
-    reflections_grading_and_review,
+    reflections_grading_and_round_review,
     study_authorization_by_subtree,
     attendance_import_is_all_or_nothing,
     moving_a_commune_moves_its_study,
@@ -505,7 +505,7 @@ async fn knowledge_check_draws_grades_and_limits_retakes(s: &dyn FullStore) {
     assert_study_fresh(s, t.province.id, f.doc).await;
 }
 
-async fn reflections_grading_and_review(s: &dyn FullStore) {
+async fn reflections_grading_and_round_review(s: &dyn FullStore) {
     let f = fixture(s).await;
     let t = &f.t;
     let me = member_principal(s, t.m1.id, t.c1.id).await;
@@ -602,24 +602,24 @@ async fn reflections_grading_and_review(s: &dyn FullStore) {
         .await
         .unwrap();
     assert_eq!(roster[0].study.reflection, ReflectionState::OnTime);
-    // The review: saved, then issued, then frozen.
+    // The round review: saved, then issued, then frozen.
     let office = principal(s, AccessRole::OfficeStaff, t.g1.id).await;
-    let input = ReviewInput {
+    let input = RoundReviewInput {
         body_md: "Kết quả học tập của Đảng bộ xã.".into(),
         commend: vec![t.m1.id],
         remind: vec![t.m3.id],
         issue_on: None,
     };
-    s.save_study_review(&office, t.g1.id, f.doc, input.clone())
+    s.save_round_review(&office, t.g1.id, f.doc, input.clone())
         .await
         .unwrap();
     assert_eq!(
         invalid_code(
-            s.save_study_review(
+            s.save_round_review(
                 &office,
                 t.g1.id,
                 f.doc,
-                ReviewInput {
+                RoundReviewInput {
                     remind: vec![t.m4.id],
                     ..input.clone()
                 }
@@ -629,11 +629,11 @@ async fn reflections_grading_and_review(s: &dyn FullStore) {
         ("commend", "member_outside_unit")
     );
     let issued = s
-        .save_study_review(
+        .save_round_review(
             &office,
             t.g1.id,
             f.doc,
-            ReviewInput {
+            RoundReviewInput {
                 issue_on: Some(d(2025, 4, 10)),
                 ..input.clone()
             },
@@ -642,12 +642,12 @@ async fn reflections_grading_and_review(s: &dyn FullStore) {
         .unwrap();
     assert_eq!(issued.issued_on, Some(d(2025, 4, 10)));
     assert_eq!(
-        conflict_code(s.save_study_review(&office, t.g1.id, f.doc, input).await),
-        "review_issued"
+        conflict_code(s.save_round_review(&office, t.g1.id, f.doc, input).await),
+        "round_review_issued"
     );
-    is_not_found(s.study_review(&sec, t.g1.id, f.doc).await);
+    is_not_found(s.round_review(&sec, t.g1.id, f.doc).await);
     let kept = s
-        .study_review(&office, t.g1.id, f.doc)
+        .round_review(&office, t.g1.id, f.doc)
         .await
         .unwrap()
         .unwrap();

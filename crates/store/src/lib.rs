@@ -60,15 +60,15 @@ pub use programs::{
     ProgramStore, TaskRecord,
 };
 pub use progress::{
-    EvidenceFile, EvidenceMeta, MAX_EVIDENCE_FILES, MY_TASKS_DUE_SOON_DAYS, MyTask,
-    NOTIFY_WITHIN_DAYS, Notification, NotificationKind, PendingReview, ProgressInput,
-    ProgressRecord, ProgressStore, ReviewDecision, TaskContext,
+    AcceptanceDecision, EvidenceFile, EvidenceMeta, MAX_EVIDENCE_FILES, MY_TASKS_DUE_SOON_DAYS,
+    MyTask, NOTIFY_WITHIN_DAYS, Notification, NotificationKind, PendingAcceptance, ProgressInput,
+    ProgressRecord, ProgressStore, TaskContext,
 };
 pub use study::{
     AttendanceImportRow, CheckIn, CheckPaper, MyStudy, NewMaterial, NewReflection, NewStudySession,
-    Participation, QuestionRecord, ReflectionRecord, ReviewInput, RosterRow, SessionEdit, SheetRow,
-    StudyContent, StudyDocument, StudyMaterial, StudyPlan, StudyReview, StudySession, StudyStore,
-    UnitParticipation,
+    Participation, QuestionRecord, ReflectionRecord, RosterRow, RoundReview, RoundReviewInput,
+    SessionEdit, SheetRow, StudyContent, StudyDocument, StudyMaterial, StudyPlan, StudySession,
+    StudyStore, UnitParticipation,
 };
 
 use async_trait::async_trait;

@@ -5,13 +5,13 @@
 //! (`Principal::member_id`, who may also read the task without a grant) or `EditPeople`
 //! on the program's unit (offices and secretaries). Deciding on an update needs
 //! `EditOrgs` on the *supervising* unit: the parent of the program's unit, or the unit
-//! itself for a root (the province reviews its own).
+//! itself for a root (the province decides on its own).
 
 use crate::{Page, Result, TaskRecord};
 use async_trait::async_trait;
 use domain::{
-    ContentKey, DocumentId, EffectiveStatus, EvidenceType, OrgId, Principal, ProgressUpdate,
-    ProgressUpdateId, Review, TaskId, TaskStatus, UserId,
+    Acceptance, ContentKey, DocumentId, EffectiveStatus, EvidenceType, OrgId, Principal,
+    ProgressUpdate, ProgressUpdateId, TaskId, TaskStatus, UserId,
 };
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
@@ -44,7 +44,7 @@ pub struct ProgressInput {
 /// The supervising office's decision on a pending update.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "decision")]
-pub enum ReviewDecision {
+pub enum AcceptanceDecision {
     Accept,
     /// Returned for correction; the reason is required.
     Return {
@@ -62,7 +62,7 @@ pub struct EvidenceFile {
     pub file_name: String,
 }
 
-/// A posted progress update with its review and evidence.
+/// A posted progress update with the supervising office's decision and its evidence.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProgressRecord {
     pub id: ProgressUpdateId,
@@ -71,14 +71,15 @@ pub struct ProgressRecord {
     pub posted_by: Option<UserId>,
     pub posted_by_name: Option<String>,
     pub posted_at: OffsetDateTime,
-    pub review: Review,
-    pub reviewed_by: Option<UserId>,
-    pub reviewed_at: Option<OffsetDateTime>,
+    pub acceptance: Acceptance,
+    /// Who decided on the update and when (stored as `reviewed_by`, `reviewed_at`).
+    pub decided_by: Option<UserId>,
+    pub decided_at: Option<OffsetDateTime>,
     pub evidence: Vec<EvidenceFile>,
 }
 
 /// A task with its program and unit, for lists across programs (my tasks, pending
-/// reviews).
+/// acceptances).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TaskContext {
     pub task: TaskRecord,
@@ -92,7 +93,7 @@ pub struct TaskContext {
 
 /// A pending update awaiting the supervising office, with its task.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PendingReview {
+pub struct PendingAcceptance {
     pub progress: ProgressRecord,
     pub context: TaskContext,
 }
@@ -200,11 +201,11 @@ pub trait ProgressStore: Send + Sync + 'static {
     /// Accepts or returns a pending update (EditOrgs on the supervising unit). A returned
     /// update counts in `returned_updates` until a later update of the task is accepted;
     /// the task's status is that of its latest update not returned.
-    async fn review_progress(
+    async fn decide_progress(
         &self,
         p: &Principal,
         update: ProgressUpdateId,
-        decision: ReviewDecision,
+        decision: AcceptanceDecision,
     ) -> Result<ProgressRecord>;
 
     /// A task's updates, oldest first, with their evidence.
@@ -213,14 +214,14 @@ pub trait ProgressStore: Send + Sync + 'static {
     /// One task, readable by Read on its unit or by its responsible member.
     async fn task(&self, p: &Principal, task: TaskId) -> Result<TaskContext>;
 
-    /// Pending updates the office of `org` reviews (tasks of its children's programs, and
+    /// Pending updates the office of `org` decides on (tasks of its children's programs, and
     /// its own when it is a root), oldest first. Needs EditOrgs on `org`.
-    async fn pending_reviews(
+    async fn pending_acceptances(
         &self,
         p: &Principal,
         org: OrgId,
         page: Page,
-    ) -> Result<Vec<PendingReview>>;
+    ) -> Result<Vec<PendingAcceptance>>;
 
     /// The counted tasks the principal's member answers for (none without a member):
     /// overdue first, then by deadline.

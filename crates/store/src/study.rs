@@ -1,7 +1,7 @@
 //! Study and dissemination (issue 5): a unit's study plan of a resolution (core content per
 //! audience, conferences with reporters, materials, a question bank), attendance (the
 //! secretary's sheet, QR check-in, imports), knowledge checks, reflections with grades,
-//! the participation rollups and each round's review.
+//! the participation rollups and each round's round review.
 //!
 //! The same rules as [`crate::Store`]: every method takes the acting [`Principal`]; reads
 //! answer only what the grants cover (`NotFound` otherwise); a write the principal may see
@@ -12,7 +12,7 @@
 //! - reading a unit's plan, sessions, sheets and figures needs `Read` on the unit; a
 //!   session's reporters read their sessions (and the plan's materials) without a grant;
 //! - planning (content, sessions, materials, questions), marking attendance, grading and
-//!   writing the review need `EditPeople` on the unit (its office or its secretary);
+//!   writing the round review need `EditPeople` on the unit (its office or its secretary);
 //! - a member checks in, takes the check and hands in a reflection for themselves
 //!   (`Principal::member_id`), for the resolutions cascaded to a unit above their cell.
 //!
@@ -294,9 +294,11 @@ pub struct RosterRow {
     pub study: MemberStudy,
 }
 
-/// A unit's review of a study round, as edited and issued by its office.
+/// A unit's round review: the report closing a study round (báo cáo kết quả học tập,
+/// quán triệt), generated from the figures, edited and issued by its office. Stored in
+/// `study_reviews`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StudyReview {
+pub struct RoundReview {
     pub org_id: OrgId,
     pub document_id: DocumentId,
     pub body_md: String,
@@ -306,9 +308,9 @@ pub struct StudyReview {
     pub updated_at: OffsetDateTime,
 }
 
-/// The review as saved from the form.
+/// The round review as saved from the form.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReviewInput {
+pub struct RoundReviewInput {
     pub body_md: String,
     pub commend: Vec<MemberId>,
     pub remind: Vec<MemberId>,
@@ -535,24 +537,25 @@ pub trait StudyStore: Send + Sync + 'static {
         today: Date,
     ) -> Result<i64>;
 
-    // ---- Review --------------------------------------------------------------------------
+    // ---- Round review --------------------------------------------------------------------
 
-    async fn study_review(
+    /// The unit's round review of a resolution, if one was saved (Read on the unit).
+    async fn round_review(
         &self,
         p: &Principal,
         org: OrgId,
         document: DocumentId,
-    ) -> Result<Option<StudyReview>>;
+    ) -> Result<Option<RoundReview>>;
 
-    /// Saves (and optionally issues) the unit's review (EditPeople on the unit). An issued
-    /// review is `Conflict("review_issued")`.
-    async fn save_study_review(
+    /// Saves (and optionally issues) the unit's round review (EditPeople on the unit). An
+    /// issued one is `Conflict("round_review_issued")`.
+    async fn save_round_review(
         &self,
         p: &Principal,
         org: OrgId,
         document: DocumentId,
-        input: ReviewInput,
-    ) -> Result<StudyReview>;
+        input: RoundReviewInput,
+    ) -> Result<RoundReview>;
 
     // ---- Maintenance ---------------------------------------------------------------------
 

@@ -7,7 +7,7 @@
 //! `checkin_not_your_unit`, `check_not_studied`, `check_no_questions`,
 //! `check_already_passed`, `check_no_attempts_left`, `reflection_empty`, plus the evidence
 //! size codes; conflicts `session_cancelled`, `session_has_attendance`,
-//! `material_withdrawn`, `check_attempt_taken`, `reflection_graded`, `review_issued`.
+//! `material_withdrawn`, `check_attempt_taken`, `reflection_graded`, `round_review_issued`.
 
 use super::{
     CheckRules, MAX_CONTENT_CHARS, MAX_PLACE_CHARS, MAX_REFLECTION_CHARS, MAX_SHEET_ROWS,
@@ -372,12 +372,12 @@ pub fn check_reflection(
 }
 
 /// The commended and reminded members of a round review, each once, sorted.
-pub fn review_members(commend: &[MemberId], remind: &[MemberId]) -> Vec<MemberId> {
+pub fn round_review_members(commend: &[MemberId], remind: &[MemberId]) -> Vec<MemberId> {
     reporter_list(&[commend, remind].concat())
 }
 
-/// Saving a unit's round review: not issued already (`Conflict("review_issued")`), its
-/// text ([`check_plan_text`]), and every member it commends or reminds ([`review_members`])
+/// Saving a unit's round review: not issued already (`Conflict("round_review_issued")`), its
+/// text ([`check_plan_text`]), and every member it commends or reminds ([`round_review_members`])
 /// in the unit's subtree (`commend`, `member_outside_unit`), `cells` holding the cell of
 /// each the store found. Returns the clean text.
 pub fn check_round_review(
@@ -388,7 +388,7 @@ pub fn check_round_review(
     cells: &HashMap<MemberId, OrgPath>,
 ) -> Result<String, Refusal> {
     if issued {
-        return Err(Refusal::Conflict("review_issued"));
+        return Err(Refusal::Conflict("round_review_issued"));
     }
     let body = check_plan_text(body)?;
     if members
@@ -700,7 +700,7 @@ mod tests {
             [(MemberId(1), path("/1/2/3/")), (MemberId(2), path("/1/4/"))]
                 .into_iter()
                 .collect();
-        let members = review_members(&[MemberId(1)], &[MemberId(1)]);
+        let members = round_review_members(&[MemberId(1)], &[MemberId(1)]);
         assert_eq!(members, [MemberId(1)]);
         assert_eq!(
             check_round_review(false, " Kết quả ", &unit, &members, &cells).unwrap(),
@@ -708,13 +708,13 @@ mod tests {
         );
         assert_eq!(
             check_round_review(true, "x", &unit, &members, &cells),
-            Err(Refusal::Conflict("review_issued"))
+            Err(Refusal::Conflict("round_review_issued"))
         );
         assert_eq!(
             codes(&check_round_review(false, "", &unit, &members, &cells).unwrap_err()),
             ["required"]
         );
-        let with_outsider = review_members(&[MemberId(1)], &[MemberId(2), MemberId(3)]);
+        let with_outsider = round_review_members(&[MemberId(1)], &[MemberId(2), MemberId(3)]);
         assert_eq!(
             codes(&check_round_review(false, "x", &unit, &with_outsider, &cells).unwrap_err()),
             ["member_outside_unit"]

@@ -1,6 +1,6 @@
 //! The JSON API under `/api/`: the same records as the pages, for scripts and other
 //! systems, organized by capability like the pages: [`orgs`] (units, members, search),
-//! [`documents`], [`cascades`], [`programs`], [`progress`] (tasks, updates, reviews, my
+//! [`documents`], [`cascades`], [`programs`], [`progress`] (tasks, updates, acceptances, my
 //! tasks, notifications) and [`dashboards`].
 //!
 //! - **Who**: signed-in users only (401 otherwise), by the same session cookie as the
@@ -86,7 +86,7 @@ files of each update with their download address.",
         (name = "documents", description = "Registered documents of a unit and those it implements, with their targets."),
         (name = "cascades", description = "A document assigned down a subtree; the units reached and their state; recording a study."),
         (name = "programs", description = "A unit's action program: draft, sections, task table, issue, revise."),
-        (name = "progress", description = "Tasks, progress updates and their review, my tasks, notifications."),
+        (name = "progress", description = "Tasks, progress updates and their acceptance, my tasks, notifications."),
         (name = "dashboards", description = "How a document's implementation stands in a subtree."),
     )
 )]

@@ -1,16 +1,18 @@
 //! Progress: one task with its history, posting an update (without files: evidence is
-//! uploaded with the page's multipart form), the supervising office's review, the pending
-//! reviews of an office, my tasks, and notifications. The same store calls as the pages
-//! (`crate::progress`).
+//! uploaded with the page's multipart form), the supervising office's acceptance (accept
+//! or return), the pending acceptances of an office, my tasks, and notifications. The same
+//! store calls as the pages (`crate::progress`). The acceptance paths keep their first
+//! name, `.../review` and `/api/orgs/{id}/reviews` (ARCHITECTURE.md, "Names").
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::routing::{get, post};
-use domain::{Invalid, OrgId, ProgressUpdate, ProgressUpdateId, Review, TaskId, TaskStatus};
+use domain::{Acceptance, Invalid, OrgId, ProgressUpdate, ProgressUpdateId, TaskId, TaskStatus};
 use serde::{Deserialize, Serialize};
 use store::{
-    MyTask, Notification, PendingReview, ProgressInput, ProgressRecord, ReviewDecision, TaskContext,
+    AcceptanceDecision, MyTask, Notification, PendingAcceptance, ProgressInput, ProgressRecord,
+    TaskContext,
 };
 use time::Date;
 use utoipa::{OpenApi, ToSchema};
@@ -26,8 +28,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/tasks/{id}", get(task))
         .route("/api/tasks/{id}/progress", post(post_progress))
-        .route("/api/tasks/{id}/updates/{update}/review", post(review))
-        .route("/api/orgs/{id}/reviews", get(reviews))
+        .route("/api/tasks/{id}/updates/{update}/review", post(decide))
+        .route("/api/orgs/{id}/reviews", get(acceptances))
         .route("/api/my/tasks", get(my_tasks))
         .route("/api/notifications", get(notifications))
         .route("/api/notifications/read", post(notifications_read))
@@ -37,8 +39,8 @@ pub fn router() -> Router<AppState> {
 #[openapi(paths(
     task,
     post_progress,
-    review,
-    reviews,
+    decide,
+    acceptances,
     my_tasks,
     notifications,
     notifications_read
@@ -85,7 +87,7 @@ pub struct EvidenceDto {
     pub download: String,
 }
 
-/// A progress update with its review.
+/// A progress update with the supervising office's decision.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProgressDto {
     pub id: i64,
@@ -99,11 +101,12 @@ pub struct ProgressDto {
     pub posted_by_name: Option<String>,
     pub posted_at: String,
     /// `pending`, `accepted` or `returned`.
-    pub review: String,
+    pub acceptance: String,
     /// Why it was returned.
     pub return_reason: Option<String>,
-    pub reviewed_by: Option<i64>,
-    pub reviewed_at: Option<String>,
+    /// Who accepted or returned it, and when.
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<String>,
     pub evidence: Vec<EvidenceDto>,
 }
 
@@ -119,13 +122,13 @@ impl From<&ProgressRecord> for ProgressDto {
             posted_by: r.posted_by.map(|u| u.0),
             posted_by_name: r.posted_by_name.clone(),
             posted_at: moment(&r.posted_at),
-            review: r.review.as_str().to_owned(),
-            return_reason: match &r.review {
-                Review::Returned { reason } => Some(reason.clone()),
+            acceptance: r.acceptance.as_str().to_owned(),
+            return_reason: match &r.acceptance {
+                Acceptance::Returned { reason } => Some(reason.clone()),
                 _ => None,
             },
-            reviewed_by: r.reviewed_by.map(|u| u.0),
-            reviewed_at: r.reviewed_at.as_ref().map(moment),
+            decided_by: r.decided_by.map(|u| u.0),
+            decided_at: r.decided_at.as_ref().map(moment),
             evidence: r
                 .evidence
                 .iter()
@@ -165,9 +168,9 @@ pub struct ProgressInputDto {
     pub note: Option<String>,
 }
 
-/// A review decision: `accept`, or `return` with a reason.
+/// The supervising office's decision: `accept`, or `return` with a reason.
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct ReviewInput {
+pub struct AcceptanceInput {
     #[schema(example = "return")]
     pub decision: Option<String>,
     #[schema(example = "Thiếu biên bản hội nghị.")]
@@ -176,14 +179,14 @@ pub struct ReviewInput {
 
 /// An update awaiting the office, with its task.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct PendingReviewDto {
+pub struct PendingAcceptanceDto {
     pub progress: ProgressDto,
     pub task: TaskContextDto,
 }
 
-impl PendingReviewDto {
-    fn new(r: &PendingReview, today: Date) -> PendingReviewDto {
-        PendingReviewDto {
+impl PendingAcceptanceDto {
+    fn new(r: &PendingAcceptance, today: Date) -> PendingAcceptanceDto {
+        PendingAcceptanceDto {
             progress: ProgressDto::from(&r.progress),
             task: TaskContextDto::new(&r.context, today),
         }
@@ -191,9 +194,9 @@ impl PendingReviewDto {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct PendingReviews {
+pub struct PendingAcceptances {
     pub org_id: i64,
-    pub reviews: Vec<PendingReviewDto>,
+    pub acceptances: Vec<PendingAcceptanceDto>,
 }
 
 /// A task the user's member answers for.
@@ -376,17 +379,17 @@ async fn post_progress(
     created(ProgressDto::from(&record))
 }
 
-/// Reviews a pending update: accept, or return with a reason.
+/// Decides on a pending update: accept, or return with a reason.
 ///
 /// Accepts or returns (with a reason) a pending update: the supervising unit's office.
-/// Your own update: `review_own_update`; reviewed already: `already_reviewed`.
+/// Your own update: `decide_own_update`; decided already: `already_decided`.
 #[utoipa::path(post, path = "/api/tasks/{id}/updates/{update}/review", tag = "progress",
     params(("id" = i64, Path, description = "The task"),
         ("update" = i64, Path, description = "The update")),
-    request_body = ReviewInput,
+    request_body = AcceptanceInput,
     responses((status = 200, description = "OK", body = ProgressDto), (status = 400, description = "Bad input: the error names the field, with a message in the user's language", body = ErrorBody),
         (status = 403, description = "Not allowed, or the X-CSRF-Token header is missing or wrong", body = ErrorBody), (status = 404, description = "Not found, or outside the user's units", body = ErrorBody)))]
-async fn review(
+async fn decide(
     auth: Auth,
     State(st): State<AppState>,
     Path((raw, raw_update)): Path<(String, String)>,
@@ -400,11 +403,11 @@ async fn review(
         .iter()
         .find(|r| r.id == update_id)
         .ok_or(ApiError::NotFound)?;
-    let input: ReviewInput = body(&bytes)?;
+    let input: AcceptanceInput = body(&bytes)?;
     let decision = match input.decision.as_deref().map(str::trim) {
-        Some("accept") => ReviewDecision::Accept,
+        Some("accept") => AcceptanceDecision::Accept,
         Some("return") => match input.reason.as_deref().map(str::trim) {
-            Some(r) if !r.is_empty() => ReviewDecision::Return {
+            Some(r) if !r.is_empty() => AcceptanceDecision::Return {
                 reason: r.to_owned(),
             },
             _ => {
@@ -417,18 +420,19 @@ async fn review(
         None | Some("") => return Err(ApiError::Invalid(Invalid::one("decision", "required"))),
         Some(_) => return Err(ApiError::Invalid(Invalid::one("decision", "bad_choice"))),
     };
-    let reviewed = st.store.review_progress(p, record.id, decision).await?;
-    ok(ProgressDto::from(&reviewed))
+    let decided = st.store.decide_progress(p, record.id, decision).await?;
+    ok(ProgressDto::from(&decided))
 }
 
-/// The pending updates the office of a unit reviews, oldest first (EditOrgs on it).
+/// The pending updates the office of a unit accepts or returns, oldest first (EditOrgs on
+/// it).
 #[utoipa::path(get, path = "/api/orgs/{id}/reviews", tag = "progress",
     params(("id" = i64, Path, description = "The supervising unit"),
         ("offset" = Option<u32>, Query, description = "Skip this many (0)"),
         ("limit" = Option<u32>, Query, description = "At most this many, 1–500 (100)")),
-    responses((status = 200, description = "OK", body = PendingReviews), (status = 403, description = "Not allowed, or the X-CSRF-Token header is missing or wrong", body = ErrorBody),
+    responses((status = 200, description = "OK", body = PendingAcceptances), (status = 403, description = "Not allowed, or the X-CSRF-Token header is missing or wrong", body = ErrorBody),
         (status = 404, description = "Not found, or outside the user's units", body = ErrorBody)))]
-async fn reviews(
+async fn acceptances(
     auth: Auth,
     State(st): State<AppState>,
     Path(raw): Path<String>,
@@ -438,14 +442,14 @@ async fn reviews(
     let org = st.store.org_get(p, id::<OrgId>(&raw)?).await?;
     let list = st
         .store
-        .pending_reviews(p, org.id, page(&query, 100, 500))
+        .pending_acceptances(p, org.id, page(&query, 100, 500))
         .await?;
     let today = today();
-    ok(PendingReviews {
+    ok(PendingAcceptances {
         org_id: org.id.0,
-        reviews: list
+        acceptances: list
             .iter()
-            .map(|r| PendingReviewDto::new(r, today))
+            .map(|r| PendingAcceptanceDto::new(r, today))
             .collect(),
     })
 }

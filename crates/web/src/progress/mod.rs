@@ -10,7 +10,8 @@
 //! - `/tasks/{id}/evidence/{file}`: a file, served only when the store lets the principal
 //!   read the task's history;
 //! - `/orgs/{id}/reviews` and `/tasks/{id}/updates/{update}/review`: the supervising
-//!   office's pending updates, accepted or returned with a reason;
+//!   office's pending acceptances, each update accepted or returned with a reason (the
+//!   paths keep their first name, see ARCHITECTURE.md "Names");
 //! - `/my/tasks` and `/notifications`: what the signed-in member answers for, and the
 //!   deadlines and events that concern them.
 
@@ -24,12 +25,12 @@ use axum::routing::{get, post};
 use domain::evidence;
 use domain::progress::{ProgressForm, ProgressUpdate};
 use domain::{
-    EffectiveStatus, Invalid, OrgId, Permission, Principal, ProgressUpdateId, Review, TaskId,
+    Acceptance, EffectiveStatus, Invalid, OrgId, Permission, Principal, ProgressUpdateId, TaskId,
     TaskStatus,
 };
 use store::{
-    MAX_EVIDENCE_FILES, MyTask, Notification, Org, Page, PendingReview, ProgressInput,
-    ProgressRecord, ReviewDecision, TaskContext,
+    AcceptanceDecision, MAX_EVIDENCE_FILES, MyTask, Notification, Org, Page, PendingAcceptance,
+    ProgressInput, ProgressRecord, TaskContext,
 };
 
 use crate::AppState;
@@ -49,8 +50,8 @@ pub fn router() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(BODY_LIMIT)),
         )
         .route("/tasks/{id}/evidence/{file}", get(evidence_file))
-        .route("/tasks/{id}/updates/{update}/review", post(review))
-        .route("/orgs/{id}/reviews", get(reviews))
+        .route("/tasks/{id}/updates/{update}/review", post(decide))
+        .route("/orgs/{id}/reviews", get(acceptances))
         .route("/my/tasks", get(my_tasks))
         .route("/notifications", get(notifications))
         .route("/notifications/read", post(notifications_read))
@@ -114,8 +115,8 @@ pub struct UpdateView {
     pub percent: Option<u8>,
     pub value: Option<String>,
     pub note: Option<String>,
-    pub review: &'static str,
-    pub review_tag: &'static str,
+    pub acceptance: &'static str,
+    pub acceptance_tag: &'static str,
     pub reason: Option<String>,
     /// (href, name, size text)
     pub files: Vec<(String, String, String)>,
@@ -131,10 +132,12 @@ pub(crate) fn size_text(ctx: &Ctx, bytes: u64) -> String {
 
 fn update_view(ctx: &Ctx, r: &ProgressRecord) -> UpdateView {
     let status = EffectiveStatus::from(r.update.status);
-    let (review, review_tag, reason) = match &r.review {
-        Review::Pending => ("progress.review.pending", "tag-yellow", None),
-        Review::Accepted => ("progress.review.accepted", "tag-green", None),
-        Review::Returned { reason } => ("progress.review.returned", "tag-red", Some(reason)),
+    let (acceptance, acceptance_tag, reason) = match &r.acceptance {
+        Acceptance::Pending => ("progress.acceptance.pending", "tag-yellow", None),
+        Acceptance::Accepted => ("progress.acceptance.accepted", "tag-green", None),
+        Acceptance::Returned { reason } => {
+            ("progress.acceptance.returned", "tag-red", Some(reason))
+        }
     };
     UpdateView {
         id: r.id,
@@ -148,8 +151,8 @@ fn update_view(ctx: &Ctx, r: &ProgressRecord) -> UpdateView {
             .indicator_value
             .map(|v| domain::target::format_number(v, 2)),
         note: r.update.note.clone(),
-        review: ctx.t(review),
-        review_tag,
+        acceptance: ctx.t(acceptance),
+        acceptance_tag,
         reason: reason.cloned(),
         files: r
             .evidence
@@ -397,20 +400,20 @@ async fn evidence_file(
     files::blob(&st, &f.key, f.kind, &f.file_name).await
 }
 
-// ---- Reviews ------------------------------------------------------------------------------
+// ---- Acceptance ---------------------------------------------------------------------------
 
 #[derive(Template, WebTemplate)]
-#[template(path = "progress/reviews.html")]
-struct ReviewsPage {
+#[template(path = "progress/acceptances.html")]
+struct AcceptancesPage {
     ctx: Ctx,
     title: String,
     org: Org,
     /// (pending record, its view)
-    items: Vec<(PendingReview, UpdateView)>,
+    items: Vec<(PendingAcceptance, UpdateView)>,
     done: bool,
 }
 
-async fn reviews(
+async fn acceptances(
     auth: Auth,
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -419,7 +422,7 @@ async fn reviews(
     let org = st.store.org_get(p, forms::id::<OrgId>(&id)?).await?;
     let pending = st
         .store
-        .pending_reviews(
+        .pending_acceptances(
             p,
             org.id,
             Page {
@@ -436,8 +439,8 @@ async fn reviews(
             (r, v)
         })
         .collect();
-    Ok(ReviewsPage {
-        title: format!("{} – {}", ctx.t("progress.reviews.title"), org.name),
+    Ok(AcceptancesPage {
+        title: format!("{} – {}", ctx.t("progress.acceptances.title"), org.name),
         done: ctx.here.ends_with("?done=1"),
         ctx,
         org,
@@ -446,15 +449,15 @@ async fn reviews(
     .into_response())
 }
 
-fn decision_of(f: &FormData) -> Result<ReviewDecision, Invalid> {
+fn decision_of(f: &FormData) -> Result<AcceptanceDecision, Invalid> {
     match f.get("decision").trim() {
-        "accept" => Ok(ReviewDecision::Accept),
+        "accept" => Ok(AcceptanceDecision::Accept),
         "return" => {
             let reason = f.get("reason").trim();
             if reason.is_empty() {
                 Err(Invalid::one("reason", "return_reason_required"))
             } else {
-                Ok(ReviewDecision::Return {
+                Ok(AcceptanceDecision::Return {
                     reason: reason.to_owned(),
                 })
             }
@@ -463,7 +466,7 @@ fn decision_of(f: &FormData) -> Result<ReviewDecision, Invalid> {
     }
 }
 
-async fn review(
+async fn decide(
     auth: Auth,
     State(st): State<AppState>,
     Path((id, update)): Path<(String, String)>,
@@ -490,7 +493,7 @@ async fn review(
         back
     };
     let result = match decision_of(&f) {
-        Ok(d) => match st.store.review_progress(p, record.id, d).await {
+        Ok(d) => match st.store.decide_progress(p, record.id, d).await {
             Ok(_) => return Ok(Redirect::to(&with_done(&back)).into_response()),
             Err(e) => forms::store_errors(ctx.lang, e)?,
         },
@@ -499,7 +502,7 @@ async fn review(
     // The form again, on its own page, with the reason kept.
     let mut page = FormPage::new(
         ctx,
-        ctx.t("progress.reviews.decide_title"),
+        ctx.t("progress.acceptances.decide_title"),
         &format!(
             "/tasks/{}/updates/{}/review?next={}",
             t.task.id,
@@ -510,7 +513,7 @@ async fn review(
     );
     page.caption = t.task.draft.content.clone();
     page.intro = i18n::fill(
-        ctx.t("progress.reviews.decide_intro"),
+        ctx.t("progress.acceptances.decide_intro"),
         &[
             ("who", &record.posted_by_name.clone().unwrap_or_default()),
             ("day", &ctx.day(&record.posted_at)),
@@ -519,17 +522,21 @@ async fn review(
     page.fields = vec![
         Field::radios(
             "decision",
-            ctx.t("progress.reviews.decision"),
+            ctx.t("progress.acceptances.decision"),
             f.get("decision"),
             vec![
-                ("accept".into(), ctx.t("progress.reviews.accept").into()),
-                ("return".into(), ctx.t("progress.reviews.return").into()),
+                ("accept".into(), ctx.t("progress.acceptances.accept").into()),
+                ("return".into(), ctx.t("progress.acceptances.return").into()),
             ],
         ),
-        Field::textarea("reason", ctx.t("progress.reviews.reason"), f.get("reason"))
-            .hint(ctx.t("progress.reviews.reason_hint")),
+        Field::textarea(
+            "reason",
+            ctx.t("progress.acceptances.reason"),
+            f.get("reason"),
+        )
+        .hint(ctx.t("progress.acceptances.reason_hint")),
     ];
-    page.submit = ctx.t("progress.reviews.submit").into();
+    page.submit = ctx.t("progress.acceptances.submit").into();
     page.cancel_href = back;
     Ok(page.respond())
 }

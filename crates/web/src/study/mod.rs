@@ -1,6 +1,6 @@
 //! Study and dissemination (issue 5): a unit's study plan of a resolution, conferences
 //! with one-screen attendance and QR check-in, the member's "resolutions to study" page,
-//! knowledge checks, reflections with grading and copy flags, and each round's review.
+//! knowledge checks, reflections with grading and copy flags, and each round review.
 //!
 //! - `/study`: the resolutions to study — the member's own, and the plans of the units the
 //!   user keeps;
@@ -14,7 +14,7 @@
 //!   and reflection;
 //! - `/orgs/{id}/study/{doc}/reflections`: grading, with reflections that copy a
 //!   colleague's or the core content flagged by the `analysis` crate;
-//! - `/orgs/{id}/study/{doc}/review`: the round's review generated from the figures, edited
+//! - `/orgs/{id}/study/{doc}/review`: the round review generated from the figures, edited
 //!   and issued by the office, and its .xlsx.
 //!
 //! Uploads (materials, reflection files) are read, checked and kept like task evidence
@@ -83,11 +83,11 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/orgs/{id}/study/{doc}/review",
-            get(review::review_page).post(review::review_save),
+            get(review::round_review_page).post(review::round_review_save),
         )
         .route(
             "/orgs/{id}/study/{doc}/review/xlsx",
-            get(review::review_xlsx),
+            get(review::round_review_xlsx),
         )
         .route("/study-sessions/{id}", get(session_page))
         .route("/study-sessions/{id}/attendance", post(attendance_save))
@@ -1434,7 +1434,14 @@ struct CheckPage {
 }
 
 /// The document's symbol; `NotFound` when the principal may not read the document.
-async fn symbol_of(st: &AppState, p: &Principal, doc: DocumentId) -> Result<String, AppError> {
+/// The symbol of a resolution the user may study: one they may read, or (a member without
+/// grants) one cascaded above their cell. Anything else is a 404. The JSON API's member
+/// routes use the same rule.
+pub(crate) async fn symbol_of(
+    st: &AppState,
+    p: &Principal,
+    doc: DocumentId,
+) -> Result<String, AppError> {
     match st.store.document(p, doc).await {
         Ok(d) => Ok(d.symbol),
         // A member without grants reads the resolutions cascaded above their cell.

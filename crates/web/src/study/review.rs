@@ -1,4 +1,4 @@
-//! Grading reflections (with copy flags), the members not yet studied, the round's review
+//! Grading reflections (with copy flags), the members not yet studied, the round review
 //! (generated from the figures, edited and issued by the office, downloadable as .xlsx) and
 //! the study section of the dashboards.
 
@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::study::{self, CheckRules, ReflectionId};
 use domain::{Audience, DocumentId, MemberId, OrgId, Permission, Principal, ReflectionGrade};
 use store::{
-    Page, Participation, ReflectionRecord, ReviewInput, RosterRow, StudyPlan, StudyReview,
+    Page, Participation, ReflectionRecord, RosterRow, RoundReview, RoundReviewInput, StudyPlan,
 };
 
 use super::{audience_label, child_rows, grade_label, ids};
@@ -19,7 +19,7 @@ use crate::ctx::{Auth, Ctx};
 use crate::error::AppError;
 use crate::forms::{self, FormData, FormErrors, store_errors, today};
 
-/// Members read for a review's lists (a grassroots unit has a few hundred).
+/// Members read for a round review's lists (a grassroots unit has a few hundred).
 const ROSTER_LIMIT: u32 = 5000;
 
 // ---- Reflections and copy flags -------------------------------------------------------------
@@ -227,7 +227,7 @@ pub(super) async fn unstudied_page(
     .into_response())
 }
 
-// ---- Review ---------------------------------------------------------------------------------
+// ---- Round review ---------------------------------------------------------------------------
 
 /// The facts of a round in a unit, from the rollups and the roster.
 pub struct Facts {
@@ -316,15 +316,19 @@ fn fact_lines(ctx: &Ctx, p: &Participation) -> Vec<FactLine> {
             p.members[1],
             &p.counters[1],
         ),
-        line(ctx.t("study.review.total"), p.members_total(), &p.total()),
+        line(
+            ctx.t("study.round_review.total"),
+            p.members_total(),
+            &p.total(),
+        ),
     ]
 }
 
-/// The generated first draft of the review, in the page's language.
+/// The generated first draft of the round review, in the page's language.
 fn generated_text(ctx: &Ctx, plan: &StudyPlan, f: &Facts) -> String {
     let t = f.p.total();
     let mut out = i18n::fill(
-        ctx.t("study.review.generated"),
+        ctx.t("study.round_review.generated"),
         &[
             ("unit", &plan.org_name),
             ("symbol", &plan.document_symbol),
@@ -344,21 +348,21 @@ fn generated_text(ctx: &Ctx, plan: &StudyPlan, f: &Facts) -> String {
     );
     out.push_str("\n\n");
     out.push_str(&i18n::fill(
-        ctx.t("study.review.generated_lists"),
+        ctx.t("study.round_review.generated_lists"),
         &[("commend", &f.commend.len()), ("remind", &f.remind.len())],
     ));
     out
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "study/review.html")]
-struct ReviewPage {
+#[template(path = "study/round_review.html")]
+struct RoundReviewPage {
     ctx: Ctx,
     title: String,
     plan: StudyPlan,
     lines: Vec<FactLine>,
     makeups: i64,
-    review: Option<StudyReview>,
+    review: Option<RoundReview>,
     body: String,
     /// (member, name, cell, checked)
     commend: Vec<(MemberId, String, String, bool)>,
@@ -372,18 +376,18 @@ struct ReviewPage {
 fn remind_reason(ctx: &Ctx, r: &RosterRow) -> String {
     let mut why = Vec::new();
     if !r.study.studied {
-        why.push(ctx.t("study.review.why_not_studied"));
+        why.push(ctx.t("study.round_review.why_not_studied"));
     }
     if r.study.reflection == study::ReflectionState::None {
-        why.push(ctx.t("study.review.why_no_reflection"));
+        why.push(ctx.t("study.round_review.why_no_reflection"));
     }
     if !r.study.check_passed && r.study.check_attempts >= CheckRules::default().max_attempts {
-        why.push(ctx.t("study.review.why_check"));
+        why.push(ctx.t("study.round_review.why_check"));
     }
     why.join(", ")
 }
 
-async fn review_response(
+async fn round_review_response(
     st: &AppState,
     auth: &Auth,
     org: OrgId,
@@ -396,7 +400,7 @@ async fn review_response(
     let ctx = &auth.ctx;
     let plan = st.store.study_plan(p, org, doc).await?;
     let f = facts(st, p, org, plan.document_id).await?;
-    let review = st.store.study_review(p, org, plan.document_id).await?;
+    let review = st.store.round_review(p, org, plan.document_id).await?;
     let chosen = |list: &[RosterRow], key: &str, saved: Option<&Vec<MemberId>>| {
         list.iter()
             .map(|r| {
@@ -429,12 +433,12 @@ async fn review_response(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let page = ReviewPage {
+    let page = RoundReviewPage {
         title: forms::title(
             ctx.lang,
             &errors,
             &i18n::fill(
-                ctx.t("study.review.title"),
+                ctx.t("study.round_review.title"),
                 &[("symbol", &plan.document_symbol)],
             ),
         ),
@@ -459,7 +463,7 @@ async fn review_response(
     Ok((status, page).into_response())
 }
 
-pub(super) async fn review_page(
+pub(super) async fn round_review_page(
     auth: Auth,
     State(st): State<AppState>,
     Path((org, doc)): Path<(String, String)>,
@@ -467,11 +471,11 @@ pub(super) async fn review_page(
 ) -> Result<Response, AppError> {
     let (org, doc) = ids(&org, &doc)?;
     let notice = match forms::query_param(&q, "done").as_str() {
-        "saved" => auth.ctx.t("study.review.saved").to_owned(),
-        "issued" => auth.ctx.t("study.review.issued").to_owned(),
+        "saved" => auth.ctx.t("study.round_review.saved").to_owned(),
+        "issued" => auth.ctx.t("study.round_review.issued").to_owned(),
         _ => String::new(),
     };
-    review_response(&st, &auth, org, doc, None, FormErrors::default(), notice).await
+    round_review_response(&st, &auth, org, doc, None, FormErrors::default(), notice).await
 }
 
 fn member_ids(f: &FormData, key: &str) -> Vec<MemberId> {
@@ -481,7 +485,7 @@ fn member_ids(f: &FormData, key: &str) -> Vec<MemberId> {
         .collect()
 }
 
-pub(super) async fn review_save(
+pub(super) async fn round_review_save(
     auth: Auth,
     State(st): State<AppState>,
     Path((org, doc)): Path<(String, String)>,
@@ -489,13 +493,13 @@ pub(super) async fn review_save(
 ) -> Result<Response, AppError> {
     let (org, doc) = ids(&org, &doc)?;
     let issue = f.get("action") == "issue";
-    let input = ReviewInput {
+    let input = RoundReviewInput {
         body_md: f.get("body_md").to_owned(),
         commend: member_ids(&f, "commend"),
         remind: member_ids(&f, "remind"),
         issue_on: issue.then(today),
     };
-    match st.store.save_study_review(&auth.p, org, doc, input).await {
+    match st.store.save_round_review(&auth.p, org, doc, input).await {
         Ok(_) => Ok(Redirect::to(&format!(
             "/orgs/{org}/study/{doc}/review?done={}",
             if issue { "issued" } else { "saved" }
@@ -503,7 +507,7 @@ pub(super) async fn review_save(
         .into_response()),
         Err(e) => {
             let errors = store_errors(auth.ctx.lang, e)?;
-            review_response(&st, &auth, org, doc, Some(&f), errors, String::new()).await
+            round_review_response(&st, &auth, org, doc, Some(&f), errors, String::new()).await
         }
     }
 }
@@ -512,7 +516,7 @@ fn workbook(
     ctx: &Ctx,
     plan: &StudyPlan,
     f: &Facts,
-    review: Option<&StudyReview>,
+    review: Option<&RoundReview>,
 ) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut wb = Workbook::new();
@@ -524,22 +528,22 @@ fn workbook(
         0,
         0,
         i18n::fill(
-            ctx.t("study.review.title"),
+            ctx.t("study.round_review.title"),
             &[("symbol", &plan.document_symbol)],
         ),
         &bold,
     )?;
     sheet.write(1, 0, &plan.org_name)?;
     let heads = [
-        ctx.t("study.review.col.audience"),
-        ctx.t("study.review.col.members"),
-        ctx.t("study.review.col.studied"),
-        ctx.t("study.review.col.pct"),
-        ctx.t("study.review.col.made_up"),
-        ctx.t("study.review.col.checks"),
-        ctx.t("study.review.col.on_time"),
-        ctx.t("study.review.col.late"),
-        ctx.t("study.review.col.good"),
+        ctx.t("study.round_review.col.audience"),
+        ctx.t("study.round_review.col.members"),
+        ctx.t("study.round_review.col.studied"),
+        ctx.t("study.round_review.col.pct"),
+        ctx.t("study.round_review.col.made_up"),
+        ctx.t("study.round_review.col.checks"),
+        ctx.t("study.round_review.col.on_time"),
+        ctx.t("study.round_review.col.late"),
+        ctx.t("study.round_review.col.good"),
     ];
     for (c, h) in heads.iter().enumerate() {
         sheet.write_with_format(3, c as u16, *h, &bold)?;
@@ -561,17 +565,21 @@ fn workbook(
             sheet.write(r, 1 + c as u16, *n as f64)?;
         }
     }
-    sheet.write(8, 0, ctx.t("study.review.makeups"))?;
+    sheet.write(8, 0, ctx.t("study.round_review.makeups"))?;
     sheet.write(8, 1, f.makeups as f64)?;
     sheet.set_column_width(0, 28)?;
     if let Some(r) = review {
-        sheet.write_with_format(10, 0, ctx.t("study.review.text"), &bold)?;
+        sheet.write_with_format(10, 0, ctx.t("study.round_review.text"), &bold)?;
         sheet.write_with_format(11, 0, &r.body_md, &wrap)?;
         if let Some(d) = r.issued_on {
             sheet.write(
                 12,
                 0,
-                format!("{}: {}", ctx.t("study.review.issued_on"), ctx.date(&d)),
+                format!(
+                    "{}: {}",
+                    ctx.t("study.round_review.issued_on"),
+                    ctx.date(&d)
+                ),
             )?;
         }
     }
@@ -631,7 +639,7 @@ fn workbook(
     wb.save_to_buffer()
 }
 
-pub(super) async fn review_xlsx(
+pub(super) async fn round_review_xlsx(
     auth: Auth,
     State(st): State<AppState>,
     Path((org, doc)): Path<(String, String)>,
@@ -640,7 +648,7 @@ pub(super) async fn review_xlsx(
     let p = &auth.p;
     let plan = st.store.study_plan(p, org, doc).await?;
     let f = facts(&st, p, org, plan.document_id).await?;
-    let review = st.store.study_review(p, org, plan.document_id).await?;
+    let review = st.store.round_review(p, org, plan.document_id).await?;
     let bytes = workbook(&auth.ctx, &plan, &f, review.as_ref()).map_err(AppError::internal)?;
     let name = format!("hoc-tap-{}-{}.xlsx", plan.document_id, org);
     Ok(crate::files::xlsx(&name, bytes))

@@ -1,5 +1,5 @@
 //! The JSON API: its OpenAPI document against the route list, every endpoint inside and
-//! outside the subtree, a draft → tasks → issue → progress → review round trip, and bad
+//! outside the subtree, a draft → tasks → issue → progress → acceptance round trip, and bad
 //! input answered 400 with a message in the user's language.
 
 use std::collections::BTreeSet;
@@ -179,7 +179,7 @@ async fn member_account(app: &TestApp) -> Browser {
 }
 
 #[tokio::test]
-async fn draft_tasks_issue_progress_review_round_trip() {
+async fn draft_tasks_issue_progress_acceptance_round_trip() {
     let app = spawn_app().await;
     // The district's resolution, cascaded to its communes; no program yet.
     let records = app.seed_programs().await;
@@ -315,9 +315,9 @@ async fn draft_tasks_issue_progress_review_round_trip() {
     .await;
     assert_eq!(s, 201, "{v}");
     let first = v["id"].as_i64().unwrap();
-    assert_eq!(v["review"], "pending");
+    assert_eq!(v["acceptance"], "pending");
 
-    // The district's office reviews: a return needs a reason.
+    // The district's office decides: a return needs a reason.
     let review = format!("/api/tasks/{task_id}/updates/{first}/review");
     let (s, v) = post(&office, &review, json!({ "decision": "return" })).await;
     assert_eq!(s, 400, "{v}");
@@ -330,14 +330,14 @@ async fn draft_tasks_issue_progress_review_round_trip() {
     )
     .await;
     assert_eq!(s, 200, "{v}");
-    assert_eq!(v["review"], "returned");
+    assert_eq!(v["acceptance"], "returned");
     assert_eq!(v["return_reason"], "Thiếu kế hoạch tổ chức hội nghị.");
-    // The member may not review, and a reviewed update stays reviewed.
+    // The member may not decide, and a decided update stays decided.
     let (s, v) = post(&member, &review, json!({ "decision": "accept" })).await;
     assert!((400..500).contains(&s), "{s} {v}");
     let (s, v) = post(&office, &review, json!({ "decision": "accept" })).await;
     assert_eq!(s, 400, "{v}");
-    assert_eq!(v["error"]["code"], "already_reviewed");
+    assert_eq!(v["error"]["code"], "already_decided");
 
     // The member is told, and marks it read.
     let (s, v) = get(&member, "/api/notifications").await;
@@ -374,7 +374,7 @@ async fn draft_tasks_issue_progress_review_round_trip() {
     )
     .await;
     assert_eq!(s, 200, "{v}");
-    assert_eq!(v["review"], "accepted");
+    assert_eq!(v["acceptance"], "accepted");
 
     // The task's page and the dashboards agree.
     let (s, v) = get(&office, &format!("/api/tasks/{task_id}")).await;

@@ -1,5 +1,6 @@
-//! `spawn_app()`: a fresh database, a small seeded tree and the real server on
-//! 127.0.0.1:0; and a `TestApp` with helpers to sign in and send requests.
+//! `spawn_app()`: a fresh database (SQLite, or PostgreSQL with
+//! `RESOLUTE_TEST_BACKEND=postgres`: see the `testdb` crate), a small seeded tree and the
+//! real server on 127.0.0.1:0; and a `TestApp` with helpers to sign in and send requests.
 //!
 //! The tree: Tỉnh Bắc Giang → Huyện Lục Nam (district A) and Huyện Yên Thế (district B),
 //! each → one commune (grassroots) → one cell → members. Accounts: `admin` (province),
@@ -46,6 +47,8 @@ pub struct TestApp {
     pub data: Arc<tempfile::TempDir>,
     /// The server's state (its password gate's figures).
     pub state: web::AppState,
+    /// The test's database, dropped with the app.
+    pub db: Arc<testdb::TestStore>,
 }
 
 /// A signed-in (or anonymous) browser: its own cookie jar, no automatic redirects.
@@ -142,10 +145,8 @@ pub async fn spawn_app() -> TestApp {
 
 /// [`spawn_app`] with settings changed by `configure` (trusted proxies, server limits).
 pub async fn spawn_app_with(configure: impl FnOnce(&mut web::Config)) -> TestApp {
-    let sqlite = store_sqlite::SqliteStore::temporary()
-        .await
-        .expect("temporary store");
-    let store: Arc<dyn Store> = Arc::new(sqlite);
+    let db = Arc::new(testdb::fresh_store().await);
+    let store = db.store.clone();
     let s = store.as_ref();
 
     let province = org(s, None, OrgKind::Provincial, "Tỉnh Bắc Giang", "24").await;
@@ -308,6 +309,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut web::Config)) -> TestApp
         clerk_grant: clerk_grants[1],
         data,
         state,
+        db,
     }
 }
 

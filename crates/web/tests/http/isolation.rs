@@ -1,7 +1,10 @@
 //! Subtree isolation, generated from the router's own route list (`web::routes::ALL`):
 //! every route, as a user of district A and as the same kind of user of district B, on
 //! district A's records. B gets 404 on every route that names a record, and never a page
-//! or JSON answer with A's names; A gets through (never a 404).
+//! or JSON answer with A's names. A gets exactly what the route answers its own users:
+//! 200 for a read (or the redirect listed in [`INSIDER`]); for a write sent with an empty
+//! body, the handler's own refusal of that body (422 with the form and its messages, or
+//! the JSON API's 400 with an error code), or the redirect listed; never 403 or 404.
 
 use axum::http::Method;
 
@@ -80,6 +83,7 @@ pub fn address(
         .replace("{doc}", &st.document.to_string());
     match template {
         "/search" => path.push_str("?q=nguyen+van+duc"),
+        "/check-in/{id}" => path = format!("{path}?{}", st.checkin_query),
         "/admin/audit" => path.push_str(&format!("?org={}", app.cell_a)),
         _ => {}
     }
@@ -87,7 +91,14 @@ pub fn address(
 }
 
 pub async fn send(b: &Browser, method: &Method, path: &str) -> (u16, String) {
-    let res = if *method == Method::GET {
+    let res = request(b, method, path).await;
+    (res.status().as_u16(), res.text().await.unwrap_or_default())
+}
+
+/// A GET, or a POST with an empty body: a form with only the CSRF token, or `{}` with the
+/// CSRF header on the JSON API.
+pub async fn request(b: &Browser, method: &Method, path: &str) -> reqwest::Response {
+    if *method == Method::GET {
         b.get(path).await
     } else if path.starts_with("/api/") {
         b.client
@@ -99,8 +110,152 @@ pub async fn send(b: &Browser, method: &Method, path: &str) -> (u16, String) {
             .unwrap()
     } else {
         b.post(path, &[]).await
-    };
-    (res.status().as_u16(), res.text().await.unwrap_or_default())
+    }
+}
+
+/// Who tries a route: the office staff of a district, its administrator (accounts, audit,
+/// restructuring) or a party member of its cell (their own study, tasks and check-in).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Who {
+    Office,
+    Admin,
+    Member,
+}
+
+fn who(template: &str) -> Who {
+    let t = template.strip_prefix("/api").unwrap_or(template);
+    let restructure = ["/move", "/merge", "/split", "/close"]
+        .iter()
+        .any(|op| t == format!("/orgs/{{id}}{op}"));
+    if t.starts_with("/admin") || restructure {
+        Who::Admin
+    } else if t.starts_with("/my/") || t.starts_with("/check-in/") || t.ends_with("/check-in") {
+        Who::Member
+    } else {
+        Who::Office
+    }
+}
+
+/// What district A's user gets on a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Expect {
+    /// 200: the page, the file or the JSON.
+    Ok,
+    /// 303 to this address; `{district}`, `{document}`, `{program}`, `{session}` and
+    /// `{user}` stand for district A's records.
+    See(&'static str),
+    /// 422: the empty form comes back with the messages of what is missing.
+    Form,
+    /// 400 from a page route: a body no page sends (its hidden fields missing).
+    Malformed,
+    /// 400 from the JSON API with this error code.
+    Api(&'static str),
+    /// 409 from the JSON API with this error code.
+    Conflict(&'static str),
+}
+
+/// The routes whose answer is not the default: 200 for a read, 422 for a page's write.
+/// (The JSON API's writes are all listed: each refuses an empty body with its own code.)
+static INSIDER: &[(&str, Expect)] = &[
+    ("GET /", Expect::See("/orgs/{district}")),
+    ("GET /documents", Expect::See("/orgs/{district}/documents")),
+    (
+        "GET /programs/{id}",
+        Expect::See("/programs/{program}/draft"),
+    ),
+    (
+        "GET /study-materials/{id}",
+        Expect::See("https://example.org/de-cuong.pdf"),
+    ),
+    // Saving empty targets, an empty section or an empty task list of a draft is fine.
+    (
+        "POST /documents/{id}/targets",
+        Expect::See("/documents/{document}"),
+    ),
+    (
+        "POST /programs/{id}/draft/sections/{part}",
+        Expect::See("/programs/{program}/draft?saved=1"),
+    ),
+    (
+        "POST /programs/{id}/draft/tasks",
+        Expect::See("/programs/{program}/draft?saved=1"),
+    ),
+    // A draft is not revised: back to its page.
+    (
+        "POST /programs/{id}/revise",
+        Expect::See("/programs/{program}"),
+    ),
+    ("POST /orgs/{id}/programs", Expect::Malformed),
+    ("POST /notifications/read", Expect::See("/notifications")),
+    (
+        "POST /study-sessions/{id}/attendance",
+        Expect::See("/study-sessions/{session}?done=saved&n=0"),
+    ),
+    (
+        "POST /study-materials/{id}/withdraw",
+        Expect::See("/study?done=withdrawn"),
+    ),
+    ("POST /my/study/{doc}/check", Expect::Malformed),
+    ("POST /study-reflections/{id}/grade", Expect::Malformed),
+    ("POST /admin/users/{id}/disabled", Expect::Malformed),
+    (
+        "POST /admin/users/{id}/grants/{grant}/revoke",
+        Expect::See("/admin/users/{user}?done=revoked"),
+    ),
+    ("POST /api/orgs/{id}/children", Expect::Api("bad_choice")),
+    (
+        "POST /api/cascade-units/{id}/study",
+        Expect::Api("required"),
+    ),
+    ("POST /api/orgs/{id}/programs", Expect::Api("required")),
+    // Sections may be saved empty on a draft.
+    ("POST /api/programs/{id}/sections", Expect::Ok),
+    ("POST /api/programs/{id}/tasks", Expect::Api("required")),
+    (
+        "POST /api/programs/{id}/issue",
+        Expect::Api("program_no_tasks"),
+    ),
+    (
+        "POST /api/programs/{id}/revise",
+        Expect::Api("program_not_issued"),
+    ),
+    ("POST /api/tasks/{id}/progress", Expect::Api("required")),
+    (
+        "POST /api/tasks/{id}/updates/{update}/review",
+        Expect::Api("required"),
+    ),
+    ("POST /api/notifications/read", Expect::Ok),
+    ("POST /api/study/sessions/{id}", Expect::Api("required")),
+    (
+        "POST /api/study/sessions/{id}/cancel",
+        Expect::Api("required"),
+    ),
+    (
+        "POST /api/study/sessions/{id}/attendance",
+        Expect::Api("bad_json"),
+    ),
+    (
+        "POST /api/study/sessions/{id}/check-in",
+        Expect::Api("bad_json"),
+    ),
+    // Withdrawn just before through its page.
+    (
+        "POST /api/study/materials/{id}/withdraw",
+        Expect::Conflict("material_withdrawn"),
+    ),
+    ("POST /api/my/study/{doc}/check", Expect::Api("bad_json")),
+];
+
+fn expectation(method: &Method, template: &str) -> Expect {
+    let key = format!("{method} {template}");
+    match INSIDER.iter().find(|(k, _)| *k == key) {
+        Some((_, e)) => *e,
+        None if *method == Method::GET => Expect::Ok,
+        None if template.starts_with("/api/") => {
+            panic!("{key}: list what the JSON API answers an empty body in INSIDER")
+        }
+        None => Expect::Form,
+    }
 }
 
 #[tokio::test]
@@ -110,24 +265,38 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
     let office_b = app.signed_in("office.b").await;
     let admin_a = app.signed_in("admin.a").await;
     let admin_b = app.signed_in("admin.b").await;
+    let member_a = app.member_browser("member.a", app.member_a).await;
+    let member_b = app.member_browser("member.b", app.member_b).await;
     let records = app.seed_programs().await;
     let tasks = app.seed_issued_task(true).await;
     let study = app.seed_study(&records).await;
+    let a = |w: Who| match w {
+        Who::Office => &office_a,
+        Who::Admin => &admin_a,
+        Who::Member => &member_a,
+    };
+    let b = |w: Who| match w {
+        Who::Office => &office_b,
+        Who::Admin => &admin_b,
+        Who::Member => &member_b,
+    };
 
     let routes: Vec<&(Method, &str)> = web::routes::ALL
         .iter()
         .filter(|(_, t)| !PUBLIC.contains(t))
         .collect();
     assert!(routes.len() > 30, "the route list covers the application");
+    for (key, _) in INSIDER {
+        assert!(
+            routes.iter().any(|(m, t)| format!("{m} {t}") == *key),
+            "INSIDER lists {key}, which is no route"
+        );
+    }
 
     // District B first, so that nothing A does changes what B is tried on.
     let mut failures = Vec::new();
     for (method, template) in &routes {
-        let outsider = if template.starts_with("/admin") {
-            &admin_b
-        } else {
-            &office_b
-        };
+        let outsider = b(who(template));
         let path = address(&app, &records, &tasks, &study, template);
         let (status, body) = send(outsider, method, &path).await;
         if let Some(name) = A_NAMES.iter().find(|n| body.contains(*n)) {
@@ -140,16 +309,66 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
             failures.push(format!("B {method} {path}: {status}"));
         }
     }
-    for (method, template) in &routes {
-        let insider = if template.starts_with("/admin") {
-            &admin_a
-        } else {
-            &office_a
-        };
+    // Member A has studied the resolution, so that their knowledge check opens.
+    app.store
+        .record_attendance(
+            &domain::Principal::system(),
+            study.session,
+            vec![domain::study::AttendanceEntry {
+                member_id: app.member_a,
+                mark: domain::AttendanceMark::Present,
+                reason: None,
+            }],
+        )
+        .await
+        .expect("attendance");
+    // District A: the reads first (so that no write changes what they show), then the
+    // writes, each with an empty form or JSON body.
+    type Route<'r> = &'r (Method, &'r str);
+    let (reads, writes): (Vec<Route>, Vec<Route>) =
+        routes.iter().copied().partition(|(m, _)| *m == Method::GET);
+    let records_of = |s: &str| {
+        s.replace("{district}", &app.district_a.to_string())
+            .replace("{document}", &records.document.to_string())
+            .replace("{program}", &records.program.to_string())
+            .replace("{session}", &study.session.to_string())
+            .replace("{user}", &app.clerk_a.to_string())
+    };
+    for (method, template) in reads.into_iter().chain(writes) {
+        let insider = a(who(template));
         let path = address(&app, &records, &tasks, &study, template);
-        let (status, _) = send(insider, method, &path).await;
-        if status == 404 || status == 405 || status >= 500 {
-            failures.push(format!("A {method} {path}: {status}"));
+        let res = request(insider, method, &path).await;
+        let status = res.status().as_u16();
+        let location = res
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let body = res.text().await.unwrap_or_default();
+        let code = serde_json::from_str::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v["error"]["code"].as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let expect = expectation(method, template);
+        let fine = match expect {
+            Expect::Ok => status == 200,
+            Expect::See(to) => status == 303 && location == records_of(to),
+            Expect::Form => status == 422,
+            Expect::Malformed => status == 400,
+            Expect::Api(c) => status == 400 && code == c,
+            Expect::Conflict(c) => status == 409 && code == c,
+        };
+        if !fine {
+            let got = match (location.is_empty(), code.is_empty()) {
+                (false, _) => format!("{status} to {location}"),
+                (_, false) => format!("{status} {code}"),
+                _ => status.to_string(),
+            };
+            failures.push(format!(
+                "A ({:?}) {method} {path}: {got}, expected {expect:?}",
+                who(template)
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -1,5 +1,7 @@
 //! Black-box HTTP tests of the web application: the real server on a random port with a
-//! fresh SQLite database per test, driven with reqwest.
+//! fresh database per test, driven with reqwest. SQLite by default; on PostgreSQL with
+//! `RESOLUTE_TEST_BACKEND=postgres` and `RESOLUTE_TEST_POSTGRES` (as `scripts/test` runs
+//! them a second time).
 
 mod helpers;
 

@@ -12,7 +12,11 @@ async fn healthz_reports_version_backend_and_migrations() {
     let v: serde_json::Value = res.json().await.unwrap();
     assert_eq!(v["status"], "ok");
     assert_eq!(v["version"], "test-1.2.3");
-    assert_eq!(v["backend"], "sqlite");
+    assert_eq!(v["backend"], app.db.backend.as_str());
+    assert_eq!(
+        store::Store::backend(app.db.store.as_ref()),
+        app.db.backend.as_str()
+    );
     assert_eq!(v["migrations"]["current"], true);
     assert!(v["migrations"]["applied"].as_i64().unwrap() >= 1);
     assert_eq!(v["migrations"]["applied"], v["migrations"]["known"]);

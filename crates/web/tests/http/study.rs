@@ -19,6 +19,8 @@ pub struct StudyRecords {
     pub session: StudySessionId,
     pub material: domain::study::MaterialId,
     pub reflection: domain::ReflectionId,
+    /// `exp=…&sig=…` of a check-in link to the session valid for a day (as its QR code holds).
+    pub checkin_query: String,
 }
 
 fn as_member(m: MemberId) -> Principal {
@@ -109,16 +111,20 @@ impl TestApp {
             )
             .await
             .expect("reflection");
+        let key = s.checkin_key().await.expect("check-in key");
+        let exp = time::OffsetDateTime::now_utc().unix_timestamp() + 86_400;
+        let sig = domain::study::sign_checkin(&key, session.id, exp);
         StudyRecords {
             document: r.document,
             session: session.id,
             material: material.id,
             reflection: reflection.id,
+            checkin_query: format!("exp={exp}&sig={sig}"),
         }
     }
 
     /// A member account (no grants) for a member.
-    async fn member_browser(&self, username: &str, member: MemberId) -> Browser {
+    pub async fn member_browser(&self, username: &str, member: MemberId) -> Browser {
         let hash = web::password::hash(PASSWORD).expect("hash");
         self.store
             .user_create(
@@ -737,9 +743,38 @@ async fn the_json_api_records_attendance_checks_in_and_gives_the_figures() {
     assert_eq!(body["session"]["present"], 2);
     let mine: serde_json::Value = b.get("/api/my/study").await.json().await.unwrap();
     assert_eq!(mine["resolutions"][0]["state"]["studied"], true);
+    // Her account has no grants: she takes the knowledge check through the API all the
+    // same (the resolution reaches her through her cell, as on the page).
+    let check = format!("/api/my/study/{}/check", st.document);
+    let res = b.get(&check).await;
+    assert_eq!(res.status(), 200);
+    let paper: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(paper["attempt"], 1);
+    let questions = paper["questions"].as_array().unwrap();
+    assert_eq!(questions.len(), 5);
+    let answers: Vec<serde_json::Value> = questions
+        .iter()
+        // Choice B, counted from 0 as the page sends it.
+        .map(|q| serde_json::json!({"question": q[0], "choice": 1}))
+        .collect();
+    let res = api(
+        &b,
+        &check,
+        serde_json::json!({"attempt": 1, "answers": answers}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 200);
+    let score: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(
+        (score["correct"].clone(), score["total"].clone()),
+        (5.into(), 5.into())
+    );
     // Another district sees none of it.
     let office_b = app.signed_in("office.b").await;
     assert_eq!(office_b.get(&path).await.status(), 404);
+    let binh = app.member_browser("binh.lv", app.member_b).await;
+    assert_eq!(binh.get(&check).await.status(), 404);
 }
 
 /// An .xlsx attendance sheet with the given rows under the template's headers.
