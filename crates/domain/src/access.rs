@@ -6,6 +6,7 @@
 
 use crate::ids::{MemberId, OrgId, UserId};
 use crate::org::{OrgPath, PathRange};
+use crate::refusal::Refusal;
 use serde::{Deserialize, Serialize};
 
 /// The role a grant gives on a subtree.
@@ -95,6 +96,47 @@ pub struct Principal {
     pub member_id: Option<MemberId>,
 }
 
+/// A new account: a sign-in name, a display name and a password (hashed by the caller;
+/// `password`, `required` when none). Every problem is reported; returns the clean names.
+pub fn check_new_account(
+    username: &str,
+    display_name: &str,
+    has_password: bool,
+) -> Result<(String, String), crate::validate::Invalid> {
+    let mut inv = crate::validate::Invalid::default();
+    let username = inv.take(crate::validate::username(username));
+    let display_name = inv.take(crate::validate::name("display_name", display_name, 200));
+    if !has_password {
+        inv.push("password", "required");
+    }
+    match (username, display_name) {
+        (Some(u), Some(d)) if inv.is_empty() => Ok((u, d)),
+        _ => Err(inv),
+    }
+}
+
+/// Who may set an account's password: its owner (self-service), or an account manager
+/// (who must also administer the account, which the caller checks when loading it).
+pub fn may_set_password(p: &Principal, account: UserId) -> bool {
+    (!p.system && p.user_id == account) || p.has_anywhere(Permission::ManageAccounts)
+}
+
+/// Setting a password: one given (`password`, `required`; checked first), by someone who
+/// [`may_set_password`] (`Forbidden` otherwise).
+pub fn check_password_change(
+    p: &Principal,
+    account: UserId,
+    has_password: bool,
+) -> Result<(), Refusal> {
+    if !has_password {
+        return Err(Refusal::invalid("password", "required"));
+    }
+    if !may_set_password(p, account) {
+        return Err(Refusal::Forbidden);
+    }
+    Ok(())
+}
+
 /// The set of subtrees a principal may act on for one permission: disjoint path prefixes.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Scope {
@@ -174,6 +216,43 @@ impl Principal {
     /// Whether the principal holds this permission anywhere.
     pub fn has_anywhere(&self, p: Permission) -> bool {
         self.system || self.grants.iter().any(|g| g.role.permits(p))
+    }
+
+    /// Whether the principal may read at `path` or below it: what they see, and the units
+    /// on the way to it (whose names a breadcrumb shows, whose documents reach them).
+    pub fn sees_or_leads_to(&self, path: &OrgPath) -> bool {
+        if self.system {
+            return true;
+        }
+        let s = self.scope(Permission::Read);
+        s.covers(path) || s.leads_to(path)
+    }
+
+    /// Reading at `path`: `NotFound` outside the read scope, exactly as if nothing were
+    /// there.
+    pub fn ensure_read(&self, path: &OrgPath) -> Result<(), Refusal> {
+        if self.can(Permission::Read, path) {
+            Ok(())
+        } else {
+            Err(Refusal::NotFound)
+        }
+    }
+
+    /// A change needing `perm` on something the principal may already see: `Forbidden`
+    /// without the permission at `path`.
+    pub fn ensure(&self, perm: Permission, path: &OrgPath) -> Result<(), Refusal> {
+        if self.can(perm, path) {
+            Ok(())
+        } else {
+            Err(Refusal::Forbidden)
+        }
+    }
+
+    /// A change needing `perm` at `path`: `NotFound` outside the read scope, `Forbidden`
+    /// inside it without the permission.
+    pub fn ensure_write(&self, perm: Permission, path: &OrgPath) -> Result<(), Refusal> {
+        self.ensure_read(path)?;
+        self.ensure(perm, path)
     }
 
     /// The unit a user lands on: the highest-ranking grant's organization.
@@ -274,6 +353,109 @@ mod tests {
         assert!(!p.can(Permission::Read, &OrgPath::parse("/1/").unwrap()));
         assert!(!p.can(Permission::Restructure, &OrgPath::parse("/1/2/").unwrap()));
         assert!(p.scope(Permission::ManageAccounts).is_empty());
+    }
+
+    #[test]
+    fn writes_outside_the_read_scope_are_not_found_inside_it_forbidden() {
+        let p = Principal {
+            user_id: UserId(1),
+            username: "cb".into(),
+            display_name: "Bí thư chi bộ".into(),
+            grants: vec![grant(AccessRole::Secretary, "/1/2/3/")],
+            system: false,
+            member_id: None,
+        };
+        let path = |s: &str| OrgPath::parse(s).unwrap();
+        let cell = path("/1/2/3/4/");
+        assert_eq!(p.ensure_write(Permission::EditPeople, &cell), Ok(()));
+        assert_eq!(
+            p.ensure_write(Permission::EditOrgs, &cell),
+            Err(Refusal::Forbidden)
+        );
+        assert_eq!(
+            p.ensure_write(Permission::EditPeople, &path("/1/2/5/")),
+            Err(Refusal::NotFound)
+        );
+        assert_eq!(p.ensure_read(&path("/1/2/")), Err(Refusal::NotFound));
+        assert!(p.sees_or_leads_to(&path("/1/2/")));
+        assert!(p.sees_or_leads_to(&cell));
+        assert!(!p.sees_or_leads_to(&path("/1/2/5/")));
+        let system = Principal::system();
+        assert_eq!(system.ensure_write(Permission::Restructure, &cell), Ok(()));
+        assert!(system.sees_or_leads_to(&path("/9/")));
+    }
+
+    #[test]
+    fn new_accounts_and_passwords() {
+        assert_eq!(
+            check_new_account(" HU.LucNam ", " Văn phòng ", true).unwrap(),
+            ("hu.lucnam".to_owned(), "Văn phòng".to_owned())
+        );
+        let e = check_new_account("a b", "", false).unwrap_err();
+        let codes: Vec<&str> = e.0.iter().map(|e| e.code).collect();
+        assert_eq!(codes, ["bad_username", "required", "required"]);
+        let me = Principal {
+            user_id: UserId(5),
+            username: "m".into(),
+            display_name: "m".into(),
+            grants: vec![grant(AccessRole::Member, "/1/2/")],
+            system: false,
+            member_id: None,
+        };
+        assert!(may_set_password(&me, UserId(5)));
+        assert!(!may_set_password(&me, UserId(6)));
+        assert_eq!(
+            check_password_change(&me, UserId(6), true),
+            Err(Refusal::Forbidden)
+        );
+        let admin = Principal {
+            grants: vec![grant(AccessRole::Admin, "/1/")],
+            ..me
+        };
+        assert!(may_set_password(&admin, UserId(6)));
+        assert_eq!(
+            check_password_change(&admin, UserId(6), false),
+            Err(Refusal::invalid("password", "required"))
+        );
+        assert_eq!(check_password_change(&admin, UserId(6), true), Ok(()));
+        assert!(may_set_password(&Principal::system(), UserId(0)));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_write_is_allowed_exactly_when_the_role_permits_it_on_a_covering_grant(
+            role in proptest::sample::select(AccessRole::ALL.to_vec()),
+            grant_ids in proptest::collection::vec(1i64..4, 1..4),
+            target_ids in proptest::collection::vec(1i64..4, 1..5),
+            perm in proptest::sample::select(vec![
+                Permission::Read, Permission::EditPeople, Permission::EditOrgs,
+                Permission::Restructure, Permission::ManageAccounts, Permission::ReadAudit,
+            ]),
+        ) {
+            let mk = |ids: &[i64]| {
+                let mut p = OrgPath::root(OrgId(ids[0]));
+                for id in &ids[1..] { p = p.child(OrgId(*id)); }
+                p
+            };
+            let g = mk(&grant_ids);
+            let t = mk(&target_ids);
+            let p = Principal {
+                user_id: UserId(1),
+                username: "u".into(),
+                display_name: "u".into(),
+                grants: vec![Grant { role, org_id: g.id(), org_path: g.clone() }],
+                system: false,
+                member_id: None,
+            };
+            let want = if !g.covers(&t) {
+                Err(Refusal::NotFound)
+            } else if !role.permits(perm) {
+                Err(Refusal::Forbidden)
+            } else {
+                Ok(())
+            };
+            proptest::prop_assert_eq!(p.ensure_write(perm, &t), want);
+        }
     }
 
     fn admin_of(paths: &[&str]) -> Principal {

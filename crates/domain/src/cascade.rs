@@ -9,7 +9,8 @@
 //! Codes: `deadline_before_issue`, `program_before_study`, `review_before_program`,
 //! `reports_end_before_program`, `scope_outside_issuer`, `bad_choice`, `bad_number`.
 
-use crate::org::{OrgKind, OrgPath, PathRange};
+use crate::document::DocumentType;
+use crate::org::{OrgKind, OrgPath, PathRange, Unit};
 use crate::validate::{self, Invalid};
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, Month};
@@ -513,6 +514,31 @@ impl CascadeScope {
     }
 }
 
+/// A new cascade of a document of type `doc_type` issued at `issuer` on `issued_on`: a
+/// type that is carried down (`document`, `bad_choice`), a scope within the issuer's
+/// subtree that reaches something, deadlines in order, and a scope root that is the open
+/// unit the store found at that path (`root`, `bad_choice`). Every problem is reported.
+pub fn check_new_cascade(
+    doc_type: DocumentType,
+    issuer: &OrgPath,
+    issued_on: Date,
+    scope: &CascadeScope,
+    deadlines: &CascadeDeadlines,
+    root: Option<&Unit>,
+) -> Result<(), Invalid> {
+    let mut inv = Invalid::default();
+    if !doc_type.is_cascadable() {
+        inv.push("document", "bad_choice");
+    }
+    inv.take(scope.check(issuer));
+    inv.take(deadlines.check(issued_on));
+    match root {
+        Some(o) if o.path == scope.root && o.is_active() => {}
+        _ => inv.push("root", "bad_choice"),
+    }
+    inv.into_result(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -528,6 +554,87 @@ mod tests {
             reports_until: Some(date!(2030 - 06 - 30)),
             grace_days: 5,
         }
+    }
+
+    #[test]
+    fn a_new_cascade_reports_every_problem() {
+        let p = |s: &str| OrgPath::parse(s).unwrap();
+        let district = Unit {
+            id: crate::OrgId(2),
+            parent_id: Some(crate::OrgId(1)),
+            kind: OrgKind::DirectlyAffiliated,
+            path: p("/1/2/"),
+            valid_from: date!(2020 - 01 - 01),
+            valid_to: None,
+        };
+        let scope = CascadeScope {
+            root: p("/1/2/"),
+            kinds: vec![OrgKind::Grassroots],
+            include_root: false,
+        };
+        let issued = date!(2025 - 01 - 15);
+        let ok = check_new_cascade(
+            DocumentType::Resolution,
+            &p("/1/"),
+            issued,
+            &scope,
+            &deadlines(),
+            Some(&district),
+        );
+        assert_eq!(ok, Ok(()));
+        let closed = Unit {
+            valid_to: Some(date!(2025 - 01 - 01)),
+            ..district.clone()
+        };
+        let got: Vec<(&str, &str)> = check_new_cascade(
+            DocumentType::Report,
+            &p("/1/3/"),
+            date!(2025 - 04 - 01),
+            &scope,
+            &deadlines(),
+            Some(&closed),
+        )
+        .unwrap_err()
+        .0
+        .iter()
+        .map(|e| (e.field, e.code))
+        .collect();
+        assert_eq!(
+            got,
+            [
+                ("document", "bad_choice"),
+                ("root", "scope_outside_issuer"),
+                ("study_by", "deadline_before_issue"),
+                ("root", "bad_choice"),
+            ]
+        );
+        let elsewhere = Unit {
+            path: p("/1/4/"),
+            ..district
+        };
+        assert_eq!(
+            check_new_cascade(
+                DocumentType::Plan,
+                &p("/1/"),
+                issued,
+                &scope,
+                &deadlines(),
+                Some(&elsewhere)
+            )
+            .unwrap_err(),
+            Invalid::one("root", "bad_choice")
+        );
+        assert!(
+            check_new_cascade(
+                DocumentType::Plan,
+                &p("/1/"),
+                issued,
+                &scope,
+                &deadlines(),
+                None
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -11,10 +11,11 @@
 //! the codes `doc_number_format`, `doc_number_range`, `doc_type_unknown`,
 //! `doc_type_mismatch`, `doc_body_code`, `bad_term`, `date_outside_term`.
 
+use crate::access::Principal;
 use crate::ids::OrgId;
-use crate::org::OrgKind;
+use crate::org::{OrgKind, OrgPath};
 use crate::text::nfc;
-use crate::validate::Invalid;
+use crate::validate::{self, Invalid};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -611,6 +612,96 @@ pub fn next_number(existing: &[u32]) -> u32 {
     existing.iter().max().map_or(1, |m| m.saturating_add(1))
 }
 
+// ---- Reading and registering ------------------------------------------------------------
+
+/// Who may read a document issued at `issuer` — the one rule for documents, cascades and
+/// the resolutions studied:
+/// - the system;
+/// - whoever may read the issuer or a unit below it: upper documents reach the lower
+///   units ([`Principal::sees_or_leads_to`]);
+/// - when it is read in the context of a unit the caller has already been let into
+///   (`reached`: the unit of a study plan, whose conference reporters may hold no grant),
+///   anyone, if the issuer is that unit or above it.
+pub fn may_read(p: &Principal, issuer: &OrgPath, reached: Option<&OrgPath>) -> bool {
+    p.sees_or_leads_to(issuer) || reached.is_some_and(|unit| issuer.covers(unit))
+}
+
+/// A registered document's title is at most this long (programs' titles too).
+pub const MAX_TITLE_CHARS: usize = 1_000;
+/// A registered document's text (Markdown) is at most this long.
+pub const MAX_BODY_CHARS: usize = 500_000;
+/// A document has at most this many attached files.
+pub const MAX_ATTACHMENTS: usize = 50;
+/// An attached file's name is at most this long.
+pub const MAX_FILE_NAME_CHARS: usize = 200;
+
+/// The document a new one implements, as the store found it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParentDocument {
+    /// None named: the new document starts its own chain.
+    None,
+    /// Named, and readable by the principal.
+    Readable,
+    /// Named, but unknown or not readable: `bad_choice`, as if it did not exist.
+    Unknown,
+}
+
+/// A document as typed for registration.
+#[derive(Debug, Clone, Copy)]
+pub struct Registration<'a> {
+    pub title: &'a str,
+    pub doc_type: DocumentType,
+    pub number: &'a DocumentNumber,
+    pub term: Term,
+    pub issued_on: Date,
+    pub body_md: &'a str,
+    pub parent: ParentDocument,
+}
+
+/// Checks a document before it is registered and returns its clean title. Every problem
+/// is reported, in form order: the title, a number whose type code is not the type's
+/// (`doc_type_mismatch`), an issue date outside the term (`date_outside_term`), a text
+/// over [`MAX_BODY_CHARS`], an unknown parent (`bad_choice`).
+pub fn check_registration(r: &Registration<'_>) -> Result<String, Invalid> {
+    let mut inv = Invalid::default();
+    let title = inv.take(validate::name("title", r.title, MAX_TITLE_CHARS));
+    if !r.number.matches_type(r.doc_type) {
+        inv.push("number", "doc_type_mismatch");
+    }
+    inv.take(r.term.check_contains("issued_on", r.issued_on));
+    if r.body_md.chars().count() > MAX_BODY_CHARS {
+        inv.push("body_md", "too_long");
+    }
+    if r.parent == ParentDocument::Unknown {
+        inv.push("parent_document_id", "bad_choice");
+    }
+    Ok(inv.into_result(title)?.expect("no error, so a title"))
+}
+
+/// A file to attach to a document: its size within the evidence limit, and a name
+/// (trimmed, at most [`MAX_FILE_NAME_CHARS`]). Returns the trimmed name.
+pub fn check_attachment(size: u64, name: &str) -> Result<String, Invalid> {
+    let mut inv = Invalid::default();
+    inv.take(crate::evidence::check_size("file", size));
+    let name = name.trim();
+    if name.is_empty() {
+        inv.push("file", "required");
+    } else if name.chars().count() > MAX_FILE_NAME_CHARS {
+        inv.push("file", "too_long");
+    }
+    inv.into_result(name.to_owned())
+}
+
+/// A document holding `count` attachments takes one more only below
+/// [`MAX_ATTACHMENTS`] (`file`, `too_many_files`).
+pub fn check_attachment_room(count: u64) -> Result<(), Invalid> {
+    if count >= MAX_ATTACHMENTS as u64 {
+        Err(Invalid::one("file", "too_many_files"))
+    } else {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -931,5 +1022,136 @@ mod tests {
             prop_assert!(!v.contains(&n));
             prop_assert!(v.iter().all(|&x| x < n));
         }
+
+        #[test]
+        fn a_document_reaches_every_unit_below_its_issuer_and_no_sibling(
+            issuer in prop::collection::vec(1i64..4, 1..4),
+            grant in prop::collection::vec(1i64..4, 1..5),
+            reached in prop::option::of(prop::collection::vec(1i64..4, 1..5)),
+        ) {
+            let issuer = path(&issuer);
+            let grant = path(&grant);
+            let reached = reached.map(|r| path(&r));
+            let p = reader(&grant);
+            let want = grant.covers(&issuer)
+                || issuer.covers(&grant)
+                || reached.as_ref().is_some_and(|r| issuer.covers(r));
+            prop_assert_eq!(may_read(&p, &issuer, reached.as_ref()), want);
+            // The context only ever widens what the principal reads.
+            if may_read(&p, &issuer, None) {
+                prop_assert!(may_read(&p, &issuer, reached.as_ref()));
+            }
+        }
+    }
+
+    fn path(ids: &[i64]) -> OrgPath {
+        let mut p = OrgPath::root(OrgId(ids[0]));
+        for id in &ids[1..] {
+            p = p.child(OrgId(*id));
+        }
+        p
+    }
+
+    fn reader(grant: &OrgPath) -> Principal {
+        Principal {
+            user_id: crate::UserId(1),
+            username: "m".into(),
+            display_name: "m".into(),
+            grants: vec![crate::Grant {
+                role: crate::AccessRole::Member,
+                org_id: grant.id(),
+                org_path: grant.clone(),
+            }],
+            system: false,
+            member_id: None,
+        }
+    }
+
+    #[test]
+    fn documents_are_read_from_above_from_below_and_from_the_unit_they_reached() {
+        let commune = reader(&path(&[1, 2, 3]));
+        // The province's resolution reaches the commune; the commune's own plan reaches
+        // the district above (leads_to); a sibling commune's does not.
+        assert!(may_read(&commune, &path(&[1]), None));
+        assert!(may_read(&commune, &path(&[1, 2, 3, 4]), None));
+        assert!(may_read(&commune, &path(&[1, 2]), None));
+        assert!(!may_read(&commune, &path(&[1, 2, 5]), None));
+        // A reporter without grants, on the plan of the cell they report to.
+        let nobody = Principal {
+            grants: Vec::new(),
+            ..reader(&path(&[1]))
+        };
+        let cell = path(&[1, 2, 3, 4]);
+        assert!(!may_read(&nobody, &path(&[1, 2]), None));
+        assert!(may_read(&nobody, &path(&[1, 2]), Some(&cell)));
+        assert!(!may_read(&nobody, &path(&[1, 2, 5]), Some(&cell)));
+        assert!(may_read(&Principal::system(), &path(&[9]), None));
+    }
+
+    #[test]
+    fn a_registration_reports_every_problem_in_form_order() {
+        let number = DocumentNumber::parse("number", "01-NQ/TU").unwrap();
+        let term = Term::new(2020, 2025).unwrap();
+        let ok = Registration {
+            title: "  Nghị quyết   về chuyển đổi số ",
+            doc_type: DocumentType::Resolution,
+            number: &number,
+            term,
+            issued_on: date!(2024 - 05 - 02),
+            body_md: "Nội dung",
+            parent: ParentDocument::None,
+        };
+        assert_eq!(
+            check_registration(&ok).unwrap(),
+            "Nghị quyết về chuyển đổi số"
+        );
+        let body = "x".repeat(MAX_BODY_CHARS + 1);
+        let bad = Registration {
+            title: " ",
+            doc_type: DocumentType::Plan,
+            issued_on: date!(2026 - 01 - 01),
+            body_md: &body,
+            parent: ParentDocument::Unknown,
+            ..ok
+        };
+        let fields: Vec<(&str, &str)> = check_registration(&bad)
+            .unwrap_err()
+            .0
+            .iter()
+            .map(|e| (e.field, e.code))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("title", "required"),
+                ("number", "doc_type_mismatch"),
+                ("issued_on", "date_outside_term"),
+                ("body_md", "too_long"),
+                ("parent_document_id", "bad_choice"),
+            ]
+        );
+        let readable_parent = Registration {
+            parent: ParentDocument::Readable,
+            ..ok
+        };
+        assert!(check_registration(&readable_parent).is_ok());
+    }
+
+    #[test]
+    fn attachments_have_a_name_a_size_and_room() {
+        assert_eq!(check_attachment(10, "  nq.pdf ").unwrap(), "nq.pdf");
+        let codes = |r: Result<String, Invalid>| -> Vec<&'static str> {
+            r.unwrap_err().0.iter().map(|e| e.code).collect()
+        };
+        assert_eq!(
+            codes(check_attachment(0, " ")),
+            ["evidence_empty", "required"]
+        );
+        assert_eq!(codes(check_attachment(5, &"a".repeat(201))), ["too_long"]);
+        assert!(check_attachment_room(MAX_ATTACHMENTS as u64 - 1).is_ok());
+        assert_eq!(
+            check_attachment_room(MAX_ATTACHMENTS as u64).unwrap_err(),
+            Invalid::one("file", "too_many_files")
+        );
     }
 }

@@ -14,6 +14,8 @@ pub mod people;
 pub mod program;
 pub mod progress;
 pub mod record_ids;
+pub mod refusal;
+pub mod restructure;
 pub mod rollup;
 pub mod study;
 pub mod target;
@@ -30,11 +32,12 @@ pub use cascade::{
 pub use document::{BodyCode, DocumentKey, DocumentNumber, DocumentType, NumberStyle, Term};
 pub use evidence::{ContentKey, EvidenceType};
 pub use ids::{MemberId, OrgId, UserId};
-pub use org::{OrgKind, OrgPath, PathRange};
+pub use org::{OrgKind, OrgPath, PathRange, Unit};
 pub use people::{Audience, Gender, MemberStatus, PositionRole};
 pub use program::{ProgramKind, ProgramSections, ProgramState, TaskDraft};
 pub use progress::{Acceptance, EffectiveStatus, ProgressUpdate, TaskStatus};
 pub use record_ids::{CascadeId, DocumentId, ProgramId, ProgressUpdateId, TargetId, TaskId};
+pub use refusal::Refusal;
 pub use rollup::{Counters, Dashboard, OpenKind, Rollup, TaskState, UnitState};
 pub use study::{
     AttendanceMark, ConferenceFormat, MemberStudy, QuestionId, ReflectionGrade, ReflectionId,

@@ -6,8 +6,11 @@
 //! index range scan; no request walks the tree recursively.
 
 use crate::ids::OrgId;
+use crate::refusal::Refusal;
+use crate::validate::{self, Invalid};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use time::Date;
 
 /// What an organization is. Party organizations form the tree; implementing bodies (state
 /// bodies, the Fatherland Front, mass organizations) hang under the party organization
@@ -175,6 +178,14 @@ impl OrgPath {
         other.0.starts_with(&self.0)
     }
 
+    /// The unit above this one, or this one for a root: whose office supervises it.
+    pub fn parent_or_self(&self) -> OrgPath {
+        match self.0[..self.0.len() - 1].rfind('/') {
+            Some(i) if i > 0 => OrgPath(self.0[..=i].to_owned()),
+            _ => self.clone(),
+        }
+    }
+
     /// The path `other` gets when the subtree rooted here moves under `new_parent`.
     pub fn rebase(&self, other: &OrgPath, new_self: &OrgPath) -> Option<OrgPath> {
         other
@@ -188,6 +199,119 @@ impl fmt::Display for OrgPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// What the rules need to know of an organization, as the store loaded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    pub id: OrgId,
+    pub parent_id: Option<OrgId>,
+    pub kind: OrgKind,
+    pub path: OrgPath,
+    pub valid_from: Date,
+    /// Set when the unit was closed (merged, split, dissolved).
+    pub valid_to: Option<Date>,
+}
+
+impl Unit {
+    pub fn is_active(&self) -> bool {
+        self.valid_to.is_none()
+    }
+
+    /// A closed unit takes no change: `Conflict("org_closed")`.
+    pub fn require_active(&self) -> Result<(), Refusal> {
+        if self.is_active() {
+            Ok(())
+        } else {
+            Err(Refusal::Conflict("org_closed"))
+        }
+    }
+}
+
+/// A unit's name is at most this long.
+pub const MAX_NAME_CHARS: usize = 200;
+/// A unit's code is at most this long.
+pub const MAX_CODE_CHARS: usize = 50;
+
+/// A unit's name and code as typed.
+#[derive(Debug, Clone, Copy)]
+pub struct UnitNaming<'a> {
+    pub name: &'a str,
+    pub code: Option<&'a str>,
+}
+
+/// A unit's name and code once checked: trimmed, NFC; an empty code is none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CleanNaming {
+    pub name: String,
+    pub code: Option<String>,
+}
+
+fn check_naming(inv: &mut Invalid, n: UnitNaming<'_>) -> Option<CleanNaming> {
+    let name = inv.take(validate::name("name", n.name, MAX_NAME_CHARS));
+    let code = match n.code {
+        Some(c) => inv
+            .take(validate::optional("code", c, MAX_CODE_CHARS))
+            .flatten(),
+        None => None,
+    };
+    name.map(|name| CleanNaming { name, code })
+}
+
+/// A new unit under `parent` (`None` for a root, which the caller has already allowed
+/// only to the system): the parent must be open (`Conflict("org_closed")`), then every
+/// problem of the input together: the name and code, a kind the parent may contain (a
+/// root is provincial), and a start not before the parent's.
+pub fn check_new_unit(
+    parent: Option<&Unit>,
+    kind: OrgKind,
+    naming: UnitNaming<'_>,
+    valid_from: Date,
+) -> Result<CleanNaming, Refusal> {
+    if let Some(parent) = parent {
+        parent.require_active()?;
+    }
+    let mut inv = Invalid::default();
+    let clean = check_naming(&mut inv, naming);
+    let kind_ok = match parent {
+        Some(parent) => parent.kind.may_contain(kind),
+        None => kind == OrgKind::Provincial,
+    };
+    if !kind_ok {
+        inv.push("kind", "kind_not_allowed");
+    }
+    if parent.is_some_and(|p| valid_from < p.valid_from) {
+        inv.push("valid_from", "date_before_start");
+    }
+    Ok(inv.into_result(clean)?.expect("no error, so a name"))
+}
+
+/// A unit imported from a spreadsheet must carry its code (rows find their parents by it).
+pub fn check_import_code(code: &str) -> Result<String, Invalid> {
+    let code = code.trim();
+    if code.is_empty() {
+        Err(Invalid::one("code", "required"))
+    } else {
+        Ok(code.to_owned())
+    }
+}
+
+/// A rename of an open unit (`Conflict("org_closed")` otherwise): the name and code, and
+/// a date not before the unit's start. `None` when nothing changes.
+pub fn check_rename(
+    unit: &Unit,
+    current: &CleanNaming,
+    naming: UnitNaming<'_>,
+    on: Date,
+) -> Result<Option<CleanNaming>, Refusal> {
+    unit.require_active()?;
+    let mut inv = Invalid::default();
+    let clean = check_naming(&mut inv, naming);
+    if on < unit.valid_from {
+        inv.push("on", "date_before_start");
+    }
+    let clean = inv.into_result(clean)?.expect("no error, so a name");
+    Ok((clean != *current).then_some(clean))
 }
 
 #[cfg(test)]
@@ -225,7 +349,145 @@ mod tests {
         assert!(!OrgKind::Grassroots.may_contain(OrgKind::Grassroots));
     }
 
+    #[test]
+    fn the_supervising_unit_is_the_parent_or_the_root_itself() {
+        let p = |s: &str| OrgPath::parse(s).unwrap();
+        assert_eq!(p("/1/22/7/").parent_or_self(), p("/1/22/"));
+        assert_eq!(p("/1/22/").parent_or_self(), p("/1/"));
+        assert_eq!(p("/1/").parent_or_self(), p("/1/"));
+    }
+
+    fn unit(path: &str, kind: OrgKind) -> Unit {
+        let path = OrgPath::parse(path).unwrap();
+        Unit {
+            id: path.id(),
+            parent_id: None,
+            kind,
+            path,
+            valid_from: time::macros::date!(2020 - 01 - 01),
+            valid_to: None,
+        }
+    }
+
+    #[test]
+    fn a_new_unit_reports_every_problem_of_its_input() {
+        use time::macros::date;
+        let commune = unit("/1/2/3/", OrgKind::Grassroots);
+        let naming = |name, code| UnitNaming { name, code };
+        let ok = check_new_unit(
+            Some(&commune),
+            OrgKind::Cell,
+            naming("  Chi bộ   thôn 1 ", Some(" ")),
+            date!(2021 - 01 - 01),
+        )
+        .unwrap();
+        assert_eq!(
+            ok,
+            CleanNaming {
+                name: "Chi bộ thôn 1".into(),
+                code: None
+            }
+        );
+        let long = "x".repeat(51);
+        let err = check_new_unit(
+            Some(&commune),
+            OrgKind::Grassroots,
+            naming(" ", Some(&long)),
+            date!(2019 - 01 - 01),
+        )
+        .unwrap_err();
+        assert_eq!(
+            crate::refusal::codes(&err),
+            [
+                "required",
+                "too_long",
+                "kind_not_allowed",
+                "date_before_start"
+            ]
+        );
+        let mut shut = commune.clone();
+        shut.valid_to = Some(date!(2024 - 01 - 01));
+        assert_eq!(
+            check_new_unit(
+                Some(&shut),
+                OrgKind::Cell,
+                naming("A", None),
+                date!(2025 - 01 - 01)
+            ),
+            Err(Refusal::Conflict("org_closed"))
+        );
+        assert!(
+            check_new_unit(
+                None,
+                OrgKind::Provincial,
+                naming("Tỉnh", None),
+                date!(2025 - 01 - 01)
+            )
+            .is_ok()
+        );
+        assert!(
+            check_new_unit(
+                None,
+                OrgKind::Cell,
+                naming("Chi bộ", None),
+                date!(2025 - 01 - 01)
+            )
+            .is_err()
+        );
+        assert_eq!(check_import_code("  24 ").unwrap(), "24");
+        assert_eq!(
+            check_import_code(" ").unwrap_err(),
+            Invalid::one("code", "required")
+        );
+    }
+
+    #[test]
+    fn a_rename_that_changes_nothing_is_none() {
+        use time::macros::date;
+        let u = unit("/1/2/", OrgKind::DirectlyAffiliated);
+        let current = CleanNaming {
+            name: "Huyện ủy Lục Nam".into(),
+            code: Some("HU".into()),
+        };
+        let naming = |name, code| UnitNaming { name, code };
+        assert_eq!(
+            check_rename(
+                &u,
+                &current,
+                naming(" Huyện ủy  Lục Nam", Some("HU")),
+                date!(2025 - 01 - 01)
+            ),
+            Ok(None)
+        );
+        assert_eq!(
+            check_rename(
+                &u,
+                &current,
+                naming("Đảng ủy Lục Nam", Some("HU")),
+                date!(2025 - 01 - 01)
+            )
+            .unwrap()
+            .unwrap()
+            .name,
+            "Đảng ủy Lục Nam"
+        );
+        let err = check_rename(&u, &current, naming("", None), date!(2019 - 01 - 01)).unwrap_err();
+        assert_eq!(
+            crate::refusal::codes(&err),
+            ["required", "date_before_start"]
+        );
+    }
+
     proptest! {
+        #[test]
+        fn the_supervisor_covers_the_unit(ids in prop::collection::vec(1i64..2000, 1..6)) {
+            let mut p = OrgPath::root(OrgId(ids[0]));
+            for id in &ids[1..] { p = p.child(OrgId(*id)); }
+            let s = p.parent_or_self();
+            prop_assert!(s.covers(&p));
+            prop_assert_eq!(s.depth(), p.depth().saturating_sub(1).max(1));
+        }
+
         #[test]
         fn range_contains_exactly_the_prefixed_paths(
             a in prop::collection::vec(1i64..2000, 1..5),

@@ -14,10 +14,10 @@
 //! `responsible_outside_unit`, `program_not_draft`, `program_not_issued`, plus `too_long`,
 //! `bad_date`, `bad_number`.
 
-use crate::document::DocumentType;
+use crate::document::{BodyCode, DocumentNumber, DocumentType, NumberStyle, Term, next_number};
 use crate::fieldpath::indexed;
 use crate::ids::MemberId;
-use crate::org::OrgPath;
+use crate::org::{OrgKind, OrgPath};
 use crate::record_ids::{ProgramId, TargetId};
 use crate::validate::{self, Invalid};
 use serde::{Deserialize, Serialize};
@@ -84,6 +84,24 @@ impl ProgramState {
     /// place; a superseded version has a newer one to revise).
     pub fn can_revise(self) -> bool {
         self == ProgramState::Issued
+    }
+
+    /// The guard of every edit of a draft (sections, tasks, targets): `program_not_draft`.
+    pub fn require_editable(self) -> Result<(), Invalid> {
+        if self.is_editable() {
+            Ok(())
+        } else {
+            Err(Invalid::one("state", "program_not_draft"))
+        }
+    }
+
+    /// The guard of starting a revision: `program_not_issued` unless issued.
+    pub fn require_revisable(self) -> Result<(), Invalid> {
+        if self.can_revise() {
+            Ok(())
+        } else {
+            Err(Invalid::one("state", "program_not_issued"))
+        }
     }
 }
 
@@ -166,6 +184,15 @@ impl ProgramSections {
             }
         }
         inv.into_result(())
+    }
+
+    /// The text of the document a program is issued as: the three sections under their
+    /// headings.
+    pub fn to_markdown(&self) -> String {
+        format!(
+            "## I. Mục đích, yêu cầu\n\n{}\n\n## II. Nhiệm vụ, giải pháp\n\n{}\n\n## III. Tổ chức thực hiện\n\n{}\n",
+            self.purpose, self.tasks_and_solutions, self.organization
+        )
     }
 
     /// How many of the three sections have text.
@@ -430,6 +457,138 @@ pub fn check_responsible(
     } else {
         Err(Invalid::one(field, "responsible_outside_unit"))
     }
+}
+
+/// A program's title is its document's title.
+pub const MAX_TITLE_CHARS: usize = crate::document::MAX_TITLE_CHARS;
+
+/// A new draft for the resolution `document` names: the document must be one the
+/// principal reads (`document_id`, `bad_choice` otherwise, reported alone), and the title
+/// is required. Returns the clean title.
+pub fn check_new_draft(document_readable: bool, title: &str) -> Result<String, Invalid> {
+    if !document_readable {
+        return Err(Invalid::one("document_id", "bad_choice"));
+    }
+    validate::name("title", title, MAX_TITLE_CHARS)
+}
+
+/// What the store found of the references of a task table: the cell of each responsible
+/// member that exists, and which of the upper targets belong to the program's document
+/// chain (those of the resolution and of the programs that implement it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaskRefs {
+    pub cells: std::collections::HashMap<MemberId, OrgPath>,
+    pub targets_in_chain: Vec<TargetId>,
+}
+
+impl TaskRefs {
+    /// Every responsible person is a member of the unit's subtree
+    /// (`tasks[i].responsible`, `responsible_outside_unit`; an unknown member too), and
+    /// every upper target belongs to the chain (`tasks[i].upper_target`, `bad_choice`).
+    pub fn check(&self, unit: &OrgPath, tasks: &[TaskDraft]) -> Result<(), Invalid> {
+        let mut inv = Invalid::default();
+        for (i, t) in tasks.iter().enumerate() {
+            if let Some(m) = t.responsible {
+                let field = indexed("tasks", i, "responsible");
+                match self.cells.get(&m) {
+                    Some(cell) => {
+                        inv.take(check_responsible(field, unit, cell));
+                    }
+                    None => inv.push(field, "responsible_outside_unit"),
+                }
+            }
+            if let Some(x) = t.upper_target
+                && !self.targets_in_chain.contains(&x)
+            {
+                inv.push(indexed("tasks", i, "upper_target"), "bad_choice");
+            }
+        }
+        inv.into_result(())
+    }
+}
+
+/// A draft's task table as saved: at most [`MAX_TASKS`] (`tasks`, `too_many_tasks`,
+/// reported alone), and its references [`TaskRefs::check`]ed. Completeness waits for
+/// the issue.
+pub fn check_tasks_to_save(
+    unit: &OrgPath,
+    tasks: &[TaskDraft],
+    refs: &TaskRefs,
+) -> Result<(), Invalid> {
+    check_task_count(tasks.len())?;
+    refs.check(unit, tasks)
+}
+
+/// At most [`MAX_TASKS`] tasks: `too_many_tasks`.
+pub fn check_task_count(n: usize) -> Result<(), Invalid> {
+    if n > MAX_TASKS {
+        Err(Invalid::one("tasks", "too_many_tasks"))
+    } else {
+        Ok(())
+    }
+}
+
+/// What the store loaded to issue a program.
+#[derive(Debug, Clone, Copy)]
+pub struct IssueFacts<'a> {
+    pub state: ProgramState,
+    pub sections: &'a ProgramSections,
+    pub tasks: &'a [TaskDraft],
+    /// The unit that issues it, and its kind (which gives the body code of the symbol).
+    pub unit: &'a OrgPath,
+    pub unit_kind: OrgKind,
+    /// The task table's references; loaded for a draft only (anything else is refused
+    /// for its state already).
+    pub refs: Option<&'a TaskRefs>,
+}
+
+/// Everything checked before a program is issued on `issued_on`, all problems together:
+/// [`check_issue`] (state, sections, the "5 rõ", deadlines; each task's problems in
+/// table order), then the references of the tasks, then a body code for the unit's
+/// kind (`org`, `doc_body_code`: state bodies and mass organizations have none by
+/// default). Returns the body code of the symbol.
+pub fn check_issue_facts(f: &IssueFacts<'_>, issued_on: Date) -> Result<BodyCode, Invalid> {
+    let mut inv = Invalid::default();
+    inv.take(check_issue(f.state, f.sections, f.tasks, issued_on));
+    if let Some(refs) = f.refs {
+        inv.take(refs.check(f.unit, f.tasks));
+    }
+    let body = BodyCode::for_org(f.unit_kind, None);
+    if body.is_none() {
+        inv.push("org", "doc_body_code");
+    }
+    inv.into_result(())?;
+    Ok(body.expect("no error, so a body code"))
+}
+
+/// The committee term an issued program is numbered in: the resolution's when the issue
+/// date falls in it, else the latest standard term containing the date.
+pub fn issue_term(resolution_term: Term, issued_on: Date) -> Result<Term, Invalid> {
+    if resolution_term.contains(issued_on) {
+        return Ok(resolution_term);
+    }
+    Term::candidates(issued_on)
+        .last()
+        .copied()
+        .ok_or(Invalid::one("issued_on", "bad_term"))
+}
+
+/// The number and symbol an issued program gets: the next in the unit's series of its
+/// type in the term, given the numbers `used` there, written the way of the unit's kind
+/// (`15-CTr/HU`).
+pub fn issue_number(
+    unit_kind: OrgKind,
+    kind: ProgramKind,
+    body: &BodyCode,
+    used: &[u32],
+) -> Result<DocumentNumber, Invalid> {
+    DocumentNumber::new(
+        "number",
+        NumberStyle::for_kind(unit_kind),
+        next_number(used),
+        kind.document_type(),
+        body,
+    )
 }
 
 /// The status tag of one part of a draft on its task-list page (GOV.UK task list).
@@ -725,6 +884,199 @@ mod tests {
             }
             t
         })
+    }
+
+    #[test]
+    fn guards_of_editing_and_revising() {
+        assert!(ProgramState::Draft.require_editable().is_ok());
+        for s in [ProgramState::Issued, ProgramState::Superseded] {
+            assert_eq!(
+                s.require_editable().unwrap_err(),
+                Invalid::one("state", "program_not_draft")
+            );
+        }
+        assert!(ProgramState::Issued.require_revisable().is_ok());
+        for s in [ProgramState::Draft, ProgramState::Superseded] {
+            assert_eq!(
+                s.require_revisable().unwrap_err(),
+                Invalid::one("state", "program_not_issued")
+            );
+        }
+        assert_eq!(
+            check_new_draft(false, "").unwrap_err(),
+            Invalid::one("document_id", "bad_choice")
+        );
+        assert_eq!(
+            check_new_draft(true, " ").unwrap_err(),
+            Invalid::one("title", "required")
+        );
+        assert_eq!(
+            check_new_draft(true, " Chương trình  hành động ").unwrap(),
+            "Chương trình hành động"
+        );
+    }
+
+    fn unit() -> OrgPath {
+        OrgPath::parse("/1/2/").unwrap()
+    }
+
+    fn refs() -> TaskRefs {
+        TaskRefs {
+            cells: [
+                (MemberId(7), OrgPath::parse("/1/2/30/31/").unwrap()),
+                (MemberId(8), OrgPath::parse("/1/3/40/").unwrap()),
+            ]
+            .into_iter()
+            .collect(),
+            targets_in_chain: vec![TargetId(5)],
+        }
+    }
+
+    #[test]
+    fn task_references_stay_in_the_unit_and_the_chain() {
+        let mut t = complete();
+        t.upper_target = Some(TargetId(5));
+        assert!(refs().check(&unit(), std::slice::from_ref(&t)).is_ok());
+        let mut outside = complete();
+        outside.responsible = Some(MemberId(8));
+        outside.upper_target = Some(TargetId(6));
+        let mut unknown = complete();
+        unknown.responsible = Some(MemberId(9));
+        assert_eq!(
+            pairs(
+                &refs()
+                    .check(&unit(), &[t.clone(), outside, unknown])
+                    .unwrap_err()
+            ),
+            [
+                ("tasks[1].responsible", "responsible_outside_unit"),
+                ("tasks[1].upper_target", "bad_choice"),
+                ("tasks[2].responsible", "responsible_outside_unit"),
+            ]
+        );
+        let too_many = vec![complete(); MAX_TASKS + 1];
+        assert_eq!(
+            check_tasks_to_save(&unit(), &too_many, &refs()).unwrap_err(),
+            Invalid::one("tasks", "too_many_tasks")
+        );
+        assert!(check_tasks_to_save(&unit(), &[t], &refs()).is_ok());
+    }
+
+    #[test]
+    fn issuing_checks_the_draft_its_references_and_the_units_body_code() {
+        let sections = ProgramSections::default();
+        let mut outside = complete();
+        outside.responsible = Some(MemberId(8));
+        let tasks = [complete(), outside];
+        let refs = refs();
+        let facts = IssueFacts {
+            state: ProgramState::Draft,
+            sections: &sections,
+            tasks: &tasks[..1],
+            unit: &unit(),
+            unit_kind: OrgKind::DirectlyAffiliated,
+            refs: Some(&refs),
+        };
+        let on = date!(2025 - 02 - 01);
+        assert_eq!(check_issue_facts(&facts, on).unwrap().as_str(), "HU");
+        let state_body = IssueFacts {
+            tasks: &tasks,
+            unit_kind: OrgKind::StateBody,
+            ..facts
+        };
+        assert_eq!(
+            pairs(&check_issue_facts(&state_body, date!(2025 - 07 - 01)).unwrap_err()),
+            [
+                ("tasks[0].deadline", "deadline_before_issue"),
+                ("tasks[1].deadline", "deadline_before_issue"),
+                ("tasks[1].responsible", "responsible_outside_unit"),
+                ("org", "doc_body_code"),
+            ]
+        );
+        let issued = IssueFacts {
+            state: ProgramState::Issued,
+            refs: None,
+            ..facts
+        };
+        assert_eq!(
+            pairs(&check_issue_facts(&issued, on).unwrap_err()),
+            [("state", "program_not_draft")]
+        );
+    }
+
+    #[test]
+    fn an_issued_program_is_numbered_in_the_resolutions_term_or_the_current_one() {
+        let term = Term::new(2020, 2025).unwrap();
+        assert_eq!(issue_term(term, date!(2025 - 03 - 01)).unwrap(), term);
+        assert_eq!(
+            issue_term(term, date!(2026 - 03 - 01)).unwrap(),
+            Term::new(2025, 2030).unwrap()
+        );
+        let hu = BodyCode::parse("b", "HU").unwrap();
+        let n = issue_number(
+            OrgKind::DirectlyAffiliated,
+            ProgramKind::ActionProgram,
+            &hu,
+            &[1, 14],
+        )
+        .unwrap();
+        assert_eq!(n.to_string(), "15-CTr/HU");
+        let ubnd = BodyCode::parse("b", "UBND").unwrap();
+        let n = issue_number(OrgKind::StateBody, ProgramKind::Plan, &ubnd, &[]).unwrap();
+        assert_eq!(n.to_string(), "1/KH-UBND");
+        assert!(issue_number(OrgKind::Cell, ProgramKind::Plan, &hu, &[9999]).is_err());
+    }
+
+    #[test]
+    fn the_issued_text_carries_the_three_sections() {
+        let s = ProgramSections {
+            purpose: "A".into(),
+            tasks_and_solutions: "B".into(),
+            organization: "C".into(),
+        };
+        assert_eq!(
+            s.to_markdown(),
+            "## I. Mục đích, yêu cầu\n\nA\n\n## II. Nhiệm vụ, giải pháp\n\nB\n\n## III. Tổ chức thực hiện\n\nC\n"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn references_pass_exactly_when_each_is_known_and_inside(
+            picks in prop::collection::vec((prop::option::of(6i64..10), prop::option::of(4i64..7)), 0..8),
+        ) {
+            let refs = refs();
+            let tasks: Vec<TaskDraft> = picks.iter().map(|(m, x)| TaskDraft {
+                responsible: m.map(MemberId),
+                upper_target: x.map(TargetId),
+                ..complete()
+            }).collect();
+            let each = picks.iter().all(|(m, x)| {
+                m.is_none_or(|m| m == 7) && x.is_none_or(|x| x == 5)
+            });
+            prop_assert_eq!(refs.check(&unit(), &tasks).is_ok(), each);
+        }
+
+        #[test]
+        fn the_issue_number_is_fresh_in_its_series(used in prop::collection::vec(1u32..9000, 0..30)) {
+            let hu = BodyCode::parse("b", "HU").unwrap();
+            let n = issue_number(OrgKind::DirectlyAffiliated, ProgramKind::ActionProgram, &hu, &used).unwrap();
+            prop_assert!(used.iter().all(|u| *u < n.number()));
+            prop_assert_eq!(n.type_code(), "CTr");
+        }
+
+        #[test]
+        fn the_issue_term_contains_the_issue_date(
+            start in 1990i32..2150, len in 1i32..10, y in 1990i32..2190, d in 1u8..28,
+        ) {
+            let term = Term::new(start, start + len).unwrap();
+            let on = Date::from_calendar_date(y, time::Month::March, d).unwrap();
+            let t = issue_term(term, on).unwrap();
+            prop_assert!(t.contains(on));
+            if term.contains(on) {
+                prop_assert_eq!(t, term);
+            }
+        }
     }
 
     proptest! {

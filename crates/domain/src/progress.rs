@@ -5,9 +5,14 @@
 //! `return_reason_required`, `already_decided`, `decide_own_update`, plus `bad_number`,
 //! `bad_choice`, `too_long`.
 
+use crate::access::{Permission, Principal};
+use crate::ids::MemberId;
+use crate::org::OrgPath;
+use crate::program::ProgramState;
+use crate::refusal::Refusal;
 use crate::target::parse_number;
 use crate::text::nfc;
-use crate::validate::Invalid;
+use crate::validate::{self, Invalid};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -346,6 +351,123 @@ pub fn current_status(updates: &[(TaskStatus, Acceptance)]) -> TaskStatus {
         .map_or(TaskStatus::NotStarted, |(s, _)| *s)
 }
 
+// ---- Who may do what with a task ----------------------------------------------------------
+
+/// Whether the principal answers for a task whose responsible member is `responsible`.
+pub fn is_responsible(p: &Principal, responsible: Option<MemberId>) -> bool {
+    p.member_id.is_some() && p.member_id == responsible
+}
+
+/// A task is seen by whoever reads its unit, and by the member who answers for it.
+pub fn may_see_task(p: &Principal, unit: &OrgPath, responsible: Option<MemberId>) -> bool {
+    p.can(Permission::Read, unit) || is_responsible(p, responsible)
+}
+
+/// Posting progress on a task the principal sees: the member who answers for it, or the
+/// unit's people (EditPeople); `Forbidden` otherwise. Then the task must be counted in the
+/// issued version of its program (`task`, `task_not_current`).
+pub fn check_may_post(
+    p: &Principal,
+    unit: &OrgPath,
+    responsible: Option<MemberId>,
+    program: ProgramState,
+    counted: bool,
+) -> Result<(), Refusal> {
+    if !(is_responsible(p, responsible) || p.can(Permission::EditPeople, unit)) {
+        return Err(Refusal::Forbidden);
+    }
+    if program != ProgramState::Issued || !counted {
+        return Err(Refusal::invalid("task", "task_not_current"));
+    }
+    Ok(())
+}
+
+/// Deciding on an update of a task at `unit` the principal sees: they must read the unit
+/// (a responsible member who sees only their task may not), and the supervising office
+/// decides — EditOrgs on the unit above (or on a root itself). `Forbidden` otherwise.
+pub fn check_may_decide(p: &Principal, unit: &OrgPath) -> Result<(), Refusal> {
+    if !p.can(Permission::Read, unit) {
+        return Err(Refusal::Forbidden);
+    }
+    p.ensure(Permission::EditOrgs, &unit.parent_or_self())
+}
+
+/// An update carries at most this many evidence files.
+pub const MAX_EVIDENCE_FILES: usize = 20;
+/// An evidence file's name is at most this long.
+pub const MAX_EVIDENCE_NAME_CHARS: usize = 255;
+
+/// The evidence files of an update, as (size, name uploaded): at most
+/// [`MAX_EVIDENCE_FILES`] (`evidence`, `too_long`), each within the size limit and named
+/// (`evidence[i].file`). Returns the clean names. Every problem is reported.
+pub fn check_evidence(files: &[(u64, &str)]) -> Result<Vec<String>, Invalid> {
+    let mut inv = Invalid::default();
+    if files.len() > MAX_EVIDENCE_FILES {
+        inv.push("evidence", "too_long");
+    }
+    let mut names = Vec::with_capacity(files.len());
+    for (i, (size, name)) in files.iter().enumerate() {
+        let field = crate::fieldpath::indexed("evidence", i, "file");
+        inv.take(crate::evidence::check_size(field, *size));
+        names.push(inv.take(validate::name(field, name, MAX_EVIDENCE_NAME_CHARS)));
+    }
+    inv.into_result(())?;
+    Ok(names.into_iter().flatten().collect())
+}
+
+/// A posted update as a task's state is derived from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Posted {
+    pub status: TaskStatus,
+    pub percent: Option<u8>,
+    pub acceptance: Acceptance,
+    pub posted_on: Date,
+}
+
+/// What a task's stored state is, derived from its updates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DerivedTask {
+    pub status: TaskStatus,
+    pub percent: Option<u8>,
+    /// Returned updates after the latest accepted one ([`outstanding_returned`]).
+    pub returned: u32,
+    /// When done: the day of its earliest done update not returned.
+    pub done_on: Option<Date>,
+}
+
+/// A task's state from its updates in posting order: the status ([`current_status`]) and
+/// percent of its latest update not returned, the returned updates after its latest
+/// accepted one, and, when it is done, the day of its earliest done update not returned.
+pub fn derive_task(updates: &[Posted]) -> DerivedTask {
+    let pairs: Vec<(TaskStatus, Acceptance)> = updates
+        .iter()
+        .map(|u| (u.status, u.acceptance.clone()))
+        .collect();
+    let acceptances: Vec<Acceptance> = updates.iter().map(|u| u.acceptance.clone()).collect();
+    let not_returned = |u: &&Posted| !matches!(u.acceptance, Acceptance::Returned { .. });
+    let percent = updates
+        .iter()
+        .rev()
+        .find(not_returned)
+        .and_then(|u| u.percent);
+    let status = current_status(&pairs);
+    let done_on = (status == TaskStatus::Done)
+        .then(|| {
+            updates
+                .iter()
+                .filter(not_returned)
+                .find(|u| u.status == TaskStatus::Done)
+                .map(|u| u.posted_on)
+        })
+        .flatten();
+    DerivedTask {
+        status,
+        percent,
+        returned: outstanding_returned(&acceptances),
+        done_on,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -650,6 +772,125 @@ mod tests {
         assert_eq!(current_status(&[(Done, returned())]), NotStarted);
     }
 
+    fn principal(grant: Option<(crate::AccessRole, &str)>, member: Option<i64>) -> Principal {
+        Principal {
+            user_id: crate::UserId(1),
+            username: "u".into(),
+            display_name: "u".into(),
+            grants: grant
+                .into_iter()
+                .map(|(role, path)| {
+                    let org_path = OrgPath::parse(path).unwrap();
+                    crate::Grant {
+                        role,
+                        org_id: org_path.id(),
+                        org_path,
+                    }
+                })
+                .collect(),
+            system: false,
+            member_id: member.map(MemberId),
+        }
+    }
+
+    #[test]
+    fn who_sees_posts_and_decides_on_a_cells_task() {
+        use crate::AccessRole::*;
+        let cell = OrgPath::parse("/1/2/3/").unwrap();
+        let me = Some(MemberId(7));
+        let responsible = principal(None, Some(7));
+        let secretary = principal(Some((Secretary, "/1/2/3/")), None);
+        let commune_office = principal(Some((OfficeStaff, "/1/2/")), None);
+        let reader = principal(Some((Member, "/1/2/3/")), Some(8));
+        assert!(may_see_task(&responsible, &cell, me));
+        assert!(!may_see_task(&principal(None, Some(8)), &cell, me));
+        assert!(may_see_task(&reader, &cell, me));
+
+        let post = |p: &Principal, state, counted| {
+            check_may_post(p, &cell, me, state, counted).map_err(|e| crate::refusal::codes(&e))
+        };
+        assert_eq!(post(&responsible, ProgramState::Issued, true), Ok(()));
+        assert_eq!(post(&secretary, ProgramState::Issued, true), Ok(()));
+        assert_eq!(
+            post(&reader, ProgramState::Issued, true),
+            Err(vec!["forbidden"])
+        );
+        assert_eq!(
+            post(&responsible, ProgramState::Superseded, true),
+            Err(vec!["task_not_current"])
+        );
+        assert_eq!(
+            post(&responsible, ProgramState::Issued, false),
+            Err(vec!["task_not_current"])
+        );
+
+        assert_eq!(check_may_decide(&commune_office, &cell), Ok(()));
+        assert_eq!(check_may_decide(&secretary, &cell), Err(Refusal::Forbidden));
+        assert_eq!(
+            check_may_decide(&responsible, &cell),
+            Err(Refusal::Forbidden)
+        );
+        let root = OrgPath::parse("/1/").unwrap();
+        let province_office = principal(Some((OfficeStaff, "/1/")), None);
+        assert_eq!(check_may_decide(&province_office, &root), Ok(()));
+    }
+
+    #[test]
+    fn evidence_files_are_counted_sized_and_named() {
+        assert_eq!(check_evidence(&[(10, " anh.jpg ")]).unwrap(), ["anh.jpg"]);
+        let pairs: Vec<(&str, &str)> = check_evidence(&[(0, "a.pdf"), (5, " ")])
+            .unwrap_err()
+            .0
+            .iter()
+            .map(|e| (e.field, e.code))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("evidence[0].file", "evidence_empty"),
+                ("evidence[1].file", "required")
+            ]
+        );
+        let many = vec![(1u64, "a"); MAX_EVIDENCE_FILES + 1];
+        assert_eq!(check_evidence(&many).unwrap_err().0[0].code, "too_long");
+    }
+
+    #[test]
+    fn a_task_is_done_from_its_first_done_update_not_returned() {
+        let d = |n| date!(2025 - 03 - 01) + time::Duration::days(n);
+        let up = |status, percent, acceptance, n| Posted {
+            status,
+            percent,
+            acceptance,
+            posted_on: d(n),
+        };
+        use TaskStatus::*;
+        let t = derive_task(&[
+            up(OnTrack, Some(40), Acceptance::Accepted, 0),
+            up(Done, None, returned(), 1),
+            up(Done, Some(100), Acceptance::Pending, 2),
+            up(Done, Some(100), Acceptance::Accepted, 3),
+        ]);
+        assert_eq!(
+            t,
+            DerivedTask {
+                status: Done,
+                percent: Some(100),
+                returned: 0,
+                done_on: Some(d(2)),
+            }
+        );
+        let t = derive_task(&[
+            up(OnTrack, Some(40), Acceptance::Accepted, 0),
+            up(Done, None, returned(), 1),
+        ]);
+        assert_eq!(
+            (t.status, t.percent, t.returned, t.done_on),
+            (OnTrack, Some(40), 1, None)
+        );
+        assert_eq!(derive_task(&[]).status, NotStarted);
+    }
+
     fn acceptance() -> impl Strategy<Value = Acceptance> {
         prop_oneof![
             Just(Acceptance::Pending),
@@ -676,6 +917,27 @@ mod tests {
         fn percent_accepted_iff_whole_and_in_range(p in -50i32..200) {
             let r = ProgressUpdate::parse(&form("on_track", &p.to_string(), "", ""));
             prop_assert_eq!(r.is_ok(), (0..=100).contains(&p));
+        }
+
+        #[test]
+        fn a_derived_task_is_done_exactly_with_a_done_day(
+            ups in prop::collection::vec((0usize..4, prop::option::of(0u8..=100), acceptance(), 0i64..300), 0..12),
+        ) {
+            let base = date!(2025 - 01 - 01);
+            let ups: Vec<Posted> = ups.into_iter().map(|(s, percent, acceptance, d)| Posted {
+                status: TaskStatus::ALL[s],
+                percent,
+                acceptance,
+                posted_on: base + time::Duration::days(d),
+            }).collect();
+            let t = derive_task(&ups);
+            prop_assert_eq!(t.done_on.is_some(), t.status == TaskStatus::Done);
+            let acceptances: Vec<Acceptance> = ups.iter().map(|u| u.acceptance.clone()).collect();
+            prop_assert_eq!(t.returned, outstanding_returned(&acceptances));
+            // Returned updates never make the state; dropping them changes nothing but the count.
+            let kept: Vec<Posted> = ups.iter().filter(|u| !matches!(u.acceptance, Acceptance::Returned { .. })).cloned().collect();
+            let k = derive_task(&kept);
+            prop_assert_eq!((k.status, k.percent, k.done_on), (t.status, t.percent, t.done_on));
         }
 
         #[test]

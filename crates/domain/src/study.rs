@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use time::Date;
 
+pub mod rules;
+
 macro_rules! study_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*

@@ -12,6 +12,7 @@
 //! progress updates alike.
 
 use crate::fieldpath::indexed;
+use crate::refusal::Refusal;
 use crate::validate::{self, Invalid};
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -418,11 +419,98 @@ pub fn format_number(v: f64, decimals: usize) -> String {
     out
 }
 
+/// A document's or program's list of targets: at most [`MAX_TARGETS`] (`targets`,
+/// `too_long`), each [`Target::check`]ed against the issue date, every problem reported.
+pub fn check_targets(targets: &[Target], issued_on: Date) -> Result<(), Invalid> {
+    let mut inv = Invalid::default();
+    if targets.len() > MAX_TARGETS {
+        inv.push("targets", "too_long");
+    }
+    for (i, t) in targets.iter().enumerate().take(MAX_TARGETS) {
+        inv.take(t.check(Some(i), Some(issued_on)));
+    }
+    inv.into_result(())
+}
+
+/// A target leaves its list only while no task and no lower target serves it
+/// (`Conflict("target_in_use")`): `uses` counts both.
+pub fn check_removable(uses: u64) -> Result<(), Refusal> {
+    if uses > 0 {
+        Err(Refusal::Conflict("target_in_use"))
+    } else {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
     use time::macros::date;
+
+    fn listed(indicator: &str, deadline: Option<Date>) -> Target {
+        Target {
+            indicator: indicator.into(),
+            baseline: Some(50.0),
+            target_value: 80.0,
+            unit: "%".into(),
+            deadline,
+            direction: Direction::Increase,
+        }
+    }
+
+    #[test]
+    fn a_target_list_reports_each_targets_problems_by_position() {
+        let issued = date!(2025 - 01 - 10);
+        assert!(check_targets(&[listed("Tỷ lệ", None)], issued).is_ok());
+        let got: Vec<(&str, &str)> = check_targets(
+            &[
+                listed("Tỷ lệ", Some(date!(2025 - 01 - 09))),
+                listed(" ", None),
+            ],
+            issued,
+        )
+        .unwrap_err()
+        .0
+        .iter()
+        .map(|e| (e.field, e.code))
+        .collect();
+        assert_eq!(
+            got,
+            [
+                ("targets[0].deadline", "deadline_before_issue"),
+                ("targets[1].indicator", "required")
+            ]
+        );
+        let many = vec![listed("Tỷ lệ", None); MAX_TARGETS + 1];
+        assert_eq!(
+            check_targets(&many, issued).unwrap_err(),
+            Invalid::one("targets", "too_long")
+        );
+        assert!(check_removable(0).is_ok());
+        assert_eq!(
+            check_removable(1).unwrap_err(),
+            Refusal::Conflict("target_in_use")
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn a_list_passes_exactly_when_every_target_does(
+            deadlines in prop::collection::vec(prop::option::of(0i64..40), 0..6),
+            blank in prop::collection::vec(any::<bool>(), 6),
+        ) {
+            let issued = date!(2025 - 01 - 20);
+            let list: Vec<Target> = deadlines
+                .iter()
+                .zip(&blank)
+                .map(|(d, b)| listed(if *b { "" } else { "Chỉ tiêu" },
+                    d.map(|d| date!(2025 - 01 - 01) + time::Duration::days(d))))
+                .collect();
+            let each = list.iter().enumerate().all(|(i, t)| t.check(Some(i), Some(issued)).is_ok());
+            prop_assert_eq!(check_targets(&list, issued).is_ok(), each);
+        }
+    }
 
     #[test]
     fn numbers_typed_the_vietnamese_way() {

@@ -9,9 +9,7 @@ use crate::sql::orgs::org_readable;
 use crate::sql::rows::{self, GRANT_COLS, USER_COLS};
 use crate::sql::util::*;
 use async_trait::async_trait;
-use domain::{
-    AccessRole, Grant, Invalid, MemberId, OrgId, Permission, Principal, UserId, validate,
-};
+use domain::{AccessRole, Grant, MemberId, OrgId, Permission, Principal, UserId};
 use sqlx::{QueryBuilder, Row};
 use std::collections::HashMap;
 use store::*;
@@ -269,22 +267,16 @@ impl AccountStore for Backend {
             return Err(StoreError::Forbidden);
         }
         let mut tx = self.begin().await?;
-        let mut bad = Invalid::default();
-        let username = bad.take(validate::username(&new.username));
-        let display_name = bad.take(validate::name("display_name", &new.display_name, 200));
-        if new.password_hash.is_empty() {
-            bad.push("password", "required");
-        }
-        let (username, display_name) = bad.into_result((username, display_name))?;
-        let (username, display_name) = (username.expect("checked"), display_name.expect("checked"));
+        let (username, display_name) = domain::access::check_new_account(
+            &new.username,
+            &new.display_name,
+            !new.password_hash.is_empty(),
+        )?;
         if let Some(mid) = new.member_id {
             let m = crate::sql::members::member_by_id(&mut tx, mid)
                 .await?
-                .filter(|m| p.can(Permission::Read, &m.cell_path))
                 .ok_or(StoreError::NotFound)?;
-            if !p.can(Permission::ManageAccounts, &m.cell_path) {
-                return Err(StoreError::Forbidden);
-            }
+            p.ensure_write(Permission::ManageAccounts, &m.cell_path)?;
         }
         // The account belongs to the administrator's own (highest) unit.
         let home: Option<domain::OrgPath> = if p.system {
@@ -357,13 +349,7 @@ impl AccountStore for Backend {
     }
 
     async fn user_set_password(&self, p: &Principal, id: UserId, hash: &str) -> Result<()> {
-        if hash.is_empty() {
-            return Err(StoreError::invalid("password", "required"));
-        }
-        let self_service = !p.system && p.user_id == id;
-        if !self_service && !p.has_anywhere(Permission::ManageAccounts) {
-            return Err(StoreError::Forbidden);
-        }
+        domain::access::check_password_change(p, id, !hash.is_empty())?;
         let hash = hash.to_owned();
         self.user_write(p, id, "password", move |qb| {
             qb.push("password_hash = ").push_bind(hash);
@@ -392,9 +378,7 @@ impl AccountStore for Backend {
     async fn grant_add(&self, p: &Principal, new: NewGrant) -> Result<GrantRow> {
         let mut tx = self.begin().await?;
         let org = org_readable(&mut tx, p, new.org_id).await?;
-        if !p.can(Permission::ManageAccounts, &org.path) {
-            return Err(StoreError::Forbidden);
-        }
+        p.ensure(Permission::ManageAccounts, &org.path)?;
         crate::sql::orgs::require_active(&org)?;
         user_administered(&mut tx, p, new.user_id).await?;
         let id: i64 = sqlx::query_scalar(
@@ -431,12 +415,7 @@ impl AccountStore for Backend {
         let g = grant_by_id(&mut tx, grant_id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        if !p.can(Permission::Read, &g.org_path) {
-            return Err(StoreError::NotFound);
-        }
-        if !p.can(Permission::ManageAccounts, &g.org_path) {
-            return Err(StoreError::Forbidden);
-        }
+        p.ensure_write(Permission::ManageAccounts, &g.org_path)?;
         sqlx::query("DELETE FROM grants WHERE id = $1")
             .bind(grant_id)
             .execute(&mut *tx)

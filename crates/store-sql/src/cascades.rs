@@ -12,8 +12,8 @@ use async_trait::async_trait;
 use domain::cascade::ReportEvery;
 use domain::rollup::Counted;
 use domain::{
-    CascadeDeadlines, CascadeId, CascadeScope, DocumentId, Invalid, OrgId, OrgKind, Permission,
-    Principal, UnitFacts, UnitState,
+    CascadeDeadlines, CascadeId, CascadeScope, DocumentId, OrgId, OrgKind, Permission, Principal,
+    UnitFacts, UnitState,
 };
 use serde_json::json;
 use sqlx::{QueryBuilder, Row};
@@ -193,22 +193,17 @@ impl CascadeStore for Backend {
     ) -> Result<CascadeSummary> {
         let mut tx = self.begin().await?;
         let doc = doc_for_write(&mut tx, p, document).await?;
-        let mut bad = Invalid::default();
-        if !doc.doc_type.is_cascadable() {
-            bad.push("document", "bad_choice");
-        }
-        bad.take(scope.check(&doc.issuer_path));
-        bad.take(deadlines.check(doc.issued_on));
         let root_org = org_by_id(&mut tx, scope.root.id()).await?;
-        match &root_org {
-            Some(o) if o.path == scope.root && o.valid_to.is_none() => {}
-            _ => bad.push("root", "bad_choice"),
-        }
-        bad.into_result(())?;
+        domain::cascade::check_new_cascade(
+            doc.doc_type,
+            &doc.issuer_path,
+            doc.issued_on,
+            &scope,
+            &deadlines,
+            root_org.as_ref().map(Org::unit).as_ref(),
+        )?;
         let root_org = root_org.expect("checked");
-        if !p.can(Permission::EditOrgs, &root_org.path) {
-            return Err(StoreError::Forbidden);
-        }
+        p.ensure(Permission::EditOrgs, &root_org.path)?;
         let root = doc.root_document_id;
         let province = province_of(&root_org.path);
         let kinds: Vec<&str> = scope.kinds.iter().map(|k| k.as_str()).collect();
@@ -371,11 +366,11 @@ impl CascadeStore for Backend {
 
     async fn cascade_unit(&self, p: &Principal, id: CascadeUnitId) -> Result<CascadeUnit> {
         let mut conn = self.reader().await?;
-        let u = unit_by_id(&mut conn, id).await?;
-        match u {
-            Some(u) if p.can(Permission::Read, &u.unit.org_path) => Ok(u.unit),
-            _ => Err(StoreError::NotFound),
-        }
+        let u = unit_by_id(&mut conn, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        p.ensure_read(&u.unit.org_path)?;
+        Ok(u.unit)
     }
 
     async fn cascade_unit_of(
@@ -412,11 +407,8 @@ impl CascadeStore for Backend {
         let mut tx = self.begin().await?;
         let mut u = unit_by_id(&mut tx, unit)
             .await?
-            .filter(|u| p.can(Permission::Read, &u.unit.org_path))
             .ok_or(StoreError::NotFound)?;
-        if !p.can(Permission::EditPeople, &u.unit.org_path) {
-            return Err(StoreError::Forbidden);
-        }
+        p.ensure_write(Permission::EditPeople, &u.unit.org_path)?;
         let before = u.state();
         let old = u.unit.facts.studied_on;
         u.unit.facts.studied_on = Some(on);

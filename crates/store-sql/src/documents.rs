@@ -6,18 +6,14 @@ use crate::dialect::{Backend, Conn, DbRow};
 use crate::sql::orgs::{org_by_id, org_for_write, require_active};
 use crate::sql::util::*;
 use async_trait::async_trait;
+use domain::document::{ParentDocument, Registration};
 use domain::text::fold;
 use domain::{
-    DocumentId, DocumentType, Invalid, OrgId, OrgPath, Permission, Principal, Target, TargetId,
-    Term, validate,
+    DocumentId, DocumentType, OrgId, OrgPath, Permission, Principal, Target, TargetId, Term,
 };
 use serde_json::json;
 use sqlx::Row;
 use store::*;
-
-pub(crate) const MAX_TITLE_CHARS: usize = 1_000;
-
-const MAX_BODY_CHARS: usize = 500_000;
 
 // ---- Rows --------------------------------------------------------------------------------
 
@@ -82,11 +78,7 @@ pub(crate) fn target_row(r: &DbRow) -> Result<TargetRecord> {
 /// A document is readable by whoever may read its issuer or a unit below it: upper
 /// documents reach the lower units.
 pub(crate) fn may_read_doc(p: &Principal, issuer: &OrgPath) -> bool {
-    if p.system {
-        return true;
-    }
-    let s = p.scope(Permission::Read);
-    s.covers(issuer) || s.leads_to(issuer)
+    domain::document::may_read(p, issuer, None)
 }
 
 pub(crate) async fn doc_by_id(conn: &mut Conn, id: DocumentId) -> Result<Option<Document>> {
@@ -122,9 +114,7 @@ pub(crate) async fn doc_for_write(
     id: DocumentId,
 ) -> Result<Document> {
     let d = doc_readable(conn, p, id).await?;
-    if !p.can(Permission::EditOrgs, &d.issuer_path) {
-        return Err(StoreError::Forbidden);
-    }
+    p.ensure(Permission::EditOrgs, &d.issuer_path)?;
     Ok(d)
 }
 
@@ -190,27 +180,23 @@ impl DocumentStore for Backend {
         let mut tx = self.begin().await?;
         let issuer = org_for_write(&mut tx, p, new.issuer_org_id, Permission::EditOrgs).await?;
         require_active(&issuer)?;
-        let mut bad = Invalid::default();
-        let title = bad.take(validate::name("title", &new.title, MAX_TITLE_CHARS));
-        if !new.number.matches_type(new.doc_type) {
-            bad.push("number", "doc_type_mismatch");
-        }
-        bad.take(new.term.check_contains("issued_on", new.issued_on));
-        if new.body_md.chars().count() > MAX_BODY_CHARS {
-            bad.push("body_md", "too_long");
-        }
-        let parent = match new.parent_document_id {
+        let (parent, parent_check) = match new.parent_document_id {
             Some(id) => match doc_readable(&mut tx, p, id).await {
-                Ok(d) => Some(d),
-                Err(StoreError::NotFound) => {
-                    bad.push("parent_document_id", "bad_choice");
-                    None
-                }
+                Ok(d) => (Some(d), ParentDocument::Readable),
+                Err(StoreError::NotFound) => (None, ParentDocument::Unknown),
                 Err(e) => return Err(e),
             },
-            None => None,
+            None => (None, ParentDocument::None),
         };
-        let title = bad.into_result(title)?.expect("checked");
+        let title = domain::document::check_registration(&Registration {
+            title: &new.title,
+            doc_type: new.doc_type,
+            number: &new.number,
+            term: new.term,
+            issued_on: new.issued_on,
+            body_md: &new.body_md,
+            parent: parent_check,
+        })?;
         let symbol = new.number.to_string();
         let at = now();
         let id: i64 = sqlx::query_scalar(
@@ -305,14 +291,7 @@ impl DocumentStore for Backend {
     ) -> Result<Vec<TargetRecord>> {
         let mut tx = self.begin().await?;
         let doc = doc_for_write(&mut tx, p, id).await?;
-        let mut bad = Invalid::default();
-        if targets.len() > domain::target::MAX_TARGETS {
-            bad.push("targets", "too_long");
-        }
-        for (i, t) in targets.iter().enumerate().take(domain::target::MAX_TARGETS) {
-            bad.take(t.check(Some(i), Some(doc.issued_on)));
-        }
-        bad.into_result(())?;
+        domain::target::check_targets(&targets, doc.issued_on)?;
         let old = load_targets(&mut tx, id).await?;
         let province = province_of(&doc.issuer_path);
         for (i, t) in targets.iter().enumerate() {
@@ -388,9 +367,7 @@ impl DocumentStore for Backend {
             .fetch_one(&mut *tx)
             .await
             .db()?;
-            if used > 0 {
-                return Err(StoreError::Conflict("target_in_use"));
-            }
+            domain::target::check_removable(u64::try_from(used).unwrap_or(0))?;
             sqlx::query("DELETE FROM document_targets WHERE id = $1")
                 .bind(o.id.0)
                 .execute(&mut *tx)
@@ -426,15 +403,7 @@ impl DocumentStore for Backend {
         file: EvidenceMeta,
     ) -> Result<DocumentAttachment> {
         // Checked before the transaction: nothing here depends on stored rows.
-        let mut bad = Invalid::default();
-        bad.take(domain::evidence::check_size("file", file.size));
-        let name = file.original_name.trim().to_owned();
-        if name.is_empty() {
-            bad.push("file", "required");
-        } else if name.chars().count() > 200 {
-            bad.push("file", "too_long");
-        }
-        bad.into_result(())?;
+        let name = domain::document::check_attachment(file.size, &file.original_name)?;
         let mut tx = self.begin().await?;
         let doc = doc_for_write(&mut tx, p, document).await?;
         let count: i64 =
@@ -443,9 +412,7 @@ impl DocumentStore for Backend {
                 .fetch_one(&mut *tx)
                 .await
                 .db()?;
-        if count >= MAX_DOCUMENT_ATTACHMENTS as i64 {
-            return Err(StoreError::Invalid(Invalid::one("file", "too_many_files")));
-        }
+        domain::document::check_attachment_room(u64::try_from(count).unwrap_or(0))?;
         let position: i64 = sqlx::query_scalar(
             "SELECT COALESCE(MAX(position) + 1, 0) FROM document_attachments WHERE document_id = $1",
         )

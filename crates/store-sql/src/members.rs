@@ -6,7 +6,7 @@ use crate::sql::rows::{self, MEMBER_COLS, POSITION_COLS};
 use crate::sql::util::*;
 use async_trait::async_trait;
 use domain::text::{fold, like_escape};
-use domain::{Invalid, MemberId, MemberStatus, OrgId, OrgKind, Permission, Principal, validate};
+use domain::{MemberId, MemberStatus, OrgId, Permission, Principal, people};
 use sqlx::{QueryBuilder, Row};
 use std::collections::{BTreeSet, HashMap};
 use store::*;
@@ -25,17 +25,14 @@ pub(crate) async fn member_by_id(conn: &mut Conn, id: MemberId) -> Result<Option
 }
 
 async fn member_readable(conn: &mut Conn, p: &Principal, id: MemberId) -> Result<Member> {
-    match member_by_id(conn, id).await? {
-        Some(m) if p.can(Permission::Read, &m.cell_path) => Ok(m),
-        _ => Err(StoreError::NotFound),
-    }
+    let m = member_by_id(conn, id).await?.ok_or(StoreError::NotFound)?;
+    p.ensure_read(&m.cell_path)?;
+    Ok(m)
 }
 
 async fn member_for_write(conn: &mut Conn, p: &Principal, id: MemberId) -> Result<Member> {
     let m = member_readable(conn, p, id).await?;
-    if !p.can(Permission::EditPeople, &m.cell_path) {
-        return Err(StoreError::Forbidden);
-    }
+    p.ensure(Permission::EditPeople, &m.cell_path)?;
     Ok(m)
 }
 
@@ -51,10 +48,7 @@ fn position_json(x: &Position) -> serde_json::Value {
 /// a cell (else `Invalid`), active (else `Conflict`).
 async fn target_cell(conn: &mut Conn, p: &Principal, id: OrgId) -> Result<Org> {
     let cell = org_for_write(conn, p, id, Permission::EditPeople).await?;
-    if cell.kind != OrgKind::Cell {
-        return Err(StoreError::invalid("cell_id", "not_a_cell"));
-    }
-    require_active(&cell)?;
+    people::check_member_cell(&cell.unit())?;
     Ok(cell)
 }
 
@@ -64,13 +58,7 @@ struct CleanMember {
 }
 
 fn clean_member(full_name: &str, card: &Option<String>) -> Result<CleanMember> {
-    let mut bad = Invalid::default();
-    let full_name = bad.take(validate::name("full_name", full_name, 200));
-    let card_number = match card {
-        Some(c) => bad.take(validate::optional("card_number", c, 50)).flatten(),
-        None => None,
-    };
-    let full_name = bad.into_result(full_name)?.expect("checked");
+    let (full_name, card_number) = people::clean_member(full_name, card.as_deref())?;
     Ok(CleanMember {
         full_name,
         card_number,
@@ -311,9 +299,7 @@ impl MemberStore for Backend {
         let mut tx = self.begin().await?;
         let cell = target_cell(&mut tx, p, new.cell_id).await?;
         let clean = clean_member(&new.full_name, &new.card_number)?;
-        if new.since < cell.valid_from {
-            return Err(StoreError::invalid("since", "date_before_start"));
-        }
+        people::check_joined(&cell.unit(), new.since)?;
         let m = insert_member(&mut tx, p, &cell, &new, clean).await?;
         bump_members(&mut tx, &cell.path, 1).await?;
         tx.commit().await.db()?;
@@ -332,9 +318,7 @@ impl MemberStore for Backend {
         for row in &new {
             if let std::collections::hash_map::Entry::Vacant(e) = cells.entry(row.cell_id) {
                 let cell = target_cell(&mut tx, p, row.cell_id).await?;
-                if row.since < cell.valid_from {
-                    return Err(StoreError::invalid("since", "date_before_start"));
-                }
+                people::check_joined(&cell.unit(), row.since)?;
                 e.insert(cell);
             }
             rows.push(clean_member(&row.full_name, &row.card_number)?);
@@ -495,21 +479,13 @@ impl MemberStore for Backend {
         let mut tx = self.begin().await?;
         let before = member_for_write(&mut tx, p, id).await?;
         let to = target_cell(&mut tx, p, to_cell).await?;
-        if to.id == before.cell_id {
-            return Err(StoreError::invalid("cell_id", "same_cell"));
-        }
-        if before.status != MemberStatus::Active {
-            return Err(StoreError::Conflict("member_left"));
-        }
         let last_from: Option<Date> =
             sqlx::query_scalar("SELECT MAX(from_date) FROM member_stints WHERE member_id = $1")
                 .bind(id.0)
                 .fetch_one(&mut *tx)
                 .await
                 .db()?;
-        if last_from.is_some_and(|f| on < f) || on < to.valid_from {
-            return Err(StoreError::invalid("on", "date_before_start"));
-        }
+        people::check_transfer(before.cell_id, before.status, last_from, &to.unit(), on)?;
         let from = org_by_id(&mut tx, before.cell_id)
             .await?
             .ok_or(StoreError::NotFound)?;
@@ -538,13 +514,7 @@ impl MemberStore for Backend {
         let mut tx = self.begin().await?;
         let member = member_readable(&mut tx, p, new.member_id).await?;
         let org = org_for_write(&mut tx, p, new.org_id, Permission::EditPeople).await?;
-        require_active(&org)?;
-        if member.status != MemberStatus::Active {
-            return Err(StoreError::Conflict("member_left"));
-        }
-        if new.from < org.valid_from {
-            return Err(StoreError::invalid("from", "date_before_start"));
-        }
+        people::check_position_start(&org.unit(), member.status, new.from)?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO positions (member_id, org_id, province_id, role, from_date) \
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -580,18 +550,8 @@ impl MemberStore for Backend {
         let Some((before, org)) = position_by_id(&mut tx, id).await? else {
             return Err(StoreError::NotFound);
         };
-        if !p.can(Permission::Read, &org.path) {
-            return Err(StoreError::NotFound);
-        }
-        if !p.can(Permission::EditPeople, &org.path) {
-            return Err(StoreError::Forbidden);
-        }
-        if before.to.is_some() {
-            return Err(StoreError::Conflict("position_ended"));
-        }
-        if on < before.from {
-            return Err(StoreError::invalid("on", "date_before_start"));
-        }
+        p.ensure_write(Permission::EditPeople, &org.path)?;
+        people::check_position_end(before.from, before.to, on)?;
         sqlx::query("UPDATE positions SET to_date = $1 WHERE id = $2")
             .bind(on)
             .bind(id)

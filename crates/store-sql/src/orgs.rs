@@ -9,11 +9,12 @@ use crate::sql::restructure::{
 use crate::sql::rows::{self, ORG_COLS};
 use crate::sql::util::*;
 use async_trait::async_trait;
+use domain::org::{CleanNaming, UnitNaming, check_import_code, check_new_unit, check_rename};
+use domain::restructure::{self, Share};
 use domain::text::{fold, like_escape};
-use domain::{MemberId, OrgId, OrgKind, OrgPath, Permission, Principal, validate};
+use domain::{OrgId, OrgKind, OrgPath, Permission, Principal, Unit};
 use serde_json::json;
 use sqlx::{QueryBuilder, Row};
-use std::collections::HashSet;
 use store::*;
 use time::Date;
 
@@ -37,10 +38,9 @@ pub(crate) async fn org_by_id(conn: &mut Conn, id: OrgId) -> Result<Option<Org>>
 
 /// A unit the principal may read, or `NotFound`.
 pub(crate) async fn org_readable(conn: &mut Conn, p: &Principal, id: OrgId) -> Result<Org> {
-    match org_by_id(conn, id).await? {
-        Some(o) if p.can(Permission::Read, &o.path) => Ok(o),
-        _ => Err(StoreError::NotFound),
-    }
+    let o = org_by_id(conn, id).await?.ok_or(StoreError::NotFound)?;
+    p.ensure_read(&o.path)?;
+    Ok(o)
 }
 
 /// A unit the principal may change with `perm`: `NotFound` outside the read scope,
@@ -52,17 +52,12 @@ pub(crate) async fn org_for_write(
     perm: Permission,
 ) -> Result<Org> {
     let o = org_readable(conn, p, id).await?;
-    if !p.can(perm, &o.path) {
-        return Err(StoreError::Forbidden);
-    }
+    p.ensure(perm, &o.path)?;
     Ok(o)
 }
 
 pub(crate) fn require_active(o: &Org) -> Result<()> {
-    if o.valid_to.is_some() {
-        return Err(StoreError::Conflict("org_closed"));
-    }
-    Ok(())
+    Ok(o.unit().require_active()?)
 }
 
 fn org_json(o: &Org) -> serde_json::Value {
@@ -82,28 +77,15 @@ async fn create_org(conn: &mut Conn, p: &Principal, new: NewOrg, perm: Permissio
         }
         Some(pid) => Some(org_for_write(conn, p, pid, perm).await?),
     };
-    if let Some(parent) = &parent {
-        require_active(parent)?;
-    }
-    let mut bad = domain::Invalid::default();
-    let name = bad.take(validate::name("name", &new.name, 200));
-    let code = match &new.code {
-        Some(c) => bad.take(validate::optional("code", c, 50)).flatten(),
-        None => None,
-    };
-    let kind_ok = match &parent {
-        Some(parent) => parent.kind.may_contain(new.kind),
-        None => new.kind == OrgKind::Provincial,
-    };
-    if !kind_ok {
-        bad.push("kind", "kind_not_allowed");
-    }
-    if let Some(parent) = &parent
-        && new.valid_from < parent.valid_from
-    {
-        bad.push("valid_from", "date_before_start");
-    }
-    let name = bad.into_result(name)?.expect("checked");
+    let CleanNaming { name, code } = check_new_unit(
+        parent.as_ref().map(Org::unit).as_ref(),
+        new.kind,
+        UnitNaming {
+            name: &new.name,
+            code: new.code.as_deref(),
+        },
+        new.valid_from,
+    )?;
     let id = OrgId(dialect::next_id(conn, "organizations").await?);
     let path = match &parent {
         Some(parent) => parent.path.child(id),
@@ -289,10 +271,7 @@ impl OrgStore for Backend {
                     .get(i)
                     .ok_or_else(|| StoreError::invalid("parent", "bad_choice"))?,
             };
-            let code = row.code.trim().to_owned();
-            if code.is_empty() {
-                return Err(StoreError::invalid("code", "required"));
-            }
+            let code = check_import_code(&row.code)?;
             let new = NewOrg {
                 parent_id: Some(parent_id),
                 kind: row.kind,
@@ -313,20 +292,19 @@ impl OrgStore for Backend {
     async fn org_update(&self, p: &Principal, id: OrgId, edit: OrgEdit) -> Result<Org> {
         let mut tx = self.begin().await?;
         let before = org_for_write(&mut tx, p, id, Permission::EditOrgs).await?;
-        require_active(&before)?;
-        let mut bad = domain::Invalid::default();
-        let name = bad.take(validate::name("name", &edit.name, 200));
-        let code = match &edit.code {
-            Some(c) => bad.take(validate::optional("code", c, 50)).flatten(),
-            None => None,
+        let current = CleanNaming {
+            name: before.name.clone(),
+            code: before.code.clone(),
         };
-        if edit.on < before.valid_from {
-            bad.push("on", "date_before_start");
-        }
-        let name = bad.into_result(name)?.expect("checked");
-        if name == before.name && code == before.code {
+        let naming = UnitNaming {
+            name: &edit.name,
+            code: edit.code.as_deref(),
+        };
+        let Some(CleanNaming { name, code }) =
+            check_rename(&before.unit(), &current, naming, edit.on)?
+        else {
             return Ok(before);
-        }
+        };
         sqlx::query(
             "UPDATE organizations SET name = $1, search_key = $2, code = $3, updated_at = $4 \
              WHERE id = $5",
@@ -370,18 +348,7 @@ impl OrgStore for Backend {
         let mut tx = self.begin().await?;
         let org = org_for_write(&mut tx, p, id, Permission::Restructure).await?;
         let parent = org_for_write(&mut tx, p, new_parent, Permission::Restructure).await?;
-        require_active(&org)?;
-        require_active(&parent)?;
-        if org.path.covers(&parent.path) {
-            return Err(StoreError::invalid("parent", "move_into_self"));
-        }
-        if !parent.kind.may_contain(org.kind) {
-            return Err(StoreError::invalid("kind", "kind_not_allowed"));
-        }
-        if on < org.valid_from {
-            return Err(StoreError::invalid("on", "date_before_start"));
-        }
-        if org.parent_id == Some(parent.id) {
+        if !restructure::check_move(&org.unit(), &parent.unit(), on)? {
             return Ok(org);
         }
         let new_path = move_subtree(&mut tx, &org, &parent).await?;
@@ -415,58 +382,45 @@ impl OrgStore for Backend {
 
     async fn org_merge(&self, p: &Principal, merge: Merge) -> Result<Org> {
         let mut tx = self.begin().await?;
-        let mut seen = HashSet::new();
-        if merge.sources.is_empty() || !merge.sources.iter().all(|s| seen.insert(*s)) {
-            return Err(StoreError::invalid("sources", "bad_choice"));
-        }
+        restructure::check_merge_sources(&merge.sources)?;
         let mut sources = Vec::new();
         for s in &merge.sources {
             let o = org_for_write(&mut tx, p, *s, Permission::Restructure).await?;
-            require_active(&o)?;
-            if merge.on < o.valid_from {
-                return Err(StoreError::invalid("on", "date_before_start"));
-            }
+            restructure::check_merge_source(&o.unit(), merge.on)?;
             sources.push(o);
         }
-        for a in &sources {
-            if sources
-                .iter()
-                .any(|b| b.id != a.id && a.path.covers(&b.path))
-            {
-                return Err(StoreError::invalid("sources", "move_into_self"));
-            }
-        }
-        if let MergeTarget::New(n) = &merge.target
-            && let Some(pid) = n.parent_id
-            && let Some(parent) = org_by_id(&mut tx, pid).await?
-            && sources.iter().any(|s| s.path.covers(&parent.path))
-        {
-            return Err(StoreError::invalid("parent", "move_into_self"));
-        }
-        let target = match merge.target {
-            MergeTarget::Existing(t) => {
-                let o = org_for_write(&mut tx, p, t, Permission::Restructure).await?;
-                require_active(&o)?;
-                o
-            }
-            MergeTarget::New(n) => create_org(&mut tx, p, n, Permission::Restructure).await?,
+        let units: Vec<Unit> = sources.iter().map(Org::unit).collect();
+        let new_parent = match &merge.target {
+            MergeTarget::New(NewOrg {
+                parent_id: Some(pid),
+                ..
+            }) => org_by_id(&mut tx, *pid).await?,
+            _ => None,
         };
-        if sources.iter().any(|s| s.path.covers(&target.path)) {
-            return Err(StoreError::invalid("target", "move_into_self"));
-        }
+        restructure::check_merge_plan(&units, new_parent.as_ref().map(|o| &o.path))?;
+        let (target, existing) = match merge.target {
+            MergeTarget::Existing(t) => (
+                org_for_write(&mut tx, p, t, Permission::Restructure).await?,
+                true,
+            ),
+            MergeTarget::New(n) => (
+                create_org(&mut tx, p, n, Permission::Restructure).await?,
+                false,
+            ),
+        };
+        restructure::check_merge_target(&units, &target.unit(), existing)?;
         let mut touched = chain(&[&target.path]);
         for src in &sources {
             touched.extend(chain(&[&src.path]));
-            for child in active_children(&mut tx, src.id).await? {
-                if !target.kind.may_contain(child.kind) {
-                    return Err(StoreError::invalid("kind", "kind_not_allowed"));
-                }
-                move_subtree(&mut tx, &child, &target).await?;
+            let children = active_children(&mut tx, src.id).await?;
+            let has_members =
+                src.kind == OrgKind::Cell && !active_member_ids(&mut tx, src.id).await?.is_empty();
+            let kinds: Vec<OrgKind> = children.iter().map(|c| c.kind).collect();
+            restructure::check_receiver(target.kind, &kinds, has_members, "target")?;
+            for child in &children {
+                move_subtree(&mut tx, child, &target).await?;
             }
-            if src.kind == OrgKind::Cell && !active_member_ids(&mut tx, src.id).await?.is_empty() {
-                if target.kind != OrgKind::Cell {
-                    return Err(StoreError::invalid("target", "not_a_cell"));
-                }
+            if has_members {
                 move_members(&mut tx, src, &target, None, merge.on).await?;
             }
             close_unit(&mut tx, src, merge.on, &[target.id]).await?;
@@ -526,61 +480,42 @@ impl OrgStore for Backend {
     async fn org_split(&self, p: &Principal, split: Split) -> Result<Vec<Org>> {
         let mut tx = self.begin().await?;
         let source = org_for_write(&mut tx, p, split.source, Permission::Restructure).await?;
-        require_active(&source)?;
-        if split.parts.is_empty() {
-            return Err(StoreError::invalid("parts", "required"));
-        }
-        if split.on < source.valid_from {
-            return Err(StoreError::invalid("on", "date_before_start"));
-        }
+        restructure::check_split(&source.unit(), split.parts.len(), split.on)?;
         let children = active_children(&mut tx, source.id).await?;
         let members = active_member_ids(&mut tx, source.id).await?;
-        // Every active child and member goes to exactly one part; those not named go to
-        // the first part.
-        let mut child_left: Vec<OrgId> = children.iter().map(|c| c.id).collect();
-        let mut member_left: Vec<MemberId> = members.clone();
-        let mut plan: Vec<(Vec<OrgId>, Vec<MemberId>)> = Vec::new();
-        for part in &split.parts {
-            for c in &part.children {
-                let Some(i) = child_left.iter().position(|x| x == c) else {
-                    return Err(StoreError::invalid("children", "bad_choice"));
-                };
-                child_left.remove(i);
-            }
-            for m in &part.members {
-                let Some(i) = member_left.iter().position(|x| x == m) else {
-                    return Err(StoreError::invalid("members", "bad_choice"));
-                };
-                member_left.remove(i);
-            }
-            plan.push((part.children.clone(), part.members.clone()));
-        }
-        plan[0].0.extend(child_left);
-        plan[0].1.extend(member_left);
+        let named: Vec<Share> = split
+            .parts
+            .iter()
+            .map(|part| Share {
+                children: part.children.clone(),
+                members: part.members.clone(),
+            })
+            .collect();
+        let child_ids: Vec<OrgId> = children.iter().map(|c| c.id).collect();
+        let plan = restructure::share_split(&child_ids, &members, &named)?;
 
         let mut parts = Vec::new();
         let mut touched = chain(&[&source.path]);
-        for (part, (child_ids, member_ids)) in split.parts.into_iter().zip(plan) {
+        for (part, share) in split.parts.into_iter().zip(plan) {
             if let Some(pid) = part.new.parent_id
                 && let Some(parent) = org_by_id(&mut tx, pid).await?
-                && source.path.covers(&parent.path)
             {
-                return Err(StoreError::invalid("parent", "move_into_self"));
+                restructure::check_outside([&source.path].into_iter(), &parent.path, "parent")?;
             }
             let new = create_org(&mut tx, p, part.new, Permission::Restructure).await?;
             touched.extend(chain(&[&new.path]));
-            for cid in child_ids {
-                let child = children.iter().find(|c| c.id == cid).expect("planned");
-                if !new.kind.may_contain(child.kind) {
-                    return Err(StoreError::invalid("kind", "kind_not_allowed"));
-                }
+            let moving: Vec<&Org> = share
+                .children
+                .iter()
+                .map(|cid| children.iter().find(|c| c.id == *cid).expect("shared"))
+                .collect();
+            let kinds: Vec<OrgKind> = moving.iter().map(|c| c.kind).collect();
+            restructure::check_receiver(new.kind, &kinds, !share.members.is_empty(), "members")?;
+            for child in moving {
                 move_subtree(&mut tx, child, &new).await?;
             }
-            if !member_ids.is_empty() {
-                if new.kind != OrgKind::Cell {
-                    return Err(StoreError::invalid("members", "not_a_cell"));
-                }
-                move_members(&mut tx, &source, &new, Some(&member_ids), split.on).await?;
+            if !share.members.is_empty() {
+                move_members(&mut tx, &source, &new, Some(&share.members), split.on).await?;
             }
             parts.push(new);
         }
@@ -636,12 +571,8 @@ impl OrgStore for Backend {
     ) -> Result<Org> {
         let mut tx = self.begin().await?;
         let org = org_for_write(&mut tx, p, id, Permission::Restructure).await?;
-        require_active(&org)?;
-        if on < org.valid_from {
-            return Err(StoreError::invalid("on", "date_before_start"));
-        }
+        restructure::check_close(&org.unit(), on, successor)?;
         let succ = match successor {
-            Some(s) if s == id => return Err(StoreError::invalid("successor", "bad_choice")),
             Some(s) => Some(org_readable(&mut tx, p, s).await?),
             None => None,
         };
@@ -653,9 +584,7 @@ impl OrgStore for Backend {
         .fetch_one(&mut *tx)
         .await
         .db()?;
-        if busy > 0 {
-            return Err(StoreError::Conflict("has_active_children"));
-        }
+        restructure::check_closable(u64::try_from(busy).unwrap_or(0))?;
         let succ_ids: Vec<OrgId> = succ.iter().map(|s| s.id).collect();
         close_unit(&mut tx, &org, on, &succ_ids).await?;
         recount_units(&mut tx, chain(&[&org.path])).await?;

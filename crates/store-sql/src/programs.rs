@@ -5,16 +5,15 @@
 use crate::dialect::{self, Backend, Conn, Db, DbRow, MAX_BINDS};
 use crate::sql::cascades::unit_by_id;
 use crate::sql::dashboards::apply_delta;
-use crate::sql::documents::{MAX_TITLE_CHARS, doc_by_id, doc_readable};
+use crate::sql::documents::{doc_by_id, doc_readable};
 use crate::sql::orgs::{org_by_id, org_for_write, org_readable, require_active};
 use crate::sql::util::*;
 use async_trait::async_trait;
-use domain::document::next_number;
+use domain::program::{self, TaskRefs};
 use domain::text::fold;
 use domain::{
-    BodyCode, DocumentId, DocumentNumber, Invalid, MemberId, NumberStyle, OrgId, OrgPath,
-    Permission, Principal, ProgramId, ProgramKind, ProgramSections, ProgramState, Rollup, TargetId,
-    TaskDraft, TaskId, TaskState, TaskStatus, Term, validate,
+    DocumentId, MemberId, OrgId, Permission, Principal, ProgramId, ProgramKind, ProgramSections,
+    ProgramState, Rollup, TargetId, TaskDraft, TaskId, TaskState, TaskStatus,
 };
 use serde_json::json;
 use sqlx::{QueryBuilder, Row};
@@ -91,25 +90,15 @@ async fn program_by_id(conn: &mut Conn, id: ProgramId) -> Result<Option<Program>
 }
 
 async fn program_readable(conn: &mut Conn, p: &Principal, id: ProgramId) -> Result<Program> {
-    match program_by_id(conn, id).await? {
-        Some(pr) if p.can(Permission::Read, &pr.org_path) => Ok(pr),
-        _ => Err(StoreError::NotFound),
-    }
+    let pr = program_by_id(conn, id).await?.ok_or(StoreError::NotFound)?;
+    p.ensure_read(&pr.org_path)?;
+    Ok(pr)
 }
 
 async fn program_for_write(conn: &mut Conn, p: &Principal, id: ProgramId) -> Result<Program> {
     let pr = program_readable(conn, p, id).await?;
-    if !p.can(Permission::EditOrgs, &pr.org_path) {
-        return Err(StoreError::Forbidden);
-    }
+    p.ensure(Permission::EditOrgs, &pr.org_path)?;
     Ok(pr)
-}
-
-fn require_draft(pr: &Program) -> Result<()> {
-    if !pr.state.is_editable() {
-        return Err(StoreError::invalid("state", "program_not_draft"));
-    }
-    Ok(())
 }
 
 pub(crate) const TASK_COLS: &str = "t.id, t.program_id, t.position, t.content, t.lead_body, \
@@ -176,21 +165,21 @@ async fn load_tasks(conn: &mut Conn, program: ProgramId) -> Result<Vec<TaskRecor
         .collect()
 }
 
-/// The responsible people must be members of the unit's subtree; the upper targets must
-/// belong to the program's document chain.
-async fn check_task_refs(conn: &mut Conn, pr: &Program, tasks: &[TaskDraft]) -> Result<Invalid> {
-    let mut bad = Invalid::default();
+/// What the store knows of a task table's references, for `TaskRefs::check`: the cells
+/// of the responsible members, and which upper targets belong to the program's document
+/// chain.
+async fn load_task_refs(conn: &mut Conn, pr: &Program, tasks: &[TaskDraft]) -> Result<TaskRefs> {
+    let mut refs = TaskRefs::default();
     let members: Vec<i64> = tasks
         .iter()
         .filter_map(|t| t.responsible.map(|m| m.0))
         .collect();
-    let mut cells: HashMap<i64, OrgPath> = HashMap::new();
     if !members.is_empty() {
         let mut qb = QueryBuilder::<Db>::new("SELECT id, cell_path FROM members WHERE id IN ");
         push_ids(&mut qb, members.iter().copied());
         for r in qb.build().fetch_all(&mut *conn).await.db()? {
-            cells.insert(
-                r.try_get("id").db()?,
+            refs.cells.insert(
+                MemberId(r.try_get("id").db()?),
                 path_of(r.try_get("cell_path").db()?)?,
             );
         }
@@ -199,7 +188,6 @@ async fn check_task_refs(conn: &mut Conn, pr: &Program, tasks: &[TaskDraft]) -> 
         .iter()
         .filter_map(|t| t.upper_target.map(|x| x.0))
         .collect();
-    let mut known: Vec<i64> = Vec::new();
     if !targets.is_empty() {
         let mut qb = QueryBuilder::<Db>::new(
             "SELECT t.id FROM document_targets t LEFT JOIN documents d ON d.id = t.document_id \
@@ -208,32 +196,10 @@ async fn check_task_refs(conn: &mut Conn, pr: &Program, tasks: &[TaskDraft]) -> 
         );
         qb.push_bind(pr.root_document_id.0).push(" AND t.id IN ");
         push_ids(&mut qb, targets.iter().copied());
-        known = qb.build_query_scalar().fetch_all(&mut *conn).await.db()?;
+        let known: Vec<i64> = qb.build_query_scalar().fetch_all(&mut *conn).await.db()?;
+        refs.targets_in_chain = known.into_iter().map(TargetId).collect();
     }
-    for (i, t) in tasks.iter().enumerate() {
-        if let Some(m) = t.responsible {
-            let field = domain::fieldpath::indexed("tasks", i, "responsible");
-            match cells.get(&m.0) {
-                Some(cell) => {
-                    bad.take(domain::program::check_responsible(
-                        field,
-                        &pr.org_path,
-                        cell,
-                    ));
-                }
-                None => bad.push(field, "responsible_outside_unit"),
-            }
-        }
-        if let Some(x) = t.upper_target
-            && !known.contains(&x.0)
-        {
-            bad.push(
-                domain::fieldpath::indexed("tasks", i, "upper_target"),
-                "bad_choice",
-            );
-        }
-    }
-    Ok(bad)
+    Ok(refs)
 }
 
 async fn insert_tasks(conn: &mut Conn, pr: &Program, tasks: &[TaskDraft]) -> Result<()> {
@@ -404,13 +370,12 @@ impl ProgramStore for Backend {
         let org = org_for_write(&mut tx, p, new.org_id, Permission::EditOrgs).await?;
         require_active(&org)?;
         let doc = match doc_readable(&mut tx, p, new.document_id).await {
-            Ok(d) => d,
-            Err(StoreError::NotFound) => {
-                return Err(StoreError::invalid("document_id", "bad_choice"));
-            }
+            Ok(d) => Some(d),
+            Err(StoreError::NotFound) => None,
             Err(e) => return Err(e),
         };
-        let title = validate::name("title", &new.title, MAX_TITLE_CHARS)?;
+        let title = domain::program::check_new_draft(doc.is_some(), &new.title)?;
+        let doc = doc.expect("checked");
         let root = doc.root_document_id;
         let current: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM programs WHERE org_id = $1 AND root_document_id = $2 AND state = 'issued'",
@@ -466,7 +431,7 @@ impl ProgramStore for Backend {
     ) -> Result<Program> {
         let mut tx = self.begin().await?;
         let pr = program_for_write(&mut tx, p, id).await?;
-        require_draft(&pr)?;
+        pr.state.require_editable()?;
         sections.check()?;
         sqlx::query(
             "UPDATE program_sections SET purpose = $1, tasks_and_solutions = $2, organization = $3 \
@@ -511,13 +476,10 @@ impl ProgramStore for Backend {
     ) -> Result<Vec<TaskRecord>> {
         let mut tx = self.begin().await?;
         let pr = program_for_write(&mut tx, p, id).await?;
-        require_draft(&pr)?;
-        if tasks.len() > domain::program::MAX_TASKS {
-            return Err(StoreError::invalid("tasks", "too_many_tasks"));
-        }
-        check_task_refs(&mut tx, &pr, &tasks)
-            .await?
-            .into_result(())?;
+        pr.state.require_editable()?;
+        domain::program::check_task_count(tasks.len())?;
+        let refs = load_task_refs(&mut tx, &pr, &tasks).await?;
+        domain::program::check_tasks_to_save(&pr.org_path, &tasks, &refs)?;
         let old = load_tasks(&mut tx, id).await?;
         sqlx::query("DELETE FROM tasks WHERE program_id = $1")
             .bind(id.0)
@@ -558,36 +520,28 @@ impl ProgramStore for Backend {
         let pr = program_for_write(&mut tx, p, id).await?;
         let tasks = load_tasks(&mut tx, id).await?;
         let drafts: Vec<TaskDraft> = tasks.iter().map(|t| t.draft.clone()).collect();
-        let mut bad = Invalid::default();
-        bad.take(domain::program::check_issue(
-            pr.state,
-            &pr.sections,
-            &drafts,
-            issued_on,
-        ));
-        if pr.state.is_editable() {
-            bad.0
-                .extend(check_task_refs(&mut tx, &pr, &drafts).await?.0);
-        }
+        let refs = match pr.state.is_editable() {
+            true => Some(load_task_refs(&mut tx, &pr, &drafts).await?),
+            false => None,
+        };
         let org = org_by_id(&mut tx, pr.org_id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let body = BodyCode::for_org(org.kind, None);
-        if body.is_none() {
-            bad.push("org", "doc_body_code");
-        }
-        bad.into_result(())?;
-        let body = body.expect("checked");
+        let body = program::check_issue_facts(
+            &program::IssueFacts {
+                state: pr.state,
+                sections: &pr.sections,
+                tasks: &drafts,
+                unit: &pr.org_path,
+                unit_kind: org.kind,
+                refs: refs.as_ref(),
+            },
+            issued_on,
+        )?;
         let root_doc = doc_by_id(&mut tx, pr.root_document_id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let term = if root_doc.term.contains(issued_on) {
-            root_doc.term
-        } else {
-            *Term::candidates(issued_on)
-                .last()
-                .ok_or_else(|| StoreError::invalid("issued_on", "bad_term"))?
-        };
+        let term = program::issue_term(root_doc.term, issued_on)?;
         let doc_type = pr.kind.document_type();
         dialect::lock_series(&mut tx, org.id).await?;
         let used: Vec<i64> = sqlx::query_scalar(
@@ -603,13 +557,7 @@ impl ProgramStore for Backend {
             .into_iter()
             .filter_map(|n| u32::try_from(n).ok())
             .collect();
-        let number = DocumentNumber::new(
-            "number",
-            NumberStyle::for_kind(org.kind),
-            next_number(&used),
-            doc_type,
-            &body,
-        )?;
+        let number = program::issue_number(org.kind, pr.kind, &body, &used)?;
         let symbol = number.to_string();
         let cascade_unit = match pr.cascade_unit_id {
             Some(cu) => unit_by_id(&mut tx, cu).await?,
@@ -641,10 +589,7 @@ impl ProgramStore for Backend {
         .bind(issued_on)
         .bind(&pr.title)
         .bind(fold(&format!("{symbol} {}", pr.title)))
-        .bind(format!(
-            "## I. Mục đích, yêu cầu\n\n{}\n\n## II. Nhiệm vụ, giải pháp\n\n{}\n\n## III. Tổ chức thực hiện\n\n{}\n",
-            pr.sections.purpose, pr.sections.tasks_and_solutions, pr.sections.organization
-        ))
+        .bind(pr.sections.to_markdown())
         .bind(parent_doc)
         .bind(pr.root_document_id.0)
         .bind(at)
@@ -799,9 +744,7 @@ impl ProgramStore for Backend {
     async fn revise_program(&self, p: &Principal, id: ProgramId) -> Result<Program> {
         let mut tx = self.begin().await?;
         let pr = program_for_write(&mut tx, p, id).await?;
-        if !pr.state.can_revise() {
-            return Err(StoreError::invalid("state", "program_not_issued"));
-        }
+        pr.state.require_revisable()?;
         let org = org_by_id(&mut tx, pr.org_id)
             .await?
             .ok_or(StoreError::NotFound)?;

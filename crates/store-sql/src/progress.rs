@@ -10,19 +10,17 @@ use crate::sql::orgs::org_readable;
 use crate::sql::programs::{TASK_COLS, TASK_FROM, task_row, task_state};
 use crate::sql::util::*;
 use async_trait::async_trait;
-use domain::progress::{AcceptanceForm, current_status, outstanding_returned};
+use domain::progress::{self, AcceptanceForm, DerivedTask, Posted, derive_task};
 use domain::{
     Acceptance, ContentKey, Counters, DocumentId, EffectiveStatus, EvidenceType, Invalid, OpenKind,
     OrgId, OrgPath, Permission, Principal, ProgramState, ProgressUpdate, ProgressUpdateId, Rollup,
-    TaskId, TaskState, TaskStatus, UserId, validate,
+    TaskId, TaskState, TaskStatus, UserId,
 };
 use serde_json::json;
 use sqlx::{QueryBuilder, Row};
 use std::collections::{BTreeMap, HashMap};
 use store::*;
 use time::{Date, Duration};
-
-const MAX_FILE_NAME_CHARS: usize = 255;
 
 // ---- Rows --------------------------------------------------------------------------------
 
@@ -80,26 +78,12 @@ async fn ctx_by_id(conn: &mut Conn, id: TaskId) -> Result<Option<Ctx>> {
         .transpose()
 }
 
-fn is_responsible(p: &Principal, t: &TaskContext) -> bool {
-    p.member_id.is_some() && p.member_id == t.task.draft.responsible
-}
-
 /// A task the principal may see: Read on its unit, or the person who answers for it.
 async fn task_readable(conn: &mut Conn, p: &Principal, id: TaskId) -> Result<Ctx> {
     match ctx_by_id(conn, id).await? {
-        Some(c) if p.can(Permission::Read, &c.path) || is_responsible(p, &c.ctx) => Ok(c),
+        Some(c) if progress::may_see_task(p, &c.path, c.ctx.task.draft.responsible) => Ok(c),
         _ => Err(StoreError::NotFound),
     }
-}
-
-/// The unit whose office decides on a unit's updates: its parent, or itself for a root.
-fn supervising(path: &OrgPath) -> OrgPath {
-    let ids = path.ids();
-    let mut out = OrgPath::root(ids[0]);
-    for id in &ids[1..ids.len().saturating_sub(1).max(1)] {
-        out = out.child(*id);
-    }
-    out
 }
 
 const PU_COLS: &str = "pu.id AS pu_id, pu.task_id AS pu_task_id, pu.status AS pu_status, \
@@ -207,46 +191,8 @@ async fn record_by_id(conn: &mut Conn, id: ProgressUpdateId) -> Result<Option<Pr
 
 // ---- Task state --------------------------------------------------------------------------
 
-/// One update of a task's history: its status, percent, acceptance and posting day.
-type HistoryItem = (TaskStatus, Option<u8>, Acceptance, Date);
-
-/// What a task's stored state is derived from its updates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct DerivedTask {
-    pub status: TaskStatus,
-    pub percent: Option<u8>,
-    pub returned: u32,
-    pub done_on: Option<Date>,
-}
-
-/// A task's state from its updates in posting order: the status and percent of its latest
-/// update not returned, the returned updates after its latest accepted one, and, when it
-/// is done, the day of its earliest done update not returned.
-fn derive_task(updates: &[HistoryItem]) -> DerivedTask {
-    let pairs: Vec<(TaskStatus, Acceptance)> = updates.iter().map(|u| (u.0, u.2.clone())).collect();
-    let acceptances: Vec<Acceptance> = updates.iter().map(|u| u.2.clone()).collect();
-    let not_returned = |u: &&HistoryItem| !matches!(u.2, Acceptance::Returned { .. });
-    let percent = updates.iter().rev().find(not_returned).and_then(|u| u.1);
-    let status = current_status(&pairs);
-    let done_on = (status == TaskStatus::Done)
-        .then(|| {
-            updates
-                .iter()
-                .filter(not_returned)
-                .find(|u| u.0 == TaskStatus::Done)
-                .map(|u| u.3)
-        })
-        .flatten();
-    DerivedTask {
-        status,
-        percent,
-        returned: outstanding_returned(&acceptances),
-        done_on,
-    }
-}
-
 /// The (status, percent, acceptance, day posted) of a task's updates, in posting order.
-async fn task_history(conn: &mut Conn, task: TaskId) -> Result<Vec<HistoryItem>> {
+async fn task_history(conn: &mut Conn, task: TaskId) -> Result<Vec<Posted>> {
     sqlx::query(
         "SELECT status, percent, review, return_reason, posted_at FROM progress_updates \
          WHERE task_id = $1 ORDER BY id",
@@ -260,19 +206,21 @@ async fn task_history(conn: &mut Conn, task: TaskId) -> Result<Vec<HistoryItem>>
     .collect()
 }
 
-fn history_row(r: &DbRow) -> Result<HistoryItem> {
+fn history_row(r: &DbRow) -> Result<Posted> {
     let status: String = r.try_get("status").db()?;
     let acceptance: String = r.try_get("review").db()?;
-    Ok((
-        TaskStatus::parse(&status).ok_or_else(|| bad_data("status", &status))?,
-        r.try_get::<Option<i64>, _>("percent")
+    Ok(Posted {
+        status: TaskStatus::parse(&status).ok_or_else(|| bad_data("status", &status))?,
+        percent: r
+            .try_get::<Option<i64>, _>("percent")
             .db()?
             .map(|v| v.clamp(0, 100) as u8),
-        acceptance_of(&acceptance, r.try_get("return_reason").db()?)?,
-        r.try_get::<time::OffsetDateTime, _>("posted_at")
+        acceptance: acceptance_of(&acceptance, r.try_get("return_reason").db()?)?,
+        posted_on: r
+            .try_get::<time::OffsetDateTime, _>("posted_at")
             .db()?
             .date(),
-    ))
+    })
 }
 
 /// What is stored of a task's derived state.
@@ -327,7 +275,7 @@ async fn set_task_state(conn: &mut Conn, c: &Ctx, derived: DerivedTask) -> Resul
 /// Rebuilds every task's status, percent and returned count from its updates; returns
 /// how many tasks were fixed (a bug when non-zero). Runs before the rollups are rebuilt.
 pub(crate) async fn rebuild_task_states(conn: &mut Conn) -> Result<u64> {
-    let mut history: HashMap<i64, Vec<HistoryItem>> = HashMap::new();
+    let mut history: HashMap<i64, Vec<Posted>> = HashMap::new();
     for r in sqlx::query(
         "SELECT task_id, status, percent, review, return_reason, posted_at FROM progress_updates \
          ORDER BY task_id, id",
@@ -577,12 +525,13 @@ impl ProgressStore for Backend {
     ) -> Result<ProgressRecord> {
         let mut tx = self.begin().await?;
         let c = task_readable(&mut tx, p, task).await?;
-        if !(is_responsible(p, &c.ctx) || p.can(Permission::EditPeople, &c.path)) {
-            return Err(StoreError::Forbidden);
-        }
-        if c.state != ProgramState::Issued || !c.ctx.task.counted {
-            return Err(StoreError::invalid("task", "task_not_current"));
-        }
+        progress::check_may_post(
+            p,
+            &c.path,
+            c.ctx.task.draft.responsible,
+            c.state,
+            c.ctx.task.counted,
+        )?;
         let mut bad = Invalid::default();
         let update = bad.take(
             ProgressUpdate {
@@ -593,16 +542,14 @@ impl ProgressStore for Backend {
             }
             .check(),
         );
-        if input.evidence.len() > MAX_EVIDENCE_FILES {
-            bad.push("evidence", "too_long");
-        }
-        let mut names = Vec::with_capacity(input.evidence.len());
-        for (i, e) in input.evidence.iter().enumerate() {
-            let field = domain::fieldpath::indexed("evidence", i, "file");
-            bad.take(domain::evidence::check_size(field, e.size));
-            names.push(bad.take(validate::name(field, &e.original_name, MAX_FILE_NAME_CHARS)));
-        }
+        let files: Vec<(u64, &str)> = input
+            .evidence
+            .iter()
+            .map(|e| (e.size, e.original_name.as_str()))
+            .collect();
+        let names = bad.take(progress::check_evidence(&files));
         let update = bad.into_result(update)?.expect("checked");
+        let names = names.expect("checked");
         let at = now();
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO progress_updates (province_id, task_id, status, percent, indicator_value, \
@@ -639,7 +586,7 @@ impl ProgressStore for Backend {
             .bind(c.province)
             .bind(id)
             .bind(e.key.as_str())
-            .bind(name.as_deref().unwrap_or_default())
+            .bind(name)
             .bind(user_id_of(p))
             .bind(at)
             .execute(&mut *tx)
@@ -684,14 +631,8 @@ impl ProgressStore for Backend {
         let rec = record_by_id(&mut tx, update)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let c = match task_readable(&mut tx, p, rec.task_id).await {
-            Ok(c) if p.can(Permission::Read, &c.path) => c,
-            Ok(_) => return Err(StoreError::Forbidden),
-            Err(e) => return Err(e),
-        };
-        if !p.can(Permission::EditOrgs, &supervising(&c.path)) {
-            return Err(StoreError::Forbidden);
-        }
+        let c = task_readable(&mut tx, p, rec.task_id).await?;
+        progress::check_may_decide(p, &c.path)?;
         let form = match &decision {
             AcceptanceDecision::Accept => AcceptanceForm {
                 decision: "accept".into(),
@@ -818,9 +759,7 @@ impl ProgressStore for Backend {
     ) -> Result<Vec<PendingAcceptance>> {
         let mut conn = self.reader().await?;
         let o = org_readable(&mut conn, p, org).await?;
-        if !p.can(Permission::EditOrgs, &o.path) {
-            return Err(StoreError::Forbidden);
-        }
+        p.ensure(Permission::EditOrgs, &o.path)?;
         let (limit, offset) = page_limits(page);
         let sql = format!(
             "{} WHERE pu.province_id = $1 AND pu.review = 'pending' \

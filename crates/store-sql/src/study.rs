@@ -10,6 +10,7 @@ use crate::dialect::Backend;
 use crate::dialect::MAX_BINDS;
 use crate::sql::orgs::{org_by_id, org_for_write, require_active};
 use crate::sql::util::*;
+use domain::study::rules::{self, Original, Person, Sight};
 use domain::study::{
     self, AttendanceEntry, CheckInVia, CheckRules, CheckScore, MaterialId, MemberStudy, Question,
     QuestionId, ReflectionId, ReflectionState,
@@ -43,10 +44,6 @@ fn path_of(s: String) -> Result<OrgPath> {
     OrgPath::parse(&s).ok_or_else(|| bad_data("path", &s))
 }
 
-fn in_subtree(unit: &OrgPath, path: &OrgPath) -> bool {
-    unit.covers(path)
-}
-
 fn ids_of(path: &OrgPath) -> impl Iterator<Item = i64> {
     path.ids().into_iter().map(|i| i.0)
 }
@@ -71,9 +68,8 @@ async fn doc_root(conn: &mut Conn, p: &Principal, id: DocumentId, unit: &OrgPath
     .db()?
     .ok_or(StoreError::NotFound)?;
     let issuer = path_of(row.try_get("issuer_path").db()?)?;
-    let s = p.scope(Permission::Read);
     // Readable from above (the issuer) or from the unit it reached.
-    if !(p.system || s.covers(&issuer) || s.leads_to(&issuer) || issuer.covers(unit)) {
+    if !domain::document::may_read(p, &issuer, Some(unit)) {
         return Err(StoreError::NotFound);
     }
     Ok(Doc {
@@ -142,6 +138,17 @@ struct MemberInfo {
 
 const MI_COLS: &str = "m.id AS mi_id, m.cell_path AS mi_cell_path, m.audience AS mi_audience, \
      m.province_id AS mi_province, m.full_name AS mi_name, m.status AS mi_status";
+
+impl MemberInfo {
+    /// The member as the study rules see them.
+    fn person(&self, reporter_role: bool) -> Person {
+        Person {
+            active: self.active,
+            cell: self.cell_path.clone(),
+            reporter_role,
+        }
+    }
+}
 
 fn member_info(r: &DbRow) -> Result<MemberInfo> {
     let a: String = r.try_get("mi_audience").db()?;
@@ -484,28 +491,42 @@ async fn session_by_id(conn: &mut Conn, id: StudySessionId) -> Result<Option<Stu
     Ok(v.pop())
 }
 
-fn is_reporter(p: &Principal, s: &StudySession) -> bool {
-    p.member_id
-        .is_some_and(|m| s.reporters.iter().any(|(r, _)| *r == m))
+fn reporter_ids(s: &StudySession) -> Vec<MemberId> {
+    s.reporters.iter().map(|(r, _)| *r).collect()
 }
 
-/// A session the principal may see: Read on its unit, a reporter, or a member under it.
+/// The cell of the principal's member, if any.
+async fn my_cell(conn: &mut Conn, p: &Principal) -> Result<Option<OrgPath>> {
+    let Some(m) = p.member_id else {
+        return Ok(None);
+    };
+    Ok(members_by_ids(conn, &[m])
+        .await?
+        .remove(&m)
+        .map(|mi| mi.cell_path))
+}
+
+/// A session the principal may see: Read on its unit, a reporter, or a member under it
+/// (`rules::session_sight`).
 async fn session_readable(
     conn: &mut Conn,
     p: &Principal,
     id: StudySessionId,
 ) -> Result<StudySession> {
     let s = session_by_id(conn, id).await?.ok_or(StoreError::NotFound)?;
-    if p.can(Permission::Read, &s.org_path) || is_reporter(p, &s) {
-        return Ok(s);
+    let seen = match rules::session_sight(p, &s.org_path, &reporter_ids(&s)) {
+        Sight::Seen => true,
+        Sight::Unseen => false,
+        Sight::AskMember => {
+            let cell = my_cell(conn, p).await?;
+            rules::seen_as_member(&s.org_path, cell.as_ref(), false)
+        }
+    };
+    if seen {
+        Ok(s)
+    } else {
+        Err(StoreError::NotFound)
     }
-    if let Some(m) = p.member_id
-        && let Some(mi) = members_by_ids(conn, &[m]).await?.remove(&m)
-        && in_subtree(&s.org_path, &mi.cell_path)
-    {
-        return Ok(s);
-    }
-    Err(StoreError::NotFound)
 }
 
 async fn session_for_write(
@@ -514,15 +535,7 @@ async fn session_for_write(
     id: StudySessionId,
 ) -> Result<StudySession> {
     let s = session_readable(conn, p, id).await?;
-    if !p.can(Permission::EditPeople, &s.org_path) {
-        return Err(
-            if p.can(Permission::Read, &s.org_path) || is_reporter(p, &s) {
-                StoreError::Forbidden
-            } else {
-                StoreError::NotFound
-            },
-        );
-    }
+    rules::check_session_write(p, &s.org_path, &reporter_ids(&s))?;
     Ok(s)
 }
 
@@ -793,24 +806,36 @@ async fn plan_read(
     document: DocumentId,
 ) -> Result<PlanCtx> {
     let o = org_by_id(conn, org).await?.ok_or(StoreError::NotFound)?;
-    let mut ok = p.can(Permission::Read, &o.path);
-    if !ok && let Some(m) = p.member_id {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM study_session_reporters r JOIN study_sessions s ON s.id = r.session_id \
-             WHERE s.org_id = $1 AND r.member_id = $2",
-        )
-        .bind(org.0)
-        .bind(m.0)
-        .fetch_one(&mut *conn)
-        .await
-        .db()?;
-        ok = n > 0;
-    }
+    let ok = match rules::plan_sight(p, &o.path) {
+        Sight::Seen => true,
+        Sight::Unseen => false,
+        Sight::AskMember => {
+            let reporter = reports_at(conn, p, org).await?;
+            rules::seen_as_member(&o.path, None, reporter)
+        }
+    };
     if !ok {
         return Err(StoreError::NotFound);
     }
     let doc = doc_root(conn, p, document, &o.path).await?;
     Ok(PlanCtx { org: o, doc })
+}
+
+/// Whether the principal's member reports at one of the unit's conferences.
+async fn reports_at(conn: &mut Conn, p: &Principal, org: OrgId) -> Result<bool> {
+    let Some(m) = p.member_id else {
+        return Ok(false);
+    };
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM study_session_reporters r JOIN study_sessions s ON s.id = r.session_id \
+         WHERE s.org_id = $1 AND r.member_id = $2",
+    )
+    .bind(org.0)
+    .bind(m.0)
+    .fetch_one(&mut *conn)
+    .await
+    .db()?;
+    Ok(n > 0)
 }
 
 async fn plan_write(
@@ -823,13 +848,6 @@ async fn plan_write(
     require_active(&o)?;
     let doc = doc_root(conn, p, document, &o.path).await?;
     Ok(PlanCtx { org: o, doc })
-}
-
-fn valid_url(s: &str) -> bool {
-    (s.starts_with("https://") || s.starts_with("http://"))
-        && s.len() > 10
-        && s.len() <= 2000
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 fn participation_of(org: OrgId, members: [i64; 2], rows: &[DbRow]) -> Result<Participation> {
@@ -941,22 +959,18 @@ async fn write_marks(
     Ok(n)
 }
 
-/// The reporters of a conference, sorted and deduplicated: at most 20, each an active
-/// member of the unit's subtree holding the reporter position (`reporters`).
+/// The reporters of a conference, sorted and deduplicated, checked by
+/// `rules::check_reporters` against what is stored of them (looked up only when there are
+/// not too many); a problem is added to `bad`.
 async fn check_reporters(
     conn: &mut Conn,
     unit: &OrgPath,
     given: &[MemberId],
     bad: &mut Invalid,
 ) -> Result<Vec<MemberId>> {
-    let mut reporters = given.to_vec();
-    reporters.sort();
-    reporters.dedup();
-    if reporters.len() > 20 {
-        bad.push("reporters", "too_long");
-        return Ok(reporters);
-    }
-    if !reporters.is_empty() {
+    let reporters = rules::reporter_list(given);
+    let mut known: HashMap<MemberId, Person> = HashMap::new();
+    if !reporters.is_empty() && reporters.len() <= rules::MAX_REPORTERS {
         let infos = members_by_ids(conn, &reporters).await?;
         let mut qb = QueryBuilder::<Db>::new(
             "SELECT DISTINCT member_id FROM positions WHERE role = 'reporter' AND to_date IS NULL \
@@ -972,16 +986,12 @@ async fn check_reporters(
             .map(|r| r.try_get("member_id"))
             .collect::<std::result::Result<_, _>>()
             .db()?;
-        let ok = reporters.iter().all(|m| {
-            infos
-                .get(m)
-                .is_some_and(|i| i.active && in_subtree(unit, &i.cell_path))
-                && with_role.contains(&m.0)
-        });
-        if !ok {
-            bad.push("reporters", "reporter_not_eligible");
-        }
+        known = infos
+            .into_iter()
+            .map(|(id, i)| (id, i.person(with_role.contains(&id.0))))
+            .collect();
     }
+    bad.take(rules::check_reporters(unit, &reporters, &known));
     Ok(reporters)
 }
 
@@ -994,11 +1004,7 @@ fn session_json(s: &StudySession) -> serde_json::Value {
 
 /// Marks are refused on a cancelled conference.
 fn not_cancelled(s: &StudySession) -> Result<()> {
-    if s.is_cancelled() {
-        Err(StoreError::Conflict("session_cancelled"))
-    } else {
-        Ok(())
-    }
+    Ok(rules::check_not_cancelled(s.is_cancelled())?)
 }
 
 // ---- The trait ----------------------------------------------------------------------------
@@ -1102,13 +1108,7 @@ impl StudyStore for Backend {
     ) -> Result<()> {
         let mut tx = self.begin().await?;
         let c = plan_write(&mut tx, p, org, document).await?;
-        let body = body_md.trim().to_owned();
-        if body.is_empty() {
-            return Err(StoreError::invalid("body_md", "required"));
-        }
-        if body.chars().count() > study::MAX_CONTENT_CHARS {
-            return Err(StoreError::invalid("body_md", "too_long"));
-        }
+        let body = rules::check_plan_text(&body_md)?;
         let before: Option<String> = sqlx::query_scalar(
             "SELECT body_md FROM study_contents WHERE org_id = $1 AND document_id = $2 AND audience = $3",
         )
@@ -1160,11 +1160,12 @@ impl StudyStore for Backend {
         let c = plan_write(&mut tx, p, org, document).await?;
         let mut bad = Invalid::default();
         if let Some(orig) = new.makeup_of {
-            match session_by_id(&mut tx, orig).await? {
-                Some(s)
-                    if s.org_id == org && s.document_id == c.doc.id && s.makeup_of.is_none() => {}
-                _ => bad.push("makeup_of", "bad_choice"),
-            }
+            let original = session_by_id(&mut tx, orig).await?.map(|s| Original {
+                org: s.org_id,
+                document: s.document_id,
+                makeup_of: s.makeup_of,
+            });
+            bad.take(rules::check_makeup(original.as_ref(), org, c.doc.id));
         }
         let reporters = check_reporters(&mut tx, &c.org.path, &new.reporters, &mut bad).await?;
         bad.into_result(())?;
@@ -1236,9 +1237,10 @@ impl StudyStore for Backend {
         let before = session_for_write(&mut tx, p, id).await?;
         not_cancelled(&before)?;
         let mut bad = Invalid::default();
-        if edit.draft.audience != before.audience && before.marks() > 0 {
-            bad.push("audience", "session_has_attendance");
-        }
+        bad.take(rules::check_session_edit(
+            edit.draft.audience != before.audience,
+            before.marks() as u64,
+        ));
         let reporters =
             check_reporters(&mut tx, &before.org_path, &edit.reporters, &mut bad).await?;
         bad.into_result(())?;
@@ -1304,12 +1306,7 @@ impl StudyStore for Backend {
     ) -> Result<StudySession> {
         let mut tx = self.begin().await?;
         let before = session_for_write(&mut tx, p, id).await?;
-        not_cancelled(&before)?;
-        let reason = validate::name("reason", &reason, study::MAX_PLACE_CHARS)
-            .map_err(StoreError::Invalid)?;
-        if before.marks() > 0 {
-            return Err(StoreError::Conflict("session_has_attendance"));
-        }
+        let reason = rules::check_cancel(before.is_cancelled(), &reason, before.marks() as u64)?;
         sqlx::query(
             "UPDATE study_sessions SET cancelled_at = $1, cancelled_by = $2, cancel_reason = $3 \
              WHERE id = $4",
@@ -1363,17 +1360,11 @@ impl StudyStore for Backend {
     ) -> Result<StudyMaterial> {
         let mut tx = self.begin().await?;
         let c = plan_write(&mut tx, p, org, document).await?;
-        let mut bad = Invalid::default();
-        let title = bad.take(validate::name("title", &new.title, study::MAX_TITLE_CHARS));
-        match (&new.url, &new.file) {
-            (Some(u), None) if !valid_url(u) => bad.push("url", "bad_url"),
-            (Some(_), None) | (None, Some(_)) => {}
-            _ => bad.push("url", "material_link_or_file"),
-        }
-        if let Some(f) = &new.file {
-            bad.take(domain::evidence::check_size("file", f.size));
-        }
-        let title = bad.into_result(title)?.expect("checked");
+        let title = rules::check_material(
+            &new.title,
+            new.url.as_deref(),
+            new.file.as_ref().map(|f| f.size),
+        )?;
         if let Some(f) = &new.file {
             insert_blob(&mut tx, f).await?;
         }
@@ -1431,17 +1422,7 @@ impl StudyStore for Backend {
             .db()?
             .ok_or(StoreError::NotFound)?;
         let (before, path) = material_row(&row)?;
-        if !p.can(Permission::EditPeople, &path) {
-            let s = p.scope(Permission::Read);
-            return Err(if s.covers(&path) || s.leads_to(&path) {
-                StoreError::Forbidden
-            } else {
-                StoreError::NotFound
-            });
-        }
-        if before.withdrawn_at.is_some() {
-            return Err(StoreError::Conflict("material_withdrawn"));
-        }
+        rules::check_withdraw(p, &path, before.withdrawn_at.is_some())?;
         sqlx::query(
             "UPDATE study_materials SET withdrawn_at = $1, withdrawn_by = $2 WHERE id = $3",
         )
@@ -1482,38 +1463,20 @@ impl StudyStore for Backend {
             .db()?
             .ok_or(StoreError::NotFound)?;
         let (m, path) = material_row(&row)?;
-        if m.withdrawn_at.is_some() {
-            // Hidden from members; the office still reaches it (to see what it withdrew).
-            return if p.can(Permission::EditPeople, &path) {
-                Ok(m)
-            } else {
-                Err(StoreError::NotFound)
-            };
-        }
-        let s = p.scope(Permission::Read);
-        if p.system || s.covers(&path) || s.leads_to(&path) {
-            return Ok(m);
-        }
-        if let Some(me) = p.member_id {
-            if let Some(mi) = members_by_ids(&mut conn, &[me]).await?.remove(&me)
-                && path.covers(&mi.cell_path)
-            {
-                return Ok(m);
+        let seen = match rules::material_sight(p, &path, m.withdrawn_at.is_some()) {
+            Sight::Seen => true,
+            Sight::Unseen => false,
+            Sight::AskMember => {
+                let cell = my_cell(&mut conn, p).await?;
+                rules::seen_as_member(&path, cell.as_ref(), false)
+                    || reports_at(&mut conn, p, m.org_id).await?
             }
-            let n: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM study_session_reporters r JOIN study_sessions s ON s.id = r.session_id \
-                 WHERE s.org_id = $1 AND r.member_id = $2",
-            )
-            .bind(m.org_id.0)
-            .bind(me.0)
-            .fetch_one(&mut *conn)
-            .await
-            .db()?;
-            if n > 0 {
-                return Ok(m);
-            }
+        };
+        if seen {
+            Ok(m)
+        } else {
+            Err(StoreError::NotFound)
         }
-        Err(StoreError::NotFound)
     }
 
     async fn add_question(
@@ -1584,7 +1547,8 @@ impl StudyStore for Backend {
     async fn attendance_sheet(&self, p: &Principal, id: StudySessionId) -> Result<Vec<SheetRow>> {
         let mut conn = self.reader().await?;
         let s = session_readable(&mut conn, p, id).await?;
-        if !(p.can(Permission::Read, &s.org_path) || is_reporter(p, &s)) {
+        // The sheet names every member: for the unit's readers and reporters only.
+        if rules::session_sight(p, &s.org_path, &reporter_ids(&s)) != Sight::Seen {
             return Err(StoreError::NotFound);
         }
         let r = s.org_path.subtree();
@@ -1635,24 +1599,15 @@ impl StudyStore for Backend {
         let mut tx = self.begin().await?;
         let s = session_for_write(&mut tx, p, id).await?;
         not_cancelled(&s)?;
-        if entries.len() > study::MAX_SHEET_ROWS {
-            return Err(StoreError::invalid("attendance", "too_long"));
-        }
+        rules::check_sheet_length(entries.len())?;
         let ids: Vec<MemberId> = entries.iter().map(|e| e.member_id).collect();
         let infos = members_by_ids(&mut tx, &ids).await?;
-        let mut bad = Invalid::default();
-        for (i, e) in entries.iter().enumerate() {
-            let ok = infos
-                .get(&e.member_id)
-                .is_some_and(|m| m.active && in_subtree(&s.org_path, &m.cell_path));
-            if !ok {
-                bad.push(
-                    domain::fieldpath::indexed("attendance", i, "mark"),
-                    "member_outside_unit",
-                );
-            }
-        }
-        bad.into_result(())?;
+        let people: Vec<Option<Person>> = entries
+            .iter()
+            .map(|e| infos.get(&e.member_id).map(|m| m.person(false)))
+            .collect();
+        let lines: Vec<Option<&Person>> = people.iter().map(Option::as_ref).collect();
+        rules::check_sheet(&s.org_path, &lines)?;
         // Only the lines that change are written (and audited).
         let mut qb = QueryBuilder::<Db>::new(
             "SELECT member_id, mark, reason FROM study_attendance WHERE session_id = ",
@@ -1705,10 +1660,7 @@ impl StudyStore for Backend {
         let s = session_by_id(&mut tx, id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        if !in_subtree(&s.org_path, &m.cell_path) {
-            return Err(StoreError::invalid("member", "checkin_not_your_unit"));
-        }
-        not_cancelled(&s)?;
+        rules::check_check_in(&s.org_path, &m.cell_path, s.is_cancelled())?;
         let mark: Option<String> = sqlx::query_scalar(
             "SELECT mark FROM study_attendance WHERE session_id = $1 AND member_id = $2",
         )
@@ -1790,10 +1742,8 @@ impl StudyStore for Backend {
             let Some(s) = sessions.get(&r.session) else {
                 continue;
             };
-            let ok = infos
-                .get(&r.entry.member_id)
-                .is_some_and(|m| m.active && in_subtree(&s.org_path, &m.cell_path));
-            if !ok {
+            let person = infos.get(&r.entry.member_id).map(|m| m.person(false));
+            if !rules::may_attend(&s.org_path, person.as_ref()) {
                 bad.push(
                     domain::fieldpath::indexed("rows", i, "member"),
                     "member_outside_unit",
@@ -1930,15 +1880,12 @@ impl StudyStore for Backend {
         let (doc, ..) = reached_doc(&mut conn, &m, document).await?;
         let state = one_state(&mut conn, doc, m.id).await?;
         let rules = CheckRules::default();
-        if !state.studied {
-            return Err(StoreError::invalid("check", "check_not_studied"));
-        }
-        study::may_attempt(&rules, state.check_attempts, state.check_passed)
-            .map_err(|code| StoreError::invalid("check", code))?;
-        let bank = bank_on(&mut conn, doc, m.audience, &m.cell_path).await?;
-        if bank.is_empty() {
-            return Err(StoreError::invalid("check", "check_no_questions"));
-        }
+        let bank = if state.studied {
+            bank_on(&mut conn, doc, m.audience, &m.cell_path).await?
+        } else {
+            Vec::new()
+        };
+        rules::check_may_take(&state, &rules, bank.len())?;
         let attempt = state.check_attempts + 1;
         let drawn = study::draw(
             &bank,
@@ -1970,23 +1917,13 @@ impl StudyStore for Backend {
         let (doc, ..) = reached_doc(&mut tx, &m, document).await?;
         let before = one_state(&mut tx, doc, m.id).await?;
         let rules = CheckRules::default();
-        if attempt != before.check_attempts + 1 {
-            return Err(StoreError::Conflict("check_attempt_taken"));
-        }
-        if !before.studied {
-            return Err(StoreError::invalid("check", "check_not_studied"));
-        }
-        study::may_attempt(&rules, before.check_attempts, before.check_passed)
-            .map_err(|code| StoreError::invalid("check", code))?;
         let bank = bank_on(&mut tx, doc, m.audience, &m.cell_path).await?;
         let drawn = study::draw(
             &bank,
             study::draw_seed(m.id, doc.0, attempt),
             rules.per_check,
         );
-        if drawn.is_empty() {
-            return Err(StoreError::invalid("check", "check_no_questions"));
-        }
+        rules::check_submission(&before, &rules, attempt, drawn.len())?;
         let qs = questions_by_ids(&mut tx, &drawn).await?;
         let key: Vec<(QuestionId, u8)> = drawn
             .iter()
@@ -2054,23 +1991,12 @@ impl StudyStore for Backend {
         let mut tx = self.begin().await?;
         let m = my_member(&mut tx, p).await?;
         let (doc, _, _, due) = reached_doc(&mut tx, &m, document).await?;
-        if new.body.is_none() && new.file.is_none() {
-            return Err(StoreError::invalid("body", "reflection_empty"));
-        }
-        if new
-            .body
-            .as_ref()
-            .is_some_and(|b| b.chars().count() > study::MAX_REFLECTION_CHARS)
-        {
-            return Err(StoreError::invalid("body", "too_long"));
-        }
-        if let Some(f) = &new.file {
-            domain::evidence::check_size("file", f.size)?;
-        }
         let existing = reflection_by(&mut tx, "r.member_id = ", m.id.0, Some(doc.0)).await?;
-        if existing.as_ref().is_some_and(|(r, _)| r.grade.is_some()) {
-            return Err(StoreError::Conflict("reflection_graded"));
-        }
+        rules::check_reflection(
+            new.body.as_deref(),
+            new.file.as_ref().map(|f| f.size),
+            existing.as_ref().is_some_and(|(r, _)| r.grade.is_some()),
+        )?;
         if let Some(f) = &new.file {
             insert_blob(&mut tx, f).await?;
         }
@@ -2158,7 +2084,7 @@ impl StudyStore for Backend {
         let (r, cell) = reflection_by(&mut conn, "r.id = ", id.0, None)
             .await?
             .ok_or(StoreError::NotFound)?;
-        if p.can(Permission::Read, &cell) || p.member_id == Some(r.member_id) {
+        if rules::may_read_reflection(p, &cell, r.member_id) {
             Ok(r)
         } else {
             Err(StoreError::NotFound)
@@ -2176,12 +2102,7 @@ impl StudyStore for Backend {
         let (r, cell) = reflection_by(&mut tx, "r.id = ", id.0, None)
             .await?
             .ok_or(StoreError::NotFound)?;
-        if !p.can(Permission::Read, &cell) {
-            return Err(StoreError::NotFound);
-        }
-        if !p.can(Permission::EditPeople, &cell) {
-            return Err(StoreError::Forbidden);
-        }
+        p.ensure_write(Permission::EditPeople, &cell)?;
         let comment = match comment {
             Some(c) => validate::optional("comment", &c, study::MAX_COMMENT_CHARS)?,
             None => None,
@@ -2399,27 +2320,19 @@ impl StudyStore for Backend {
         let mut tx = self.begin().await?;
         let c = plan_write(&mut tx, p, org, document).await?;
         let before = round_review_row(&mut tx, org, c.doc.id).await?;
-        if before.as_ref().is_some_and(|r| r.issued_on.is_some()) {
-            return Err(StoreError::Conflict("round_review_issued"));
-        }
-        let body = input.body_md.trim().to_owned();
-        if body.is_empty() {
-            return Err(StoreError::invalid("body_md", "required"));
-        }
-        if body.chars().count() > study::MAX_CONTENT_CHARS {
-            return Err(StoreError::invalid("body_md", "too_long"));
-        }
-        let mut all: Vec<MemberId> = input.commend.iter().chain(&input.remind).copied().collect();
-        all.sort();
-        all.dedup();
-        let infos = members_by_ids(&mut tx, &all).await?;
-        if all.iter().any(|m| {
-            !infos
-                .get(m)
-                .is_some_and(|i| in_subtree(&c.org.path, &i.cell_path))
-        }) {
-            return Err(StoreError::invalid("commend", "member_outside_unit"));
-        }
+        let members = rules::round_review_members(&input.commend, &input.remind);
+        let cells: HashMap<MemberId, OrgPath> = members_by_ids(&mut tx, &members)
+            .await?
+            .into_iter()
+            .map(|(id, i)| (id, i.cell_path))
+            .collect();
+        let body = rules::check_round_review(
+            before.as_ref().is_some_and(|r| r.issued_on.is_some()),
+            &input.body_md,
+            &c.org.path,
+            &members,
+            &cells,
+        )?;
         sqlx::query(
             "INSERT INTO study_reviews (org_id, document_id, province_id, org_path, body_md, commend, remind, \
              issued_on, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \

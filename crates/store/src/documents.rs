@@ -112,7 +112,7 @@ pub struct DocumentAttachment {
 }
 
 /// At most this many attachments per document.
-pub const MAX_DOCUMENT_ATTACHMENTS: usize = 50;
+pub const MAX_DOCUMENT_ATTACHMENTS: usize = domain::document::MAX_ATTACHMENTS;
 
 /// Registering and reading documents, their targets and attachments.
 #[async_trait]

@@ -25,6 +25,18 @@ pub enum StoreError {
     Backend(String),
 }
 
+/// A domain rule's refusal is the store's answer of the same name.
+impl From<domain::Refusal> for StoreError {
+    fn from(r: domain::Refusal) -> StoreError {
+        match r {
+            domain::Refusal::NotFound => StoreError::NotFound,
+            domain::Refusal::Forbidden => StoreError::Forbidden,
+            domain::Refusal::Invalid(e) => StoreError::Invalid(e),
+            domain::Refusal::Conflict(code) => StoreError::Conflict(code),
+        }
+    }
+}
+
 impl StoreError {
     pub fn backend(e: impl std::fmt::Display) -> StoreError {
         StoreError::Backend(e.to_string())

@@ -35,6 +35,18 @@ impl Org {
     pub fn is_active(&self) -> bool {
         self.valid_to.is_none()
     }
+
+    /// What the domain's rules need to know of the unit.
+    pub fn unit(&self) -> domain::Unit {
+        domain::Unit {
+            id: self.id,
+            parent_id: self.parent_id,
+            kind: self.kind,
+            path: self.path.clone(),
+            valid_from: self.valid_from,
+            valid_to: self.valid_to,
+        }
+    }
 }
 
 /// One step of a breadcrumb.

@@ -29,7 +29,7 @@ pub struct EvidenceMeta {
 }
 
 /// At most this many evidence files per update.
-pub const MAX_EVIDENCE_FILES: usize = 20;
+pub const MAX_EVIDENCE_FILES: usize = domain::progress::MAX_EVIDENCE_FILES;
 
 /// A progress update to post on a task: checked with `ProgressUpdate::check`.
 #[derive(Debug, Clone, PartialEq)]
