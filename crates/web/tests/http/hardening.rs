@@ -439,3 +439,110 @@ async fn other_sessions_end_on_a_password_change_a_reset_and_a_disable() {
     assert!(signed_in_still(&bystander).await);
     assert!(signed_in_still(&admin).await);
 }
+
+/// Who reads colleagues' reflections and grades (docs/SECURITY.md): a member of the cell
+/// reads another member's reflection only after handing in their own, and never its
+/// grade; the cell's secretary reads all with grades.
+#[tokio::test]
+async fn a_member_reads_colleagues_reflections_after_their_own_and_never_their_grades() {
+    use domain::{AccessRole, Principal, ReflectionGrade};
+    use store::{NewGrant, NewMember, NewReflection, NewUser};
+    let app = spawn_app().await;
+    let records = app.seed_programs().await;
+    let st = app.seed_study(&records).await;
+    let sys = Principal::system();
+    app.store
+        .grade_reflection(
+            &sys,
+            st.reflection,
+            ReflectionGrade::Excellent,
+            Some("Sâu sắc".into()),
+        )
+        .await
+        .unwrap();
+    // A colleague in cell A, with a member's account and grant on the cell.
+    let colleague = app
+        .store
+        .member_create(
+            &sys,
+            NewMember {
+                cell_id: app.cell_a,
+                full_name: "Hoàng Văn Nam".into(),
+                gender: None,
+                birth_date: None,
+                joined_on: None,
+                audience: domain::Audience::Member,
+                card_number: None,
+                since: time::macros::date!(2020 - 01 - 01),
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let user = app
+        .store
+        .user_create(
+            &sys,
+            NewUser {
+                username: "dv.nam".into(),
+                display_name: "Hoàng Văn Nam".into(),
+                password_hash: web::password::hash(PASSWORD).unwrap(),
+                member_id: Some(colleague),
+            },
+        )
+        .await
+        .unwrap();
+    app.store
+        .grant_add(
+            &sys,
+            NewGrant {
+                user_id: user.id,
+                role: AccessRole::Member,
+                org_id: app.cell_a,
+            },
+        )
+        .await
+        .unwrap();
+    let b = app.signed_in("dv.nam").await;
+    let list = format!("/api/orgs/{}/study/{}/reflections", app.cell_a, st.document);
+    let file = format!("/study-reflections/{}/file", st.reflection);
+    let reflections = |v: serde_json::Value| v["reflections"].as_array().unwrap().clone();
+
+    // Before handing in their own: nothing.
+    let res = b.get(&list).await;
+    assert_eq!(res.status(), 200);
+    assert!(reflections(res.json().await.unwrap()).is_empty());
+    assert_eq!(b.get(&file).await.status(), 404);
+
+    // After: the reflection and its file, without grade or comment.
+    app.store
+        .submit_reflection(
+            &Principal {
+                member_id: Some(colleague),
+                ..sys.clone()
+            },
+            st.document,
+            NewReflection {
+                body: Some("Bài thu hoạch của đồng chí Nam.".into()),
+                file: None,
+                on: time::macros::date!(2025 - 02 - 12),
+            },
+        )
+        .await
+        .unwrap();
+    let seen = reflections(b.get(&list).await.json().await.unwrap());
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    for r in &seen {
+        assert!(r["grade"].is_null() && r["comment"].is_null(), "{r}");
+    }
+    assert_eq!(b.get(&file).await.status(), 200);
+
+    // The secretary reads all, grades included.
+    let sec = app.signed_in("secretary.a").await;
+    let all = reflections(sec.get(&list).await.json().await.unwrap());
+    assert!(
+        all.iter()
+            .any(|r| r["grade"] == "excellent" && r["comment"] == "Sâu sắc"),
+        "{all:?}"
+    );
+}
