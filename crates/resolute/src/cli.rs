@@ -184,6 +184,9 @@ pub struct CheckPlanArgs {
     /// A folder of sibling plans (*.txt) to compare with too.
     #[arg(long)]
     pub siblings: Option<PathBuf>,
+    /// The unit's own plan of the previous period, to compare with too.
+    #[arg(long)]
+    pub previous: Option<PathBuf>,
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,

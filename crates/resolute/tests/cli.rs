@@ -320,6 +320,38 @@ fn check_plan_prints_a_verdict_as_json() {
         .arg(corpus.join("local_luc_nam.txt")));
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["verdict"], "original");
+    assert_eq!(v["overall"]["verdict"], "original");
+}
+
+/// The overall verdict is the most severe comparison and names it: a local plan that is
+/// original against the upper plan but repeats the unit's previous plan is "copied", from
+/// the previous plan.
+#[test]
+fn check_plan_overall_verdict_names_the_previous_plan_it_repeats() {
+    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../analysis/corpus");
+    let out = ok(Command::new(env!("CARGO_BIN_EXE_resolute"))
+        .args(["check-plan", "--json", "--upper"])
+        .arg(corpus.join("upper_province.txt"))
+        .arg("--previous")
+        .arg(corpus.join("local_luc_nam.txt"))
+        .arg(corpus.join("local_luc_nam.txt")));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["verdict"], "original", "against the upper plan");
+    assert_eq!(v["previous"]["verdict"], "copied");
+    assert_eq!(v["overall"]["verdict"], "copied");
+    assert_eq!(v["overall"]["source"], "previous");
+
+    let text = ok(Command::new(env!("CARGO_BIN_EXE_resolute"))
+        .args(["check-plan", "--upper"])
+        .arg(corpus.join("upper_province.txt"))
+        .arg("--previous")
+        .arg(corpus.join("local_luc_nam.txt"))
+        .arg(corpus.join("local_luc_nam.txt")));
+    assert!(
+        text.contains("Kết luận chung / overall verdict: copied"),
+        "{text}"
+    );
+    assert!(text.contains("kỳ trước / previous"), "{text}");
 }
 
 #[test]

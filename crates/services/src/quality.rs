@@ -41,12 +41,16 @@ pub struct PassageView {
     pub upper: Side,
 }
 
-/// What the check page shows.
+/// What the check page (and `GET /api/programs/{id}/quality`) shows.
 pub struct QualityView {
     pub total: u32,
     /// Points taken off and why, in the page's language.
     pub deductions: Vec<(String, String)>,
-    /// `None` when the copy check was skipped (no upper text).
+    /// The plan's verdict: the most severe of the comparisons with the upper plan, the
+    /// unit's previous plan and the siblings' plans, and which one it comes from. `None`
+    /// when the copy check was skipped (no upper text).
+    pub overall: Option<OverallView>,
+    /// Against the upper plan alone; `None` when the copy check was skipped.
     pub verdict: Option<Verdict>,
     pub percent: u32,
     pub reason: String,
@@ -55,17 +59,33 @@ pub struct QualityView {
     pub passages: Vec<PassageView>,
     /// The findings of each task, in the order of the task table.
     pub findings: Vec<Vec<String>>,
-    /// Sibling units' programs that share a real part of this one.
-    pub siblings: Vec<SiblingView>,
+    /// The unit's own plan of the previous period, when there is one.
+    pub previous: Option<ComparisonView>,
+    /// Sibling units' programs that share a real part of this one, most first.
+    pub siblings: Vec<ComparisonView>,
     /// How many sibling programs were compared.
     pub compared_siblings: usize,
 }
 
-/// A sibling unit's program that shares part of this one.
-pub struct SiblingView {
+/// The overall verdict and where it comes from.
+pub struct OverallView {
+    pub verdict: Verdict,
+    /// `None` when nothing was compared.
+    pub source: Option<analysis::Source>,
+    /// The sibling's unit or the previous plan's name; empty for the upper plan.
     pub name: String,
     pub percent: u32,
+    pub reason: String,
+}
+
+/// Another plan compared with this one (a sibling's, or the unit's previous plan), with
+/// the shared passages side by side (this plan's left, the other's right).
+pub struct ComparisonView {
+    pub name: String,
+    pub percent: u32,
+    pub verdict: Verdict,
     pub copied: bool,
+    pub passages: Vec<PassageView>,
 }
 
 /// The largest char boundary at or below `i`.
@@ -179,6 +199,42 @@ async fn upper_text(store: &dyn Store, p: &Principal, program: &Program) -> (Str
     (text, false)
 }
 
+/// How the unit's previous plan is named on the page: its title and number.
+fn previous_name(program: &Program) -> String {
+    match &program.symbol {
+        Some(symbol) => format!("{} ({symbol})", program.title),
+        None => program.title.clone(),
+    }
+}
+
+/// The shared passages of a comparison, the longest [`MAX_PASSAGES`] in the order of this
+/// plan; none for an original.
+fn passages(
+    lower: &str,
+    other: &str,
+    verdict: Verdict,
+    found: &[analysis::Passage],
+) -> Vec<PassageView> {
+    if verdict == Verdict::Original {
+        return Vec::new();
+    }
+    let mut longest: Vec<&analysis::Passage> = found.iter().collect();
+    longest.sort_by_key(|p| std::cmp::Reverse(p.syllables));
+    longest.truncate(MAX_PASSAGES);
+    longest.sort_by_key(|p| p.lower.0);
+    longest
+        .into_iter()
+        .map(|p| PassageView {
+            lower: side(lower, p.lower),
+            upper: side(other, p.upper),
+        })
+        .collect()
+}
+
+fn percent(fraction: f64) -> u32 {
+    (fraction * 100.0).round() as u32
+}
+
 /// The names of the unit's path and children, so that swapping one place name for
 /// another neither hides nor creates a copy.
 async fn gazetteer(store: &dyn Store, p: &Principal, program: &Program) -> Gazetteer {
@@ -205,22 +261,17 @@ fn stored(
     upper_is_program: bool,
     siblings: usize,
 ) -> Assessment {
-    let sibling_max = plan
-        .iter()
-        .flat_map(|r| r.siblings.iter())
-        .filter(|s| s.verdict == Verdict::Copied)
-        .map(|s| s.copied_fraction)
-        .fold(0.0_f64, f64::max);
-    // A plan copied from a sibling is as much a copy as one copied from above.
-    let verdict = match (plan.map(|r| r.verdict), sibling_max > 0.0) {
-        (_, true) | (Some(Verdict::Copied), _) => CopyVerdict::Copied,
-        (Some(Verdict::Adapted), _) => CopyVerdict::Adapted,
-        (Some(Verdict::Original), _) => CopyVerdict::Original,
-        (None, false) => CopyVerdict::Unchecked,
+    // The most severe comparison: a plan copied from a sibling or from the unit's previous
+    // plan is as much a copy as one copied from above.
+    let verdict = match plan.map(|r| r.overall.verdict) {
+        Some(Verdict::Copied) => CopyVerdict::Copied,
+        Some(Verdict::Adapted) => CopyVerdict::Adapted,
+        Some(Verdict::Original) => CopyVerdict::Original,
+        None => CopyVerdict::Unchecked,
     };
     Assessment {
         verdict,
-        copied_fraction: plan.map_or(0.0, |r| r.copied_fraction).max(sibling_max),
+        copied_fraction: plan.map_or(0.0, |r| r.overall.copied_fraction),
         score: score.total,
         upper_is_program,
         siblings: siblings as u32,
@@ -259,10 +310,30 @@ pub async fn assess(
         .iter()
         .map(|(n, t)| (n.as_str(), t.as_str()))
         .collect();
+    let previous: Option<(String, String)> = store
+        .previous_programs(p, &[program.id])
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .next()
+        .map(|(_, prev)| {
+            (
+                previous_name(&prev.program),
+                plan_text(&prev.program, &prev.tasks),
+            )
+        })
+        .filter(|(_, text)| !text.trim().is_empty());
     let inputs: Vec<TaskInput> = tasks.iter().map(task_input).collect();
     let task_reports = analysis::check_tasks(&inputs, &gaz);
-    let plan = (!upper.trim().is_empty() && !lower.trim().is_empty())
-        .then(|| analysis::check_plan(&upper, &lower, &peer_refs, &gaz));
+    let plan = (!upper.trim().is_empty() && !lower.trim().is_empty()).then(|| {
+        analysis::check_plan_with_previous(
+            &upper,
+            &lower,
+            previous.as_ref().map(|(_, t)| t.as_str()),
+            &peer_refs,
+            &gaz,
+        )
+    });
     let score = analysis::score_program(plan.as_ref(), &task_reports);
     let msg = |vi: &str, en: &str| match lang {
         Lang::Vi => vi.to_owned(),
@@ -285,42 +356,45 @@ pub async fn assess(
                 .collect()
         })
         .collect();
-    // Siblings whose plan holds a real share of this one (adapted or copied), most first.
-    let mut siblings: Vec<SiblingView> = plan
+    // Siblings whose plan holds a real share of this one (adapted or copied), most first,
+    // each with its passages beside this plan's.
+    let mut siblings: Vec<ComparisonView> = plan
         .iter()
-        .flat_map(|r| r.siblings.iter())
-        .filter(|s| s.verdict != Verdict::Original)
-        .map(|s| SiblingView {
+        .flat_map(|r| r.siblings.iter().zip(&peers))
+        .filter(|(s, _)| s.verdict != Verdict::Original)
+        .map(|(s, (_, text))| ComparisonView {
             name: s.name.clone(),
-            percent: (s.copied_fraction * 100.0).round() as u32,
+            percent: percent(s.copied_fraction),
+            verdict: s.verdict,
             copied: s.verdict == Verdict::Copied,
+            passages: passages(&lower, text, s.verdict, &s.passages),
         })
         .collect();
     siblings.sort_by_key(|s| std::cmp::Reverse(s.percent));
+    let previous_view = plan
+        .as_ref()
+        .and_then(|r| r.previous.as_ref().zip(previous.as_ref()))
+        .map(|(c, (name, text))| ComparisonView {
+            name: name.clone(),
+            percent: percent(c.copied_fraction),
+            verdict: c.verdict,
+            copied: c.verdict == Verdict::Copied,
+            passages: passages(&lower, text, c.verdict, &c.passages),
+        });
+    let overall = plan.as_ref().map(|r| OverallView {
+        verdict: r.overall.verdict,
+        source: r.overall.source,
+        name: r.overall.name.clone(),
+        percent: percent(r.overall.copied_fraction),
+        reason: msg(&r.overall.reason_vi, &r.overall.reason_en),
+    });
     let (verdict, percent, reason, passages) = match &plan {
-        Some(r) => {
-            let mut longest: Vec<&analysis::Passage> = r.passages.iter().collect();
-            longest.sort_by_key(|p| std::cmp::Reverse(p.syllables));
-            longest.truncate(MAX_PASSAGES);
-            longest.sort_by_key(|p| p.lower.0);
-            let passages = if r.verdict == Verdict::Original {
-                Vec::new()
-            } else {
-                longest
-                    .into_iter()
-                    .map(|p| PassageView {
-                        lower: side(&lower, p.lower),
-                        upper: side(&upper, p.upper),
-                    })
-                    .collect()
-            };
-            (
-                Some(r.verdict),
-                (r.copied_fraction * 100.0).round() as u32,
-                msg(&r.reason_vi, &r.reason_en),
-                passages,
-            )
-        }
+        Some(r) => (
+            Some(r.verdict),
+            percent(r.copied_fraction),
+            msg(&r.reason_vi, &r.reason_en),
+            passages(&lower, &upper, r.verdict, &r.passages),
+        ),
         None => (None, 0, String::new(), Vec::new()),
     };
     let assessment = stored(plan.as_ref(), &score, upper_is_program, peers.len());
@@ -328,12 +402,14 @@ pub async fn assess(
         QualityView {
             total: score.total,
             deductions,
+            overall,
             verdict,
             percent,
             reason,
             upper_is_program,
             passages,
             findings,
+            previous: previous_view,
             siblings,
             compared_siblings: peers.len(),
         },
@@ -447,6 +523,8 @@ pub const RESCAN_THREADS: usize = 2;
 /// One program of a group, ready for the analysis (owned: it moves to a blocking thread).
 struct Member {
     id: domain::ProgramId,
+    /// The unit's previous plan's text, when it has one.
+    previous: Option<String>,
     org_id: domain::OrgId,
     text: String,
     /// The program's own names: its unit's and its children's.
@@ -476,6 +554,15 @@ async fn assess_group(
         }
     }
     let (upper, upper_is_program) = upper_text(store, p, &first.program).await;
+    let ids: Vec<domain::ProgramId> = group.iter().map(|g| g.program.id).collect();
+    let mut previous: std::collections::HashMap<domain::ProgramId, String> = store
+        .previous_programs(p, &ids)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(id, prev)| (id, plan_text(&prev.program, &prev.tasks)))
+        .filter(|(_, text)| !text.trim().is_empty())
+        .collect();
     let members: Vec<Member> = group
         .into_iter()
         .map(|g| {
@@ -488,6 +575,7 @@ async fn assess_group(
             }
             Member {
                 id: g.program.id,
+                previous: previous.remove(&g.program.id),
                 org_id: g.program.org_id,
                 text: plan_text(&g.program, &contents),
                 own_names: Gazetteer::from_names(own),
@@ -578,9 +666,21 @@ fn assess_prepared(
             .filter(|&i| members[i].org_id != m.org_id && !members[i].text.trim().is_empty())
             .map(|i| ("", get(i)))
             .collect();
+        // Prepared with the program's whole gazetteer, as `assess` prepares it.
+        let previous = m
+            .previous
+            .as_deref()
+            .map(|t| Prepared::new(t, &m.gazetteer));
         let task_reports = analysis::check_tasks(&m.tasks, &m.gazetteer);
-        let plan = (!upper.trim().is_empty() && !m.text.trim().is_empty())
-            .then(|| analysis::check_plan_prepared(get(upper_ix), get(l), &peers, &thresholds));
+        let plan = (!upper.trim().is_empty() && !m.text.trim().is_empty()).then(|| {
+            analysis::check_plan_full(
+                get(upper_ix),
+                get(l),
+                previous.as_ref(),
+                &peers,
+                &thresholds,
+            )
+        });
         let score = analysis::score_program(plan.as_ref(), &task_reports);
         (
             m.id,

@@ -32,6 +32,24 @@ const PROGRAM_FROM: &str = " FROM programs pr JOIN organizations o ON o.id = pr.
      LEFT JOIN documents d ON d.id = pr.document_id \
      LEFT JOIN program_sections ps ON ps.program_id = pr.id";
 
+/// The task contents of `programs`, in the order of each task table.
+async fn task_contents(conn: &mut Conn, programs: &[i64]) -> Result<HashMap<i64, Vec<String>>> {
+    let mut tasks: HashMap<i64, Vec<String>> = HashMap::new();
+    for chunk in programs.chunks(1_000) {
+        let mut qb =
+            QueryBuilder::<Db>::new("SELECT program_id, content FROM tasks WHERE program_id IN ");
+        push_ids(&mut qb, chunk.iter().copied());
+        qb.push(" ORDER BY program_id, position");
+        for r in qb.build().fetch_all(&mut *conn).await.db()? {
+            tasks
+                .entry(r.try_get("program_id").db()?)
+                .or_default()
+                .push(r.try_get("content").db()?);
+        }
+    }
+    Ok(tasks)
+}
+
 fn program_row(r: &DbRow) -> Result<Program> {
     let kind: String = r.try_get("kind").db()?;
     let state: String = r.try_get("state").db()?;
@@ -809,26 +827,52 @@ impl ProgramStore for Backend {
             .iter()
             .map(program_row)
             .collect::<Result<Vec<_>>>()?;
-        let mut tasks: HashMap<i64, Vec<String>> = HashMap::new();
         let ids: Vec<i64> = programs.iter().map(|p| p.id.0).collect();
-        for chunk in ids.chunks(1_000) {
-            let mut qb = QueryBuilder::<Db>::new(
-                "SELECT program_id, content FROM tasks WHERE program_id IN ",
-            );
-            push_ids(&mut qb, chunk.iter().copied());
-            qb.push(" ORDER BY program_id, position");
-            for r in qb.build().fetch_all(&mut *conn).await.db()? {
-                tasks
-                    .entry(r.try_get("program_id").db()?)
-                    .or_default()
-                    .push(r.try_get("content").db()?);
-            }
-        }
+        let mut tasks = task_contents(&mut conn, &ids).await?;
         Ok(programs
             .into_iter()
             .map(|program| PeerProgram {
                 tasks: tasks.remove(&program.id.0).unwrap_or_default(),
                 program,
+            })
+            .collect())
+    }
+
+    async fn previous_programs(
+        &self,
+        p: &Principal,
+        programs: &[ProgramId],
+    ) -> Result<Vec<(ProgramId, PeerProgram)>> {
+        let mut conn = self.reader().await?;
+        let mut found: Vec<(ProgramId, Program)> = Vec::new();
+        for chunk in programs.chunks(1_000) {
+            // Every earlier issued program of the unit on another chain, newest first per
+            // program; the first of each is kept. Ids break ties of `created_at` (ids are
+            // allocated in creation order).
+            let mut qb = QueryBuilder::<Db>::new(format!(
+                "SELECT cur.id AS cur_id, {PROGRAM_COLS}{PROGRAM_FROM} \
+                 JOIN programs cur ON cur.org_id = pr.org_id \
+                 AND cur.root_document_id <> pr.root_document_id \
+                 AND pr.created_at <= cur.created_at AND pr.id < cur.id \
+                 WHERE pr.state = 'issued' AND cur.id IN "
+            ));
+            push_ids(&mut qb, chunk.iter().map(|id| id.0));
+            push_scope(&mut qb, "pr.org_path", p, Permission::Read);
+            qb.push(" ORDER BY cur.id, pr.created_at DESC, pr.id DESC");
+            for r in qb.build().fetch_all(&mut *conn).await.db()? {
+                let cur = ProgramId(r.try_get("cur_id").db()?);
+                if found.last().is_none_or(|(last, _)| *last != cur) {
+                    found.push((cur, program_row(&r)?));
+                }
+            }
+        }
+        let ids: Vec<i64> = found.iter().map(|(_, pr)| pr.id.0).collect();
+        let tasks = task_contents(&mut conn, &ids).await?;
+        Ok(found
+            .into_iter()
+            .map(|(cur, program)| {
+                let tasks = tasks.get(&program.id.0).cloned().unwrap_or_default();
+                (cur, PeerProgram { program, tasks })
             })
             .collect())
     }

@@ -230,6 +230,17 @@ pub trait ProgramStore: Send + Sync + 'static {
     /// besides the plan above it.
     async fn peer_programs(&self, p: &Principal, program: ProgramId) -> Result<Vec<PeerProgram>>;
 
+    /// For each of `programs`, the same unit's plan of the previous period when there is
+    /// one the principal may read: its latest issued program on another document's chain,
+    /// created before it, with its task contents. What a plan is compared with besides the
+    /// plan above and the siblings' (a plan copied from last year's is as formal as one
+    /// copied from above). Programs without one are left out.
+    async fn previous_programs(
+        &self,
+        p: &Principal,
+        programs: &[ProgramId],
+    ) -> Result<Vec<(ProgramId, PeerProgram)>>;
+
     /// Ids of the issued programs the principal may read, oldest first: what
     /// `resolute rescan-plans` assesses again.
     async fn issued_programs(&self, p: &Principal) -> Result<Vec<ProgramId>>;

@@ -155,6 +155,7 @@ pub static ALL: &[(Method, &str)] = &[
     (Method::GET, "/api/orgs/{id}/programs"),
     (Method::POST, "/api/orgs/{id}/programs"),
     (Method::GET, "/api/programs/{id}"),
+    (Method::GET, "/api/programs/{id}/quality"),
     (Method::POST, "/api/programs/{id}/sections"),
     (Method::POST, "/api/programs/{id}/tasks"),
     (Method::POST, "/api/programs/{id}/issue"),

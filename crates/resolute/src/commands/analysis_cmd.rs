@@ -50,18 +50,36 @@ pub fn check_plan(args: CheckPlanArgs) -> anyhow::Result<()> {
         .iter()
         .map(|(n, t)| (n.as_str(), t.as_str()))
         .collect();
-    let report = analysis::check_plan(&upper, &lower, &sib_refs, &gazetteer());
+    let previous = args.previous.as_deref().map(read_text).transpose()?;
+    let report = analysis::check_plan_with_previous(
+        &upper,
+        &lower,
+        previous.as_deref(),
+        &sib_refs,
+        &gazetteer(),
+    );
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());
     }
-    let verdict = serde_json::to_value(report.verdict)?;
+    // The overall verdict first: the most severe comparison, and which one.
+    let o = &report.overall;
+    let source = match o.source {
+        Some(analysis::Source::Upper) => "cấp trên / upper".to_owned(),
+        Some(analysis::Source::Previous) => format!("kỳ trước / previous: {}", o.name),
+        Some(analysis::Source::Sibling) => format!("cùng cấp / sibling: {}", o.name),
+        None => "-".to_owned(),
+    };
     println!(
-        "Kết luận / verdict: {}",
-        verdict.as_str().unwrap_or_default()
+        "Kết luận chung / overall verdict: {} ({:.1}%, {source})",
+        o.verdict.as_str(),
+        o.copied_fraction * 100.0
     );
+    println!("{}", o.reason_vi);
+    println!("{}", o.reason_en);
     println!(
-        "Tỷ lệ sao chép / copied fraction: {:.1}%",
+        "\nSo với cấp trên / against the upper plan: {} ({:.1}%)",
+        report.verdict.as_str(),
         report.copied_fraction * 100.0
     );
     println!("{}", report.reason_vi);
@@ -79,14 +97,29 @@ pub fn check_plan(args: CheckPlanArgs) -> anyhow::Result<()> {
             one_line(&p.upper_text)
         );
     }
+    if let Some(c) = &report.previous {
+        println!(
+            "\nSo với kỳ trước / against the previous plan: {} ({:.1}%)",
+            c.verdict.as_str(),
+            c.copied_fraction * 100.0
+        );
+    }
     for s in &report.siblings {
-        let v = serde_json::to_value(s.verdict)?;
         println!(
             "\nSo với {}: {} ({:.1}%)",
             s.name,
-            v.as_str().unwrap_or_default(),
+            s.verdict.as_str(),
             s.copied_fraction * 100.0
         );
+        for (i, p) in s.passages.iter().take(5).enumerate() {
+            println!(
+                "  #{} — {} âm tiết\n  < {}\n  > {}",
+                i + 1,
+                p.syllables,
+                one_line(&p.lower_text),
+                one_line(&p.upper_text)
+            );
+        }
     }
     Ok(())
 }

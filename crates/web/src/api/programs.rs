@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
             get(org_programs).post(create_draft),
         )
         .route("/api/programs/{id}", get(program))
+        .route("/api/programs/{id}/quality", get(quality))
         .route("/api/programs/{id}/sections", post(save_sections))
         .route("/api/programs/{id}/tasks", post(save_tasks))
         .route("/api/programs/{id}/issue", post(issue))
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
     org_programs,
     create_draft,
     program,
+    quality,
     save_sections,
     save_tasks,
     issue,
@@ -415,6 +417,127 @@ async fn create_draft(
 async fn program(auth: Auth, State(st): State<AppState>, Path(raw): Path<String>) -> ApiResult {
     let program = load(&st, &auth, &raw).await?;
     ok(page_of(&st, &auth, program).await?)
+}
+
+/// One side of a shared passage: the text before, the shared text, the text after.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PassageSideDto {
+    pub before: String,
+    pub matched: String,
+    pub after: String,
+}
+
+/// A passage found in both texts: this plan's side and the other text's.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PassageDto {
+    pub plan: PassageSideDto,
+    pub other: PassageSideDto,
+}
+
+/// Another plan compared with this one (a sibling unit's, or the unit's previous plan).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ComparisonDto {
+    pub name: String,
+    /// `copied`, `adapted` or `original`.
+    pub verdict: String,
+    /// Share of this plan's own content found in the other text, in percent.
+    pub percent: u32,
+    pub passages: Vec<PassageDto>,
+}
+
+/// The plan's overall verdict: the most severe comparison and which one it is.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OverallDto {
+    /// `copied`, `adapted` or `original`.
+    pub verdict: String,
+    /// `upper`, `previous` or `sibling`; absent when nothing was compared.
+    pub source: Option<String>,
+    /// The sibling unit or the previous plan; empty for the upper plan.
+    pub name: String,
+    pub percent: u32,
+    /// Why, in the user's language.
+    pub reason: String,
+}
+
+/// The plan-quality check of a program (advisory): its 0–100 score and the points taken
+/// off, the overall copy verdict, the comparison with the upper plan, the unit's previous
+/// plan and the sibling units' plans with the shared passages, and each task's findings.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QualityDto {
+    pub score: u32,
+    /// Points taken off and why: `[points, message]`.
+    pub deductions: Vec<(String, String)>,
+    /// Absent when the copy check was skipped (the upper text is empty).
+    pub overall: Option<OverallDto>,
+    /// Against the upper plan alone.
+    pub upper: Option<ComparisonDto>,
+    /// Whether the upper plan is the parent unit's program (else the resolution's text).
+    pub upper_is_program: bool,
+    pub previous: Option<ComparisonDto>,
+    /// Sibling units' plans sharing a real part of this one, most first.
+    pub siblings: Vec<ComparisonDto>,
+    /// How many sibling plans were compared.
+    pub compared_siblings: usize,
+    /// The findings of each task, in the order of the task table.
+    pub findings: Vec<Vec<String>>,
+}
+
+fn passage_dtos(passages: &[services::quality::PassageView]) -> Vec<PassageDto> {
+    let side = |s: &services::quality::Side| PassageSideDto {
+        before: s.before.clone(),
+        matched: s.matched.clone(),
+        after: s.after.clone(),
+    };
+    passages
+        .iter()
+        .map(|p| PassageDto {
+            plan: side(&p.lower),
+            other: side(&p.upper),
+        })
+        .collect()
+}
+
+fn comparison_dto(c: &services::quality::ComparisonView) -> ComparisonDto {
+    ComparisonDto {
+        name: c.name.clone(),
+        verdict: c.verdict.as_str().to_owned(),
+        percent: c.percent,
+        passages: passage_dtos(&c.passages),
+    }
+}
+
+/// The plan-quality check of a program as the user may read the plans it is compared with,
+/// in the user's language; the same as the check page shows.
+#[utoipa::path(get, path = "/api/programs/{id}/quality", tag = "programs",
+    params(("id" = i64, Path, description = "The program")),
+    responses((status = 200, description = "OK", body = QualityDto), (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "Not found, or outside the user's units", body = ErrorBody)))]
+async fn quality(auth: Auth, State(st): State<AppState>, Path(raw): Path<String>) -> ApiResult {
+    let program = load(&st, &auth, &raw).await?;
+    let tasks = st.store.program_tasks(&auth.p, program.id).await?;
+    let q = crate::programs::quality::view(&st, &auth, &program, &tasks).await;
+    ok(QualityDto {
+        score: q.total,
+        deductions: q.deductions,
+        overall: q.overall.map(|o| OverallDto {
+            verdict: o.verdict.as_str().to_owned(),
+            source: o.source.map(|s| s.as_str().to_owned()),
+            name: o.name,
+            percent: o.percent,
+            reason: o.reason,
+        }),
+        upper: q.verdict.map(|v| ComparisonDto {
+            name: String::new(),
+            verdict: v.as_str().to_owned(),
+            percent: q.percent,
+            passages: passage_dtos(&q.passages),
+        }),
+        upper_is_program: q.upper_is_program,
+        previous: q.previous.as_ref().map(comparison_dto),
+        siblings: q.siblings.iter().map(comparison_dto).collect(),
+        compared_siblings: q.compared_siblings,
+        findings: q.findings,
+    })
 }
 
 /// Saves a draft's sections (EditOrgs on the unit; drafts only: `program_not_draft`).

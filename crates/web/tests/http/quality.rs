@@ -234,3 +234,152 @@ async fn an_issued_copy_shows_its_quality_and_is_flagged_on_the_dashboard() {
     let cells: Vec<String> = sheet.cells().map(|(_, _, c)| c.to_string()).collect();
     assert!(cells.iter().any(|c| c == "Sao chép"), "{cells:?}");
 }
+
+/// The commune's own plan of the previous period: issued on an earlier resolution with
+/// `texts` as its sections (as the system).
+async fn issue_previous_plan(app: &TestApp, texts: [&str; 3]) -> domain::ProgramId {
+    use domain::{
+        CascadeDeadlines, CascadeScope, DocumentNumber, DocumentType, OrgKind, Principal,
+        ProgramKind, ProgramSections, ReportEvery, TaskDraft, Term,
+    };
+    use time::macros::date;
+    let sys = Principal::system();
+    let s = app.store.as_ref();
+    let district = s.org_get(&sys, app.district_a).await.unwrap();
+    let doc = s
+        .register_document(
+            &sys,
+            store::NewDocument {
+                issuer_org_id: app.district_a,
+                doc_type: DocumentType::Resolution,
+                number: DocumentNumber::parse_for("number", DocumentType::Resolution, "02-NQ/HU")
+                    .unwrap(),
+                term: Term::parse("term", "2020–2025").unwrap(),
+                issued_on: date!(2024 - 01 - 10),
+                title: "Về nâng cao chất lượng sinh hoạt chi bộ năm 2024".into(),
+                body_md: "Nghị quyết năm 2024.".into(),
+                parent_document_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    s.create_cascade(
+        &sys,
+        doc.id,
+        CascadeScope {
+            root: district.path.clone(),
+            kinds: vec![OrgKind::Grassroots],
+            include_root: false,
+        },
+        CascadeDeadlines {
+            study_by: date!(2024 - 02 - 15),
+            program_by: date!(2030 - 12 - 31),
+            report_every: ReportEvery::Quarterly,
+            interim_review_by: None,
+            reports_until: None,
+            grace_days: 5,
+        },
+    )
+    .await
+    .unwrap();
+    let program = s
+        .create_program_draft(
+            &sys,
+            store::NewProgram {
+                org_id: app.grassroots_a,
+                document_id: doc.id,
+                kind: ProgramKind::ActionProgram,
+                title: "Chương trình hành động năm 2024 của Đảng bộ xã Bảo Đài".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let [purpose, tasks_and_solutions, organization] = texts.map(String::from);
+    s.save_program_sections(
+        &sys,
+        program.id,
+        ProgramSections {
+            purpose,
+            tasks_and_solutions,
+            organization,
+        },
+    )
+    .await
+    .unwrap();
+    s.save_tasks(
+        &sys,
+        program.id,
+        vec![TaskDraft {
+            content: "Tổ chức sinh hoạt chuyên đề tại thôn Bình An".into(),
+            lead_body: Some("Đảng ủy xã".into()),
+            cooperating_bodies: vec![],
+            responsible: Some(app.member_a),
+            deadline: Some(date!(2030 - 06 - 30)),
+            expected_output: Some("4 buổi sinh hoạt chuyên đề".into()),
+            upper_target: None,
+        }],
+    )
+    .await
+    .unwrap();
+    s.issue_program(&sys, program.id, date!(2024 - 03 - 20))
+        .await
+        .unwrap();
+    program.id
+}
+
+/// A plan that is its own work against the resolution but repeats the unit's plan of the
+/// previous period is "copied" overall, from that plan, with the passages side by side:
+/// on the check page and in the API (issue 15, item 2).
+#[tokio::test]
+async fn a_plan_repeating_the_previous_period_is_copied_overall_from_it() {
+    let app = spawn_app().await;
+    let local = [
+        "Đến hết năm 2027, cả 12 chi bộ thôn của xã Bảo Đài tổ chức sinh hoạt định kỳ \
+         đúng ngày mồng 5 hằng tháng, mỗi quý có ít nhất một buổi sinh hoạt chuyên đề.",
+        "Đảng ủy xã phân công mỗi đồng chí đảng ủy viên phụ trách hai chi bộ thôn, dự \
+         sinh hoạt ít nhất một lần mỗi quý và báo cáo bằng văn bản. Chi bộ thôn Bình An \
+         và thôn Đồng Mai thí điểm ghi biên bản sinh hoạt điện tử trước tháng 9 năm 2026; \
+         văn phòng Đảng ủy tổng hợp ý kiến của đảng viên về tình hình sạt lở bờ sông Lục \
+         Nam, đường giao thông nội đồng và vệ sinh môi trường để đưa vào nội dung sinh hoạt.",
+        "Văn phòng Đảng ủy xã theo dõi, đôn đốc; sáu tháng một lần báo cáo Ban Thường vụ \
+         Huyện ủy kết quả thực hiện, kèm danh sách chi bộ chưa đạt yêu cầu.",
+    ];
+    issue_previous_plan(&app, local).await;
+    let records = app.seed_programs_with_body(RESOLUTION).await;
+    let program = records.program.0;
+    let office = app.signed_in("office.a").await;
+    post_sections(&office, program, local).await;
+
+    let html = check_page(&office, program).await;
+    assert!(html.contains("Kết luận chung"), "{html}");
+    assert!(
+        html.contains("theo so sánh với kế hoạch kỳ trước của đơn vị"),
+        "{html}"
+    );
+    assert!(
+        html.contains("So với kế hoạch kỳ trước của đơn vị"),
+        "{html}"
+    );
+    assert!(html.contains("Xem các đoạn trùng"), "{html}");
+
+    let res = office
+        .get(&format!("/api/programs/{program}/quality"))
+        .await;
+    assert_eq!(res.status(), 200);
+    let v: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(v["overall"]["verdict"], "copied", "{v}");
+    assert_eq!(v["overall"]["source"], "previous", "{v}");
+    assert_eq!(v["upper"]["verdict"], "original", "{v}");
+    assert_eq!(v["previous"]["verdict"], "copied", "{v}");
+    assert!(
+        !v["previous"]["passages"].as_array().unwrap().is_empty(),
+        "{v}"
+    );
+    assert!(
+        v["overall"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("kỳ trước"),
+        "{v}"
+    );
+}
