@@ -38,10 +38,12 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
-    /// Write a consistent copy of the database to FILE (SQLite: online backup; PostgreSQL:
-    /// pg_dump custom format).
+    /// Write one file holding a consistent copy of the database (SQLite: online backup;
+    /// PostgreSQL: pg_dump custom format) and every uploaded file of the data folder, with
+    /// a manifest of their sizes and SHA-256; live sessions are left out.
     Backup { file: PathBuf },
-    /// Replace the database with a backup made by `resolute backup` (stop the server first).
+    /// Bring back the database and the uploaded files from a backup made by
+    /// `resolute backup`, each checked against its manifest (stop the server first).
     Restore {
         file: PathBuf,
         /// Replace existing data without asking.

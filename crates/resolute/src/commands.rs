@@ -6,17 +6,17 @@ use crate::cli::{
 use anyhow::{Context, bail};
 use domain::{AccessRole, OrgId, Principal, validate};
 use i18n::Lang;
-use std::path::Path;
 use std::sync::Arc;
 use store::Store;
 
 mod analysis_cmd;
+mod backup;
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::CheckPlan(args) => return analysis_cmd::check_plan(args),
         Command::CheckTasks(args) => return analysis_cmd::check_tasks(args),
-        Command::Restore { file, yes } => return restore(&cli.db, &file, yes).await,
+        Command::Restore { file, yes } => return backup::restore(&cli.db, &file, yes).await,
         _ => {}
     }
     let store = open_store(&cli.db).await?;
@@ -35,7 +35,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => demo(&store, &args).await.map(|_| ()),
         Command::Import(args) => import(store.as_ref(), &args).await,
         Command::User { command } => user(store.as_ref(), command).await,
-        Command::Backup { file } => backup(store.as_ref(), &cli.db, &file).await,
+        Command::Backup { file } => backup::backup(store.as_ref(), &cli.db, &file).await,
         Command::RescanPlans => {
             let r = services::quality::rescan(store.as_ref(), &Principal::system()).await?;
             println!(
@@ -412,85 +412,5 @@ async fn user(store: &dyn Store, cmd: UserCommand) -> anyhow::Result<()> {
             }
         }
     }
-    Ok(())
-}
-
-async fn backup(store: &dyn Store, db: &DbArgs, file: &Path) -> anyhow::Result<()> {
-    if file.exists() {
-        bail!("tệp {} đã tồn tại; hãy chọn tên khác", file.display());
-    }
-    match &db.database_url {
-        Some(url) if is_postgres(url) => {
-            let status = std::process::Command::new("pg_dump")
-                .args(["--format=custom", "--no-owner", "--file"])
-                .arg(file)
-                .arg(url)
-                .status()
-                .context("không chạy được pg_dump (cài gói postgresql-client)")?;
-            if !status.success() {
-                bail!("pg_dump thất bại ({status})");
-            }
-        }
-        _ => store.backup_to(file).await?,
-    }
-    println!("Đã sao lưu vào {}.", file.display());
-    Ok(())
-}
-
-async fn restore(db: &DbArgs, file: &Path, yes: bool) -> anyhow::Result<()> {
-    if !file.is_file() {
-        bail!("không có tệp {}", file.display());
-    }
-    match &db.database_url {
-        Some(url) if is_postgres(url) => {
-            if !yes {
-                bail!("khôi phục sẽ thay thế dữ liệu hiện có; thêm --yes để xác nhận");
-            }
-            let status = std::process::Command::new("pg_restore")
-                .args([
-                    "--clean",
-                    "--if-exists",
-                    "--no-owner",
-                    "--single-transaction",
-                    "--dbname",
-                ])
-                .arg(url)
-                .arg(file)
-                .status()
-                .context("không chạy được pg_restore (cài gói postgresql-client)")?;
-            if !status.success() {
-                bail!("pg_restore thất bại ({status})");
-            }
-        }
-        Some(_) => bail!("khôi phục SQLite dùng --data-dir, không dùng --database-url"),
-        None => {
-            let mut head = [0u8; 16];
-            use std::io::Read;
-            std::fs::File::open(file)?
-                .read_exact(&mut head)
-                .context("tệp sao lưu quá ngắn")?;
-            if &head != b"SQLite format 3\0" {
-                bail!("{} không phải bản sao lưu SQLite", file.display());
-            }
-            let target = sqlite_path(db);
-            if target.exists() && !yes {
-                bail!(
-                    "{} đã có dữ liệu; thêm --yes để thay thế (hãy dừng máy chủ trước)",
-                    target.display()
-                );
-            }
-            std::fs::create_dir_all(&db.data_dir)?;
-            for ext in ["-wal", "-shm"] {
-                let side = db.data_dir.join(format!("resolute.db{ext}"));
-                if side.exists() {
-                    std::fs::remove_file(side)?;
-                }
-            }
-            let tmp = db.data_dir.join("resolute.db.restoring");
-            std::fs::copy(file, &tmp)?;
-            std::fs::rename(&tmp, &target)?;
-        }
-    }
-    println!("Đã khôi phục từ {}.", file.display());
     Ok(())
 }

@@ -44,6 +44,85 @@ async fn member_count(data: &Path) -> i64 {
     n
 }
 
+/// Gives the province's first document two attachments (two files in the data folder's
+/// blob store, as uploads keep them) and opens a live session, so that a backup has files
+/// to carry and a session to leave out.
+async fn add_files_and_a_session(s: &dyn store::Store, data: &Path) {
+    use store::Page;
+    let p = domain::Principal::system();
+    let province = s.org_by_code(&p, "24").await.unwrap().unwrap();
+    let doc = s
+        .documents(
+            &p,
+            province.id,
+            Page {
+                offset: 0,
+                limit: 1,
+            },
+        )
+        .await
+        .unwrap()
+        .remove(0);
+    let blobs = services::BlobStore::new(data);
+    for (name, text) in [("bien-ban.pdf", "một"), ("ke-hoach.pdf", "hai")] {
+        let pdf = format!("%PDF-1.4\n% {text}\ntrailer << >>\n%%EOF\n").into_bytes();
+        let file = services::CheckedFile::check(name, pdf).unwrap();
+        let meta = blobs.put_blocking(&file).unwrap();
+        s.attach_document_file(&p, doc.id, meta).await.unwrap();
+    }
+    let later = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
+    assert!(s.session_create("live", b"{}", later, None).await.unwrap());
+}
+
+/// The SHA-256 of every file under the data folder's `evidence/`, by relative path.
+fn file_hashes(data: &Path) -> std::collections::BTreeMap<String, String> {
+    use sha2::Digest;
+    let root = data.join("evidence");
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path
+                    .strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                let hash = hex::encode(sha2::Sha256::digest(std::fs::read(&path).unwrap()));
+                out.insert(rel, hash);
+            }
+        }
+    }
+    out
+}
+
+/// After a round trip: every table holds as many rows as before, except the live
+/// sessions, left out; every file is back with the same hash.
+fn assert_round_trip(
+    before: &std::collections::BTreeMap<String, i64>,
+    after: &std::collections::BTreeMap<String, i64>,
+    files_before: &std::collections::BTreeMap<String, String>,
+    files_after: &std::collections::BTreeMap<String, String>,
+) {
+    assert!(before["sessions"] >= 1, "a live session before");
+    assert_eq!(after["sessions"], 0, "live sessions are left out");
+    let strip = |m: &std::collections::BTreeMap<String, i64>| {
+        let mut m = m.clone();
+        m.remove("sessions");
+        m
+    };
+    assert_eq!(strip(before), strip(after), "every table's row count");
+    assert!(before["document_attachments"] >= 2);
+    assert!(files_before.len() >= 2, "{files_before:?}");
+    assert_eq!(files_before, files_after, "every file, by hash");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn demo_accounts_import_backup_restore_on_sqlite() {
     let dir = temp_dir("sqlite");
@@ -144,12 +223,48 @@ async fn demo_accounts_import_backup_restore_on_sqlite() {
     assert!(out.contains("Đã nhập 2 dòng"), "{out}");
     assert_eq!(member_count(&data).await, before + 2);
 
-    // Backup while the data is live, restore into a new folder, same records.
-    let backup = dir.join("backup.db");
-    ok(resolute(&data).arg("backup").arg(&backup));
+    // Backup while the data is live, restore into a new folder: the same records and
+    // the same files, without the live sessions.
+    let counts_before = {
+        use store::Store;
+        let s = store_sqlite::SqliteStore::open(&data.join("resolute.db").to_string_lossy())
+            .await
+            .unwrap();
+        add_files_and_a_session(&s, &data).await;
+        let c = s.table_counts().await.unwrap();
+        s.close().await;
+        c
+    };
+    let backup = dir.join("backup.zip");
+    let out = ok(resolute(&data).arg("backup").arg(&backup));
+    assert!(out.contains("2 tệp đính kèm"), "{out}");
     let restored = dir.join("restored");
     ok(resolute(&restored).arg("restore").arg(&backup));
     assert_eq!(member_count(&restored).await, before + 2);
+    let counts_after = {
+        use store::Store;
+        let s = store_sqlite::SqliteStore::open(&restored.join("resolute.db").to_string_lossy())
+            .await
+            .unwrap();
+        let c = s.table_counts().await.unwrap();
+        s.close().await;
+        c
+    };
+    assert_round_trip(
+        &counts_before,
+        &counts_after,
+        &file_hashes(&data),
+        &file_hashes(&restored),
+    );
+    // A damaged archive is refused before anything is replaced.
+    let mut bytes = std::fs::read(&backup).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0xff;
+    let damaged = dir.join("damaged.zip");
+    std::fs::write(&damaged, bytes).unwrap();
+    let refused = run(resolute(&dir.join("fresh")).arg("restore").arg(&damaged));
+    assert!(!refused.status.success());
+    assert!(!dir.join("fresh").join("resolute.db").exists());
     // Restoring over existing data needs --yes.
     let again = run(resolute(&restored).arg("restore").arg(&backup));
     assert!(!again.status.success());
@@ -311,15 +426,40 @@ async fn backup_and_restore_on_postgres() {
         c.arg("--database-url").arg(url).env("RESOLUTE_LOG", "warn");
         c
     };
-    ok(pg(&url_a).args(["demo", "--seed", "5"]));
-    let dump = dir.join("backup.pgdump");
-    ok(pg(&url_a).arg("backup").arg(&dump));
-    let refused = run(pg(&url_b).arg("restore").arg(&dump));
+    let (data_a, data_b) = (dir.join("data_a"), dir.join("data_b"));
+    ok(pg(&url_a)
+        .arg("--data-dir")
+        .arg(&data_a)
+        .args(["demo", "--seed", "5"]));
+    let counts_before = {
+        use store::Store;
+        let s = store_postgres::PgStore::connect(&url_a).await.unwrap();
+        add_files_and_a_session(&s, &data_a).await;
+        let c = s.table_counts().await.unwrap();
+        s.close().await;
+        c
+    };
+    let dump = dir.join("backup.zip");
+    ok(pg(&url_a)
+        .arg("--data-dir")
+        .arg(&data_a)
+        .arg("backup")
+        .arg(&dump));
+    let refused = run(pg(&url_b)
+        .arg("--data-dir")
+        .arg(&data_b)
+        .arg("restore")
+        .arg(&dump));
     assert!(
         !refused.status.success(),
         "restore without --yes is refused"
     );
-    ok(pg(&url_b).arg("restore").arg(&dump).arg("--yes"));
+    ok(pg(&url_b)
+        .arg("--data-dir")
+        .arg(&data_b)
+        .arg("restore")
+        .arg(&dump)
+        .arg("--yes"));
 
     use store::{OrgStore, Store};
     let sa = store_postgres::PgStore::connect(&url_a).await.unwrap();
@@ -333,6 +473,12 @@ async fn backup_and_restore_on_postgres() {
     );
     assert_eq!(sa.max_ids().await.unwrap(), sb.max_ids().await.unwrap());
     assert!(sb.migration_state().await.unwrap().is_current());
+    assert_round_trip(
+        &counts_before,
+        &sb.table_counts().await.unwrap(),
+        &file_hashes(&data_a),
+        &file_hashes(&data_b),
+    );
     sa.close().await;
     sb.close().await;
     psql(format!("DROP DATABASE {a} WITH (FORCE)"));

@@ -36,6 +36,10 @@ pub(crate) fn json_value(j: JsonCol) -> Result<serde_json::Value> {
     Ok(j.0)
 }
 
+/// The names of the schema's tables.
+pub(crate) const TABLE_NAMES: &str =
+    "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename";
+
 /// 1 when the migrations table exists.
 pub(crate) const MIGRATIONS_TABLE_EXISTS: &str = "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() \
      AND tablename = '_sqlx_migrations'";

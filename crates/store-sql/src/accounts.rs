@@ -1,14 +1,21 @@
 //! Accounts ([`store::AccountStore`]): credentials, principals, sessions, users and grants.
 //!
-//! An account is administered by a principal when one of its grants, its member record or
-//! the unit whose administrators created it (`users.org_id`) lies in the principal's
-//! ManageAccounts scope. Anyone may read their own account and change their own password.
+//! An account is administered by a principal only when every organization it reaches —
+//! each grant, its member record's cell and the unit whose administrators created it
+//! (`users.org_id`) — lies in the principal's ManageAccounts scope
+//! (`domain::Principal::may_administer`, issue 11 defect 2). Lists are narrowed in SQL to
+//! accounts reaching into the scope at all, then filtered by the rule on what each account
+//! reaches. Anyone may read their own account and change their own password.
+//!
+//! A session row names its account (`sessions.user_id`): a password change, a reset and a
+//! disable delete every session of the account in the same transaction (defect 4).
 
 use crate::dialect::{Backend, Conn, Db};
 use crate::sql::orgs::org_readable;
 use crate::sql::rows::{self, GRANT_COLS, USER_COLS};
 use crate::sql::util::*;
 use async_trait::async_trait;
+use domain::access::AccountReach;
 use domain::{AccessRole, Grant, MemberId, OrgId, Permission, Principal, UserId};
 use sqlx::{QueryBuilder, Row};
 use std::collections::HashMap;
@@ -49,6 +56,17 @@ async fn users_where(
         .iter()
         .map(rows::user)
         .collect::<Result<Vec<_>>>()?;
+    let users = if p.system || users.is_empty() {
+        users
+    } else {
+        let mut reach = reaches(conn, users.iter().map(|u| u.id)).await?;
+        users
+            .into_iter()
+            .filter(|u| {
+                u.id == p.user_id || p.may_administer(&reach.remove(&u.id).unwrap_or_default())
+            })
+            .collect()
+    };
     if users.is_empty() {
         return Ok(Vec::new());
     }
@@ -72,6 +90,54 @@ async fn users_where(
             user,
         })
         .collect())
+}
+
+/// Everywhere each account reaches: all its grants (not only those the principal may
+/// read), its member record's cell and its home organization.
+async fn reaches(
+    conn: &mut Conn,
+    ids: impl Iterator<Item = UserId> + Clone,
+) -> Result<HashMap<UserId, AccountReach>> {
+    let mut out: HashMap<UserId, AccountReach> = HashMap::new();
+    let mut qb = QueryBuilder::<Db>::new(
+        "SELECT g.user_id, o.path FROM grants g JOIN organizations o ON o.id = g.org_id \
+         WHERE g.user_id IN ",
+    );
+    push_ids(&mut qb, ids.clone().map(|u| u.0));
+    for r in qb.build().fetch_all(&mut *conn).await.db()? {
+        out.entry(UserId(r.try_get("user_id").db()?))
+            .or_default()
+            .grants
+            .push(rows::path(r.try_get("path").db()?)?);
+    }
+    let mut qb = QueryBuilder::<Db>::new(
+        "SELECT u.id, m.cell_path, o.path FROM users u \
+         LEFT JOIN members m ON m.id = u.member_id \
+         LEFT JOIN organizations o ON o.id = u.org_id WHERE u.id IN ",
+    );
+    push_ids(&mut qb, ids.map(|u| u.0));
+    for r in qb.build().fetch_all(&mut *conn).await.db()? {
+        let reach = out.entry(UserId(r.try_get("id").db()?)).or_default();
+        if let Some(cell) = r.try_get::<Option<String>, _>("cell_path").db()? {
+            reach.member_links.push(rows::path(cell)?);
+        }
+        reach.home = r
+            .try_get::<Option<String>, _>("path")
+            .db()?
+            .map(rows::path)
+            .transpose()?;
+    }
+    Ok(out)
+}
+
+/// Ends every session of an account.
+async fn end_sessions(conn: &mut Conn, id: UserId) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(id.0)
+        .execute(conn)
+        .await
+        .db()?;
+    Ok(())
 }
 
 async fn user_administered(conn: &mut Conn, p: &Principal, id: UserId) -> Result<UserDetail> {
@@ -118,6 +184,7 @@ impl Backend {
         p: &Principal,
         id: UserId,
         action: &str,
+        ends_sessions: bool,
         apply: impl for<'c> FnOnce(&'c mut QueryBuilder<Db>),
     ) -> Result<()> {
         let mut tx = self.begin().await?;
@@ -126,6 +193,9 @@ impl Backend {
         apply(&mut qb);
         qb.push(" WHERE id = ").push_bind(id.0);
         qb.build().execute(&mut *tx).await.db()?;
+        if ends_sessions {
+            end_sessions(&mut tx, id).await?;
+        }
         let after = user_administered(&mut tx, p, id).await?;
         let org_path = user_org_path(&mut tx, id).await?;
         audit(
@@ -215,28 +285,39 @@ impl AccountStore for Backend {
             .transpose()
     }
 
-    async fn session_save(&self, id: &str, data: &[u8], expires: OffsetDateTime) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
-        )
-        .bind(id)
-        .bind(data)
-        .bind(trunc(expires))
-        .execute(self.write_pool())
-        .await
-        .db()?;
+    async fn session_save(
+        &self,
+        id: &str,
+        data: &[u8],
+        expires: OffsetDateTime,
+        user: Option<UserId>,
+    ) -> Result<()> {
+        sqlx::query("UPDATE sessions SET data = $1, expires_at = $2, user_id = $3 WHERE id = $4")
+            .bind(data)
+            .bind(trunc(expires))
+            .bind(user.map(|u| u.0))
+            .bind(id)
+            .execute(self.write_pool())
+            .await
+            .db()?;
         Ok(())
     }
 
-    async fn session_create(&self, id: &str, data: &[u8], expires: OffsetDateTime) -> Result<bool> {
+    async fn session_create(
+        &self,
+        id: &str,
+        data: &[u8],
+        expires: OffsetDateTime,
+        user: Option<UserId>,
+    ) -> Result<bool> {
         let n = sqlx::query(
-            "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
+            "INSERT INTO sessions (id, data, expires_at, user_id) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (id) DO NOTHING",
         )
         .bind(id)
         .bind(data)
         .bind(trunc(expires))
+        .bind(user.map(|u| u.0))
         .execute(self.write_pool())
         .await
         .db()?
@@ -351,7 +432,7 @@ impl AccountStore for Backend {
     async fn user_set_password(&self, p: &Principal, id: UserId, hash: &str) -> Result<()> {
         domain::access::check_password_change(p, id, !hash.is_empty())?;
         let hash = hash.to_owned();
-        self.user_write(p, id, "password", move |qb| {
+        self.user_write(p, id, "password", true, move |qb| {
             qb.push("password_hash = ").push_bind(hash);
         })
         .await
@@ -368,6 +449,7 @@ impl AccountStore for Backend {
             p,
             id,
             if disabled { "disable" } else { "enable" },
+            disabled,
             move |qb| {
                 qb.push("disabled = ").push_bind(disabled);
             },
@@ -416,6 +498,8 @@ impl AccountStore for Backend {
             .await?
             .ok_or(StoreError::NotFound)?;
         p.ensure_write(Permission::ManageAccounts, &g.org_path)?;
+        // Only from an account this principal administers as a whole.
+        user_administered(&mut tx, p, g.user_id).await?;
         sqlx::query("DELETE FROM grants WHERE id = $1")
             .bind(grant_id)
             .execute(&mut *tx)

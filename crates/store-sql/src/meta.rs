@@ -191,4 +191,23 @@ impl Store for Backend {
     async fn backup_to(&self, path: &std::path::Path) -> Result<()> {
         self.backup(path).await
     }
+
+    async fn table_counts(&self) -> Result<std::collections::BTreeMap<String, i64>> {
+        let mut conn = self.read_pool().acquire().await.db()?;
+        let tables: Vec<String> = sqlx::query_scalar(dialect::TABLE_NAMES)
+            .fetch_all(&mut *conn)
+            .await
+            .db()?;
+        let mut out = std::collections::BTreeMap::new();
+        for t in tables {
+            // Names from the catalog, quoted: no input of anyone's reaches this query.
+            let sql = format!("SELECT COUNT(*) FROM \"{}\"", t.replace('"', "\"\""));
+            let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_one(&mut *conn)
+                .await
+                .db()?;
+            out.insert(t, n);
+        }
+        Ok(out)
+    }
 }

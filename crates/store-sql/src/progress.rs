@@ -515,6 +515,20 @@ pub(crate) async fn move_program_paths(
     Ok(())
 }
 
+/// The unit of measure of a document target ("" without one).
+async fn target_unit(conn: &mut Conn, target: Option<domain::TargetId>) -> Result<String> {
+    let Some(t) = target else {
+        return Ok(String::new());
+    };
+    let unit: Option<String> =
+        sqlx::query_scalar("SELECT unit FROM document_targets WHERE id = $1")
+            .bind(t.0)
+            .fetch_optional(conn)
+            .await
+            .db()?;
+    Ok(unit.unwrap_or_default())
+}
+
 #[async_trait]
 impl ProgressStore for Backend {
     async fn post_progress(
@@ -548,6 +562,11 @@ impl ProgressStore for Backend {
             .map(|e| (e.size, e.original_name.as_str()))
             .collect();
         let names = bad.take(progress::check_evidence(&files));
+        // The value against the unit of the target the task serves (issue 11, defect 10).
+        if let Some(u) = &update {
+            let unit = target_unit(&mut tx, c.ctx.task.draft.upper_target).await?;
+            bad.take(u.check_indicator(&unit));
+        }
         let update = bad.into_result(update)?.expect("checked");
         let names = names.expect("checked");
         let at = now();

@@ -727,6 +727,54 @@ fn reflection_row(r: &DbRow) -> Result<(ReflectionRecord, OrgPath)> {
     ))
 }
 
+/// A reflection as `p` sees it (`rules::reflection_sight`, decision in docs/SECURITY.md):
+/// `None` when unseen; without grade and comment for a colleague who has handed in their
+/// own. `own` keeps whether `p` has handed in their own on the reflection's document
+/// (looked up once, and only for a colleague).
+async fn as_seen(
+    conn: &mut Conn,
+    p: &Principal,
+    r: ReflectionRecord,
+    cell: &OrgPath,
+    own: &mut Option<bool>,
+) -> Result<Option<ReflectionRecord>> {
+    use rules::ReflectionSight::*;
+    let sight = match rules::reflection_sight(p, cell, r.member_id) {
+        AskOwn => {
+            let handed = match *own {
+                Some(h) => h,
+                None => {
+                    let h = match p.member_id {
+                        Some(m) => sqlx::query_scalar::<_, i64>(
+                            "SELECT id FROM study_reflections WHERE member_id = $1 AND document_id = $2",
+                        )
+                        .bind(m.0)
+                        .bind(r.document_id.0)
+                        .fetch_optional(&mut *conn)
+                        .await
+                        .db()?
+                        .is_some(),
+                        None => false,
+                    };
+                    *own = Some(h);
+                    h
+                }
+            };
+            rules::colleague_sight(handed)
+        }
+        sight => sight,
+    };
+    Ok(match sight {
+        Full => Some(r),
+        WithoutGrade => Some(ReflectionRecord {
+            grade: None,
+            comment: None,
+            ..r
+        }),
+        AskOwn | Unseen => None,
+    })
+}
+
 async fn reflection_by(
     conn: &mut Conn,
     cond: &str,
@@ -2070,13 +2118,22 @@ impl StudyStore for Backend {
             .push(" AND r.cell_path < ")
             .push_bind(r.end)
             .push(" ORDER BY r.cell_path, m.full_name LIMIT 2000");
-        qb.build()
+        let rows = qb
+            .build()
             .fetch_all(&mut *conn)
             .await
             .db()?
             .iter()
-            .map(|r| reflection_row(r).map(|(x, _)| x))
-            .collect()
+            .map(reflection_row)
+            .collect::<Result<Vec<_>>>()?;
+        let mut own = None;
+        let mut out = Vec::with_capacity(rows.len());
+        for (r, cell) in rows {
+            if let Some(r) = as_seen(&mut conn, p, r, &cell, &mut own).await? {
+                out.push(r);
+            }
+        }
+        Ok(out)
     }
 
     async fn reflection(&self, p: &Principal, id: ReflectionId) -> Result<ReflectionRecord> {
@@ -2084,11 +2141,9 @@ impl StudyStore for Backend {
         let (r, cell) = reflection_by(&mut conn, "r.id = ", id.0, None)
             .await?
             .ok_or(StoreError::NotFound)?;
-        if rules::may_read_reflection(p, &cell, r.member_id) {
-            Ok(r)
-        } else {
-            Err(StoreError::NotFound)
-        }
+        as_seen(&mut conn, p, r, &cell, &mut None)
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 
     async fn grade_reflection(
@@ -2236,7 +2291,7 @@ impl StudyStore for Backend {
         let r = o.path.subtree();
         let mut qb = QueryBuilder::<Db>::new(format!(
             "SELECT m.id AS member_id, m.full_name, m.audience AS m_audience, c.name AS cell_name, \
-             sm.member_id AS has_row, {SM_COLS} FROM members m JOIN organizations c ON c.id = m.cell_id \
+             m.cell_path AS m_cell_path, sm.member_id AS has_row, {SM_COLS} FROM members m JOIN organizations c ON c.id = m.cell_id \
              LEFT JOIN study_members sm ON sm.member_id = m.id AND sm.document_id = "
         ));
         qb.push_bind(doc.id.0)
@@ -2259,16 +2314,23 @@ impl StudyStore for Backend {
             .map(|r| {
                 let a: String = r.try_get("m_audience").db()?;
                 let has: Option<i64> = r.try_get("has_row").db()?;
+                let member_id = MemberId(r.try_get("member_id").db()?);
+                let mut study = if has.is_some() {
+                    state_row(r)?
+                } else {
+                    MemberStudy::default()
+                };
+                // A grade is shown to its member and to whoever oversees the cell only.
+                let cell = path_of(r.try_get("m_cell_path").db()?)?;
+                if !rules::may_see_grade(p, &cell, member_id) {
+                    study.grade = None;
+                }
                 Ok(RosterRow {
-                    member_id: MemberId(r.try_get("member_id").db()?),
+                    member_id,
                     full_name: r.try_get("full_name").db()?,
                     cell_name: r.try_get("cell_name").db()?,
                     audience: audience_of(&a)?,
-                    study: if has.is_some() {
-                        state_row(r)?
-                    } else {
-                        MemberStudy::default()
-                    },
+                    study,
                 })
             })
             .collect()

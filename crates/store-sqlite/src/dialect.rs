@@ -41,6 +41,10 @@ pub(crate) fn json_value(s: JsonCol) -> Result<serde_json::Value> {
     serde_json::from_str(&s).map_err(|_| crate::sql::util::bad_data("json", &s))
 }
 
+/// The names of the schema's tables (SQLite's own left out).
+pub(crate) const TABLE_NAMES: &str = "SELECT name FROM sqlite_master WHERE type = 'table' \
+     AND name NOT LIKE 'sqlite_%' ORDER BY name";
+
 /// 1 when the migrations table exists.
 pub(crate) const MIGRATIONS_TABLE_EXISTS: &str =
     "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'";
@@ -95,10 +99,28 @@ impl SqliteStore {
             .to_owned();
         let mut conn = self.read.acquire().await.db()?;
         sqlx::query("VACUUM INTO $1")
-            .bind(target)
+            .bind(&target)
             .execute(&mut *conn)
             .await
             .db()?;
+        drop(conn);
+        // Live sessions are left out of backups: a restored database signs nobody in.
+        use sqlx::Connection;
+        let mut copy = sqlx::SqliteConnection::connect_with(
+            &sqlx::sqlite::SqliteConnectOptions::new().filename(&target),
+        )
+        .await
+        .db()?;
+        // Zero the freed pages too, so that no session's bytes stay in the file.
+        sqlx::query("PRAGMA secure_delete = ON")
+            .execute(&mut copy)
+            .await
+            .db()?;
+        sqlx::query("DELETE FROM sessions")
+            .execute(&mut copy)
+            .await
+            .db()?;
+        copy.close().await.db()?;
         Ok(())
     }
 }

@@ -34,12 +34,22 @@ where
     case(store).await;
 }
 
-/// Runs one case on a fresh PostgreSQL database, created from the admin URL in
-/// `RESOLUTE_TEST_POSTGRES` and dropped afterwards (also when the case fails). Without the
-/// variable, prints a note and returns; under CI (`CI=true`) it fails instead.
+/// Runs one case on a fresh PostgreSQL database, a copy of testdb's migrated template
+/// (`testdb::FreshDb`, the one way tests make a PostgreSQL database), dropped afterwards
+/// (also when the case fails). Without `RESOLUTE_TEST_POSTGRES`, prints a note and
+/// returns; under CI (`CI=true`) it fails instead.
 pub async fn run_postgres<F, Fut>(name: &str, case: F)
 where
     F: FnOnce(Arc<dyn Store>) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    on_postgres(name, |pg| case(Arc::new(pg))).await;
+}
+
+/// Runs `case` on a fresh PostgreSQL store (see [`run_postgres`]).
+pub(crate) async fn on_postgres<F, Fut>(name: &str, case: F)
+where
+    F: FnOnce(store_postgres::PgStore) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
     // Without the variable: a note locally, a failure under CI (see `testdb`).
@@ -47,83 +57,17 @@ where
     else {
         return;
     };
-    let db = fresh_db_name();
-    admin_exec(&admin_url, &format!("CREATE DATABASE {db}")).await;
-    let url = with_database(&admin_url, &db);
-    let pg = store_postgres::PgStore::connect(&url)
+    let db = testdb::FreshDb::from_template(&admin_url).await;
+    let pg = store_postgres::PgStore::connect(&db.url)
         .await
         .expect("connect to the test database");
+    // A no-op on a copy of the current template.
     pg.migrate().await.expect("migrate the test database");
-    let store: Arc<dyn Store> = Arc::new(pg.clone());
-    let outcome = tokio::spawn(case(store)).await;
+    let outcome = tokio::spawn(case(pg.clone())).await;
     pg.close().await;
-    admin_exec(
-        &admin_url,
-        &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
-    )
-    .await;
+    drop(db);
     if let Err(e) = outcome {
         std::panic::resume_unwind(e.into_panic());
-    }
-}
-
-fn fresh_db_name() -> String {
-    static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    format!(
-        "resolute_test_{}_{}_{}",
-        std::process::id(),
-        nanos % 1_000_000_000_000,
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
-/// Runs one statement on the admin database. CREATE and DROP DATABASE can fail for a
-/// moment when the server is busy (connection slots taken by parallel tests), so a failed
-/// attempt is retried a few times before the test fails.
-pub(crate) async fn admin_exec(admin_url: &str, sql: &str) {
-    use sqlx::Connection;
-    let mut last = String::new();
-    for attempt in 0..6u64 {
-        if attempt > 0 {
-            tokio::time::sleep(std::time::Duration::from_millis(250 * attempt)).await;
-        }
-        let mut conn = match sqlx::PgConnection::connect(admin_url).await {
-            Ok(c) => c,
-            Err(e) => {
-                last = format!("connect: {e}");
-                continue;
-            }
-        };
-        let done = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
-            .execute(&mut conn)
-            .await;
-        let _ = conn.close().await;
-        match done {
-            Ok(_) => return,
-            Err(e) => last = e.to_string(),
-        }
-    }
-    panic!("{sql}: {last}");
-}
-
-/// The URL with its database name replaced.
-pub fn with_database(url: &str, db: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let host_part = match base[scheme_end..].find('/') {
-        Some(i) => &base[..scheme_end + i],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{host_part}/{db}?{q}"),
-        None => format!("{host_part}/{db}"),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Fixtures for the programs suite (`tests/programs.rs`): a store with both the foundation
 //! API and [`ProgramStore`], run on SQLite and PostgreSQL like the main suite.
 
-use crate::{admin_exec, d, fresh_db_name, sys, with_database};
+use crate::{d, sys};
 use domain::{CascadeDeadlines, DocumentNumber, DocumentType, OrgId, OrgKind, ReportEvery, Term};
 use std::future::Future;
 use std::sync::Arc;
@@ -32,28 +32,7 @@ where
     F: FnOnce(Arc<dyn FullStore>) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let Some(admin_url) = testdb::postgres_admin_url(&format!("the PostgreSQL variant of {name}"))
-    else {
-        return;
-    };
-    let db = fresh_db_name();
-    admin_exec(&admin_url, &format!("CREATE DATABASE {db}")).await;
-    let url = with_database(&admin_url, &db);
-    let pg = store_postgres::PgStore::connect(&url)
-        .await
-        .expect("connect to the test database");
-    pg.migrate().await.expect("migrate the test database");
-    let store: Arc<dyn FullStore> = Arc::new(pg.clone());
-    let outcome = tokio::spawn(case(store)).await;
-    pg.close().await;
-    admin_exec(
-        &admin_url,
-        &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
-    )
-    .await;
-    if let Err(e) = outcome {
-        std::panic::resume_unwind(e.into_panic());
-    }
+    crate::on_postgres(name, |pg| case(Arc::new(pg))).await;
 }
 
 /// Like [`crate::suite!`], for cases taking `&dyn FullStore`.

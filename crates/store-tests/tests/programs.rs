@@ -26,6 +26,7 @@ store_tests::program_suite!(
     lower_units_cascade_their_own_program,
     progress_updates_roll_up_and_get_accepted,
     progress_rules_and_authorization,
+    indicator_values_are_checked_against_the_target_unit,
     my_tasks_and_deadline_notifications,
     moving_a_commune_moves_its_rollups,
     dashboard_details_targets_and_series,
@@ -1467,6 +1468,51 @@ async fn progress_rules_and_authorization(s: &dyn FullStore) {
         .unwrap();
     assert_eq!((dash.tasks_total, dash.returned_updates), (3, 0));
     assert_rollups_fresh(s, doc.id).await;
+}
+
+/// Issue 11, defect 10: the store checks every indicator value against the unit of the
+/// target its task serves, whoever calls it (form, API, command line): a percentage is
+/// within 0..=100 and no value is past 10¹⁵; nothing is saved on a refusal.
+async fn indicator_values_are_checked_against_the_target_unit(s: &dyn FullStore) {
+    let t = tree(s).await;
+    let doc = cascaded(s, &t).await;
+    let targets = s
+        .set_document_targets(&sys(), doc.id, vec![target("Tỷ lệ học tập", 80.0, 100.0)])
+        .await
+        .unwrap();
+    let mut serving = task("Quán triệt", Some(t.m1.id), Some(d(2025, 6, 30)));
+    serving.upper_target = Some(targets[0].id);
+    let (_, tasks) = program_of(s, t.d1.id, &doc, vec![serving]).await;
+    let with_value = |v: f64| {
+        let mut i = input(TaskStatus::OnTrack, Some(50), None);
+        i.indicator_value = Some(v);
+        i
+    };
+    let before = audit_count(s).await;
+    for (v, code) in [
+        (1e308, "number_too_large"),
+        (150.0, "percent_value_range"),
+        (-1.0, "percent_value_range"),
+        (f64::NAN, "bad_number"),
+    ] {
+        assert_eq!(
+            invalid_code(s.post_progress(&sys(), tasks[0].id, with_value(v)).await),
+            ("indicator_value", code),
+            "{v}"
+        );
+    }
+    assert_eq!(audit_count(s).await, before, "nothing was saved");
+    assert!(
+        s.task_progress(&sys(), tasks[0].id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let kept = s
+        .post_progress(&sys(), tasks[0].id, with_value(92.5))
+        .await
+        .unwrap();
+    assert_eq!(kept.update.indicator_value, Some(92.5));
 }
 
 async fn my_tasks_and_deadline_notifications(s: &dyn FullStore) {

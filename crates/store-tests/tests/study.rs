@@ -19,6 +19,7 @@ store_tests::program_suite!(
     check_in_is_harmless_twice_and_refuses_outsiders,
     knowledge_check_draws_grades_and_limits_retakes,
     reflections_grading_and_round_review,
+    colleagues_read_reflections_after_their_own_and_no_grades,
     study_authorization_by_subtree,
     attendance_import_is_all_or_nothing,
     moving_a_commune_moves_its_study,
@@ -653,6 +654,98 @@ async fn reflections_grading_and_round_review(s: &dyn FullStore) {
         .unwrap();
     assert_eq!((kept.commend, kept.remind), (vec![t.m1.id], vec![t.m3.id]));
     assert_study_fresh(s, t.province.id, f.doc).await;
+}
+
+/// Who reads colleagues' reflections and grades (docs/SECURITY.md, "Reflections and
+/// grades"): a member of the cell reads the others' reflections only once they have handed
+/// in their own, never their grades; the author reads their own with its grade; the
+/// secretary and the levels above read all.
+async fn colleagues_read_reflections_after_their_own_and_no_grades(s: &dyn FullStore) {
+    let f = fixture(s).await;
+    let t = &f.t;
+    let me = member_principal(s, t.m1.id, t.c1.id).await;
+    let colleague = member_principal(s, t.m2.id, t.c1.id).await;
+    let hand_in = |p: Principal, body: &'static str| async move {
+        s.submit_reflection(
+            &p,
+            f.doc,
+            NewReflection {
+                body: Some(body.into()),
+                file: None,
+                on: d(2025, 3, 20),
+            },
+        )
+        .await
+        .unwrap()
+    };
+    let mine = hand_in(me.clone(), "Bài thu hoạch của đồng chí An").await;
+    let sec = principal(s, AccessRole::Secretary, t.c1.id).await;
+    s.grade_reflection(
+        &sec,
+        mine.id,
+        ReflectionGrade::Excellent,
+        Some("Sâu sắc".into()),
+    )
+    .await
+    .unwrap();
+
+    // Before handing in their own, a colleague reads nothing of it, nor its grade.
+    assert!(
+        s.reflections(&colleague, t.c1.id, f.doc)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    is_not_found(s.reflection(&colleague, mine.id).await);
+    let grade_of = |roster: &[RosterRow], m: MemberId| {
+        roster
+            .iter()
+            .find(|r| r.member_id == m)
+            .unwrap()
+            .study
+            .grade
+    };
+    let roster = s
+        .study_roster(&colleague, t.c1.id, f.doc, false, all())
+        .await
+        .unwrap();
+    assert_eq!(grade_of(&roster, t.m1.id), None);
+
+    // After: the reflection, without grade or comment.
+    let theirs = hand_in(colleague.clone(), "Bài thu hoạch của đồng chí Bình").await;
+    let list = s.reflections(&colleague, t.c1.id, f.doc).await.unwrap();
+    assert_eq!(list.len(), 2);
+    let seen = s.reflection(&colleague, mine.id).await.unwrap();
+    assert_eq!(seen.body.as_deref(), Some("Bài thu hoạch của đồng chí An"));
+    assert_eq!((seen.grade, seen.comment), (None, None));
+    assert!(
+        list.iter()
+            .all(|r| r.grade.is_none() && r.comment.is_none())
+    );
+    assert_eq!(
+        s.reflection(&colleague, theirs.id).await.unwrap().id,
+        theirs.id
+    );
+
+    // The author reads their own grade; the secretary, the commune above and the
+    // district's inspector read all with grades; another cell's member nothing.
+    assert_eq!(
+        s.reflection(&me, mine.id).await.unwrap().grade,
+        Some(ReflectionGrade::Excellent)
+    );
+    let commune = principal(s, AccessRole::Member, t.g1.id).await;
+    let inspector = principal(s, AccessRole::Inspector, t.d1.id).await;
+    for overseer in [&sec, &commune, &inspector] {
+        let r = s.reflection(overseer, mine.id).await.unwrap();
+        assert_eq!(r.comment.as_deref(), Some("Sâu sắc"));
+        let roster = s
+            .study_roster(overseer, t.c1.id, f.doc, false, all())
+            .await
+            .unwrap();
+        assert_eq!(grade_of(&roster, t.m1.id), Some(ReflectionGrade::Excellent));
+    }
+    let other_cell = member_principal(s, t.m3.id, t.c2.id).await;
+    is_not_found(s.reflection(&other_cell, mine.id).await);
 }
 
 async fn study_authorization_by_subtree(s: &dyn FullStore) {

@@ -1352,15 +1352,20 @@ async fn sessions_crud(s: &dyn Store) {
     let t0 = time::OffsetDateTime::now_utc();
     let later = t0 + time::Duration::hours(1);
     assert!(s.session_load("a").await.unwrap().is_none());
-    assert!(s.session_create("a", b"one", later).await.unwrap());
-    assert!(!s.session_create("a", b"two", later).await.unwrap());
+    assert!(s.session_create("a", b"one", later, None).await.unwrap());
+    assert!(!s.session_create("a", b"two", later, None).await.unwrap());
     let (data, exp) = s.session_load("a").await.unwrap().unwrap();
     assert_eq!(data, b"one");
     assert!((exp - later).abs() < time::Duration::seconds(1));
-    s.session_save("a", b"three", later).await.unwrap();
-    s.session_save("b", b"four", t0 - time::Duration::hours(1))
-        .await
-        .unwrap();
+    s.session_save("a", b"three", later, None).await.unwrap();
+    // Saving a session that is gone does not bring it back.
+    s.session_save("gone", b"x", later, None).await.unwrap();
+    assert!(s.session_load("gone").await.unwrap().is_none());
+    assert!(
+        s.session_create("b", b"four", t0 - time::Duration::hours(1), None)
+            .await
+            .unwrap()
+    );
     assert_eq!(s.session_load("a").await.unwrap().unwrap().0, b"three");
     assert_eq!(s.session_delete_expired(t0).await.unwrap(), 1);
     assert!(s.session_load("b").await.unwrap().is_none());

@@ -72,10 +72,26 @@ pub trait AccountStore: Send + Sync + 'static {
     /// Instants are kept to the second.
     async fn session_load(&self, id: &str) -> Result<Option<(Vec<u8>, OffsetDateTime)>>;
 
-    async fn session_save(&self, id: &str, data: &[u8], expires: OffsetDateTime) -> Result<()>;
+    /// Saves a session that exists. A session that is gone (ended by a sign-out, or by a
+    /// password change, reset or disable of its account) stays gone: a request still in
+    /// flight when it was ended cannot bring it back.
+    async fn session_save(
+        &self,
+        id: &str,
+        data: &[u8],
+        expires: OffsetDateTime,
+        user: Option<UserId>,
+    ) -> Result<()>;
 
-    /// Creates a session only if the id is free; `false` when it was taken.
-    async fn session_create(&self, id: &str, data: &[u8], expires: OffsetDateTime) -> Result<bool>;
+    /// Creates a session only if the id is free; `false` when it was taken. `user` is the
+    /// signed-in account, whose password change, reset or disable ends the session.
+    async fn session_create(
+        &self,
+        id: &str,
+        data: &[u8],
+        expires: OffsetDateTime,
+        user: Option<UserId>,
+    ) -> Result<bool>;
 
     async fn session_delete(&self, id: &str) -> Result<()>;
 
@@ -89,11 +105,15 @@ pub trait AccountStore: Send + Sync + 'static {
 
     async fn user_by_username(&self, p: &Principal, username: &str) -> Result<Option<UserDetail>>;
 
-    /// Accounts the principal administers (a grant or member inside its account scope).
+    /// Accounts the principal administers: those whose every grant, member link and home
+    /// organization lie in its account scope (`Principal::may_administer`), and its own.
     async fn user_list(&self, p: &Principal) -> Result<Vec<UserDetail>>;
 
+    /// Sets an account's password and ends every session of the account (the web keeps
+    /// the current one of a user changing their own password by giving it a new id).
     async fn user_set_password(&self, p: &Principal, id: UserId, hash: &str) -> Result<()>;
 
+    /// Disables (ending every session of the account) or enables an account.
     async fn user_set_disabled(&self, p: &Principal, id: UserId, disabled: bool) -> Result<()>;
 
     async fn grant_add(&self, p: &Principal, new: NewGrant) -> Result<GrantRow>;

@@ -127,7 +127,12 @@ pub trait Store:
     /// Rebuilds every kept-up-to-date counter from the records.
     async fn recount(&self, p: &Principal) -> Result<()>;
 
-    /// Writes a consistent copy of the database to a file (SQLite: online backup). A
-    /// backend that uses external tools returns [`StoreError::Unsupported`].
+    /// Writes a consistent copy of the database to a file (SQLite: online backup), live
+    /// sessions left out. A backend that uses external tools returns
+    /// [`StoreError::Unsupported`].
     async fn backup_to(&self, path: &std::path::Path) -> Result<()>;
+
+    /// The number of rows of every table of the schema, by table name (the migrations'
+    /// own table included): what a backup's round trip is checked against.
+    async fn table_counts(&self) -> Result<std::collections::BTreeMap<String, i64>>;
 }

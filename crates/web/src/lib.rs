@@ -113,6 +113,9 @@ pub struct AppState {
     pub(crate) passwords: Arc<password::Gate>,
     /// Principals of recently seen accounts (see `auth::cache`).
     pub(crate) principals: Arc<auth::cache::TtlCache<i64, Arc<domain::Principal>>>,
+    /// Session records of recent requests (see `auth::cache`).
+    pub(crate) sessions:
+        Arc<auth::cache::TtlCache<tower_sessions::session::Id, tower_sessions::session::Record>>,
     /// Key of the signed sign-in form token; random per process (a restart only makes
     /// an open sign-in form ask again).
     pub(crate) form_key: Arc<[u8; 32]>,
@@ -130,9 +133,19 @@ impl AppState {
             throttle: Arc::new(auth::Throttle::default()),
             passwords: Arc::new(password::Gate::for_this_machine()),
             principals: Arc::new(auth::cache::TtlCache::new(auth::cache::PRINCIPAL_TTL)),
+            sessions: Arc::new(auth::cache::TtlCache::new(auth::cache::SESSION_TTL)),
             form_key: Arc::new(rand::random()),
             pages: Arc::new(pagecache::new()),
         }
+    }
+
+    /// Accounts, grants or passwords may have changed, and the store may have ended
+    /// sessions: this process's principals and session records are read afresh. (Another
+    /// process sharing a PostgreSQL database trusts its copies for at most
+    /// `auth::cache::SESSION_TTL`.)
+    pub(crate) fn accounts_changed(&self) {
+        self.principals.clear();
+        self.sessions.clear();
     }
 
     /// What the password gate has done: verifications run, the most at once.

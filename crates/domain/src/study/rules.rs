@@ -122,9 +122,64 @@ pub fn check_withdraw(p: &Principal, unit: &OrgPath, withdrawn: bool) -> Result<
     Ok(())
 }
 
-/// A reflection written by `author` in `cell`: the readers of the cell and the author.
-pub fn may_read_reflection(p: &Principal, cell: &OrgPath, author: MemberId) -> bool {
-    p.can(Permission::Read, cell) || p.member_id == Some(author)
+/// How a principal sees a reflection and its grade (decision in docs/SECURITY.md,
+/// "Reflections and grades"), decided in two steps so that the store looks the reader's
+/// own reflection up only when it matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReflectionSight {
+    /// The reflection with its grade and comment: its author, and whoever oversees the
+    /// cell's study ([`oversees_reflections`]).
+    Full,
+    /// The reflection without grade or comment: a colleague of the cell who has handed in
+    /// their own reflection on the same document.
+    WithoutGrade,
+    /// A colleague of the cell: [`colleague_sight`] decides, from whether they have
+    /// handed in their own reflection.
+    AskOwn,
+    Unseen,
+}
+
+/// Whether a principal oversees the study of `cell`: the command line; a grant on the
+/// cell with a role above a member's (secretary, office staff, inspector, admin: those
+/// who grade, keep or inspect it); or any grant on a unit above the cell (the levels
+/// above see what their cells do).
+pub fn oversees_reflections(p: &Principal, cell: &OrgPath) -> bool {
+    p.system
+        || p.grants.iter().any(|g| {
+            g.org_path.covers(cell)
+                && (g.org_path != *cell || g.role != crate::access::AccessRole::Member)
+        })
+}
+
+/// The reflection of `author`, a member of `cell`, as `p` sees it: in full by its author
+/// and by whoever oversees the cell; by a colleague who reads the cell through a member's
+/// grant on it, only once they have handed in their own ([`colleague_sight`]); by anyone
+/// else not at all.
+pub fn reflection_sight(p: &Principal, cell: &OrgPath, author: MemberId) -> ReflectionSight {
+    if p.member_id == Some(author) || oversees_reflections(p, cell) {
+        ReflectionSight::Full
+    } else if p.can(Permission::Read, cell) {
+        ReflectionSight::AskOwn
+    } else {
+        ReflectionSight::Unseen
+    }
+}
+
+/// A colleague's sight of another member's reflection: without its grade, and only once
+/// they have handed in their own on the same document (reading others first would make
+/// copying easy; grades are between a member and the cell's committee).
+pub fn colleague_sight(handed_in_own: bool) -> ReflectionSight {
+    if handed_in_own {
+        ReflectionSight::WithoutGrade
+    } else {
+        ReflectionSight::Unseen
+    }
+}
+
+/// Whether `p` may see the reflection grade of `author`, a member of `cell` (a unit's
+/// roster shows grades): its author and whoever oversees the cell.
+pub fn may_see_grade(p: &Principal, cell: &OrgPath, author: MemberId) -> bool {
+    reflection_sight(p, cell, author) == ReflectionSight::Full
 }
 
 // ---- A plan's texts and materials ----------------------------------------------------------
@@ -455,8 +510,57 @@ mod tests {
         assert!(seen_as_member(&commune, Some(&path("/1/2/3/7/")), false));
         assert!(!seen_as_member(&commune, Some(&path("/1/2/4/")), false));
         assert!(seen_as_member(&commune, None, true));
-        assert!(may_read_reflection(&member, &path("/1/5/"), MemberId(9)));
-        assert!(!may_read_reflection(&member, &path("/1/5/"), MemberId(8)));
+        assert_eq!(
+            reflection_sight(&member, &path("/1/5/"), MemberId(9)),
+            ReflectionSight::Full
+        );
+        assert_eq!(
+            reflection_sight(&member, &path("/1/5/"), MemberId(8)),
+            ReflectionSight::Unseen
+        );
+    }
+
+    #[test]
+    fn colleagues_see_reflections_after_their_own_and_grades_never() {
+        let cell = path("/1/2/3/4/");
+        let colleague = who(Some((AccessRole::Member, "/1/2/3/4/")), Some(8));
+        let author = MemberId(9);
+        // A colleague of the cell: only after handing in their own, never the grade.
+        assert_eq!(
+            reflection_sight(&colleague, &cell, author),
+            ReflectionSight::AskOwn
+        );
+        assert_eq!(colleague_sight(false), ReflectionSight::Unseen);
+        assert_eq!(colleague_sight(true), ReflectionSight::WithoutGrade);
+        assert!(!may_see_grade(&colleague, &cell, author));
+        // Their own, in full.
+        assert!(may_see_grade(&colleague, &cell, MemberId(8)));
+        // The cell's secretary, the commune above, the district's inspector: in full.
+        for role_at in [
+            (AccessRole::Secretary, "/1/2/3/4/"),
+            (AccessRole::Member, "/1/2/3/"),
+            (AccessRole::Inspector, "/1/2/"),
+            (AccessRole::OfficeStaff, "/1/"),
+        ] {
+            let overseer = who(Some(role_at), None);
+            assert_eq!(
+                reflection_sight(&overseer, &cell, author),
+                ReflectionSight::Full,
+                "{role_at:?}"
+            );
+        }
+        assert!(oversees_reflections(&Principal::system(), &cell));
+        // Another cell's member or secretary: nothing.
+        for role_at in [
+            (AccessRole::Member, "/1/2/3/5/"),
+            (AccessRole::Secretary, "/1/2/3/5/"),
+        ] {
+            let outsider = who(Some(role_at), Some(7));
+            assert_eq!(
+                reflection_sight(&outsider, &cell, author),
+                ReflectionSight::Unseen
+            );
+        }
     }
 
     #[test]

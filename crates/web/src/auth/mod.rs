@@ -60,7 +60,7 @@ pub const DEVICE_COOKIE: &str = "resolute_device";
 /// How long a device token is honoured.
 const DEVICE_TTL: i64 = 365 * 24 * 60 * 60;
 
-const KEY_UID: &str = "uid";
+pub(crate) const KEY_UID: &str = "uid";
 const KEY_CSRF: &str = "csrf";
 const KEY_SEEN: &str = "seen";
 /// A session expires after this long without a request.
@@ -82,13 +82,16 @@ pub fn router() -> Router<AppState> {
 /// middleware (language, user, CSRF, error pages), sessions, the body limit and the
 /// security headers.
 pub fn layers(routes: Router<AppState>, state: AppState) -> Router {
-    let sessions = SessionManagerLayer::new(StoreSessions::new(state.store.clone()))
-        .with_name(SESSION_COOKIE)
-        .with_http_only(true)
-        .with_same_site(SameSite::Lax)
-        .with_secure(state.config.secure_cookies)
-        .with_path("/")
-        .with_expiry(Expiry::OnInactivity(INACTIVITY));
+    let sessions = SessionManagerLayer::new(StoreSessions::with_cache(
+        state.store.clone(),
+        state.sessions.clone(),
+    ))
+    .with_name(SESSION_COOKIE)
+    .with_http_only(true)
+    .with_same_site(SameSite::Lax)
+    .with_secure(state.config.secure_cookies)
+    .with_path("/")
+    .with_expiry(Expiry::OnInactivity(INACTIVITY));
     routes
         .layer(middleware::from_fn_with_state(state.clone(), context))
         .layer(sessions)
@@ -292,8 +295,9 @@ pub async fn context(
         unsafe_method && (path.starts_with("/admin") || path.starts_with("/account"));
     let mut res = next.run(Request::from_parts(parts, body)).await;
     if changes_accounts {
-        // Grants, passwords or accounts may have changed: read principals afresh.
-        state.principals.clear();
+        // Grants, passwords or accounts may have changed, and the store may have ended
+        // sessions: read principals and sessions afresh.
+        state.accounts_changed();
     }
 
     if let Some(ErrorMarker(kind)) = res.extensions().get::<ErrorMarker>().copied() {

@@ -9,8 +9,10 @@ use tower_sessions::session_store::{self, Error, SessionStore};
 
 use super::cache::TtlCache;
 
-/// Sessions kept by a [`store::Store`]: a record is its JSON encoding plus its expiry.
-/// Records are also kept in a short-lived write-through cache (see [`super::cache`]).
+/// Sessions kept by a [`store::Store`]: a record is its JSON encoding plus its expiry and
+/// the signed-in account (so that the store can end an account's sessions). Records are
+/// also kept in a short-lived write-through cache (see [`super::cache`]), which
+/// `AppState::accounts_changed` empties.
 #[derive(Clone)]
 pub struct StoreSessions(pub Arc<dyn store::Store>, pub Arc<TtlCache<Id, Record>>);
 
@@ -18,6 +20,20 @@ impl StoreSessions {
     pub fn new(store: Arc<dyn store::Store>) -> StoreSessions {
         StoreSessions(store, Arc::new(TtlCache::new(super::cache::SESSION_TTL)))
     }
+
+    /// Sessions kept by `store`, cached in `cache` (shared with the application's state).
+    pub fn with_cache(store: Arc<dyn store::Store>, cache: Arc<TtlCache<Id, Record>>) -> Self {
+        StoreSessions(store, cache)
+    }
+}
+
+/// The account a session is signed in to.
+fn account(record: &Record) -> Option<domain::UserId> {
+    record
+        .data
+        .get(super::KEY_UID)
+        .and_then(|v| v.as_i64())
+        .map(domain::UserId)
 }
 
 impl std::fmt::Debug for StoreSessions {
@@ -43,7 +59,12 @@ impl SessionStore for StoreSessions {
             let data = encode(record)?;
             let created = self
                 .0
-                .session_create(&record.id.to_string(), &data, record.expiry_date)
+                .session_create(
+                    &record.id.to_string(),
+                    &data,
+                    record.expiry_date,
+                    account(record),
+                )
                 .await
                 .map_err(backend)?;
             if created {
@@ -58,7 +79,12 @@ impl SessionStore for StoreSessions {
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = encode(record)?;
         self.0
-            .session_save(&record.id.to_string(), &data, record.expiry_date)
+            .session_save(
+                &record.id.to_string(),
+                &data,
+                record.expiry_date,
+                account(record),
+            )
             .await
             .map_err(backend)?;
         self.1.put(record.id, record.clone());

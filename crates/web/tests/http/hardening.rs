@@ -298,3 +298,251 @@ async fn a_name_with_a_right_to_left_override_is_refused() {
     let html = res.text().await.unwrap();
     assert!(html.contains("ký tự đảo hướng chữ"), "{html}");
 }
+
+/// Defect 2: an admin of Lục Nam could reset the password of, or disable, the province's
+/// office account as soon as it held a grant inside Lục Nam, then sign in with the
+/// province's rights. An account is administered only by someone whose scope covers all
+/// of its grants, member links and home organization.
+#[tokio::test]
+async fn a_district_admin_cannot_take_over_a_province_wide_account() {
+    use domain::{AccessRole, Principal};
+    use store::{NewGrant, NewUser};
+    let app = spawn_app().await;
+    let sys = Principal::system();
+    let vanphong = app
+        .store
+        .user_create(
+            &sys,
+            NewUser {
+                username: "vanphong.tinhuy".into(),
+                display_name: "Văn phòng Tỉnh ủy".into(),
+                password_hash: web::password::hash(PASSWORD).unwrap(),
+                member_id: None,
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    for (role, org_id) in [
+        (AccessRole::OfficeStaff, app.province),
+        (AccessRole::Member, app.cell_a),
+    ] {
+        app.store
+            .grant_add(
+                &sys,
+                NewGrant {
+                    user_id: vanphong,
+                    role,
+                    org_id,
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let admin = app.signed_in("admin.a").await;
+    let page = format!("/admin/users/{vanphong}");
+    assert_eq!(admin.get(&page).await.status(), 404);
+    let list = admin.get("/admin").await.text().await.unwrap();
+    assert!(list.contains("clerk.a"), "{list}");
+    assert!(!list.contains("vanphong.tinhuy"), "{list}");
+    let res = admin
+        .post(
+            &format!("{page}/password"),
+            &[("password", "mot-mat-khau-moi-that-dai")],
+        )
+        .await;
+    assert_eq!(res.status(), 404);
+    let res = admin
+        .post(&format!("{page}/disabled"), &[("disabled", "true")])
+        .await;
+    assert_eq!(res.status(), 404);
+    // The account is untouched: its own password still signs in, the attacker's does not.
+    let mut b = app.browser();
+    assert_eq!(
+        b.sign_in("vanphong.tinhuy", "mot-mat-khau-moi-that-dai")
+            .await
+            .status(),
+        401
+    );
+    assert_eq!(b.sign_in("vanphong.tinhuy", PASSWORD).await.status(), 303);
+    // The province's admin administers it.
+    let province = app.signed_in("admin").await;
+    assert_eq!(province.get(&page).await.status(), 200);
+}
+
+/// Whether a browser's session is still signed in: its page and its API answer.
+async fn signed_in_still(b: &Browser) -> bool {
+    let page = b.get("/account/password").await.status().as_u16();
+    let api = b.get("/api/me").await.status().as_u16();
+    match (page, api) {
+        (200, 200) => true,
+        (303, 401) => false,
+        other => panic!("page and API disagree: {other:?}"),
+    }
+}
+
+/// Defect 4: other sessions survived a password change, a reset and a disable. Each ends
+/// every other session of the account at once (the current one of a user changing their
+/// own password goes on).
+#[tokio::test]
+async fn other_sessions_end_on_a_password_change_a_reset_and_a_disable() {
+    let app = spawn_app().await;
+    let first = app.signed_in("clerk.a").await;
+    let second = app.signed_in("clerk.a").await;
+    let bystander = app.signed_in("secretary.a").await;
+    assert!(signed_in_still(&second).await);
+
+    // The owner changes the password in the first browser.
+    let changed = "mot-mat-khau-moi-that-dai";
+    let res = first
+        .post(
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", changed),
+                ("new_password_again", changed),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert!(signed_in_still(&first).await, "the current session goes on");
+    assert!(!signed_in_still(&second).await, "the other one ends");
+    assert!(signed_in_still(&bystander).await);
+
+    // An administrator resets it.
+    let mut other = app.browser();
+    assert_eq!(other.sign_in("clerk.a", changed).await.status(), 303);
+    assert!(signed_in_still(&other).await);
+    let admin = app.signed_in("admin.a").await;
+    let user = format!("/admin/users/{}", app.clerk_a);
+    let reset = "bon-con-meo-tren-mai-nha-xanh";
+    let res = admin
+        .post(&format!("{user}/password"), &[("password", reset)])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert!(!signed_in_still(&other).await);
+    assert!(!signed_in_still(&first).await);
+
+    // An administrator disables it; enabling it again brings no session back.
+    let mut again = app.browser();
+    assert_eq!(again.sign_in("clerk.a", reset).await.status(), 303);
+    assert!(signed_in_still(&again).await);
+    let res = admin
+        .post(&format!("{user}/disabled"), &[("disabled", "true")])
+        .await;
+    assert_eq!(res.status(), 303);
+    let res = admin
+        .post(&format!("{user}/disabled"), &[("disabled", "false")])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert!(!signed_in_still(&again).await);
+    assert!(signed_in_still(&bystander).await);
+    assert!(signed_in_still(&admin).await);
+}
+
+/// Who reads colleagues' reflections and grades (docs/SECURITY.md): a member of the cell
+/// reads another member's reflection only after handing in their own, and never its
+/// grade; the cell's secretary reads all with grades.
+#[tokio::test]
+async fn a_member_reads_colleagues_reflections_after_their_own_and_never_their_grades() {
+    use domain::{AccessRole, Principal, ReflectionGrade};
+    use store::{NewGrant, NewMember, NewReflection, NewUser};
+    let app = spawn_app().await;
+    let records = app.seed_programs().await;
+    let st = app.seed_study(&records).await;
+    let sys = Principal::system();
+    app.store
+        .grade_reflection(
+            &sys,
+            st.reflection,
+            ReflectionGrade::Excellent,
+            Some("Sâu sắc".into()),
+        )
+        .await
+        .unwrap();
+    // A colleague in cell A, with a member's account and grant on the cell.
+    let colleague = app
+        .store
+        .member_create(
+            &sys,
+            NewMember {
+                cell_id: app.cell_a,
+                full_name: "Hoàng Văn Nam".into(),
+                gender: None,
+                birth_date: None,
+                joined_on: None,
+                audience: domain::Audience::Member,
+                card_number: None,
+                since: time::macros::date!(2020 - 01 - 01),
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let user = app
+        .store
+        .user_create(
+            &sys,
+            NewUser {
+                username: "dv.nam".into(),
+                display_name: "Hoàng Văn Nam".into(),
+                password_hash: web::password::hash(PASSWORD).unwrap(),
+                member_id: Some(colleague),
+            },
+        )
+        .await
+        .unwrap();
+    app.store
+        .grant_add(
+            &sys,
+            NewGrant {
+                user_id: user.id,
+                role: AccessRole::Member,
+                org_id: app.cell_a,
+            },
+        )
+        .await
+        .unwrap();
+    let b = app.signed_in("dv.nam").await;
+    let list = format!("/api/orgs/{}/study/{}/reflections", app.cell_a, st.document);
+    let file = format!("/study-reflections/{}/file", st.reflection);
+    let reflections = |v: serde_json::Value| v["reflections"].as_array().unwrap().clone();
+
+    // Before handing in their own: nothing.
+    let res = b.get(&list).await;
+    assert_eq!(res.status(), 200);
+    assert!(reflections(res.json().await.unwrap()).is_empty());
+    assert_eq!(b.get(&file).await.status(), 404);
+
+    // After: the reflection and its file, without grade or comment.
+    app.store
+        .submit_reflection(
+            &Principal {
+                member_id: Some(colleague),
+                ..sys.clone()
+            },
+            st.document,
+            NewReflection {
+                body: Some("Bài thu hoạch của đồng chí Nam.".into()),
+                file: None,
+                on: time::macros::date!(2025 - 02 - 12),
+            },
+        )
+        .await
+        .unwrap();
+    let seen = reflections(b.get(&list).await.json().await.unwrap());
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    for r in &seen {
+        assert!(r["grade"].is_null() && r["comment"].is_null(), "{r}");
+    }
+    assert_eq!(b.get(&file).await.status(), 200);
+
+    // The secretary reads all, grades included.
+    let sec = app.signed_in("secretary.a").await;
+    let all = reflections(sec.get(&list).await.json().await.unwrap());
+    assert!(
+        all.iter()
+            .any(|r| r["grade"] == "excellent" && r["comment"] == "Sâu sắc"),
+        "{all:?}"
+    );
+}
