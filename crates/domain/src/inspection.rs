@@ -473,10 +473,10 @@ pub fn check_item(f: &ItemFacts<'_>) -> Result<(), Invalid> {
             inv.push("team", "team_duplicate");
         }
     }
-    if let (Some(a), Some(b)) = f.period {
-        if b < a {
-            inv.push("period_to", "period_order");
-        }
+    if let (Some(a), Some(b)) = f.period
+        && b < a
+    {
+        inv.push("period_to", "period_order");
     }
     if f.schedule.1 < f.schedule.0 {
         inv.push("ends_on", "schedule_order");
@@ -633,10 +633,10 @@ impl RecState {
                 if !actor.inspecting {
                     return Err(Refusal::Forbidden);
                 }
-                if let RecAction::Return { reason } = action {
-                    if reason.trim().is_empty() {
-                        return Err(Refusal::invalid("reason", "return_reason_required"));
-                    }
+                if let RecAction::Return { reason } = action
+                    && reason.trim().is_empty()
+                {
+                    return Err(Refusal::invalid("reason", "return_reason_required"));
                 }
                 match (self, action) {
                     (RecState::Reported, RecAction::Verify) => Ok(RecState::Closed),
@@ -646,6 +646,23 @@ impl RecState {
             }
         }
     }
+}
+
+/// A revision that adds a follow-up task carries the issued version's tasks over
+/// unchanged; their deadlines, checked when that version was issued, may have passed
+/// since. Drops `deadline_before_issue` of the first `carried` tasks; any other problem
+/// stands.
+pub fn waive_carried_deadlines(inv: Invalid, carried: usize) -> Result<(), Invalid> {
+    let rest: Vec<_> = inv
+        .0
+        .into_iter()
+        .filter(|e| {
+            !(e.code == "deadline_before_issue"
+                && crate::fieldpath::split(e.field)
+                    .is_some_and(|(l, i, f)| l == "tasks" && f == "deadline" && i < carried))
+        })
+        .collect();
+    Invalid(rest).into_result(())
 }
 
 /// A recommendation's age band on the dashboard, by days since the conclusion.
@@ -744,11 +761,12 @@ pub fn suggest(r: &UnitRecord, rules: &SuggestionRules) -> Option<(u32, Vec<Reas
         });
         weight += rules.weight_overdue_task * r.overdue_tasks.min(20);
     }
-    if let Some((studied, expected)) = r.study {
-        if expected > 0 && studied * 100 < rules.study_below_percent * expected {
-            reasons.push(Reason::LowStudy { studied, expected });
-            weight += rules.weight_low_study;
-        }
+    if let Some((studied, expected)) = r.study
+        && expected > 0
+        && studied * 100 < rules.study_below_percent * expected
+    {
+        reasons.push(Reason::LowStudy { studied, expected });
+        weight += rules.weight_low_study;
     }
     if r.recommendations_past_due > 0 {
         reasons.push(Reason::RecommendationsPastDue {
@@ -1174,6 +1192,19 @@ mod tests {
                 prop_assert!(flagged == 0 && overdue == 0 && past == 0);
             }
         }
+    }
+
+    #[test]
+    fn carried_deadlines_are_waived_and_nothing_else() {
+        let mut inv = Invalid::default();
+        inv.push(
+            crate::fieldpath::indexed("tasks", 0, "deadline"),
+            "deadline_before_issue",
+        );
+        assert!(waive_carried_deadlines(inv.clone(), 1).is_ok());
+        assert!(waive_carried_deadlines(inv.clone(), 0).is_err());
+        inv.push(crate::fieldpath::indexed("tasks", 1, "content"), "required");
+        assert_eq!(waive_carried_deadlines(inv, 2).unwrap_err().0.len(), 1);
     }
 
     #[test]
