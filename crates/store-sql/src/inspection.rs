@@ -1093,6 +1093,21 @@ impl InspectionStore for Backend {
         Ok(out)
     }
 
+    async fn subject_item_id(&self, p: &Principal, subject: i64) -> Result<i64> {
+        let mut conn = self.reader().await?;
+        let item: i64 = sqlx::query_scalar("SELECT item_id FROM inspection_subjects WHERE id = $1")
+            .bind(subject)
+            .fetch_optional(&mut *conn)
+            .await
+            .db()?
+            .ok_or(StoreError::NotFound)?;
+        let row = item_by_id(&mut conn, item).await?;
+        let team = team_of(&mut conn, item).await?;
+        let subjects = subjects_of(&mut conn, item).await?;
+        rules::sight(viewer(p, &row, &team, &subjects), false)?;
+        Ok(item)
+    }
+
     async fn unit_inspection_items(&self, p: &Principal, org: OrgId) -> Result<Vec<ItemSummary>> {
         let mut conn = self.reader().await?;
         let o = org_readable(&mut conn, p, org).await?;

@@ -340,6 +340,9 @@ pub trait InspectionStore: Send + Sync + 'static {
         today: Date,
     ) -> Result<Item>;
 
+    /// The item of a subject, if the principal may see it.
+    async fn subject_item_id(&self, p: &Principal, subject: i64) -> Result<i64>;
+
     /// Items naming a unit of the subtree of `org` as subject, that the principal may see
     /// (the subject's view: what is asked of it), and items run by bodies at `org` the
     /// principal acts for.
