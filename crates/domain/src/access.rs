@@ -23,6 +23,11 @@ pub enum AccessRole {
     Inspector,
     /// A member: reads the subtree (usually their cell).
     Member,
+    /// The Fatherland Front (Mặt trận Tổ quốc) at the unit's level: reads the subtree and
+    /// runs its own supervision and social criticism (`inspection::BodyKind`).
+    FatherlandFront,
+    /// A mass organization (đoàn thể chính trị - xã hội) at the unit's level: as the Front.
+    MassOrganization,
 }
 
 /// What an action needs.
@@ -37,12 +42,14 @@ pub enum Permission {
 }
 
 impl AccessRole {
-    pub const ALL: [AccessRole; 5] = [
+    pub const ALL: [AccessRole; 7] = [
         AccessRole::Admin,
         AccessRole::OfficeStaff,
         AccessRole::Secretary,
         AccessRole::Inspector,
         AccessRole::Member,
+        AccessRole::FatherlandFront,
+        AccessRole::MassOrganization,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -52,6 +59,8 @@ impl AccessRole {
             AccessRole::Secretary => "secretary",
             AccessRole::Inspector => "inspector",
             AccessRole::Member => "member",
+            AccessRole::FatherlandFront => "fatherland_front",
+            AccessRole::MassOrganization => "mass_organization",
         }
     }
 

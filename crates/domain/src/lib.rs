@@ -9,6 +9,7 @@ pub mod document;
 pub mod evidence;
 pub mod fieldpath;
 pub mod ids;
+pub mod inspection;
 pub mod org;
 pub mod people;
 pub mod program;

@@ -23,5 +23,6 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (7, "done_weeks", include_str!("0007_done_weeks.sql")),
     (8, "study_edits", include_str!("0008_study_edits.sql")),
+    (11, "inspection", include_str!("0011_inspection.sql")),
     (12, "hardening", include_str!("0012_hardening.sql")),
 ];

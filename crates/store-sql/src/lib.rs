@@ -14,6 +14,8 @@ pub(crate) mod audit;
 pub(crate) mod cascades;
 pub(crate) mod dashboards;
 pub(crate) mod documents;
+pub(crate) mod inspection;
+pub(crate) mod inspection_dash;
 pub(crate) mod members;
 pub(crate) mod meta;
 pub(crate) mod migrations;

@@ -95,7 +95,7 @@ fn program_row(r: &DbRow) -> Result<Program> {
     })
 }
 
-async fn program_by_id(conn: &mut Conn, id: ProgramId) -> Result<Option<Program>> {
+pub(crate) async fn program_by_id(conn: &mut Conn, id: ProgramId) -> Result<Option<Program>> {
     let sql = format!("SELECT {PROGRAM_COLS}{PROGRAM_FROM} WHERE pr.id = $1");
     sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(id.0)
@@ -171,7 +171,7 @@ pub(crate) fn task_state(t: &TaskRecord) -> TaskState {
     }
 }
 
-async fn load_tasks(conn: &mut Conn, program: ProgramId) -> Result<Vec<TaskRecord>> {
+pub(crate) async fn load_tasks(conn: &mut Conn, program: ProgramId) -> Result<Vec<TaskRecord>> {
     let sql = format!("SELECT {TASK_COLS}{TASK_FROM} WHERE t.program_id = $1 ORDER BY t.position");
     sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(program.0)
@@ -220,7 +220,7 @@ async fn load_task_refs(conn: &mut Conn, pr: &Program, tasks: &[TaskDraft]) -> R
     Ok(refs)
 }
 
-async fn insert_tasks(conn: &mut Conn, pr: &Program, tasks: &[TaskDraft]) -> Result<()> {
+pub(crate) async fn insert_tasks(conn: &mut Conn, pr: &Program, tasks: &[TaskDraft]) -> Result<()> {
     if tasks.is_empty() {
         return Ok(());
     }
@@ -255,7 +255,7 @@ async fn insert_tasks(conn: &mut Conn, pr: &Program, tasks: &[TaskDraft]) -> Res
 
 /// Inserts a draft of a unit, copying the sections and tasks of `from` (a revision).
 #[allow(clippy::too_many_arguments)]
-async fn new_draft(
+pub(crate) async fn new_draft(
     conn: &mut Conn,
     p: &Principal,
     org: &Org,
@@ -535,226 +535,7 @@ impl ProgramStore for Backend {
         issued_on: Date,
     ) -> Result<Program> {
         let mut tx = self.begin().await?;
-        let pr = program_for_write(&mut tx, p, id).await?;
-        let tasks = load_tasks(&mut tx, id).await?;
-        let drafts: Vec<TaskDraft> = tasks.iter().map(|t| t.draft.clone()).collect();
-        let refs = match pr.state.is_editable() {
-            true => Some(load_task_refs(&mut tx, &pr, &drafts).await?),
-            false => None,
-        };
-        let org = org_by_id(&mut tx, pr.org_id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let body = program::check_issue_facts(
-            &program::IssueFacts {
-                state: pr.state,
-                sections: &pr.sections,
-                tasks: &drafts,
-                unit: &pr.org_path,
-                unit_kind: org.kind,
-                refs: refs.as_ref(),
-            },
-            issued_on,
-        )?;
-        let root_doc = doc_by_id(&mut tx, pr.root_document_id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let term = program::issue_term(root_doc.term, issued_on)?;
-        let doc_type = pr.kind.document_type();
-        dialect::lock_series(&mut tx, org.id).await?;
-        let used: Vec<i64> = sqlx::query_scalar(
-            "SELECT number FROM documents WHERE issuer_org_id = $1 AND doc_type = $2 AND term = $3",
-        )
-        .bind(org.id.0)
-        .bind(doc_type.as_str())
-        .bind(term.key())
-        .fetch_all(&mut *tx)
-        .await
-        .db()?;
-        let used: Vec<u32> = used
-            .into_iter()
-            .filter_map(|n| u32::try_from(n).ok())
-            .collect();
-        let number = program::issue_number(org.kind, pr.kind, &body, &used)?;
-        let symbol = number.to_string();
-        let cascade_unit = match pr.cascade_unit_id {
-            Some(cu) => unit_by_id(&mut tx, cu).await?,
-            None => None,
-        };
-        let parent_doc: i64 = match &cascade_unit {
-            Some(u) => sqlx::query_scalar("SELECT document_id FROM cascades WHERE id = $1")
-                .bind(u.unit.cascade_id.0)
-                .fetch_one(&mut *tx)
-                .await
-                .db()?,
-            None => pr.root_document_id.0,
-        };
-        let at = now();
-        let doc_id: i64 = sqlx::query_scalar(
-            "INSERT INTO documents (province_id, issuer_org_id, issuer_path, doc_type, number, \
-             symbol, term, issued_on, title, search_key, body_md, parent_document_id, \
-             root_document_id, status, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'in_force', $14, $14) \
-             RETURNING id",
-        )
-        .bind(province_of(&org.path))
-        .bind(org.id.0)
-        .bind(org.path.as_str())
-        .bind(doc_type.as_str())
-        .bind(i64::from(number.number()))
-        .bind(&symbol)
-        .bind(term.key())
-        .bind(issued_on)
-        .bind(&pr.title)
-        .bind(fold(&format!("{symbol} {}", pr.title)))
-        .bind(pr.sections.to_markdown())
-        .bind(parent_doc)
-        .bind(pr.root_document_id.0)
-        .bind(at)
-        .fetch_one(&mut *tx)
-        .await
-        .db()?;
-        let mut delta = Rollup::default();
-        // The previous issued version, if any, is superseded and its tasks stop counting.
-        let old: Option<(i64, Option<i64>)> = sqlx::query_as(
-            "SELECT id, document_id FROM programs WHERE org_id = $1 AND root_document_id = $2 \
-             AND state = 'issued' AND id <> $3",
-        )
-        .bind(pr.org_id.0)
-        .bind(pr.root_document_id.0)
-        .bind(id.0)
-        .fetch_optional(&mut *tx)
-        .await
-        .db()?;
-        if let Some((old_id, old_doc)) = old {
-            for t in load_tasks(&mut tx, ProgramId(old_id)).await? {
-                if t.counted {
-                    delta += domain::rollup::delta(&Some(task_state(&t)), &None);
-                }
-            }
-            sqlx::query("UPDATE tasks SET counted = FALSE WHERE program_id = $1")
-                .bind(old_id)
-                .execute(&mut *tx)
-                .await
-                .db()?;
-            sqlx::query(
-                "UPDATE programs SET state = 'superseded', superseded_by = $1, updated_at = $2 \
-                 WHERE id = $3",
-            )
-            .bind(id.0)
-            .bind(at)
-            .bind(old_id)
-            .execute(&mut *tx)
-            .await
-            .db()?;
-            if let Some(od) = old_doc {
-                sqlx::query(
-                    "UPDATE documents SET status = 'superseded', superseded_by = $1, updated_at = $2 \
-                     WHERE id = $3",
-                )
-                .bind(doc_id)
-                .bind(at)
-                .bind(od)
-                .execute(&mut *tx)
-                .await
-                .db()?;
-            }
-            audit(
-                &mut tx,
-                p,
-                "supersede",
-                "program",
-                old_id,
-                Some(&pr.org_path),
-                Some(json!({"state": "issued"})),
-                Some(json!({"state": "superseded", "superseded_by": id})),
-            )
-            .await?;
-        }
-        sqlx::query(
-            "UPDATE programs SET state = 'issued', document_id = $1, issued_at = $2, \
-             issued_by = $3, updated_at = $2 WHERE id = $4",
-        )
-        .bind(doc_id)
-        .bind(at)
-        .bind(user_id_of(p))
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await
-        .db()?;
-        sqlx::query("UPDATE tasks SET counted = TRUE WHERE program_id = $1")
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await
-            .db()?;
-        for t in &tasks {
-            delta += domain::rollup::delta(&None, &Some(task_state(t)));
-        }
-        if let Some(mut u) = cascade_unit {
-            if u.unit.facts.program_issued_on.is_none() {
-                let before = u.state();
-                u.unit.facts.program_issued_on = Some(issued_on);
-                delta += domain::rollup::delta(&before, &u.state());
-            }
-            sqlx::query(
-                "UPDATE cascade_units SET program_issued_on = COALESCE(program_issued_on, $1), \
-                 program_id = $2 WHERE id = $3",
-            )
-            .bind(issued_on)
-            .bind(id.0)
-            .bind(u.unit.id.0)
-            .execute(&mut *tx)
-            .await
-            .db()?;
-        }
-        apply_delta(&mut tx, &pr.org_path, pr.root_document_id, &delta).await?;
-        sqlx::query(
-            "INSERT INTO notifications (province_id, user_id, kind, subject_type, subject_id, \
-             created_at) SELECT DISTINCT $1, u.id, 'program_issued', 'program', $2, $3 \
-             FROM tasks t JOIN users u ON u.member_id = t.responsible_member_id \
-             WHERE t.program_id = $2 AND NOT u.disabled",
-        )
-        .bind(province_of(&pr.org_path))
-        .bind(id.0)
-        .bind(at)
-        .execute(&mut *tx)
-        .await
-        .db()?;
-        let out = program_by_id(&mut tx, id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let doc = doc_by_id(&mut tx, DocumentId(doc_id))
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let mut doc_json = to_json(&doc);
-        if let Some(o) = doc_json.as_object_mut() {
-            o.remove("body_md");
-        }
-        audit(
-            &mut tx,
-            p,
-            "create",
-            "document",
-            doc_id,
-            Some(&org.path),
-            None,
-            Some(doc_json),
-        )
-        .await?;
-        audit(
-            &mut tx,
-            p,
-            "issue",
-            "program",
-            id.0,
-            Some(&pr.org_path),
-            Some(json!({"state": "draft"})),
-            Some(
-                json!({"state": "issued", "symbol": symbol, "issued_on": issued_on,
-                        "document_id": doc_id, "tasks": tasks.len()}),
-            ),
-        )
-        .await?;
+        let out = self.issue_in(&mut tx, p, id, issued_on, 0).await?;
         tx.commit().await.db()?;
         Ok(out)
     }
@@ -1008,5 +789,252 @@ impl ProgramStore for Backend {
             .as_ref()
             .map(assessment_row)
             .transpose()
+    }
+}
+
+impl Backend {
+    /// Issues a draft in the caller's transaction: what `issue_program` does, also used
+    /// when an inspection's recommendation becomes a task of a revision
+    /// (`inspection::adopt_recommendation`). The first `carried` tasks were carried over
+    /// unchanged from the issued version: their past deadlines do not stop the revision
+    /// (`domain::inspection::waive_carried_deadlines`). The body is the one the trait
+    /// method had, unchanged (hence its borrows of `tx`).
+    #[allow(clippy::needless_borrow)]
+    pub(crate) async fn issue_in(
+        &self,
+        mut tx: &mut Conn,
+        p: &Principal,
+        id: ProgramId,
+        issued_on: Date,
+        carried: usize,
+    ) -> Result<Program> {
+        let pr = program_for_write(&mut tx, p, id).await?;
+        let tasks = load_tasks(&mut tx, id).await?;
+        let drafts: Vec<TaskDraft> = tasks.iter().map(|t| t.draft.clone()).collect();
+        let refs = match pr.state.is_editable() {
+            true => Some(load_task_refs(&mut tx, &pr, &drafts).await?),
+            false => None,
+        };
+        let org = org_by_id(&mut tx, pr.org_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let body = match program::check_issue_facts(
+            &program::IssueFacts {
+                state: pr.state,
+                sections: &pr.sections,
+                tasks: &drafts,
+                unit: &pr.org_path,
+                unit_kind: org.kind,
+                refs: refs.as_ref(),
+            },
+            issued_on,
+        ) {
+            Ok(body) => body,
+            Err(e) if carried > 0 => {
+                domain::inspection::waive_carried_deadlines(e, carried)?;
+                domain::BodyCode::for_org(org.kind, None).ok_or(StoreError::NotFound)?
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let root_doc = doc_by_id(&mut tx, pr.root_document_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let term = program::issue_term(root_doc.term, issued_on)?;
+        let doc_type = pr.kind.document_type();
+        dialect::lock_series(&mut tx, org.id).await?;
+        let used: Vec<i64> = sqlx::query_scalar(
+            "SELECT number FROM documents WHERE issuer_org_id = $1 AND doc_type = $2 AND term = $3",
+        )
+        .bind(org.id.0)
+        .bind(doc_type.as_str())
+        .bind(term.key())
+        .fetch_all(&mut *tx)
+        .await
+        .db()?;
+        let used: Vec<u32> = used
+            .into_iter()
+            .filter_map(|n| u32::try_from(n).ok())
+            .collect();
+        let number = program::issue_number(org.kind, pr.kind, &body, &used)?;
+        let symbol = number.to_string();
+        let cascade_unit = match pr.cascade_unit_id {
+            Some(cu) => unit_by_id(&mut tx, cu).await?,
+            None => None,
+        };
+        let parent_doc: i64 = match &cascade_unit {
+            Some(u) => sqlx::query_scalar("SELECT document_id FROM cascades WHERE id = $1")
+                .bind(u.unit.cascade_id.0)
+                .fetch_one(&mut *tx)
+                .await
+                .db()?,
+            None => pr.root_document_id.0,
+        };
+        let at = now();
+        let doc_id: i64 = sqlx::query_scalar(
+            "INSERT INTO documents (province_id, issuer_org_id, issuer_path, doc_type, number, \
+             symbol, term, issued_on, title, search_key, body_md, parent_document_id, \
+             root_document_id, status, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'in_force', $14, $14) \
+             RETURNING id",
+        )
+        .bind(province_of(&org.path))
+        .bind(org.id.0)
+        .bind(org.path.as_str())
+        .bind(doc_type.as_str())
+        .bind(i64::from(number.number()))
+        .bind(&symbol)
+        .bind(term.key())
+        .bind(issued_on)
+        .bind(&pr.title)
+        .bind(fold(&format!("{symbol} {}", pr.title)))
+        .bind(pr.sections.to_markdown())
+        .bind(parent_doc)
+        .bind(pr.root_document_id.0)
+        .bind(at)
+        .fetch_one(&mut *tx)
+        .await
+        .db()?;
+        let mut delta = Rollup::default();
+        // The previous issued version, if any, is superseded and its tasks stop counting.
+        let old: Option<(i64, Option<i64>)> = sqlx::query_as(
+            "SELECT id, document_id FROM programs WHERE org_id = $1 AND root_document_id = $2 \
+             AND state = 'issued' AND id <> $3",
+        )
+        .bind(pr.org_id.0)
+        .bind(pr.root_document_id.0)
+        .bind(id.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .db()?;
+        if let Some((old_id, old_doc)) = old {
+            for t in load_tasks(&mut tx, ProgramId(old_id)).await? {
+                if t.counted {
+                    delta += domain::rollup::delta(&Some(task_state(&t)), &None);
+                }
+            }
+            sqlx::query("UPDATE tasks SET counted = FALSE WHERE program_id = $1")
+                .bind(old_id)
+                .execute(&mut *tx)
+                .await
+                .db()?;
+            sqlx::query(
+                "UPDATE programs SET state = 'superseded', superseded_by = $1, updated_at = $2 \
+                 WHERE id = $3",
+            )
+            .bind(id.0)
+            .bind(at)
+            .bind(old_id)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+            if let Some(od) = old_doc {
+                sqlx::query(
+                    "UPDATE documents SET status = 'superseded', superseded_by = $1, updated_at = $2 \
+                     WHERE id = $3",
+                )
+                .bind(doc_id)
+                .bind(at)
+                .bind(od)
+                .execute(&mut *tx)
+                .await
+                .db()?;
+            }
+            audit(
+                &mut tx,
+                p,
+                "supersede",
+                "program",
+                old_id,
+                Some(&pr.org_path),
+                Some(json!({"state": "issued"})),
+                Some(json!({"state": "superseded", "superseded_by": id})),
+            )
+            .await?;
+        }
+        sqlx::query(
+            "UPDATE programs SET state = 'issued', document_id = $1, issued_at = $2, \
+             issued_by = $3, updated_at = $2 WHERE id = $4",
+        )
+        .bind(doc_id)
+        .bind(at)
+        .bind(user_id_of(p))
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        sqlx::query("UPDATE tasks SET counted = TRUE WHERE program_id = $1")
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        for t in &tasks {
+            delta += domain::rollup::delta(&None, &Some(task_state(t)));
+        }
+        if let Some(mut u) = cascade_unit {
+            if u.unit.facts.program_issued_on.is_none() {
+                let before = u.state();
+                u.unit.facts.program_issued_on = Some(issued_on);
+                delta += domain::rollup::delta(&before, &u.state());
+            }
+            sqlx::query(
+                "UPDATE cascade_units SET program_issued_on = COALESCE(program_issued_on, $1), \
+                 program_id = $2 WHERE id = $3",
+            )
+            .bind(issued_on)
+            .bind(id.0)
+            .bind(u.unit.id.0)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        }
+        apply_delta(&mut tx, &pr.org_path, pr.root_document_id, &delta).await?;
+        sqlx::query(
+            "INSERT INTO notifications (province_id, user_id, kind, subject_type, subject_id, \
+             created_at) SELECT DISTINCT $1, u.id, 'program_issued', 'program', $2, $3 \
+             FROM tasks t JOIN users u ON u.member_id = t.responsible_member_id \
+             WHERE t.program_id = $2 AND NOT u.disabled",
+        )
+        .bind(province_of(&pr.org_path))
+        .bind(id.0)
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        let out = program_by_id(&mut tx, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let doc = doc_by_id(&mut tx, DocumentId(doc_id))
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let mut doc_json = to_json(&doc);
+        if let Some(o) = doc_json.as_object_mut() {
+            o.remove("body_md");
+        }
+        audit(
+            &mut tx,
+            p,
+            "create",
+            "document",
+            doc_id,
+            Some(&org.path),
+            None,
+            Some(doc_json),
+        )
+        .await?;
+        audit(
+            &mut tx,
+            p,
+            "issue",
+            "program",
+            id.0,
+            Some(&pr.org_path),
+            Some(json!({"state": "draft"})),
+            Some(
+                json!({"state": "issued", "symbol": symbol, "issued_on": issued_on,
+                        "document_id": doc_id, "tasks": tasks.len()}),
+            ),
+        )
+        .await?;
+        Ok(out)
     }
 }

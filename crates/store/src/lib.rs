@@ -25,6 +25,7 @@ mod cascades;
 mod dashboards;
 mod documents;
 mod error;
+mod inspection;
 mod members;
 mod meta;
 mod orgs;
@@ -44,6 +45,11 @@ pub use documents::{
     NewDocument, TargetRecord,
 };
 pub use error::StoreError;
+pub use inspection::{
+    Conclusion, CoverageRow, Finding, InspectionDashboard, InspectionFile, InspectionProgram,
+    InspectionStore, Item, ItemSubject, ItemSummary, NewFinding, NewInspectionProgram, NewItem,
+    NewRecommendation, OpenRecommendation, Recommendation, Remediation, Suggestion, TeamMember,
+};
 pub use members::{
     CellStint, Member, MemberDetail, MemberEdit, MemberHit, MemberStore, NewMember, NewPosition,
     Position,
@@ -89,6 +95,7 @@ pub trait Store:
     + ProgressStore
     + DashboardStore
     + StudyStore
+    + InspectionStore
     + Send
     + Sync
     + 'static

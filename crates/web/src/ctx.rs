@@ -264,7 +264,7 @@ mod text_keys {
 
     use domain::{AccessRole, Audience, OrgKind, PositionRole};
 
-    const AREAS: [&str; 14] = [
+    const AREAS: [&str; 15] = [
         "shell.",
         "auth.",
         "orgs.",
@@ -279,6 +279,7 @@ mod text_keys {
         "dashboards.",
         "progress.",
         "study.",
+        "inspection.",
     ];
 
     fn literal_keys(src: &str) -> Vec<String> {

@@ -27,6 +27,7 @@ mod files;
 mod forms;
 pub mod health;
 pub mod imports;
+pub mod inspection;
 mod markdown;
 pub mod orgs;
 mod pagecache;
@@ -169,6 +170,7 @@ pub fn app(state: AppState) -> Router {
         .merge(progress::router())
         .merge(dashboards::router())
         .merge(study::router())
+        .merge(inspection::router())
         .merge(search::router())
         .merge(admin::router())
         .merge(account::router())

@@ -32,6 +32,7 @@
 pub mod cascades;
 pub mod dashboards;
 pub mod documents;
+pub mod inspection;
 pub mod orgs;
 pub mod programs;
 pub mod progress;
@@ -58,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .merge(programs::router())
         .merge(progress::router())
         .merge(dashboards::router())
+        .merge(inspection::router())
 }
 
 /// The API's own description, and the parts every capability shares.
@@ -88,6 +90,7 @@ files of each update with their download address.",
         (name = "programs", description = "A unit's action program: draft, sections, task table, issue, revise."),
         (name = "progress", description = "Tasks, progress updates and their acceptance, my tasks, notifications."),
         (name = "dashboards", description = "How a document's implementation stands in a subtree."),
+        (name = "inspection", description = "Inspection and supervision: items, conclusions, recommendations, the dashboard and the suggestions."),
     )
 )]
 pub struct ApiDoc;
@@ -126,6 +129,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         progress::Doc::openapi(),
         dashboards::Doc::openapi(),
         study::Doc::openapi(),
+        inspection::Doc::openapi(),
     ] {
         doc.merge(part);
     }

@@ -9,6 +9,7 @@
 use axum::http::Method;
 
 use crate::helpers::{A_NAMES, Browser, ProgramRecords, TaskRecords, TestApp, spawn_app};
+use crate::inspection::InspectionRecords;
 use crate::study::StudyRecords;
 
 /// Routes that hold no organization data: the shell and sign-in.
@@ -27,6 +28,7 @@ pub fn address(
     r: &ProgramRecords,
     t: &TaskRecords,
     st: &StudyRecords,
+    ins: &InspectionRecords,
     template: &str,
 ) -> String {
     // The JSON API's routes name the same records as the pages under `/api`.
@@ -38,7 +40,17 @@ pub fn address(
         return format!("{api}/dashboards/{}/{}{rest}", app.grassroots_a, r.document);
     }
     let template = page;
-    let id = if template.starts_with("/tasks/") {
+    let id = if template.starts_with("/inspection-programs/") {
+        ins.program.to_string()
+    } else if template.starts_with("/inspection-items/") {
+        ins.item.to_string()
+    } else if template.starts_with("/inspection-subjects/") {
+        ins.subject.to_string()
+    } else if template.starts_with("/recommendations/") {
+        ins.recommendation.to_string()
+    } else if template.starts_with("/inspection-files/") {
+        ins.file.to_string()
+    } else if template.starts_with("/tasks/") {
         t.task.to_string()
     } else if template.starts_with("/study-sessions/")
         || template.starts_with("/check-in/")
@@ -244,6 +256,15 @@ static INSIDER: &[(&str, Expect)] = &[
         Expect::Conflict("material_withdrawn"),
     ),
     ("POST /api/my/study/{doc}/check", Expect::Api("bad_json")),
+    // Inspection: the seeded item is concluded and its recommendation open.
+    (
+        "POST /api/inspection-items/{id}/conclude",
+        Expect::Api("required"),
+    ),
+    (
+        "POST /api/recommendations/{id}/decision",
+        Expect::Api("required"),
+    ),
 ];
 
 fn expectation(method: &Method, template: &str) -> Expect {
@@ -270,6 +291,7 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
     let records = app.seed_programs().await;
     let tasks = app.seed_issued_task(true).await;
     let study = app.seed_study(&records).await;
+    let ins = app.seed_inspection(true).await;
     let a = |w: Who| match w {
         Who::Office => &office_a,
         Who::Admin => &admin_a,
@@ -297,7 +319,7 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
     let mut failures = Vec::new();
     for (method, template) in &routes {
         let outsider = b(who(template));
-        let path = address(&app, &records, &tasks, &study, template);
+        let path = address(&app, &records, &tasks, &study, &ins, template);
         let (status, body) = send(outsider, method, &path).await;
         if let Some(name) = A_NAMES.iter().find(|n| body.contains(*n)) {
             failures.push(format!("B {method} {path}: {status} shows {name}"));
@@ -336,7 +358,7 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
     };
     for (method, template) in reads.into_iter().chain(writes) {
         let insider = a(who(template));
-        let path = address(&app, &records, &tasks, &study, template);
+        let path = address(&app, &records, &tasks, &study, &ins, template);
         let res = request(insider, method, &path).await;
         let status = res.status().as_u16();
         let location = res

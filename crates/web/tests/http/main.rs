@@ -12,6 +12,7 @@ mod auth;
 mod exports;
 mod hardening;
 mod imports;
+mod inspection;
 mod isolation;
 mod pages;
 mod programs;
