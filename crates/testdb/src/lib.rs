@@ -12,6 +12,8 @@
 //! workspace (SQLite for the application tests), then the HTTP tests and the browser
 //! journeys again with `RESOLUTE_TEST_BACKEND=postgres`.
 
+pub mod office;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use store::Store;

@@ -142,7 +142,7 @@ impl AppState {
 }
 
 /// The whole application: every capability's router, merged, with sessions, the request
-/// context (language, user, CSRF check), error pages and security headers.
+/// context (language, user, CSRF check), error pages, security headers and request tracing.
 pub fn app(state: AppState) -> Router {
     let routes = Router::new()
         .merge(shell::router())
@@ -163,7 +163,9 @@ pub fn app(state: AppState) -> Router {
         .merge(api::study::router())
         .merge(health::router())
         .fallback(shell::not_found);
-    auth::layers(routes, state)
+    // One span per request (method, path, status, latency) at `debug`: off under the
+    // default `RESOLUTE_LOG`, on with `RESOLUTE_LOG=tower_http=debug`.
+    auth::layers(routes, state).layer(tower_http::trace::TraceLayer::new_for_http())
 }
 
 /// Serves the application on `listener` until `shutdown` completes. Also runs a task

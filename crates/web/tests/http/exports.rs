@@ -1,52 +1,15 @@
 //! Exports are checked by opening them: LibreOffice (headless) converts the dashboard's
 //! .xlsx to PDF and to CSV, and the CSV holds the Vietnamese text as written.
 //!
-//! `scripts/test` installs LibreOffice Calc; outside it, without `soffice` on the PATH the
+//! `scripts/test` installs LibreOffice; outside it, without `soffice` on the PATH the
 //! test says so and passes, unless `CI` is set, where it fails.
 
-use std::process::Command;
-
 use crate::helpers::spawn_app;
-
-fn soffice() -> Option<&'static str> {
-    ["soffice", "libreoffice"].into_iter().find(|b| {
-        Command::new(b)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    })
-}
-
-/// Converts `file` in `dir` with LibreOffice to `to` (a filter), returning the new file.
-fn convert(bin: &str, dir: &std::path::Path, file: &str, to: &str, ext: &str) -> Vec<u8> {
-    let profile = dir.join("profile");
-    let out = Command::new(bin)
-        .arg(format!(
-            "-env:UserInstallation=file://{}",
-            profile.display()
-        ))
-        .args(["--headless", "--norestore", "--convert-to", to, "--outdir"])
-        .arg(dir)
-        .arg(dir.join(file))
-        .output()
-        .expect("run LibreOffice");
-    assert!(
-        out.status.success(),
-        "LibreOffice failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
-    std::fs::read(dir.join(format!("{stem}.{ext}"))).expect("converted file")
-}
+use testdb::office::{convert, soffice};
 
 #[tokio::test]
 async fn the_dashboard_spreadsheet_opens_in_libreoffice_with_vietnamese_text() {
-    let Some(bin) = soffice() else {
-        assert!(
-            !testdb::in_ci(),
-            "LibreOffice (soffice) is needed to check exports"
-        );
-        eprintln!("skipped: no soffice on the PATH (scripts/test installs it)");
+    let Some(bin) = soffice("dashboard .xlsx") else {
         return;
     };
     let app = spawn_app().await;
