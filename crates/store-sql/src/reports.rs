@@ -40,11 +40,13 @@ const REPORT_COLS: &str = "r.id, r.org_id, o.path AS org_path, o.name AS org_nam
      r.root_document_id, d.symbol AS doc_symbol, d.title AS doc_title, r.cascade_unit_id, \
      r.kind, r.period_start, r.period_end, r.due_on, r.state, r.supersedes, r.superseded_by, \
      r.symbol, r.assessment_md, r.causes_md, r.lessons_md, r.proposals_md, r.facts_json, \
-     r.held_on, r.chair, r.invited, r.present, r.file_key, r.file_name, r.submitted_on, \
+     r.held_on, r.chair, r.invited, r.present, r.file_key, r.file_name, \
+     eb.evidence_type AS file_type, r.submitted_on, \
      r.late, r.created_at, r.updated_at";
 
 const REPORT_FROM: &str = " FROM reports r JOIN organizations o ON o.id = r.org_id \
-     JOIN documents d ON d.id = r.root_document_id";
+     JOIN documents d ON d.id = r.root_document_id \
+     LEFT JOIN evidence_blobs eb ON eb.key = r.file_key";
 
 fn report_row(r: &DbRow) -> Result<ReportRecord> {
     let kind: String = r.try_get("kind").db()?;
@@ -67,6 +69,13 @@ fn report_row(r: &DbRow) -> Result<ReportRecord> {
     let file = match file_key {
         Some(k) => Some((
             ContentKey::parse(&k).ok_or_else(|| bad_data("file_key", &k))?,
+            {
+                let t: String = r
+                    .try_get::<Option<String>, _>("file_type")
+                    .db()?
+                    .unwrap_or_default();
+                domain::EvidenceType::parse(&t).ok_or_else(|| bad_data("file_type", &t))?
+            },
             r.try_get::<Option<String>, _>("file_name")
                 .db()?
                 .unwrap_or_default(),
@@ -343,7 +352,7 @@ fn audit_view(r: &ReportRecord) -> serde_json::Value {
         "period": r.period, "state": r.state, "symbol": r.symbol,
         "sections": r.sections, "conference": r.conference,
         "decisions": r.decisions.iter().map(|d| &d.decision).collect::<Vec<_>>(),
-        "file": r.file.as_ref().map(|(k, n)| json!({"key": k, "name": n})),
+        "file": r.file.as_ref().map(|(k, _, n)| json!({"key": k, "name": n})),
         "supersedes": r.supersedes, "submitted_on": r.submitted_on, "late": r.late,
     })
 }

@@ -15,8 +15,8 @@ use domain::report::{
     ReportState,
 };
 use domain::{
-    CascadeDeadlines, ContentKey, Dashboard, DocumentId, OrgId, OrgPath, Principal, ProgramId,
-    TaskId,
+    CascadeDeadlines, ContentKey, Dashboard, DocumentId, EvidenceType, OrgId, OrgPath, Principal,
+    ProgramId, TaskId,
 };
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -171,8 +171,8 @@ pub struct ReportRecord {
     /// The frozen factual part, once submitted.
     pub facts: Option<ReportFacts>,
     pub conference: Option<Conference>,
-    /// The signed review document (content key, file name).
-    pub file: Option<(ContentKey, String)>,
+    /// The signed review document (content key, type, file name).
+    pub file: Option<(ContentKey, EvidenceType, String)>,
     pub decisions: Vec<DecisionRecord>,
     pub submitted_on: Option<Date>,
     pub late: bool,

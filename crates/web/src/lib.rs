@@ -34,6 +34,7 @@ pub mod password;
 pub mod people;
 pub mod programs;
 pub mod progress;
+pub mod reports;
 pub mod routes;
 pub mod search;
 pub mod shell;
@@ -156,6 +157,7 @@ pub fn app(state: AppState) -> Router {
         .merge(progress::router())
         .merge(dashboards::router())
         .merge(study::router())
+        .merge(reports::router())
         .merge(search::router())
         .merge(admin::router())
         .merge(account::router())

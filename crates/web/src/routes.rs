@@ -122,6 +122,18 @@ pub static ALL: &[(Method, &str)] = &[
     (Method::POST, "/my/study/{doc}/reflection"),
     (Method::GET, "/study-reflections/{id}/file"),
     (Method::POST, "/study-reflections/{id}/grade"),
+    // reports
+    (Method::GET, "/orgs/{id}/reports/{doc}"),
+    (Method::POST, "/orgs/{id}/reports/{doc}"),
+    (Method::GET, "/orgs/{id}/reports/{doc}/gathered"),
+    (Method::GET, "/reports/{id}"),
+    (Method::POST, "/reports/{id}"),
+    (Method::POST, "/reports/{id}/correct"),
+    (Method::GET, "/reports/{id}/file"),
+    (Method::POST, "/reports/{id}/file"),
+    (Method::POST, "/reports/{id}/apply"),
+    (Method::GET, "/reports/{id}/xlsx"),
+    (Method::GET, "/reports/{id}/docx"),
     // search
     (Method::GET, "/search"),
     // admin

@@ -121,6 +121,7 @@ async fn every_api_endpoint_answers_inside_and_404_outside() {
     let records = app.seed_programs().await;
     let tasks = app.seed_issued_task(true).await;
     let study = app.seed_study(&records).await;
+    let report = app.seed_report(&records).await;
     let inside = app.signed_in("office.a").await;
     let outside = app.signed_in("office.b").await;
 
@@ -131,7 +132,7 @@ async fn every_api_endpoint_answers_inside_and_404_outside() {
         .collect();
     assert!(routes.len() >= 20);
     for (method, template) in &routes {
-        let path = address(&app, &records, &tasks, &study, template);
+        let path = address(&app, &records, &tasks, &study, &report, template);
         let (status, body) = send(&outside, method, &path).await;
         let err: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
         if status != 404 || err["error"]["code"] != "not_found" {
@@ -139,7 +140,7 @@ async fn every_api_endpoint_answers_inside_and_404_outside() {
         }
     }
     for (method, template) in &routes {
-        let path = address(&app, &records, &tasks, &study, template);
+        let path = address(&app, &records, &tasks, &study, &report, template);
         let (status, body) = send(&inside, method, &path).await;
         let json: Result<Value, _> = serde_json::from_str(&body);
         // Reads answer; writes with an empty body are refused for the body, never a 404.

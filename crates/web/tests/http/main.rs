@@ -17,4 +17,5 @@ mod pages;
 mod programs;
 mod progress;
 mod quality;
+mod reports;
 mod study;
