@@ -7,6 +7,7 @@
 
 pub mod names;
 mod programs;
+mod reports;
 pub mod resolution;
 pub mod restructure;
 pub mod study;

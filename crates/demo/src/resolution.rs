@@ -162,5 +162,6 @@ pub async fn load(store: &dyn Store, p: &Principal, root: &Org, today: Date) -> 
     let target_ids: Vec<_> = targets.iter().map(|t| t.id).collect();
     crate::programs::load(store, p, doc.id, BODY, &units, &target_ids, today).await?;
     crate::study::load(store, p, root, doc.id, issued_on, today).await?;
+    crate::reports::load(store, p, root, doc.id, today).await?;
     Ok(summary.reached)
 }
