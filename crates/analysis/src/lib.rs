@@ -35,6 +35,7 @@
 //! ```
 
 pub mod boilerplate;
+pub mod claims;
 pub mod copy;
 pub mod lsh;
 pub mod normalize;

@@ -8,6 +8,7 @@
 pub mod inspection;
 pub mod names;
 mod programs;
+mod reports;
 pub mod resolution;
 pub mod restructure;
 pub mod study;

@@ -163,5 +163,6 @@ pub async fn load(store: &dyn Store, p: &Principal, root: &Org, today: Date) -> 
     crate::programs::load(store, p, doc.id, BODY, &units, &target_ids, today).await?;
     crate::study::load(store, p, root, doc.id, issued_on, today).await?;
     crate::inspection::load(store, p, root, doc.id, today).await?;
+    crate::reports::load(store, p, root, doc.id, today).await?;
     Ok(summary.reached)
 }

@@ -4,7 +4,8 @@
 //! A unit misses a deadline **from the day after it**: on the deadline day itself it is
 //! still pending. Progress reports are due every month or quarter; each calendar period's
 //! report is due `grace_days` after the period ends (by default the 5th of the next month
-//! or quarter), and reports are matched to periods in order (see [`ReportLedger`]).
+//! or quarter). A report names the period it is for; the first submission for a period
+//! fills it, on time or late (see [`ReportLedger`]).
 //!
 //! Codes: `deadline_before_issue`, `program_before_study`, `review_before_program`,
 //! `reports_end_before_program`, `scope_outside_issuer`, `bad_choice`, `bad_number`.
@@ -340,8 +341,17 @@ pub struct UnitFacts {
     pub studied_on: Option<Date>,
     pub program_issued_on: Option<Date>,
     pub interim_reviewed_on: Option<Date>,
-    /// The dates of the unit's progress reports, in any order.
-    pub report_dates: Vec<Date>,
+    /// The unit's submitted periodic reports, in any order (corrections included: only
+    /// the first submission for a period counts).
+    pub reports: Vec<FiledReport>,
+}
+
+/// A periodic report as the ledger sees it: the period it is for (its first day) and the
+/// day it was submitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct FiledReport {
+    pub period_start: Date,
+    pub filed_on: Date,
 }
 
 /// How a unit's reporting stands, on a given day.
@@ -369,35 +379,42 @@ impl ReportStanding {
     }
 }
 
-/// A unit's reports matched to the reporting periods, in order.
+/// A unit's reports matched to the reporting periods of its schedule.
 ///
-/// Each report, in date order, fills the earliest period not yet filled, provided that
-/// period is not later than the one the report's date covers ([`Period::covered_by`]): a
-/// unit that skipped the second quarter and reports in August fills the second quarter,
-/// late, and still owes the third. A report for a period already filled (a correction)
-/// or before the first period fills nothing. Nothing here depends on the day: the
-/// ledger changes only when a report is added.
+/// Each report names its period; the first submission for a period fills it, late when
+/// submitted after the period's due date. A later submission for the same period (a
+/// correction) changes nothing, and a report for a period outside the schedule fills
+/// nothing. `next` is the first period of the schedule not yet filled: a unit that
+/// skipped the second quarter still owes it after reporting the third. Nothing here
+/// depends on the day: the ledger changes only when a report is submitted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportLedger {
-    /// The filled periods with the date of the report that filled each.
+    /// The filled periods with the day of the report that filled each, in period order.
     pub filled: Vec<(Period, Date)>,
     /// The first period not yet filled; `None` when reporting has ended and all are.
     pub next: Option<Period>,
 }
 
 impl ReportLedger {
-    pub fn new(deadlines: &CascadeDeadlines, report_dates: &[Date]) -> ReportLedger {
-        let mut dates = report_dates.to_vec();
-        dates.sort_unstable();
-        let mut periods = deadlines.periods();
-        let mut next = periods.next();
+    pub fn new(deadlines: &CascadeDeadlines, reports: &[FiledReport]) -> ReportLedger {
+        let mut first: std::collections::BTreeMap<Date, Date> = Default::default();
+        for r in reports {
+            first
+                .entry(r.period_start)
+                .and_modify(|d| *d = (*d).min(r.filed_on))
+                .or_insert(r.filed_on);
+        }
+        let last = first.keys().next_back().copied();
         let mut filled = Vec::new();
-        for d in dates {
-            let Some(p) = next else { break };
-            let covered = Period::covered_by(deadlines.report_every, d, deadlines.grace_days);
-            if p.start <= covered.start {
-                filled.push((p, d));
-                next = periods.next();
+        let mut next = None;
+        for p in deadlines.periods() {
+            match first.get(&p.start) {
+                Some(d) => filled.push((p, *d)),
+                None if next.is_none() => next = Some(p),
+                None => {}
+            }
+            if next.is_some() && last.is_none_or(|l| p.start >= l) {
+                break;
             }
         }
         ReportLedger { filled, next }
@@ -432,17 +449,24 @@ impl ReportLedger {
 
     /// The number of periods past due on `today` and not filled.
     pub fn missing(&self, deadlines: &CascadeDeadlines, today: Date) -> usize {
-        match self.next {
-            None => 0,
-            Some(first) => Periods::new(
-                deadlines.report_every,
-                first.start,
-                deadlines.reports_until,
-                deadlines.grace_days,
-            )
-            .take_while(|p| today > p.due)
-            .count(),
-        }
+        let Some(first) = self.next else { return 0 };
+        Periods::new(
+            deadlines.report_every,
+            first.start,
+            deadlines.reports_until,
+            deadlines.grace_days,
+        )
+        .take_while(|p| today > p.due)
+        .filter(|p| !self.filled.iter().any(|(f, _)| f.start == p.start))
+        .count()
+    }
+
+    /// Whether the period starting on `start` is filled, and by the report of which day.
+    pub fn filled_on(&self, start: Date) -> Option<Date> {
+        self.filled
+            .iter()
+            .find(|(p, _)| p.start == start)
+            .map(|(_, d)| *d)
     }
 }
 
@@ -463,7 +487,7 @@ impl UnitStatus {
             interim_review: deadlines
                 .interim_review_by
                 .map(|r| deadline_status(r, facts.interim_reviewed_on, today)),
-            reports: ReportLedger::new(deadlines, &facts.report_dates).standing(today),
+            reports: ReportLedger::new(deadlines, &facts.reports).standing(today),
         }
     }
 
@@ -819,8 +843,15 @@ mod tests {
         );
     }
 
+    fn filed(period_start: Date, filed_on: Date) -> FiledReport {
+        FiledReport {
+            period_start,
+            filed_on,
+        }
+    }
+
     #[test]
-    fn ledger_matches_reports_in_order() {
+    fn ledger_fills_the_periods_reports_name() {
         let d = deadlines(); // quarterly from 1 July 2025, due the 5th after each quarter
         let l = ReportLedger::new(&d, &[]);
         assert_eq!(l.next_due(), Some(date!(2025 - 10 - 05)));
@@ -828,34 +859,43 @@ mod tests {
         assert_eq!(l.standing(date!(2025 - 10 - 06)), ReportStanding::Behind);
         assert_eq!(l.missing(&d, date!(2026 - 01 - 06)), 2);
 
-        // A report during the study phase fills nothing.
-        let l = ReportLedger::new(&d, &[date!(2025 - 05 - 10)]);
+        // A report for a period outside the schedule (the study phase) fills nothing.
+        let l = ReportLedger::new(&d, &[filed(date!(2025 - 04 - 01), date!(2025 - 07 - 02))]);
         assert!(l.filled.is_empty());
 
-        // Q3 on time (3 Oct), a correction on 4 Oct fills nothing, Q4 skipped, a report
-        // on 10 February fills Q4 late; Q1 2026 is then open.
+        // Q3 on time (3 Oct), its correction on 20 Oct changes nothing, Q4 submitted on
+        // 10 February: late, and no longer overdue. Q1 2026 is then open.
+        let q3 = date!(2025 - 07 - 01);
+        let q4 = date!(2025 - 10 - 01);
         let l = ReportLedger::new(
             &d,
             &[
-                date!(2026 - 02 - 10),
-                date!(2025 - 10 - 03),
-                date!(2025 - 10 - 04),
+                filed(q4, date!(2026 - 02 - 10)),
+                filed(q3, date!(2025 - 10 - 03)),
+                filed(q3, date!(2025 - 10 - 20)),
             ],
         );
         assert_eq!(l.filled.len(), 2);
-        assert_eq!(l.filled[1].0.start, date!(2025 - 10 - 01));
+        assert_eq!(l.filled_on(q3), Some(date!(2025 - 10 - 03)));
+        assert_eq!(l.filled[1].0.start, q4);
         assert!(l.any_late());
         assert_eq!(l.next_due(), Some(date!(2026 - 04 - 05)));
         assert_eq!(l.standing(date!(2026 - 03 - 01)), ReportStanding::Late);
         assert_eq!(l.standing(date!(2026 - 04 - 06)), ReportStanding::Behind);
 
-        let l = ReportLedger::new(&d, &[date!(2025 - 09 - 30)]);
+        // A skipped quarter stays owed after the next one is reported.
+        let l = ReportLedger::new(&d, &[filed(q4, date!(2026 - 01 - 03))]);
+        assert_eq!(l.next.map(|p| p.start), Some(q3));
+        assert_eq!(l.missing(&d, date!(2026 - 01 - 06)), 1);
+        assert_eq!(l.standing(date!(2026 - 01 - 06)), ReportStanding::Behind);
+
+        let l = ReportLedger::new(&d, &[filed(q3, date!(2025 - 09 - 30))]);
         assert_eq!(l.standing(date!(2025 - 11 - 01)), ReportStanding::OnTime);
 
         // Reporting ends: after the last period is filled nothing is owed.
         let mut short = deadlines();
         short.reports_until = Some(date!(2025 - 07 - 01));
-        let l = ReportLedger::new(&short, &[date!(2025 - 10 - 01)]);
+        let l = ReportLedger::new(&short, &[filed(q3, date!(2025 - 10 - 01))]);
         assert_eq!(l.next, None);
         assert_eq!(l.standing(date!(2030 - 01 - 01)), ReportStanding::OnTime);
         assert_eq!(l.missing(&short, date!(2030 - 01 - 01)), 0);
@@ -868,7 +908,7 @@ mod tests {
             studied_on: Some(date!(2025 - 04 - 02)),
             program_issued_on: None,
             interim_reviewed_on: None,
-            report_dates: vec![],
+            reports: vec![],
         };
         let s = UnitStatus::derive(&d, &facts, date!(2025 - 05 - 01));
         assert_eq!(s.study, DeadlineStatus::DoneLate);
@@ -940,11 +980,16 @@ mod tests {
         }
 
         #[test]
-        fn reporting_more_never_hurts(dates in prop::collection::vec(any_date(), 0..12), extra in any_date(), today in any_date()) {
+        fn reporting_more_never_hurts(dates in prop::collection::vec((any_date(), any_date()), 0..12), extra in (any_date(), any_date()), today in any_date()) {
             let d = deadlines();
-            let before = ReportLedger::new(&d, &dates);
-            let mut more = dates.clone();
-            more.push(extra);
+            let as_report = |(p, f): (Date, Date)| FiledReport {
+                period_start: ReportEvery::Quarterly.period_start(p),
+                filed_on: f,
+            };
+            let reports: Vec<FiledReport> = dates.into_iter().map(as_report).collect();
+            let before = ReportLedger::new(&d, &reports);
+            let mut more = reports.clone();
+            more.push(as_report(extra));
             let after = ReportLedger::new(&d, &more);
             prop_assert!(after.filled.len() >= before.filled.len());
             prop_assert!(after.missing(&d, today) <= before.missing(&d, today));

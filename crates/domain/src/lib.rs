@@ -16,6 +16,7 @@ pub mod program;
 pub mod progress;
 pub mod record_ids;
 pub mod refusal;
+pub mod report;
 pub mod restructure;
 pub mod rollup;
 pub mod study;
@@ -27,8 +28,8 @@ pub mod validate;
 
 pub use access::{AccessRole, AccountReach, Grant, Permission, Principal, Scope};
 pub use cascade::{
-    CascadeDeadlines, CascadeScope, DeadlineStatus, Milestone, MilestoneDates, Period, ReportEvery,
-    ReportLedger, ReportStanding, UnitFacts, UnitStatus,
+    CascadeDeadlines, CascadeScope, DeadlineStatus, FiledReport, Milestone, MilestoneDates, Period,
+    ReportEvery, ReportLedger, ReportStanding, UnitFacts, UnitStatus,
 };
 pub use document::{BodyCode, DocumentKey, DocumentNumber, DocumentType, NumberStyle, Term};
 pub use evidence::{ContentKey, EvidenceType};

@@ -460,7 +460,7 @@ impl ReportClass {
 impl UnitState {
     /// The state of a unit with these facts under these deadlines.
     pub fn new(deadlines: &CascadeDeadlines, facts: &UnitFacts) -> UnitState {
-        let ledger = ReportLedger::new(deadlines, &facts.report_dates);
+        let ledger = ReportLedger::new(deadlines, &facts.reports);
         let class = if ledger.any_late() {
             ReportClass::Late
         } else if ledger.any_filled() {
@@ -715,13 +715,19 @@ mod tests {
             prop::option::of(day()),
             prop::option::of(day()),
             prop::option::of(day()),
-            prop::collection::vec(day(), 0..8),
+            prop::collection::vec((day(), day()), 0..8),
         )
             .prop_map(|(s, p, r, reports)| UnitFacts {
                 studied_on: s,
                 program_issued_on: p,
                 interim_reviewed_on: r,
-                report_dates: reports,
+                reports: reports
+                    .into_iter()
+                    .map(|(period, filed_on)| crate::cascade::FiledReport {
+                        period_start: crate::ReportEvery::Quarterly.period_start(period),
+                        filed_on,
+                    })
+                    .collect(),
             })
     }
 

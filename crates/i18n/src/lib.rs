@@ -67,6 +67,7 @@ const FILES: &[(&str, &str, &str)] = &[
     area!("progress"),
     area!("study"),
     area!("inspection"),
+    area!("reports"),
 ];
 
 struct Catalog {

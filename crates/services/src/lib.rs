@@ -4,7 +4,8 @@
 //! - [`quality`]: plan assessment (copy check against the plan above and the siblings'
 //!   plans, "5 rõ" findings, score) and the rescans of every issued program;
 //! - [`blobs`]: the blob store that keeps every uploaded file content-addressed under
-//!   `<data-dir>/evidence/`.
+//!   `<data-dir>/evidence/`;
+//! - [`reports`]: the formalism signals of a report or review, with their evidence.
 //!
 //! Services take the store and the acting principal like the web's handlers do; the store
 //! decides what the principal may read and write. Nothing here knows HTTP.
@@ -12,5 +13,6 @@
 pub mod blobs;
 mod markdown;
 pub mod quality;
+pub mod reports;
 
 pub use blobs::{BlobStore, CheckedFile};

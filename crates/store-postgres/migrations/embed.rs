@@ -23,6 +23,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (7, "done_weeks", include_str!("0007_done_weeks.sql")),
     (8, "study_edits", include_str!("0008_study_edits.sql")),
+    (10, "reviews", include_str!("0010_reviews.sql")),
     (11, "inspection", include_str!("0011_inspection.sql")),
     (12, "hardening", include_str!("0012_hardening.sql")),
 ];

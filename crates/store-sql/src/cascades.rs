@@ -12,8 +12,8 @@ use async_trait::async_trait;
 use domain::cascade::ReportEvery;
 use domain::rollup::Counted;
 use domain::{
-    CascadeDeadlines, CascadeId, CascadeScope, DocumentId, OrgId, OrgKind, Permission, Principal,
-    UnitFacts, UnitState,
+    CascadeDeadlines, CascadeId, CascadeScope, DocumentId, FiledReport, OrgId, OrgKind, Permission,
+    Principal, UnitFacts, UnitState,
 };
 use serde_json::json;
 use sqlx::{QueryBuilder, Row};
@@ -21,12 +21,12 @@ use std::collections::HashMap;
 use store::*;
 use time::Date;
 
-const CASCADE_COLS: &str = "c.id, c.document_id, c.root_document_id, c.issuer_org_id, \
+pub(crate) const CASCADE_COLS: &str = "c.id, c.document_id, c.root_document_id, c.issuer_org_id, \
      c.scope_root_path, c.scope_kinds, c.include_root, c.study_by, c.program_by, \
      c.report_every, c.interim_review_by, c.reports_until, c.grace_days, c.unit_count, \
      c.created_at";
 
-fn deadlines_row(r: &DbRow) -> Result<CascadeDeadlines> {
+pub(crate) fn deadlines_row(r: &DbRow) -> Result<CascadeDeadlines> {
     let every: String = r.try_get("report_every").db()?;
     Ok(CascadeDeadlines {
         study_by: r.try_get("study_by").db()?,
@@ -98,7 +98,7 @@ pub(crate) fn unit_row(r: &DbRow) -> Result<UnitRow> {
                 studied_on: r.try_get("studied_on").db()?,
                 program_issued_on: r.try_get("program_issued_on").db()?,
                 interim_reviewed_on: r.try_get("interim_reviewed_on").db()?,
-                report_dates: Vec::new(),
+                reports: Vec::new(),
             },
             program_id: r.try_get("program_id").db()?,
         },
@@ -108,28 +108,33 @@ pub(crate) fn unit_row(r: &DbRow) -> Result<UnitRow> {
     })
 }
 
-/// Fills the report dates of the units from `unit_reports`.
+/// Fills the units' submitted periodic reports from `reports` (issue 13): for each period,
+/// the day of its first submission (a correction keeps the original's day).
 pub(crate) async fn load_report_dates(conn: &mut Conn, units: &mut [UnitRow]) -> Result<()> {
     if units.is_empty() {
         return Ok(());
     }
-    let mut by_id: HashMap<i64, Vec<Date>> = HashMap::new();
+    let mut by_id: HashMap<i64, Vec<FiledReport>> = HashMap::new();
     for chunk in units.chunks(MAX_BINDS / 2) {
         let mut qb = QueryBuilder::<Db>::new(
-            "SELECT cascade_unit_id, reported_on FROM unit_reports WHERE cascade_unit_id IN ",
+            "SELECT cascade_unit_id, period_start, MIN(submitted_on) AS filed_on FROM reports \
+             WHERE kind = 'periodic' AND state <> 'draft' AND cascade_unit_id IN ",
         );
         push_ids(&mut qb, chunk.iter().map(|u| u.unit.id.0));
-        qb.push(" ORDER BY cascade_unit_id, reported_on, id");
+        qb.push(" GROUP BY cascade_unit_id, period_start ORDER BY cascade_unit_id, period_start");
         for r in qb.build().fetch_all(&mut *conn).await.db()? {
             by_id
                 .entry(r.try_get("cascade_unit_id").db()?)
                 .or_default()
-                .push(r.try_get("reported_on").db()?);
+                .push(FiledReport {
+                    period_start: r.try_get("period_start").db()?,
+                    filed_on: r.try_get("filed_on").db()?,
+                });
         }
     }
     for u in units {
         if let Some(d) = by_id.remove(&u.unit.id.0) {
-            u.unit.facts.report_dates = d;
+            u.unit.facts.reports = d;
         }
     }
     Ok(())

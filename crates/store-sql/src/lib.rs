@@ -22,6 +22,7 @@ pub(crate) mod migrations;
 pub(crate) mod orgs;
 pub(crate) mod programs;
 pub(crate) mod progress;
+pub(crate) mod reports;
 pub(crate) mod restructure;
 pub(crate) mod rows;
 pub(crate) mod study;

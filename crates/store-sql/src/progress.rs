@@ -477,6 +477,7 @@ pub(crate) async fn move_program_paths(
             ("rollups", "org_id"),
             ("rollup_dues", "org_id"),
             ("rollup_done_weeks", "org_id"),
+            ("reports", "org_id"),
         ] {
             let sql = format!(
                 "UPDATE {table} SET province_id = $1 WHERE {key} IN \
@@ -502,6 +503,9 @@ pub(crate) async fn move_program_paths(
              (SELECT id FROM cascade_units WHERE org_path >= $2 AND org_path < $3)",
             "UPDATE document_attachments SET province_id = $1 WHERE document_id IN \
              (SELECT id FROM documents WHERE issuer_path >= $2 AND issuer_path < $3)",
+            "UPDATE report_decisions SET province_id = $1 WHERE report_id IN \
+             (SELECT r.id FROM reports r JOIN organizations o ON o.id = r.org_id \
+              WHERE o.path >= $2 AND o.path < $3)",
         ] {
             sqlx::query(sql)
                 .bind(new_province)

@@ -626,6 +626,37 @@ async fn overdue_units_name_the_secretary(s: &dyn FullStore) {
         reports[0].overdue,
         vec![("program", d(2025, 4, 30)), ("report", d(2025, 10, 5))]
     );
+    // Once g1 submits its Q3 report (late), it is late, no longer overdue (issue 13).
+    let g1_office = principal(s, AccessRole::OfficeStaff, t.g1.id).await;
+    let q3 = s
+        .start_report(
+            &g1_office,
+            NewReport {
+                org: t.g1.id,
+                document: doc.id,
+                kind: domain::report::ReportKind::Periodic,
+                period_start: d(2025, 7, 1),
+                period_end: d(2025, 9, 30),
+                today: d(2025, 10, 7),
+            },
+        )
+        .await
+        .unwrap();
+    let mut input = ReportInput::default();
+    input.sections.assessment = "Đã triển khai.".into();
+    s.save_report(&g1_office, q3.id, input).await.unwrap();
+    s.submit_report(&g1_office, q3.id, d(2025, 10, 7))
+        .await
+        .unwrap();
+    let reported = s
+        .overdue_units(&office, t.g1.id, doc.id, d(2026, 1, 5), page())
+        .await
+        .unwrap();
+    assert_eq!(
+        reported[0].overdue,
+        vec![("program", d(2025, 4, 30)), ("review", d(2025, 12, 31))],
+        "no report owed: Q4 is due on 5 January"
+    );
     let d1_office = principal(s, AccessRole::OfficeStaff, t.d1.id).await;
     let mine = s
         .overdue_units(&d1_office, t.d1.id, doc.id, d(2025, 5, 1), page())

@@ -10,7 +10,7 @@
 //! [`AccountStore`] (credentials, principal, sessions, users, grants), [`AuditStore`],
 //! [`DocumentStore`] (documents, targets, attachments), [`CascadeStore`],
 //! [`ProgramStore`] (programs, tasks, plan-quality assessments), [`ProgressStore`],
-//! [`DashboardStore`] and [`StudyStore`]. [`Store`] keeps the meta and maintenance
+//! [`DashboardStore`], [`StudyStore`] and [`ReportStore`] (reports and reviews). [`Store`] keeps the meta and maintenance
 //! methods and has every capability as a supertrait, so an `Arc<dyn Store>` reaches all.
 //!
 //! API boundary: every method that reads or writes organization data takes the acting
@@ -31,6 +31,7 @@ mod meta;
 mod orgs;
 mod programs;
 mod progress;
+mod reports;
 mod study;
 
 pub use accounts::{AccountStore, Credentials, GrantRow, NewGrant, NewUser, User, UserDetail};
@@ -70,6 +71,11 @@ pub use progress::{
     MyTask, NOTIFY_WITHIN_DAYS, Notification, NotificationKind, PendingAcceptance, ProgressInput,
     ProgressRecord, ProgressStore, TaskContext,
 };
+pub use reports::{
+    DecisionRecord, EvidenceGap, Gathered, InspectionFacts, NewReport, OverdueFact, ProgramFacts,
+    Proposal, ReportFacts, ReportId, ReportInput, ReportPeers, ReportRecord, ReportStore,
+    ReportSummary, StudyFacts, TargetFact, UnitReports,
+};
 pub use study::{
     AttendanceImportRow, CheckIn, CheckPaper, MyStudy, NewMaterial, NewReflection, NewStudySession,
     Participation, QuestionRecord, ReflectionRecord, RosterRow, RoundReview, RoundReviewInput,
@@ -96,6 +102,7 @@ pub trait Store:
     + DashboardStore
     + StudyStore
     + InspectionStore
+    + ReportStore
     + Send
     + Sync
     + 'static

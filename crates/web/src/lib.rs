@@ -35,6 +35,7 @@ pub mod password;
 pub mod people;
 pub mod programs;
 pub mod progress;
+pub mod reports;
 pub mod routes;
 pub mod search;
 pub mod shell;
@@ -171,6 +172,7 @@ pub fn app(state: AppState) -> Router {
         .merge(dashboards::router())
         .merge(study::router())
         .merge(inspection::router())
+        .merge(reports::router())
         .merge(search::router())
         .merge(admin::router())
         .merge(account::router())

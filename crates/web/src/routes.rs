@@ -144,6 +144,18 @@ pub static ALL: &[(Method, &str)] = &[
     (Method::POST, "/recommendations/{id}/remediation"),
     (Method::POST, "/recommendations/{id}/decision"),
     (Method::GET, "/inspection-files/{id}"),
+    // reports
+    (Method::GET, "/orgs/{id}/reports/{doc}"),
+    (Method::POST, "/orgs/{id}/reports/{doc}"),
+    (Method::GET, "/orgs/{id}/reports/{doc}/gathered"),
+    (Method::GET, "/reports/{id}"),
+    (Method::POST, "/reports/{id}"),
+    (Method::POST, "/reports/{id}/correct"),
+    (Method::GET, "/reports/{id}/file"),
+    (Method::POST, "/reports/{id}/file"),
+    (Method::POST, "/reports/{id}/apply"),
+    (Method::GET, "/reports/{id}/xlsx"),
+    (Method::GET, "/reports/{id}/docx"),
     // search
     (Method::GET, "/search"),
     // admin

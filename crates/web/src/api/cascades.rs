@@ -146,6 +146,7 @@ pub struct CascadeUnitDto {
     pub studied_on: Option<Date>,
     pub program_issued_on: Option<Date>,
     pub interim_reviewed_on: Option<Date>,
+    /// The day each filled reporting period's first report was submitted, by period.
     pub report_dates: Vec<Date>,
     /// The unit's issued program, once issued.
     pub program_id: Option<i64>,
@@ -171,7 +172,7 @@ impl CascadeUnitDto {
             studied_on: u.facts.studied_on,
             program_issued_on: u.facts.program_issued_on,
             interim_reviewed_on: u.facts.interim_reviewed_on,
-            report_dates: u.facts.report_dates.clone(),
+            report_dates: u.facts.reports.iter().map(|r| r.filed_on).collect(),
             program_id: u.program_id,
             status: UnitStatusDto::from(&status),
             as_of: today,

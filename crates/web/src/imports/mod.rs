@@ -59,6 +59,7 @@ pub(crate) fn is_upload(path: &str) -> bool {
         || one_id("/documents/", "/attachments")
         || crate::study::is_upload(path)
         || crate::inspection::is_upload(path)
+        || crate::reports::is_upload(path)
 }
 
 /// Set by the context middleware on an upload larger than [`BODY_LIMIT`] (its body is then

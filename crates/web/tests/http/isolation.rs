@@ -10,6 +10,7 @@ use axum::http::Method;
 
 use crate::helpers::{A_NAMES, Browser, ProgramRecords, TaskRecords, TestApp, spawn_app};
 use crate::inspection::InspectionRecords;
+use crate::reports::ReportRecords;
 use crate::study::StudyRecords;
 
 /// Routes that hold no organization data: the shell and sign-in.
@@ -29,6 +30,7 @@ pub fn address(
     t: &TaskRecords,
     st: &StudyRecords,
     ins: &InspectionRecords,
+    rep: &ReportRecords,
     template: &str,
 ) -> String {
     // The JSON API's routes name the same records as the pages under `/api`.
@@ -40,6 +42,10 @@ pub fn address(
         return format!("{api}/dashboards/{}/{}{rest}", app.grassroots_a, r.document);
     }
     let template = page;
+    if let Some(rest) = template.strip_prefix("/orgs/{id}/reports/{doc}") {
+        // A district's own reports on its resolution (it writes them).
+        return format!("{api}/orgs/{}/reports/{}{rest}", app.district_a, r.document);
+    }
     let id = if template.starts_with("/inspection-programs/") {
         ins.program.to_string()
     } else if template.starts_with("/inspection-items/") {
@@ -50,6 +56,8 @@ pub fn address(
         ins.recommendation.to_string()
     } else if template.starts_with("/inspection-files/") {
         ins.file.to_string()
+    } else if template.starts_with("/reports/") {
+        rep.report.to_string()
     } else if template.starts_with("/tasks/") {
         t.task.to_string()
     } else if template.starts_with("/study-sessions/")
@@ -210,6 +218,12 @@ static INSIDER: &[(&str, Expect)] = &[
     ("POST /my/study/{doc}/check", Expect::Malformed),
     ("POST /study-reflections/{id}/grade", Expect::Malformed),
     ("POST /admin/users/{id}/disabled", Expect::Malformed),
+    ("POST /orgs/{id}/reports/{doc}", Expect::Malformed),
+    // An empty draft may be saved.
+    (
+        "POST /reports/{id}",
+        Expect::See("/reports/{report}?done=saved"),
+    ),
     (
         "POST /admin/users/{id}/grants/{grant}/revoke",
         Expect::See("/admin/users/{user}?done=revoked"),
@@ -292,6 +306,7 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
     let tasks = app.seed_issued_task(true).await;
     let study = app.seed_study(&records).await;
     let ins = app.seed_inspection(true).await;
+    let report = app.seed_report(&records).await;
     let a = |w: Who| match w {
         Who::Office => &office_a,
         Who::Admin => &admin_a,
@@ -319,7 +334,7 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
     let mut failures = Vec::new();
     for (method, template) in &routes {
         let outsider = b(who(template));
-        let path = address(&app, &records, &tasks, &study, &ins, template);
+        let path = address(&app, &records, &tasks, &study, &ins, &report, template);
         let (status, body) = send(outsider, method, &path).await;
         if let Some(name) = A_NAMES.iter().find(|n| body.contains(*n)) {
             failures.push(format!("B {method} {path}: {status} shows {name}"));
@@ -355,10 +370,11 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
             .replace("{program}", &records.program.to_string())
             .replace("{session}", &study.session.to_string())
             .replace("{user}", &app.clerk_a.to_string())
+            .replace("{report}", &report.report.to_string())
     };
     for (method, template) in reads.into_iter().chain(writes) {
         let insider = a(who(template));
-        let path = address(&app, &records, &tasks, &study, &ins, template);
+        let path = address(&app, &records, &tasks, &study, &ins, &report, template);
         let res = request(insider, method, &path).await;
         let status = res.status().as_u16();
         let location = res

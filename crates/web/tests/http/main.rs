@@ -18,4 +18,5 @@ mod pages;
 mod programs;
 mod progress;
 mod quality;
+mod reports;
 mod study;

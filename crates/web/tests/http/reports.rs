@@ -1,0 +1,309 @@
+//! Reports and reviews (issue 13) through the pages: a cell secretary writes and submits a
+//! quarterly report, the grassroots office reads it in its gathered draft, the other
+//! district sees nothing; bad input gets a message and saves nothing; the .docx opens in
+//! LibreOffice with its Vietnamese text.
+
+use domain::report::ReportKind;
+use domain::{CascadeDeadlines, CascadeScope, DocumentId, OrgKind, Principal, ReportEvery};
+use store::{NewReport, ReportId};
+use time::macros::date;
+
+use crate::helpers::{ProgramRecords, TestApp, keep_pdf, multipart, spawn_app};
+
+/// A review of district A (a draft with its signed document), for the routes that name a
+/// report.
+pub struct ReportRecords {
+    pub report: ReportId,
+}
+
+impl TestApp {
+    pub async fn seed_report(&self, r: &ProgramRecords) -> ReportRecords {
+        let sys = Principal::system();
+        let today = domain::tz::local_date(time::OffsetDateTime::now_utc());
+        let rep = self
+            .store
+            .start_report(
+                &sys,
+                NewReport {
+                    org: self.district_a,
+                    document: r.document,
+                    kind: ReportKind::Interim,
+                    period_start: date!(2025 - 01 - 15),
+                    period_end: today - time::Duration::days(1),
+                    today,
+                },
+            )
+            .await
+            .expect("review draft");
+        self.store
+            .attach_report_file(&sys, rep.id, keep_pdf(self.data.path(), "so-ket.pdf"))
+            .await
+            .expect("signed document");
+        ReportRecords { report: rep.id }
+    }
+
+    /// A resolution of district A cascaded to its cells, quarterly reports from Q3 2025.
+    async fn cells_report(&self) -> DocumentId {
+        let sys = Principal::system();
+        let s = self.store.as_ref();
+        let district = s.org_get(&sys, self.district_a).await.unwrap();
+        let doc = s
+            .register_document(
+                &sys,
+                store::NewDocument {
+                    issuer_org_id: self.district_a,
+                    doc_type: domain::DocumentType::Resolution,
+                    number: domain::DocumentNumber::parse_for(
+                        "number",
+                        domain::DocumentType::Resolution,
+                        "07-NQ/HU",
+                    )
+                    .unwrap(),
+                    term: domain::Term::parse("term", "2020–2025").unwrap(),
+                    issued_on: date!(2025 - 01 - 15),
+                    title: "Về nâng cao chất lượng sinh hoạt chi bộ".into(),
+                    body_md: "Nâng cao chất lượng sinh hoạt chi bộ.".into(),
+                    parent_document_id: None,
+                },
+            )
+            .await
+            .unwrap();
+        s.create_cascade(
+            &sys,
+            doc.id,
+            CascadeScope {
+                root: district.path,
+                kinds: vec![OrgKind::Cell],
+                include_root: false,
+            },
+            CascadeDeadlines {
+                study_by: date!(2025 - 03 - 31),
+                program_by: date!(2025 - 04 - 30),
+                report_every: ReportEvery::Quarterly,
+                interim_review_by: None,
+                reports_until: None,
+                grace_days: 5,
+            },
+        )
+        .await
+        .unwrap();
+        doc.id
+    }
+}
+
+fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_cell_reports_its_quarter_and_the_upper_level_gathers_it() {
+    let app = spawn_app().await;
+    let doc = app.cells_report().await;
+    let sec = app.signed_in("secretary.a").await;
+    let unit = format!("/orgs/{}/reports/{doc}", app.cell_a);
+    let page = sec.get(&unit).await.text().await.unwrap();
+    assert!(page.contains("Báo cáo định kỳ"), "{page}");
+    assert!(page.contains("01/07/2025 – 30/09/2025"));
+    assert!(page.contains("Quá hạn"), "Q3 was due on 05/10/2025");
+    assert!(page.contains("Viết báo cáo"));
+
+    let res = sec
+        .post(&unit, &[("kind", "periodic"), ("period", "2025-07-01")])
+        .await;
+    assert_eq!(res.status(), 303);
+    let report = location(&res);
+    assert!(report.starts_with("/reports/"), "{report}");
+    let draft = sec.get(&report).await.text().await.unwrap();
+    assert!(
+        draft.contains("Phần số liệu"),
+        "the factual part is generated"
+    );
+    assert!(draft.contains("Đảng viên đã học tập"));
+    // Submitting without an assessment: a message, still a draft.
+    let res = sec.post(&report, &[("action", "submit")]).await;
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("Có lỗi cần sửa") || body.contains("error-summary"),
+        "{body}"
+    );
+    assert!(body.contains("Bản nháp"));
+    let res = sec
+        .post(
+            &report,
+            &[
+                ("action", "submit"),
+                (
+                    "assessment",
+                    "Chi bộ đã tổ chức quán triệt, 100% đảng viên đã học tập.",
+                ),
+                ("causes", "Một số đảng viên đi làm ăn xa."),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert!(location(&res).ends_with("?done=submitted"));
+    let done = sec.get(&report).await.text().await.unwrap();
+    assert!(done.contains("Đã gửi"));
+    assert!(done.contains("Nộp muộn"), "submitted after 05/10/2025");
+    assert!(done.contains("01-BC/CB"));
+    assert!(
+        done.contains("Số liệu không khớp"),
+        "100% claimed, 0 studied on record"
+    );
+    assert!(done.contains("Lập bản đính chính"));
+    // Frozen: saving again is refused with a message.
+    let res = sec.post(&report, &[("assessment", "Sửa lại")]).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("đã khóa"));
+    let unit_page = sec.get(&unit).await.text().await.unwrap();
+    assert!(unit_page.contains("Nộp muộn"), "late, no longer overdue");
+
+    // The district office reads it in its gathered draft; the other district cannot.
+    let office = app.signed_in("office.a").await;
+    let gathered = format!(
+        "/orgs/{}/reports/{doc}/gathered?kind=periodic&period=2025-07-01",
+        app.grassroots_a
+    );
+    let g = office.get(&gathered).await.text().await.unwrap();
+    assert!(g.contains("Một số đảng viên đi làm ăn xa."), "{g}");
+    assert!(g.contains("01-BC/CB"));
+    let other = app.signed_in("office.b").await;
+    assert_eq!(other.get(&gathered).await.status(), 404);
+    assert_eq!(other.get(&report).await.status(), 404);
+    // The district office reads the report but cannot write it.
+    let res = office.post(&report, &[("assessment", "x")]).await;
+    assert_eq!(res.status(), 403, "the level above reads, the unit writes");
+    let correct = office.post(&format!("{report}/correct"), &[]).await;
+    assert_eq!(correct.status(), 403);
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_message_and_saves_nothing() {
+    let app = spawn_app().await;
+    let doc = app.cells_report().await;
+    let sec = app.signed_in("secretary.a").await;
+    let unit = format!("/orgs/{}/reports/{doc}", app.cell_a);
+    // The current quarter has not ended.
+    let today = domain::tz::local_date(time::OffsetDateTime::now_utc());
+    let current = domain::ReportEvery::Quarterly.period_start(today);
+    let iso = format!(
+        "{:04}-{:02}-{:02}",
+        current.year(),
+        u8::from(current.month()),
+        current.day()
+    );
+    let res = sec
+        .post(&unit, &[("kind", "periodic"), ("period", &iso)])
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("chưa kết thúc"));
+    // A review whose attendance is out of range: the message, and nothing saved.
+    let res = sec
+        .post(&unit, &[("kind", "interim"), ("period_end", "30/11/2025")])
+        .await;
+    assert_eq!(res.status(), 303);
+    let review = location(&res);
+    let res = sec
+        .post(
+            &review,
+            &[
+                ("assessment", "Sơ kết"),
+                ("held_on", "01/12/2025"),
+                ("chair", "Nguyễn Văn An"),
+                ("invited", "10"),
+                ("present", "12"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("không vượt số người được triệu tập"),
+        "{body}"
+    );
+    assert!(body.contains("value=\"12\""), "the values are kept");
+    let r = app
+        .store
+        .report(
+            &Principal::system(),
+            ReportId(review.trim_start_matches("/reports/").parse().unwrap()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.sections.assessment, "", "nothing half-saved");
+    assert!(r.conference.is_none());
+    // An oversized signed document.
+    let big = vec![b'%'; 21 * 1024 * 1024];
+    let (content_type, body) = multipart(
+        &[("csrf", sec.csrf.as_str())],
+        Some(("lon.pdf", big.as_slice())),
+    );
+    let res = sec
+        .client
+        .post(sec.url(&format!("{review}/file")))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("Tệp quá lớn"));
+    let r = app.store.report(&Principal::system(), r.id).await.unwrap();
+    assert!(r.file.is_none());
+}
+
+#[tokio::test]
+async fn a_review_downloads_as_a_party_document_with_its_vietnamese_text() {
+    let app = spawn_app().await;
+    let records = app.seed_programs().await;
+    let rep = app.seed_report(&records).await;
+    let office = app.signed_in("office.a").await;
+    let path = format!("/reports/{}", rep.report);
+    let res = office
+        .post(
+            &path,
+            &[
+                ("action", "submit"),
+                (
+                    "assessment",
+                    "Đảng bộ huyện đã lãnh đạo triển khai nghiêm túc.",
+                ),
+                ("lessons", "Phát huy vai trò người đứng đầu."),
+                ("held_on", "01/12/2025"),
+                ("chair", "Nguyễn Văn Hùng"),
+                ("invited", "35"),
+                ("present", "33"),
+                ("decisions[0].kind", "commend"),
+                ("decisions[0].subject", "Đảng bộ xã Bảo Đài"),
+                ("decisions[0].reason", "Hoàn thành xuất sắc nhiệm vụ"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    let docx = office.get(&format!("{path}/docx")).await;
+    assert_eq!(docx.status(), 200);
+    let bytes = docx.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"PK"), "a .docx is a zip");
+    let xlsx = office.get(&format!("{path}/xlsx")).await;
+    assert_eq!(xlsx.status(), 200);
+    let Some((text, _pages)) = testdb::office::docx_as_pdf_text("report .docx", &bytes) else {
+        return;
+    };
+    for want in [
+        "ĐẢNG CỘNG SẢN VIỆT NAM",
+        "BÁO CÁO",
+        "Sơ kết thực hiện 05-NQ/HU",
+        "01-BC/HU",
+        "Đảng bộ huyện đã lãnh đạo triển khai nghiêm túc.",
+        "Đề nghị khen thưởng",
+        "Nguyễn Văn Hùng",
+        "Nơi nhận",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in:\n{text}");
+    }
+}
