@@ -57,6 +57,7 @@ fn target(indicator: &str, baseline: f64, value: f64, unit: &str, by: Date) -> T
         unit: unit.into(),
         deadline: Some(by),
         direction: Direction::Increase,
+        rule: domain::RollupRule::default_for(unit),
     }
 }
 

@@ -23,4 +23,5 @@ pub(crate) mod progress;
 pub(crate) mod restructure;
 pub(crate) mod rows;
 pub(crate) mod study;
+pub(crate) mod targets;
 pub(crate) mod util;

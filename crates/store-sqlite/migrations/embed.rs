@@ -23,4 +23,5 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (7, "done_weeks", include_str!("0007_done_weeks.sql")),
     (8, "study_edits", include_str!("0008_study_edits.sql")),
+    (15, "targets", include_str!("0015_targets.sql")),
 ];

@@ -31,6 +31,7 @@ mod orgs;
 mod programs;
 mod progress;
 mod study;
+mod targets;
 
 pub use accounts::{AccountStore, Credentials, GrantRow, NewGrant, NewUser, User, UserDetail};
 pub use audit::{AuditEntry, AuditFilter, AuditStore};
@@ -71,6 +72,11 @@ pub use study::{
     StudyStore, UnitParticipation,
 };
 
+pub use targets::{
+    ContributionSource, ProgramTargetInput, SilentUnit, TargetBreakdown, TargetContribution,
+    TargetOwner, TargetRecount, TargetStore, UpperTargetChoice,
+};
+
 use async_trait::async_trait;
 use domain::Principal;
 
@@ -89,6 +95,7 @@ pub trait Store:
     + ProgressStore
     + DashboardStore
     + StudyStore
+    + TargetStore
     + Send
     + Sync
     + 'static

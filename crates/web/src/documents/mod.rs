@@ -707,6 +707,7 @@ fn target_rows_from_records(records: &[TargetRecord]) -> Vec<TargetRow> {
                     .map(validate::format_date)
                     .unwrap_or_default(),
                 direction: r.target.direction.as_str().to_owned(),
+                rule: r.target.rule.as_str().to_owned(),
             },
         })
         .collect()
@@ -737,6 +738,7 @@ fn posted_targets(f: &FormData) -> Vec<TargetForm> {
                 unit: g("unit"),
                 deadline: g("deadline"),
                 direction: g("direction"),
+                rule: g("rule"),
             }
         })
         .filter(|t| {
