@@ -66,6 +66,7 @@ const FILES: &[(&str, &str, &str)] = &[
     area!("dashboards"),
     area!("progress"),
     area!("study"),
+    area!("targets"),
 ];
 
 struct Catalog {

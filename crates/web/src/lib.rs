@@ -38,6 +38,7 @@ pub mod routes;
 pub mod search;
 pub mod shell;
 pub mod study;
+pub mod targets;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -156,6 +157,7 @@ pub fn app(state: AppState) -> Router {
         .merge(progress::router())
         .merge(dashboards::router())
         .merge(study::router())
+        .merge(targets::router())
         .merge(search::router())
         .merge(admin::router())
         .merge(account::router())

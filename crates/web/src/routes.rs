@@ -122,6 +122,10 @@ pub static ALL: &[(Method, &str)] = &[
     (Method::POST, "/my/study/{doc}/reflection"),
     (Method::GET, "/study-reflections/{id}/file"),
     (Method::POST, "/study-reflections/{id}/grade"),
+    // targets
+    (Method::GET, "/programs/{id}/targets"),
+    (Method::POST, "/programs/{id}/targets"),
+    (Method::GET, "/targets/{id}"),
     // search
     (Method::GET, "/search"),
     // admin
@@ -168,6 +172,10 @@ pub static ALL: &[(Method, &str)] = &[
     (Method::POST, "/api/notifications/read"),
     (Method::GET, "/api/dashboards/{org}/{document}"),
     (Method::GET, "/api/dashboards/{org}/{document}/overdue"),
+    // api: targets
+    (Method::GET, "/api/programs/{id}/targets"),
+    (Method::POST, "/api/programs/{id}/targets"),
+    (Method::GET, "/api/targets/{id}"),
     // api: study
     (Method::GET, "/api/study/sessions/{id}"),
     (Method::POST, "/api/study/sessions/{id}"),

@@ -37,6 +37,7 @@ pub mod programs;
 pub mod progress;
 
 pub mod study;
+pub mod targets;
 
 use axum::body::Bytes;
 use axum::response::{IntoResponse, Response};
@@ -58,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .merge(programs::router())
         .merge(progress::router())
         .merge(dashboards::router())
+        .merge(targets::router())
 }
 
 /// The API's own description, and the parts every capability shares.
@@ -88,6 +90,7 @@ files of each update with their download address.",
         (name = "programs", description = "A unit's action program: draft, sections, task table, issue, revise."),
         (name = "progress", description = "Tasks, progress updates and their acceptance, my tasks, notifications."),
         (name = "dashboards", description = "How a document's implementation stands in a subtree."),
+        (name = "targets", description = "A program's own targets linked to the upper targets they serve; a target's roll-up by sub-unit."),
     )
 )]
 pub struct ApiDoc;
@@ -126,6 +129,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         progress::Doc::openapi(),
         dashboards::Doc::openapi(),
         study::Doc::openapi(),
+        targets::Doc::openapi(),
     ] {
         doc.merge(part);
     }

@@ -684,6 +684,17 @@ impl TargetsPage {
             })
             .collect()
     }
+
+    fn rule_options(&self) -> Vec<(&'static str, &'static str)> {
+        std::iter::once(("", self.ctx.t("targets.rule.default")))
+            .chain(domain::RollupRule::ALL.iter().map(|r| {
+                (
+                    r.as_str(),
+                    self.ctx.t(&format!("targets.rule.{}", r.as_str())),
+                )
+            }))
+            .collect()
+    }
 }
 
 fn target_rows_from_records(records: &[TargetRecord]) -> Vec<TargetRow> {

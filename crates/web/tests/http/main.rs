@@ -18,3 +18,4 @@ mod programs;
 mod progress;
 mod quality;
 mod study;
+mod targets;
