@@ -54,6 +54,13 @@ enum Cmd {
         /// Cells issue programs too (~40,000 tasks: the design scale).
         #[arg(long)]
         cells: bool,
+        /// Targets that add up (issue 13 item 4): the resolution has a rate target (average
+        /// by members); districts issue programs too, and every program sets its own
+        /// target linked to its nearest ancestor's (the district's to the resolution's);
+        /// tasks serve it and every update carries a value, so each acceptance rolls the
+        /// value up the chain of targets in its transaction.
+        #[arg(long)]
+        targets: bool,
     },
     /// Study (issue 5) on a fresh SQLite file with the Bắc Giang demo: a conference in
     /// every cell, the attendance of every member recorded by one import (all or nothing,
@@ -280,12 +287,19 @@ async fn import_members(rows: usize, dir: Option<std::path::PathBuf>) -> anyhow:
     Ok(())
 }
 
-async fn progress(url: &str, updates: usize, per: usize, cells: bool) -> anyhow::Result<()> {
+async fn progress(
+    url: &str,
+    updates: usize,
+    per: usize,
+    cells: bool,
+    targets: bool,
+) -> anyhow::Result<()> {
     use domain::{
-        CascadeDeadlines, CascadeScope, DocumentNumber, DocumentType, ProgramKind, ProgramSections,
-        ReportEvery, TaskDraft, TaskStatus, Term,
+        CascadeDeadlines, CascadeScope, Direction, DocumentNumber, DocumentType, OrgId,
+        ProgramKind, ProgramSections, ReportEvery, RollupRule, Target, TargetId, TaskDraft,
+        TaskStatus, Term,
     };
-    use store::{AcceptanceDecision, NewDocument, NewProgram, ProgressInput};
+    use store::{AcceptanceDecision, NewDocument, NewProgram, ProgramTargetInput, ProgressInput};
     let d = |y: i32, m: u8, day: u8| {
         time::Date::from_calendar_date(y, time::Month::try_from(m).expect("month"), day)
             .expect("date")
@@ -369,10 +383,37 @@ async fn progress(url: &str, updates: usize, per: usize, cells: bool) -> anyhow:
         c.reached,
         t.elapsed().as_secs_f64()
     );
-    let issuers: Vec<_> = units
+    let rate = |goal: f64| Target {
+        indicator: "Tỷ lệ đảng viên được học tập nghị quyết".into(),
+        baseline: Some(50.0),
+        target_value: goal,
+        unit: "%".into(),
+        deadline: Some(d(2025, 12, 31)),
+        direction: Direction::Increase,
+        rule: RollupRule::Average,
+    };
+    let doc_target = if targets {
+        Some(
+            store
+                .set_document_targets(&p, doc.id, vec![rate(95.0)])
+                .await?[0]
+                .id,
+        )
+    } else {
+        None
+    };
+    let mut issuers: Vec<_> = units
         .iter()
-        .filter(|u| u.kind == OrgKind::Grassroots || (cells && u.kind == OrgKind::Cell))
+        .filter(|u| {
+            u.kind == OrgKind::Grassroots
+                || (cells && u.kind == OrgKind::Cell)
+                || (targets && u.kind == OrgKind::DirectlyAffiliated)
+        })
         .collect();
+    // Upper units first: a program serves the target of an issued program above it.
+    issuers.sort_by_key(|u| u.path.depth());
+    let mut own_target: std::collections::HashMap<OrgId, TargetId> =
+        std::collections::HashMap::new();
     let t = Instant::now();
     let mut task_ids = Vec::new();
     for u in &issuers {
@@ -405,6 +446,32 @@ async fn progress(url: &str, updates: usize, per: usize, cells: bool) -> anyhow:
                 },
             )
             .await?;
+        let serves = match doc_target {
+            Some(top) => {
+                let upper = u
+                    .path
+                    .ids()
+                    .iter()
+                    .rev()
+                    .skip(1)
+                    .find_map(|a| own_target.get(a).copied())
+                    .unwrap_or(top);
+                let own = store
+                    .set_program_targets(
+                        &p,
+                        draft.id,
+                        vec![ProgramTargetInput {
+                            target: rate(90.0),
+                            upper: Some(upper),
+                        }],
+                    )
+                    .await?[0]
+                    .id;
+                own_target.insert(u.id, own);
+                Some(own)
+            }
+            None => None,
+        };
         let tasks = (0..per)
             .map(|i| TaskDraft {
                 content: format!("Nhiệm vụ {}", i + 1),
@@ -413,7 +480,7 @@ async fn progress(url: &str, updates: usize, per: usize, cells: bool) -> anyhow:
                 responsible: Some(member),
                 deadline: Some(d(2025, 6, 30) + time::Duration::days(30 * i as i64)),
                 expected_output: Some("Báo cáo".into()),
-                upper_target: None,
+                upper_target: serves,
             })
             .collect();
         store.save_tasks(&p, draft.id, tasks).await?;
@@ -450,7 +517,7 @@ async fn progress(url: &str, updates: usize, per: usize, cells: bool) -> anyhow:
         let input = ProgressInput {
             status,
             percent: (status != TaskStatus::Done).then_some((i % 100) as u8),
-            indicator_value: None,
+            indicator_value: targets.then_some((50 + i % 50) as f64),
             note: Some("Đã triển khai theo kế hoạch".into()),
             evidence: vec![],
         };
@@ -459,8 +526,9 @@ async fn progress(url: &str, updates: usize, per: usize, cells: bool) -> anyhow:
         times.push(t.elapsed());
         posted.push(u.id);
     }
+    let with = if targets { " + targets" } else { "" };
     report(
-        &format!("post_progress + rollup ({})", store.backend()),
+        &format!("post_progress + rollup{with} ({})", store.backend()),
         times,
     );
     let mut times = Vec::with_capacity(posted.len());
@@ -477,7 +545,7 @@ async fn progress(url: &str, updates: usize, per: usize, cells: bool) -> anyhow:
         times.push(t.elapsed());
     }
     report(
-        &format!("decide_progress + rollup ({})", store.backend()),
+        &format!("decide_progress + rollup{with} ({})", store.backend()),
         times,
     );
     let t = Instant::now();
@@ -493,6 +561,23 @@ async fn progress(url: &str, updates: usize, per: usize, cells: bool) -> anyhow:
         r.differing_rows == 0 && r.fixed_items == 0,
         "kept rollups differ from the recount"
     );
+    if let Some(top) = doc_target {
+        let t = Instant::now();
+        let r = store.recount_targets(&p).await?;
+        let b = store.target_breakdown(&p, top).await?;
+        println!(
+            "recount of {} targets in {:.2} s; {} changed; the resolution's target: {:?} from {} units",
+            r.targets,
+            t.elapsed().as_secs_f64(),
+            r.changed,
+            b.record.current_value,
+            b.record.contributors
+        );
+        anyhow::ensure!(
+            r.changed == 0,
+            "kept target roll-ups differ from the recount"
+        );
+    }
     Ok(())
 }
 
@@ -534,7 +619,8 @@ async fn main() -> anyhow::Result<()> {
             updates,
             tasks,
             cells,
-        } => progress(&database_url, updates, tasks, cells).await,
+            targets,
+        } => progress(&database_url, updates, tasks, cells, targets).await,
         Cmd::Study {
             database_url,
             iterations,

@@ -3,6 +3,11 @@
 //! for them, progress accepted or returned, targets with values, and the plan-quality
 //! check from the first sign-in.
 //!
+//! Each program sets its own targets, linked to the resolution's (05-NQ/TU) targets they
+//! serve, and its tasks serve them: the accepted figures of Lục Nam and Tân Yên roll up to
+//! the province's targets (average weighted by members for the rates), so the targets'
+//! pages and the dashboards show real roll-ups.
+//!
 //! Three plans are genuinely local (texts of the analysis corpus, written for those
 //! districts); one repeats the resolution with the level's name swapped and vague tasks,
 //! which the plan-quality check flags (`resolute rescan-plans`, run by the demo command).
@@ -10,7 +15,9 @@
 use domain::{
     DocumentId, Principal, ProgramKind, ProgramSections, TargetId, TaskDraft, TaskStatus,
 };
-use store::{AcceptanceDecision, CascadeUnit, NewProgram, Page, ProgressInput, Store};
+use store::{
+    AcceptanceDecision, CascadeUnit, NewProgram, Page, ProgramTargetInput, ProgressInput, Store,
+};
 use time::{Date, Duration};
 
 const LUC_NAM: &str = include_str!("../../analysis/corpus/local_luc_nam.txt");
@@ -90,7 +97,45 @@ fn copied_plan(body: &str) -> (ProgramSections, Vec<String>) {
 /// Makes a unit's plan (sections, task contents) from the resolution's text.
 type PlanText = fn(&str) -> (ProgramSections, Vec<String>);
 
-/// Drafts, fills and issues one unit's program; posts some progress and accepts it.
+/// A unit's own targets: one per target of the resolution, linked to it, with the unit's
+/// own baseline and goal (`shift` makes each unit's figures its own).
+async fn own_targets(
+    store: &dyn Store,
+    p: &Principal,
+    doc: DocumentId,
+    program: domain::ProgramId,
+    shift: f64,
+) -> store::Result<Vec<TargetId>> {
+    let upper = store.document_targets(p, doc).await?;
+    let own: Vec<ProgramTargetInput> = upper
+        .iter()
+        .map(|u| {
+            let mut t = u.target.clone();
+            if domain::target::is_percent_unit(&t.unit) {
+                t.baseline = t.baseline.map(|b| (b - shift).clamp(0.0, 95.0));
+                t.target_value =
+                    (t.target_value - shift / 2.0).clamp(t.baseline.unwrap_or(0.0) + 1.0, 100.0);
+            } else {
+                // A count: the district's share of the province's figure.
+                t.baseline = Some(0.0);
+                t.target_value = (t.target_value / 10.0).round().max(1.0);
+            }
+            ProgramTargetInput {
+                target: t,
+                upper: Some(u.id),
+            }
+        })
+        .collect();
+    Ok(store
+        .set_program_targets(p, program, own)
+        .await?
+        .into_iter()
+        .map(|r| r.id)
+        .collect())
+}
+
+/// Drafts, fills and issues one unit's program with its own targets; posts some progress
+/// (with `values` for the rates of its second and third tasks) and accepts it.
 #[allow(clippy::too_many_arguments)]
 async fn one(
     store: &dyn Store,
@@ -98,9 +143,9 @@ async fn one(
     doc: DocumentId,
     unit: &CascadeUnit,
     (sections, contents): (ProgramSections, Vec<String>),
-    targets: &[TargetId],
     today: Date,
-    with_progress: bool,
+    progress: Option<(f64, f64)>,
+    shift: f64,
 ) -> store::Result<()> {
     let members = store
         .subtree_members(
@@ -131,6 +176,7 @@ async fn one(
         )
         .await?;
     store.save_program_sections(p, program.id, sections).await?;
+    let targets = own_targets(store, p, doc, program.id, shift).await?;
     let drafts: Vec<TaskDraft> = contents
         .iter()
         .enumerate()
@@ -169,14 +215,14 @@ async fn one(
     let issued = store
         .issue_program(p, program.id, today - Duration::days(20))
         .await?;
-    if !with_progress {
+    let Some((second, third)) = progress else {
         return Ok(());
-    }
+    };
     let tasks = store.program_tasks(p, issued.id).await?;
     for (i, t) in tasks.iter().enumerate().skip(1).take(3) {
         let (status, percent, value) = match i {
-            1 => (TaskStatus::Done, Some(100), Some(95.0)),
-            2 => (TaskStatus::OnTrack, Some(40), Some(75.0)),
+            1 => (TaskStatus::Done, Some(100), Some(second)),
+            2 => (TaskStatus::OnTrack, Some(40), Some(third)),
             _ => (TaskStatus::AtRisk, Some(10), None),
         };
         let rec = store
@@ -214,29 +260,20 @@ pub async fn load(
     doc: DocumentId,
     body: &str,
     units: &[CascadeUnit],
-    targets: &[TargetId],
     today: Date,
 ) -> store::Result<u32> {
-    let plans: [(&str, PlanText, bool); 4] = [
-        ("Lục Nam", |_| split_plan(LUC_NAM), true),
-        ("Tân Yên", |_| split_plan(TAN_YEN), true),
-        ("Yên Thế", |_| split_plan(YEN_THE), false),
-        ("Lục Ngạn", copied_plan, false),
+    // The figures of the second and third tasks (rates in %) of the units that report.
+    type Figures = Option<(f64, f64)>;
+    let plans: [(&str, PlanText, Figures, f64); 4] = [
+        ("Lục Nam", |_| split_plan(LUC_NAM), Some((95.0, 75.0)), 4.0),
+        ("Tân Yên", |_| split_plan(TAN_YEN), Some((88.0, 82.0)), 8.0),
+        ("Yên Thế", |_| split_plan(YEN_THE), None, 6.0),
+        ("Lục Ngạn", copied_plan, None, 10.0),
     ];
     let mut n = 0;
-    for (name, plan, with_progress) in plans {
+    for (name, plan, figures, shift) in plans {
         if let Some(unit) = units.iter().find(|u| u.org_name.contains(name)) {
-            one(
-                store,
-                p,
-                doc,
-                unit,
-                plan(body),
-                targets,
-                today,
-                with_progress,
-            )
-            .await?;
+            one(store, p, doc, unit, plan(body), today, figures, shift).await?;
             n += 1;
         }
     }

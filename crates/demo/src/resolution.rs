@@ -57,6 +57,7 @@ fn target(indicator: &str, baseline: f64, value: f64, unit: &str, by: Date) -> T
         unit: unit.into(),
         deadline: Some(by),
         direction: Direction::Increase,
+        rule: domain::RollupRule::default_for(unit),
     }
 }
 
@@ -85,7 +86,7 @@ pub async fn load(store: &dyn Store, p: &Principal, root: &Org, today: Date) -> 
         )
         .await?;
     let by = date!(2030 - 06 - 30);
-    let targets = store
+    store
         .set_document_targets(
             p,
             doc.id,
@@ -159,8 +160,7 @@ pub async fn load(store: &dyn Store, p: &Principal, root: &Org, today: Date) -> 
         };
         store.record_study(p, u.id, on).await?;
     }
-    let target_ids: Vec<_> = targets.iter().map(|t| t.id).collect();
-    crate::programs::load(store, p, doc.id, BODY, &units, &target_ids, today).await?;
+    crate::programs::load(store, p, doc.id, BODY, &units, today).await?;
     crate::study::load(store, p, root, doc.id, issued_on, today).await?;
     crate::inspection::load(store, p, root, doc.id, today).await?;
     crate::reports::load(store, p, root, doc.id, today).await?;

@@ -48,9 +48,44 @@ async fn check_replay(store: &dyn Store) {
     let followed: MemberId = store.cell_members(&p, cell.id).await.unwrap()[0].id;
     let history_before = store.member_get(&p, followed).await.unwrap().history;
 
+    // Lục Nam's and Tân Yên's programs serve the resolution's targets with their own: the
+    // rates roll up to the province's targets, weighted by members.
+    let docs = store
+        .documents(
+            &p,
+            old_root.id,
+            store::Page {
+                offset: 0,
+                limit: 50,
+            },
+        )
+        .await
+        .unwrap();
+    let resolution = docs
+        .iter()
+        .find(|d| d.symbol == demo::resolution::NUMBER)
+        .expect("the demo resolution");
+    let targets = store.document_targets(&p, resolution.id).await.unwrap();
+    let rolled = &targets[1];
+    assert_eq!(rolled.contributors, 2, "{rolled:?}");
+    let v = rolled.current_value.expect("a rolled-up value");
+    assert!(
+        v > 88.0 && v < 95.0,
+        "between Tân Yên's 88 and Lục Nam's 95: {v}"
+    );
+    let b = store.target_breakdown(&p, rolled.id).await.unwrap();
+    assert!(
+        b.contributions
+            .iter()
+            .any(|c| c.org_name.contains("Lục Nam"))
+    );
+
     let report = demo::replay_2025(store, &p, "24", date!(2025 - 07 - 01))
         .await
         .expect("replay");
+    // The reorganization kept the roll-ups true (kept on write through every merge).
+    let recount = store.recount_targets(&p).await.unwrap();
+    assert_eq!(recount.changed, 0, "{recount:?}");
     assert_eq!(report.old_communes, 192);
     assert_eq!(report.new_communes, 58, "{report:?}");
     assert_eq!(report.closed_district_level, 10);

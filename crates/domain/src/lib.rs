@@ -21,6 +21,7 @@ pub mod restructure;
 pub mod rollup;
 pub mod study;
 pub mod target;
+pub mod target_rollup;
 pub mod text;
 pub mod token;
 pub mod tz;
@@ -46,4 +47,5 @@ pub use study::{
     StudyCounters, StudySessionId,
 };
 pub use target::{Direction, Target};
+pub use target_rollup::{Contribution, RollupRule};
 pub use validate::{FieldError, Invalid};

@@ -13,6 +13,7 @@
 
 use crate::fieldpath::indexed;
 use crate::refusal::Refusal;
+pub use crate::target_rollup::RollupRule;
 use crate::validate::{self, Invalid};
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -58,6 +59,10 @@ pub struct Target {
     pub unit: String,
     pub deadline: Option<Date>,
     pub direction: Direction,
+    /// How the values of the units serving it add up (data of the indicator; see
+    /// [`crate::target_rollup`]).
+    #[serde(default)]
+    pub rule: RollupRule,
 }
 
 /// A target as typed into a form: every field a string.
@@ -69,6 +74,9 @@ pub struct TargetForm {
     pub unit: String,
     pub deadline: String,
     pub direction: String,
+    /// A [`RollupRule`] name; empty for the unit's default ([`RollupRule::default_for`]).
+    #[serde(default)]
+    pub rule: String,
 }
 
 pub const MAX_INDICATOR_CHARS: usize = 500;
@@ -116,6 +124,7 @@ impl Target {
         {
             inv.push(f("deadline"), "deadline_before_issue");
         }
+        inv.take(crate::target_rollup::check_rule(self, f("rule")));
         inv.into_result(())
     }
 
@@ -147,7 +156,25 @@ impl Target {
                 None
             }
         };
-        match (indicator, baseline, target_value, unit, deadline, direction) {
+        let rule = match form.rule.trim() {
+            "" => Some(RollupRule::default_for(&form.unit)),
+            raw => match RollupRule::parse(raw) {
+                Some(r) => Some(r),
+                None => {
+                    inv.push(f("rule"), "bad_choice");
+                    None
+                }
+            },
+        };
+        match (
+            indicator,
+            baseline,
+            target_value,
+            unit,
+            deadline,
+            direction,
+            rule,
+        ) {
             (
                 Some(indicator),
                 Some(baseline),
@@ -155,6 +182,7 @@ impl Target {
                 Some(unit),
                 Some(deadline),
                 Some(direction),
+                Some(rule),
             ) if inv.is_empty() => {
                 let t = Target {
                     indicator,
@@ -163,6 +191,7 @@ impl Target {
                     unit,
                     deadline,
                     direction,
+                    rule,
                 };
                 t.check(prefix, issued_on)?;
                 Ok(t)
@@ -456,6 +485,7 @@ mod tests {
             unit: "%".into(),
             deadline,
             direction: Direction::Increase,
+            rule: RollupRule::Average,
         }
     }
 
@@ -604,6 +634,7 @@ mod tests {
             unit: "%".into(),
             deadline: None,
             direction,
+            rule: RollupRule::Average,
         }
     }
 
@@ -721,6 +752,7 @@ mod tests {
             unit: "%".into(),
             deadline: "31/12/2025".into(),
             direction: "increase".into(),
+            rule: String::new(),
         };
         let t = Target::parse(&form, None, Some(date!(2025 - 03 - 01))).unwrap();
         assert_eq!(t.baseline, Some(85.5));
@@ -771,7 +803,7 @@ mod tests {
 
         #[test]
         fn met_means_full_progress(d in prop::sample::select(Direction::ALL.to_vec()), b in -1e3f64..1e3, t in -1e3f64..1e3, c in -1e3f64..1e3) {
-            let tgt = Target { indicator: "x".into(), baseline: Some(b), target_value: t, unit: "%".into(), deadline: None, direction: d };
+            let tgt = Target { indicator: "x".into(), baseline: Some(b), target_value: t, unit: "%".into(), deadline: None, direction: d, rule: RollupRule::Average };
             if tgt.check(None, None).is_ok() && tgt.is_met(c) {
                 prop_assert_eq!(tgt.progress(c), 1.0);
             }

@@ -89,6 +89,7 @@ proptest! {
             unit: d,
             deadline: e,
             direction: f,
+            rule: String::new(),
         };
         match Target::parse(&form, Some(3), Some(date!(2025 - 01 - 01))) {
             Ok(t) => {

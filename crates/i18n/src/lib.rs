@@ -68,6 +68,7 @@ const FILES: &[(&str, &str, &str)] = &[
     area!("study"),
     area!("inspection"),
     area!("reports"),
+    area!("targets"),
 ];
 
 struct Catalog {

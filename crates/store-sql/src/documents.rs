@@ -53,10 +53,11 @@ fn doc_row(r: &DbRow) -> Result<Document> {
 }
 
 pub(crate) const TARGET_COLS: &str = "id, position, indicator, baseline, target_value, unit, deadline, \
-     direction, current_value, current_on";
+     direction, rollup_rule, current_value, current_on, upper_target_id, contributors";
 
 pub(crate) fn target_row(r: &DbRow) -> Result<TargetRecord> {
     let dir: String = r.try_get("direction").db()?;
+    let rule: String = r.try_get("rollup_rule").db()?;
     Ok(TargetRecord {
         id: TargetId(r.try_get("id").db()?),
         position: r.try_get::<i64, _>("position").db()? as u32,
@@ -67,9 +68,15 @@ pub(crate) fn target_row(r: &DbRow) -> Result<TargetRecord> {
             unit: r.try_get("unit").db()?,
             deadline: r.try_get("deadline").db()?,
             direction: domain::Direction::parse(&dir).ok_or_else(|| bad_data("direction", &dir))?,
+            rule: domain::RollupRule::parse(&rule).ok_or_else(|| bad_data("rollup_rule", &rule))?,
         },
         current_value: r.try_get("current_value").db()?,
         current_on: r.try_get("current_on").db()?,
+        upper_target_id: r
+            .try_get::<Option<i64>, _>("upper_target_id")
+            .db()?
+            .map(TargetId),
+        contributors: u32::try_from(r.try_get::<i64, _>("contributors").db()?).unwrap_or(0),
     })
 }
 
@@ -300,7 +307,8 @@ impl DocumentStore for Backend {
                 Some(o) => {
                     sqlx::query(
                         "UPDATE document_targets SET indicator = $1, baseline = $2, \
-                         target_value = $3, unit = $4, deadline = $5, direction = $6 WHERE id = $7",
+                         target_value = $3, unit = $4, deadline = $5, direction = $6, \
+                         rollup_rule = $7 WHERE id = $8",
                     )
                     .bind(&t.indicator)
                     .bind(t.baseline)
@@ -308,10 +316,13 @@ impl DocumentStore for Backend {
                     .bind(&t.unit)
                     .bind(t.deadline)
                     .bind(t.direction.as_str())
+                    .bind(t.rule.as_str())
                     .bind(o.id.0)
                     .execute(&mut *tx)
                     .await
                     .db()?;
+                    // The rule or the goal may have changed: the roll-up follows.
+                    crate::sql::targets::refresh_chain(&mut tx, o.id).await?;
                     audit(
                         &mut tx,
                         p,
@@ -327,8 +338,9 @@ impl DocumentStore for Backend {
                 None => {
                     let tid: i64 = sqlx::query_scalar(
                         "INSERT INTO document_targets (province_id, document_id, position, \
-                         indicator, baseline, target_value, unit, deadline, direction) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                         indicator, baseline, target_value, unit, deadline, direction, \
+                         rollup_rule) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                         RETURNING id",
                     )
                     .bind(province)
                     .bind(id.0)
@@ -339,6 +351,7 @@ impl DocumentStore for Backend {
                     .bind(&t.unit)
                     .bind(t.deadline)
                     .bind(t.direction.as_str())
+                    .bind(t.rule.as_str())
                     .fetch_one(&mut *tx)
                     .await
                     .db()?;
@@ -368,6 +381,11 @@ impl DocumentStore for Backend {
             .await
             .db()?;
             domain::target::check_removable(u64::try_from(used).unwrap_or(0))?;
+            sqlx::query("DELETE FROM target_values WHERE target_id = $1")
+                .bind(o.id.0)
+                .execute(&mut *tx)
+                .await
+                .db()?;
             sqlx::query("DELETE FROM document_targets WHERE id = $1")
                 .bind(o.id.0)
                 .execute(&mut *tx)

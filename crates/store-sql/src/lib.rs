@@ -26,4 +26,5 @@ pub(crate) mod reports;
 pub(crate) mod restructure;
 pub(crate) mod rows;
 pub(crate) mod study;
+pub(crate) mod targets;
 pub(crate) mod util;

@@ -185,6 +185,7 @@ impl Store for Backend {
         dialect::recount_tree(&mut tx).await?;
         crate::sql::dashboards::recount_programs_tx(&mut tx).await?;
         crate::sql::study::recount_study_tx(&mut tx).await?;
+        crate::sql::targets::recount_targets_tx(&mut tx).await?;
         tx.commit().await.db()
     }
 

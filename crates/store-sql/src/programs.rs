@@ -107,13 +107,21 @@ pub(crate) async fn program_by_id(conn: &mut Conn, id: ProgramId) -> Result<Opti
         .transpose()
 }
 
-async fn program_readable(conn: &mut Conn, p: &Principal, id: ProgramId) -> Result<Program> {
+pub(crate) async fn program_readable(
+    conn: &mut Conn,
+    p: &Principal,
+    id: ProgramId,
+) -> Result<Program> {
     let pr = program_by_id(conn, id).await?.ok_or(StoreError::NotFound)?;
     p.ensure_read(&pr.org_path)?;
     Ok(pr)
 }
 
-async fn program_for_write(conn: &mut Conn, p: &Principal, id: ProgramId) -> Result<Program> {
+pub(crate) async fn program_for_write(
+    conn: &mut Conn,
+    p: &Principal,
+    id: ProgramId,
+) -> Result<Program> {
     let pr = program_readable(conn, p, id).await?;
     p.ensure(Permission::EditOrgs, &pr.org_path)?;
     Ok(pr)
@@ -307,10 +315,22 @@ pub(crate) async fn new_draft(
         .await?
         .ok_or(StoreError::NotFound)?;
     if let Some(f) = from {
+        // The program's own targets come along (with the values reported for them), and
+        // the copied tasks serve the copies.
+        let copied =
+            crate::sql::targets::copy_targets(conn, f.id, pr.id, province_of(&org.path)).await?;
         let drafts: Vec<TaskDraft> = load_tasks(conn, f.id)
             .await?
             .into_iter()
-            .map(|t| t.draft)
+            .map(|t| {
+                let mut d = t.draft;
+                if let Some(x) = d.upper_target
+                    && let Some(n) = copied.get(&x.0)
+                {
+                    d.upper_target = Some(TargetId(*n));
+                }
+                d
+            })
             .collect();
         insert_tasks(conn, &pr, &drafts).await?;
     }
@@ -988,6 +1008,9 @@ impl Backend {
             .db()?;
         }
         apply_delta(&mut tx, &pr.org_path, pr.root_document_id, &delta).await?;
+        // The new version's targets count toward the targets they serve; the old ones stop.
+        let versions: Vec<i64> = std::iter::once(id.0).chain(old.map(|(o, _)| o)).collect();
+        crate::sql::targets::refresh_programs(&mut tx, &versions).await?;
         sqlx::query(
             "INSERT INTO notifications (province_id, user_id, kind, subject_type, subject_id, \
              created_at) SELECT DISTINCT $1, u.id, 'program_issued', 'program', $2, $3 \

@@ -573,6 +573,13 @@ impl ProgressStore for Backend {
         }
         let update = bad.into_result(update)?.expect("checked");
         let names = names.expect("checked");
+        // A value for a target is checked against the target's unit (a percentage within
+        // 0..=100), whatever the edge checked.
+        if let Some(t) = c.ctx.task.draft.upper_target
+            && let Some(unit) = crate::sql::targets::target_unit(&mut tx, t).await?
+        {
+            update.check_indicator(&unit)?;
+        }
         let at = now();
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO progress_updates (province_id, task_id, status, percent, indicator_value, \
@@ -693,23 +700,23 @@ impl ProgressStore for Backend {
         }
         let history = task_history(&mut tx, rec.task_id).await?;
         let state = set_task_state(&mut tx, &c, derive_task(&history)).await?;
-        // An accepted indicator value becomes the linked target's current value (the
-        // latest by posting time wins; an older update accepted late does not overwrite).
+        // An accepted indicator value is the unit's value for the linked target (the
+        // latest by posting time wins; an older update accepted late does not overwrite);
+        // the target and every target above it roll up again (docs/TARGETS.md).
         if matches!(acceptance, Acceptance::Accepted)
             && let (Some(v), Some(target)) =
                 (rec.update.indicator_value, c.ctx.task.draft.upper_target)
         {
-            let on = rec.posted_at.date();
-            sqlx::query(
-                "UPDATE document_targets SET current_value = $1, current_on = $2 \
-                 WHERE id = $3 AND (current_on IS NULL OR current_on <= $2)",
+            crate::sql::targets::record_value(
+                &mut tx,
+                target,
+                c.ctx.org_id,
+                c.province,
+                v,
+                rec.posted_at.date(),
+                update.0,
             )
-            .bind(v)
-            .bind(on)
-            .bind(target.0)
-            .execute(&mut *tx)
-            .await
-            .db()?;
+            .await?;
         }
         let kind = match acceptance {
             Acceptance::Returned { .. } => NotificationKind::UpdateReturned,

@@ -232,7 +232,9 @@ pub(crate) async fn recount_units(
     );
     push_ids(&mut qb, ids.iter().copied());
     qb.build().execute(&mut *conn).await.db()?;
-    Ok(())
+    // Targets weigh units by these counters and leave closed units out: the roll-ups the
+    // touched units contribute to follow in the same transaction.
+    crate::sql::targets::refresh_for_orgs(conn, &ids).await
 }
 
 /// A record as audit JSON.

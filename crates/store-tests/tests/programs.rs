@@ -169,6 +169,7 @@ fn target(indicator: &str, baseline: f64, value: f64) -> Target {
         unit: "%".into(),
         deadline: Some(d(2025, 12, 31)),
         direction: Direction::Increase,
+        rule: domain::RollupRule::Average,
     }
 }
 

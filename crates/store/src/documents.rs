@@ -89,9 +89,14 @@ pub struct TargetRecord {
     pub id: TargetId,
     pub position: u32,
     pub target: Target,
-    /// The latest accepted indicator value, and its day.
+    /// The roll-up of the values of the units serving the target, by its rule (see
+    /// `domain::target_rollup`), and the day of the latest value in it.
     pub current_value: Option<f64>,
     pub current_on: Option<Date>,
+    /// The upper target it serves (a program's own target).
+    pub upper_target_id: Option<TargetId>,
+    /// Units counted in `current_value`.
+    pub contributors: u32,
 }
 
 /// A document's own file (the signed scan, annexes), stored content-addressed like

@@ -33,6 +33,7 @@ mod programs;
 mod progress;
 mod reports;
 mod study;
+mod targets;
 
 pub use accounts::{AccountStore, Credentials, GrantRow, NewGrant, NewUser, User, UserDetail};
 pub use audit::{AuditEntry, AuditFilter, AuditStore};
@@ -83,6 +84,11 @@ pub use study::{
     StudyStore, UnitParticipation,
 };
 
+pub use targets::{
+    ContributionSource, ProgramTargetInput, SilentUnit, TargetBreakdown, TargetContribution,
+    TargetOwner, TargetRecount, TargetStore, UpperTargetChoice,
+};
+
 use async_trait::async_trait;
 use domain::Principal;
 
@@ -103,6 +109,7 @@ pub trait Store:
     + StudyStore
     + InspectionStore
     + ReportStore
+    + TargetStore
     + Send
     + Sync
     + 'static

@@ -252,6 +252,7 @@ async fn seed_programs(s: &dyn Store, province: OrgId) {
             unit: "%".into(),
             deadline: Some(date!(2025 - 12 - 31)),
             direction: Direction::Increase,
+            rule: domain::RollupRule::Average,
         }],
     )
     .await

@@ -40,6 +40,7 @@ pub mod routes;
 pub mod search;
 pub mod shell;
 pub mod study;
+pub mod targets;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -173,6 +174,7 @@ pub fn app(state: AppState) -> Router {
         .merge(study::router())
         .merge(inspection::router())
         .merge(reports::router())
+        .merge(targets::router())
         .merge(search::router())
         .merge(admin::router())
         .merge(account::router())

@@ -156,6 +156,10 @@ pub static ALL: &[(Method, &str)] = &[
     (Method::POST, "/reports/{id}/apply"),
     (Method::GET, "/reports/{id}/xlsx"),
     (Method::GET, "/reports/{id}/docx"),
+    // targets
+    (Method::GET, "/programs/{id}/targets"),
+    (Method::POST, "/programs/{id}/targets"),
+    (Method::GET, "/targets/{id}"),
     // search
     (Method::GET, "/search"),
     // admin
@@ -210,6 +214,10 @@ pub static ALL: &[(Method, &str)] = &[
     (Method::POST, "/api/recommendations/{id}/decision"),
     (Method::GET, "/api/orgs/{id}/inspection/dashboard"),
     (Method::GET, "/api/orgs/{id}/inspection/suggestions"),
+    // api: targets
+    (Method::GET, "/api/programs/{id}/targets"),
+    (Method::POST, "/api/programs/{id}/targets"),
+    (Method::GET, "/api/targets/{id}"),
     // api: study
     (Method::GET, "/api/study/sessions/{id}"),
     (Method::POST, "/api/study/sessions/{id}"),

@@ -96,6 +96,10 @@ pub struct TargetDto {
     pub deadline: Option<time::Date>,
     /// `increase`, `decrease`, `reach`.
     pub direction: String,
+    /// How the units' values add up: `sum`, `average` (weighted by members), `minimum`,
+    /// `share_reached` (percent of units that reached their goal).
+    pub rule: String,
+    /// The roll-up of the values of the units serving the target (see `rule`).
     pub current_value: Option<f64>,
     pub current_on: Option<time::Date>,
     /// How far the current value is from baseline to target, 0..=1.
@@ -114,6 +118,7 @@ impl From<&TargetRecord> for TargetDto {
             unit: t.unit.clone(),
             deadline: t.deadline,
             direction: t.direction.as_str().to_owned(),
+            rule: t.rule.as_str().to_owned(),
             current_value: r.current_value,
             current_on: r.current_on,
             progress: r.current_value.map(|v| t.progress(v)),

@@ -38,6 +38,7 @@ pub mod programs;
 pub mod progress;
 
 pub mod study;
+pub mod targets;
 
 use axum::body::Bytes;
 use axum::response::{IntoResponse, Response};
@@ -60,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .merge(progress::router())
         .merge(dashboards::router())
         .merge(inspection::router())
+        .merge(targets::router())
 }
 
 /// The API's own description, and the parts every capability shares.
@@ -91,6 +93,7 @@ files of each update with their download address.",
         (name = "progress", description = "Tasks, progress updates and their acceptance, my tasks, notifications."),
         (name = "dashboards", description = "How a document's implementation stands in a subtree."),
         (name = "inspection", description = "Inspection and supervision: items, conclusions, recommendations, the dashboard and the suggestions."),
+        (name = "targets", description = "A program's own targets linked to the upper targets they serve; a target's roll-up by sub-unit."),
     )
 )]
 pub struct ApiDoc;
@@ -130,6 +133,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         dashboards::Doc::openapi(),
         study::Doc::openapi(),
         inspection::Doc::openapi(),
+        targets::Doc::openapi(),
     ] {
         doc.merge(part);
     }

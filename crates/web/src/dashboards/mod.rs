@@ -173,7 +173,11 @@ fn target_rows(ctx: &Ctx, targets: Vec<TargetProgress>) -> Vec<TargetRow> {
         .into_iter()
         .map(|t| {
             let tg = &t.target.target;
-            let target_text = format!("{} {}", n(tg.target_value), tg.unit);
+            // From the baseline to the goal: "82 → 90 %".
+            let target_text = match tg.baseline {
+                Some(b) => format!("{} → {} {}", n(b), n(tg.target_value), tg.unit),
+                None => format!("{} {}", n(tg.target_value), tg.unit),
+            };
             let (value_text, percent, met) = match t.target.current_value {
                 Some(v) => (
                     format!("{} {}", n(v), tg.unit),

@@ -684,6 +684,17 @@ impl TargetsPage {
             })
             .collect()
     }
+
+    fn rule_options(&self) -> Vec<(&'static str, &'static str)> {
+        std::iter::once(("", self.ctx.t("targets.rule.default")))
+            .chain(domain::RollupRule::ALL.iter().map(|r| {
+                (
+                    r.as_str(),
+                    self.ctx.t(&format!("targets.rule.{}", r.as_str())),
+                )
+            }))
+            .collect()
+    }
 }
 
 fn target_rows_from_records(records: &[TargetRecord]) -> Vec<TargetRow> {
@@ -707,6 +718,7 @@ fn target_rows_from_records(records: &[TargetRecord]) -> Vec<TargetRow> {
                     .map(validate::format_date)
                     .unwrap_or_default(),
                 direction: r.target.direction.as_str().to_owned(),
+                rule: r.target.rule.as_str().to_owned(),
             },
         })
         .collect()
@@ -737,6 +749,7 @@ fn posted_targets(f: &FormData) -> Vec<TargetForm> {
                 unit: g("unit"),
                 deadline: g("deadline"),
                 direction: g("direction"),
+                rule: g("rule"),
             }
         })
         .filter(|t| {

@@ -212,6 +212,22 @@ async fn draft(
         status: ctx.t(&format!("programs.part_status.{}", tasks_status.as_str())),
         tag: part_tag(tasks_status),
     });
+    // The program's own targets (optional): how many are set.
+    let own = st.store.program_targets(&auth.p, program.id).await?;
+    parts.push(PartRow {
+        href: format!("/programs/{}/targets", program.id),
+        label: ctx.t("targets.part"),
+        status: if own.is_empty() {
+            ctx.t("programs.part_status.not_started")
+        } else {
+            ctx.t("programs.part_status.completed")
+        },
+        tag: part_tag(if own.is_empty() {
+            PartStatus::NotStarted
+        } else {
+            PartStatus::Completed
+        }),
+    });
     let doc = match st.store.document(&auth.p, program.root_document_id).await {
         Ok(d) => Some(d),
         Err(StoreError::NotFound) => None,
@@ -763,6 +779,8 @@ struct ShowPage {
     draft: Option<ProgramId>,
     /// Plan quality of the issued text, with the passages shared with the plan above.
     quality: quality::QualityView,
+    /// The program's own targets with their roll-ups.
+    targets: Vec<crate::targets::TargetView>,
 }
 
 impl ShowPage {
@@ -801,6 +819,7 @@ async fn show(
         .find(|v| v.state == ProgramState::Draft)
         .map(|v| v.id);
     let quality = quality::view(&st, &auth, &program, &tasks).await;
+    let targets = crate::targets::program_section(&st, &auth.ctx, p, &program).await?;
     let ctx = auth.ctx;
     let sections = ProgramSections::FIELDS
         .iter()
@@ -825,6 +844,7 @@ async fn show(
         tasks,
         versions,
         draft,
+        targets,
         program,
     }
     .into_response())

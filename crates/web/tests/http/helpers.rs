@@ -447,6 +447,8 @@ pub struct ProgramRecords {
     pub cascade: domain::CascadeId,
     pub cascade_unit: store::CascadeUnitId,
     pub program: domain::ProgramId,
+    /// The resolution's target (a rate the communes' targets serve).
+    pub target: domain::TargetId,
 }
 
 impl TestApp {
@@ -530,12 +532,30 @@ impl TestApp {
             .await
             .expect("attachment")
             .id;
+        let target = s
+            .set_document_targets(
+                &sys,
+                doc.id,
+                vec![domain::Target {
+                    indicator: "Tỷ lệ đảng viên được học tập nghị quyết".into(),
+                    baseline: Some(80.0),
+                    target_value: 100.0,
+                    unit: "%".into(),
+                    deadline: Some(date!(2025 - 12 - 31)),
+                    direction: domain::Direction::Increase,
+                    rule: domain::RollupRule::Average,
+                }],
+            )
+            .await
+            .expect("targets")[0]
+            .id;
         ProgramRecords {
             document: doc.id,
             attachment,
             cascade: summary.id,
             cascade_unit: unit.id,
             program: program.id,
+            target,
         }
     }
 }

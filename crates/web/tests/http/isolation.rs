@@ -78,6 +78,8 @@ pub fn address(
         r.cascade_unit.to_string()
     } else if template.starts_with("/programs/") {
         r.program.to_string()
+    } else if template.starts_with("/targets/") {
+        r.target.to_string()
     } else if template.starts_with("/admin/users/") {
         app.clerk_a.to_string()
     } else if template.starts_with("/members/") {
@@ -200,6 +202,10 @@ static INSIDER: &[(&str, Expect)] = &[
         "POST /programs/{id}/draft/tasks",
         Expect::See("/programs/{program}/draft?saved=1"),
     ),
+    (
+        "POST /programs/{id}/targets",
+        Expect::See("/programs/{program}/draft?saved=1"),
+    ),
     // A draft is not revised: back to its page.
     (
         "POST /programs/{id}/revise",
@@ -245,6 +251,7 @@ static INSIDER: &[(&str, Expect)] = &[
         "POST /api/programs/{id}/revise",
         Expect::Api("program_not_issued"),
     ),
+    ("POST /api/programs/{id}/targets", Expect::Api("required")),
     ("POST /api/tasks/{id}/progress", Expect::Api("required")),
     (
         "POST /api/tasks/{id}/updates/{update}/review",

@@ -20,3 +20,4 @@ mod progress;
 mod quality;
 mod reports;
 mod study;
+mod targets;
