@@ -2,9 +2,10 @@
 //! (`crate::sql`) calls these and nothing else of the backend.
 
 use crate::PgStore;
+use crate::sql::cascades::NewCascade;
 use crate::sql::util::{DbResult, now, province_of};
 use domain::text::fold;
-use domain::{Counters, DocumentId, OrgId, Rollup};
+use domain::{Counters, OrgId};
 use sqlx::QueryBuilder;
 use store::{BulkMember, Result, StoreError};
 
@@ -121,13 +122,8 @@ pub(crate) async fn lock_series(conn: &mut Conn, org: OrgId) -> Result<()> {
 /// so an ancestor gets `r × (new units in its subtree)`; PostgreSQL expands the new units'
 /// paths into ancestor ids and counts them in one statement per table (a string split per
 /// row, not a tree walk).
-pub(crate) async fn init_cascade_rollups(
-    conn: &mut Conn,
-    cascade_id: i64,
-    root: DocumentId,
-    province: i64,
-    r: &Rollup,
-) -> Result<()> {
+pub(crate) async fn init_cascade_rollups(conn: &mut Conn, new: &NewCascade<'_>) -> Result<()> {
+    let (cascade_id, root, province, r) = (new.id, new.root, new.province, new.rollup);
     if r.is_zero() {
         return Ok(());
     }

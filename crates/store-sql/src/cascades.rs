@@ -21,6 +21,18 @@ use std::collections::HashMap;
 use store::*;
 use time::Date;
 
+/// A new cascade whose rollups the backend fills in one pass
+/// (`dialect::init_cascade_rollups`): every unit it reached adds `rollup` to each of its
+/// ancestors.
+#[derive(Clone, Copy)]
+pub(crate) struct NewCascade<'a> {
+    pub id: i64,
+    /// The resolution cascaded.
+    pub root: DocumentId,
+    pub province: i64,
+    pub rollup: &'a domain::Rollup,
+}
+
 pub(crate) const CASCADE_COLS: &str = "c.id, c.document_id, c.root_document_id, c.issuer_org_id, \
      c.scope_root_path, c.scope_kinds, c.include_root, c.study_by, c.program_by, \
      c.report_every, c.interim_review_by, c.reports_until, c.grace_days, c.unit_count, \
@@ -292,7 +304,14 @@ impl CascadeStore for Backend {
             .execute(&mut *tx)
             .await
             .db()?;
-        dialect::init_cascade_rollups(&mut tx, cascade_id, root, province, &state.rollup()).await?;
+        let rollup = state.rollup();
+        let new = NewCascade {
+            id: cascade_id,
+            root,
+            province,
+            rollup: &rollup,
+        };
+        dialect::init_cascade_rollups(&mut tx, &new).await?;
         let summary = CascadeSummary {
             id: CascadeId(cascade_id),
             reached,

@@ -5,9 +5,10 @@ use crate::SqliteStore;
 use crate::sql::dashboards::add_rollups;
 use crate::sql::meta::insert_batched;
 
+use crate::sql::cascades::NewCascade;
 use crate::sql::util::{DbResult, path_of, province_of};
 use domain::text::fold;
-use domain::{DocumentId, OrgId, Rollup};
+use domain::{OrgId, Rollup};
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use store::{BulkMember, Result, StoreError};
@@ -150,13 +151,8 @@ pub(crate) async fn lock_series(_conn: &mut Conn, _org: OrgId) -> Result<()> {
 /// The rollups of a new cascade. Every new unit adds the same `r` to each of its ancestors,
 /// so an ancestor gets `r × (new units in its subtree)`; SQLite counts the units per
 /// ancestor in Rust from their paths.
-pub(crate) async fn init_cascade_rollups(
-    conn: &mut Conn,
-    cascade_id: i64,
-    root: DocumentId,
-    province: i64,
-    r: &Rollup,
-) -> Result<()> {
+pub(crate) async fn init_cascade_rollups(conn: &mut Conn, new: &NewCascade<'_>) -> Result<()> {
+    let (cascade_id, root, province, r) = (new.id, new.root, new.province, new.rollup);
     let paths: Vec<String> =
         sqlx::query_scalar("SELECT org_path FROM cascade_units WHERE cascade_id = $1")
             .bind(cascade_id)
