@@ -132,6 +132,7 @@ pub static ALL: &[(Method, &str)] = &[
     (Method::GET, "/inspection-programs/{id}/items/new"),
     (Method::POST, "/inspection-programs/{id}/items/new"),
     (Method::GET, "/inspection-items/{id}"),
+    (Method::GET, "/inspection-items/{id}/docx"),
     (Method::POST, "/inspection-items/{id}/notify"),
     (Method::POST, "/inspection-items/{id}/findings"),
     (Method::GET, "/inspection-items/{id}/conclude"),

@@ -53,6 +53,7 @@ pub fn router() -> Router<AppState> {
             get(item_form).post(item_create),
         )
         .route("/inspection-items/{id}", get(item_page))
+        .route("/inspection-items/{id}/docx", get(notice::docx))
         .route("/inspection-items/{id}/notify", post(item_notify))
         .route("/inspection-items/{id}/findings", post(finding_add))
         .route(
@@ -1477,6 +1478,8 @@ async fn suggestions_page(
     }
     .into_response())
 }
+
+mod notice;
 
 mod xlsx {
     //! The dashboard's tables as a workbook (rust_xlsxwriter).

@@ -156,7 +156,7 @@ pub(crate) fn fact_tables(f: &ReportFacts) -> Vec<FactTable> {
 }
 
 /// "Huyện ủy Lục Nam" → "Lục Nam": the place written before the date.
-fn place_of(name: &str) -> String {
+pub(crate) fn place_of(name: &str) -> String {
     let lower = name.to_lowercase();
     for prefix in [
         "tỉnh ủy ",
@@ -182,7 +182,7 @@ fn place_of(name: &str) -> String {
 
 /// The party organization line above the issuer: "Tỉnh ủy Bắc Giang" → "ĐẢNG BỘ TỈNH BẮC
 /// GIANG"; "Đảng ủy xã Bảo Đài" → "ĐẢNG BỘ XÃ BẢO ĐÀI".
-fn party_of(parent: &str) -> String {
+pub(crate) fn party_of(parent: &str) -> String {
     let lower = parent.to_lowercase();
     let rest = |n: usize| parent.get(n..).unwrap_or(parent).trim().to_owned();
     let name = if lower.starts_with("tỉnh ủy ") {

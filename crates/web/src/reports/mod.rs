@@ -9,7 +9,7 @@
 //! them; anything else is a 404. The forms are shown only when the store says the user may
 //! write (`UnitReports::can_write`), as a convenience.
 
-mod export;
+pub(crate) mod export;
 
 use askama::Template;
 use askama_web::WebTemplate;

@@ -246,3 +246,62 @@ async fn the_district_follows_a_recommendation_to_closure_through_the_pages() {
     let f = office_a.get(&format!("/inspection-files/{}", r.file)).await;
     assert_eq!(f.status(), 200);
 }
+
+/// The conclusion notice downloads as a party document once concluded, and LibreOffice
+/// reads its Vietnamese text back: the notice's number, the conclusion and each
+/// recommendation with its acting unit; before the conclusion, and for other districts,
+/// there is none.
+#[tokio::test]
+async fn the_conclusion_notice_downloads_as_a_party_document() {
+    let before = spawn_app().await;
+    let open = before.seed_inspection(false).await;
+    let res = before
+        .signed_in("office.a")
+        .await
+        .get(&format!("/inspection-items/{}/docx", open.item))
+        .await;
+    assert_eq!(res.status(), 404, "no notice before the conclusion");
+
+    let app = spawn_app().await;
+    let r = app.seed_inspection(true).await;
+    let office_a = app.signed_in("office.a").await;
+    let office_b = app.signed_in("office.b").await;
+    let res = office_b
+        .get(&format!("/inspection-items/{}/docx", r.item))
+        .await;
+    assert_eq!(res.status(), 404, "another district sees nothing of it");
+
+    let page = office_a.get(&format!("/inspection-items/{}", r.item)).await;
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains(&format!("/inspection-items/{}/docx", r.item)),
+        "the item page links the notice"
+    );
+    let res = office_a
+        .get(&format!("/inspection-items/{}/docx", r.item))
+        .await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("wordprocessingml"),
+    );
+    let bytes = res.bytes().await.unwrap();
+    let Some((text, _)) = testdb::office::docx_as_pdf_text("conclusion notice", &bytes) else {
+        return;
+    };
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for part in [
+        "ĐẢNG CỘNG SẢN VIỆT NAM",
+        "THÔNG BÁO",
+        "Kết luận Giám sát chuyên đề xã Bảo Đài",
+        "Kết luận giám sát.",
+        "Tổ chức quán triệt",
+        "31/01/2026",
+        "Nơi nhận:",
+        "T/M BAN THƯỜNG VỤ",
+    ] {
+        assert!(text.contains(part), "missing {part:?} in:\n{text}");
+    }
+}
