@@ -5,6 +5,7 @@
 //! store API ([`load`]). The administrative data ships inside the binary (see
 //! `data/NOTICE.md`), so the demo runs anywhere.
 
+pub mod files;
 pub mod inspection;
 pub mod names;
 mod programs;

@@ -32,7 +32,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Demo(args) => demo(&store, &args).await.map(|_| ()),
+        Command::Demo(args) => demo(&store, &args, &cli.db.data_dir).await.map(|_| ()),
         Command::Import(args) => import(store.as_ref(), &args).await,
         Command::User { command } => user(store.as_ref(), command).await,
         Command::Backup { file } => backup::backup(store.as_ref(), &cli.db, &file).await,
@@ -111,7 +111,11 @@ fn hash_password(p: &str) -> String {
     web::password::hash(p).expect("argon2 hashes any password")
 }
 
-async fn demo(shared: &Arc<dyn Store>, args: &DemoArgs) -> anyhow::Result<Vec<demo::DemoAccount>> {
+async fn demo(
+    shared: &Arc<dyn Store>,
+    args: &DemoArgs,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<Vec<demo::DemoAccount>> {
     let store = shared.as_ref();
     if store.max_ids().await?.org > 0 {
         bail!(
@@ -141,6 +145,18 @@ async fn demo(shared: &Arc<dyn Store>, args: &DemoArgs) -> anyhow::Result<Vec<de
     };
     let accounts = demo::load(store, &profile, args.seed, &hash_password, &progress).await?;
     bar.finish_and_clear();
+    // The demo's files (the resolution's text, a conference record as evidence) go to the
+    // blob store of the data folder, so a backup of the demo carries files.
+    if matches!(args.profile, DemoProfile::Province) {
+        let blobs = services::blobs::BlobStore::new(data_dir);
+        let keep = |name: &str, bytes: Vec<u8>| {
+            let file = services::blobs::CheckedFile::check(name, bytes)
+                .map_err(|e| std::io::Error::other(format!("{e:?}")))?;
+            blobs.put_blocking(&file)
+        };
+        let today = time::OffsetDateTime::now_utc().date();
+        demo::files::attach(store, &Principal::system(), &args.province, today, &keep).await?;
+    }
     // The demo's issued programs get their plan-quality assessment, as issuing on a page
     // would give them.
     services::quality::rescan(store, &Principal::system()).await?;
@@ -187,6 +203,7 @@ async fn serve(
                     seed: 2025,
                     province: "24".into(),
                 },
+                &data_dir,
             )
             .await?;
         } else {

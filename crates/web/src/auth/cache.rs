@@ -19,7 +19,7 @@ use std::hash::Hash;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-pub const SESSION_TTL: Duration = Duration::from_secs(60);
+pub const SESSION_TTL: Duration = Duration::from_secs(10);
 pub const PRINCIPAL_TTL: Duration = Duration::from_secs(10);
 pub const MAX_ENTRIES: usize = 50_000;
 

@@ -1,0 +1,48 @@
+//! The demo's files (issue 11 #7): the resolution's full text attached to 05-NQ/TU and a
+//! conference record kept as evidence of an accepted update, both real .docx files that
+//! LibreOffice opens, kept through the blob store like an upload.
+
+use domain::Principal;
+use store::Store;
+
+fn hash(_: &str) -> String {
+    "$argon2id$test".to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_keeps_an_attachment_and_an_evidence_file_that_open() {
+    let db = testdb::fresh_store().await;
+    let store: &dyn Store = db.store.as_ref();
+    let p = Principal::system();
+    demo::load(store, &demo::Profile::bac_giang(), 7, &hash, &|_, _| {})
+        .await
+        .expect("demo loads");
+    let dir = std::env::temp_dir().join(format!("demo-files-{}", std::process::id()));
+    let blobs = services::BlobStore::new(&dir);
+    let kept = std::sync::Mutex::new(Vec::new());
+    let keep = |name: &str, bytes: Vec<u8>| {
+        let file = services::CheckedFile::check(name, bytes.clone()).expect("a checked file");
+        kept.lock().unwrap().push(bytes);
+        blobs.put_blocking(&file)
+    };
+    let today = time::OffsetDateTime::now_utc().date();
+    let n = demo::files::attach(store, &p, "24", today, &keep)
+        .await
+        .expect("files attach");
+    assert_eq!(n, 2);
+    let counts = store.table_counts().await.unwrap();
+    assert_eq!(counts["document_attachments"], 1);
+    assert_eq!(counts["evidence_files"], 1);
+
+    let files = kept.into_inner().unwrap();
+    let Some((text, pages)) = testdb::office::docx_as_pdf_text("the demo's resolution", &files[0])
+    else {
+        return;
+    };
+    assert!(text.contains("NGHỊ QUYẾT"), "{text}");
+    assert!(text.contains("05-NQ/TU"), "{text}");
+    assert!(pages >= 1);
+    let (record, _) = testdb::office::docx_as_pdf_text("the conference record", &files[1]).unwrap();
+    assert!(record.contains("BIÊN BẢN"), "{record}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
