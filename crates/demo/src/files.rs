@@ -66,8 +66,13 @@ pub async fn attach(
             ProgressInput {
                 status: TaskStatus::OnTrack,
                 percent: Some(30),
-                indicator_value: None,
-                note: Some("Đã tổ chức hội nghị quán triệt; biên bản kèm theo.".into()),
+                // The first task serves the unit's own target for the share of members
+                // who studied (a rate in %), so the province's target of the same name
+                // gets a figure from Lục Nam.
+                indicator_value: task.draft.upper_target.map(|_| 92.0),
+                note: Some(
+                    "Đã tổ chức hội nghị quán triệt cho 92% đảng viên; biên bản kèm theo.".into(),
+                ),
                 evidence: vec![meta],
             },
         )
