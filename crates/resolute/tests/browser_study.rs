@@ -314,6 +314,22 @@ async fn secretary_marks_a_30_member_cell_and_a_member_checks_in_on_a_phone() {
         .unwrap();
     wait_path(&c, "the conference", |p| p.starts_with("/study-sessions/")).await;
     assert!(!overflows(&c).await, "the sheet fits a 390 px phone");
+    // Issue 12 #9: on a phone the header and the navigation take one short band, so the
+    // page's heading is in view without scrolling.
+    let band = c
+        .execute(
+            "return [document.querySelector('.site-nav').getBoundingClientRect().bottom, \
+             document.querySelector('main h1').getBoundingClientRect().bottom];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (nav_bottom, h1_bottom) = (band[0].as_f64().unwrap(), band[1].as_f64().unwrap());
+    assert!(
+        nav_bottom <= 130.0,
+        "header and navigation end at {nav_bottom} px"
+    );
+    assert!(h1_bottom <= 400.0, "the heading ends at {h1_bottom} px");
     shot(&c, "journey-study-1-sheet-phone").await;
     for (i, m) in members.iter().enumerate().take(29) {
         let mark = match i {

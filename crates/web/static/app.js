@@ -9,4 +9,12 @@ document.addEventListener("DOMContentLoaded", function () {
       if (!window.confirm(form.getAttribute("data-confirm"))) { e.preventDefault(); }
     });
   });
+  // On a phone the navigation is one strip that scrolls sideways: keep the current
+  // section in view.
+  var current = document.querySelector(".site-nav [aria-current]");
+  var strip = current && current.closest("ul");
+  if (strip && strip.scrollWidth > strip.clientWidth) {
+    var at = current.getBoundingClientRect().left - strip.getBoundingClientRect().left;
+    strip.scrollLeft += at - (strip.clientWidth - current.offsetWidth) / 2;
+  }
 });
