@@ -538,7 +538,7 @@ impl DashboardStore for Backend {
             .push_bind(root)
             .push(")");
         push_scope(&mut qb, "o.path", p, Permission::Read);
-        qb.push(" ORDER BY o.search_key, o.id");
+        qb.push(" ORDER BY o.name COLLATE vi, o.id");
         let orgs = crate::sql::rows::orgs(qb.build().fetch_all(&mut *conn).await.db()?)?;
         if orgs.is_empty() {
             return Ok(Vec::new());

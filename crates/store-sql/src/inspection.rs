@@ -276,7 +276,7 @@ fn check_files(files: &[EvidenceMeta]) -> Result<Vec<String>, Invalid> {
 async fn team_of(conn: &mut Conn, item: i64) -> Result<Vec<TeamMember>> {
     let rows = sqlx::query(
         "SELECT t.member_id, m.full_name, t.role FROM inspection_team t \
-         JOIN members m ON m.id = t.member_id WHERE t.item_id = $1 ORDER BY t.role, m.full_name",
+         JOIN members m ON m.id = t.member_id WHERE t.item_id = $1 ORDER BY t.role, m.full_name COLLATE vi",
     )
     .bind(item)
     .fetch_all(&mut *conn)
@@ -291,11 +291,11 @@ async fn team_of(conn: &mut Conn, item: i64) -> Result<Vec<TeamMember>> {
         });
     }
     // Head first, then members, then the secretary.
-    out.sort_by_key(|t| {
-        (
-            TeamRole::ALL.iter().position(|r| *r == t.role),
-            t.name.clone(),
-        )
+    out.sort_by(|a, b| {
+        let rank = |t: &TeamMember| TeamRole::ALL.iter().position(|r| *r == t.role);
+        rank(a)
+            .cmp(&rank(b))
+            .then_with(|| domain::collate::compare(&a.name, &b.name))
     });
     Ok(out)
 }

@@ -59,7 +59,7 @@ pub(crate) async fn dashboard(
     let term = term_start(today);
     let children = sqlx::query(
         "SELECT id, name, path FROM organizations WHERE parent_id = $1 AND valid_to IS NULL \
-         ORDER BY name",
+         ORDER BY name COLLATE vi",
     )
     .bind(org.0)
     .fetch_all(&mut *conn)

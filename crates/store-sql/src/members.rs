@@ -219,7 +219,7 @@ impl MemberStore for Backend {
         ));
         qb.push_bind(cell.id.0);
         push_scope(&mut qb, "m.cell_path", p, Permission::Read);
-        qb.push(" ORDER BY m.search_key, m.id");
+        qb.push(" ORDER BY m.full_name COLLATE vi, m.id");
         qb.build()
             .fetch_all(&mut *conn)
             .await

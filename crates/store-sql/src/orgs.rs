@@ -194,7 +194,7 @@ impl OrgStore for Backend {
         if !include_closed {
             qb.push(" AND valid_to IS NULL");
         }
-        qb.push(format!(" ORDER BY {KIND_ORDER}, search_key, id"));
+        qb.push(format!(" ORDER BY {KIND_ORDER}, name COLLATE vi, id"));
         rows::orgs(qb.build().fetch_all(&mut *conn).await.db()?)
     }
 

@@ -1110,12 +1110,12 @@ impl ReportStore for Backend {
             if kind == ReportKind::Periodic {
                 qb.push(" AND r.period_start = ").push_bind(period_start);
             }
-            qb.push(" ORDER BY o.name, r.id");
+            qb.push(" ORDER BY o.name COLLATE vi, r.id");
         })
         .await?;
         let reached: Vec<(i64, String)> = sqlx::query_as(
             "SELECT o.id, o.name FROM cascade_units cu JOIN organizations o ON o.id = cu.org_id \
-             WHERE cu.root_document_id = $1 AND o.parent_id = $2 ORDER BY o.name",
+             WHERE cu.root_document_id = $1 AND o.parent_id = $2 ORDER BY o.name COLLATE vi",
         )
         .bind(root.0)
         .bind(o.id.0)
@@ -1174,7 +1174,7 @@ impl ReportStore for Backend {
                     .push(" AND r.org_id <> ")
                     .push_bind(r.org_id.0);
                 same_period(qb);
-                qb.push(" ORDER BY o.name");
+                qb.push(" ORDER BY o.name COLLATE vi");
             })
             .await?;
             siblings.retain(|s| p.can(domain::Permission::Read, &s.org_path));

@@ -449,7 +449,7 @@ async fn load_reporters(conn: &mut Conn, sessions: &mut [StudySession]) -> Resul
          JOIN members m ON m.id = r.member_id WHERE r.session_id IN ",
     );
     push_ids(&mut qb, sessions.iter().map(|s| s.id.0));
-    qb.push(" ORDER BY m.full_name");
+    qb.push(" ORDER BY m.full_name COLLATE vi");
     let mut by: HashMap<i64, Vec<(MemberId, String)>> = HashMap::new();
     for r in qb.build().fetch_all(&mut *conn).await.db()? {
         by.entry(r.try_get("session_id").db()?).or_default().push((
@@ -1613,7 +1613,7 @@ impl StudyStore for Backend {
         if s.audience == Audience::KeyCadre {
             qb.push(" AND m.audience = 'key_cadre'");
         }
-        qb.push(" ORDER BY m.cell_path, m.full_name, m.id LIMIT ")
+        qb.push(" ORDER BY m.cell_path, m.full_name COLLATE vi, m.id LIMIT ")
             .push_bind(study::MAX_SHEET_ROWS as i64);
         qb.build()
             .fetch_all(&mut *conn)
@@ -2117,7 +2117,7 @@ impl StudyStore for Backend {
             .push_bind(r.start)
             .push(" AND r.cell_path < ")
             .push_bind(r.end)
-            .push(" ORDER BY r.cell_path, m.full_name LIMIT 2000");
+            .push(" ORDER BY r.cell_path, m.full_name COLLATE vi LIMIT 2000");
         let rows = qb
             .build()
             .fetch_all(&mut *conn)
@@ -2242,7 +2242,7 @@ impl StudyStore for Backend {
               AND m.status = 'active' AND m.cell_path >= o.path \
               AND m.cell_path < o.path || '~') AS key_cadres \
              FROM organizations o \
-             WHERE o.parent_id = $1 AND o.valid_to IS NULL ORDER BY o.name LIMIT 500",
+             WHERE o.parent_id = $1 AND o.valid_to IS NULL ORDER BY o.name COLLATE vi LIMIT 500",
         )
         .bind(org.0)
         .fetch_all(&mut *conn)
@@ -2302,7 +2302,7 @@ impl StudyStore for Backend {
         if only_unstudied {
             qb.push(" AND (sm.member_id IS NULL OR sm.studied = FALSE)");
         }
-        qb.push(" ORDER BY m.cell_path, m.full_name, m.id LIMIT ")
+        qb.push(" ORDER BY m.cell_path, m.full_name COLLATE vi, m.id LIMIT ")
             .push_bind(i64::from(page.limit))
             .push(" OFFSET ")
             .push_bind(i64::from(page.offset));

@@ -713,7 +713,7 @@ impl TargetStore for Backend {
         let mut silent = Vec::new();
         for c in sqlx::query(
             "SELECT id, name, path FROM organizations WHERE parent_id = $1 \
-             AND valid_to IS NULL ORDER BY name",
+             AND valid_to IS NULL ORDER BY name COLLATE vi",
         )
         .bind(n.owner)
         .fetch_all(&mut *conn)

@@ -70,7 +70,10 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(30))
             .synchronous(SqliteSynchronous::Normal)
             .pragma("temp_store", "memory")
-            .pragma("cache_size", "-32000");
+            .pragma("cache_size", "-32000")
+            // Vietnamese alphabetical order for `ORDER BY name COLLATE vi` (PostgreSQL
+            // creates an ICU collation of the same name and rules in migration 0019).
+            .collation(domain::collate::SQL_NAME, domain::collate::compare);
         // The writer opens (and so creates) the file first and keeps its connection, so the
         // WAL files stay in place for the readers.
         let generation = Arc::new(AtomicU64::new(0));

@@ -30,6 +30,7 @@ store_tests::suite!(
     org_import_failing_row_leaves_nothing_saved,
     cell_positions_lists_current_positions_of_active_members,
     own_password_change_is_audited,
+    names_sort_in_vietnamese_alphabetical_order,
 );
 
 async fn tree_children_ancestors_and_counts(s: &dyn Store) {
@@ -2029,5 +2030,86 @@ async fn own_password_change_is_audited(s: &dyn Store) {
     assert_eq!(
         invalid_code(s.user_set_password(&me, me.user_id, "").await),
         ("password", "required")
+    );
+}
+
+/// Issue 12 #4: units and members are listed in Vietnamese alphabetical order (a ă â,
+/// d before đ, tones after letters) with numbers as numbers, on both backends.
+async fn names_sort_in_vietnamese_alphabetical_order(s: &dyn Store) {
+    use OrgKind::*;
+    let p = sys();
+    let province = org(s, None, Provincial, "Tỉnh ủy Bắc Giang", Some("24")).await;
+    let district = org(
+        s,
+        Some(province.id),
+        DirectlyAffiliated,
+        "Huyện ủy Lục Nam",
+        None,
+    )
+    .await;
+    for name in [
+        "Đảng bộ xã Bình Sơn",
+        "Đảng bộ xã Bắc Lũng",
+        "Đảng bộ xã Bảo Sơn",
+        "Đảng bộ xã Bảo Đài",
+        "Đảng bộ xã Đông Phú",
+        "Đảng bộ xã Dương Hưu",
+    ] {
+        org(s, Some(district.id), Grassroots, name, None).await;
+    }
+    let names: Vec<String> = s
+        .org_children(&p, district.id, false)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.name)
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Đảng bộ xã Bảo Đài",
+            "Đảng bộ xã Bảo Sơn",
+            "Đảng bộ xã Bắc Lũng",
+            "Đảng bộ xã Bình Sơn",
+            "Đảng bộ xã Dương Hưu",
+            "Đảng bộ xã Đông Phú",
+        ]
+    );
+    let commune = org(s, Some(district.id), Grassroots, "Đảng bộ xã An Lập", None).await;
+    for n in [10, 2, 1] {
+        org(
+            s,
+            Some(commune.id),
+            Cell,
+            &format!("Chi bộ thôn số {n}"),
+            None,
+        )
+        .await;
+    }
+    let cells: Vec<String> = s
+        .org_children(&p, commune.id, false)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.name)
+        .collect();
+    assert_eq!(
+        cells,
+        ["Chi bộ thôn số 1", "Chi bộ thôn số 2", "Chi bộ thôn số 10"]
+    );
+    let cell = s.org_children(&p, commune.id, false).await.unwrap()[0].clone();
+    for name in ["Đỗ Văn Bình", "Dương Thị Ánh", "Bùi Văn Ân", "Bế Thị An"] {
+        member(s, cell.id, name).await;
+    }
+    let members: Vec<String> = s
+        .cell_members(&p, cell.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.full_name)
+        .collect();
+    assert_eq!(
+        members,
+        ["Bế Thị An", "Bùi Văn Ân", "Dương Thị Ánh", "Đỗ Văn Bình"]
     );
 }
