@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod cascade;
+pub mod consultation;
 pub mod document;
 pub mod evidence;
 pub mod fieldpath;
