@@ -494,6 +494,31 @@ impl ConsultationStore for Backend {
         view(&mut conn, p, c, viewer, today).await
     }
 
+    async fn comment_consultation(
+        &self,
+        p: &Principal,
+        comment: CommentId,
+        today: Date,
+    ) -> Result<(Consultation, Comment)> {
+        let mut conn = self.reader().await?;
+        let id: i64 =
+            sqlx::query_scalar("SELECT consultation_id FROM consultation_comments WHERE id = $1")
+                .bind(comment.0)
+                .fetch_optional(&mut *conn)
+                .await
+                .db()?
+                .ok_or(StoreError::NotFound)?;
+        let (c, viewer) = visible(&mut conn, p, ConsultationId(id)).await?;
+        let out = view(&mut conn, p, c, viewer, today).await?;
+        let cm = out
+            .comments
+            .iter()
+            .find(|x| x.id == comment)
+            .cloned()
+            .ok_or(StoreError::NotFound)?;
+        Ok((out, cm))
+    }
+
     async fn unit_consultations(
         &self,
         p: &Principal,

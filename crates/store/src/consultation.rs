@@ -237,6 +237,15 @@ pub trait ConsultationStore: Send + Sync + 'static {
         today: Date,
     ) -> Result<Consultation>;
 
+    /// A comment with its consultation, as the principal sees them (`NotFound` when the
+    /// comment is not among the comments they see).
+    async fn comment_consultation(
+        &self,
+        p: &Principal,
+        comment: CommentId,
+        today: Date,
+    ) -> Result<(Consultation, Comment)>;
+
     /// A unit's consultations, newest first (readers of the unit).
     async fn unit_consultations(
         &self,
