@@ -6,6 +6,7 @@
 pub mod access;
 pub mod cascade;
 pub mod collate;
+pub mod consultation;
 pub mod document;
 pub mod evidence;
 pub mod fieldpath;

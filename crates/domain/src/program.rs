@@ -334,7 +334,7 @@ impl TaskDraft {
 /// A text that keeps its line breaks (a task's content may run over a few lines): NFC,
 /// each line's spaces collapsed, empty lines dropped, no other control characters, at most
 /// `max` characters.
-fn validate_multiline(
+pub(crate) fn validate_multiline(
     field: &'static str,
     raw: &str,
     max: usize,

@@ -12,6 +12,7 @@
 pub(crate) mod accounts;
 pub(crate) mod audit;
 pub(crate) mod cascades;
+pub(crate) mod consultation;
 pub(crate) mod dashboards;
 pub(crate) mod documents;
 pub(crate) mod inspection;

@@ -856,6 +856,9 @@ impl Backend {
             }
             Err(e) => return Err(e.into()),
         };
+        // A draft under consultation waits for the period's end and every answer.
+        let gate = crate::sql::consultation::program_gate_in(&mut tx, id, issued_on).await?;
+        domain::consultation::check_issue_gate(&gate)?;
         let root_doc = doc_by_id(&mut tx, pr.root_document_id)
             .await?
             .ok_or(StoreError::NotFound)?;

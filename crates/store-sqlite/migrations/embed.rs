@@ -26,6 +26,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (10, "reviews", include_str!("0010_reviews.sql")),
     (11, "inspection", include_str!("0011_inspection.sql")),
     (12, "hardening", include_str!("0012_hardening.sql")),
+    (13, "consultation", include_str!("0013_consultation.sql")),
     (15, "targets", include_str!("0015_targets.sql")),
     (19, "collation", include_str!("0019_collation.sql")),
 ];

@@ -22,6 +22,7 @@
 mod accounts;
 mod audit;
 mod cascades;
+mod consultation;
 mod dashboards;
 mod documents;
 mod error;
@@ -38,6 +39,10 @@ mod targets;
 pub use accounts::{AccountStore, Credentials, GrantRow, NewGrant, NewUser, User, UserDetail};
 pub use audit::{AuditEntry, AuditFilter, AuditStore};
 pub use cascades::{Cascade, CascadeStore, CascadeSummary, CascadeUnit, CascadeUnitId};
+pub use consultation::{
+    Comment, CommentSource, Consultation, ConsultationStore, ConsultationSummary, DraftItem,
+    Expert, NewConsultation, NewExpert, PublicComment, PublicConsultation, Subject,
+};
 pub use dashboards::{
     ChildDashboard, DashboardStore, FlaggedProgram, FlaggedPrograms, OverdueTask, OverdueUnit,
     RecountReport, RollupRow, SeriesPoint, TargetProgress,
@@ -110,6 +115,7 @@ pub trait Store:
     + InspectionStore
     + ReportStore
     + TargetStore
+    + ConsultationStore
     + Send
     + Sync
     + 'static

@@ -264,7 +264,8 @@ mod text_keys {
 
     use domain::{AccessRole, Audience, OrgKind, PositionRole};
 
-    const AREAS: [&str; 15] = [
+    const AREAS: [&str; 16] = [
+        "consultation.",
         "shell.",
         "auth.",
         "orgs.",

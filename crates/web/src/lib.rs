@@ -19,6 +19,7 @@ pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod cascades;
+pub mod consultation;
 mod ctx;
 pub mod dashboards;
 pub mod documents;
@@ -125,6 +126,8 @@ pub struct AppState {
     /// Data of the busiest pages, per account, while the store has not changed
     /// (see `pagecache`).
     pub(crate) pages: Arc<pagecache::PageCache>,
+    /// Public consultation comments per address (see `consultation::public`).
+    pub(crate) consult_limits: Arc<consultation::public::Limits>,
 }
 
 impl AppState {
@@ -139,6 +142,7 @@ impl AppState {
             sessions: Arc::new(auth::cache::TtlCache::new(auth::cache::SESSION_TTL)),
             form_key: Arc::new(rand::random()),
             pages: Arc::new(pagecache::new()),
+            consult_limits: Arc::new(Default::default()),
         }
     }
 
@@ -175,6 +179,7 @@ pub fn app(state: AppState) -> Router {
         .merge(inspection::router())
         .merge(reports::router())
         .merge(targets::router())
+        .merge(consultation::router())
         .merge(search::router())
         .merge(admin::router())
         .merge(account::router())

@@ -161,6 +161,22 @@ pub static ALL: &[(Method, &str)] = &[
     (Method::GET, "/programs/{id}/targets"),
     (Method::POST, "/programs/{id}/targets"),
     (Method::GET, "/targets/{id}"),
+    // consultation
+    (Method::GET, "/consultations"),
+    (Method::GET, "/orgs/{id}/consultations"),
+    (Method::GET, "/orgs/{id}/consultations/new"),
+    (Method::POST, "/orgs/{id}/consultations/new"),
+    (Method::GET, "/consultations/{id}"),
+    (Method::POST, "/consultations/{id}/comments"),
+    (Method::POST, "/consultations/{id}/experts"),
+    (Method::POST, "/consultations/{id}/end"),
+    (Method::POST, "/consultations/{id}/close-rest"),
+    (Method::GET, "/consultations/{id}/report.docx"),
+    (Method::GET, "/consultation-comments/{id}/answer"),
+    (Method::POST, "/consultation-comments/{id}/answer"),
+    (Method::POST, "/consultation-comments/{id}/moderate"),
+    (Method::GET, "/public/consultations/{id}"),
+    (Method::POST, "/public/consultations/{id}"),
     // search
     (Method::GET, "/search"),
     // admin
@@ -219,6 +235,10 @@ pub static ALL: &[(Method, &str)] = &[
     (Method::GET, "/api/programs/{id}/targets"),
     (Method::POST, "/api/programs/{id}/targets"),
     (Method::GET, "/api/targets/{id}"),
+    // api: consultation
+    (Method::GET, "/api/consultations/{id}"),
+    (Method::POST, "/api/consultations/{id}/comments"),
+    (Method::POST, "/api/consultation-comments/{id}/answer"),
     // api: study
     (Method::GET, "/api/study/sessions/{id}"),
     (Method::POST, "/api/study/sessions/{id}"),

@@ -30,6 +30,7 @@
 //! `web::routes::ALL`. The test `openapi_lists_every_api_route` fails until both agree.
 
 pub mod cascades;
+pub mod consultation;
 pub mod dashboards;
 pub mod documents;
 pub mod inspection;
@@ -62,6 +63,7 @@ pub fn router() -> Router<AppState> {
         .merge(dashboards::router())
         .merge(inspection::router())
         .merge(targets::router())
+        .merge(consultation::router())
 }
 
 /// The API's own description, and the parts every capability shares.
@@ -93,6 +95,7 @@ files of each update with their download address.",
         (name = "progress", description = "Tasks, progress updates and their acceptance, my tasks, notifications."),
         (name = "dashboards", description = "How a document's implementation stands in a subtree."),
         (name = "inspection", description = "Inspection and supervision: items, conclusions, recommendations, the dashboard and the suggestions."),
+        (name = "consultation", description = "Consultation on drafts: the draft's numbered items, comments, answers."),
         (name = "targets", description = "A program's own targets linked to the upper targets they serve; a target's roll-up by sub-unit."),
     )
 )]
@@ -134,6 +137,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         study::Doc::openapi(),
         inspection::Doc::openapi(),
         targets::Doc::openapi(),
+        consultation::Doc::openapi(),
     ] {
         doc.merge(part);
     }

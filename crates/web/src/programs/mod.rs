@@ -756,6 +756,21 @@ async fn issue(
             errors.push_key(lang, "problems", "programs.problems");
             check_page(&st, &auth, program, raw, Some(inv), errors).await
         }
+        Err(StoreError::Conflict("consultation_unanswered")) => {
+            // Name how many comments still wait (docs/CONSULTATION.md).
+            let gate = st.store.program_gate(program.id, on).await?;
+            let n = domain::consultation::unanswered_total(&gate);
+            let mut errors = FormErrors::default();
+            errors.push_text(
+                "form",
+                &format!(
+                    "{} {}",
+                    i18n::tr(lang, "err.consultation_unanswered"),
+                    i18n::fill(i18n::tr(lang, "consultation.unanswered_n"), &[("n", &n)])
+                ),
+            );
+            check_page(&st, &auth, program, raw, None, errors).await
+        }
         Err(e) => {
             let errors = store_errors(lang, e)?;
             check_page(&st, &auth, program, raw, None, errors).await

@@ -81,7 +81,8 @@ async fn static_file(Path(file): Path<String>) -> Response {
 async fn home(auth: Auth) -> Redirect {
     match auth.p.home() {
         Some(id) => Redirect::to(&format!("/orgs/{id}")),
-        None => Redirect::to("/orgs"),
+        // An account without grants (an invited expert) lands on what it may comment on.
+        None => Redirect::to("/consultations"),
     }
 }
 

@@ -8,6 +8,7 @@
 
 use axum::http::Method;
 
+use crate::consultation::ConsultationRecords;
 use crate::helpers::{A_NAMES, Browser, ProgramRecords, TaskRecords, TestApp, spawn_app};
 use crate::inspection::InspectionRecords;
 use crate::reports::ReportRecords;
@@ -21,6 +22,9 @@ const PUBLIC: &[&str] = &[
     "/static/{file}",
     "/healthz",
     "/api/openapi.json",
+    // A consultation's public page holds what its office made public (tested in
+    // `consultation.rs`: 404 unless the public is asked).
+    "/public/consultations/{id}",
 ];
 
 /// The concrete address of a route template on district A's records.
@@ -31,6 +35,7 @@ pub fn address(
     st: &StudyRecords,
     ins: &InspectionRecords,
     rep: &ReportRecords,
+    con: &ConsultationRecords,
     template: &str,
 ) -> String {
     // The JSON API's routes name the same records as the pages under `/api`.
@@ -46,7 +51,11 @@ pub fn address(
         // A district's own reports on its resolution (it writes them).
         return format!("{api}/orgs/{}/reports/{}{rest}", app.district_a, r.document);
     }
-    let id = if template.starts_with("/inspection-programs/") {
+    let id = if template.starts_with("/consultations/") {
+        con.consultation.to_string()
+    } else if template.starts_with("/consultation-comments/") {
+        con.comment.to_string()
+    } else if template.starts_with("/inspection-programs/") {
         ins.program.to_string()
     } else if template.starts_with("/inspection-items/") {
         ins.item.to_string()
@@ -234,6 +243,19 @@ static INSIDER: &[(&str, Expect)] = &[
         "POST /admin/users/{id}/grants/{grant}/revoke",
         Expect::See("/admin/users/{user}?done=revoked"),
     ),
+    // Ending a consultation goes back to its page.
+    (
+        "POST /consultations/{id}/end",
+        Expect::See("/consultations/{consultation}?done=ended"),
+    ),
+    (
+        "POST /api/consultations/{id}/comments",
+        Expect::Api("required"),
+    ),
+    (
+        "POST /api/consultation-comments/{id}/answer",
+        Expect::Api("required"),
+    ),
     ("POST /api/orgs/{id}/children", Expect::Api("bad_choice")),
     (
         "POST /api/cascade-units/{id}/study",
@@ -314,6 +336,7 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
     let study = app.seed_study(&records).await;
     let ins = app.seed_inspection(true).await;
     let report = app.seed_report(&records).await;
+    let con = app.seed_consultation().await;
     let a = |w: Who| match w {
         Who::Office => &office_a,
         Who::Admin => &admin_a,
@@ -341,7 +364,9 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
     let mut failures = Vec::new();
     for (method, template) in &routes {
         let outsider = b(who(template));
-        let path = address(&app, &records, &tasks, &study, &ins, &report, template);
+        let path = address(
+            &app, &records, &tasks, &study, &ins, &report, &con, template,
+        );
         let (status, body) = send(outsider, method, &path).await;
         if let Some(name) = A_NAMES.iter().find(|n| body.contains(*n)) {
             failures.push(format!("B {method} {path}: {status} shows {name}"));
@@ -378,10 +403,13 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
             .replace("{session}", &study.session.to_string())
             .replace("{user}", &app.clerk_a.to_string())
             .replace("{report}", &report.report.to_string())
+            .replace("{consultation}", &con.consultation.to_string())
     };
     for (method, template) in reads.into_iter().chain(writes) {
         let insider = a(who(template));
-        let path = address(&app, &records, &tasks, &study, &ins, &report, template);
+        let path = address(
+            &app, &records, &tasks, &study, &ins, &report, &con, template,
+        );
         let res = request(insider, method, &path).await;
         let status = res.status().as_u16();
         let location = res
@@ -457,4 +485,66 @@ async fn a_cell_secretary_sees_only_the_cell() {
         s.get(&format!("/orgs/{}/edit", app.cell_a)).await.status(),
         403
     );
+}
+
+/// An invited expert's account holds no grant: its only right is its consultation. On
+/// every route of the application, on district A's records, the expert gets 404 (or 403
+/// for an office action on the consultation itself), never a page with A's names —
+/// except the consultation's own page and comment form, and their JSON twins.
+#[tokio::test]
+async fn an_expert_sees_their_consultation_and_nothing_else() {
+    let app = spawn_app().await;
+    let records = app.seed_programs().await;
+    let tasks = app.seed_issued_task(true).await;
+    let study = app.seed_study(&records).await;
+    let ins = app.seed_inspection(true).await;
+    let report = app.seed_report(&records).await;
+    let con = app.seed_consultation().await;
+    let expert = app.signed_in("expert.a").await;
+    // Expert's own: (route, status with an empty body).
+    let own: &[(&str, u16)] = &[
+        ("GET /consultations", 200),
+        ("GET /consultations/{id}", 200),
+        ("POST /consultations/{id}/comments", 422),
+        ("GET /api/consultations/{id}", 200),
+        ("POST /api/consultations/{id}/comments", 400),
+    ];
+    let mut failures = Vec::new();
+    for (method, template) in web::routes::ALL.iter().filter(|(_, t)| !PUBLIC.contains(t)) {
+        let path = address(
+            &app, &records, &tasks, &study, &ins, &report, &con, template,
+        );
+        let key = format!("{method} {template}");
+        let (status, body) = send(&expert, method, &path).await;
+        if let Some((_, want)) = own.iter().find(|(k, _)| *k == key) {
+            if status != *want {
+                failures.push(format!("{key}: {status}, expected {want}"));
+            }
+            continue;
+        }
+        if let Some(name) = A_NAMES.iter().find(|n| body.contains(*n)) {
+            failures.push(format!("{method} {path}: {status} shows {name}"));
+        }
+        // The administration refuses every account without the right to manage
+        // accounts (403) before it reads an id.
+        let office_action_on_own =
+            template.starts_with("/consultations/{id}/") || template.starts_with("/admin");
+        let fine = if office_action_on_own {
+            status == 403 || status == 404
+        } else if template.contains('{') {
+            status == 404
+        } else {
+            status < 500
+        };
+        if !fine || status >= 500 {
+            failures.push(format!("{method} {path}: {status}"));
+        }
+    }
+    // Home is the list of what the expert may comment on: this consultation only.
+    let res = expert.get("/").await;
+    assert_eq!(res.headers()["location"], "/consultations");
+    let list = expert.get("/consultations").await.text().await.unwrap();
+    assert!(list.contains(&format!("/consultations/{}", con.consultation)));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let _ = con.expert;
 }

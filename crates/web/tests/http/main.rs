@@ -9,6 +9,7 @@ mod account;
 mod api;
 mod attachments;
 mod auth;
+mod consultation;
 mod exports;
 mod hardening;
 mod imports;
