@@ -27,4 +27,5 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (11, "inspection", include_str!("0011_inspection.sql")),
     (12, "hardening", include_str!("0012_hardening.sql")),
     (15, "targets", include_str!("0015_targets.sql")),
+    (16, "portal", include_str!("0016_portal.sql")),
 ];
