@@ -69,6 +69,7 @@ const FILES: &[(&str, &str, &str)] = &[
     area!("inspection"),
     area!("reports"),
     area!("targets"),
+    area!("portal"),
 ];
 
 struct Catalog {

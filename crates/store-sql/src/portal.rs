@@ -895,6 +895,15 @@ impl PortalStore for Backend {
             .collect()
     }
 
+    async fn feedback_for_edit(&self, p: &Principal, id: i64) -> Result<Feedback> {
+        let mut conn = self.reader().await?;
+        let f = feedback_by_id(&mut conn, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        article_for_editor(&mut conn, p, f.article_id).await?;
+        Ok(f)
+    }
+
     async fn moderate_feedback(&self, p: &Principal, id: i64, m: Moderation) -> Result<Feedback> {
         let mut tx = self.begin().await?;
         let before = feedback_by_id(&mut tx, id)

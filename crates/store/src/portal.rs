@@ -291,6 +291,9 @@ pub trait PortalStore: Send + Sync + 'static {
         state: Option<FeedbackState>,
     ) -> Result<Vec<Feedback>>;
 
+    /// One feedback, for an editor of its unit.
+    async fn feedback_for_edit(&self, p: &Principal, id: i64) -> Result<Feedback>;
+
     /// Publishes, answers or hides a feedback (`domain::portal::moderate`). Audited.
     async fn moderate_feedback(&self, p: &Principal, id: i64, m: Moderation) -> Result<Feedback>;
 

@@ -33,6 +33,7 @@ pub mod orgs;
 mod pagecache;
 pub mod password;
 pub mod people;
+pub mod portal;
 pub mod programs;
 pub mod progress;
 pub mod reports;
@@ -125,6 +126,8 @@ pub struct AppState {
     /// Data of the busiest pages, per account, while the store has not changed
     /// (see `pagecache`).
     pub(crate) pages: Arc<pagecache::PageCache>,
+    /// The public portal's page cache, view counter and feedback flood gate.
+    pub(crate) portal: Arc<portal::PortalState>,
 }
 
 impl AppState {
@@ -139,6 +142,7 @@ impl AppState {
             sessions: Arc::new(auth::cache::TtlCache::new(auth::cache::SESSION_TTL)),
             form_key: Arc::new(rand::random()),
             pages: Arc::new(pagecache::new()),
+            portal: Arc::new(portal::PortalState::default()),
         }
     }
 
@@ -175,11 +179,13 @@ pub fn app(state: AppState) -> Router {
         .merge(inspection::router())
         .merge(reports::router())
         .merge(targets::router())
+        .merge(portal::router())
         .merge(search::router())
         .merge(admin::router())
         .merge(account::router())
         .merge(api::router())
         .merge(api::study::router())
+        .merge(api::portal::router())
         .merge(health::router())
         .fallback(shell::not_found);
     // One span per request (method, path, status, latency) at `debug`: off under the

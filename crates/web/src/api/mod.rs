@@ -34,6 +34,7 @@ pub mod dashboards;
 pub mod documents;
 pub mod inspection;
 pub mod orgs;
+pub mod portal;
 pub mod programs;
 pub mod progress;
 
@@ -94,6 +95,7 @@ files of each update with their download address.",
         (name = "dashboards", description = "How a document's implementation stands in a subtree."),
         (name = "inspection", description = "Inspection and supervision: items, conclusions, recommendations, the dashboard and the suggestions."),
         (name = "targets", description = "A program's own targets linked to the upper targets they serve; a target's roll-up by sub-unit."),
+        (name = "portal", description = "The public portal: a unit's news read without an account; editors' writes and feedback moderation."),
     )
 )]
 pub struct ApiDoc;
@@ -134,6 +136,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         study::Doc::openapi(),
         inspection::Doc::openapi(),
         targets::Doc::openapi(),
+        portal::Doc::openapi(),
     ] {
         doc.merge(part);
     }
