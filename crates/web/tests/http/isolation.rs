@@ -10,6 +10,7 @@ use axum::http::Method;
 
 use crate::helpers::{A_NAMES, Browser, ProgramRecords, TaskRecords, TestApp, spawn_app};
 use crate::inspection::InspectionRecords;
+use crate::portal::PortalRecords;
 use crate::reports::ReportRecords;
 use crate::study::StudyRecords;
 
@@ -23,7 +24,28 @@ const PUBLIC: &[&str] = &[
     "/api/openapi.json",
 ];
 
+/// The public portal's routes: anyone reads what is published (or sends feedback), so
+/// they are tried by [`the_public_portal_is_public_and_only_what_is_published`] rather than
+/// by the subtree matrix.
+pub const PORTAL_PUBLIC: &[&str] = &[
+    "/portal/{id}",
+    "/portal/{id}/feed.atom",
+    "/news/{id}",
+    "/news/{id}/feedback",
+    "/news-images/{id}",
+    "/public-documents/{id}",
+    "/api/portal/{id}",
+    "/api/news/{id}",
+];
+
+/// Whether a route (method and template) is one of [`PORTAL_PUBLIC`]'s reads or the
+/// feedback form (the JSON API's `POST /api/news/{id}` is an editor's write).
+pub fn is_portal_public(method: &Method, template: &str) -> bool {
+    PORTAL_PUBLIC.contains(&template) && (*method == Method::GET || template.ends_with("/feedback"))
+}
+
 /// The concrete address of a route template on district A's records.
+#[allow(clippy::too_many_arguments)]
 pub fn address(
     app: &TestApp,
     r: &ProgramRecords,
@@ -31,6 +53,7 @@ pub fn address(
     st: &StudyRecords,
     ins: &InspectionRecords,
     rep: &ReportRecords,
+    pr: &PortalRecords,
     template: &str,
 ) -> String {
     // The JSON API's routes name the same records as the pages under `/api`.
@@ -46,7 +69,17 @@ pub fn address(
         // A district's own reports on its resolution (it writes them).
         return format!("{api}/orgs/{}/reports/{}{rest}", app.district_a, r.document);
     }
-    let id = if template.starts_with("/inspection-programs/") {
+    let id = if template.starts_with("/news/") {
+        pr.article.to_string()
+    } else if template.starts_with("/news-images/") {
+        pr.image.to_string()
+    } else if template.starts_with("/feedback/") {
+        pr.feedback.to_string()
+    } else if template.starts_with("/portal/") {
+        app.district_a.to_string()
+    } else if template.starts_with("/public-documents/") {
+        r.document.to_string()
+    } else if template.starts_with("/inspection-programs/") {
         ins.program.to_string()
     } else if template.starts_with("/inspection-items/") {
         ins.item.to_string()
@@ -136,12 +169,14 @@ pub async fn request(b: &Browser, method: &Method, path: &str) -> reqwest::Respo
 }
 
 /// Who tries a route: the office staff of a district, its administrator (accounts, audit,
-/// restructuring) or a party member of its cell (their own study, tasks and check-in).
+/// restructuring), a party member of its cell (their own study, tasks and check-in) or the
+/// editor of its portal (articles and feedback).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Who {
     Office,
     Admin,
     Member,
+    Editor,
 }
 
 fn who(template: &str) -> Who {
@@ -153,6 +188,11 @@ fn who(template: &str) -> Who {
         Who::Admin
     } else if t.starts_with("/my/") || t.starts_with("/check-in/") || t.ends_with("/check-in") {
         Who::Member
+    } else if t.starts_with("/news/")
+        || t.starts_with("/feedback/")
+        || t.starts_with("/orgs/{id}/portal")
+    {
+        Who::Editor
     } else {
         Who::Office
     }
@@ -234,6 +274,24 @@ static INSIDER: &[(&str, Expect)] = &[
         "POST /admin/users/{id}/grants/{grant}/revoke",
         Expect::See("/admin/users/{user}?done=revoked"),
     ),
+    // Portal: the editor publishes the seeded article, then takes it down (pages, then API).
+    (
+        "POST /news/{id}/publish",
+        Expect::See("/news/{article}/manage?done=published"),
+    ),
+    (
+        "POST /news/{id}/unpublish",
+        Expect::See("/news/{article}/manage?done=unpublished"),
+    ),
+    ("POST /news/{id}/images", Expect::Malformed),
+    ("POST /api/news/{id}", Expect::Api("required")),
+    (
+        "POST /api/orgs/{id}/portal/articles",
+        Expect::Api("required"),
+    ),
+    ("POST /api/news/{id}/publish", Expect::Ok),
+    ("POST /api/news/{id}/unpublish", Expect::Ok),
+    ("POST /api/feedback/{id}/moderate", Expect::Api("required")),
     ("POST /api/orgs/{id}/children", Expect::Api("bad_choice")),
     (
         "POST /api/cascade-units/{id}/study",
@@ -310,6 +368,9 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
     let member_a = app.member_browser("member.a", app.member_a).await;
     let member_b = app.member_browser("member.b", app.member_b).await;
     let records = app.seed_programs().await;
+    let portal = app.seed_portal().await;
+    let editor_a = app.signed_in("editor.a").await;
+    let editor_b = app.signed_in("editor.b").await;
     let tasks = app.seed_issued_task(true).await;
     let study = app.seed_study(&records).await;
     let ins = app.seed_inspection(true).await;
@@ -318,16 +379,18 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
         Who::Office => &office_a,
         Who::Admin => &admin_a,
         Who::Member => &member_a,
+        Who::Editor => &editor_a,
     };
     let b = |w: Who| match w {
         Who::Office => &office_b,
         Who::Admin => &admin_b,
         Who::Member => &member_b,
+        Who::Editor => &editor_b,
     };
 
     let routes: Vec<&(Method, &str)> = web::routes::ALL
         .iter()
-        .filter(|(_, t)| !PUBLIC.contains(t))
+        .filter(|(m, t)| !PUBLIC.contains(t) && !is_portal_public(m, t))
         .collect();
     assert!(routes.len() > 30, "the route list covers the application");
     for (key, _) in INSIDER {
@@ -341,7 +404,9 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
     let mut failures = Vec::new();
     for (method, template) in &routes {
         let outsider = b(who(template));
-        let path = address(&app, &records, &tasks, &study, &ins, &report, template);
+        let path = address(
+            &app, &records, &tasks, &study, &ins, &report, &portal, template,
+        );
         let (status, body) = send(outsider, method, &path).await;
         if let Some(name) = A_NAMES.iter().find(|n| body.contains(*n)) {
             failures.push(format!("B {method} {path}: {status} shows {name}"));
@@ -378,10 +443,13 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
             .replace("{session}", &study.session.to_string())
             .replace("{user}", &app.clerk_a.to_string())
             .replace("{report}", &report.report.to_string())
+            .replace("{article}", &portal.article.to_string())
     };
     for (method, template) in reads.into_iter().chain(writes) {
         let insider = a(who(template));
-        let path = address(&app, &records, &tasks, &study, &ins, &report, template);
+        let path = address(
+            &app, &records, &tasks, &study, &ins, &report, &portal, template,
+        );
         let res = request(insider, method, &path).await;
         let status = res.status().as_u16();
         let location = res
@@ -457,4 +525,117 @@ async fn a_cell_secretary_sees_only_the_cell() {
         s.get(&format!("/orgs/{}/edit", app.cell_a)).await.status(),
         403
     );
+}
+
+#[tokio::test]
+async fn the_public_portal_is_public_and_only_what_is_published() {
+    let app = spawn_app().await;
+    let records = app.seed_programs().await;
+    let pr = app.seed_portal().await;
+    let sys = domain::Principal::system();
+    app.store
+        .set_document_public(&sys, records.document, Some("Tóm tắt công khai.".into()))
+        .await
+        .expect("public mark");
+    for t in PORTAL_PUBLIC {
+        assert!(
+            web::routes::ALL.iter().any(|(_, r)| r == t),
+            "{t} is no route"
+        );
+    }
+    let fill = |t: &str, article: i64| {
+        let id = if t.contains("/news/") {
+            article.to_string()
+        } else if t.starts_with("/news-images/") {
+            pr.image.to_string()
+        } else if t.starts_with("/public-documents/") {
+            records.document.to_string()
+        } else {
+            app.district_a.to_string()
+        };
+        t.replace("{id}", &id)
+    };
+    // Anyone: nobody signed in, another district's office, another district's editor.
+    let visitors = [
+        app.browser(),
+        app.signed_in("office.b").await,
+        app.signed_in("editor.b").await,
+    ];
+    let mut failures = Vec::new();
+    for v in &visitors {
+        for t in PORTAL_PUBLIC.iter().filter(|t| !t.ends_with("/feedback")) {
+            let path = fill(t, pr.article);
+            let status = v.get(&path).await.status().as_u16();
+            if status != 200 {
+                failures.push(format!("GET {path}: {status}, expected 200"));
+            }
+            // A draft is nobody's to read but its editors'.
+            if t.contains("/news/") {
+                let path = fill(t, pr.draft);
+                let res = v.get(&path).await;
+                let status = res.status().as_u16();
+                let body = res.text().await.unwrap_or_default();
+                if status != 404 || body.contains(crate::portal::DRAFT_TITLE) {
+                    failures.push(format!("GET {path} (a draft): {status}, expected 404"));
+                }
+            }
+        }
+        for path in [
+            format!("/portal/{}", app.district_a),
+            format!("/api/portal/{}", app.district_a),
+            format!("/portal/{}/feed.atom", app.district_a),
+        ] {
+            let body = v.get(&path).await.text().await.unwrap_or_default();
+            if body.contains(crate::portal::DRAFT_TITLE) {
+                failures.push(format!("GET {path} shows the draft"));
+            }
+        }
+    }
+    // The feedback form: anyone with the form's token; nobody without it.
+    for v in &visitors {
+        let page = v
+            .get(&format!("/news/{}", pr.article))
+            .await
+            .text()
+            .await
+            .unwrap();
+        let form = page.find("/feedback#phan-hoi").expect("form");
+        let token = crate::helpers::hidden_csrf(&page[form..]);
+        let res = v
+            .client
+            .post(v.url(&format!("/news/{}/feedback", pr.article)))
+            .form(&[("csrf", token.as_str()), ("name", ""), ("body", "")])
+            .send()
+            .await
+            .unwrap();
+        if res.status() != 422 {
+            failures.push(format!("feedback form: {}, expected 422", res.status()));
+        }
+        let res = v
+            .client
+            .post(v.url(&format!("/news/{}/feedback", pr.draft)))
+            .form(&[("csrf", token.as_str()), ("name", "A"), ("body", "B")])
+            .send()
+            .await
+            .unwrap();
+        if res.status() != 404 {
+            failures.push(format!(
+                "feedback on a draft: {}, expected 404",
+                res.status()
+            ));
+        }
+    }
+    // The editor's pages are not public.
+    let anon = app.browser();
+    for path in [
+        format!("/orgs/{}/portal", app.district_a),
+        format!("/news/{}/manage", pr.article),
+        format!("/news/{}/edit", pr.draft),
+    ] {
+        let res = anon.get(&path).await;
+        if res.status() != 303 {
+            failures.push(format!("anonymous GET {path}: {}", res.status()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

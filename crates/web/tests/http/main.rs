@@ -15,6 +15,7 @@ mod imports;
 mod inspection;
 mod isolation;
 mod pages;
+mod portal;
 mod programs;
 mod progress;
 mod quality;
