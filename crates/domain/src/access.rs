@@ -28,6 +28,11 @@ pub enum AccessRole {
     FatherlandFront,
     /// A mass organization (đoàn thể chính trị - xã hội) at the unit's level: as the Front.
     MassOrganization,
+    /// An editor of the unit's public portal (docs/PORTAL.md): writes, schedules,
+    /// publishes and unpublishes the subtree's articles and moderates readers' feedback.
+    /// Reads nothing else of the subtree (no `Read`): the portal's public pages are open
+    /// to everyone anyway.
+    Editor,
 }
 
 /// What an action needs.
@@ -39,10 +44,13 @@ pub enum Permission {
     Restructure,
     ManageAccounts,
     ReadAudit,
+    /// Write a unit's public portal: articles, feedback moderation, the public mark of
+    /// a document (docs/PORTAL.md).
+    EditPortal,
 }
 
 impl AccessRole {
-    pub const ALL: [AccessRole; 7] = [
+    pub const ALL: [AccessRole; 8] = [
         AccessRole::Admin,
         AccessRole::OfficeStaff,
         AccessRole::Secretary,
@@ -50,6 +58,7 @@ impl AccessRole {
         AccessRole::Member,
         AccessRole::FatherlandFront,
         AccessRole::MassOrganization,
+        AccessRole::Editor,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -61,6 +70,7 @@ impl AccessRole {
             AccessRole::Member => "member",
             AccessRole::FatherlandFront => "fatherland_front",
             AccessRole::MassOrganization => "mass_organization",
+            AccessRole::Editor => "editor",
         }
     }
 
@@ -72,7 +82,8 @@ impl AccessRole {
         use AccessRole::*;
         use Permission::*;
         match p {
-            Read => true,
+            Read => self != Editor,
+            EditPortal => matches!(self, Admin | OfficeStaff | Editor),
             EditPeople => matches!(self, Admin | OfficeStaff | Secretary),
             EditOrgs => matches!(self, Admin | OfficeStaff),
             Restructure | ManageAccounts | ReadAudit => self == Admin,
@@ -198,6 +209,20 @@ impl Principal {
             display_name: "system".into(),
             grants: Vec::new(),
             system: true,
+            member_id: None,
+        }
+    }
+
+    /// A visitor without an account (the public portal): no grants, so every scope is
+    /// empty; only what is public is theirs to read. The audit log records them as
+    /// "anonymous".
+    pub fn anonymous() -> Principal {
+        Principal {
+            user_id: UserId(0),
+            username: "anonymous".into(),
+            display_name: "anonymous".into(),
+            grants: Vec::new(),
+            system: false,
             member_id: None,
         }
     }
@@ -439,6 +464,7 @@ mod tests {
             perm in proptest::sample::select(vec![
                 Permission::Read, Permission::EditPeople, Permission::EditOrgs,
                 Permission::Restructure, Permission::ManageAccounts, Permission::ReadAudit,
+                Permission::EditPortal,
             ]),
         ) {
             let mk = |ids: &[i64]| {
@@ -456,7 +482,7 @@ mod tests {
                 system: false,
                 member_id: None,
             };
-            let want = if !g.covers(&t) {
+            let want = if !g.covers(&t) || !role.permits(Permission::Read) {
                 Err(Refusal::NotFound)
             } else if !role.permits(perm) {
                 Err(Refusal::Forbidden)

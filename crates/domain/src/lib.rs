@@ -14,6 +14,7 @@ pub mod ids;
 pub mod inspection;
 pub mod org;
 pub mod people;
+pub mod portal;
 pub mod program;
 pub mod progress;
 pub mod record_ids;

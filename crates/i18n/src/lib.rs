@@ -70,6 +70,7 @@ const FILES: &[(&str, &str, &str)] = &[
     area!("reports"),
     area!("targets"),
     area!("consultation"),
+    area!("portal"),
 ];
 
 struct Catalog {

@@ -21,6 +21,7 @@ pub(crate) mod members;
 pub(crate) mod meta;
 pub(crate) mod migrations;
 pub(crate) mod orgs;
+pub(crate) mod portal;
 pub(crate) mod programs;
 pub(crate) mod progress;
 pub(crate) mod reports;

@@ -119,7 +119,8 @@ pub(crate) fn json_text(v: &Option<Value>) -> Option<dialect::JsonParam<'_>> {
 }
 
 pub(crate) fn user_id_of(p: &Principal) -> Option<i64> {
-    (!p.system).then_some(p.user_id.0)
+    // The system and the anonymous visitor (`Principal::anonymous`, user id 0) are no account.
+    (!p.system && p.user_id.0 != 0).then_some(p.user_id.0)
 }
 
 /// One audit entry, in the caller's transaction.

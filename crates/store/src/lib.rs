@@ -30,6 +30,7 @@ mod inspection;
 mod members;
 mod meta;
 mod orgs;
+mod portal;
 mod programs;
 mod progress;
 mod reports;
@@ -67,6 +68,10 @@ pub use meta::{
 pub use orgs::{
     Crumb, Merge, MergeTarget, NewOrg, NewOrgImport, Org, OrgEdit, OrgEvent, OrgEventKind,
     OrgLinks, OrgRef, OrgStore, ParentRef, Split, SplitPart,
+};
+pub use portal::{
+    Article, ArticleCard, Feedback, NewFeedback, PortalDesk, PortalHome, PortalImage, PortalLists,
+    PortalStore, PublicArticle, PublicDocument, PublicDocumentCard, PublicFeedback, ViewKey,
 };
 pub use programs::{
     Assessment, CopyVerdict, GroupProgram, NewProgram, PeerProgram, Program, ProgramGroup,
@@ -116,6 +121,7 @@ pub trait Store:
     + ReportStore
     + TargetStore
     + ConsultationStore
+    + PortalStore
     + Send
     + Sync
     + 'static

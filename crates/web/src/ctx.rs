@@ -264,7 +264,7 @@ mod text_keys {
 
     use domain::{AccessRole, Audience, OrgKind, PositionRole};
 
-    const AREAS: [&str; 16] = [
+    const AREAS: [&str; 17] = [
         "consultation.",
         "shell.",
         "auth.",
@@ -281,6 +281,7 @@ mod text_keys {
         "progress.",
         "study.",
         "inspection.",
+        "portal.",
     ];
 
     fn literal_keys(src: &str) -> Vec<String> {
@@ -367,6 +368,12 @@ mod text_keys {
             "update_accepted",
         ] {
             keys.push(format!("progress.note.{k}"));
+        }
+        for s in domain::portal::ArticleStatus::ALL {
+            keys.push(format!("portal.status.{}", s.as_str()));
+        }
+        for s in domain::portal::FeedbackState::ALL {
+            keys.push(format!("portal.feedback.state.{}", s.as_str()));
         }
         for r in domain::ReportEvery::ALL {
             keys.push(format!("documents.cascade.report_every.{}", r.as_str()));

@@ -34,6 +34,7 @@ pub mod orgs;
 mod pagecache;
 pub mod password;
 pub mod people;
+pub mod portal;
 pub mod programs;
 pub mod progress;
 pub mod reports;
@@ -128,6 +129,8 @@ pub struct AppState {
     pub(crate) pages: Arc<pagecache::PageCache>,
     /// Public consultation comments per address (see `consultation::public`).
     pub(crate) consult_limits: Arc<consultation::public::Limits>,
+    /// The public portal's page cache, view counter and feedback flood gate.
+    pub(crate) portal: Arc<portal::PortalState>,
 }
 
 impl AppState {
@@ -143,6 +146,7 @@ impl AppState {
             form_key: Arc::new(rand::random()),
             pages: Arc::new(pagecache::new()),
             consult_limits: Arc::new(Default::default()),
+            portal: Arc::new(portal::PortalState::default()),
         }
     }
 
@@ -180,11 +184,13 @@ pub fn app(state: AppState) -> Router {
         .merge(reports::router())
         .merge(targets::router())
         .merge(consultation::router())
+        .merge(portal::router())
         .merge(search::router())
         .merge(admin::router())
         .merge(account::router())
         .merge(api::router())
         .merge(api::study::router())
+        .merge(api::portal::router())
         .merge(health::router())
         .fallback(shell::not_found);
     // One span per request (method, path, status, latency) at `debug`: off under the

@@ -177,6 +177,25 @@ pub static ALL: &[(Method, &str)] = &[
     (Method::POST, "/consultation-comments/{id}/moderate"),
     (Method::GET, "/public/consultations/{id}"),
     (Method::POST, "/public/consultations/{id}"),
+    // portal (public pages: see `PORTAL_PUBLIC` in the isolation tests)
+    (Method::GET, "/portal/{id}"),
+    (Method::GET, "/portal/{id}/feed.atom"),
+    (Method::GET, "/news/{id}"),
+    (Method::POST, "/news/{id}/feedback"),
+    (Method::GET, "/news-images/{id}"),
+    (Method::GET, "/public-documents/{id}"),
+    (Method::GET, "/orgs/{id}/portal"),
+    (Method::GET, "/orgs/{id}/portal/articles/new"),
+    (Method::POST, "/orgs/{id}/portal/articles/new"),
+    (Method::GET, "/orgs/{id}/portal/feedback"),
+    (Method::GET, "/news/{id}/manage"),
+    (Method::GET, "/news/{id}/edit"),
+    (Method::POST, "/news/{id}/edit"),
+    (Method::POST, "/news/{id}/images"),
+    (Method::POST, "/news/{id}/publish"),
+    (Method::POST, "/news/{id}/unpublish"),
+    (Method::POST, "/feedback/{id}/moderate"),
+    (Method::POST, "/documents/{id}/public"),
     // search
     (Method::GET, "/search"),
     // admin
@@ -253,6 +272,15 @@ pub static ALL: &[(Method, &str)] = &[
     (Method::GET, "/api/orgs/{id}/study/{doc}"),
     (Method::GET, "/api/orgs/{id}/study/{doc}/participation"),
     (Method::GET, "/api/orgs/{id}/study/{doc}/reflections"),
+    // api: portal
+    (Method::GET, "/api/portal/{id}"),
+    (Method::GET, "/api/news/{id}"),
+    (Method::POST, "/api/news/{id}"),
+    (Method::POST, "/api/orgs/{id}/portal/articles"),
+    (Method::POST, "/api/news/{id}/publish"),
+    (Method::POST, "/api/news/{id}/unpublish"),
+    (Method::GET, "/api/orgs/{id}/portal/feedback"),
+    (Method::POST, "/api/feedback/{id}/moderate"),
     // health
     (Method::GET, "/healthz"),
 ];

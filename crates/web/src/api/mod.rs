@@ -35,6 +35,7 @@ pub mod dashboards;
 pub mod documents;
 pub mod inspection;
 pub mod orgs;
+pub mod portal;
 pub mod programs;
 pub mod progress;
 
@@ -97,6 +98,7 @@ files of each update with their download address.",
         (name = "inspection", description = "Inspection and supervision: items, conclusions, recommendations, the dashboard and the suggestions."),
         (name = "consultation", description = "Consultation on drafts: the draft's numbered items, comments, answers."),
         (name = "targets", description = "A program's own targets linked to the upper targets they serve; a target's roll-up by sub-unit."),
+        (name = "portal", description = "The public portal: a unit's news read without an account; editors' writes and feedback moderation."),
     )
 )]
 pub struct ApiDoc;
@@ -138,6 +140,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         inspection::Doc::openapi(),
         targets::Doc::openapi(),
         consultation::Doc::openapi(),
+        portal::Doc::openapi(),
     ] {
         doc.merge(part);
     }

@@ -95,6 +95,11 @@ pub fn layers(routes: Router<AppState>, state: AppState) -> Router {
     routes
         .layer(middleware::from_fn_with_state(state.clone(), context))
         .layer(sessions)
+        // Public portal pages kept rendered are served before any session is read.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::portal::cache::fast_path,
+        ))
         .layer(middleware::from_fn(limit_body))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
@@ -249,7 +254,11 @@ pub async fn context(
     // Anonymous ones go on to their handler, which sends them to sign in; the sign-in form
     // checks its own token.
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-    let body = if unsafe_method && ctx.user.is_some() && path != "/login" {
+    let body = if unsafe_method
+        && ctx.user.is_some()
+        && path != "/login"
+        && !crate::portal::checks_own_csrf(&path)
+    {
         let bytes = if crate::imports::is_upload(&path) {
             // An upload over its limit is checked for its token (the form's first field),
             // then goes on without its body, marked, for the upload page to explain.

@@ -60,6 +60,7 @@ pub(crate) fn is_upload(path: &str) -> bool {
         || crate::study::is_upload(path)
         || crate::inspection::is_upload(path)
         || crate::reports::is_upload(path)
+        || crate::portal::is_upload(path)
 }
 
 /// Set by the context middleware on an upload larger than [`BODY_LIMIT`] (its body is then

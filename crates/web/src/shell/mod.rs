@@ -79,6 +79,16 @@ async fn static_file(Path(file): Path<String>) -> Response {
 
 /// `/` → the user's home organization (the highest unit they hold a grant on).
 async fn home(auth: Auth) -> Redirect {
+    // A portal editor reads nothing else: their desk is their home.
+    if !auth.p.has_anywhere(domain::Permission::Read)
+        && let Some(g) = auth
+            .p
+            .grants
+            .iter()
+            .find(|g| g.role.permits(domain::Permission::EditPortal))
+    {
+        return Redirect::to(&format!("/orgs/{}/portal", g.org_id));
+    }
     match auth.p.home() {
         Some(id) => Redirect::to(&format!("/orgs/{id}")),
         // An account without grants (an invited expert) lands on what it may comment on.

@@ -11,6 +11,7 @@ use axum::http::Method;
 use crate::consultation::ConsultationRecords;
 use crate::helpers::{A_NAMES, Browser, ProgramRecords, TaskRecords, TestApp, spawn_app};
 use crate::inspection::InspectionRecords;
+use crate::portal::PortalRecords;
 use crate::reports::ReportRecords;
 use crate::study::StudyRecords;
 
@@ -27,7 +28,28 @@ const PUBLIC: &[&str] = &[
     "/public/consultations/{id}",
 ];
 
+/// The public portal's routes: anyone reads what is published (or sends feedback), so
+/// they are tried by [`the_public_portal_is_public_and_only_what_is_published`] rather than
+/// by the subtree matrix.
+pub const PORTAL_PUBLIC: &[&str] = &[
+    "/portal/{id}",
+    "/portal/{id}/feed.atom",
+    "/news/{id}",
+    "/news/{id}/feedback",
+    "/news-images/{id}",
+    "/public-documents/{id}",
+    "/api/portal/{id}",
+    "/api/news/{id}",
+];
+
+/// Whether a route (method and template) is one of [`PORTAL_PUBLIC`]'s reads or the
+/// feedback form (the JSON API's `POST /api/news/{id}` is an editor's write).
+pub fn is_portal_public(method: &Method, template: &str) -> bool {
+    PORTAL_PUBLIC.contains(&template) && (*method == Method::GET || template.ends_with("/feedback"))
+}
+
 /// The concrete address of a route template on district A's records.
+#[allow(clippy::too_many_arguments)]
 pub fn address(
     app: &TestApp,
     r: &ProgramRecords,
@@ -36,6 +58,7 @@ pub fn address(
     ins: &InspectionRecords,
     rep: &ReportRecords,
     con: &ConsultationRecords,
+    pr: &PortalRecords,
     template: &str,
 ) -> String {
     // The JSON API's routes name the same records as the pages under `/api`.
@@ -55,6 +78,16 @@ pub fn address(
         con.consultation.to_string()
     } else if template.starts_with("/consultation-comments/") {
         con.comment.to_string()
+    } else if template.starts_with("/news/") {
+        pr.article.to_string()
+    } else if template.starts_with("/news-images/") {
+        pr.image.to_string()
+    } else if template.starts_with("/feedback/") {
+        pr.feedback.to_string()
+    } else if template.starts_with("/portal/") {
+        app.district_a.to_string()
+    } else if template.starts_with("/public-documents/") {
+        r.document.to_string()
     } else if template.starts_with("/inspection-programs/") {
         ins.program.to_string()
     } else if template.starts_with("/inspection-items/") {
@@ -145,12 +178,14 @@ pub async fn request(b: &Browser, method: &Method, path: &str) -> reqwest::Respo
 }
 
 /// Who tries a route: the office staff of a district, its administrator (accounts, audit,
-/// restructuring) or a party member of its cell (their own study, tasks and check-in).
+/// restructuring), a party member of its cell (their own study, tasks and check-in) or the
+/// editor of its portal (articles and feedback).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Who {
     Office,
     Admin,
     Member,
+    Editor,
 }
 
 fn who(template: &str) -> Who {
@@ -162,6 +197,11 @@ fn who(template: &str) -> Who {
         Who::Admin
     } else if t.starts_with("/my/") || t.starts_with("/check-in/") || t.ends_with("/check-in") {
         Who::Member
+    } else if t.starts_with("/news/")
+        || t.starts_with("/feedback/")
+        || t.starts_with("/orgs/{id}/portal")
+    {
+        Who::Editor
     } else {
         Who::Office
     }
@@ -256,6 +296,24 @@ static INSIDER: &[(&str, Expect)] = &[
         "POST /api/consultation-comments/{id}/answer",
         Expect::Api("required"),
     ),
+    // Portal: the editor publishes the seeded article, then takes it down (pages, then API).
+    (
+        "POST /news/{id}/publish",
+        Expect::See("/news/{article}/manage?done=published"),
+    ),
+    (
+        "POST /news/{id}/unpublish",
+        Expect::See("/news/{article}/manage?done=unpublished"),
+    ),
+    ("POST /news/{id}/images", Expect::Malformed),
+    ("POST /api/news/{id}", Expect::Api("required")),
+    (
+        "POST /api/orgs/{id}/portal/articles",
+        Expect::Api("required"),
+    ),
+    ("POST /api/news/{id}/publish", Expect::Ok),
+    ("POST /api/news/{id}/unpublish", Expect::Ok),
+    ("POST /api/feedback/{id}/moderate", Expect::Api("required")),
     ("POST /api/orgs/{id}/children", Expect::Api("bad_choice")),
     (
         "POST /api/cascade-units/{id}/study",
@@ -332,6 +390,9 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
     let member_a = app.member_browser("member.a", app.member_a).await;
     let member_b = app.member_browser("member.b", app.member_b).await;
     let records = app.seed_programs().await;
+    let portal = app.seed_portal().await;
+    let editor_a = app.signed_in("editor.a").await;
+    let editor_b = app.signed_in("editor.b").await;
     let tasks = app.seed_issued_task(true).await;
     let study = app.seed_study(&records).await;
     let ins = app.seed_inspection(true).await;
@@ -341,16 +402,18 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
         Who::Office => &office_a,
         Who::Admin => &admin_a,
         Who::Member => &member_a,
+        Who::Editor => &editor_a,
     };
     let b = |w: Who| match w {
         Who::Office => &office_b,
         Who::Admin => &admin_b,
         Who::Member => &member_b,
+        Who::Editor => &editor_b,
     };
 
     let routes: Vec<&(Method, &str)> = web::routes::ALL
         .iter()
-        .filter(|(_, t)| !PUBLIC.contains(t))
+        .filter(|(m, t)| !PUBLIC.contains(t) && !is_portal_public(m, t))
         .collect();
     assert!(routes.len() > 30, "the route list covers the application");
     for (key, _) in INSIDER {
@@ -365,7 +428,7 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
     for (method, template) in &routes {
         let outsider = b(who(template));
         let path = address(
-            &app, &records, &tasks, &study, &ins, &report, &con, template,
+            &app, &records, &tasks, &study, &ins, &report, &con, &portal, template,
         );
         let (status, body) = send(outsider, method, &path).await;
         if let Some(name) = A_NAMES.iter().find(|n| body.contains(*n)) {
@@ -404,11 +467,12 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
             .replace("{user}", &app.clerk_a.to_string())
             .replace("{report}", &report.report.to_string())
             .replace("{consultation}", &con.consultation.to_string())
+            .replace("{article}", &portal.article.to_string())
     };
     for (method, template) in reads.into_iter().chain(writes) {
         let insider = a(who(template));
         let path = address(
-            &app, &records, &tasks, &study, &ins, &report, &con, template,
+            &app, &records, &tasks, &study, &ins, &report, &con, &portal, template,
         );
         let res = request(insider, method, &path).await;
         let status = res.status().as_u16();
@@ -500,6 +564,7 @@ async fn an_expert_sees_their_consultation_and_nothing_else() {
     let ins = app.seed_inspection(true).await;
     let report = app.seed_report(&records).await;
     let con = app.seed_consultation().await;
+    let portal = app.seed_portal().await;
     let expert = app.signed_in("expert.a").await;
     // Expert's own: (route, status with an empty body).
     let own: &[(&str, u16)] = &[
@@ -510,9 +575,12 @@ async fn an_expert_sees_their_consultation_and_nothing_else() {
         ("POST /api/consultations/{id}/comments", 400),
     ];
     let mut failures = Vec::new();
-    for (method, template) in web::routes::ALL.iter().filter(|(_, t)| !PUBLIC.contains(t)) {
+    for (method, template) in web::routes::ALL
+        .iter()
+        .filter(|(m, t)| !PUBLIC.contains(t) && !is_portal_public(m, t))
+    {
         let path = address(
-            &app, &records, &tasks, &study, &ins, &report, &con, template,
+            &app, &records, &tasks, &study, &ins, &report, &con, &portal, template,
         );
         let key = format!("{method} {template}");
         let (status, body) = send(&expert, method, &path).await;

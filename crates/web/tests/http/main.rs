@@ -16,6 +16,7 @@ mod imports;
 mod inspection;
 mod isolation;
 mod pages;
+mod portal;
 mod programs;
 mod progress;
 mod quality;
