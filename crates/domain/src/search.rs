@@ -120,6 +120,10 @@ pub struct Record {
     /// The date that places it in time (issued, created, period end); its year is the
     /// year facet.
     pub date: Option<Date>,
+    /// The audit entity and id of the whole the record belongs to when a change of that
+    /// whole replaces its parts (a program's tasks are saved together, with new ids):
+    /// `"program:12"`. The index drops the group before loading it again.
+    pub group: Option<String>,
 }
 
 /// Whether `who` may find a record (`None`: a visitor without an account). The same

@@ -59,6 +59,7 @@ pub type Result<T> = std::result::Result<T, Error>;
 #[derive(Clone, Copy)]
 struct Fields {
     key: Field,
+    group: Field,
     kind: Field,
     kind_name: Field,
     year: Field,
@@ -85,6 +86,8 @@ fn schema() -> (Schema, Fields) {
     let fields = Fields {
         // "task:42": the one term that names a record, to replace or delete it.
         key: b.add_text_field("key", STRING),
+        // "program:12": the whole a record is part of (`Record::group`).
+        group: b.add_text_field("group", STRING),
         kind: b.add_facet_field("kind", FacetOptions::default()),
         kind_name: b.add_text_field("kind_name", STORED),
         year: b.add_facet_field("year", FacetOptions::default()),
@@ -525,6 +528,9 @@ impl Writer<'_> {
         let f = self.ix.f;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.key, key(r.kind, r.id));
+        if let Some(g) = &r.group {
+            doc.add_text(f.group, g);
+        }
         doc.add_facet(f.kind, kind_facet(r.kind));
         if let Some(d) = r.date {
             doc.add_facet(f.year, year_facet(d.year()));
@@ -547,6 +553,18 @@ impl Writer<'_> {
     pub fn remove(&mut self, kind: Kind, id: i64) {
         self.w
             .delete_term(Term::from_field_text(self.ix.f.key, &key(kind, id)));
+    }
+
+    /// Drops every change since the last commit (a rebuild that failed half-way).
+    pub fn rollback(mut self) -> Result<()> {
+        self.w.rollback()?;
+        Ok(())
+    }
+
+    /// Removes every record of a group (`Record::group`), before it is loaded again.
+    pub fn remove_group(&mut self, group: &str) {
+        self.w
+            .delete_term(Term::from_field_text(self.ix.f.group, group));
     }
 
     /// Makes the changes visible and durable, with the audit log's watermark they hold.

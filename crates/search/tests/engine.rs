@@ -24,6 +24,7 @@ fn rec(kind: Kind, id: i64, at: &[i64], title: &str, body: &str, year: i32) -> R
         title: title.into(),
         body: body.into(),
         date: time::Date::from_calendar_date(year, time::Month::March, 2).ok(),
+        group: None,
     }
 }
 
@@ -310,9 +311,22 @@ fn replace_remove_page_and_keep_the_watermark() {
         w.remove(Kind::Task, 4);
         w.commit(9).unwrap();
         assert_eq!(ix.len(), 24);
+        // A group goes as a whole.
+        let mut w = ix.writer().unwrap();
+        for i in 100..103 {
+            let mut r = rec(Kind::Task, i, &[1, 2], "Nhóm", "", 2025);
+            r.group = Some("program:5".into());
+            w.put(&r).unwrap();
+        }
+        w.commit(10).unwrap();
+        assert_eq!(ix.len(), 27);
+        let mut w = ix.writer().unwrap();
+        w.remove_group("program:5");
+        w.commit(11).unwrap();
+        assert_eq!(ix.len(), 24);
     }
     let ix = SearchIndex::open(dir.path()).unwrap();
-    assert_eq!(ix.watermark(), Some(9));
+    assert_eq!(ix.watermark(), Some(11));
     let sys = Principal::system();
     let mut seen = Vec::new();
     for page in 0..3 {

@@ -32,6 +32,7 @@ mod orgs;
 mod programs;
 mod progress;
 mod reports;
+mod search;
 mod study;
 mod targets;
 
@@ -77,6 +78,7 @@ pub use reports::{
     Proposal, ReportFacts, ReportId, ReportInput, ReportPeers, ReportRecord, ReportStore,
     ReportSummary, StudyFacts, TargetFact, UnitReports,
 };
+pub use search::{AuditChange, Refresh, SearchStore};
 pub use study::{
     AttendanceImportRow, CheckIn, CheckPaper, MyStudy, NewMaterial, NewReflection, NewStudySession,
     Participation, QuestionRecord, ReflectionRecord, RosterRow, RoundReview, RoundReviewInput,
@@ -110,6 +112,7 @@ pub trait Store:
     + InspectionStore
     + ReportStore
     + TargetStore
+    + SearchStore
     + Send
     + Sync
     + 'static

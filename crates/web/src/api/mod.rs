@@ -36,7 +36,7 @@ pub mod inspection;
 pub mod orgs;
 pub mod programs;
 pub mod progress;
-
+pub mod search;
 pub mod study;
 pub mod targets;
 

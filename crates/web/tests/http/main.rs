@@ -19,5 +19,6 @@ mod programs;
 mod progress;
 mod quality;
 mod reports;
+mod search;
 mod study;
 mod targets;
