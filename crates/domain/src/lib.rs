@@ -22,6 +22,7 @@ pub mod refusal;
 pub mod report;
 pub mod restructure;
 pub mod rollup;
+pub mod search;
 pub mod study;
 pub mod target;
 pub mod target_rollup;

@@ -27,6 +27,7 @@ pub(crate) mod progress;
 pub(crate) mod reports;
 pub(crate) mod restructure;
 pub(crate) mod rows;
+pub(crate) mod search;
 pub(crate) mod study;
 pub(crate) mod targets;
 pub(crate) mod util;

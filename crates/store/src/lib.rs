@@ -34,6 +34,7 @@ mod portal;
 mod programs;
 mod progress;
 mod reports;
+mod search;
 mod study;
 mod targets;
 
@@ -87,6 +88,7 @@ pub use reports::{
     Proposal, ReportFacts, ReportId, ReportInput, ReportPeers, ReportRecord, ReportStore,
     ReportSummary, StudyFacts, TargetFact, UnitReports,
 };
+pub use search::{AuditChange, Refresh, SearchStore};
 pub use study::{
     AttendanceImportRow, CheckIn, CheckPaper, MyStudy, NewMaterial, NewReflection, NewStudySession,
     Participation, QuestionRecord, ReflectionRecord, RosterRow, RoundReview, RoundReviewInput,
@@ -122,6 +124,7 @@ pub trait Store:
     + TargetStore
     + ConsultationStore
     + PortalStore
+    + SearchStore
     + Send
     + Sync
     + 'static

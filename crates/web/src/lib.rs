@@ -131,11 +131,22 @@ pub struct AppState {
     pub(crate) consult_limits: Arc<consultation::public::Limits>,
     /// The public portal's page cache, view counter and feedback flood gate.
     pub(crate) portal: Arc<portal::PortalState>,
+    /// The full-text index under `<data_dir>/search` and its indexer (`search`); `None`
+    /// when it could not be opened (logged; the search page then answers an error).
+    pub search: Option<Arc<services::Search>>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn store::Store>, config: Config) -> AppState {
+        let search = match services::Search::open(store.clone(), &config.data_dir.join("search")) {
+            Ok(s) => Some(Arc::new(s)),
+            Err(e) => {
+                tracing::error!(error = %e, "the search index could not be opened");
+                None
+            }
+        };
         AppState {
+            search,
             store,
             blobs: services::BlobStore::new(&config.data_dir),
             config: Arc::new(config),
@@ -219,6 +230,8 @@ pub async fn serve(
 
     let limits = state.config.server;
     let sweeper = tokio::spawn(auth::sweep_sessions(state.store.clone()));
+    // Keeps the search index true to the database (docs/SEARCH.md).
+    let indexer = state.search.clone().map(|s| tokio::spawn(s.run()));
     let app = app(state);
     let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
     let (closing, _) = tokio::sync::watch::channel(false);
@@ -284,5 +297,8 @@ pub async fn serve(
     // Every connection holds a slot: all slots back means all connections closed.
     let _ = slots.acquire_many(limits.max_connections as u32).await;
     sweeper.abort();
+    if let Some(i) = indexer {
+        i.abort();
+    }
     Ok(())
 }

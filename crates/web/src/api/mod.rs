@@ -38,7 +38,7 @@ pub mod orgs;
 pub mod portal;
 pub mod programs;
 pub mod progress;
-
+pub mod search;
 pub mod study;
 pub mod targets;
 

@@ -13,7 +13,6 @@ use super::{ApiResult, body, created, id, ok, page};
 use crate::AppState;
 use crate::ctx::Auth;
 use crate::error::{ApiError, ErrorBody};
-use crate::forms::query_param;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -140,9 +139,13 @@ pub struct MemberPage {
 #[derive(Serialize, ToSchema)]
 pub struct SearchHits {
     pub q: String,
+    /// Units whose names match.
     pub orgs: Vec<OrgDto>,
+    /// Members whose names match (by name only; the full-text results hold them too).
     #[schema(value_type = Vec<Object>)]
     pub members: serde_json::Value,
+    /// The full-text results (docs/SEARCH.md).
+    pub results: Option<super::search::SearchResults>,
 }
 
 fn value<T: Serialize>(v: &T) -> Result<serde_json::Value, ApiError> {
@@ -303,15 +306,21 @@ async fn member(auth: Auth, State(st): State<AppState>, Path(raw): Path<String>)
 
 /// Units and members by name (diacritics optional).
 #[utoipa::path(get, path = "/api/search", tag = "orgs",
-    params(("q" = String, Query, description = "Words of a name")),
+    params(("q" = String, Query, description = "The words, with or without diacritics (a phrase in double quotes, -word to leave out)"),
+        ("kind" = Option<String>, Query, description = "Only this kind: document, program, task, report, member"),
+        ("year" = Option<i32>, Query, description = "Only this year"),
+        ("org" = Option<i64>, Query, description = "Only this unit's subtree"),
+        ("page" = Option<usize>, Query, description = "The page of results, from 1 (20 a page)")),
     responses((status = 200, description = "OK", body = SearchHits), (status = 401, description = "Not signed in", body = ErrorBody)))]
 async fn search(auth: Auth, State(st): State<AppState>, RawQuery(query): RawQuery) -> ApiResult {
-    let q = crate::search::clean_query(&query_param(&query, "q"));
-    if domain::text::fold(&q).is_empty() {
+    let params = crate::search::Params::parse(&query);
+    let q = params.q.clone();
+    if !params.searched() {
         return ok(SearchHits {
             q,
             orgs: Vec::new(),
             members: serde_json::json!([]),
+            results: None,
         });
     }
     let found = st
@@ -322,9 +331,11 @@ async fn search(auth: Auth, State(st): State<AppState>, RawQuery(query): RawQuer
         .store
         .member_search(&auth.p, &q, crate::search::MEMBER_LIMIT)
         .await?;
+    let out = crate::search::run(&st, &auth.ctx, Some(&auth.p), &params).await?;
     ok(SearchHits {
         q,
         orgs: orgs(&found),
         members: value(&members)?,
+        results: Some(super::search::SearchResults::new(out, params.page)),
     })
 }

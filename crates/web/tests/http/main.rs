@@ -21,5 +21,6 @@ mod programs;
 mod progress;
 mod quality;
 mod reports;
+mod search;
 mod study;
 mod targets;

@@ -170,7 +170,12 @@ async fn search_with_or_without_diacritics() {
             .text()
             .await
             .unwrap();
-        assert!(html.contains("Nguyễn Văn Đức"), "{q}");
+        // The member is a result, the words typed marked in the name as written.
+        assert!(
+            html.contains(&format!("href=\"/members/{}\"", app.member_a)),
+            "{q}"
+        );
+        assert!(html.contains("<mark>Nguyễn</mark> <mark>Văn</mark>"), "{q}");
     }
     let html = b.get("/search?q=bac+giang").await.text().await.unwrap();
     assert!(html.contains("Tỉnh Bắc Giang"));
