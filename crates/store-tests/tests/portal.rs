@@ -134,12 +134,13 @@ async fn feedback_is_limited_moderated_and_private(s: &dyn Store) {
         .create_article(&editor, t.d1.id, text("Tin", "Tin tức"))
         .await
         .unwrap();
+    let visitor = anon();
     let send = |body: &str, ip: &str, when: i64| {
         let new = NewFeedback {
             text: domain::portal::check_feedback("Bạn đọc", "0912345678", body).unwrap(),
             address_key: domain::portal::address_key(ip),
         };
-        s.send_feedback(&anon(), a.id, new, at(when))
+        s.send_feedback(&visitor, a.id, new, at(when))
     };
     // Not on a draft.
     is_not_found(send("Ý kiến", "1.1.1.1", 0).await);
