@@ -307,3 +307,196 @@ async fn a_review_downloads_as_a_party_document_with_its_vietnamese_text() {
         assert!(text.contains(want), "missing {want:?} in:\n{text}");
     }
 }
+
+/// An account with one grant, made as the system (set-up, not what is tested).
+pub async fn add_account(
+    app: &TestApp,
+    username: &str,
+    role: domain::AccessRole,
+    org: domain::OrgId,
+) {
+    let sys = Principal::system();
+    let u = app
+        .store
+        .user_create(
+            &sys,
+            store::NewUser {
+                username: username.into(),
+                display_name: username.into(),
+                password_hash: web::password::hash(crate::helpers::PASSWORD).unwrap(),
+                member_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    app.store
+        .grant_add(
+            &sys,
+            store::NewGrant {
+                user_id: u.id,
+                role,
+                org_id: org,
+            },
+        )
+        .await
+        .unwrap();
+}
+
+/// A review's decision adds tasks to the unit's program as a revision: not before the
+/// review is submitted (a message, nothing added), once after (the revision draft holds
+/// the issued version's task and the decided one), and never twice.
+#[tokio::test]
+async fn a_reviews_task_decisions_become_a_revision_of_the_program_once() {
+    let app = spawn_app().await;
+    let t = app.seed_issued_task(false).await;
+    add_account(
+        &app,
+        "office.baodai",
+        domain::AccessRole::OfficeStaff,
+        app.grassroots_a,
+    )
+    .await;
+    let sys = Principal::system();
+    let today = domain::tz::local_date(time::OffsetDateTime::now_utc());
+    let document = app
+        .store
+        .program(&sys, t.program)
+        .await
+        .unwrap()
+        .root_document_id;
+    let review = app
+        .store
+        .start_report(
+            &sys,
+            NewReport {
+                org: app.grassroots_a,
+                document,
+                kind: ReportKind::Interim,
+                period_start: date!(2025 - 01 - 20),
+                period_end: today - time::Duration::days(1),
+                today,
+            },
+        )
+        .await
+        .unwrap();
+    let office = app.signed_in("office.baodai").await;
+    let path = format!("/reports/{}", review.id);
+    let deadline = domain::validate::format_date(today + time::Duration::days(90));
+    let fields = [
+        ("assessment", "Đảng bộ xã đã triển khai chuyển đổi số."),
+        (
+            "held_on",
+            &domain::validate::format_date(today - time::Duration::days(1))[..],
+        ),
+        ("chair", "Nguyễn Văn Đức"),
+        ("invited", "15"),
+        ("present", "14"),
+        ("decisions[0].kind", "task"),
+        (
+            "decisions[0].subject",
+            "Số hoá hồ sơ đảng viên của các chi bộ còn lại",
+        ),
+        ("decisions[0].reason", "Hồ sơ số hoá"),
+        ("decisions[0].deadline", &deadline[..]),
+        ("decisions[1].kind", "commend"),
+        ("decisions[1].subject", "Chi bộ thôn Thanh Lâm"),
+    ];
+    let res = office.post(&path, &fields).await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    let programs_before = app
+        .store
+        .unit_programs(&sys, app.grassroots_a, document)
+        .await
+        .unwrap();
+    // A draft review's decisions are not applied: a message, nothing added.
+    let res = office.post(&format!("{path}/apply"), &[]).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("Báo cáo chưa được gửi."));
+    assert_eq!(
+        app.store
+            .unit_programs(&sys, app.grassroots_a, document)
+            .await
+            .unwrap(),
+        programs_before,
+        "no revision started"
+    );
+    let mut submit = fields.to_vec();
+    submit.push(("action", "submit"));
+    let res = office.post(&path, &submit).await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    // The district office reads the review but does not apply it.
+    let district = app.signed_in("office.a").await;
+    assert_eq!(
+        district.post(&format!("{path}/apply"), &[]).await.status(),
+        403
+    );
+    let res = office.post(&format!("{path}/apply"), &[]).await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    let to = location(&res);
+    assert!(
+        to.starts_with("/programs/") && to.ends_with("/draft"),
+        "{to}"
+    );
+    let draft_id = domain::ProgramId(
+        to.trim_start_matches("/programs/")
+            .trim_end_matches("/draft")
+            .parse()
+            .unwrap(),
+    );
+    let draft = app.store.program(&sys, draft_id).await.unwrap();
+    assert_eq!(draft.state, domain::ProgramState::Draft);
+    assert_eq!(
+        draft.revises,
+        Some(t.program),
+        "a revision of the issued version"
+    );
+    let tasks = app.store.program_tasks(&sys, draft_id).await.unwrap();
+    assert_eq!(
+        tasks.len(),
+        2,
+        "the issued task carried, the decided one added"
+    );
+    assert_eq!(
+        tasks[1].draft.content,
+        "Số hoá hồ sơ đảng viên của các chi bộ còn lại"
+    );
+    assert_eq!(
+        tasks[1].draft.deadline,
+        Some(today + time::Duration::days(90))
+    );
+    assert_eq!(
+        tasks[1].draft.expected_output.as_deref(),
+        Some("Hồ sơ số hoá")
+    );
+    let r = app.store.report(&sys, review.id).await.unwrap();
+    let task_decision = r
+        .decisions
+        .iter()
+        .find(|d| d.decision.kind == domain::report::DecisionKind::Task)
+        .unwrap();
+    assert_eq!(task_decision.program_id, Some(draft_id));
+    let page = office.get(&path).await.text().await.unwrap();
+    assert!(page.contains(&format!("/programs/{draft_id}")), "{page}");
+    // Applying again adds nothing.
+    let res = office.post(&format!("{path}/apply"), &[]).await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Không còn nhiệm vụ nào của hội nghị chưa bổ sung")
+    );
+    assert_eq!(
+        app.store.program_tasks(&sys, draft_id).await.unwrap().len(),
+        2
+    );
+    assert_eq!(
+        app.store
+            .unit_programs(&sys, app.grassroots_a, document)
+            .await
+            .unwrap()
+            .len(),
+        programs_before.len() + 1,
+        "one revision"
+    );
+}
