@@ -36,6 +36,7 @@ pub mod inspection;
 pub mod orgs;
 pub mod programs;
 pub mod progress;
+pub mod reports;
 
 pub mod study;
 pub mod targets;
@@ -62,6 +63,7 @@ pub fn router() -> Router<AppState> {
         .merge(dashboards::router())
         .merge(inspection::router())
         .merge(targets::router())
+        .merge(reports::router())
 }
 
 /// The API's own description, and the parts every capability shares.
@@ -94,6 +96,7 @@ files of each update with their download address.",
         (name = "dashboards", description = "How a document's implementation stands in a subtree."),
         (name = "inspection", description = "Inspection and supervision: items, conclusions, recommendations, the dashboard and the suggestions."),
         (name = "targets", description = "A program's own targets linked to the upper targets they serve; a target's roll-up by sub-unit."),
+        (name = "reports", description = "Periodic reports, interim (sơ kết) and final (tổng kết) reviews: the reports due, the factual part and signals, submit, correct, the review's decisions, the upper level's gathered reports."),
     )
 )]
 pub struct ApiDoc;
@@ -134,6 +137,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         study::Doc::openapi(),
         inspection::Doc::openapi(),
         targets::Doc::openapi(),
+        reports::Doc::openapi(),
     ] {
         doc.merge(part);
     }
