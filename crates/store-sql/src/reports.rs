@@ -18,7 +18,8 @@ use crate::sql::cascades::{
 };
 use crate::sql::dashboards::apply_delta;
 use crate::sql::documents::doc_readable;
-use crate::sql::orgs::{org_by_id, org_readable};
+use crate::sql::orgs::{org_by_id, org_readable, require_active};
+use crate::sql::programs::{load_tasks, new_draft, program_by_id};
 use crate::sql::util::*;
 use async_trait::async_trait;
 use domain::report::{
@@ -26,7 +27,7 @@ use domain::report::{
 };
 use domain::{
     CascadeDeadlines, ContentKey, DocumentId, FiledReport, OrgId, OrgPath, Principal, ProgramId,
-    TaskId,
+    TaskDraft, TaskId,
 };
 use serde_json::json;
 use sqlx::{QueryBuilder, Row};
@@ -433,6 +434,7 @@ impl Backend {
         let (updates_in_period, updates_last_minute) =
             updates_in(&mut conn, &o.path, root, &period).await?;
         let evidence_gaps = evidence_gaps(&mut conn, &o.path, root).await?;
+        let inspection = inspection_facts(&mut conn, &o.path, root, &period, today).await?;
         Ok(ReportFacts {
             org_id: o.id,
             org_name: o.name.clone(),
@@ -472,7 +474,7 @@ impl Backend {
                 .collect(),
             evidence_gaps,
             lower_reports: lower,
-            inspection: None,
+            inspection: Some(inspection),
         })
     }
 }
@@ -545,6 +547,128 @@ async fn updates_in(
     .await
     .db()?;
     Ok((n, late.unwrap_or(0)))
+}
+
+/// The findings of inspections and supervisions of the subtree's units concluded within
+/// the period, and the recommendations to its units that are still open on `today`: items
+/// on the report's chain, or on no document. Only concluded items have either, so the
+/// confidentiality rule holds (the subject's readers see its conclusion).
+/// Items on the report's chain (`$1`), or on no document.
+macro_rules! on_chain {
+    () => {
+        "(i.document_id IS NULL OR EXISTS (SELECT 1 FROM documents dd \
+         WHERE dd.id = i.document_id AND dd.root_document_id = $1))"
+    };
+}
+
+async fn inspection_facts(
+    conn: &mut Conn,
+    path: &OrgPath,
+    root: DocumentId,
+    period: &ReportPeriod,
+    today: Date,
+) -> Result<InspectionFacts> {
+    let r = path.subtree();
+    let until = period.end.min(today);
+    let (items, findings_total): (i64, i64) = sqlx::query_as(concat!(
+        "SELECT COUNT(DISTINCT i.id), COUNT(f.id) FROM inspection_items i \
+         JOIN inspection_subjects s ON s.item_id = i.id \
+         LEFT JOIN inspection_findings f ON f.subject_id = s.id \
+         WHERE ",
+        on_chain!(),
+        " AND i.concluded_on >= $2 AND i.concluded_on <= $3 \
+         AND s.org_path >= $4 AND s.org_path < $5"
+    ))
+    .bind(root.0)
+    .bind(period.start)
+    .bind(until)
+    .bind(&r.start)
+    .bind(&r.end)
+    .fetch_one(&mut *conn)
+    .await
+    .db()?;
+    let rows = sqlx::query(concat!(
+        "SELECT i.id, i.title, i.notice_symbol, i.concluded_on, o.name AS org_name, f.kind, \
+         f.text FROM inspection_findings f JOIN inspection_subjects s ON s.id = f.subject_id \
+         JOIN inspection_items i ON i.id = f.item_id JOIN organizations o ON o.id = s.org_id \
+         WHERE ",
+        on_chain!(),
+        " AND i.concluded_on >= $2 AND i.concluded_on <= $3 \
+         AND s.org_path >= $4 AND s.org_path < $5 \
+         ORDER BY i.concluded_on, i.id, s.org_path, f.id LIMIT $6"
+    ))
+    .bind(root.0)
+    .bind(period.start)
+    .bind(until)
+    .bind(&r.start)
+    .bind(&r.end)
+    .bind(i64::from(FACT_LIST_LIMIT))
+    .fetch_all(&mut *conn)
+    .await
+    .db()?;
+    let mut findings = Vec::with_capacity(rows.len());
+    for row in rows {
+        let kind: String = row.try_get("kind").db()?;
+        findings.push(InspectionFinding {
+            item_id: row.try_get("id").db()?,
+            item_title: row.try_get("title").db()?,
+            notice_symbol: row.try_get("notice_symbol").db()?,
+            concluded_on: row.try_get("concluded_on").db()?,
+            org_name: row.try_get("org_name").db()?,
+            kind: domain::inspection::FindingKind::parse(&kind)
+                .ok_or_else(|| bad_data("kind", &kind))?,
+            text: row.try_get("text").db()?,
+        });
+    }
+    let rows = sqlx::query(concat!(
+        "SELECT r.id, i.notice_symbol, o.name AS org_name, r.text, r.deadline, r.state, \
+         m.full_name AS responsible FROM inspection_recommendations r \
+         JOIN inspection_items i ON i.id = r.item_id \
+         JOIN organizations o ON o.id = r.acting_org_id \
+         LEFT JOIN members m ON m.id = r.responsible_member_id \
+         WHERE ",
+        on_chain!(),
+        " AND r.state <> 'closed' AND r.concluded_on <= $2 \
+         AND r.acting_path >= $3 AND r.acting_path < $4 \
+         ORDER BY r.deadline, r.id"
+    ))
+    .bind(root.0)
+    .bind(period.end)
+    .bind(&r.start)
+    .bind(&r.end)
+    .fetch_all(&mut *conn)
+    .await
+    .db()?;
+    let open_total = rows.len() as i64;
+    let mut open_overdue = 0;
+    let mut open = Vec::new();
+    for row in rows {
+        let deadline: Date = row.try_get("deadline").db()?;
+        let overdue = deadline < today;
+        open_overdue += i64::from(overdue);
+        if open.len() < FACT_LIST_LIMIT as usize {
+            let state: String = row.try_get("state").db()?;
+            open.push(OpenRecommendationFact {
+                id: row.try_get("id").db()?,
+                notice_symbol: row.try_get("notice_symbol").db()?,
+                acting_org_name: row.try_get("org_name").db()?,
+                text: row.try_get("text").db()?,
+                deadline,
+                state: domain::inspection::RecState::parse(&state)
+                    .ok_or_else(|| bad_data("state", &state))?,
+                responsible: row.try_get("responsible").db()?,
+                overdue,
+            });
+        }
+    }
+    Ok(InspectionFacts {
+        items_concluded: items,
+        findings,
+        findings_total,
+        open_recommendations: open,
+        open_total,
+        open_overdue,
+    })
 }
 
 /// Counted tasks of the subtree reported done without any evidence file, or with a
@@ -1209,22 +1333,100 @@ impl ReportStore for Backend {
         })
     }
 
-    async fn mark_decisions_applied(
+    async fn apply_review_decisions(
         &self,
         p: &Principal,
         id: ReportId,
-        program: ProgramId,
-    ) -> Result<ReportRecord> {
+    ) -> Result<(ReportRecord, ProgramId)> {
         let mut tx = self.begin().await?;
         let before = report_for_write(&mut tx, p, id).await?;
-        if before.state == ReportState::Draft {
+        if before.state != ReportState::Submitted {
             return Err(StoreError::Conflict("report_not_submitted"));
+        }
+        let pending: Vec<&Decision> = before
+            .decisions
+            .iter()
+            .filter(|d| d.decision.kind == DecisionKind::Task && d.program_id.is_none())
+            .map(|d| &d.decision)
+            .collect();
+        if pending.is_empty() {
+            return Err(StoreError::Conflict("report_nothing_to_apply"));
+        }
+        let latest = |state: &'static str| {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT id FROM programs WHERE org_id = $1 AND root_document_id = $2 \
+                 AND state = $3 ORDER BY id DESC LIMIT 1",
+            )
+            .bind(before.org_id.0)
+            .bind(before.root_document_id.0)
+            .bind(state)
+        };
+        let draft = match latest("draft").fetch_optional(&mut *tx).await.db()? {
+            Some(d) => program_by_id(&mut tx, ProgramId(d))
+                .await?
+                .ok_or(StoreError::NotFound)?,
+            None => {
+                let Some(issued) = latest("issued").fetch_optional(&mut *tx).await.db()? else {
+                    return Err(StoreError::Conflict("report_no_program"));
+                };
+                let issued = program_by_id(&mut tx, ProgramId(issued))
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+                let org = org_by_id(&mut tx, before.org_id)
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+                require_active(&org)?;
+                new_draft(
+                    &mut tx,
+                    p,
+                    &org,
+                    issued.root_document_id,
+                    issued.kind,
+                    &issued.title,
+                    Some(&issued),
+                )
+                .await?
+            }
+        };
+        let existing = load_tasks(&mut tx, draft.id).await?.len();
+        domain::program::check_task_count(existing + pending.len())?;
+        let added: Vec<TaskDraft> = pending
+            .iter()
+            .map(|d| TaskDraft {
+                content: d.subject.clone(),
+                lead_body: None,
+                cooperating_bodies: Vec::new(),
+                responsible: None,
+                deadline: d.deadline,
+                expected_output: d.reason.clone(),
+                upper_target: None,
+            })
+            .collect();
+        for (i, t) in added.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO tasks (province_id, program_id, position, org_id, org_path, \
+                 root_document_id, content, lead_body, cooperating_bodies, responsible_member_id, \
+                 deadline, expected_output, status) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, '[]', NULL, $8, $9, 'not_started')",
+            )
+            .bind(province_of(&draft.org_path))
+            .bind(draft.id.0)
+            .bind((existing + i) as i64)
+            .bind(draft.org_id.0)
+            .bind(draft.org_path.as_str())
+            .bind(draft.root_document_id.0)
+            .bind(&t.content)
+            .bind(t.deadline)
+            .bind(&t.expected_output)
+            .execute(&mut *tx)
+            .await
+            .db()?;
         }
         sqlx::query(
             "UPDATE report_decisions SET program_id = $1 WHERE report_id = $2 AND kind = 'task' \
              AND program_id IS NULL",
         )
-        .bind(program.0)
+        .bind(draft.id.0)
         .bind(id.0)
         .execute(&mut *tx)
         .await
@@ -1240,11 +1442,22 @@ impl ReportStore for Backend {
             id.0,
             Some(&after.org_path),
             None,
-            Some(json!({"program_id": program})),
+            Some(json!({"program_id": draft.id, "tasks": added})),
+        )
+        .await?;
+        audit(
+            &mut tx,
+            p,
+            "add_tasks",
+            "program",
+            draft.id.0,
+            Some(&draft.org_path),
+            None,
+            Some(json!({"from_report": id, "tasks": added})),
         )
         .await?;
         tx.commit().await.db()?;
-        Ok(after)
+        Ok((after, draft.id))
     }
 
     async fn review_proposals(&self, p: &Principal, org: OrgId) -> Result<Vec<Proposal>> {

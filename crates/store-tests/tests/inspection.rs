@@ -461,6 +461,56 @@ async fn program_item_conclusion_and_follow_up_to_closure(s: &dyn FullStore) {
     assert_eq!(again.state, RecState::Reported);
     assert_eq!(again.remediations.len(), 2, "nothing is deleted");
 
+    // The district's report for the quarter reads the conclusion into its factual part:
+    // both findings of the quarter's conclusion and the one recommendation not closed.
+    let q4 = domain::report::ReportPeriod {
+        start: d(2025, 10, 1),
+        end: d(2025, 12, 31),
+        due: Some(d(2026, 1, 5)),
+    };
+    let facts = s
+        .report_facts(&d1_office, t.d1.id, doc.id, q4, d(2025, 11, 27))
+        .await
+        .unwrap();
+    let i = facts.inspection.expect("inspection facts");
+    assert_eq!((i.items_concluded, i.findings_total), (1, 2));
+    assert_eq!(i.findings[0].notice_symbol.as_deref(), Some("01-TB/UBKTTU"));
+    assert_eq!(i.findings[0].org_name, "Huyện ủy Lục Nam");
+    assert!(i.findings.iter().any(|f| f.kind == FindingKind::Shortcoming
+        && f.text == "Hội nghị quán triệt tổ chức chậm so với kế hoạch."));
+    assert_eq!((i.open_total, i.open_overdue), (1, 0));
+    assert_eq!(
+        i.open_recommendations[0].text,
+        "Rà soát, bổ sung chỉ tiêu cụ thể"
+    );
+    assert_eq!(i.open_recommendations[0].state, RecState::Reported);
+    assert_eq!(
+        i.open_recommendations[0].responsible.as_deref(),
+        Some("Nguyễn Văn An")
+    );
+    // The quarter before has no conclusion; the recommendation did not exist yet.
+    let q3 = domain::report::ReportPeriod {
+        start: d(2025, 7, 1),
+        end: d(2025, 9, 30),
+        due: Some(d(2025, 10, 5)),
+    };
+    let before = s
+        .report_facts(&d1_office, t.d1.id, doc.id, q3, d(2025, 11, 27))
+        .await
+        .unwrap()
+        .inspection
+        .unwrap();
+    assert_eq!((before.items_concluded, before.open_total), (0, 0));
+    // A sibling district's subtree sees nothing of it.
+    let d2_office = principal(s, AccessRole::OfficeStaff, t.d2.id).await;
+    let other = s
+        .report_facts(&d2_office, t.d2.id, doc.id, q4, d(2025, 11, 27))
+        .await
+        .unwrap()
+        .inspection
+        .unwrap();
+    assert_eq!((other.items_concluded, other.open_total), (0, 0));
+
     // Every step is in the audit log.
     let entries = s
         .audit_list(

@@ -84,9 +84,10 @@ pub use progress::{
     ProgressRecord, ProgressStore, TaskContext,
 };
 pub use reports::{
-    DecisionRecord, EvidenceGap, Gathered, InspectionFacts, NewReport, OverdueFact, ProgramFacts,
-    Proposal, ReportFacts, ReportId, ReportInput, ReportPeers, ReportRecord, ReportStore,
-    ReportSummary, StudyFacts, TargetFact, UnitReports,
+    DecisionRecord, EvidenceGap, Gathered, InspectionFacts, InspectionFinding, NewReport,
+    OpenRecommendationFact, OverdueFact, ProgramFacts, Proposal, ReportFacts, ReportId,
+    ReportInput, ReportPeers, ReportRecord, ReportStore, ReportSummary, StudyFacts, TargetFact,
+    UnitReports,
 };
 pub use search::{AuditChange, Refresh, SearchStore};
 pub use study::{

@@ -99,12 +99,47 @@ pub struct EvidenceGap {
     pub returned: bool,
 }
 
-/// Inspection findings and open recommendations about the subtree in the period. Filled
-/// once the inspection capability (issue 16) is wired in; `None` until then.
+/// A finding of an inspection or supervision concluded in the period, about a unit of the
+/// subtree (only concluded items: findings before the conclusion stay with the team).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InspectionFinding {
+    pub item_id: i64,
+    pub item_title: String,
+    /// The conclusion notice (`05-TB/UBKTTU`).
+    pub notice_symbol: Option<String>,
+    pub concluded_on: Date,
+    /// The unit the finding is about (the subject).
+    pub org_name: String,
+    pub kind: domain::inspection::FindingKind,
+    pub text: String,
+}
+
+/// A recommendation to a unit of the subtree not closed yet, with who answers for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenRecommendationFact {
+    pub id: i64,
+    pub notice_symbol: Option<String>,
+    pub acting_org_name: String,
+    pub text: String,
+    pub deadline: Date,
+    pub state: domain::inspection::RecState,
+    pub responsible: Option<String>,
+    /// Its deadline passed before the figures' day.
+    pub overdue: bool,
+}
+
+/// Inspection findings and open recommendations about the subtree (issue 16 feeding issue
+/// 13): the findings of items on the report's chain (or on no document) concluded within
+/// the period, and the recommendations of such items concluded by the period's end that
+/// are not closed on the figures' day. Lists are bounded; the totals are exact.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InspectionFacts {
-    pub findings: Vec<String>,
-    pub open_recommendations: Vec<String>,
+    pub items_concluded: i64,
+    pub findings: Vec<InspectionFinding>,
+    pub findings_total: i64,
+    pub open_recommendations: Vec<OpenRecommendationFact>,
+    pub open_total: i64,
+    pub open_overdue: i64,
 }
 
 /// The factual part of a report, generated from the record for a unit's subtree and a
@@ -136,6 +171,7 @@ pub struct ReportFacts {
     pub evidence_gaps: Vec<EvidenceGap>,
     /// Lower units' reports for the same period: (submitted, of which late, reached).
     pub lower_reports: (i64, i64, i64),
+    /// `None` only in factual parts frozen before inspection facts were read.
     #[serde(default)]
     pub inspection: Option<InspectionFacts>,
 }
@@ -354,14 +390,17 @@ pub trait ReportStore: Send + Sync + 'static {
     /// parent's for the same period (those the principal may read).
     async fn report_peers(&self, p: &Principal, id: ReportId) -> Result<ReportPeers>;
 
-    /// Records that a review's task decisions were added to a program draft (the unit
-    /// writes it). Audited.
-    async fn mark_decisions_applied(
+    /// Adds a submitted review's task decisions not yet applied to the unit's program on
+    /// the chain, in one transaction: to its open draft if there is one, else to a new
+    /// revision of its issued version (the office issues it from the program's pages);
+    /// the decisions record the draft they went to. `Conflict`: `report_not_submitted`
+    /// (a draft or a superseded version), `report_nothing_to_apply`,
+    /// `report_no_program` (no issued program on the chain). Audited.
+    async fn apply_review_decisions(
         &self,
         p: &Principal,
         id: ReportId,
-        program: ProgramId,
-    ) -> Result<ReportRecord>;
+    ) -> Result<(ReportRecord, ProgramId)>;
 
     /// Commendation and criticism proposals of submitted reviews in a subtree (Read).
     async fn review_proposals(&self, p: &Principal, org: OrgId) -> Result<Vec<Proposal>>;

@@ -258,6 +258,15 @@ pub static ALL: &[(Method, &str)] = &[
     (Method::GET, "/api/consultations/{id}"),
     (Method::POST, "/api/consultations/{id}/comments"),
     (Method::POST, "/api/consultation-comments/{id}/answer"),
+    // api: reports
+    (Method::GET, "/api/orgs/{id}/reports/{doc}"),
+    (Method::POST, "/api/orgs/{id}/reports/{doc}"),
+    (Method::GET, "/api/orgs/{id}/reports/{doc}/gathered"),
+    (Method::GET, "/api/reports/{id}"),
+    (Method::POST, "/api/reports/{id}"),
+    (Method::POST, "/api/reports/{id}/submit"),
+    (Method::POST, "/api/reports/{id}/correct"),
+    (Method::POST, "/api/reports/{id}/apply"),
     // api: study
     (Method::GET, "/api/study/sessions/{id}"),
     (Method::POST, "/api/study/sessions/{id}"),

@@ -39,6 +39,8 @@ pub mod portal;
 pub mod programs;
 pub mod progress;
 pub mod search;
+pub mod reports;
+
 pub mod study;
 pub mod targets;
 
@@ -65,6 +67,7 @@ pub fn router() -> Router<AppState> {
         .merge(inspection::router())
         .merge(targets::router())
         .merge(consultation::router())
+        .merge(reports::router())
 }
 
 /// The API's own description, and the parts every capability shares.
@@ -99,6 +102,7 @@ files of each update with their download address.",
         (name = "consultation", description = "Consultation on drafts: the draft's numbered items, comments, answers."),
         (name = "targets", description = "A program's own targets linked to the upper targets they serve; a target's roll-up by sub-unit."),
         (name = "portal", description = "The public portal: a unit's news read without an account; editors' writes and feedback moderation."),
+        (name = "reports", description = "Periodic reports, interim (sơ kết) and final (tổng kết) reviews: the reports due, the factual part and signals, submit, correct, the review's decisions, the upper level's gathered reports."),
     )
 )]
 pub struct ApiDoc;
@@ -141,6 +145,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         targets::Doc::openapi(),
         consultation::Doc::openapi(),
         portal::Doc::openapi(),
+        reports::Doc::openapi(),
     ] {
         doc.merge(part);
     }

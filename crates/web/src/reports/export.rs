@@ -285,13 +285,65 @@ pub(crate) fn party_doc(r: &ReportRecord, f: &ReportFacts, parent: Option<&str>)
             level: 2,
             text: vi("reports.facts.inspection").to_owned(),
         });
-        body.push(Block::Bullets(
-            i.findings
+        if i.items_concluded == 0 && i.open_total == 0 {
+            body.push(Block::Paragraph(
+                vi("reports.facts.inspection_none").to_owned(),
+            ));
+        } else {
+            body.push(Block::Paragraph(i18n::fill(
+                vi("reports.facts.inspection_summary"),
+                &[
+                    ("items", &i.items_concluded),
+                    ("findings", &i.findings_total),
+                    ("open", &i.open_total),
+                    ("overdue", &i.open_overdue),
+                ],
+            )));
+            let mut lines: Vec<String> = i
+                .findings
                 .iter()
-                .chain(i.open_recommendations.iter())
-                .cloned()
-                .collect(),
-        ));
+                .map(|x| {
+                    i18n::fill(
+                        vi("reports.docx.inspection_finding"),
+                        &[
+                            (
+                                "kind",
+                                &vi(&format!("inspection.finding.{}", x.kind.as_str())),
+                            ),
+                            ("unit", &x.org_name),
+                            (
+                                "notice",
+                                &x.notice_symbol.as_deref().unwrap_or(&x.item_title),
+                            ),
+                            ("text", &x.text),
+                        ],
+                    )
+                })
+                .collect();
+            lines.extend(i.open_recommendations.iter().map(|x| {
+                let who = x
+                    .responsible
+                    .as_ref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default();
+                i18n::fill(
+                    vi("reports.docx.inspection_rec"),
+                    &[
+                        ("unit", &x.acting_org_name),
+                        ("text", &x.text),
+                        ("deadline", &date(&x.deadline)),
+                        (
+                            "state",
+                            &vi(&format!("inspection.rec.{}", x.state.as_str())),
+                        ),
+                        ("who", &who),
+                    ],
+                )
+            }));
+            if !lines.is_empty() {
+                body.push(Block::Bullets(lines));
+            }
+        }
     }
     for field in ReportSections::FIELDS {
         let text = r.sections.get(field);

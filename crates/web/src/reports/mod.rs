@@ -22,7 +22,7 @@ use domain::report::{
     self, Conference, ConferenceForm, Decision, DecisionForm, DecisionKind, DueState, ReportKind,
     ReportSections, ReportState,
 };
-use domain::{DocumentId, OrgId, Principal, TaskDraft};
+use domain::{DocumentId, OrgId, Principal};
 use services::reports::Signals;
 use store::{
     Gathered, NewReport, ReportFacts, ReportId, ReportInput, ReportPeers, ReportRecord,
@@ -305,6 +305,27 @@ impl FactsView {
     pub fn goal(&self, v: &f64) -> String {
         fmt_num(*v)
     }
+
+    /// The line that sums up the inspection facts.
+    pub fn inspection_summary(&self, ctx: &Ctx, i: &store::InspectionFacts) -> String {
+        i18n::fill(
+            ctx.t("reports.facts.inspection_summary"),
+            &[
+                ("items", &ctx.num(i.items_concluded)),
+                ("findings", &ctx.num(i.findings_total)),
+                ("open", &ctx.num(i.open_total)),
+                ("overdue", &ctx.num(i.open_overdue)),
+            ],
+        )
+    }
+
+    pub fn finding_kind(&self, ctx: &Ctx, k: &domain::inspection::FindingKind) -> &'static str {
+        ctx.t(&format!("inspection.finding.{}", k.as_str()))
+    }
+
+    pub fn rec_state(&self, ctx: &Ctx, k: &domain::inspection::RecState) -> &'static str {
+        ctx.t(&format!("inspection.rec.{}", k.as_str()))
+    }
 }
 
 pub(crate) fn fmt_num(v: f64) -> String {
@@ -322,6 +343,8 @@ pub struct DecisionRow {
     pub reason: String,
     pub deadline: String,
     pub applied: bool,
+    /// The program draft a task decision went to.
+    pub program: Option<domain::ProgramId>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -375,6 +398,7 @@ fn decision_rows(ctx: &Ctx, r: &ReportRecord, blanks: usize) -> Vec<DecisionRow>
                 .map(|x| ctx.date(&x))
                 .unwrap_or_default(),
             applied: d.program_id.is_some(),
+            program: d.program_id,
         })
         .collect();
     for _ in 0..blanks {
@@ -384,6 +408,7 @@ fn decision_rows(ctx: &Ctx, r: &ReportRecord, blanks: usize) -> Vec<DecisionRow>
             reason: String::new(),
             deadline: String::new(),
             applied: false,
+            program: None,
         });
     }
     rows
@@ -488,6 +513,7 @@ async fn show_response(
                     reason: d.reason,
                     deadline: d.deadline,
                     applied: false,
+                    program: None,
                 })
                 .collect(),
         ),
@@ -630,6 +656,11 @@ async fn correct(
     let id = ReportId(forms::id(&id)?);
     match st.store.correct_report(&auth.p, id).await {
         Ok(r) => Ok(Redirect::to(&format!("/reports/{}", r.id)).into_response()),
+        Err(store::StoreError::Conflict(code)) => {
+            let mut errors = FormErrors::default();
+            errors.push(auth.ctx.lang, "apply", code);
+            show_response(&st, &auth, id, None, errors, String::new()).await
+        }
         Err(e) => {
             let errors = store_errors(auth.ctx.lang, e)?;
             show_response(&st, &auth, id, None, errors, String::new()).await
@@ -703,80 +734,18 @@ async fn apply(
 ) -> Result<Response, AppError> {
     let id = ReportId(forms::id(&id)?);
     let p = &auth.p;
-    let r = st.store.report(p, id).await?;
-    report::may_write(p, &r.org_path).map_err(|_| AppError::Forbidden)?;
-    let tasks: Vec<&Decision> = r
-        .decisions
-        .iter()
-        .filter(|d| d.decision.kind == DecisionKind::Task && d.program_id.is_none())
-        .map(|d| &d.decision)
-        .collect();
-    let lang = auth.ctx.lang;
-    let fail = |key: &str| {
-        let mut e = FormErrors::default();
-        e.push_key(lang, "apply", key);
-        e
-    };
-    if tasks.is_empty() {
-        return show_response(
-            &st,
-            &auth,
-            id,
-            None,
-            fail("reports.apply_nothing"),
-            String::new(),
-        )
-        .await;
+    match st.store.apply_review_decisions(p, id).await {
+        Ok((_, program)) => Ok(Redirect::to(&format!("/programs/{program}/draft")).into_response()),
+        Err(store::StoreError::Conflict(code)) => {
+            let mut errors = FormErrors::default();
+            errors.push(auth.ctx.lang, "apply", code);
+            show_response(&st, &auth, id, None, errors, String::new()).await
+        }
+        Err(e) => {
+            let errors = store_errors(auth.ctx.lang, e)?;
+            show_response(&st, &auth, id, None, errors, String::new()).await
+        }
     }
-    let versions = st
-        .store
-        .unit_programs(p, r.org_id, r.root_document_id)
-        .await?;
-    let draft = match versions.iter().rev().find(|v| v.state.is_editable()) {
-        Some(d) => d.clone(),
-        None => match versions
-            .iter()
-            .rev()
-            .find(|v| v.state == domain::ProgramState::Issued)
-        {
-            Some(issued) => st.store.revise_program(p, issued.id).await?,
-            None => {
-                return show_response(
-                    &st,
-                    &auth,
-                    id,
-                    None,
-                    fail("reports.apply_no_program"),
-                    String::new(),
-                )
-                .await;
-            }
-        },
-    };
-    let mut all: Vec<TaskDraft> = st
-        .store
-        .program_tasks(p, draft.id)
-        .await?
-        .into_iter()
-        .map(|t| t.draft)
-        .collect();
-    for d in tasks {
-        all.push(TaskDraft {
-            content: d.subject.clone(),
-            lead_body: None,
-            cooperating_bodies: Vec::new(),
-            responsible: None,
-            deadline: d.deadline,
-            expected_output: d.reason.clone(),
-            upper_target: None,
-        });
-    }
-    if let Err(e) = st.store.save_tasks(p, draft.id, all).await {
-        let errors = store_errors(lang, e)?;
-        return show_response(&st, &auth, id, None, errors, String::new()).await;
-    }
-    st.store.mark_decisions_applied(p, id, draft.id).await?;
-    Ok(Redirect::to(&format!("/programs/{}/draft", draft.id)).into_response())
 }
 
 // ---- The upper level's gathered draft ------------------------------------------------

@@ -357,6 +357,18 @@ static INSIDER: &[(&str, Expect)] = &[
         Expect::Conflict("material_withdrawn"),
     ),
     ("POST /api/my/study/{doc}/check", Expect::Api("bad_json")),
+    // Reports: the seeded review is a draft with no assessment yet.
+    ("POST /api/orgs/{id}/reports/{doc}", Expect::Api("required")),
+    ("POST /api/reports/{id}", Expect::Ok),
+    ("POST /api/reports/{id}/submit", Expect::Api("required")),
+    (
+        "POST /api/reports/{id}/correct",
+        Expect::Conflict("report_not_submitted"),
+    ),
+    (
+        "POST /api/reports/{id}/apply",
+        Expect::Conflict("report_not_submitted"),
+    ),
     // Inspection: the seeded item is concluded and its recommendation open.
     (
         "POST /api/inspection-items/{id}/conclude",

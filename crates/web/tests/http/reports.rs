@@ -307,3 +307,460 @@ async fn a_review_downloads_as_a_party_document_with_its_vietnamese_text() {
         assert!(text.contains(want), "missing {want:?} in:\n{text}");
     }
 }
+
+/// An account with one grant, made as the system (set-up, not what is tested).
+pub async fn add_account(
+    app: &TestApp,
+    username: &str,
+    role: domain::AccessRole,
+    org: domain::OrgId,
+) {
+    let sys = Principal::system();
+    let u = app
+        .store
+        .user_create(
+            &sys,
+            store::NewUser {
+                username: username.into(),
+                display_name: username.into(),
+                password_hash: web::password::hash(crate::helpers::PASSWORD).unwrap(),
+                member_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    app.store
+        .grant_add(
+            &sys,
+            store::NewGrant {
+                user_id: u.id,
+                role,
+                org_id: org,
+            },
+        )
+        .await
+        .unwrap();
+}
+
+/// A review's decision adds tasks to the unit's program as a revision: not before the
+/// review is submitted (a message, nothing added), once after (the revision draft holds
+/// the issued version's task and the decided one), and never twice.
+#[tokio::test]
+async fn a_reviews_task_decisions_become_a_revision_of_the_program_once() {
+    let app = spawn_app().await;
+    let t = app.seed_issued_task(false).await;
+    add_account(
+        &app,
+        "office.baodai",
+        domain::AccessRole::OfficeStaff,
+        app.grassroots_a,
+    )
+    .await;
+    let sys = Principal::system();
+    let today = domain::tz::local_date(time::OffsetDateTime::now_utc());
+    let document = app
+        .store
+        .program(&sys, t.program)
+        .await
+        .unwrap()
+        .root_document_id;
+    let review = app
+        .store
+        .start_report(
+            &sys,
+            NewReport {
+                org: app.grassroots_a,
+                document,
+                kind: ReportKind::Interim,
+                period_start: date!(2025 - 01 - 20),
+                period_end: today - time::Duration::days(1),
+                today,
+            },
+        )
+        .await
+        .unwrap();
+    let office = app.signed_in("office.baodai").await;
+    let path = format!("/reports/{}", review.id);
+    let deadline = domain::validate::format_date(today + time::Duration::days(90));
+    let fields = [
+        ("assessment", "Đảng bộ xã đã triển khai chuyển đổi số."),
+        (
+            "held_on",
+            &domain::validate::format_date(today - time::Duration::days(1))[..],
+        ),
+        ("chair", "Nguyễn Văn Đức"),
+        ("invited", "15"),
+        ("present", "14"),
+        ("decisions[0].kind", "task"),
+        (
+            "decisions[0].subject",
+            "Số hoá hồ sơ đảng viên của các chi bộ còn lại",
+        ),
+        ("decisions[0].reason", "Hồ sơ số hoá"),
+        ("decisions[0].deadline", &deadline[..]),
+        ("decisions[1].kind", "commend"),
+        ("decisions[1].subject", "Chi bộ thôn Thanh Lâm"),
+    ];
+    let res = office.post(&path, &fields).await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    let programs_before = app
+        .store
+        .unit_programs(&sys, app.grassroots_a, document)
+        .await
+        .unwrap();
+    // A draft review's decisions are not applied: a message, nothing added.
+    let res = office.post(&format!("{path}/apply"), &[]).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("Báo cáo chưa được gửi."));
+    assert_eq!(
+        app.store
+            .unit_programs(&sys, app.grassroots_a, document)
+            .await
+            .unwrap(),
+        programs_before,
+        "no revision started"
+    );
+    let mut submit = fields.to_vec();
+    submit.push(("action", "submit"));
+    let res = office.post(&path, &submit).await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    // The district office reads the review but does not apply it.
+    let district = app.signed_in("office.a").await;
+    assert_eq!(
+        district.post(&format!("{path}/apply"), &[]).await.status(),
+        403
+    );
+    let res = office.post(&format!("{path}/apply"), &[]).await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    let to = location(&res);
+    assert!(
+        to.starts_with("/programs/") && to.ends_with("/draft"),
+        "{to}"
+    );
+    let draft_id = domain::ProgramId(
+        to.trim_start_matches("/programs/")
+            .trim_end_matches("/draft")
+            .parse()
+            .unwrap(),
+    );
+    let draft = app.store.program(&sys, draft_id).await.unwrap();
+    assert_eq!(draft.state, domain::ProgramState::Draft);
+    assert_eq!(
+        draft.revises,
+        Some(t.program),
+        "a revision of the issued version"
+    );
+    let tasks = app.store.program_tasks(&sys, draft_id).await.unwrap();
+    assert_eq!(
+        tasks.len(),
+        2,
+        "the issued task carried, the decided one added"
+    );
+    assert_eq!(
+        tasks[1].draft.content,
+        "Số hoá hồ sơ đảng viên của các chi bộ còn lại"
+    );
+    assert_eq!(
+        tasks[1].draft.deadline,
+        Some(today + time::Duration::days(90))
+    );
+    assert_eq!(
+        tasks[1].draft.expected_output.as_deref(),
+        Some("Hồ sơ số hoá")
+    );
+    let r = app.store.report(&sys, review.id).await.unwrap();
+    let task_decision = r
+        .decisions
+        .iter()
+        .find(|d| d.decision.kind == domain::report::DecisionKind::Task)
+        .unwrap();
+    assert_eq!(task_decision.program_id, Some(draft_id));
+    let page = office.get(&path).await.text().await.unwrap();
+    assert!(page.contains(&format!("/programs/{draft_id}")), "{page}");
+    // Applying again adds nothing.
+    let res = office.post(&format!("{path}/apply"), &[]).await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Không còn nhiệm vụ nào của hội nghị chưa bổ sung")
+    );
+    assert_eq!(
+        app.store.program_tasks(&sys, draft_id).await.unwrap().len(),
+        2
+    );
+    assert_eq!(
+        app.store
+            .unit_programs(&sys, app.grassroots_a, document)
+            .await
+            .unwrap()
+            .len(),
+        programs_before.len() + 1,
+        "one revision"
+    );
+}
+
+async fn api_post(
+    b: &crate::helpers::Browser,
+    path: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let res = b
+        .client
+        .post(b.url(path))
+        .header("x-csrf-token", &b.csrf)
+        .json(&body)
+        .send()
+        .await
+        .expect("POST");
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or_default())
+}
+
+async fn api_get(b: &crate::helpers::Browser, path: &str) -> (u16, serde_json::Value) {
+    let res = b.get(path).await;
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or_default())
+}
+
+/// The JSON API: a cell's reports due, a report started with its factual part filled,
+/// bad input refused, submitted (late, numbered, with its contradicted claim), frozen,
+/// corrected (both versions readable), gathered by the level above; another district
+/// gets 404.
+#[tokio::test]
+async fn the_json_api_carries_a_report_from_due_to_gathered() {
+    use serde_json::json;
+    let app = spawn_app().await;
+    let doc = app.cells_report().await;
+    let sec = app.signed_in("secretary.a").await;
+    let unit = format!("/api/orgs/{}/reports/{doc}", app.cell_a);
+    let (s, u) = api_get(&sec, &unit).await;
+    assert_eq!(s, 200, "{u}");
+    assert_eq!(u["can_write"], true);
+    assert_eq!(u["report_every"], "quarterly");
+    let q3 = u["due"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["period_start"] == "2025-07-01")
+        .expect("Q3 listed");
+    assert_eq!(q3["state"], "overdue");
+    assert_eq!(q3["due"], "2025-10-05");
+
+    // Bad input: no kind, a period not in the schedule, a period not ended.
+    let (s, e) = api_post(&sec, &unit, json!({})).await;
+    assert_eq!((s, e["error"]["field"].as_str()), (400, Some("kind")));
+    let (s, e) = api_post(
+        &sec,
+        &unit,
+        json!({"kind": "periodic", "period": "2025-07-15"}),
+    )
+    .await;
+    assert_eq!(s, 400, "{e}");
+    assert_eq!(e["error"]["code"], "period_not_in_schedule");
+    let next_year = format!("{}-01-01", today().year() + 1);
+    let (s, e) = api_post(
+        &sec,
+        &unit,
+        json!({"kind": "periodic", "period": next_year}),
+    )
+    .await;
+    assert_eq!(s, 400, "{e}");
+    assert!(
+        api_get(&sec, &unit).await.1["reports"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "nothing was started"
+    );
+
+    let (s, r) = api_post(
+        &sec,
+        &unit,
+        json!({"kind": "periodic", "period": "2025-07-01"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{r}");
+    assert_eq!(r["state"], "draft");
+    assert!(r["facts"]["study"]["members"].as_i64().unwrap() >= 2, "{r}");
+    assert!(r["facts"]["inspection"].is_object(), "{r}");
+    let id = r["id"].as_i64().unwrap();
+    let path = format!("/api/reports/{id}");
+    // Submitting without an assessment: refused, still a draft.
+    let (s, e) = api_post(&sec, &format!("{path}/submit"), json!({})).await;
+    assert_eq!((s, e["error"]["field"].as_str()), (400, Some("assessment")));
+    // A periodic report has no conference.
+    let (s, e) = api_post(
+        &sec,
+        &path,
+        json!({"assessment": "x", "conference": {"chair": "A"}}),
+    )
+    .await;
+    assert_eq!((s, e["error"]["code"].as_str()), (400, Some("review_only")));
+    let (s, r) = api_post(
+        &sec,
+        &path,
+        json!({"assessment": "Chi bộ đã tổ chức quán triệt, 100% đảng viên đã học tập.",
+               "causes": "Một số đảng viên đi làm ăn xa."}),
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["state"], "draft");
+    let (s, r) = api_post(&sec, &format!("{path}/submit"), json!({})).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["state"], "submitted");
+    assert_eq!(r["late"], true, "after 05/10/2025");
+    assert_eq!(r["symbol"], "01-BC/CB");
+    assert_eq!(
+        r["signals"]["contradictions"][0]["claimed"], "100%",
+        "100% claimed, none studied on record: {r}"
+    );
+    // Frozen.
+    let (s, e) = api_post(&sec, &path, json!({"assessment": "Sửa lại"})).await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (409, Some("report_frozen"))
+    );
+    let (_, u) = api_get(&sec, &unit).await;
+    let q3 = u["due"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["period_start"] == "2025-07-01")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (q3["state"].as_str(), q3["late"].as_bool()),
+        (Some("submitted"), Some(true))
+    );
+
+    // The district office reads but does not write; the other district sees nothing.
+    let office = app.signed_in("office.a").await;
+    let (s, _) = api_get(&office, &path).await;
+    assert_eq!(s, 200);
+    let (s, _) = api_post(&office, &format!("{path}/correct"), json!({})).await;
+    assert_eq!(s, 403);
+    let gathered = format!(
+        "/api/orgs/{}/reports/{doc}/gathered?period=2025-07-01",
+        app.grassroots_a
+    );
+    let (s, g) = api_get(&office, &gathered).await;
+    assert_eq!(s, 200, "{g}");
+    assert_eq!(g["reports"][0]["symbol"], "01-BC/CB");
+    assert_eq!(g["reports"][0]["causes"], "Một số đảng viên đi làm ăn xa.");
+    let other = app.signed_in("office.b").await;
+    assert_eq!(api_get(&other, &path).await.0, 404);
+    assert_eq!(api_get(&other, &gathered).await.0, 404);
+    assert_eq!(api_get(&other, &unit).await.0, 404);
+
+    // A correction: a new draft that supersedes the report once submitted.
+    let (s, c) = api_post(&sec, &format!("{path}/correct"), json!({})).await;
+    assert_eq!(s, 201, "{c}");
+    assert_eq!(c["supersedes"], id);
+    let cid = c["id"].as_i64().unwrap();
+    let (s, _) = api_post(
+        &sec,
+        &format!("/api/reports/{cid}"),
+        json!({"assessment": "Chi bộ đã tổ chức quán triệt; 2 đảng viên chưa học tập."}),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (s, c) = api_post(&sec, &format!("/api/reports/{cid}/submit"), json!({})).await;
+    assert_eq!(s, 200, "{c}");
+    let (_, old) = api_get(&sec, &path).await;
+    assert_eq!(old["state"], "superseded");
+    assert_eq!(old["superseded_by"], cid);
+    assert_eq!(
+        old["assessment"],
+        "Chi bộ đã tổ chức quán triệt, 100% đảng viên đã học tập."
+    );
+}
+
+/// The JSON API of a review: the conference and the decisions saved, submitted, the task
+/// decision applied to the program once.
+#[tokio::test]
+async fn the_json_api_holds_a_review_and_applies_its_decisions() {
+    use serde_json::json;
+    let app = spawn_app().await;
+    let t = app.seed_issued_task(false).await;
+    add_account(
+        &app,
+        "office.baodai",
+        domain::AccessRole::OfficeStaff,
+        app.grassroots_a,
+    )
+    .await;
+    let sys = Principal::system();
+    let document = app
+        .store
+        .program(&sys, t.program)
+        .await
+        .unwrap()
+        .root_document_id;
+    let office = app.signed_in("office.baodai").await;
+    let unit = format!("/api/orgs/{}/reports/{document}", app.grassroots_a);
+    let yesterday = today() - time::Duration::days(1);
+    let (s, r) = api_post(
+        &office,
+        &unit,
+        json!({"kind": "interim", "period_end": yesterday.to_string()}),
+    )
+    .await;
+    assert_eq!(s, 201, "{r}");
+    assert_eq!(r["kind"], "interim");
+    let path = format!("/api/reports/{}", r["id"]);
+    // Bad input: more present than called, a decision without its kind.
+    let (s, e) = api_post(
+        &office,
+        &path,
+        json!({"assessment": "x", "conference": {"held_on": yesterday.to_string(),
+               "chair": "Nguyễn Văn Đức", "invited": 10, "present": 12}}),
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (400, Some("figure_out_of_range"))
+    );
+    let deadline = (today() + time::Duration::days(60)).to_string();
+    let body = json!({
+        "assessment": "Đảng bộ xã đã triển khai chuyển đổi số.",
+        "conference": {"held_on": yesterday.to_string(), "chair": "Nguyễn Văn Đức",
+                       "invited": 15, "present": 14},
+        "decisions": [
+            {"kind": "task", "subject": "Số hoá hồ sơ của các chi bộ còn lại",
+             "reason": "Hồ sơ số hoá", "deadline": deadline},
+            {"kind": "commend", "subject": "Chi bộ thôn Thanh Lâm", "reason": "Làm tốt"}
+        ]
+    });
+    let (s, r) = api_post(&office, &path, body).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["conference"]["present"], 14);
+    assert_eq!(r["decisions"].as_array().unwrap().len(), 2);
+    let (s, e) = api_post(&office, &format!("{path}/apply"), json!({})).await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (409, Some("report_not_submitted"))
+    );
+    let (s, r) = api_post(&office, &format!("{path}/submit"), json!({})).await;
+    assert_eq!(s, 200, "{r}");
+    let (s, a) = api_post(&office, &format!("{path}/apply"), json!({})).await;
+    assert_eq!(s, 200, "{a}");
+    let program = a["program_id"].as_i64().unwrap();
+    assert_eq!(a["report"]["decisions"][0]["program_id"], program);
+    let tasks = app
+        .store
+        .program_tasks(&sys, domain::ProgramId(program))
+        .await
+        .unwrap();
+    assert_eq!(tasks.len(), 2);
+    let (s, e) = api_post(&office, &format!("{path}/apply"), json!({})).await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (409, Some("report_nothing_to_apply"))
+    );
+}
+
+fn today() -> time::Date {
+    domain::tz::local_date(time::OffsetDateTime::now_utc())
+}
