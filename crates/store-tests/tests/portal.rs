@@ -56,9 +56,15 @@ async fn editors_write_within_their_unit_and_the_public_reads_what_is_due(s: &dy
 
     // A draft is not public; published at 10 it is, from 10 on; scheduled at 30 from 30.
     is_not_found(s.public_article(&anon(), a.id, at(0)).await);
-    let p = s.publish_article(&editor, a.id, None, at(10)).await.unwrap();
+    let p = s
+        .publish_article(&editor, a.id, None, at(10))
+        .await
+        .unwrap();
     assert_eq!(p.status(at(10)), ArticleStatus::Published);
-    let p = s.publish_article(&editor, b.id, Some(at(30)), at(11)).await.unwrap();
+    let p = s
+        .publish_article(&editor, b.id, Some(at(30)), at(11))
+        .await
+        .unwrap();
     assert_eq!(p.status(at(11)), ArticleStatus::Scheduled);
     assert!(s.public_article(&anon(), a.id, at(12)).await.is_ok());
     is_not_found(s.public_article(&anon(), b.id, at(12)).await);
@@ -159,12 +165,17 @@ async fn feedback_is_limited_moderated_and_private(s: &dyn Store) {
         "feedback_flood"
     );
     // A day later the address may write again.
-    send("Ý kiến ngày hôm sau", "1.1.1.1", 24 * 60 + 5).await.unwrap();
+    send("Ý kiến ngày hôm sau", "1.1.1.1", 24 * 60 + 5)
+        .await
+        .unwrap();
 
     // Waiting feedback is not public; published is, without its contact.
     let page = s.public_article(&anon(), a.id, at(5)).await.unwrap();
     assert!(page.feedback.is_empty());
-    is_not_found(s.moderate_feedback(&other, f1.id, Moderation::Publish).await);
+    is_not_found(
+        s.moderate_feedback(&other, f1.id, Moderation::Publish)
+            .await,
+    );
     is_not_found(s.feedback_for_edit(&other, f1.id).await);
     let m = s
         .moderate_feedback(&editor, f1.id, Moderation::Publish)
@@ -186,7 +197,10 @@ async fn feedback_is_limited_moderated_and_private(s: &dyn Store) {
         .unwrap();
     assert_eq!(answered.answer.as_deref(), Some("Cảm ơn bạn."));
     assert_eq!(
-        conflict_code(s.moderate_feedback(&editor, f1.id, Moderation::Publish).await),
+        conflict_code(
+            s.moderate_feedback(&editor, f1.id, Moderation::Publish)
+                .await
+        ),
         "feedback_answered"
     );
     assert_eq!(
@@ -214,9 +228,18 @@ async fn feedback_is_limited_moderated_and_private(s: &dyn Store) {
         .await
         .unwrap();
     assert_eq!(waiting.len(), 2);
-    assert_eq!(s.feedback_list(&editor, t.d1.id, None).await.unwrap().len(), 3);
+    assert_eq!(
+        s.feedback_list(&editor, t.d1.id, None).await.unwrap().len(),
+        3
+    );
     is_not_found(s.feedback_list(&other, t.d1.id, None).await);
-    assert_eq!(s.portal_desk(&editor, t.d1.id).await.unwrap().feedback_waiting, 2);
+    assert_eq!(
+        s.portal_desk(&editor, t.d1.id)
+            .await
+            .unwrap()
+            .feedback_waiting,
+        2
+    );
 }
 
 async fn views_count_once_per_key_per_day(s: &dyn Store) {
@@ -243,20 +266,29 @@ async fn views_count_once_per_key_per_day(s: &dyn Store) {
     };
     let added = s
         .count_views(
-            vec![key("1.1.1.1", a.id), key("1.1.1.1", a.id), key("2.2.2.2", a.id), key("1.1.1.1", b.id)],
+            vec![
+                key("1.1.1.1", a.id),
+                key("1.1.1.1", a.id),
+                key("2.2.2.2", a.id),
+                key("1.1.1.1", b.id),
+            ],
             day,
         )
         .await
         .unwrap();
     assert_eq!(added, 3);
     assert_eq!(
-        s.count_views(vec![key("1.1.1.1", a.id)], day).await.unwrap(),
+        s.count_views(vec![key("1.1.1.1", a.id)], day)
+            .await
+            .unwrap(),
         0
     );
     // The next day counts again, and yesterday's keys are gone.
     let next = day.next_day().unwrap();
     assert_eq!(
-        s.count_views(vec![key("1.1.1.1", a.id)], next).await.unwrap(),
+        s.count_views(vec![key("1.1.1.1", a.id)], next)
+            .await
+            .unwrap(),
         1
     );
     let (art, _) = s.article_for_edit(&editor, a.id).await.unwrap();
@@ -285,7 +317,10 @@ async fn a_document_marked_public_shows_its_figures(s: &dyn Store) {
             .await,
     );
     assert_eq!(
-        invalid_code(s.set_document_public(&office, doc.id, Some(" ".into())).await),
+        invalid_code(
+            s.set_document_public(&office, doc.id, Some(" ".into()))
+                .await
+        ),
         ("summary", "required")
     );
     s.set_document_public(&office, doc.id, Some("Tóm tắt công khai.".into()))

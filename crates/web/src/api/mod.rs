@@ -38,9 +38,8 @@ pub mod orgs;
 pub mod portal;
 pub mod programs;
 pub mod progress;
-pub mod search;
 pub mod reports;
-
+pub mod search;
 pub mod study;
 pub mod targets;
 
