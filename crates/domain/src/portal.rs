@@ -498,7 +498,8 @@ mod tests {
     #[test]
     fn scheduled_articles_go_public_at_their_time() {
         let now = datetime!(2025-06-01 08:00 UTC);
-        let later = Some(datetime!(2025-06-01 09:00 UTC));
+        let at_nine = datetime!(2025-06-01 09:00 UTC);
+        let later = Some(at_nine);
         assert_eq!(
             status(ArticleState::Published, later, now),
             ArticleStatus::Scheduled
@@ -513,7 +514,7 @@ mod tests {
         assert!(!is_public(ArticleState::Unpublished, None, now));
         assert_eq!(publish_at(None, now), now);
         assert_eq!(publish_at(Some(datetime!(2020-01-01 0:00 UTC)), now), now);
-        assert_eq!(publish_at(later, now), later.unwrap());
+        assert_eq!(publish_at(later, now), at_nine);
         assert!(check_unpublish(ArticleState::Published).is_ok());
         assert_eq!(
             check_unpublish(ArticleState::Draft),
