@@ -486,13 +486,17 @@ pub fn may_attempt(rules: &CheckRules, taken: u32, passed: bool) -> Result<(), &
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReflectionGrade {
+    /// Not passed (không đạt): graded, counted neither as passed nor as good; the member is
+    /// to be reminded like one who handed nothing in.
+    NotPassed,
     Pass,
     Good,
     Excellent,
 }
 
 impl ReflectionGrade {
-    pub const ALL: [ReflectionGrade; 3] = [
+    pub const ALL: [ReflectionGrade; 4] = [
+        ReflectionGrade::NotPassed,
         ReflectionGrade::Pass,
         ReflectionGrade::Good,
         ReflectionGrade::Excellent,
@@ -500,6 +504,7 @@ impl ReflectionGrade {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            ReflectionGrade::NotPassed => "not_passed",
             ReflectionGrade::Pass => "pass",
             ReflectionGrade::Good => "good",
             ReflectionGrade::Excellent => "excellent",
@@ -616,6 +621,7 @@ impl MemberStudy {
     pub fn remind(&self, rules: &CheckRules) -> bool {
         !self.studied
             || self.reflection == ReflectionState::None
+            || self.grade == Some(ReflectionGrade::NotPassed)
             || (!self.check_passed && self.check_attempts >= rules.max_attempts)
     }
 }
@@ -922,6 +928,20 @@ mod tests {
             ..m
         };
         assert!(good.commend() && !good.remind(&CheckRules::default()));
+        let not_passed = MemberStudy {
+            grade: Some(ReflectionGrade::NotPassed),
+            ..good
+        };
+        assert!(!not_passed.commend() && not_passed.remind(&CheckRules::default()));
+        let counted = StudyCounters::of(&not_passed);
+        assert_eq!(
+            (counted.reflections_graded, counted.reflections_good),
+            (1, 0)
+        );
+        assert_eq!(
+            ReflectionGrade::parse("not_passed"),
+            Some(ReflectionGrade::NotPassed)
+        );
     }
 
     fn member_study() -> impl Strategy<Value = MemberStudy> {

@@ -1613,6 +1613,18 @@ impl StudyStore for Backend {
         if s.audience == Audience::KeyCadre {
             qb.push(" AND m.audience = 'key_cadre'");
         }
+        if s.makeup_of.is_some() {
+            // A make-up sheet lists who still has to study the resolution, and whoever is
+            // marked on it already (so a mark stays visible once it counts as studied).
+            qb.push(
+                " AND (a.mark IS NOT NULL OR NOT EXISTS (SELECT 1 FROM study_members sm \
+                 WHERE sm.member_id = m.id AND sm.studied = ",
+            )
+            .push_bind(true)
+            .push(" AND sm.document_id = ")
+            .push_bind(s.document_id.0)
+            .push("))");
+        }
         qb.push(" ORDER BY m.cell_path, m.full_name COLLATE vi, m.id LIMIT ")
             .push_bind(study::MAX_SHEET_ROWS as i64);
         qb.build()
@@ -1647,6 +1659,7 @@ impl StudyStore for Backend {
         let mut tx = self.begin().await?;
         let s = session_for_write(&mut tx, p, id).await?;
         not_cancelled(&s)?;
+        rules::check_held(s.held_on, today())?;
         rules::check_sheet_length(entries.len())?;
         let ids: Vec<MemberId> = entries.iter().map(|e| e.member_id).collect();
         let infos = members_by_ids(&mut tx, &ids).await?;
@@ -1709,6 +1722,7 @@ impl StudyStore for Backend {
             .await?
             .ok_or(StoreError::NotFound)?;
         rules::check_check_in(&s.org_path, &m.cell_path, s.is_cancelled())?;
+        rules::check_held(s.held_on, today())?;
         let mark: Option<String> = sqlx::query_scalar(
             "SELECT mark FROM study_attendance WHERE session_id = $1 AND member_id = $2",
         )
@@ -1770,6 +1784,12 @@ impl StudyStore for Backend {
                     bad.push(
                         domain::fieldpath::indexed("rows", i, "session"),
                         "session_cancelled",
+                    );
+                }
+                Ok(s) if rules::check_held(s.held_on, today()).is_err() => {
+                    bad.push(
+                        domain::fieldpath::indexed("rows", i, "session"),
+                        "session_not_held",
                     );
                 }
                 Ok(s) => {
@@ -1953,6 +1973,55 @@ impl StudyStore for Backend {
         })
     }
 
+    async fn last_check(&self, p: &Principal, document: DocumentId) -> Result<Option<CheckResult>> {
+        let mut conn = self.reader().await?;
+        let m = my_member(&mut conn, p).await?;
+        let (doc, ..) = reached_doc(&mut conn, &m, document).await?;
+        let Some(r) = sqlx::query(
+            "SELECT attempt, questions, answers, correct, total, passed FROM study_check_attempts \
+             WHERE member_id = $1 AND document_id = $2 ORDER BY attempt DESC LIMIT 1",
+        )
+        .bind(m.id.0)
+        .bind(doc.0)
+        .fetch_optional(&mut *conn)
+        .await
+        .db()?
+        else {
+            return Ok(None);
+        };
+        let text = |c: &str| -> Result<String> { r.try_get(c).db() };
+        let (questions, answers) = (text("questions")?, text("answers")?);
+        let drawn: Vec<QuestionId> =
+            serde_json::from_str(&questions).map_err(|_| bad_data("questions", &questions))?;
+        let chosen: Vec<Option<u8>> =
+            serde_json::from_str(&answers).map_err(|_| bad_data("answers", &answers))?;
+        let qs = questions_by_ids(&mut conn, &drawn).await?;
+        let wrong = drawn
+            .iter()
+            .zip(chosen.iter().chain(std::iter::repeat(&None)))
+            .filter_map(|(q, c)| {
+                let q = &qs.get(q)?.question;
+                (*c != Some(q.correct)).then(|| {
+                    let picked = c.and_then(|c| q.choices.get(usize::from(c)).cloned());
+                    (q.prompt.clone(), picked)
+                })
+            })
+            .collect();
+        let num = |c: &str| -> Result<u32> {
+            let v: i64 = r.try_get(c).db()?;
+            u32::try_from(v).map_err(|_| bad_data(c, &v.to_string()))
+        };
+        Ok(Some(CheckResult {
+            attempt: num("attempt")?,
+            score: CheckScore {
+                correct: num("correct")?,
+                total: num("total")?,
+                passed: r.try_get("passed").db()?,
+            },
+            wrong,
+        }))
+    }
+
     async fn submit_check(
         &self,
         p: &Principal,
@@ -1977,11 +2046,12 @@ impl StudyStore for Backend {
             .iter()
             .filter_map(|q| qs.get(q).map(|r| (*q, r.question.correct)))
             .collect();
-        let score = study::grade(&key, &answers, &rules);
         let chosen: Vec<Option<u8>> = drawn
             .iter()
             .map(|q| answers.iter().find(|(a, _)| a == q).and_then(|(_, c)| *c))
             .collect();
+        rules::check_answered(&chosen)?;
+        let score = study::grade(&key, &answers, &rules);
         sqlx::query(
             "INSERT INTO study_check_attempts (province_id, member_id, document_id, attempt, questions, \
              answers, correct, total, passed, taken_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",

@@ -40,6 +40,11 @@ pub(crate) fn now() -> OffsetDateTime {
     trunc(OffsetDateTime::now_utc())
 }
 
+/// Today in Vietnam (the day rules such as "not before the conference" compare with).
+pub(crate) fn today() -> time::Date {
+    domain::tz::local_date(OffsetDateTime::now_utc())
+}
+
 pub(crate) fn trunc(t: OffsetDateTime) -> OffsetDateTime {
     t.to_offset(time::UtcOffset::UTC)
         .replace_nanosecond(0)

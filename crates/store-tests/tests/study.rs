@@ -339,9 +339,63 @@ async fn attendance_rolls_up_and_recount_agrees(s: &dyn FullStore) {
         )
         .await
         .unwrap();
+    // The make-up sheet lists only who still has to study (not m1, present already).
+    let names = |sheet: Vec<store::SheetRow>| -> Vec<MemberId> {
+        sheet.into_iter().map(|r| r.member_id).collect()
+    };
+    assert_eq!(
+        names(s.attendance_sheet(&sec, mk.id).await.unwrap()),
+        [t.m2.id]
+    );
     s.record_attendance(&sec, mk.id, vec![entry(t.m2.id, AttendanceMark::Present)])
         .await
         .unwrap();
+    // Marked, m2 has studied, and stays on the sheet with the mark.
+    assert_eq!(
+        names(s.attendance_sheet(&sec, mk.id).await.unwrap()),
+        [t.m2.id]
+    );
+    // A conference that has not taken place takes no marks: not on the sheet, not by QR.
+    let tomorrow =
+        domain::tz::local_date(time::OffsetDateTime::now_utc()) + time::Duration::days(1);
+    let later = s
+        .create_study_session(
+            &sec,
+            t.c1.id,
+            f.doc,
+            plain(
+                SessionDraft::parse(
+                    &SessionForm {
+                        title: "Hội nghị học tập bổ sung".into(),
+                        audience: "member".into(),
+                        format: "in_person".into(),
+                        held_on: domain::validate::format_date(tomorrow),
+                        place: "Nhà văn hóa thôn".into(),
+                    },
+                    None,
+                    false,
+                )
+                .unwrap(),
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        conflict_code(
+            s.record_attendance(
+                &sec,
+                later.id,
+                vec![entry(t.m1.id, AttendanceMark::Present)]
+            )
+            .await
+        ),
+        "session_not_held"
+    );
+    let m1 = member_principal(s, t.m1.id, t.c1.id).await;
+    assert_eq!(
+        conflict_code(s.check_in(&m1, later.id).await),
+        "session_not_held"
+    );
     let g1 = s.participation(&sys(), t.g1.id, f.doc).await.unwrap();
     assert_eq!(g1.counters[1].studied, 2);
     assert_eq!(g1.counters[1].made_up, 1);
@@ -466,9 +520,26 @@ async fn knowledge_check_draws_grades_and_limits_retakes(s: &dyn FullStore) {
     // The same paper on a reload.
     assert_eq!(s.check_paper(&me, f.doc).await.unwrap(), paper);
     // All wrong, twice; a resubmitted page is refused.
+    // Handed in with nothing chosen: refused, and no attempt is spent.
+    let blank: Vec<_> = paper.questions.iter().map(|q| (q.0, None)).collect();
+    assert_eq!(
+        invalid_code(s.submit_check(&me, f.doc, 1, blank).await),
+        ("answers", "check_empty")
+    );
+    assert_eq!(s.check_paper(&me, f.doc).await.unwrap().attempt, 1);
+    assert_eq!(s.last_check(&me, f.doc).await.unwrap(), None);
     let wrong: Vec<_> = paper.questions.iter().map(|q| (q.0, Some(0))).collect();
     let s1 = s.submit_check(&me, f.doc, 1, wrong.clone()).await.unwrap();
     assert!(!s1.passed);
+    // The result names each question answered wrong and the answer picked.
+    let last = s.last_check(&me, f.doc).await.unwrap().expect("an attempt");
+    assert_eq!((last.attempt, last.score), (1, s1));
+    assert_eq!(last.wrong.len(), paper.questions.len());
+    assert_eq!(last.wrong[0].0, paper.questions[0].1);
+    assert_eq!(
+        last.wrong[0].1.as_deref(),
+        Some(paper.questions[0].2[0].as_str())
+    );
     assert_eq!(
         conflict_code(s.submit_check(&me, f.doc, 1, wrong).await),
         "check_attempt_taken"
@@ -478,6 +549,9 @@ async fn knowledge_check_draws_grades_and_limits_retakes(s: &dyn FullStore) {
     let right: Vec<_> = p2.questions.iter().map(|q| (q.0, Some(1))).collect();
     let s2 = s.submit_check(&me, f.doc, 2, right).await.unwrap();
     assert!(s2.passed);
+    let last = s.last_check(&me, f.doc).await.unwrap().expect("an attempt");
+    assert_eq!(last.attempt, 2);
+    assert!(last.wrong.is_empty());
     assert_eq!(s2.percent(), 100);
     assert_eq!(
         invalid_code(s.check_paper(&me, f.doc).await),
@@ -496,7 +570,7 @@ async fn knowledge_check_draws_grades_and_limits_retakes(s: &dyn FullStore) {
     s.check_in(&me2, cs.id).await.unwrap();
     for a in 1..=3 {
         let p = s.check_paper(&me2, f.doc).await.unwrap();
-        let wrong: Vec<_> = p.questions.iter().map(|q| (q.0, None)).collect();
+        let wrong: Vec<_> = p.questions.iter().map(|q| (q.0, Some(0))).collect();
         s.submit_check(&me2, f.doc, a, wrong).await.unwrap();
     }
     assert_eq!(

@@ -91,10 +91,10 @@ pub use reports::{
 };
 pub use search::{AuditChange, Refresh, SearchStore};
 pub use study::{
-    AttendanceImportRow, CheckIn, CheckPaper, MyStudy, NewMaterial, NewReflection, NewStudySession,
-    Participation, QuestionRecord, ReflectionRecord, RosterRow, RoundReview, RoundReviewInput,
-    SessionEdit, SheetRow, StudyContent, StudyDocument, StudyMaterial, StudyPlan, StudySession,
-    StudyStore, UnitParticipation,
+    AttendanceImportRow, CheckIn, CheckPaper, CheckResult, MyStudy, NewMaterial, NewReflection,
+    NewStudySession, Participation, QuestionRecord, ReflectionRecord, RosterRow, RoundReview,
+    RoundReviewInput, SessionEdit, SheetRow, StudyContent, StudyDocument, StudyMaterial, StudyPlan,
+    StudySession, StudyStore, UnitParticipation,
 };
 
 pub use targets::{

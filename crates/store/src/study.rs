@@ -229,6 +229,17 @@ pub struct CheckPaper {
     pub questions: Vec<(QuestionId, String, Vec<String>)>,
 }
 
+/// The principal's member's latest knowledge check on a resolution, as graded: the score
+/// and the questions answered wrong or left blank (their prompts and the answer chosen),
+/// so the result page says what to read again without the score travelling in the address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckResult {
+    pub attempt: u32,
+    pub score: CheckScore,
+    /// (prompt, the choice picked, if any)
+    pub wrong: Vec<(String, Option<String>)>,
+}
+
 /// A resolution the principal's member has to study, and where they stand.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MyStudy {
@@ -461,8 +472,12 @@ pub trait StudyStore: Send + Sync + 'static {
     /// `check_no_attempts_left`).
     async fn check_paper(&self, p: &Principal, document: DocumentId) -> Result<CheckPaper>;
 
+    /// The member's latest graded attempt on `document` (`None` before the first).
+    async fn last_check(&self, p: &Principal, document: DocumentId) -> Result<Option<CheckResult>>;
+
     /// Grades and records an attempt; `attempt` must be the next one (a resubmitted page is
-    /// `Conflict("check_attempt_taken")`).
+    /// `Conflict("check_attempt_taken")`); one with no answer chosen spends nothing
+    /// (`Invalid` `answers`, `check_empty`).
     async fn submit_check(
         &self,
         p: &Principal,

@@ -21,6 +21,7 @@ use crate::record_ids::DocumentId;
 use crate::refusal::Refusal;
 use crate::validate::{self, Invalid};
 use std::collections::HashMap;
+use time::Date;
 
 // ---- Who sees what --------------------------------------------------------------------------
 
@@ -403,6 +404,24 @@ pub fn check_submission(
     Ok(check_may_take(state, rules, questions)?)
 }
 
+/// Attendance is marked (on the sheet, by QR or by import) from the conference's day on,
+/// never for a conference that has not happened (`Conflict("session_not_held")`).
+pub fn check_held(held_on: Date, today: Date) -> Result<(), Refusal> {
+    if today < held_on {
+        return Err(Refusal::Conflict("session_not_held"));
+    }
+    Ok(())
+}
+
+/// A check handed in with no answer chosen spends no attempt (`answers`, `check_empty`):
+/// a tap on "hand in" by mistake, or a page sent before it was read.
+pub fn check_answered(chosen: &[Option<u8>]) -> Result<(), Refusal> {
+    if chosen.iter().all(Option::is_none) {
+        return Err(Refusal::invalid("answers", "check_empty"));
+    }
+    Ok(())
+}
+
 /// A reflection handed in: a text or a file (`body`, `reflection_empty`), a text of at
 /// most [`MAX_REFLECTION_CHARS`], a file within the evidence size limit, and none graded
 /// already (`Conflict("reflection_graded")`: graded work stays as graded).
@@ -465,6 +484,28 @@ mod tests {
 
     fn path(s: &str) -> OrgPath {
         OrgPath::parse(s).unwrap()
+    }
+
+    #[test]
+    fn no_marks_before_the_conference() {
+        use time::macros::date;
+        let on = date!(2026 - 03 - 10);
+        assert_eq!(
+            check_held(on, date!(2026 - 03 - 09)),
+            Err(Refusal::Conflict("session_not_held"))
+        );
+        assert!(check_held(on, on).is_ok());
+        assert!(check_held(on, date!(2026 - 04 - 01)).is_ok());
+    }
+
+    #[test]
+    fn an_empty_check_spends_no_attempt() {
+        assert_eq!(
+            check_answered(&[None, None]),
+            Err(Refusal::invalid("answers", "check_empty"))
+        );
+        assert!(check_answered(&[]).is_err());
+        assert!(check_answered(&[None, Some(0)]).is_ok());
     }
 
     fn who(grant: Option<(AccessRole, &str)>, member: Option<i64>) -> Principal {

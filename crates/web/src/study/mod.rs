@@ -858,6 +858,8 @@ struct SessionPage {
     v: SessionView,
     lines: Vec<SheetLine>,
     can_mark: bool,
+    /// The conference has not taken place: no marking, no QR code yet.
+    upcoming: bool,
     errors: FormErrors,
     notice: String,
     marks: Vec<(&'static str, &'static str)>,
@@ -917,12 +919,14 @@ async fn session_response(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let upcoming = domain::tz::local_date(time::OffsetDateTime::now_utc()) < s.held_on;
     let v = session_view(ctx, s);
     let page = SessionPage {
         title: forms::title(ctx.lang, &errors, &v.s.title),
         v,
         lines,
         can_mark,
+        upcoming,
         errors,
         notice,
         marks: AttendanceMark::ALL
@@ -1090,13 +1094,26 @@ async fn qr_page(
     if !(auth.p.can(Permission::EditPeople, &s.org_path) || is_reporter) {
         return Err(AppError::Forbidden);
     }
+    let ctx = auth.ctx;
+    if domain::tz::local_date(time::OffsetDateTime::now_utc()) < s.held_on {
+        // No code before the conference's day: a link shared early would mark members
+        // present at a conference that has not taken place.
+        return Ok(QrPage {
+            title: ctx.t("study.qr.title").to_owned(),
+            svg: String::new(),
+            link: String::new(),
+            until: String::new(),
+            v: session_view(&ctx, s),
+            ctx,
+        }
+        .into_response());
+    }
     let expires = now_unix() + study::CHECKIN_TTL_SECONDS;
     let link = format!(
         "{}{}",
         origin(&st, &headers),
         checkin_path(&st, id, expires).await?
     );
-    let ctx = auth.ctx;
     let until = time::OffsetDateTime::from_unix_timestamp(expires)
         .map(|t| {
             let t = domain::tz::local(t);
@@ -1431,6 +1448,11 @@ struct CheckPage {
     problem: String,
     result: String,
     passed: bool,
+    /// After an attempt: the questions answered wrong or left blank, with the answer
+    /// picked (empty when left blank).
+    wrong: Vec<(String, String)>,
+    /// The attempt just handed in had no answer chosen (nothing spent).
+    empty: bool,
 }
 
 /// The document's symbol; `NotFound` when the principal may not read the document.
@@ -1479,24 +1501,29 @@ async fn check_page(
         }
         Err(e) => return Err(e.into()),
     }
-    let (result, passed) = match (
-        forms::query_param(&q, "correct").parse::<u32>(),
-        forms::query_param(&q, "total").parse::<u32>(),
-    ) {
-        (Ok(c), Ok(t)) if t > 0 => {
-            let passed = forms::query_param(&q, "passed") == "1";
-            let key = if passed {
-                "study.check.result_pass"
-            } else {
-                "study.check.result_fail"
-            };
-            (
-                i18n::fill(ctx.t(key), &[("correct", &c), ("total", &t)]),
-                passed,
-            )
-        }
-        _ => (String::new(), false),
-    };
+    // The result of the attempt just handed in is read back from the record, not from
+    // the address (a score in a link could be forged or shared).
+    let (mut result, mut passed, mut wrong) = (String::new(), false, Vec::new());
+    if forms::query_param(&q, "done") == "taken"
+        && let Some(r) = st.store.last_check(&auth.p, doc).await?
+    {
+        let key = if r.score.passed {
+            "study.check.result_pass"
+        } else {
+            "study.check.result_fail"
+        };
+        result = i18n::fill(
+            ctx.t(key),
+            &[("correct", &r.score.correct), ("total", &r.score.total)],
+        );
+        passed = r.score.passed;
+        wrong = r
+            .wrong
+            .into_iter()
+            .map(|(prompt, picked)| (prompt, picked.unwrap_or_default()))
+            .collect();
+    }
+    let empty = forms::query_param(&q, "empty") == "1";
     Ok(CheckPage {
         title: ctx.t("study.check.title").to_owned(),
         doc,
@@ -1505,6 +1532,8 @@ async fn check_page(
         problem,
         result,
         passed,
+        wrong,
+        empty,
         ctx: ctx.clone(),
     }
     .into_response())
@@ -1541,13 +1570,10 @@ async fn check_post(
         }
     }
     match st.store.submit_check(&auth.p, doc, attempt, answers).await {
-        Ok(s) => Ok(Redirect::to(&format!(
-            "/my/study/{doc}/check?correct={}&total={}&passed={}",
-            s.correct,
-            s.total,
-            u8::from(s.passed)
-        ))
-        .into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/my/study/{doc}/check?done=taken")).into_response()),
+        Err(store::StoreError::Invalid(inv)) if inv.0.iter().any(|e| e.code == "check_empty") => {
+            Ok(Redirect::to(&format!("/my/study/{doc}/check?empty=1")).into_response())
+        }
         Err(store::StoreError::Invalid(_) | store::StoreError::Conflict(_)) => {
             Ok(Redirect::to(&format!("/my/study/{doc}/check")).into_response())
         }
@@ -1572,6 +1598,9 @@ struct ReflectionPage {
     hint: String,
     graded: bool,
     problem: String,
+    /// The deadline has passed: what is handed in now is recorded late (said before the
+    /// member writes, not after).
+    late: bool,
 }
 
 async fn reflection_response(
@@ -1595,7 +1624,12 @@ async fn reflection_response(
         (None, Some(_)) => ctx.t("study.reflection.not_yours").to_owned(),
     };
     let status = form_status(ctx, &errors);
+    let today = domain::tz::local_date(time::OffsetDateTime::now_utc());
+    let late = item
+        .as_ref()
+        .is_some_and(|i| !study::on_time(today, i.study_by));
     let page = ReflectionPage {
+        late,
         title: forms::title(ctx.lang, &errors, ctx.t("study.reflection.title")),
         doc,
         symbol,

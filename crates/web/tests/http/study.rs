@@ -345,6 +345,13 @@ async fn a_member_studies_takes_the_check_and_hands_in_a_reflection() {
             fields.push((format!("q_{q}"), "1".into()));
         }
     }
+    // Handed in with nothing chosen: said so, and the attempt is not spent.
+    let res = b.post(&check, &[("attempt", "1")]).await;
+    assert_eq!(res.status(), 303);
+    let to = res.headers()["location"].to_str().unwrap().to_owned();
+    let (_, html) = text(b.get(&to).await).await;
+    assert!(html.contains("Bạn chưa chọn câu trả lời nào"), "{html}");
+    assert!(html.contains("name=\"attempt\" value=\"1\""), "{html}");
     let f: Vec<(&str, &str)> = fields
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
@@ -352,6 +359,8 @@ async fn a_member_studies_takes_the_check_and_hands_in_a_reflection() {
     let res = b.post(&check, &f).await;
     assert_eq!(res.status(), 303);
     let to = res.headers()["location"].to_str().unwrap().to_owned();
+    // The score is read back from the record, never carried in the address.
+    assert!(!to.contains("correct") && !to.contains("passed"), "{to}");
     let (_, html) = text(b.get(&to).await).await;
     assert!(
         html.contains("Bạn trả lời đúng 5/5 câu. Bài kiểm tra đạt."),
@@ -360,6 +369,12 @@ async fn a_member_studies_takes_the_check_and_hands_in_a_reflection() {
     assert!(html.contains("Bạn đã đạt bài kiểm tra này."));
     // A reflection: empty is refused, a refused file type says why, text is accepted.
     let path = format!("/my/study/{}/reflection", st.document);
+    // The deadline (15/02/2025) has passed: the page says so before she writes.
+    let (_, html) = text(b.get(&path).await).await;
+    assert!(
+        html.contains("Đã quá hạn nộp.") && html.contains("ghi là nộp muộn"),
+        "{html}"
+    );
     let post = |fields: Vec<(&'static str, String)>, file: Option<(&'static str, Vec<u8>)>| {
         let b = &b;
         let path = path.clone();
