@@ -71,6 +71,7 @@ const FILES: &[(&str, &str, &str)] = &[
     area!("targets"),
     area!("consultation"),
     area!("portal"),
+    area!("home"),
 ];
 
 struct Catalog {

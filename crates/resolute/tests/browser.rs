@@ -70,7 +70,32 @@ async fn district_office_journey_in_chromium() {
         .text()
         .await
         .unwrap();
-    assert_eq!(h1, lucnam.name, "lands on the district's page");
+    // The office lands on what it has to do, by deadline, the district one link away.
+    assert_eq!(h1, "Việc cần làm", "lands on the to-do page");
+    let home = body_text(&c).await;
+    assert!(
+        home.contains("Theo dõi, đôn đốc cấp dưới") && home.contains(demo::resolution::NUMBER),
+        "{home}"
+    );
+    shot(&c, "journey-1b-home").await;
+    c.find(Locator::Css(&format!(
+        "p.lead a[href='/orgs/{}']",
+        lucnam.id
+    )))
+    .await
+    .expect("the district's link on the home page")
+    .click()
+    .await
+    .unwrap();
+    c.wait().for_element(Locator::Css("h1")).await.unwrap();
+    let h1 = c
+        .find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(h1, lucnam.name, "the district's page");
     assert!(
         body_text(&c).await.contains(demo::resolution::NUMBER),
         "the district sees the demo resolution it must implement"

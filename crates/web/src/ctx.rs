@@ -264,7 +264,8 @@ mod text_keys {
 
     use domain::{AccessRole, Audience, OrgKind, PositionRole};
 
-    const AREAS: [&str; 17] = [
+    const AREAS: [&str; 18] = [
+        "home.",
         "consultation.",
         "shell.",
         "auth.",

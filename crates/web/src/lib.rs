@@ -27,6 +27,7 @@ mod error;
 mod files;
 mod forms;
 pub mod health;
+pub mod home;
 pub mod imports;
 pub mod inspection;
 mod markdown;

@@ -1,5 +1,5 @@
 //! The shell around every page: the layout (`templates/base.html`), the static files, the
-//! language switch, the home redirect and the error pages.
+//! language switch, the home page's route (`crate::home`) and the error pages.
 //!
 //! The stylesheet and the small script are compiled into the binary and served under
 //! names that carry a hash of their content, with a year-long immutable cache: a new
@@ -18,7 +18,7 @@ use i18n::Lang;
 
 use crate::AppState;
 use crate::auth::lang_cookie;
-use crate::ctx::{Auth, Ctx};
+use crate::ctx::Ctx;
 use crate::error::{ApiError, AppError, ErrorKind};
 use crate::forms::{local_next, query_param};
 
@@ -27,7 +27,7 @@ const JS: &str = include_str!("../../static/app.js");
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(home))
+        .route("/", get(crate::home::home))
         .route("/lang/{lang}", get(switch_lang))
         .route("/static/{file}", get(static_file))
 }
@@ -75,25 +75,6 @@ async fn static_file(Path(file): Path<String>) -> Response {
         HeaderValue::from_static("public, max-age=31536000, immutable"),
     );
     res
-}
-
-/// `/` → the user's home organization (the highest unit they hold a grant on).
-async fn home(auth: Auth) -> Redirect {
-    // A portal editor reads nothing else: their desk is their home.
-    if !auth.p.has_anywhere(domain::Permission::Read)
-        && let Some(g) = auth
-            .p
-            .grants
-            .iter()
-            .find(|g| g.role.permits(domain::Permission::EditPortal))
-    {
-        return Redirect::to(&format!("/orgs/{}/portal", g.org_id));
-    }
-    match auth.p.home() {
-        Some(id) => Redirect::to(&format!("/orgs/{id}")),
-        // An account without grants (an invited expert) lands on what it may comment on.
-        None => Redirect::to("/consultations"),
-    }
 }
 
 /// `/lang/{vi|en}?next=/path`: remembers the language in a cookie and goes back.

@@ -64,12 +64,14 @@ async fn sign_in_and_out() {
         "not configured secure: {cookie}"
     );
 
-    // `/` goes to the home organization.
+    // `/` is what to do now, with the home organization one link away.
     let res = b.get("/").await;
-    assert_eq!(res.status(), 303);
-    assert_eq!(
-        res.headers()["location"].to_str().unwrap(),
-        format!("/orgs/{}", app.district_a)
+    assert_eq!(res.status(), 200);
+    let home = res.text().await.unwrap();
+    assert!(home.contains("<h1>Việc cần làm</h1>"), "{home}");
+    assert!(
+        home.contains(&format!("href=\"/orgs/{}\"", app.district_a)),
+        "{home}"
     );
     let page = b.get(&format!("/orgs/{}", app.district_a)).await;
     assert_eq!(page.status(), 200);

@@ -228,7 +228,6 @@ enum Expect {
 /// The routes whose answer is not the default: 200 for a read, 422 for a page's write.
 /// (The JSON API's writes are all listed: each refuses an empty body with its own code.)
 static INSIDER: &[(&str, Expect)] = &[
-    ("GET /", Expect::See("/orgs/{district}")),
     ("GET /documents", Expect::See("/orgs/{district}/documents")),
     (
         "GET /programs/{id}",

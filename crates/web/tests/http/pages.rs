@@ -524,3 +524,50 @@ async fn admins_restructure_and_history_is_kept() {
         "successor shown"
     );
 }
+
+/// `/` is what the account has to do now (issue 12 item 1): a member sees the task they
+/// answer for; the office above sees the update waiting for its acceptance and the overdue
+/// units of its resolution; each item links to where it is done.
+#[tokio::test]
+async fn each_account_lands_on_what_it_must_do_now() {
+    let app = spawn_app().await;
+    let records = app.seed_programs().await;
+    let tasks = app.seed_issued_task(true).await;
+    app.seed_study(&records).await;
+    let member = app.member_browser("member.a", app.member_a).await;
+    let res = member.get("/").await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("<h1>Việc cần làm</h1>"), "{html}");
+    assert!(html.contains("Việc của tôi"), "{html}");
+    assert!(
+        html.contains("Số hoá hồ sơ đảng viên của Chi bộ thôn Thanh Lâm")
+            && html.contains(&format!("href=\"/tasks/{}\"", tasks.task)),
+        "{html}"
+    );
+    // Not an office: no follow-up part.
+    assert!(!html.contains("Theo dõi, đôn đốc cấp dưới"), "{html}");
+    let office = app.signed_in("office.a").await;
+    let html = office.get("/").await.text().await.unwrap();
+    assert!(
+        html.contains("1 cập nhật tiến độ chờ xác nhận")
+            && html.contains(&format!("href=\"/orgs/{}/reviews\"", app.district_a)),
+        "{html}"
+    );
+    // The commune's study deadline (15/02/2025) has passed without a study recorded.
+    assert!(html.contains("đơn vị chậm tiến độ"), "{html}");
+    // Another district's office has nothing of A's.
+    let office_b = app.signed_in("office.b").await;
+    let html = office_b.get("/").await.text().await.unwrap();
+    assert!(
+        !html.contains("Thanh Lâm") && !html.contains("chờ xác nhận"),
+        "{html}"
+    );
+    // In English too.
+    office.get("/lang/en?next=/").await;
+    let html = office.get("/").await.text().await.unwrap();
+    assert!(
+        html.contains("<h1>To do</h1>") && html.contains("waiting for acceptance"),
+        "{html}"
+    );
+}
