@@ -15,8 +15,9 @@ impl AuditStore for Backend {
     async fn audit_list(&self, p: &Principal, filter: AuditFilter) -> Result<Vec<AuditEntry>> {
         let mut conn = self.read_pool().acquire().await.db()?;
         let mut qb = QueryBuilder::<Db>::new(
-            "SELECT id, at, user_id, actor, action, entity, entity_id, org_path, before, after \
-             FROM audit_log WHERE 1 = 1",
+            "SELECT id, at, user_id, actor, COALESCE((SELECT u.display_name FROM users u \
+             WHERE u.id = audit_log.user_id), actor) AS actor_name, action, entity, entity_id, \
+             org_path, before, after FROM audit_log WHERE 1 = 1",
         );
         if !p.system {
             qb.push(" AND org_path IS NOT NULL");
@@ -51,6 +52,7 @@ impl AuditStore for Backend {
                     at: r.try_get("at").db()?,
                     user_id: r.try_get::<Option<i64>, _>("user_id").db()?.map(UserId),
                     actor: r.try_get("actor").db()?,
+                    actor_name: r.try_get("actor_name").db()?,
                     action: r.try_get("action").db()?,
                     entity: r.try_get("entity").db()?,
                     entity_id: r.try_get("entity_id").db()?,

@@ -13,7 +13,11 @@ pub struct AuditEntry {
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
     pub user_id: Option<UserId>,
+    /// The account's sign-in name as recorded ("system" for the command line).
     pub actor: String,
+    /// The account's display name now (the recorded sign-in name when the account is
+    /// gone), for people reading the log.
+    pub actor_name: String,
     /// e.g. "create", "update", "transfer", "merge", "grant".
     pub action: String,
     /// e.g. "organization", "member", "position", "user", "grant".

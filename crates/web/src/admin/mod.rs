@@ -417,8 +417,34 @@ struct AuditRow {
     action: String,
     entity: String,
     entity_id: i64,
+    /// The record's page, when it has one.
+    href: Option<String>,
     before: String,
     after: String,
+}
+
+/// The page of an audited record, by its entity name (the audit log links to it; the
+/// page itself checks who may read it).
+fn record_href(entity: &str, id: i64) -> Option<String> {
+    let base = match entity {
+        "organization" => "/orgs",
+        "member" => "/members",
+        "document" => "/documents",
+        "cascade" => "/cascades",
+        "program" => "/programs",
+        "task" => "/tasks",
+        "target" => "/targets",
+        "report" => "/reports",
+        "study_session" => "/study-sessions",
+        "inspection_program" => "/inspection-programs",
+        "inspection_item" => "/inspection-items",
+        "inspection_recommendation" => "/recommendations",
+        "consultation" => "/consultations",
+        "portal_article" => return Some(format!("/news/{id}/manage")),
+        "user" => "/admin/users",
+        _ => return None,
+    };
+    Some(format!("{base}/{id}"))
 }
 
 fn pretty(v: &Option<serde_json::Value>) -> String {
@@ -441,7 +467,25 @@ struct AuditPage {
 }
 
 /// The kinds of record the audit log names.
-const ENTITIES: [&str; 5] = ["organization", "member", "position", "user", "grant"];
+/// The kinds of record the audit log can be filtered by (the office's usual questions).
+const ENTITIES: [&str; 16] = [
+    "organization",
+    "member",
+    "position",
+    "user",
+    "grant",
+    "document",
+    "cascade",
+    "program",
+    "progress_update",
+    "target",
+    "report",
+    "study_session",
+    "study_attendance",
+    "inspection_item",
+    "inspection_recommendation",
+    "consultation",
+];
 
 async fn audit(
     auth: Auth,
@@ -478,7 +522,12 @@ async fn audit(
         .map(|e| AuditRow {
             id: e.id,
             at: when(e.at),
-            actor: e.actor,
+            actor: if e.user_id.is_none() && e.actor == "system" {
+                ctx.t("admin.audit_system").to_owned()
+            } else {
+                e.actor_name
+            },
+            href: record_href(&e.entity, e.entity_id),
             action: if i18n::has(&format!("admin.action.{}", e.action)) {
                 ctx.t(&format!("admin.action.{}", e.action)).to_owned()
             } else {
@@ -524,11 +573,12 @@ impl AuditPage {
         )
     }
 
-    fn entity_label(&self, e: &str) -> &'static str {
-        if ENTITIES.contains(&e) {
-            self.ctx.t(&format!("admin.entity.{e}"))
+    fn entity_label(&self, e: &str) -> String {
+        let key = format!("admin.entity.{e}");
+        if i18n::has(&key) {
+            self.ctx.t(&key).to_owned()
         } else {
-            ""
+            e.replace('_', " ")
         }
     }
 }

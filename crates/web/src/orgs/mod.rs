@@ -105,6 +105,9 @@ struct OrgPage<'a> {
     own_docs: &'a [store::Document],
 }
 
+/// A position held now: its role, and the unit's name when it is not the cell.
+type HeldPosition = (domain::PositionRole, Option<String>);
+
 /// What the page of a unit reads from the store: the same for every request of one account
 /// until the store changes, so it is kept in the page cache (`crate::pagecache`).
 struct OrgData {
@@ -112,8 +115,10 @@ struct OrgData {
     crumbs: Vec<Crumb>,
     children: Vec<Org>,
     links: OrgLinks,
-    /// A cell's members with the role codes of the positions they hold now.
-    members: Vec<(Member, Vec<domain::PositionRole>)>,
+    /// A cell's members with the positions they hold now: the role, and the unit's name
+    /// when the position is held in another unit than the cell (a cell's member may be the
+    /// secretary of the commune's committee: "Bí thư" alone would read as the cell's).
+    members: Vec<(Member, Vec<HeldPosition>)>,
     received: Vec<crate::documents::Implementing>,
     own_docs: Vec<store::Document>,
 }
@@ -130,7 +135,7 @@ async fn org_data(st: &AppState, p: &Principal, id: OrgId) -> Result<OrgData, Ap
         for m in st.store.cell_members(p, org.id).await? {
             let roles = positions
                 .extract_if(.., |pos| pos.member_id == m.id)
-                .map(|pos| pos.role)
+                .map(|pos| (pos.role, (pos.org_id != org.id).then_some(pos.org_name)))
                 .collect();
             members.push((m, roles));
         }
@@ -178,7 +183,10 @@ async fn show(
             member: m.clone(),
             roles: roles
                 .iter()
-                .map(|r| auth.ctx.position(r).to_owned())
+                .map(|(r, unit)| match unit {
+                    Some(u) => format!("{} – {u}", auth.ctx.position(r)),
+                    None => auth.ctx.position(r).to_owned(),
+                })
                 .collect(),
         })
         .collect();

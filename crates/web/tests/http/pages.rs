@@ -421,6 +421,15 @@ async fn admins_manage_accounts_and_read_the_audit_log() {
 
     let html = b.get("/admin/audit").await.text().await.unwrap();
     assert!(html.contains("<details>"), "before/after shown");
+    // People by name, actions in words, records linked to their pages.
+    assert!(html.contains("<td>Quản trị Lục Nam</td>"), "{html}");
+    assert!(html.contains("<td>Khóa</td>"), "{html}");
+    assert!(
+        html.contains(&format!(
+            "<a href=\"/admin/users/{id}\">Tài khoản #{id}</a>"
+        )),
+        "{html}"
+    );
     let res = b.get(&format!("/admin/audit?org={}", app.cell_a)).await;
     assert_eq!(res.status(), 200);
 
