@@ -39,7 +39,7 @@ pub use cascade::{
 pub use document::{BodyCode, DocumentKey, DocumentNumber, DocumentType, NumberStyle, Term};
 pub use evidence::{ContentKey, EvidenceType};
 pub use ids::{MemberId, OrgId, UserId};
-pub use org::{OrgKind, OrgPath, PathRange, Unit};
+pub use org::{OrgKind, OrgPath, PathRange, Unit, committee_name};
 pub use people::{Audience, Gender, MemberStatus, PositionRole};
 pub use program::{ProgramKind, ProgramSections, ProgramState, TaskDraft};
 pub use progress::{Acceptance, EffectiveStatus, ProgressUpdate, TaskStatus};

@@ -314,9 +314,68 @@ pub fn check_rename(
     Ok((clean != *current).then_some(clean))
 }
 
+/// The name of a party organization's committee, as documents name their issuer:
+/// "Đảng bộ tỉnh Bắc Giang" → "Tỉnh ủy Bắc Giang", "Đảng bộ huyện Lục Nam" → "Huyện ủy
+/// Lục Nam", "Đảng bộ thành phố …" → "Thành ủy …", "Đảng bộ thị xã …" → "Thị ủy …",
+/// "Đảng bộ quận …" → "Quận ủy …", any other "Đảng bộ …" → "Đảng ủy …" (xã, phường,
+/// thị trấn, khối, cơ quan). A chi bộ issues in its own name; other names are kept.
+pub fn committee_name(org_name: &str) -> String {
+    let name = org_name.trim();
+    let Some(rest) = strip_prefix_ci(name, "Đảng bộ ") else {
+        return name.to_owned();
+    };
+    for (level, committee) in [
+        ("tỉnh ", "Tỉnh ủy "),
+        ("thành phố ", "Thành ủy "),
+        ("thị xã ", "Thị ủy "),
+        ("huyện ", "Huyện ủy "),
+        ("quận ", "Quận ủy "),
+    ] {
+        if let Some(place) = strip_prefix_ci(rest, level) {
+            return format!("{committee}{}", place.trim());
+        }
+    }
+    format!("Đảng ủy {}", rest.trim())
+}
+
+/// `s` without `prefix`, compared without regard to case.
+fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let n = prefix.len();
+    let head = s.get(..n)?;
+    (head.to_lowercase() == prefix.to_lowercase()).then(|| &s[n..])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn committees_are_named_as_documents_name_their_issuer() {
+        assert_eq!(
+            committee_name("Đảng bộ tỉnh Bắc Giang"),
+            "Tỉnh ủy Bắc Giang"
+        );
+        assert_eq!(committee_name("Đảng bộ huyện Lục Nam"), "Huyện ủy Lục Nam");
+        assert_eq!(
+            committee_name("Đảng bộ thành phố Bắc Giang"),
+            "Thành ủy Bắc Giang"
+        );
+        assert_eq!(committee_name("Đảng bộ thị xã Việt Yên"), "Thị ủy Việt Yên");
+        assert_eq!(committee_name("Đảng bộ xã Bảo Đài"), "Đảng ủy xã Bảo Đài");
+        assert_eq!(
+            committee_name("Đảng bộ thị trấn Đồi Ngô"),
+            "Đảng ủy thị trấn Đồi Ngô"
+        );
+        assert_eq!(
+            committee_name("Đảng bộ Khối các cơ quan tỉnh"),
+            "Đảng ủy Khối các cơ quan tỉnh"
+        );
+        assert_eq!(
+            committee_name("Chi bộ Tổ dân phố số 1"),
+            "Chi bộ Tổ dân phố số 1"
+        );
+        assert_eq!(committee_name("Sở Nội vụ"), "Sở Nội vụ");
+    }
     use proptest::prelude::*;
 
     #[test]

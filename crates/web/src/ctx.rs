@@ -89,6 +89,12 @@ impl Ctx {
         self.t(&format!("orgs.kind.{}", k.as_str()))
     }
 
+    /// A document's issuer as documents name it: the committee ("Huyện ủy Lục Nam"),
+    /// not the party organization ("Đảng bộ huyện Lục Nam").
+    pub fn committee(&self, org_name: &str) -> String {
+        domain::committee_name(org_name)
+    }
+
     pub fn position(&self, r: &PositionRole) -> &'static str {
         self.t(&format!("people.role.{}", r.as_str()))
     }
