@@ -158,7 +158,7 @@ pub async fn load(
             )
             .await?;
         store.save_report(p, r.id, sections(&text)).await?;
-        store.submit_report(p, r.id, filed).await?;
+        services::reports::submit(store, p, r.id, filed).await?;
         n += 1;
     }
     // The commune writes its own report from its cells'.
@@ -187,9 +187,7 @@ pub async fn load(
                 ),
             )
             .await?;
-        store
-            .submit_report(p, r.id, due - Duration::days(1))
-            .await?;
+        services::reports::submit(store, p, r.id, due - Duration::days(1)).await?;
         n += 1;
     }
     // The province's interim review of the demo resolution.
@@ -249,7 +247,7 @@ pub async fn load(
             },
         )
         .await?;
-    store.submit_report(p, review.id, today).await?;
+    services::reports::submit(store, p, review.id, today).await?;
     Ok(n + 1)
 }
 
