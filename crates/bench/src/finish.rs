@@ -275,7 +275,8 @@ pub async fn run(url: &str, iterations: usize) -> anyhow::Result<()> {
     );
 
     // (3) The .docx of a 20-page review, through the real router: the province's interim
-    // review corrected into a draft of 20 pages (≈ 9,500 words in 40 paragraphs).
+    // review corrected into a draft of 24 paragraphs (≈ 62,000 characters, about 20
+    // pages), its factual part read live as for any draft.
     let draft = store.correct_report(&p, review.id).await?;
     let paragraphs = |seed: u64, n: usize| {
         (0..n)
@@ -290,7 +291,8 @@ pub async fn run(url: &str, iterations: usize) -> anyhow::Result<()> {
             draft.id,
             ReportInput {
                 sections: ReportSections {
-                    assessment: paragraphs(1000, 22),
+                    // Each section under its 20,000-character limit.
+                    assessment: paragraphs(1000, 6),
                     causes: paragraphs(2000, 6),
                     lessons: paragraphs(3000, 6),
                     proposals: paragraphs(4000, 6),
@@ -418,7 +420,16 @@ pub async fn run(url: &str, iterations: usize) -> anyhow::Result<()> {
             )
             .await?;
         store
-            .notify_inspection_item(&p, item.id, start_on, None)
+            .notify_inspection_item(&p, item.id, start_on, Some(start_on + days(3)))
+            .await?;
+        store
+            .submit_self_report(
+                &p,
+                item.subjects[0].id,
+                "Báo cáo tự kiểm tra.".into(),
+                Vec::new(),
+                start_on + days(2),
+            )
             .await?;
         store
             .add_finding(
