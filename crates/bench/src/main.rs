@@ -2,6 +2,7 @@
 //! Each prints its figures; docs/BENCHMARKS.md records the commands and results.
 
 mod dashboard;
+mod finish;
 mod rescan;
 
 use anyhow::Context;
@@ -135,6 +136,19 @@ enum Cmd {
         /// Cells issue plans too (half as long; one in ten copies its commune's).
         #[arg(long)]
         cells: bool,
+    },
+    /// Reports and inspection (issues 13 and 16) on a fresh SQLite file with the Bắc Giang
+    /// demo: the factual part at the province root and at a district (p50/p95), the
+    /// formalism signals of one report against its previous one and 200 siblings, the
+    /// .docx of a 20-page review through the real router, then 200 supervisions concluded
+    /// with 2,000 recommendations and the inspection dashboard of the root and the ranked
+    /// suggestion list over the province's units.
+    Finish {
+        /// A SQLite file path (must not hold data yet).
+        #[arg(long)]
+        database_url: String,
+        #[arg(long, default_value_t = 500)]
+        iterations: usize,
     },
     /// A bare axum server returning a fixed HTML page of about the size of an org page:
     /// the baseline for the load test.
@@ -625,6 +639,10 @@ async fn main() -> anyhow::Result<()> {
             database_url,
             iterations,
         } => study::run(&database_url, iterations).await,
+        Cmd::Finish {
+            database_url,
+            iterations,
+        } => finish::run(&database_url, iterations).await,
         Cmd::Dashboard {
             database_url,
             iterations,

@@ -111,7 +111,15 @@ pub async fn load(
         )
         .await?;
     let quarter = last_quarter(today);
+    // The commune's own due day; its cells', one level under it, comes earlier
+    // (bottom-up deadlines, `domain::cascade::level_grace_days`).
     let due = domain::Period::containing(ReportEvery::Quarterly, quarter, 5).due;
+    let cells_due = domain::Period::containing(
+        ReportEvery::Quarterly,
+        quarter,
+        domain::cascade::level_grace_days(5, 1),
+    )
+    .due;
     let mut n = 0;
     let Some(commune) = store
         .org_children(p, district.id, false)
@@ -137,9 +145,9 @@ pub async fn load(
         texts.push(text.clone());
         // Every third reports late; the rest two days before the due day.
         let filed = if i % 3 == 2 {
-            due + Duration::days(9)
+            cells_due + Duration::days(9)
         } else {
-            due - Duration::days(2)
+            cells_due - Duration::days(2)
         };
         if filed >= today {
             continue;
@@ -158,7 +166,7 @@ pub async fn load(
             )
             .await?;
         store.save_report(p, r.id, sections(&text)).await?;
-        store.submit_report(p, r.id, filed).await?;
+        services::reports::submit(store, p, r.id, filed).await?;
         n += 1;
     }
     // The commune writes its own report from its cells'.
@@ -187,9 +195,7 @@ pub async fn load(
                 ),
             )
             .await?;
-        store
-            .submit_report(p, r.id, due - Duration::days(1))
-            .await?;
+        services::reports::submit(store, p, r.id, due - Duration::days(1)).await?;
         n += 1;
     }
     // The province's interim review of the demo resolution.
@@ -249,7 +255,7 @@ pub async fn load(
             },
         )
         .await?;
-    store.submit_report(p, review.id, today).await?;
+    services::reports::submit(store, p, review.id, today).await?;
     Ok(n + 1)
 }
 

@@ -72,6 +72,20 @@ fn month(m: u8) -> Month {
 pub const MAX_GRACE_DAYS: u8 = 27;
 /// By default a period's report is due on the 5th of the next month or quarter.
 pub const DEFAULT_GRACE_DAYS: u8 = 5;
+/// Bottom-up deadlines: each level under the topmost level a cascade reaches hands in its
+/// report this many days earlier, so that cells report before their grassroots
+/// organization, grassroots before their district, and each level writes its report
+/// from the lower ones (issue 13 item 3).
+pub const BOTTOM_UP_STEP_DAYS: u8 = 2;
+
+/// The grace days of a unit `levels_below_top` levels under the topmost level its cascade
+/// reaches: the cascade's `grace_days` less [`BOTTOM_UP_STEP_DAYS`] per level, never
+/// before the period's last day. With the default 5 days and three levels: districts on
+/// the 5th, grassroots on the 3rd, cells on the 1st.
+pub fn level_grace_days(grace_days: u8, levels_below_top: usize) -> u8 {
+    let step = usize::from(BOTTOM_UP_STEP_DAYS).saturating_mul(levels_below_top);
+    u8::try_from(usize::from(grace_days).saturating_sub(step)).unwrap_or(0)
+}
 
 /// One reporting period: calendar month or quarter, both ends included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -566,6 +580,21 @@ pub fn check_new_cascade(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lower_levels_report_first() {
+        assert_eq!(level_grace_days(5, 0), 5);
+        assert_eq!(level_grace_days(5, 1), 3);
+        assert_eq!(level_grace_days(5, 2), 1);
+        assert_eq!(level_grace_days(5, 3), 0, "never before the period ends");
+        assert_eq!(level_grace_days(0, 2), 0);
+        assert_eq!(level_grace_days(27, usize::MAX), 0);
+        for g in 0..=MAX_GRACE_DAYS {
+            for l in 0..6 {
+                assert!(level_grace_days(g, l + 1) <= level_grace_days(g, l));
+            }
+        }
+    }
     use proptest::prelude::*;
     use time::macros::date;
 

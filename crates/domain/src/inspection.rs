@@ -694,6 +694,11 @@ pub struct UnitRecord {
     pub recommendations_past_due: u32,
     /// When it was last inspected or supervised (a concluded item), if ever this term.
     pub last_inspected: Option<Date>,
+    /// Its current reports this term with a claim the record contradicts, and how many
+    /// claims (`services::reports::signals`), and the symbol of the latest of them.
+    pub contradicted_reports: u32,
+    pub contradicted_claims: u32,
+    pub contradicted_latest: String,
 }
 
 /// One reason, with its figures, for the page to word.
@@ -716,6 +721,14 @@ pub enum Reason {
     RecommendationsPastDue {
         count: u32,
     },
+    /// Reports whose figures the record contradicts ("100% đảng viên đã học tập" against
+    /// the recorded share).
+    ContradictedReports {
+        reports: u32,
+        claims: u32,
+        /// The latest such report, by its symbol (`12-BC/HU`).
+        latest: String,
+    },
     /// Not inspected or supervised this term.
     NeverInspected,
 }
@@ -729,6 +742,7 @@ pub struct SuggestionRules {
     pub weight_overdue_task: u32,
     pub weight_low_study: u32,
     pub weight_rec_past_due: u32,
+    pub weight_contradicted_report: u32,
     pub weight_never_inspected: u32,
 }
 
@@ -739,6 +753,7 @@ pub const SUGGESTION_RULES: SuggestionRules = SuggestionRules {
     weight_overdue_task: 5,
     weight_low_study: 20,
     weight_rec_past_due: 25,
+    weight_contradicted_report: 20,
     weight_never_inspected: 10,
 };
 
@@ -773,6 +788,14 @@ pub fn suggest(r: &UnitRecord, rules: &SuggestionRules) -> Option<(u32, Vec<Reas
             count: r.recommendations_past_due,
         });
         weight += rules.weight_rec_past_due * r.recommendations_past_due.min(4);
+    }
+    if r.contradicted_reports > 0 {
+        reasons.push(Reason::ContradictedReports {
+            reports: r.contradicted_reports,
+            claims: r.contradicted_claims,
+            latest: r.contradicted_latest.clone(),
+        });
+        weight += rules.weight_contradicted_report * r.contradicted_reports.min(3);
     }
     if reasons.is_empty() {
         return None;
@@ -1152,6 +1175,32 @@ mod tests {
         })
     }
 
+    #[test]
+    fn a_report_contradicted_by_its_data_is_a_reason() {
+        let r = UnitRecord {
+            contradicted_reports: 1,
+            contradicted_claims: 2,
+            contradicted_latest: "12-BC/ĐU".into(),
+            ..UnitRecord::default()
+        };
+        let (w, reasons) = suggest(&r, &SUGGESTION_RULES).unwrap();
+        assert_eq!(
+            reasons,
+            vec![
+                Reason::ContradictedReports {
+                    reports: 1,
+                    claims: 2,
+                    latest: "12-BC/ĐU".into()
+                },
+                Reason::NeverInspected
+            ]
+        );
+        assert_eq!(
+            w,
+            SUGGESTION_RULES.weight_contradicted_report + SUGGESTION_RULES.weight_never_inspected
+        );
+    }
+
     proptest! {
         /// Whatever is tried in whatever order: a recommendation reaches Closed only by a
         /// Verify of a Reported one by the inspecting body, and never leaves Closed.
@@ -1175,7 +1224,8 @@ mod tests {
         #[test]
         fn suggestions_always_carry_reasons(
             flagged in 0u32..3, overdue in 0u32..30, tasks in 0u32..50,
-            studied in 0u32..100, expected in 0u32..100, past in 0u32..5, inspected in any::<bool>()
+            studied in 0u32..100, expected in 0u32..100, past in 0u32..5, inspected in any::<bool>(),
+            contradicted in 0u32..3
         ) {
             let r = UnitRecord {
                 flagged_programs: flagged,
@@ -1184,6 +1234,9 @@ mod tests {
                 study: Some((studied.min(expected), expected)),
                 recommendations_past_due: past,
                 last_inspected: inspected.then_some(date!(2025 - 01 - 01)),
+                contradicted_reports: contradicted,
+                contradicted_claims: contradicted * 2,
+                contradicted_latest: String::new(),
             };
             if let Some((w, reasons)) = suggest(&r, &SUGGESTION_RULES) {
                 prop_assert!(w > 0);

@@ -12,8 +12,10 @@
 use analysis::claims::{self, ClaimSubject, Recorded};
 use analysis::copy::Prepared;
 use analysis::{Gazetteer, Source, Thresholds, Verdict};
+use domain::Principal;
 use serde::Serialize;
-use store::{EvidenceGap, ReportFacts, ReportPeers, ReportRecord};
+use store::{EvidenceGap, ReportFacts, ReportId, ReportPeers, ReportRecord, Store, StoreError};
+use time::Date;
 
 /// A passage shared with another text: (this report's words, the other's).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -199,4 +201,27 @@ fn last_minute(facts: &ReportFacts, peers: &ReportPeers) -> Option<LastMinute> {
 
 fn share_of(f: &ReportFacts) -> Option<u32> {
     share(f)
+}
+
+/// How many claims of a submitted report its frozen factual part contradicts.
+pub fn contradicted_claims(report: &ReportRecord) -> u32 {
+    report.facts.as_ref().map_or(0, |f| {
+        contradictions(&report.sections.joined(), f).len() as u32
+    })
+}
+
+/// Submits a report (`ReportStore::submit_report`) and keeps how many of its claims the
+/// record contradicts, for the inspection suggestions ("reports contradicted by their
+/// data"). Every submission goes through here: the pages, the JSON API, the demo.
+pub async fn submit(
+    store: &dyn Store,
+    p: &Principal,
+    id: ReportId,
+    today: Date,
+) -> Result<ReportRecord, StoreError> {
+    let r = store.submit_report(p, id, today).await?;
+    store
+        .keep_report_checks(p, r.id, contradicted_claims(&r))
+        .await?;
+    Ok(r)
 }

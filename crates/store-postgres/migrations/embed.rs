@@ -29,5 +29,6 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (13, "consultation", include_str!("0013_consultation.sql")),
     (15, "targets", include_str!("0015_targets.sql")),
     (16, "portal", include_str!("0016_portal.sql")),
+    (18, "finish", include_str!("0018_finish.sql")),
     (19, "collation", include_str!("0019_collation.sql")),
 ];

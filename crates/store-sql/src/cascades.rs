@@ -4,7 +4,7 @@
 //! (docs/PROGRAMS.md §3).
 
 use crate::dialect::{self, Backend, Conn, Db, DbRow, MAX_BINDS};
-use crate::sql::dashboards::apply_delta;
+use crate::sql::dashboards::{add_rollups, apply_delta};
 use crate::sql::documents::{doc_for_write, doc_readable, may_read_doc};
 use crate::sql::orgs::{org_by_id, org_readable};
 use crate::sql::util::*;
@@ -37,6 +37,67 @@ pub(crate) const CASCADE_COLS: &str = "c.id, c.document_id, c.root_document_id, 
      c.scope_root_path, c.scope_kinds, c.include_root, c.study_by, c.program_by, \
      c.report_every, c.interim_review_by, c.reports_until, c.grace_days, c.unit_count, \
      c.created_at";
+
+/// Bottom-up deadlines: each unit a new cascade reached gets the grace days of its level
+/// (`domain::cascade::level_grace_days`, by its depth under the shallowest unit reached)
+/// and the next due day that follows from them; the rollups, first counted with the
+/// cascade's own grace days, move those units' report dues by the difference.
+async fn set_level_grace(
+    conn: &mut Conn,
+    new: &NewCascade<'_>,
+    deadlines: &CascadeDeadlines,
+) -> Result<()> {
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, org_path FROM cascade_units WHERE cascade_id = $1")
+            .bind(new.id)
+            .fetch_all(&mut *conn)
+            .await
+            .db()?;
+    let depth = |p: &str| p.matches('/').count();
+    let Some(top) = rows.iter().map(|(_, p)| depth(p)).min() else {
+        return Ok(());
+    };
+    let mut levels: std::collections::BTreeMap<usize, Vec<(i64, domain::OrgPath)>> =
+        Default::default();
+    for (id, path) in rows {
+        let below = depth(&path) - top;
+        levels.entry(below).or_default().push((id, path_of(path)?));
+    }
+    for (below, units) in levels {
+        let grace = domain::cascade::level_grace_days(deadlines.grace_days, below);
+        let own = CascadeDeadlines {
+            grace_days: grace,
+            ..deadlines.clone()
+        };
+        let state = UnitState::new(&own, &UnitFacts::default());
+        for chunk in units.chunks(MAX_BINDS / 2) {
+            let mut qb = QueryBuilder::<Db>::new("UPDATE cascade_units SET grace_days = ");
+            qb.push_bind(i64::from(grace))
+                .push(", report_next_due = ")
+                .push_bind(state.reports.next_due)
+                .push(" WHERE id IN ");
+            push_ids(&mut qb, chunk.iter().map(|(id, _)| *id));
+            qb.build().execute(&mut *conn).await.db()?;
+        }
+        let delta = state.rollup().sub(new.rollup);
+        if delta.is_zero() {
+            continue;
+        }
+        let mut per: HashMap<OrgId, i64> = HashMap::new();
+        for (_, path) in &units {
+            for id in path.ids() {
+                *per.entry(id).or_insert(0) += 1;
+            }
+        }
+        let mut entries: Vec<(OrgId, domain::Rollup)> = per
+            .into_iter()
+            .map(|(id, n)| (id, delta.times(n)))
+            .collect();
+        entries.sort_by_key(|e| e.0);
+        add_rollups(conn, new.root, new.province, &entries).await?;
+    }
+    Ok(())
+}
 
 pub(crate) fn deadlines_row(r: &DbRow) -> Result<CascadeDeadlines> {
     let every: String = r.try_get("report_every").db()?;
@@ -76,7 +137,8 @@ fn cascade_row(r: &DbRow) -> Result<Cascade> {
 /// its organization `o`).
 pub(crate) const CU_COLS: &str = "cu.id, cu.cascade_id, cu.root_document_id, cu.province_id, cu.org_id, \
      cu.org_path, o.name AS org_name, cu.study_by, cu.program_by, cu.interim_review_by, \
-     c.report_every, c.reports_until, c.grace_days, cu.studied_on, cu.program_id, \
+     c.report_every, c.reports_until, COALESCE(cu.grace_days, c.grace_days) AS grace_days, \
+     cu.studied_on, cu.program_id, \
      cu.program_issued_on, cu.interim_reviewed_on, cu.report_class, cu.report_next_due";
 
 pub(crate) const CU_FROM: &str = " FROM cascade_units cu JOIN cascades c ON c.id = cu.cascade_id \
@@ -312,6 +374,7 @@ impl CascadeStore for Backend {
             rollup: &rollup,
         };
         dialect::init_cascade_rollups(&mut tx, &new).await?;
+        set_level_grace(&mut tx, &new, &deadlines).await?;
         let summary = CascadeSummary {
             id: CascadeId(cascade_id),
             reached,

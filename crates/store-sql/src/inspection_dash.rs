@@ -278,6 +278,26 @@ pub(crate) async fn suggestions(
         }
     }
 
+    // Current reports this term whose claims the record contradicts, the latest last.
+    let mut qb = QueryBuilder::<Db>::new(
+        "SELECT r.org_id, r.symbol, r.contradicted_claims FROM reports r \
+         JOIN organizations o ON o.id = r.org_id WHERE r.state = 'submitted' \
+         AND r.contradicted_claims > 0 AND r.submitted_on >= ",
+    );
+    qb.push_bind(term_start(today));
+    push_subtree(&mut qb, "o.path", &o.path);
+    qb.push(" ORDER BY r.org_id, r.submitted_on, r.id");
+    for r in qb.build().fetch_all(&mut *conn).await.db()? {
+        if let Some(u) = units.get_mut(&r.try_get::<i64, _>("org_id").db()?) {
+            u.3.contradicted_reports += 1;
+            u.3.contradicted_claims += r.try_get::<i64, _>("contradicted_claims").db()? as u32;
+            u.3.contradicted_latest = r
+                .try_get::<Option<String>, _>("symbol")
+                .db()?
+                .unwrap_or_default();
+        }
+    }
+
     // Last conclusion naming the unit this term.
     let mut qb = QueryBuilder::<Db>::new(
         "SELECT s.org_id, MAX(i.concluded_on) AS last FROM inspection_subjects s \

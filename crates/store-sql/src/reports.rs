@@ -1460,6 +1460,26 @@ impl ReportStore for Backend {
         Ok((after, draft.id))
     }
 
+    async fn keep_report_checks(
+        &self,
+        p: &Principal,
+        id: ReportId,
+        contradicted: u32,
+    ) -> Result<()> {
+        let mut conn = self.writer().await?;
+        let r = report_readable(&mut conn, p, id).await?;
+        if r.state == ReportState::Draft {
+            return Err(StoreError::Conflict("report_not_submitted"));
+        }
+        sqlx::query("UPDATE reports SET contradicted_claims = $1 WHERE id = $2")
+            .bind(i64::from(contradicted))
+            .bind(id.0)
+            .execute(&mut *conn)
+            .await
+            .db()?;
+        Ok(())
+    }
+
     async fn review_proposals(&self, p: &Principal, org: OrgId) -> Result<Vec<Proposal>> {
         let mut conn = self.reader().await?;
         let o = org_readable(&mut conn, p, org).await?;

@@ -898,5 +898,76 @@ async fn dashboard_and_suggestions_read_the_record(s: &dyn FullStore) {
         domain::inspection::Reason::OverdueTasks { overdue: 1, .. }
     )));
     assert!(sug.iter().all(|x| !x.reasons.is_empty()));
+    let contradicted = |x: &Suggestion| {
+        x.reasons
+            .iter()
+            .any(|r| matches!(r, domain::inspection::Reason::ContradictedReports { .. }))
+    };
+    assert!(!sug.iter().any(contradicted), "no report contradicted yet");
+
+    // d2's quarterly report claims what the record contradicts: once the check is kept,
+    // d2 is suggested with that reason (and, never inspected, that one too).
+    let report = s
+        .start_report(
+            &d2,
+            NewReport {
+                org: t.d2.id,
+                document: doc.id,
+                kind: domain::report::ReportKind::Periodic,
+                period_start: d(2025, 7, 1),
+                period_end: d(2025, 7, 1),
+                today: d(2025, 10, 3),
+            },
+        )
+        .await
+        .unwrap();
+    // A draft has nothing to check.
+    assert_eq!(
+        conflict_code(s.keep_report_checks(&d2, report.id, 1).await),
+        "report_not_submitted"
+    );
+    s.save_report(
+        &d2,
+        report.id,
+        ReportInput {
+            sections: domain::report::ReportSections {
+                assessment: "100% đảng viên đã học tập nghị quyết.".into(),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let symbol = s
+        .submit_report(&d2, report.id, d(2025, 10, 3))
+        .await
+        .unwrap()
+        .symbol
+        .expect("a submitted report has its symbol");
+    s.keep_report_checks(&d2, report.id, 1).await.unwrap();
+    let sug = s
+        .supervision_suggestions(&ubkt, t.province.id, today, 50)
+        .await
+        .unwrap();
+    let yen_the = sug
+        .iter()
+        .find(|x| x.org_id == t.d2.id)
+        .expect("d2 suggested");
+    assert!(
+        yen_the
+            .reasons
+            .contains(&domain::inspection::Reason::ContradictedReports {
+                reports: 1,
+                claims: 1,
+                latest: symbol.clone()
+            })
+    );
+    assert!(
+        yen_the
+            .reasons
+            .contains(&domain::inspection::Reason::NeverInspected)
+    );
+    assert_eq!(sug.iter().filter(|x| contradicted(x)).count(), 1);
     let _ = MemberId(0);
 }

@@ -2,7 +2,7 @@
 //! when `RESOLUTE_TEST_POSTGRES` is set, on PostgreSQL.
 
 use domain::report::{Conference, Decision, DecisionKind, ReportKind, ReportSections, ReportState};
-use domain::{AccessRole, CascadeScope, DocumentId, OrgKind, OrgPath, Principal};
+use domain::{AccessRole, CascadeScope, DocumentId, OrgId, OrgKind, OrgPath, Principal};
 use store::*;
 use store_tests::programs::*;
 use store_tests::*;
@@ -14,6 +14,7 @@ store_tests::program_suite!(
     bad_input_is_refused_and_nothing_is_saved,
     an_interim_review_records_the_milestone_and_its_decisions,
     the_upper_level_gathers_its_lower_units_reports,
+    deadlines_run_bottom_up,
 );
 
 fn scope(root: &OrgPath, k: &[OrgKind]) -> CascadeScope {
@@ -495,4 +496,67 @@ async fn the_upper_level_gathers_its_lower_units_reports(s: &dyn FullStore) {
         .await
         .unwrap();
     assert_eq!(facts.lower_reports, (1, 0, 2));
+}
+
+/// Cascaded to districts, grassroots and cells with 5 grace days: cells owe Q3 on 1/10,
+/// grassroots on 3/10 and districts on 5/10, so each level writes from the lower ones;
+/// the overdue lists follow, and the rollups agree with a recount.
+async fn deadlines_run_bottom_up(s: &dyn FullStore) {
+    let t = tree(s).await;
+    let office = principal(s, AccessRole::OfficeStaff, t.province.id).await;
+    let doc = s
+        .register_document(&office, resolution(t.province.id, "02-NQ/TU"))
+        .await
+        .unwrap()
+        .id;
+    s.create_cascade(
+        &office,
+        doc,
+        scope(
+            &t.province.path,
+            &[
+                OrgKind::DirectlyAffiliated,
+                OrgKind::Grassroots,
+                OrgKind::Cell,
+            ],
+        ),
+        deadlines(),
+    )
+    .await
+    .unwrap();
+    let q3_due = |u: &UnitReports| {
+        u.due
+            .iter()
+            .find(|p| p.period.start == d(2025, 7, 1))
+            .map(|p| p.period.due)
+            .unwrap()
+    };
+    for (org, due) in [
+        (t.d1.id, d(2025, 10, 5)),
+        (t.g1.id, d(2025, 10, 3)),
+        (t.c1.id, d(2025, 10, 1)),
+    ] {
+        let u = s
+            .unit_reports(&office, org, doc, d(2025, 10, 2))
+            .await
+            .unwrap();
+        assert_eq!(q3_due(&u), due, "{}", u.org_name);
+    }
+    // On 2/10 only the cells are behind on their report.
+    let page = Page {
+        offset: 0,
+        limit: 100,
+    };
+    let late = s
+        .overdue_units(&office, t.province.id, doc, d(2025, 10, 2), page)
+        .await
+        .unwrap();
+    let owes_report = |org: OrgId| {
+        late.iter()
+            .find(|u| u.org_id == org)
+            .is_some_and(|u| u.overdue.iter().any(|(what, _)| *what == "report"))
+    };
+    assert!(owes_report(t.c1.id), "{late:?}");
+    assert!(!owes_report(t.g1.id) && !owes_report(t.d1.id), "{late:?}");
+    assert_rollups_fresh(s, doc).await;
 }

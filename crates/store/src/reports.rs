@@ -402,6 +402,17 @@ pub trait ReportStore: Send + Sync + 'static {
         id: ReportId,
     ) -> Result<(ReportRecord, ProgramId)>;
 
+    /// Keeps how many claims of a submitted report the record contradicts (derived data of
+    /// the frozen report, computed by `services::reports`; read by the inspection
+    /// suggestions). Read on the report's unit; not audited (recomputable). A draft is
+    /// `Conflict("report_not_submitted")`.
+    async fn keep_report_checks(
+        &self,
+        p: &Principal,
+        id: ReportId,
+        contradicted: u32,
+    ) -> Result<()>;
+
     /// Commendation and criticism proposals of submitted reviews in a subtree (Read).
     async fn review_proposals(&self, p: &Principal, org: OrgId) -> Result<Vec<Proposal>>;
 }

@@ -279,7 +279,7 @@ impl From<&InspectionDashboard> for DashboardDto {
 }
 
 /// A unit suggested for supervision with its reasons (each a tagged object with its
-/// figures: `flagged_program`, `overdue_tasks`, `low_study`, `recommendations_past_due`,
+/// figures: `flagged_program`, `overdue_tasks`, `low_study`, `recommendations_past_due`, `contradicted_reports`,
 /// `never_inspected`).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SuggestionDto {

@@ -463,7 +463,7 @@ async fn save(
         (status = 409, description = "`report_frozen`", body = ErrorBody)))]
 async fn submit(auth: Auth, State(st): State<AppState>, Path(raw): Path<String>) -> ApiResult {
     let r = st.store.report(&auth.p, ReportId(id(&raw)?)).await?;
-    let done = st.store.submit_report(&auth.p, r.id, today()).await?;
+    let done = services::reports::submit(st.store.as_ref(), &auth.p, r.id, today()).await?;
     ok(report_dto(&st, &auth, &done).await?)
 }
 

@@ -142,6 +142,14 @@ pub(crate) fn reason_text(ctx: &Ctx, r: &Reason) -> String {
         Reason::RecommendationsPastDue { count } => {
             ctx.fill("inspection.reason.recommendations_past_due", "n", count)
         }
+        Reason::ContradictedReports {
+            reports,
+            claims,
+            latest,
+        } => i18n::fill(
+            ctx.t("inspection.reason.contradicted_reports"),
+            &[("n", reports), ("claims", claims), ("latest", latest)],
+        ),
         Reason::NeverInspected => ctx.t("inspection.reason.never_inspected").to_owned(),
     }
 }

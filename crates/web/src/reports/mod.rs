@@ -639,7 +639,7 @@ async fn save(
         return show_response(&st, &auth, id, Some(&f), errors, String::new()).await;
     }
     if f.get("action") == "submit" {
-        if let Err(e) = st.store.submit_report(&auth.p, id, today()).await {
+        if let Err(e) = services::reports::submit(st.store.as_ref(), &auth.p, id, today()).await {
             let errors = store_errors(lang, e)?;
             return show_response(&st, &auth, id, Some(&f), errors, String::new()).await;
         }

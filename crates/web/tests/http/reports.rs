@@ -44,6 +44,11 @@ impl TestApp {
 
     /// A resolution of district A cascaded to its cells, quarterly reports from Q3 2025.
     async fn cells_report(&self) -> DocumentId {
+        self.cascaded_report(vec![OrgKind::Cell]).await
+    }
+
+    /// The same resolution cascaded to the unit kinds given.
+    async fn cascaded_report(&self, kinds: Vec<OrgKind>) -> DocumentId {
         let sys = Principal::system();
         let s = self.store.as_ref();
         let district = s.org_get(&sys, self.district_a).await.unwrap();
@@ -73,7 +78,7 @@ impl TestApp {
             doc.id,
             CascadeScope {
                 root: district.path,
-                kinds: vec![OrgKind::Cell],
+                kinds,
                 include_root: false,
             },
             CascadeDeadlines {
@@ -759,6 +764,89 @@ async fn the_json_api_holds_a_review_and_applies_its_decisions() {
         (s, e["error"]["code"].as_str()),
         (409, Some("report_nothing_to_apply"))
     );
+}
+
+/// Cascaded to the commune and its cells with 5 grace days, the cell owes Q3 on 3/10 and
+/// the commune on 5/10 (bottom-up, issue 13 item 3): each unit's page shows its own
+/// deadline. The cell's report claims 100% where the record has nobody studied: the
+/// district's supervision suggestions give that as a reason, naming the report.
+#[tokio::test]
+async fn deadlines_run_bottom_up_and_a_contradicted_report_is_a_reason_to_supervise() {
+    let app = spawn_app().await;
+    let doc = app
+        .cascaded_report(vec![OrgKind::Grassroots, OrgKind::Cell])
+        .await;
+    let office = app.signed_in("office.a").await;
+    let row = |page: &str| {
+        let at = page.find("01/07/2025 – 30/09/2025").expect("Q3 row");
+        page[at..].chars().take(300).collect::<String>()
+    };
+    let cell_page = office
+        .get(&format!("/orgs/{}/reports/{doc}", app.cell_a))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        row(&cell_page).contains("03/10/2025"),
+        "{}",
+        row(&cell_page)
+    );
+    let commune_page = office
+        .get(&format!("/orgs/{}/reports/{doc}", app.grassroots_a))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        row(&commune_page).contains("05/10/2025"),
+        "{}",
+        row(&commune_page)
+    );
+
+    let suggestions = format!("/orgs/{}/inspection/suggestions", app.district_a);
+    let before = office.get(&suggestions).await.text().await.unwrap();
+    assert!(!before.contains("không khớp với dữ liệu"), "{before}");
+
+    let sec = app.signed_in("secretary.a").await;
+    let res = sec
+        .post(
+            &format!("/orgs/{}/reports/{doc}", app.cell_a),
+            &[("kind", "periodic"), ("period", "2025-07-01")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let report = location(&res);
+    let res = sec
+        .post(
+            &report,
+            &[
+                ("action", "submit"),
+                (
+                    "assessment",
+                    "Chi bộ đã tổ chức quán triệt, 100% đảng viên đã học tập.",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+
+    let after = office.get(&suggestions).await.text().await.unwrap();
+    assert!(
+        after.contains(
+            "1 báo cáo có số liệu không khớp với dữ liệu (1 nội dung), gần nhất: Báo cáo số 01-BC/CB"
+        ),
+        "{after}"
+    );
+    let (status, body) = api_get(
+        &office,
+        &format!("/api/orgs/{}/inspection/suggestions", app.district_a),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let text = body.to_string();
+    assert!(text.contains("contradicted_reports"), "{text}");
+    assert!(text.contains("01-BC/CB"), "{text}");
 }
 
 fn today() -> time::Date {

@@ -1,0 +1,424 @@
+//! Issue 16's journey in a real headless Chromium: on the demo, the provincial inspection
+//! committee's second supervision of Lục Nam (05-NQ/TU) has been notified, self-reported
+//! and has a finding (set-up). At desktop size the inspector (`ubkt.tinhuy`) concludes it
+//! with two recommendations to the district; at phone size (390×844) the district office
+//! (`vanphong.lucnam`) finds them on its inspection page, makes each a task and posts the
+//! remediation with a file; at desktop size the inspector verifies one and returns the
+//! other with a reason; the provincial inspection dashboard shows each change (phone and
+//! desktop). No page scrolls sideways at phone width. Screenshots go to
+//! `target/screenshots/journey-inspection-*.png`.
+//!
+//! Needs `chromedriver` and `chromium`, as the other browser journeys do;
+//! RESOLUTE_CHROMEDRIVER / RESOLUTE_CHROMIUM override the paths.
+//!
+//! On SQLite, or on PostgreSQL with `RESOLUTE_TEST_BACKEND=postgres` (see `testdb`);
+//! `scripts/test` runs both.
+
+mod common;
+
+use common::{body_text, free_port, shot, start_browser};
+use domain::Principal;
+use domain::inspection::{AboutKind, BodyKind, FindingKind, ItemKind, TeamRole};
+use fantoccini::{Client, Locator};
+use std::path::PathBuf;
+use std::time::Duration;
+use store::{NewFinding, NewItem, Page};
+
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Waits until the page's path satisfies `want` and the page is complete (its footer).
+async fn wait_path(c: &Client, what: &str, want: impl Fn(&str) -> bool) {
+    for _ in 0..100 {
+        if want(c.current_url().await.unwrap().path())
+            && c.find(Locator::Css("footer")).await.is_ok()
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "never reached {what}: at {}",
+        c.current_url().await.unwrap()
+    )
+}
+
+async fn fill(c: &Client, css: &str, value: &str) {
+    let e = c
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("field {css}: {e}"));
+    e.clear().await.unwrap();
+    e.send_keys(value).await.unwrap();
+}
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Scrolls an element to the middle of the window, then clicks it, as a thumb would.
+async fn tap(c: &Client, css: &str) {
+    c.execute(
+        "document.querySelector(arguments[0]).scrollIntoView({block: 'center'});",
+        vec![serde_json::Value::String(css.to_owned())],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{css}: {e}"));
+    click(c, css).await;
+}
+
+async fn sign_in(c: &Client, base: &str, username: &str) {
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&format!("{base}/login")).await.unwrap();
+    fill(c, "#username", username).await;
+    fill(c, "#password", demo::tree::DEMO_PASSWORD).await;
+    click(c, "form button[type=submit]").await;
+    wait_path(c, "a signed-in page", |p| !p.starts_with("/login")).await;
+}
+
+/// Whether the page scrolls sideways (content wider than the window).
+async fn overflows(c: &Client) -> bool {
+    let v = c
+        .execute(
+            "return document.documentElement.scrollWidth > document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    v.as_bool().unwrap_or(true)
+}
+
+/// The provincial dashboard's text, at the current window size.
+async fn dashboard(c: &Client, base: &str, path: &str) -> String {
+    c.goto(&format!("{base}{path}")).await.unwrap();
+    wait_path(c, "the dashboard", |p| p.ends_with("/inspection/dashboard")).await;
+    body_text(c).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_inspector_concludes_the_district_remediates_and_the_dashboard_follows() {
+    let tmp = TempDir(std::env::temp_dir().join(format!(
+        "resolute-browser-inspection-{}-{}",
+        std::process::id(),
+        free_port()
+    )));
+    std::fs::create_dir_all(&tmp.0).unwrap();
+    let db = testdb::fresh_store().await;
+    let store = db.store.clone();
+    let hashed = web::password::hash(demo::tree::DEMO_PASSWORD).unwrap();
+    demo::load(
+        store.as_ref(),
+        &demo::Profile::bac_giang(),
+        2025,
+        &move |_| hashed.clone(),
+        &|_, _| {},
+    )
+    .await
+    .unwrap();
+    let sys = Principal::system();
+    let today = domain::tz::local_date(time::OffsetDateTime::now_utc());
+    let days = time::Duration::days;
+    let lucnam = store.org_by_code(&sys, "218").await.unwrap().unwrap();
+    let root = store
+        .org_get(&sys, lucnam.parent_id.expect("Lục Nam has a parent"))
+        .await
+        .unwrap();
+    let doc = store
+        .documents(
+            &sys,
+            root.id,
+            Page {
+                offset: 0,
+                limit: 100,
+            },
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.symbol == demo::resolution::NUMBER)
+        .expect("the demo resolution")
+        .id;
+    let program = store
+        .inspection_programs(&sys, root.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.body == BodyKind::InspectionCommittee && p.year == today.year())
+        .expect("the UBKT's program of the year (demo/src/inspection.rs)");
+    let head = store
+        .subtree_members(
+            &sys,
+            root.id,
+            Page {
+                offset: 0,
+                limit: 1,
+            },
+        )
+        .await
+        .unwrap()[0]
+        .member
+        .id;
+    // Set-up: a second supervision of Lục Nam, notified, self-reported, with a finding.
+    let item = store
+        .add_inspection_item(
+            &sys,
+            program.id,
+            NewItem {
+                kind: Some(ItemKind::ThematicSupervision),
+                title: "Giám sát việc khắc phục hạn chế sau giám sát tại Lục Nam".into(),
+                content: "Việc khắc phục các hạn chế đã được chỉ ra.".into(),
+                document_id: Some(doc),
+                subjects: vec![(lucnam.id, None)],
+                team: vec![(head, TeamRole::Head)],
+                starts_on: Some(today - days(10)),
+                ends_on: Some(today + days(20)),
+                ..NewItem::default()
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .notify_inspection_item(&sys, item.id, today - days(10), Some(today - days(3)))
+        .await
+        .unwrap();
+    store
+        .submit_self_report(
+            &sys,
+            item.subjects[0].id,
+            "Huyện ủy Lục Nam báo cáo việc khắc phục.".into(),
+            Vec::new(),
+            today - days(4),
+        )
+        .await
+        .unwrap();
+    store
+        .add_finding(
+            &sys,
+            item.id,
+            NewFinding {
+                subject_id: item.subjects[0].id,
+                kind: FindingKind::Shortcoming,
+                about: AboutKind::General,
+                about_id: None,
+                about_part: None,
+                text: "Việc khắc phục còn chậm ở một số cơ sở.".into(),
+            },
+        )
+        .await
+        .unwrap();
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = web::AppState::new(
+        store.clone(),
+        web::Config {
+            data_dir: tmp.0.join("data"),
+            ..web::Config::default()
+        },
+    );
+    tokio::spawn(web::serve(listener, state, std::future::pending()));
+    let dash = format!("/orgs/{}/inspection/dashboard", root.id);
+    let recs = [
+        "Hoàn thành học tập bổ sung ở các chi bộ nông thôn",
+        "Ban hành quy chế theo dõi tiến độ thực hiện nhiệm vụ",
+    ];
+
+    let (_driver, c) = start_browser().await;
+
+    // (1) Desktop: the inspector concludes with two recommendations to Lục Nam.
+    c.set_window_size(1280, 900).await.unwrap();
+    sign_in(&c, &base, "ubkt.tinhuy").await;
+    let before = dashboard(&c, &base, &dash).await;
+    assert!(!before.contains(recs[0]), "{before}");
+    c.goto(&format!("{base}/inspection-items/{}", item.id))
+        .await
+        .unwrap();
+    wait_path(&c, "the item", |p| p.starts_with("/inspection-items/")).await;
+    click(
+        &c,
+        &format!("a[href='/inspection-items/{}/conclude']", item.id),
+    )
+    .await;
+    wait_path(&c, "the conclusion form", |p| p.ends_with("/conclude")).await;
+    fill(
+        &c,
+        "#conclusion",
+        "Huyện ủy Lục Nam đã khắc phục phần lớn hạn chế; còn hai việc phải hoàn thành.",
+    )
+    .await;
+    for (i, text) in recs.iter().enumerate() {
+        c.find(Locator::Css(&format!("#acting_{i}")))
+            .await
+            .unwrap()
+            .select_by_value(&lucnam.id.to_string())
+            .await
+            .unwrap();
+        fill(&c, &format!("#rec_{i}"), text).await;
+        let due = domain::validate::format_date(today + days(30 * (i as i64 + 1)));
+        fill(&c, &format!("#deadline_{i}"), &due).await;
+    }
+    shot(&c, "journey-inspection-1-conclude").await;
+    click(
+        &c,
+        &format!(
+            "form[action='/inspection-items/{}/conclude'] button[type=submit]",
+            item.id
+        ),
+    )
+    .await;
+    wait_path(&c, "the concluded item", |p| {
+        p == format!("/inspection-items/{}", item.id)
+    })
+    .await;
+    let text = body_text(&c).await;
+    for r in recs {
+        assert!(text.contains(r), "{text}");
+    }
+    let concluded = dashboard(&c, &base, &dash).await;
+    for r in recs {
+        assert!(concluded.contains(r), "open on the dashboard: {concluded}");
+    }
+    shot(&c, "journey-inspection-2-dashboard-concluded").await;
+    let ids: Vec<i64> = {
+        let all = store.unit_recommendations(&sys, lucnam.id).await.unwrap();
+        recs.iter()
+            .map(|t| {
+                all.iter()
+                    .find(|r| r.text == *t)
+                    .expect("recommendation")
+                    .id
+            })
+            .collect()
+    };
+
+    // (2) Phone: the district office makes each a task and posts its remediation.
+    c.set_window_size(390, 844).await.unwrap();
+    sign_in(&c, &base, "vanphong.lucnam").await;
+    let pdf = tmp.0.join("Biên bản khắc phục.pdf");
+    std::fs::write(
+        &pdf,
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
+    )
+    .unwrap();
+    for (n, id) in ids.iter().enumerate() {
+        let unit = format!("/orgs/{}/inspection", lucnam.id);
+        c.goto(&format!("{base}{unit}")).await.unwrap();
+        wait_path(&c, "the district's inspection page", |p| p == unit).await;
+        let text = body_text(&c).await;
+        assert!(text.contains(recs[n]), "{text}");
+        assert!(!overflows(&c).await, "the inspection page fits 390 px");
+        tap(&c, &format!("a[href='/recommendations/{id}']")).await;
+        let rec = format!("/recommendations/{id}");
+        wait_path(&c, "the recommendation", |p| p == rec).await;
+        let who = c.find(Locator::Css("#responsible")).await.unwrap();
+        let options = who.find_all(Locator::Css("option")).await.unwrap();
+        assert!(options.len() > 1, "members to answer for it");
+        options[1].click().await.unwrap();
+        tap(
+            &c,
+            &format!("form[action='/recommendations/{id}/adopt'] button[type=submit]"),
+        )
+        .await;
+        for _ in 0..100 {
+            if c.find(Locator::Css("a[href^='/tasks/']")).await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let text = body_text(&c).await;
+        assert!(text.contains("Đang thực hiện"), "a task now: {text}");
+        assert!(
+            c.find(Locator::Css("a[href^='/tasks/']")).await.is_ok(),
+            "the task is linked: {text}"
+        );
+        if n == 0 {
+            shot(&c, "journey-inspection-3-task-phone").await;
+        }
+        tap(&c, &format!("a[href='/recommendations/{id}/remediation']")).await;
+        wait_path(&c, "the remediation form", |p| p.ends_with("/remediation")).await;
+        fill(&c, "#text", "Đã thực hiện; gửi kèm biên bản.").await;
+        c.find(Locator::Css("#file"))
+            .await
+            .unwrap()
+            .send_keys(pdf.to_str().unwrap())
+            .await
+            .unwrap();
+        assert!(!overflows(&c).await, "the remediation form fits 390 px");
+        tap(
+            &c,
+            &format!("form[action='/recommendations/{id}/remediation'] button[type=submit]"),
+        )
+        .await;
+        wait_path(&c, "the reported recommendation", |p| p == rec).await;
+        let text = body_text(&c).await;
+        assert!(text.contains("Chờ thẩm định"), "{text}");
+        assert!(text.contains("Biên bản khắc phục.pdf"), "{text}");
+        assert!(!overflows(&c).await, "the recommendation fits 390 px");
+    }
+    shot(&c, "journey-inspection-4-reported-phone").await;
+
+    // (3) Desktop: the inspector verifies the first and returns the second.
+    c.set_window_size(1280, 900).await.unwrap();
+    sign_in(&c, &base, "ubkt.tinhuy").await;
+    c.goto(&format!("{base}/recommendations/{}", ids[0]))
+        .await
+        .unwrap();
+    wait_path(&c, "the first recommendation", |p| {
+        p.starts_with("/recommendations/")
+    })
+    .await;
+    click(&c, "button[name=decision][value=verify]").await;
+    wait_path(&c, "verified", |p| p.starts_with("/recommendations/")).await;
+    for _ in 0..100 {
+        if body_text(&c).await.contains("Đã đóng") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(body_text(&c).await.contains("Đã đóng"));
+    c.goto(&format!("{base}/recommendations/{}", ids[1]))
+        .await
+        .unwrap();
+    wait_path(&c, "the second recommendation", |p| {
+        p.starts_with("/recommendations/")
+    })
+    .await;
+    fill(&c, "#reason", "Chưa có quy chế được ban hành kèm theo.").await;
+    click(&c, "button[name=decision][value=return]").await;
+    for _ in 0..100 {
+        if body_text(&c).await.contains("Bị trả lại") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let text = body_text(&c).await;
+    assert!(text.contains("Bị trả lại"), "{text}");
+    assert!(
+        text.contains("Chưa có quy chế được ban hành kèm theo."),
+        "{text}"
+    );
+    shot(&c, "journey-inspection-5-returned").await;
+
+    // (4) The provincial dashboard: the verified one is closed, the returned one open.
+    let after = dashboard(&c, &base, &dash).await;
+    assert!(!after.contains(recs[0]), "closed, no longer open: {after}");
+    assert!(after.contains(recs[1]), "{after}");
+    assert!(after.contains("Bị trả lại"), "{after}");
+    shot(&c, "journey-inspection-6-dashboard-desktop").await;
+    c.set_window_size(390, 844).await.unwrap();
+    let phone = dashboard(&c, &base, &dash).await;
+    assert!(phone.contains(recs[1]), "{phone}");
+    assert!(!overflows(&c).await, "the dashboard fits 390 px");
+    shot(&c, "journey-inspection-7-dashboard-phone").await;
+    c.close().await.unwrap();
+}
