@@ -360,3 +360,104 @@ pub async fn load(
         .await?;
     Ok(STORIES.len())
 }
+
+/// The party-building article's picture: a 480×240 banner in the party's red with a gold
+/// band, as a PNG written by hand (stored deflate blocks; no image crate for one picture).
+pub fn banner_png() -> Vec<u8> {
+    const W: usize = 480;
+    const H: usize = 240;
+    let mut raw = Vec::with_capacity(H * (1 + 3 * W));
+    for y in 0..H {
+        raw.push(0); // no filter
+        for x in 0..W {
+            let band = (100..140).contains(&y);
+            let star = {
+                let (dx, dy) = (x as i64 - 80, y as i64 - 120);
+                dx * dx + dy * dy < 30 * 30
+            };
+            raw.extend_from_slice(if band || star {
+                &[0xF5, 0xC5, 0x18]
+            } else {
+                &[0xB7, 0x1C, 0x1C]
+            });
+        }
+    }
+    // zlib: header, stored blocks of at most 65,535 bytes, Adler-32.
+    let mut z = vec![0x78, 0x01];
+    let mut chunks = raw.chunks(65_535).peekable();
+    while let Some(c) = chunks.next() {
+        z.push(u8::from(chunks.peek().is_none()));
+        let n = c.len() as u16;
+        z.extend_from_slice(&n.to_le_bytes());
+        z.extend_from_slice(&(!n).to_le_bytes());
+        z.extend_from_slice(c);
+    }
+    let (mut a, mut b) = (1u32, 0u32);
+    for &byte in &raw {
+        a = (a + u32::from(byte)) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    z.extend_from_slice(&((b << 16) | a).to_be_bytes());
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&(W as u32).to_be_bytes());
+    ihdr.extend_from_slice(&(H as u32).to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]); // 8-bit RGB
+    for (kind, data) in [(b"IHDR", ihdr), (b"IDAT", z), (b"IEND", Vec::new())] {
+        png.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend_from_slice(&data);
+        png.extend_from_slice(&body);
+        png.extend_from_slice(&crc32(&body).to_be_bytes());
+    }
+    png
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut c = 0xFFFF_FFFFu32;
+    for &b in bytes {
+        c ^= u32::from(b);
+        for _ in 0..8 {
+            c = if c & 1 != 0 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
+        }
+    }
+    !c
+}
+
+/// Adds [`banner_png`] (kept by `keep`) to the party-building article of the province
+/// `root` and shows it under the lead. Returns whether it did.
+pub async fn attach_picture(
+    store: &dyn Store,
+    p: &Principal,
+    root: &Org,
+    keep: crate::files::Keep<'_>,
+) -> store::Result<bool> {
+    let desk = store.portal_desk(p, root.id).await?;
+    let Some(a) = desk
+        .articles
+        .iter()
+        .find(|a| a.title == PARTY_BUILDING_TITLE)
+    else {
+        return Ok(false);
+    };
+    let meta = keep("hoi-nghi-quan-triet.png", banner_png())
+        .map_err(|e| store::StoreError::backend(format!("demo file: {e}")))?;
+    let img = store.add_article_image(p, a.id, meta).await?;
+    let body = format!(
+        "![Hội nghị quán triệt, triển khai Nghị quyết số 05-NQ/TU](/news-images/{})\n\n{}",
+        img.id, a.body_md
+    );
+    let text = check_article(
+        &a.title,
+        &a.lead,
+        &body,
+        a.author.as_deref().unwrap_or(""),
+        &a.category,
+    )?;
+    store.edit_article(p, a.id, text).await?;
+    Ok(true)
+}
