@@ -1,5 +1,6 @@
 //! The demo's files: the resolution's text attached to 05-NQ/TU as a party-layout .docx,
-//! and a conference record kept as evidence of a Lục Nam task's update. A backup of the
+//! a conference record kept as evidence of a Lục Nam task's update, and the picture of
+//! the portal's party-building article. A backup of the
 //! demo therefore carries files, and an evidence link of the demo opens a real document.
 //!
 //! Generation stays pure: the files are built here and handed to `keep`, which the
@@ -80,7 +81,12 @@ pub async fn attach(
     store
         .decide_progress(p, update.id, AcceptanceDecision::Accept)
         .await?;
-    Ok(kept + 1)
+    kept += 1;
+    // The party-building article's picture on the portal.
+    if crate::portal::attach_picture(store, p, &root, keep).await? {
+        kept += 1;
+    }
+    Ok(kept)
 }
 
 fn io(e: std::io::Error) -> store::StoreError {

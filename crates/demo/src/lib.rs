@@ -5,9 +5,11 @@
 //! store API ([`load`]). The administrative data ships inside the binary (see
 //! `data/NOTICE.md`), so the demo runs anywhere.
 
+pub mod consultation;
 pub mod files;
 pub mod inspection;
 pub mod names;
+pub mod portal;
 mod programs;
 mod reports;
 pub mod resolution;

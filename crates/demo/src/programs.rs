@@ -146,6 +146,7 @@ async fn one(
     today: Date,
     progress: Option<(f64, f64)>,
     shift: f64,
+    consult: Option<&str>,
 ) -> store::Result<()> {
     let members = store
         .subtree_members(
@@ -212,6 +213,19 @@ async fn one(
         })
         .collect();
     store.save_tasks(p, program.id, drafts).await?;
+    // Lục Nam put its draft to consultation first (answered in full before the issue).
+    if let Some(password_hash) = consult {
+        crate::consultation::luc_nam_program(
+            store,
+            p,
+            unit.org_id,
+            program.id,
+            &members,
+            password_hash,
+            today,
+        )
+        .await?;
+    }
     let issued = store
         .issue_program(p, program.id, today - Duration::days(20))
         .await?;
@@ -261,6 +275,7 @@ pub async fn load(
     body: &str,
     units: &[CascadeUnit],
     today: Date,
+    password_hash: &str,
 ) -> store::Result<u32> {
     // The figures of the second and third tasks (rates in %) of the units that report.
     type Figures = Option<(f64, f64)>;
@@ -273,7 +288,19 @@ pub async fn load(
     let mut n = 0;
     for (name, plan, figures, shift) in plans {
         if let Some(unit) = units.iter().find(|u| u.org_name.contains(name)) {
-            one(store, p, doc, unit, plan(body), today, figures, shift).await?;
+            let consult = (name == "Lục Nam").then_some(password_hash);
+            one(
+                store,
+                p,
+                doc,
+                unit,
+                plan(body),
+                today,
+                figures,
+                shift,
+                consult,
+            )
+            .await?;
             n += 1;
         }
     }

@@ -66,7 +66,16 @@ fn target(indicator: &str, baseline: f64, value: f64, unit: &str, by: Date) -> T
 /// from the first sign-in. Dates are relative to `today`: the resolution was issued two
 /// months ago; the study deadline has passed (most studied in time, one in four late or
 /// not yet), the programs are due in a month. Returns the number of units reached.
-pub async fn load(store: &dyn Store, p: &Principal, root: &Org, today: Date) -> store::Result<u64> {
+///
+/// `password_hash` is the stored hash of the demo password, for the accounts the
+/// consultation's experts and members comment with.
+pub async fn load(
+    store: &dyn Store,
+    p: &Principal,
+    root: &Org,
+    today: Date,
+    password_hash: &str,
+) -> store::Result<u64> {
     let issued_on = today - Duration::days(60);
     let doc = store
         .register_document(
@@ -160,9 +169,11 @@ pub async fn load(store: &dyn Store, p: &Principal, root: &Org, today: Date) -> 
         };
         store.record_study(p, u.id, on).await?;
     }
-    crate::programs::load(store, p, doc.id, BODY, &units, today).await?;
+    crate::programs::load(store, p, doc.id, BODY, &units, today, password_hash).await?;
     crate::study::load(store, p, root, doc.id, issued_on, today).await?;
     crate::inspection::load(store, p, root, doc.id, today).await?;
     crate::reports::load(store, p, root, doc.id, today).await?;
+    crate::consultation::province_draft(store, p, root.id, today).await?;
+    crate::portal::load(store, p, root, doc.id, today).await?;
     Ok(summary.reached)
 }

@@ -510,8 +510,9 @@ fn fold_username(s: &str) -> String {
         .collect()
 }
 
-/// The demo's accounts for one province load: an administrator, the provincial office and
-/// inspection committee, the offices of two districts, a cell secretary and a member.
+/// The demo's accounts for one province load: an administrator, the provincial office, the
+/// editor of its public portal and its inspection committee, the offices of two districts,
+/// a cell secretary and a member.
 pub fn demo_accounts(load: &BulkLoad) -> Vec<(DemoAccount, Option<MemberId>, OrgId)> {
     let mut out = Vec::new();
     let Some(root) = load.orgs.first() else {
@@ -545,6 +546,13 @@ pub fn demo_accounts(load: &BulkLoad) -> Vec<(DemoAccount, Option<MemberId>, Org
         "vanphong.tinhuy".into(),
         "Văn phòng Tỉnh ủy".into(),
         AccessRole::OfficeStaff,
+        root,
+        None,
+    ));
+    out.push(acct(
+        "bientap.tinhuy".into(),
+        "Ban Biên tập Cổng thông tin Tỉnh ủy".into(),
+        AccessRole::Editor,
         root,
         None,
     ));
@@ -690,7 +698,7 @@ pub async fn load(
             // organizations (the nation profile is for benchmarks and carries none).
             if let Some(root) = store.org_by_code(&system, &p.code).await? {
                 let today = time::OffsetDateTime::now_utc().date();
-                crate::resolution::load(store, &system, &root, today).await?;
+                crate::resolution::load(store, &system, &root, today, &hashed).await?;
             }
         }
         progress(i + 1, total);

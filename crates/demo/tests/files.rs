@@ -29,12 +29,29 @@ async fn the_demo_keeps_an_attachment_and_an_evidence_file_that_open() {
     let n = demo::files::attach(store, &p, "24", today, &keep)
         .await
         .expect("files attach");
-    assert_eq!(n, 2);
+    assert_eq!(n, 3);
     let counts = store.table_counts().await.unwrap();
     assert_eq!(counts["document_attachments"], 1);
     assert_eq!(counts["evidence_files"], 1);
+    // The portal's party-building article shows its picture.
+    let root = store.org_by_code(&p, "24").await.unwrap().unwrap();
+    let desk = store.portal_desk(&p, root.id).await.unwrap();
+    let article = desk
+        .articles
+        .iter()
+        .find(|a| a.title == demo::portal::PARTY_BUILDING_TITLE)
+        .unwrap();
+    assert!(
+        article.body_md.starts_with("![Hội nghị quán triệt"),
+        "{}",
+        article.body_md
+    );
 
     let files = kept.into_inner().unwrap();
+    assert!(
+        files[2].starts_with(b"\x89PNG\r\n\x1a\n"),
+        "the picture is a PNG"
+    );
     let Some((text, pages)) = testdb::office::docx_as_pdf_text("the demo's resolution", &files[0])
     else {
         return;

@@ -187,6 +187,16 @@ fn print_accounts(accounts: &[demo::DemoAccount]) {
             a.org_name
         );
     }
+    // The experts invited to Lục Nam's consultation: accounts without grants that see
+    // that consultation only.
+    for (username, name, _) in demo::consultation::EXPERTS {
+        println!(
+            "  {:<18} {:<13} {name} – {}",
+            username,
+            "expert",
+            demo::consultation::LUC_NAM_TITLE
+        );
+    }
 }
 
 async fn serve(

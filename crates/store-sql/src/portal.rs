@@ -575,6 +575,24 @@ impl PortalStore for Backend {
         Ok(f)
     }
 
+    async fn portal_units(&self, now: OffsetDateTime) -> Result<Vec<(OrgId, String)>> {
+        let now = trunc(now);
+        let mut conn = self.reader().await?;
+        let rows = sqlx::query(
+            "SELECT o.id, o.name, o.path FROM organizations o WHERE o.valid_to IS NULL \
+             AND EXISTS (SELECT 1 FROM portal_articles a WHERE a.org_id = o.id \
+             AND a.state = 'published' AND a.publish_at <= $1) \
+             ORDER BY LENGTH(o.path), o.path LIMIT 100",
+        )
+        .bind(now)
+        .fetch_all(&mut *conn)
+        .await
+        .db()?;
+        rows.iter()
+            .map(|r| Ok((OrgId(r.try_get("id").db()?), r.try_get("name").db()?)))
+            .collect()
+    }
+
     async fn count_views(&self, keys: Vec<ViewKey>, day: Date) -> Result<u64> {
         if keys.is_empty() {
             return Ok(0);

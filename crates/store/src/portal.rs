@@ -241,6 +241,11 @@ pub trait PortalStore: Send + Sync + 'static {
         now: OffsetDateTime,
     ) -> Result<Feedback>;
 
+    /// The units whose portal has a public article at `now` (id and name, the highest
+    /// first, at most 100): where the sign-in page's link to the portal leads. Names of
+    /// units with a public portal are public. (No record is read: anyone.)
+    async fn portal_units(&self, now: OffsetDateTime) -> Result<Vec<(OrgId, String)>>;
+
     /// Counts views: each key not yet seen on `day` adds one to its article. Keys of
     /// earlier days are deleted. Returns the views added. (No record is read: anyone.)
     async fn count_views(&self, keys: Vec<ViewKey>, day: Date) -> Result<u64>;

@@ -178,6 +178,7 @@ pub static ALL: &[(Method, &str)] = &[
     (Method::GET, "/public/consultations/{id}"),
     (Method::POST, "/public/consultations/{id}"),
     // portal (public pages: see `PORTAL_PUBLIC` in the isolation tests)
+    (Method::GET, "/portal"),
     (Method::GET, "/portal/{id}"),
     (Method::GET, "/portal/{id}/feed.atom"),
     (Method::GET, "/news/{id}"),

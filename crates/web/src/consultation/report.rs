@@ -109,7 +109,9 @@ pub(crate) fn party_doc(
                     };
                     let mut said = cm.body.clone();
                     if let Some(p) = &cm.proposed {
-                        said.push_str(&format!("\n{}: {p}", vi("consultation.comment.proposed")));
+                        // A table cell is one paragraph (a line break would be lost and
+                        // run the two sentences together).
+                        said.push_str(&format!(" {}: {p}", vi("consultation.comment.proposed")));
                     }
                     let answer = match cm.answer {
                         Some(a) => {

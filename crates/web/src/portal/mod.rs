@@ -59,6 +59,7 @@ impl PortalState {
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/portal", get(portals))
         .route("/portal/{id}", get(home))
         .route("/portal/{id}/feed.atom", get(feed))
         .route("/news/{id}", get(article))
@@ -142,17 +143,48 @@ pub struct ConsultationLink {
     pub until: String,
 }
 
-/// The open public consultations of a unit, for its portal home.
-///
-/// MERGE(consult): the consultation capability exposes a store method that lists a unit's
-/// open public consultations; call it here and map each to a [`ConsultationLink`]
-/// (`/consultations/{id}`, its title, its closing date). The home shows the "Lấy ý kiến"
-/// section as soon as this returns something.
-async fn consultations(_st: &AppState, _org: OrgId) -> Vec<ConsultationLink> {
-    Vec::new()
+/// The open public consultations of a unit's subtree, for its portal home, closing soonest
+/// first. A consultation opened or ended does not clear the page cache: the home shows
+/// the change within [`cache::TTL`].
+async fn consultations(st: &AppState, org: OrgId) -> Result<Vec<ConsultationLink>, AppError> {
+    let today = forms::today();
+    Ok(st
+        .store
+        .open_public_consultations(org, today)
+        .await?
+        .into_iter()
+        .map(|c| ConsultationLink {
+            href: format!("/public/consultations/{}", c.id),
+            title: c.title,
+            until: validate::format_date(c.closes_on),
+        })
+        .collect())
 }
 
 // ---- Public pages ---------------------------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/index.html")]
+struct IndexPage {
+    ctx: Ctx,
+    title: String,
+    units: Vec<(OrgId, String)>,
+}
+
+/// `GET /portal`: where the public finds the portal (the sign-in page and every page's
+/// footer link here). One unit with a public portal: its home; otherwise the list.
+async fn portals(ctx: Ctx, State(st): State<AppState>) -> Result<Response, AppError> {
+    let units = st.store.portal_units(now()).await?;
+    if let [(id, _)] = units.as_slice() {
+        return Ok(Redirect::to(&format!("/portal/{id}")).into_response());
+    }
+    Ok(IndexPage {
+        title: ctx.t("portal.index.title").to_owned(),
+        ctx,
+        units,
+    }
+    .into_response())
+}
 
 #[derive(Template)]
 #[template(path = "portal/home.html")]
@@ -213,7 +245,7 @@ async fn home(
         org_name: &h.org_name,
         h: &h,
         category_name,
-        consultations: consultations(&st, org).await,
+        consultations: consultations(&st, org).await?,
     };
     let html = page.render().map_err(AppError::internal)?;
     let kept = st.portal.cache.put(

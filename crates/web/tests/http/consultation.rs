@@ -613,3 +613,57 @@ async fn the_public_form_is_protected_and_a_flood_is_refused_alone() {
     let _ = con.comment;
     let _ = con.expert;
 }
+
+/// Issue 14 item 4: a unit's portal home lists the open public consultations of its
+/// subtree, linking to their public pages; the sign-in page links to the portal, and
+/// `/portal` leads to the one unit that has a public portal.
+#[tokio::test]
+async fn the_portal_home_lists_open_public_consultations() {
+    let app = spawn_app().await;
+    let con = app.seed_consultation().await;
+    let cid = con.consultation.0;
+    let visitor = app.browser();
+    for org in [app.province, app.district_a] {
+        let (status, home) = text(visitor.get(&format!("/portal/{}", org.0)).await).await;
+        assert_eq!(status, 200);
+        assert!(
+            home.contains("Dự thảo báo cáo sơ kết của Huyện Lục Nam"),
+            "{home}"
+        );
+        assert!(
+            home.contains(&format!("href=\"/public/consultations/{cid}\"")),
+            "{home}"
+        );
+    }
+    // District B's portal does not list district A's consultation.
+    let (_, other) = text(visitor.get(&format!("/portal/{}", app.district_b.0)).await).await;
+    assert!(!other.contains("Dự thảo báo cáo sơ kết"), "{other}");
+    // The sign-in page links to the portal; without a public article `/portal` says so.
+    let (_, login) = text(visitor.get("/login").await).await;
+    assert!(login.contains("href=\"/portal\""), "{login}");
+    let (status, index) = text(visitor.get("/portal").await).await;
+    assert_eq!(status, 200);
+    assert!(index.contains("Chưa có trang thông tin nào."), "{index}");
+    // Once the province publishes an article, `/portal` is its home.
+    let sys = Principal::system();
+    let a = app
+        .store
+        .create_article(
+            &sys,
+            app.province,
+            domain::portal::check_article("Tin mới", "Tóm tắt.", "Nội dung.", "", "Thời sự")
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    app.store
+        .publish_article(&sys, a.id, None, time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    let res = visitor.get("/portal").await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        res.headers()["location"].to_str().unwrap(),
+        format!("/portal/{}", app.province.0)
+    );
+}

@@ -32,6 +32,7 @@ const PUBLIC: &[&str] = &[
 /// they are tried by [`the_public_portal_is_public_and_only_what_is_published`] rather than
 /// by the subtree matrix.
 pub const PORTAL_PUBLIC: &[&str] = &[
+    "/portal",
     "/portal/{id}",
     "/portal/{id}/feed.atom",
     "/news/{id}",
