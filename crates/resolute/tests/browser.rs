@@ -36,7 +36,15 @@ async fn district_office_journey_in_chromium() {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = web::AppState::new(store.clone(), web::Config::default());
+    // Files and the search index in a folder of the test's own (never the checkout's).
+    let tmp = tempfile::tempdir().unwrap();
+    let state = web::AppState::new(
+        store.clone(),
+        web::Config {
+            data_dir: tmp.path().join("data"),
+            ..web::Config::default()
+        },
+    );
     tokio::spawn(web::serve(listener, state, std::future::pending()));
 
     let (_driver, c) = start_browser().await;
