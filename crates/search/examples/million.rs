@@ -428,8 +428,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut all = Vec::with_capacity(queries);
     let mut per: Vec<Vec<Duration>> = vec![Vec::new(); who.len()];
     let mut found = 0usize;
-    let mut by_text: std::collections::BTreeMap<&str, (Vec<Duration>, usize)> =
-        Default::default();
+    let mut by_text: std::collections::BTreeMap<&str, (Vec<Duration>, usize)> = Default::default();
     for i in 0..queries {
         let w = i % who.len();
         let text = QUERIES[(i / who.len()) % QUERIES.len()];
