@@ -459,7 +459,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             (t[t.len() / 2], q, n)
         })
         .collect();
-    slow.sort_by(|a, b| b.0.cmp(&a.0));
+    slow.sort_by_key(|s| std::cmp::Reverse(s.0));
     for (d, q, n) in slow.iter().take(6) {
         println!(
             "  slowest: {q:?} median {:.2} ms, up to {n} matches",
