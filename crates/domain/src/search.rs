@@ -11,7 +11,7 @@
 //! link in `web::search::href` and the locale key `search.kind.<name>`.
 
 use serde::{Deserialize, Serialize};
-use time::Date;
+use time::{Date, OffsetDateTime};
 
 use crate::access::{Permission, Principal};
 use crate::ids::MemberId;
@@ -31,16 +31,24 @@ pub enum Kind {
     Report,
     /// A party member, by name (`members`).
     Member,
+    /// A news article of a unit's public portal (`portal_articles`): public once
+    /// published, else its unit's portal editors only.
+    Article,
+    /// A comment on a consultation's draft (`consultation_comments`): as the
+    /// consultation's rules show it, never with the commenter's contact.
+    Comment,
 }
 
 impl Kind {
     /// Every kind, in the order the facets list them.
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Document,
         Kind::Program,
         Kind::Task,
         Kind::Report,
         Kind::Member,
+        Kind::Article,
+        Kind::Comment,
     ];
 
     /// The stored name (index terms, URLs, JSON, locale keys `search.kind.<name>`).
@@ -51,6 +59,8 @@ impl Kind {
             Kind::Task => "task",
             Kind::Report => "report",
             Kind::Member => "member",
+            Kind::Article => "article",
+            Kind::Comment => "comment",
         }
     }
 
@@ -65,7 +75,9 @@ impl Kind {
         match self {
             // `document::may_read`: the issuer's subtree and the units below it.
             Kind::Document => Reach::UnitOrAbove,
-            Kind::Program | Kind::Task | Kind::Report | Kind::Member => Reach::Unit,
+            Kind::Program | Kind::Task | Kind::Report | Kind::Member | Kind::Comment => Reach::Unit,
+            // Until published (`Record::public_from`).
+            Kind::Article => Reach::Editors,
         }
     }
 }
@@ -80,8 +92,15 @@ pub enum Reach {
     /// As [`Reach::Unit`], and whoever reads a unit below it (a document reaches the
     /// units that implement it): `document::may_read`.
     UnitOrAbove,
-    /// Anyone, also a visitor without an account (published articles).
+    /// Anyone, also a visitor without an account (published articles, moderated public
+    /// comments of a consultation open to the public).
     Public,
+    /// The unit's office only (`Permission::EditOrgs` on it): a consultation's comments
+    /// waiting for moderation or rejected (`consultation::Viewer::Office`).
+    Office,
+    /// The unit's portal editors only (`Permission::EditPortal` on it): an article's
+    /// draft, a scheduled or an unpublished article.
+    Editors,
 }
 
 impl Reach {
@@ -90,13 +109,21 @@ impl Reach {
             Reach::Unit => "unit",
             Reach::UnitOrAbove => "unit_or_above",
             Reach::Public => "public",
+            Reach::Office => "office",
+            Reach::Editors => "editors",
         }
     }
 
+    pub const ALL: [Reach; 5] = [
+        Reach::Unit,
+        Reach::UnitOrAbove,
+        Reach::Public,
+        Reach::Office,
+        Reach::Editors,
+    ];
+
     pub fn parse(s: &str) -> Option<Reach> {
-        [Reach::Unit, Reach::UnitOrAbove, Reach::Public]
-            .into_iter()
-            .find(|r| r.as_str() == s)
+        Reach::ALL.into_iter().find(|r| r.as_str() == s)
     }
 }
 
@@ -124,6 +151,23 @@ pub struct Record {
     /// whole replaces its parts (a program's tasks are saved together, with new ids):
     /// `"program:12"`. The index drops the group before loading it again.
     pub group: Option<String>,
+    /// From when the record is public whatever its [`Record::reach`]: a published
+    /// article's `publish_at` (a scheduled article turns public with no write at all).
+    pub public_from: Option<OffsetDateTime>,
+    /// The record a link to this one goes through (a comment's consultation).
+    pub parent: Option<i64>,
+}
+
+impl Record {
+    /// Whether anyone finds it at `now`.
+    pub fn is_public_at(&self, now: OffsetDateTime) -> bool {
+        is_public(self.reach, self.public_from, now)
+    }
+}
+
+/// Whether a record of `reach`, public from `public_from`, is public at `now`.
+pub fn is_public(reach: Reach, public_from: Option<OffsetDateTime>, now: OffsetDateTime) -> bool {
+    reach == Reach::Public || public_from.is_some_and(|t| t <= now)
 }
 
 /// Whether `who` may find a record (`None`: a visitor without an account). The same
@@ -148,16 +192,24 @@ pub fn may_find(
         Reach::Unit => p.can(Permission::Read, path),
         Reach::UnitOrAbove => crate::document::may_read(p, path, None),
         Reach::Public => true,
+        Reach::Office => p.can(Permission::EditOrgs, path),
+        Reach::Editors => p.can(Permission::EditPortal, path),
     }
 }
 
 /// The terms a search filters by for `who`: records whose unit lies in one of `covers`
-/// (a read scope's roots), records reaching up ([`Reach::UnitOrAbove`]) whose unit is one
+/// (a read scope's roots) except those of the office or the editors only, records of
+/// [`Reach::Office`] in one of `offices`, of [`Reach::Editors`] in one of `editors`,
+/// records reaching up ([`Reach::UnitOrAbove`]) whose unit is one
 /// of `above` (a strict ancestor of a root), records `who` answers for, and public ones.
 /// `None` for the system principal: no filter.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Visibility {
     pub covers: Vec<OrgPath>,
+    /// The roots of the `EditOrgs` scope.
+    pub offices: Vec<OrgPath>,
+    /// The roots of the `EditPortal` scope.
+    pub editors: Vec<OrgPath>,
     pub above: Vec<crate::ids::OrgId>,
     pub responsible: Option<MemberId>,
 }
@@ -183,6 +235,8 @@ impl Visibility {
         above.dedup();
         Some(Visibility {
             covers,
+            offices: p.scope(Permission::EditOrgs).roots().to_vec(),
+            editors: p.scope(Permission::EditPortal).roots().to_vec(),
             above,
             responsible: p.member_id,
         })
@@ -223,7 +277,7 @@ mod tests {
         for k in Kind::ALL {
             assert_eq!(Kind::parse(k.as_str()), Some(k));
         }
-        for r in [Reach::Unit, Reach::UnitOrAbove, Reach::Public] {
+        for r in Reach::ALL {
             assert_eq!(Reach::parse(r.as_str()), Some(r));
         }
         assert_eq!(Kind::parse("x"), None);
@@ -265,6 +319,46 @@ mod tests {
             may_find(p, &path(&[1, 9]), Reach::Unit, Some(MemberId(77))),
             crate::progress::may_see_task(&commune, &path(&[1, 9]), Some(MemberId(77)))
         );
+    }
+
+    fn with_role(role: AccessRole, grant: &[i64]) -> Principal {
+        let mut p = reader(grant, None);
+        p.grants[0].role = role;
+        p
+    }
+
+    #[test]
+    fn drafts_and_held_comments_reach_the_editors_and_the_office_only() {
+        let unit = path(&[1, 2]);
+        let editor = with_role(AccessRole::Editor, &[1, 2]);
+        let office = with_role(AccessRole::OfficeStaff, &[1, 2]);
+        let secretary = with_role(AccessRole::Secretary, &[1, 2]);
+        let other_editor = with_role(AccessRole::Editor, &[1, 3]);
+        // An article's draft: its unit's editors and office (who edit the portal).
+        assert!(may_find(Some(&editor), &unit, Reach::Editors, None));
+        assert!(may_find(Some(&office), &unit, Reach::Editors, None));
+        assert!(!may_find(Some(&secretary), &unit, Reach::Editors, None));
+        assert!(!may_find(Some(&other_editor), &unit, Reach::Editors, None));
+        assert!(!may_find(None, &unit, Reach::Editors, None));
+        // A comment waiting for moderation: the office only.
+        assert!(may_find(Some(&office), &unit, Reach::Office, None));
+        assert!(!may_find(Some(&secretary), &unit, Reach::Office, None));
+        assert!(!may_find(Some(&editor), &unit, Reach::Office, None));
+        // An editor reads nothing else of the unit.
+        assert!(!may_find(Some(&editor), &unit, Reach::Unit, None));
+        let v = Visibility::of(Some(&editor)).unwrap();
+        assert!(v.covers.is_empty());
+        assert_eq!(v.editors, vec![unit.clone()]);
+        assert!(v.offices.is_empty());
+        // A scheduled article turns public at its time.
+        let at = time::macros::datetime!(2026-05-01 08:00 UTC);
+        assert!(!is_public(
+            Reach::Editors,
+            Some(at),
+            at - time::Duration::SECOND
+        ));
+        assert!(is_public(Reach::Editors, Some(at), at));
+        assert!(!is_public(Reach::Editors, None, at));
     }
 
     #[test]

@@ -52,6 +52,10 @@ pub enum Command {
     },
     /// Rebuild every kept-up-to-date counter from the records.
     Recount,
+    /// Rebuild the full-text search index (`<data-dir>/search`) from the database from
+    /// scratch, printing the records loaded per kind and the time taken (stop the server
+    /// first: it holds the index's writer).
+    Reindex,
     /// Assess every issued program again for plan quality (copies of the upper or a
     /// sibling plan, "5 rõ"), for the dashboards' list of programs to look at again.
     RescanPlans,

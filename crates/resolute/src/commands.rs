@@ -44,6 +44,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Reindex => reindex(&store, &cli.db.data_dir).await,
         Command::Recount => {
             store.recount(&Principal::system()).await?;
             println!("Đã tính lại các số liệu tổng hợp.");
@@ -66,6 +67,39 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             unreachable!("handled above")
         }
     }
+}
+
+/// `resolute reindex`: empties the search index and loads every searchable record again
+/// (docs/SEARCH.md), then prints the count of each kind and the time taken.
+async fn reindex(store: &Arc<dyn Store>, data_dir: &std::path::Path) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let dir = data_dir.join("search");
+    let search = services::Search::open(store.clone(), &dir)
+        .with_context(|| format!("không mở được chỉ mục tìm kiếm {}", dir.display()))?;
+    if !search.index().writable() {
+        bail!(
+            "Máy chủ đang chạy giữ chỉ mục tìm kiếm {}: hãy dừng máy chủ rồi chạy lại \
+             (a running server holds the search index: stop it first).",
+            dir.display()
+        );
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    let r = search
+        .rebuild(|n| bar.set_message(format!("{n} bản ghi")))
+        .await?;
+    bar.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64();
+    println!("Đã lập lại chỉ mục tìm kiếm từ cơ sở dữ liệu (search index rebuilt):");
+    for (kind, n) in &r.per_kind {
+        println!("  {:<10} {n:>10}", kind.as_str());
+    }
+    println!(
+        "Tổng cộng {} bản ghi trong {secs:.1} giây (total {} records in {secs:.1} s; audit log up to #{}).",
+        r.total(),
+        r.total(),
+        r.watermark
+    );
+    Ok(())
 }
 
 fn is_postgres(url: &str) -> bool {

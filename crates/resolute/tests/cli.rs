@@ -115,6 +115,39 @@ async fn demo_accounts_import_backup_restore_on_sqlite() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("đã có dữ liệu"));
 
+    // The search index, rebuilt from the database: each kind counted, the time shown;
+    // the index holds them all, and a second rebuild holds the same.
+    let out = ok(resolute(&data).arg("reindex"));
+    let count = |kind: &str| -> u64 {
+        out.lines()
+            .find_map(|l| {
+                let mut w = l.split_whitespace();
+                (w.next() == Some(kind)).then(|| w.next()?.parse().ok())?
+            })
+            .unwrap_or_else(|| panic!("no {kind} line: {out}"))
+    };
+    assert_eq!(count("member") as i64, member_count(&data).await, "{out}");
+    assert!(count("document") > 0 && count("task") > 0, "{out}");
+    for kind in ["program", "report", "article", "comment"] {
+        count(kind);
+    }
+    assert!(out.contains("giây"), "{out}");
+    let total: u64 = [
+        "document", "program", "task", "report", "member", "article", "comment",
+    ]
+    .iter()
+    .map(|k| count(k))
+    .sum();
+    let index = search::SearchIndex::open(&data.join("search")).expect("the index");
+    assert_eq!(index.len(), total);
+    assert!(index.watermark().is_some());
+    drop(index);
+    let again = ok(resolute(&data).arg("reindex"));
+    assert!(
+        again.contains(&format!("Tổng cộng {total} bản ghi")),
+        "{again}"
+    );
+
     ok(resolute(&data)
         .args([
             "user",

@@ -11,14 +11,16 @@
 pub mod fold;
 
 use std::collections::BTreeSet;
+use std::ops::Bound;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
-use domain::search::{Kind, Reach, Record, Visibility, may_find};
+use domain::search::{Kind, Reach, Record, Visibility, is_public, may_find};
 use domain::{MemberId, OrgId, OrgPath, Principal};
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::{
-    BooleanQuery, ConstScoreQuery, Occur, Query as TQuery, QueryParser, TermQuery, TermSetQuery,
+    BooleanQuery, ConstScoreQuery, Occur, Query as TQuery, QueryParser, RangeQuery, TermQuery,
+    TermSetQuery,
 };
 use tantivy::schema::{
     FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
@@ -27,13 +29,13 @@ use tantivy::schema::{
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
-use time::Date;
+use time::{Date, OffsetDateTime};
 
 /// The name the analyzer is registered under.
 const ANALYZER: &str = "vi_fold";
 /// Bumped when the schema or the analyzer changes: the index lives in a folder of this
 /// name, so a new version starts empty and is rebuilt from the database.
-pub const SCHEMA_VERSION: &str = "v1";
+pub const SCHEMA_VERSION: &str = "v2";
 /// The writer's memory budget: it flushes a segment to disk when its buffers reach it.
 pub const WRITER_MEMORY: usize = 50_000_000;
 /// The most characters of a passage.
@@ -70,6 +72,8 @@ struct Fields {
     id: Field,
     path: Field,
     day: Field,
+    public_from: Field,
+    parent: Field,
     title: Field,
     body: Field,
 }
@@ -101,6 +105,11 @@ fn schema() -> (Schema, Fields) {
         id: b.add_i64_field("id", STORED),
         path: b.add_text_field("path", STORED),
         day: b.add_i64_field("day", STORED | FAST),
+        // Unix seconds from which the record is public whatever its reach (a published
+        // article's time); absent when none.
+        public_from: b.add_i64_field("public_from", INDEXED | STORED | FAST),
+        // The record a link goes through (a comment's consultation).
+        parent: b.add_i64_field("parent", STORED),
         title: b.add_text_field("title", text.clone()),
         body: b.add_text_field("body", text),
     };
@@ -175,6 +184,10 @@ pub struct Hit {
     pub passage_html: String,
     pub date: Option<Date>,
     pub score: f32,
+    /// The record a link goes through (a comment's consultation).
+    pub parent: Option<i64>,
+    /// Whether anyone finds it now (a published article is linked as the public reads it).
+    pub public: bool,
 }
 
 /// The answer to a [`Query`].
@@ -286,8 +299,9 @@ impl SearchIndex {
         let (words, _) = parser.parse_query_lenient(&text);
         let mut filters: Vec<Box<dyn TQuery>> = Vec::new();
         let visibility = Visibility::of(who);
+        let now = OffsetDateTime::now_utc();
         if let Some(v) = &visibility {
-            filters.push(self.visibility(v));
+            filters.push(self.visibility(v, now));
         }
         if let Some(k) = q.kind {
             filters.push(term(Term::from_facet(f.kind, &kind_facet(k))));
@@ -379,12 +393,12 @@ impl SearchIndex {
         out.units.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         out.units_of = node;
 
-        let (titles, bodies) = (
+        let generators = (
             self.generator(&searcher, &*words, f.title)?,
             self.generator(&searcher, &*words, f.body)?,
         );
         for (score, addr) in ranked {
-            match self.hit(&searcher, addr, score, who, &titles, &bodies)? {
+            match self.hit(&searcher, addr, score, who, now, &generators)? {
                 Some(h) => out.hits.push(h),
                 None => tracing::error!(?addr, "search: a hit failed the visibility check"),
             }
@@ -409,8 +423,8 @@ impl SearchIndex {
         addr: DocAddress,
         score: f32,
         who: Option<&Principal>,
-        titles: &SnippetGenerator,
-        bodies: &SnippetGenerator,
+        now: OffsetDateTime,
+        (titles, bodies): &(SnippetGenerator, SnippetGenerator),
     ) -> Result<Option<Hit>> {
         let f = self.f;
         let doc: TantivyDocument = searcher.doc(addr)?;
@@ -423,7 +437,12 @@ impl SearchIndex {
             .and_then(|v| v.as_u64())
             .filter(|m| *m != 0)
             .map(|m| MemberId(m as i64));
-        if !may_find(who, &path, reach, responsible) {
+        let public_from = doc
+            .get_first(f.public_from)
+            .and_then(|v| v.as_i64())
+            .and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok());
+        let public = is_public(reach, public_from, now);
+        if !public && !may_find(who, &path, reach, responsible) {
             return Ok(None);
         }
         let (kind, id) = self.kind_id(&doc).ok_or_else(bad)?;
@@ -448,6 +467,8 @@ impl SearchIndex {
             passage_html,
             date,
             score,
+            parent: doc.get_first(f.parent).and_then(|v| v.as_i64()),
+            public,
         }))
     }
 
@@ -458,17 +479,54 @@ impl SearchIndex {
     }
 
     /// The filter of what a searcher finds (see [`Visibility`]).
-    fn visibility(&self, v: &Visibility) -> Box<dyn TQuery> {
+    fn visibility(&self, v: &Visibility, now: OffsetDateTime) -> Box<dyn TQuery> {
         let f = self.f;
-        let mut any: Vec<(Occur, Box<dyn TQuery>)> = vec![(
-            Occur::Should,
-            term(Term::from_field_text(f.reach, Reach::Public.as_str())),
-        )];
-        for root in &v.covers {
+        let reach = |r: Reach| term(Term::from_field_text(f.reach, r.as_str()));
+        let in_any = |roots: &[OrgPath]| -> Box<dyn TQuery> {
+            Box::new(BooleanQuery::new(
+                roots
+                    .iter()
+                    .map(|root| {
+                        (
+                            Occur::Should,
+                            term(Term::from_facet(f.org, &path_facet(root))),
+                        )
+                    })
+                    .collect(),
+            ))
+        };
+        let mut any: Vec<(Occur, Box<dyn TQuery>)> = vec![
+            (Occur::Should, reach(Reach::Public)),
+            // Public from a time that has come (a published article).
+            (
+                Occur::Should,
+                Box::new(RangeQuery::new(
+                    Bound::Unbounded,
+                    Bound::Included(Term::from_field_i64(f.public_from, now.unix_timestamp())),
+                )),
+            ),
+        ];
+        if !v.covers.is_empty() {
+            // A reader of the unit finds all but what only its office or editors see.
             any.push((
                 Occur::Should,
-                term(Term::from_facet(f.org, &path_facet(root))),
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, in_any(&v.covers)),
+                    (Occur::MustNot, reach(Reach::Office)),
+                    (Occur::MustNot, reach(Reach::Editors)),
+                ])),
             ));
+        }
+        for (r, roots) in [(Reach::Office, &v.offices), (Reach::Editors, &v.editors)] {
+            if !roots.is_empty() {
+                any.push((
+                    Occur::Should,
+                    Box::new(BooleanQuery::new(vec![
+                        (Occur::Must, reach(r)),
+                        (Occur::Must, in_any(roots)),
+                    ])),
+                ));
+            }
         }
         if !v.above.is_empty() {
             any.push((
@@ -541,6 +599,12 @@ impl Writer<'_> {
         doc.add_text(f.reach, r.reach.as_str());
         doc.add_u64(f.responsible, r.responsible.map_or(0, |m| m.0 as u64));
         doc.add_i64(f.id, r.id);
+        if let Some(t) = r.public_from {
+            doc.add_i64(f.public_from, t.unix_timestamp());
+        }
+        if let Some(p) = r.parent {
+            doc.add_i64(f.parent, p);
+        }
         doc.add_text(f.path, r.org_path.as_str());
         doc.add_text(f.title, domain::text::nfc(&r.title));
         doc.add_text(f.body, domain::text::nfc(&r.body));

@@ -25,6 +25,8 @@ fn rec(kind: Kind, id: i64, at: &[i64], title: &str, body: &str, year: i32) -> R
         body: body.into(),
         date: time::Date::from_calendar_date(year, time::Month::March, 2).ok(),
         group: None,
+        public_from: None,
+        parent: None,
     }
 }
 
@@ -348,4 +350,86 @@ fn replace_remove_page_and_keep_the_watermark() {
     assert_eq!(seen.len(), 24);
     assert!(!seen.contains(&4));
     assert_eq!(found(&ix, Some(&sys), &q("da sua")), vec![(Kind::Task, 3)]);
+}
+
+fn with_role(role: AccessRole, at: &[i64]) -> Principal {
+    let mut p = reader(at, None);
+    p.grants[0].role = role;
+    p
+}
+
+#[test]
+fn articles_and_comments_reach_whom_their_state_lets() {
+    let ix = SearchIndex::in_memory().unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let hour = time::Duration::hours(1);
+    let article = |id, public_from| Record {
+        public_from,
+        ..rec(
+            Kind::Article,
+            id,
+            &[1, 2],
+            "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
+            "Bài viết về công tác xây dựng Đảng ở huyện Lục Nam.",
+            2026,
+        )
+    };
+    let comment = |id, reach| Record {
+        reach,
+        parent: Some(9),
+        ..rec(
+            Kind::Comment,
+            id,
+            &[1, 2],
+            "Dự thảo báo cáo sơ kết",
+            "Cần nêu số liệu về xây dựng Đảng cụ thể.",
+            2026,
+        )
+    };
+    let mut w = ix.writer().unwrap();
+    for r in [
+        article(1, Some(now - hour)), // published
+        article(2, None),             // draft
+        article(3, Some(now + hour)), // scheduled
+        comment(11, Reach::Public),   // a moderated public comment
+        comment(12, Reach::Unit),     // a member's comment
+        comment(13, Reach::Office),   // waiting for moderation
+    ] {
+        w.add(&r).unwrap();
+    }
+    w.commit(1).unwrap();
+    let query = q("xay dung dang");
+    let all = |who: Option<&Principal>| {
+        let mut f = found(&ix, who, &query);
+        f.sort();
+        f
+    };
+    use Kind::{Article as A, Comment as C};
+    // A visitor: the published article and the moderated public comment.
+    assert_eq!(all(None), vec![(A, 1), (C, 11)]);
+    // The district's editor: every article of the unit, public comments only.
+    let editor = with_role(AccessRole::Editor, &[1, 2]);
+    assert_eq!(all(Some(&editor)), vec![(A, 1), (A, 2), (A, 3), (C, 11)]);
+    // Another district's editor: what the public sees.
+    let other = with_role(AccessRole::Editor, &[1, 3]);
+    assert_eq!(all(Some(&other)), vec![(A, 1), (C, 11)]);
+    // A secretary reads the unit: published comments, no drafts, no held comments.
+    let secretary = with_role(AccessRole::Secretary, &[1, 2]);
+    assert_eq!(all(Some(&secretary)), vec![(A, 1), (C, 11), (C, 12)]);
+    // The office sees everything of its unit.
+    let office = with_role(AccessRole::OfficeStaff, &[1, 2]);
+    assert_eq!(
+        all(Some(&office)),
+        vec![(A, 1), (A, 2), (A, 3), (C, 11), (C, 12), (C, 13)]
+    );
+    // A member of the other district: only the public ones.
+    let member = with_role(AccessRole::Member, &[1, 3]);
+    assert_eq!(all(Some(&member)), vec![(A, 1), (C, 11)]);
+    // Hits say whether they are public and what they go through.
+    let res = ix.search(Some(&office), &query).unwrap();
+    let hit = |k, id| res.hits.iter().find(|h| h.kind == k && h.id == id).unwrap();
+    assert!(hit(A, 1).public && !hit(A, 3).public);
+    assert_eq!(hit(C, 13).parent, Some(9));
+    // The kind facet counts the new kinds.
+    assert_eq!(res.kinds, vec![(A, 3), (C, 3)]);
 }

@@ -19,8 +19,9 @@ use time::{Date, OffsetDateTime};
 /// `select` is `SELECT … FROM …` (no `WHERE`) with these columns: `id`, `org_path` (the
 /// unit's path), `title`, `body` (text, may be NULL), `day` (a date or a timestamp, may
 /// be NULL), `responsible` (a member id or NULL), `reach` (`unit`, `unit_or_above`,
-/// `public`, or NULL for the kind's [`Kind::reach`]) and `grp` (the id of the group's
-/// entity, or NULL).
+/// `public`, `office`, `editors`, or NULL for the kind's [`Kind::reach`]), `grp` (the id
+/// of the group's entity, or NULL), `public_from` (a timestamp from which the record is
+/// public, or NULL) and `parent` (the id a link goes through, or NULL).
 pub(crate) struct Loader {
     pub kind: Kind,
     pub select: &'static str,
@@ -40,7 +41,7 @@ pub(crate) const LOADERS: &[Loader] = &[
         kind: Kind::Document,
         select: "SELECT d.id AS id, d.issuer_path AS org_path, d.title AS title, \
                  d.body_md AS body, d.issued_on AS day, NULL AS responsible, NULL AS reach, \
-                 NULL AS grp FROM documents d",
+                 NULL AS grp, NULL AS public_from, NULL AS parent FROM documents d",
         id: "d.id",
         path: "d.issuer_path",
         entity: "document",
@@ -51,7 +52,7 @@ pub(crate) const LOADERS: &[Loader] = &[
         select: "SELECT pr.id AS id, pr.org_path AS org_path, pr.title AS title, \
                  COALESCE(ps.purpose, '') || ' ' || COALESCE(ps.tasks_and_solutions, '') || ' ' \
                  || COALESCE(ps.organization, '') AS body, pr.created_at AS day, \
-                 NULL AS responsible, NULL AS reach, NULL AS grp \
+                 NULL AS responsible, NULL AS reach, NULL AS grp, NULL AS public_from, NULL AS parent \
                  FROM programs pr LEFT JOIN program_sections ps ON ps.program_id = pr.id",
         id: "pr.id",
         path: "pr.org_path",
@@ -63,7 +64,7 @@ pub(crate) const LOADERS: &[Loader] = &[
         select: "SELECT t.id AS id, t.org_path AS org_path, t.content AS title, \
                  COALESCE(t.expected_output, '') || ' ' || COALESCE(t.lead_body, '') AS body, \
                  t.deadline AS day, t.responsible_member_id AS responsible, NULL AS reach, \
-                 t.program_id AS grp FROM tasks t",
+                 t.program_id AS grp, NULL AS public_from, NULL AS parent FROM tasks t",
         id: "t.id",
         path: "t.org_path",
         entity: "task",
@@ -74,7 +75,7 @@ pub(crate) const LOADERS: &[Loader] = &[
         select: "SELECT r.id AS id, o.path AS org_path, d.title AS title, \
                  r.assessment_md || ' ' || r.causes_md || ' ' || r.lessons_md || ' ' \
                  || r.proposals_md AS body, r.period_end AS day, NULL AS responsible, \
-                 NULL AS reach, NULL AS grp \
+                 NULL AS reach, NULL AS grp, NULL AS public_from, NULL AS parent \
                  FROM reports r JOIN organizations o ON o.id = r.org_id \
                  JOIN documents d ON d.id = r.root_document_id",
         id: "r.id",
@@ -85,12 +86,50 @@ pub(crate) const LOADERS: &[Loader] = &[
     Loader {
         kind: Kind::Member,
         select: "SELECT m.id AS id, m.cell_path AS org_path, m.full_name AS title, \
-                 NULL AS body, NULL AS day, NULL AS responsible, NULL AS reach, NULL AS grp \
+                 NULL AS body, NULL AS day, NULL AS responsible, NULL AS reach, NULL AS grp, NULL AS public_from, NULL AS parent \
                  FROM members m",
         id: "m.id",
         path: "m.cell_path",
         entity: "member",
         group: None,
+    },
+    // Editors only until published; public from `publish_at` (a scheduled article turns
+    // public at its time with no write: the index filters by the time).
+    Loader {
+        kind: Kind::Article,
+        select: "SELECT a.id AS id, o.path AS org_path, a.title AS title, \
+                 a.lead || ' ' || a.body_md AS body, COALESCE(a.publish_at, a.created_at) AS day, \
+                 NULL AS responsible, 'editors' AS reach, NULL AS grp, \
+                 CASE WHEN a.state = 'published' THEN a.publish_at ELSE NULL END AS public_from, \
+                 NULL AS parent \
+                 FROM portal_articles a JOIN organizations o ON o.id = a.org_id",
+        id: "a.id",
+        path: "o.path",
+        entity: "portal_article",
+        group: None,
+    },
+    // As `consultation::comments` shows them: moderated ones to the unit's readers (and
+    // to everyone when the public was asked and the public wrote it), the rest to the
+    // office; the commenter (a member) finds their own. A public commenter's name and
+    // contact are never indexed.
+    Loader {
+        kind: Kind::Comment,
+        select: "SELECT cc.id AS id, o.path AS org_path, c.title AS title, \
+                 CASE WHEN cc.source = 'public' THEN '' ELSE cc.author_name || ': ' END \
+                 || cc.body || ' ' || COALESCE(cc.proposed_text, '') || ' ' \
+                 || COALESCE(cc.answer_reason, '') AS body, cc.created_at AS day, \
+                 u.member_id AS responsible, \
+                 CASE WHEN cc.moderation <> 'published' THEN 'office' \
+                 WHEN cc.source = 'public' AND c.for_public THEN 'public' ELSE NULL END AS reach, \
+                 cc.consultation_id AS grp, NULL AS public_from, cc.consultation_id AS parent \
+                 FROM consultation_comments cc \
+                 JOIN consultations c ON c.id = cc.consultation_id \
+                 JOIN organizations o ON o.id = c.org_id \
+                 LEFT JOIN users u ON u.id = cc.user_id",
+        id: "cc.id",
+        path: "o.path",
+        entity: "consultation_comment",
+        group: Some(("consultation", "cc.consultation_id")),
     },
 ];
 
@@ -141,6 +180,8 @@ fn record(l: &Loader, r: &DbRow) -> Result<Record> {
                 .map(|g| format!("{entity}:{g}")),
             None => None,
         },
+        public_from: r.try_get("public_from").db()?,
+        parent: r.try_get("parent").db()?,
     })
 }
 

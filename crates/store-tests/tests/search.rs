@@ -3,6 +3,9 @@
 //! into the right refreshes (a record, a group, a restructured subtree, a bulk load); the
 //! feed is the system's only.
 
+use domain::consultation::{
+    CommentForm, ConsultationForm, ModerationDecision, PublicCommentForm, SubjectKind,
+};
 use domain::report::{ReportKind, ReportSections};
 use domain::search::{Kind, Reach};
 use domain::{AccessRole, CascadeScope, OrgKind, ProgramKind, ProgramSections, TaskDraft};
@@ -14,6 +17,7 @@ store_tests::program_suite!(
     every_kind_is_loaded_with_its_unit_and_date,
     audit_entries_become_refreshes,
     the_feed_is_the_systems_only,
+    articles_and_comments_are_fed_as_their_rules_show_them,
 );
 
 struct Seeded {
@@ -288,4 +292,180 @@ async fn the_feed_is_the_systems_only(s: &dyn FullStore) {
     let ids: Vec<_> = names.iter().map(|(id, _)| *id).collect();
     assert!(ids.contains(&t.province.id) && ids.contains(&t.g1.id) && ids.contains(&t.c1.id));
     assert!(!ids.contains(&t.g2.id), "{names:?}");
+}
+
+/// The records of the audit entries after `from`, as the indexer would refresh them.
+async fn refreshed_since(s: &dyn FullStore, from: i64) -> Vec<Refresh> {
+    let changes = s.search_changes(&sys(), from, 1000).await.unwrap();
+    s.search_refresh(&sys(), &changes).await.unwrap()
+}
+
+fn put_of(refresh: &[Refresh], kind: Kind, id: i64) -> Option<domain::search::Record> {
+    refresh.iter().rev().find_map(|r| match r {
+        Refresh::Put(rec) if rec.kind == kind && rec.id == id => Some(rec.clone()),
+        _ => None,
+    })
+}
+
+async fn articles_and_comments_are_fed_as_their_rules_show_them(s: &dyn FullStore) {
+    let t = tree(s).await;
+    let sys = sys();
+    let now = time::OffsetDateTime::now_utc();
+    let today = domain::tz::local_date(now);
+    let from = s.search_audit_head(&sys).await.unwrap();
+
+    // d1's portal: a draft, a published article, one scheduled for tomorrow.
+    let text = |title: &str| {
+        domain::portal::check_article(
+            title,
+            "Sa-pô về công tác xây dựng Đảng.",
+            "Đoạn **thứ nhất**.\n\nĐoạn thứ hai.",
+            "Phóng viên",
+            "Xây dựng Đảng",
+        )
+        .unwrap()
+    };
+    let draft = s
+        .create_article(&sys, t.d1.id, text("Bản nháp về chuyển đổi số"))
+        .await
+        .unwrap();
+    let published = s
+        .create_article(&sys, t.d1.id, text("Lục Nam đẩy mạnh chuyển đổi số"))
+        .await
+        .unwrap();
+    s.publish_article(&sys, published.id, None, now)
+        .await
+        .unwrap();
+    let scheduled = s
+        .create_article(&sys, t.d1.id, text("Bài hẹn giờ"))
+        .await
+        .unwrap();
+    let later = now + time::Duration::days(1);
+    s.publish_article(&sys, scheduled.id, Some(later), now)
+        .await
+        .unwrap();
+
+    let articles = all(s, Kind::Article).await;
+    assert_eq!(articles.len(), 3);
+    let a = |id: i64| articles.iter().find(|r| r.id == id).unwrap().clone();
+    let d = a(draft.id);
+    assert_eq!(d.org_path, t.d1.path);
+    assert_eq!((d.reach, d.public_from), (Reach::Editors, None));
+    assert!(!d.is_public_at(now));
+    assert!(d.body.contains("Sa-pô") && d.body.contains("Đoạn thứ hai."));
+    assert!(d.date.is_some(), "the day it was written");
+    let p = a(published.id);
+    assert_eq!(p.title, "Lục Nam đẩy mạnh chuyển đổi số");
+    assert!(p.is_public_at(now));
+    // A time in the past publishes it now (`domain::portal::publish_at`).
+    assert_eq!(
+        p.public_from.map(|t| t.unix_timestamp()),
+        Some(now.unix_timestamp())
+    );
+    let sc = a(scheduled.id);
+    assert!(!sc.is_public_at(now) && sc.is_public_at(later));
+
+    // Each write's audit entry refreshes its article; taking it down makes it editors' only.
+    let refresh = refreshed_since(s, from).await;
+    assert!(put_of(&refresh, Kind::Article, published.id).is_some_and(|r| r.is_public_at(now)));
+    let from = s.search_audit_head(&sys).await.unwrap();
+    s.unpublish_article(&sys, published.id).await.unwrap();
+    let refresh = refreshed_since(s, from).await;
+    let down = put_of(&refresh, Kind::Article, published.id).expect("refreshed");
+    assert!(!down.is_public_at(now), "{down:?}");
+
+    // A consultation of d1 open to members and the public.
+    let office = principal(s, AccessRole::OfficeStaff, t.d1.id).await;
+    let c = s
+        .open_consultation(
+            &office,
+            NewConsultation {
+                org_id: t.d1.id,
+                subject: Subject::Text(SubjectKind::Report),
+                draft: ConsultationForm {
+                    title: "Dự thảo báo cáo sơ kết chuyển đổi số".into(),
+                    questions: "Kết quả nào cần bổ sung?".into(),
+                    opens_on: domain::validate::format_date(today),
+                    closes_on: domain::validate::format_date(today + time::Duration::days(10)),
+                    members: true,
+                    experts: false,
+                    public: true,
+                    text: "Đã số hoá hồ sơ.\n\nCòn thiếu máy quét.".into(),
+                }
+                .parse(SubjectKind::Report, today)
+                .unwrap(),
+            },
+            today,
+        )
+        .await
+        .unwrap();
+    let ids: Vec<_> = c.items.iter().map(|i| i.id).collect();
+    let member = principal(s, AccessRole::Member, t.c1.id).await;
+    let from = s.search_audit_head(&sys).await.unwrap();
+    let mc = s
+        .comment_on(
+            &member,
+            c.id,
+            CommentForm {
+                item: ids[0].to_string(),
+                body: "Cần nêu số liệu số hoá cụ thể.".into(),
+                proposed: String::new(),
+            }
+            .parse(&ids)
+            .unwrap(),
+            today,
+        )
+        .await
+        .unwrap();
+    let pc = s
+        .public_comment(
+            c.id,
+            PublicCommentForm {
+                name: "Trần Thị Mơ".into(),
+                contact: "0912 345 678".into(),
+                comment: CommentForm {
+                    item: String::new(),
+                    body: "Đề nghị bổ sung máy quét cho xã.".into(),
+                    proposed: String::new(),
+                },
+            }
+            .parse(&ids)
+            .unwrap(),
+            "addr-search",
+            today,
+        )
+        .await
+        .unwrap();
+    let refresh = refreshed_since(s, from).await;
+    let m = put_of(&refresh, Kind::Comment, mc.id.0).expect("the member's comment");
+    assert_eq!(m.reach, Reach::Unit);
+    assert_eq!(m.org_path, t.d1.path);
+    assert_eq!(m.title, "Dự thảo báo cáo sơ kết chuyển đổi số");
+    assert_eq!(m.parent, Some(c.id.0));
+    assert!(m.body.contains("số liệu"), "{m:?}");
+    // The public's comment waits for the office; its writer's name and contact are not fed.
+    let p = put_of(&refresh, Kind::Comment, pc.0).expect("the public comment");
+    assert_eq!(p.reach, Reach::Office);
+    assert!(p.body.contains("máy quét"));
+    for private in ["Trần Thị Mơ", "0912"] {
+        assert!(
+            !p.body.contains(private) && !p.title.contains(private),
+            "{p:?}"
+        );
+    }
+    // Moderated, it is public.
+    let from = s.search_audit_head(&sys).await.unwrap();
+    s.moderate_comment(&office, pc, ModerationDecision::Publish, today)
+        .await
+        .unwrap();
+    let refresh = refreshed_since(s, from).await;
+    let p = put_of(&refresh, Kind::Comment, pc.0).expect("moderated");
+    assert_eq!(p.reach, Reach::Public);
+    // A change of the whole consultation reloads its comments.
+    let from = s.search_audit_head(&sys).await.unwrap();
+    s.end_consultation(&office, c.id, today).await.unwrap();
+    let refresh = refreshed_since(s, from).await;
+    assert!(refresh.contains(&Refresh::RemoveGroup(format!("consultation:{}", c.id.0))));
+    assert!(put_of(&refresh, Kind::Comment, mc.id.0).is_some());
+    assert_eq!(all(s, Kind::Comment).await.len(), 2);
 }

@@ -17,7 +17,8 @@ pub struct SearchResults {
     pub page: usize,
     pub page_size: usize,
     pub hits: Vec<HitView>,
-    /// Matches per kind (`value`: `document`, `program`, `task`, `report`, `member`).
+    /// Matches per kind (`value`: `document`, `program`, `task`, `report`, `member`,
+    /// `article`, `comment`).
     pub kinds: Vec<FacetValue>,
     /// Matches per year, newest first.
     pub years: Vec<FacetValue>,

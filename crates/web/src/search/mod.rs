@@ -1,11 +1,12 @@
 //! Search (docs/SEARCH.md): one box that finds, with or without diacritics, the units
 //! whose names match (from the store, by their folded names) and every document, program,
-//! task, report and member the user may see (from the full-text index, filtered by the
+//! task, report, member, portal article and consultation comment the user may see (from the full-text index, filtered by the
 //! user's grants), with facets by kind, year and unit, highlighted passages and pages.
 //!
 //! The page and `GET /api/search` share [`run`]. It takes the searcher as an
-//! `Option<&Principal>`: `None` (a visitor without an account) finds public records only;
-//! today both routes require a signed-in user.
+//! `Option<&Principal>`: `None` (a visitor without an account) finds public records only:
+//! the page serves visitors (the public portal's search box points to it); the JSON API
+//! requires a signed-in user.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -18,7 +19,7 @@ use domain::{OrgId, OrgPath, Principal};
 use store::Org;
 
 use crate::AppState;
-use crate::ctx::{Auth, Ctx};
+use crate::ctx::Ctx;
 use crate::error::AppError;
 use crate::forms::{query_param, urlencode};
 
@@ -101,6 +102,19 @@ impl Params {
     }
 }
 
+/// The page of a hit, for a signed-in user or (`visitor`) someone without an account.
+pub fn hit_href(h: &::search::Hit, visitor: bool) -> String {
+    match (h.kind, h.parent) {
+        // Editors reach an article that is not public yet from its management page.
+        (Kind::Article, _) if !h.public => format!("/news/{}/manage", h.id),
+        // A comment at its place on the consultation's page (`#c{id}`); the public page
+        // lists the public's moderated comments.
+        (Kind::Comment, Some(c)) if visitor => format!("/public/consultations/{c}"),
+        (Kind::Comment, Some(c)) => format!("/consultations/{c}#c{}", h.id),
+        _ => href(h.kind, h.id),
+    }
+}
+
 /// The page of a record of a kind.
 pub fn href(kind: Kind, id: i64) -> String {
     match kind {
@@ -109,13 +123,16 @@ pub fn href(kind: Kind, id: i64) -> String {
         Kind::Task => format!("/tasks/{id}"),
         Kind::Report => format!("/reports/{id}"),
         Kind::Member => format!("/members/{id}"),
+        Kind::Article => format!("/news/{id}"),
+        // Without its consultation (see `hit_href`): the comment's answer page.
+        Kind::Comment => format!("/consultation-comments/{id}/answer"),
     }
 }
 
 /// One result, ready to show.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct HitView {
-    /// `document`, `program`, `task`, `report`, `member`.
+    /// `document`, `program`, `task`, `report`, `member`, `article`, `comment`.
     pub kind: String,
     pub id: i64,
     /// The record's page.
@@ -225,7 +242,7 @@ pub async fn run(
         .map(|h| HitView {
             kind: h.kind.as_str().to_owned(),
             id: h.id,
-            href: href(h.kind, h.id),
+            href: hit_href(h, who.is_none()),
             title_html: h.title_html.clone(),
             passage_html: h.passage_html.clone(),
             unit_id: h.org_path.id().0,
@@ -339,33 +356,37 @@ impl SearchPage {
     }
 }
 
+/// The search page. A visitor without an account (the public portal's search box) finds
+/// what is public: published articles and the public's moderated comments.
 async fn search(
-    auth: Auth,
+    ctx: Ctx,
     State(st): State<AppState>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
     let params = Params::parse(&query);
     let searched = params.searched();
-    let who = Some(auth.p.as_ref());
+    let user = ctx.user.clone();
+    let who = user.as_deref();
     let (orgs, out) = if searched {
-        let orgs = if params.page == 1 && params.kind.is_none() && params.year.is_none() {
-            st.store.org_search(&auth.p, &params.q, ORG_LIMIT).await?
-        } else {
-            Vec::new()
+        let orgs = match who {
+            Some(p) if params.page == 1 && params.kind.is_none() && params.year.is_none() => {
+                st.store.org_search(p, &params.q, ORG_LIMIT).await?
+            }
+            _ => Vec::new(),
         };
-        (orgs, run(&st, &auth.ctx, who, &params).await?)
+        (orgs, run(&st, &ctx, who, &params).await?)
     } else {
         (Vec::new(), Outcome::default())
     };
     let title = if searched {
-        format!("{} – {}", auth.ctx.t("search.title"), params.q)
+        format!("{} – {}", ctx.t("search.title"), params.q)
     } else {
-        auth.ctx.t("search.title").to_owned()
+        ctx.t("search.title").to_owned()
     };
     let from = (params.page - 1) * PAGE_SIZE + 1;
     let to = from + out.hits.len().saturating_sub(1);
     Ok(SearchPage {
-        ctx: auth.ctx,
+        ctx,
         title,
         q: params.q,
         orgs,

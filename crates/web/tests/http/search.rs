@@ -319,3 +319,182 @@ async fn a_write_is_indexed_within_a_short_bound_without_a_search() {
     let v = api(&office_a, "q=gia+dinh+chinh+sach").await;
     assert_eq!(hits(&v).len(), 1, "{v}");
 }
+
+/// The hrefs of the hits of a search page as a visitor sees it.
+async fn visitor_page(b: &crate::helpers::Browser, q: &str) -> String {
+    let res = b.get(&format!("/search?q={q}")).await;
+    assert_eq!(res.status(), 200, "{q}");
+    res.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn articles_and_comments_are_found_as_their_rules_show_them() {
+    use domain::consultation::{CommentForm, ModerationDecision, PublicCommentForm};
+    let app = spawn_app().await;
+    let pr = app.seed_portal().await;
+    let con = app.seed_consultation().await;
+    let s = app.store.as_ref();
+    let sys = Principal::system();
+    let today = crate::consultation::web_today();
+    // Two comments of the public: one moderated, one waiting.
+    let c = s
+        .consultation(&sys, con.consultation, today)
+        .await
+        .expect("consultation");
+    let ids: Vec<_> = c.items.iter().map(|i| i.id).collect();
+    let public = |body: &str| {
+        PublicCommentForm {
+            name: "Lê Thị Hồng Nhung".into(),
+            contact: "0987 654 321".into(),
+            comment: CommentForm {
+                item: String::new(),
+                body: body.into(),
+                proposed: String::new(),
+            },
+        }
+        .parse(&ids)
+        .expect("public comment")
+    };
+    let shown = s
+        .public_comment(
+            c.id,
+            public("Đề nghị công khai tiến độ giải ngân."),
+            "a1",
+            today,
+        )
+        .await
+        .expect("comment");
+    s.moderate_comment(&sys, shown, ModerationDecision::Publish, today)
+        .await
+        .expect("moderated");
+    let waiting = s
+        .public_comment(
+            c.id,
+            public("Đề nghị công khai danh sách hộ nghèo."),
+            "a2",
+            today,
+        )
+        .await
+        .expect("comment");
+    // A member of district B.
+    let u = s
+        .user_create(
+            &sys,
+            store::NewUser {
+                username: "member.b".into(),
+                display_name: "Đảng viên huyện Yên Thế".into(),
+                password_hash: web::password::hash(crate::helpers::PASSWORD).unwrap(),
+                member_id: None,
+            },
+        )
+        .await
+        .expect("user");
+    s.grant_add(
+        &sys,
+        store::NewGrant {
+            user_id: u.id,
+            role: domain::AccessRole::Member,
+            org_id: app.district_b,
+        },
+    )
+    .await
+    .expect("grant");
+
+    // A visitor, from the portal's search box, without diacritics: the published article
+    // and the moderated public comment; no draft, no member's comment, nothing waiting,
+    // no commenter's name or contact.
+    let visitor = app.browser();
+    let portal = visitor
+        .get(&format!("/portal/{}", app.district_a))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(portal.contains("class=\"portal-search\" method=\"get\" action=\"/search\""));
+    let html = visitor_page(&visitor, "dua+nghi+quyet+vao+cuoc+song").await;
+    assert!(
+        html.contains(&format!("href=\"/news/{}\"", pr.article)),
+        "{html}"
+    );
+    assert!(html.contains("<mark>Đưa</mark>"), "{html}");
+    let html = visitor_page(&visitor, "ban+nhap+chua+dang").await;
+    assert!(!html.contains("Bản nháp") && !html.contains(&format!("/news/{}", pr.draft)));
+    let html = visitor_page(&visitor, "cong+khai").await;
+    assert!(
+        html.contains(&format!("href=\"/public/consultations/{}\"", c.id)),
+        "{html}"
+    );
+    assert!(
+        html.contains("giải ngân") && !html.contains("hộ nghèo"),
+        "{html}"
+    );
+    for private in ["Lê Thị Hồng Nhung", "0987"] {
+        assert!(!html.contains(private), "{private}");
+    }
+    let html = visitor_page(&visitor, "so+lieu+cu+the").await;
+    assert!(!html.contains("số liệu"), "a member's comment: {html}");
+    // The JSON API stays for signed-in users.
+    assert_eq!(visitor.get("/api/search?q=cong+khai").await.status(), 401);
+
+    // District A's editor: the draft too, linked to its management page.
+    let editor_a = app.signed_in("editor.a").await;
+    let v = api(&editor_a, "q=ban+nhap+chua+dang").await;
+    let draft = v["results"]["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["id"] == pr.draft)
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(draft["kind"], "article");
+    assert_eq!(draft["href"], format!("/news/{}/manage", pr.draft));
+    // District A's office: every comment, each at its place on the consultation's page.
+    let office_a = app.signed_in("office.a").await;
+    let v = api(&office_a, "q=cong+khai").await;
+    let mut found = hits(&v);
+    found.sort();
+    assert_eq!(
+        found,
+        vec![("comment".into(), shown.0), ("comment".into(), waiting.0)],
+        "{v}"
+    );
+    let v = api(&office_a, "q=so+lieu+cu+the").await;
+    assert_eq!(hits(&v), vec![("comment".into(), con.comment.0)], "{v}");
+    assert_eq!(
+        v["results"]["hits"][0]["href"],
+        format!("/consultations/{}#c{}", c.id, con.comment)
+    );
+    // The kind facet counts them; choosing it keeps them.
+    assert_eq!(v_kind(&api(&office_a, "q=cong+khai").await), ["comment"]);
+    let v = api(&office_a, "q=cong+khai&kind=comment").await;
+    assert_eq!(v["results"]["total"], 2, "{v}");
+
+    // District B's editor, office and member: what the public sees, and nothing else.
+    for name in ["editor.b", "office.b", "member.b"] {
+        let b = app.signed_in(name).await;
+        let v = api(&b, "q=ban+nhap+chua+dang").await;
+        assert_eq!(hits(&v), Vec::new(), "{name}: {v}");
+        let v = api(&b, "q=so+lieu+cu+the").await;
+        assert_eq!(hits(&v), Vec::new(), "{name}: {v}");
+        let v = api(&b, "q=cong+khai").await;
+        assert_eq!(hits(&v), vec![("comment".into(), shown.0)], "{name}: {v}");
+        let v = api(&b, "q=dua+nghi+quyet+vao+cuoc+song").await;
+        assert!(
+            hits(&v).contains(&("article".into(), pr.article)),
+            "{name}: {v}"
+        );
+        let page = b.get("/search?q=cong+khai").await.text().await.unwrap();
+        assert!(
+            !page.contains("hộ nghèo") && !page.contains("0987"),
+            "{name}"
+        );
+    }
+}
+
+fn v_kind(v: &Value) -> Vec<String> {
+    v["results"]["kinds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["value"].as_str().unwrap().to_owned())
+        .collect()
+}
