@@ -606,6 +606,17 @@ pub fn demo_accounts(load: &BulkLoad) -> Vec<(DemoAccount, Option<MemberId>, Org
             d,
             None,
         ));
+        // The Fatherland Front of the first district: it supervises one of its communes
+        // in the demo (`inspection`), and signs in to see it.
+        if std::ptr::eq(*d, chosen[0]) {
+            out.push(acct(
+                format!("mattran.{}", fold_username(bare)),
+                format!("Ủy ban Mặt trận Tổ quốc Việt Nam {short}"),
+                AccessRole::FatherlandFront,
+                d,
+                None,
+            ));
+        }
     }
     // A cell under the first chosen district, its secretary and one plain member.
     if let Some(d) = chosen.first()
