@@ -80,7 +80,7 @@ impl Part {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "home.html")]
+#[template(path = "home/todo.html")]
 struct HomePage {
     ctx: Ctx,
     title: String,
