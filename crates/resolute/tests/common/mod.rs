@@ -85,3 +85,78 @@ pub async fn body_text(c: &Client) -> String {
     }
     panic!("no page body")
 }
+
+/// A folder of the test's own, removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Waits until the page's path satisfies `want` and the page is complete (its footer).
+pub async fn wait_path(c: &Client, what: &str, want: impl Fn(&str) -> bool) {
+    for _ in 0..100 {
+        if want(c.current_url().await.unwrap().path())
+            && c.find(Locator::Css("footer")).await.is_ok()
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "never reached {what}: at {}",
+        c.current_url().await.unwrap()
+    )
+}
+
+pub async fn fill(c: &Client, css: &str, value: &str) {
+    let e = c
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("field {css}: {e}"));
+    e.clear().await.unwrap();
+    e.send_keys(value).await.unwrap();
+}
+
+pub async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Scrolls an element to the middle of the window, then clicks it, as a thumb would.
+pub async fn tap(c: &Client, css: &str) {
+    c.execute(
+        "document.querySelector(arguments[0]).scrollIntoView({block: 'center'});",
+        vec![serde_json::Value::String(css.to_owned())],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{css}: {e}"));
+    click(c, css).await;
+}
+
+pub async fn sign_in(c: &Client, base: &str, username: &str) {
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&format!("{base}/login")).await.unwrap();
+    fill(c, "#username", username).await;
+    fill(c, "#password", demo::tree::DEMO_PASSWORD).await;
+    click(c, "form button[type=submit]").await;
+    wait_path(c, "a signed-in page", |p| !p.starts_with("/login")).await;
+}
+
+/// Whether the page scrolls sideways (content wider than the window).
+pub async fn overflows(c: &Client) -> bool {
+    let v = c
+        .execute(
+            "return document.documentElement.scrollWidth > document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    v.as_bool().unwrap_or(true)
+}
