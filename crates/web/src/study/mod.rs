@@ -919,7 +919,7 @@ async fn session_response(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let upcoming = domain::tz::local_date(time::OffsetDateTime::now_utc()) < s.held_on;
+    let upcoming = forms::today() < s.held_on;
     let v = session_view(ctx, s);
     let page = SessionPage {
         title: forms::title(ctx.lang, &errors, &v.s.title),
@@ -1095,7 +1095,7 @@ async fn qr_page(
         return Err(AppError::Forbidden);
     }
     let ctx = auth.ctx;
-    if domain::tz::local_date(time::OffsetDateTime::now_utc()) < s.held_on {
+    if forms::today() < s.held_on {
         // No code before the conference's day: a link shared early would mark members
         // present at a conference that has not taken place.
         return Ok(QrPage {
@@ -1624,7 +1624,7 @@ async fn reflection_response(
         (None, Some(_)) => ctx.t("study.reflection.not_yours").to_owned(),
     };
     let status = form_status(ctx, &errors);
-    let today = domain::tz::local_date(time::OffsetDateTime::now_utc());
+    let today = forms::today();
     let late = item
         .as_ref()
         .is_some_and(|i| !study::on_time(today, i.study_by));
