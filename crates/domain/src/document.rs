@@ -218,6 +218,52 @@ impl BodyCode {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The code a party committee writes in its symbols, read from its name as
+    /// [`crate::org::committee_name`] reads it: Tỉnh ủy, Thành ủy and Thị ủy `TU`, Huyện
+    /// ủy `HU`, Quận ủy `QU`, the Đảng ủy of a bloc (Khối) `ĐUK`, another Đảng ủy `ĐU`, a
+    /// Chi bộ `CB`. State bodies and mass organizations have none: their code is theirs.
+    pub fn of_committee(kind: OrgKind, org_name: &str) -> Option<BodyCode> {
+        if !kind.is_party() {
+            return None;
+        }
+        let committee = crate::org::committee_name(org_name);
+        let lower = committee.to_lowercase();
+        let code = if ["tỉnh ủy", "thành ủy", "thị ủy"]
+            .iter()
+            .any(|c| lower.starts_with(c))
+        {
+            "TU"
+        } else if lower.starts_with("huyện ủy") {
+            "HU"
+        } else if lower.starts_with("quận ủy") {
+            "QU"
+        } else if lower.starts_with("đảng ủy khối") {
+            "ĐUK"
+        } else if lower.starts_with("đảng ủy") {
+            "ĐU"
+        } else if lower.starts_with("chi bộ") {
+            "CB"
+        } else {
+            return BodyCode::default_for(kind);
+        };
+        Some(BodyCode(code.to_owned()))
+    }
+
+    /// The codes a party unit may sign with: its committee's code, the default code of its
+    /// kind (what the system writes when it numbers a program), and the code of a body of
+    /// the committee, which ends in the committee's (`UBKTTU`, `VPTU`, `BTCTU` for the
+    /// Tỉnh ủy). `None` when the unit is not a party one and any code is its own.
+    pub fn accepted_for(kind: OrgKind, org_name: &str) -> Option<Vec<BodyCode>> {
+        let own = BodyCode::of_committee(kind, org_name)?;
+        let mut codes = vec![own];
+        if let Some(d) = BodyCode::default_for(kind)
+            && !codes.contains(&d)
+        {
+            codes.push(d);
+        }
+        Some(codes)
+    }
 }
 
 fn is_body_segment(s: &str) -> bool {
@@ -243,6 +289,11 @@ impl fmt::Display for BodyCode {
         f.write_str(&self.0)
     }
 }
+
+/// The codes a committee's own bodies put before the committee's code: the inspection
+/// committee (`UBKTTU`), the office (`VPTU`), the organization, propaganda and mass
+/// mobilization boards (`BTCTU`, `BTGTU`, `BDVTU`), the standing committee (`BTVTU`).
+const BODY_PREFIXES: [&str; 7] = ["UBKT", "VP", "BTC", "BTG", "BDV", "BNC", "BTV"];
 
 /// The lowest and highest document number.
 pub const NUMBER_RANGE: std::ops::RangeInclusive<u32> = 1..=9999;
@@ -404,6 +455,26 @@ impl DocumentNumber {
     /// Whether the type code is one that `t` accepts.
     pub fn matches_type(&self, t: DocumentType) -> bool {
         t.codes().contains(&self.type_code)
+    }
+
+    /// Whether a unit of `kind` named `org_name` may have issued this symbol: a party unit
+    /// numbers the party way with its own committee's code, or the code of one of the
+    /// committee's bodies (`15-NQ/TU` is the Tỉnh ủy's, never a Huyện ủy's). Anything goes
+    /// for state bodies and mass organizations, whose codes are their own.
+    pub fn fits_issuer(&self, kind: OrgKind, org_name: &str) -> bool {
+        let Some(codes) = BodyCode::accepted_for(kind, org_name) else {
+            return true;
+        };
+        self.style == NumberStyle::Party
+            && codes.iter().any(|c| {
+                self.body == c.as_str()
+                    || (self.body.ends_with(c.as_str())
+                        && self.body.len() > c.as_str().len()
+                        && BODY_PREFIXES.iter().any(|p| {
+                            self.body.len() == p.len() + c.as_str().len()
+                                && self.body.starts_with(p)
+                        }))
+            })
     }
 
     fn identity(&self) -> (NumberStyle, u32, Option<i32>, &str, &str) {
@@ -649,6 +720,10 @@ pub enum ParentDocument {
 /// A document as typed for registration.
 #[derive(Debug, Clone, Copy)]
 pub struct Registration<'a> {
+    /// The issuing unit's kind and name: a party unit's symbol carries its committee's
+    /// code ([`DocumentNumber::fits_issuer`]).
+    pub issuer_kind: OrgKind,
+    pub issuer_name: &'a str,
     pub title: &'a str,
     pub doc_type: DocumentType,
     pub number: &'a DocumentNumber,
@@ -660,13 +735,16 @@ pub struct Registration<'a> {
 
 /// Checks a document before it is registered and returns its clean title. Every problem
 /// is reported, in form order: the title, a number whose type code is not the type's
-/// (`doc_type_mismatch`), an issue date outside the term (`date_outside_term`), a text
+/// (`doc_type_mismatch`) or not its issuer's (`doc_issuer_mismatch`), an issue date outside the term (`date_outside_term`), a text
 /// over [`MAX_BODY_CHARS`], an unknown parent (`bad_choice`).
 pub fn check_registration(r: &Registration<'_>) -> Result<String, Invalid> {
     let mut inv = Invalid::default();
     let title = inv.take(validate::name("title", r.title, MAX_TITLE_CHARS));
     if !r.number.matches_type(r.doc_type) {
         inv.push("number", "doc_type_mismatch");
+    }
+    if !r.number.fits_issuer(r.issuer_kind, r.issuer_name) {
+        inv.push("number", "doc_issuer_mismatch");
     }
     inv.take(r.term.check_contains("issued_on", r.issued_on));
     if r.body_md.chars().count() > MAX_BODY_CHARS {
@@ -1093,6 +1171,8 @@ mod tests {
         let number = DocumentNumber::parse("number", "01-NQ/TU").unwrap();
         let term = Term::new(2020, 2025).unwrap();
         let ok = Registration {
+            issuer_kind: OrgKind::Provincial,
+            issuer_name: "Đảng bộ tỉnh Bắc Giang",
             title: "  Nghị quyết   về chuyển đổi số ",
             doc_type: DocumentType::Resolution,
             number: &number,
@@ -1135,6 +1215,31 @@ mod tests {
             ..ok
         };
         assert!(check_registration(&readable_parent).is_ok());
+    }
+
+    #[test]
+    fn a_symbol_carries_its_issuers_code() {
+        let n = |s: &str| DocumentNumber::parse("number", s).unwrap();
+        let district = (OrgKind::DirectlyAffiliated, "Đảng bộ huyện Lục Nam");
+        assert!(!n("15-NQ/TU").fits_issuer(district.0, district.1));
+        assert!(n("15-NQ/HU").fits_issuer(district.0, district.1));
+        assert!(n("03-KL/UBKTHU").fits_issuer(district.0, district.1));
+        assert!(!n("03-KL/UBKTTU").fits_issuer(district.0, district.1));
+        assert!(!n("682/QĐ-HU").fits_issuer(district.0, district.1));
+        let province = (OrgKind::Provincial, "Đảng bộ tỉnh Bắc Giang");
+        assert!(n("01-NQ/TU").fits_issuer(province.0, province.1));
+        assert!(!n("01-NQ/HU").fits_issuer(province.0, province.1));
+        assert!(!n("01-NQ/XTU").fits_issuer(province.0, province.1));
+        let city = (OrgKind::DirectlyAffiliated, "Đảng bộ thành phố Bắc Giang");
+        assert!(n("12-KH/TU").fits_issuer(city.0, city.1));
+        let bloc = (OrgKind::DirectlyAffiliated, "Đảng bộ Khối các cơ quan tỉnh");
+        assert!(n("05-NQ/ĐUK").fits_issuer(bloc.0, bloc.1));
+        let commune = (OrgKind::Grassroots, "Đảng bộ xã Bảo Đài");
+        assert!(n("07-NQ/ĐU").fits_issuer(commune.0, commune.1));
+        assert!(!n("07-NQ/HU").fits_issuer(commune.0, commune.1));
+        let cell = (OrgKind::Cell, "Chi bộ thôn Nghĩa Hưng");
+        assert!(n("02-NQ/CB").fits_issuer(cell.0, cell.1));
+        assert!(n("682/QĐ-UBND").fits_issuer(OrgKind::StateBody, "UBND huyện Lục Nam"));
     }
 
     #[test]

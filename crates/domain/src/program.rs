@@ -195,6 +195,24 @@ impl ProgramSections {
         )
     }
 
+    /// At issue, sections II (the tasks and solutions) and III (how it is carried out)
+    /// must have text: a program with only a task table says neither how the tasks fit
+    /// together nor who organizes, checks and reports (`required`). Section I may stay
+    /// empty: many units' programs open directly with the tasks.
+    pub fn check_for_issue(&self) -> Result<(), Invalid> {
+        let mut inv = Invalid::default();
+        inv.take(self.check());
+        for (field, text) in [
+            ("tasks_and_solutions", &self.tasks_and_solutions),
+            ("organization", &self.organization),
+        ] {
+            if text.trim().is_empty() {
+                inv.push(field, "required");
+            }
+        }
+        inv.into_result(())
+    }
+
     /// How many of the three sections have text.
     pub fn filled(&self) -> usize {
         self.texts().iter().filter(|t| !t.trim().is_empty()).count()
@@ -436,7 +454,7 @@ pub fn check_issue(
 ) -> Result<(), Invalid> {
     let mut inv = Invalid::default();
     inv.take(state.issue());
-    inv.take(sections.check());
+    inv.take(sections.check_for_issue());
     inv.take(check_issuable(tasks));
     inv.take(check_task_deadlines(tasks, issued_on));
     // Keep each task's problems together, in the table's order, as the summary lists them.
@@ -741,6 +759,15 @@ mod tests {
         );
     }
 
+    /// Sections II and III written, as issuing needs.
+    fn filled() -> ProgramSections {
+        ProgramSections {
+            tasks_and_solutions: "Tập trung lãnh đạo, chỉ đạo.".into(),
+            organization: "Văn phòng theo dõi, báo cáo.".into(),
+            ..Default::default()
+        }
+    }
+
     #[test]
     fn issue_checks_everything_in_table_order() {
         let mut early = complete();
@@ -762,20 +789,22 @@ mod tests {
             pairs(&e),
             vec![
                 ("purpose", "too_long"),
+                ("tasks_and_solutions", "required"),
+                ("organization", "required"),
                 ("tasks[0].deadline", "deadline_before_issue"),
                 ("tasks[1].responsible", "task_responsible_required"),
             ]
         );
         let ok = check_issue(
             ProgramState::Draft,
-            &ProgramSections::default(),
+            &filled(),
             &[complete()],
             date!(2025 - 06 - 30),
         );
         assert!(ok.is_ok(), "a deadline on the issue day is fine");
         let frozen = check_issue(
             ProgramState::Issued,
-            &ProgramSections::default(),
+            &filled(),
             &[complete()],
             date!(2025 - 02 - 01),
         );
@@ -964,7 +993,7 @@ mod tests {
 
     #[test]
     fn issuing_checks_the_draft_its_references_and_the_units_body_code() {
-        let sections = ProgramSections::default();
+        let sections = filled();
         let mut outside = complete();
         outside.responsible = Some(MemberId(8));
         let tasks = [complete(), outside];

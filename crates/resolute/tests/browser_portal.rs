@@ -539,7 +539,10 @@ async fn a_visitor_sends_feedback_an_expert_comments_and_the_office_issues_with_
     .await;
     tap(&c, "main form button[type=submit]").await;
     wait_path(&c, "the consultation again", |p| p == page).await;
-    tap(&c, "form[action$='/end'] button[type=submit]").await;
+    tap(&c, "a[href$='/end']").await;
+    wait_path(&c, "the confirmation", |p| p.ends_with("/end")).await;
+    axe_check(&c, &axe, "ending a consultation").await;
+    tap(&c, "button[name=confirm]").await;
     wait_path(&c, "the consultation ended", |p| p == page).await;
     let check = format!("/programs/{}/draft/check", program.id);
     c.goto(&format!("{base}{check}")).await.unwrap();

@@ -301,6 +301,28 @@ async fn district_program_progress_and_dashboard_in_chromium() {
         "the task table is complete: {text}"
     );
 
+    // Sections II and III, which issuing needs.
+    for (part, text) in [
+        (
+            "tasks_and_solutions",
+            "Tập trung lãnh đạo, chỉ đạo thực hiện các nhiệm vụ trong bảng.",
+        ),
+        (
+            "organization",
+            "Văn phòng Huyện ủy theo dõi, tổng hợp, báo cáo Ban Thường vụ hằng quý.",
+        ),
+    ] {
+        click(
+            &c,
+            &format!("a[href='/programs/{program_id}/draft/sections/{part}']"),
+        )
+        .await;
+        wait_path(&c, "the section", |p| p.ends_with(part)).await;
+        fill(&c, "#text", text).await;
+        click(&c, "main form button[type=submit]").await;
+        wait_path(&c, "the draft", |p| p.ends_with("/draft")).await;
+    }
+
     // Check your answers, then issue.
     click(&c, &format!("a[href='/programs/{program_id}/draft/check']")).await;
     wait_path(&c, "the check page", |p| p.ends_with("/draft/check")).await;
@@ -334,6 +356,10 @@ async fn district_program_progress_and_dashboard_in_chromium() {
         "a number ending in -CTr/HU: {text}"
     );
     assert!(text.contains("Đã ban hành"), "{text}");
+    assert!(
+        text.contains("Việc tiếp theo"),
+        "a panel says what happened and what comes next: {text}"
+    );
     shot(&c, "journey-programs-4-issued").await;
 
     // (3) The member responsible for the first task, on a phone.

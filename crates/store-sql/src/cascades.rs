@@ -261,6 +261,141 @@ pub(crate) async fn unit_by_id(conn: &mut Conn, id: CascadeUnitId) -> Result<Opt
     Ok(units.pop())
 }
 
+/// Cascades a document inside `tx`, audited; the caller commits (a cascade) or rolls
+/// back (its preview).
+async fn cascade_in(
+    tx: &mut Conn,
+    p: &Principal,
+    document: DocumentId,
+    scope: CascadeScope,
+    deadlines: CascadeDeadlines,
+) -> Result<CascadeSummary> {
+    let doc = doc_for_write(tx, p, document).await?;
+    let root_org = org_by_id(tx, scope.root.id()).await?;
+    domain::cascade::check_new_cascade(
+        doc.doc_type,
+        &doc.issuer_path,
+        doc.issued_on,
+        &scope,
+        &deadlines,
+        root_org.as_ref().map(Org::unit).as_ref(),
+    )?;
+    let root_org = root_org.expect("checked");
+    p.ensure(Permission::EditOrgs, &root_org.path)?;
+    let root = doc.root_document_id;
+    let province = province_of(&root_org.path);
+    let kinds: Vec<&str> = scope.kinds.iter().map(|k| k.as_str()).collect();
+    let cascade_id: i64 = sqlx::query_scalar(
+        "INSERT INTO cascades (province_id, document_id, root_document_id, issuer_org_id, \
+             scope_root_path, scope_kinds, include_root, study_by, program_by, report_every, \
+             interim_review_by, reports_until, grace_days, unit_count, created_at, user_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, $14, $15) \
+             RETURNING id",
+    )
+    .bind(province)
+    .bind(doc.id.0)
+    .bind(root.0)
+    .bind(doc.issuer_org_id.0)
+    .bind(root_org.path.as_str())
+    .bind(kinds.join(","))
+    .bind(scope.include_root)
+    .bind(deadlines.study_by)
+    .bind(deadlines.program_by)
+    .bind(deadlines.report_every.as_str())
+    .bind(deadlines.interim_review_by)
+    .bind(deadlines.reports_until)
+    .bind(i64::from(deadlines.grace_days))
+    .bind(now())
+    .bind(user_id_of(p))
+    .fetch_one(&mut *tx)
+    .await
+    .db()?;
+    let state = UnitState::new(&deadlines, &UnitFacts::default());
+    let range = scope.range();
+    // The units of the scope: open, of the kinds, or the root itself when included.
+    let push_where = |qb: &mut QueryBuilder<Db>| {
+        qb.push(" FROM organizations o WHERE o.path >= ")
+            .push_bind(range.start.clone())
+            .push(" AND o.path < ")
+            .push_bind(range.end.clone())
+            .push(" AND o.valid_to IS NULL AND ((o.path <> ")
+            .push_bind(root_org.path.as_str().to_owned())
+            .push(" AND o.kind IN ");
+        qb.push("(");
+        let mut sep = qb.separated(", ");
+        for k in &kinds {
+            sep.push_bind(*k);
+        }
+        if kinds.is_empty() {
+            sep.push("NULL");
+        }
+        qb.push(")) OR (o.path = ")
+            .push_bind(root_org.path.as_str().to_owned())
+            .push(" AND ")
+            .push_bind(scope.include_root)
+            .push("))");
+    };
+    let mut qb = QueryBuilder::<Db>::new(
+        "INSERT INTO cascade_units (province_id, cascade_id, root_document_id, org_id, \
+             org_path, study_by, program_by, interim_review_by, report_class, report_next_due) \
+             SELECT o.province_id, ",
+    );
+    qb.push_bind(cascade_id)
+        .push(", ")
+        .push_bind(root.0)
+        .push(", o.id, o.path, ")
+        .push_bind(deadlines.study_by)
+        .push(", ")
+        .push_bind(deadlines.program_by)
+        .push(", ")
+        .push_bind(deadlines.interim_review_by)
+        .push(", ")
+        .push_bind(state.reports.class.as_str())
+        .push(", ")
+        .push_bind(state.reports.next_due);
+    push_where(&mut qb);
+    qb.push(" ON CONFLICT (root_document_id, org_id) DO NOTHING");
+    let reached = qb.build().execute(&mut *tx).await.db()?.rows_affected();
+    let mut qb = QueryBuilder::<Db>::new("SELECT COUNT(*)");
+    push_where(&mut qb);
+    let in_scope: i64 = qb.build_query_scalar().fetch_one(&mut *tx).await.db()?;
+    sqlx::query("UPDATE cascades SET unit_count = $1 WHERE id = $2")
+        .bind(reached as i64)
+        .bind(cascade_id)
+        .execute(&mut *tx)
+        .await
+        .db()?;
+    let rollup = state.rollup();
+    let new = NewCascade {
+        id: cascade_id,
+        root,
+        province,
+        rollup: &rollup,
+    };
+    dialect::init_cascade_rollups(tx, &new).await?;
+    set_level_grace(tx, &new, &deadlines).await?;
+    let summary = CascadeSummary {
+        id: CascadeId(cascade_id),
+        reached,
+        skipped: (in_scope as u64).saturating_sub(reached),
+    };
+    audit(
+        tx,
+        p,
+        "create",
+        "cascade",
+        cascade_id,
+        Some(&root_org.path),
+        None,
+        Some(json!({
+            "document_id": doc.id, "root_document_id": root, "scope": scope,
+            "deadlines": deadlines, "reached": summary.reached, "skipped": summary.skipped,
+        })),
+    )
+    .await?;
+    Ok(summary)
+}
+
 #[async_trait]
 impl CascadeStore for Backend {
     async fn create_cascade(
@@ -271,131 +406,30 @@ impl CascadeStore for Backend {
         deadlines: CascadeDeadlines,
     ) -> Result<CascadeSummary> {
         let mut tx = self.begin().await?;
-        let doc = doc_for_write(&mut tx, p, document).await?;
-        let root_org = org_by_id(&mut tx, scope.root.id()).await?;
-        domain::cascade::check_new_cascade(
-            doc.doc_type,
-            &doc.issuer_path,
-            doc.issued_on,
-            &scope,
-            &deadlines,
-            root_org.as_ref().map(Org::unit).as_ref(),
-        )?;
-        let root_org = root_org.expect("checked");
-        p.ensure(Permission::EditOrgs, &root_org.path)?;
-        let root = doc.root_document_id;
-        let province = province_of(&root_org.path);
-        let kinds: Vec<&str> = scope.kinds.iter().map(|k| k.as_str()).collect();
-        let cascade_id: i64 = sqlx::query_scalar(
-            "INSERT INTO cascades (province_id, document_id, root_document_id, issuer_org_id, \
-             scope_root_path, scope_kinds, include_root, study_by, program_by, report_every, \
-             interim_review_by, reports_until, grace_days, unit_count, created_at, user_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, $14, $15) \
-             RETURNING id",
-        )
-        .bind(province)
-        .bind(doc.id.0)
-        .bind(root.0)
-        .bind(doc.issuer_org_id.0)
-        .bind(root_org.path.as_str())
-        .bind(kinds.join(","))
-        .bind(scope.include_root)
-        .bind(deadlines.study_by)
-        .bind(deadlines.program_by)
-        .bind(deadlines.report_every.as_str())
-        .bind(deadlines.interim_review_by)
-        .bind(deadlines.reports_until)
-        .bind(i64::from(deadlines.grace_days))
-        .bind(now())
-        .bind(user_id_of(p))
-        .fetch_one(&mut *tx)
-        .await
-        .db()?;
-        let state = UnitState::new(&deadlines, &UnitFacts::default());
-        let range = scope.range();
-        // The units of the scope: open, of the kinds, or the root itself when included.
-        let push_where = |qb: &mut QueryBuilder<Db>| {
-            qb.push(" FROM organizations o WHERE o.path >= ")
-                .push_bind(range.start.clone())
-                .push(" AND o.path < ")
-                .push_bind(range.end.clone())
-                .push(" AND o.valid_to IS NULL AND ((o.path <> ")
-                .push_bind(root_org.path.as_str().to_owned())
-                .push(" AND o.kind IN ");
-            qb.push("(");
-            let mut sep = qb.separated(", ");
-            for k in &kinds {
-                sep.push_bind(*k);
-            }
-            if kinds.is_empty() {
-                sep.push("NULL");
-            }
-            qb.push(")) OR (o.path = ")
-                .push_bind(root_org.path.as_str().to_owned())
-                .push(" AND ")
-                .push_bind(scope.include_root)
-                .push("))");
-        };
-        let mut qb = QueryBuilder::<Db>::new(
-            "INSERT INTO cascade_units (province_id, cascade_id, root_document_id, org_id, \
-             org_path, study_by, program_by, interim_review_by, report_class, report_next_due) \
-             SELECT o.province_id, ",
-        );
-        qb.push_bind(cascade_id)
-            .push(", ")
-            .push_bind(root.0)
-            .push(", o.id, o.path, ")
-            .push_bind(deadlines.study_by)
-            .push(", ")
-            .push_bind(deadlines.program_by)
-            .push(", ")
-            .push_bind(deadlines.interim_review_by)
-            .push(", ")
-            .push_bind(state.reports.class.as_str())
-            .push(", ")
-            .push_bind(state.reports.next_due);
-        push_where(&mut qb);
-        qb.push(" ON CONFLICT (root_document_id, org_id) DO NOTHING");
-        let reached = qb.build().execute(&mut *tx).await.db()?.rows_affected();
-        let mut qb = QueryBuilder::<Db>::new("SELECT COUNT(*)");
-        push_where(&mut qb);
-        let in_scope: i64 = qb.build_query_scalar().fetch_one(&mut *tx).await.db()?;
-        sqlx::query("UPDATE cascades SET unit_count = $1 WHERE id = $2")
-            .bind(reached as i64)
-            .bind(cascade_id)
-            .execute(&mut *tx)
-            .await
-            .db()?;
-        let rollup = state.rollup();
-        let new = NewCascade {
-            id: cascade_id,
-            root,
-            province,
-            rollup: &rollup,
-        };
-        dialect::init_cascade_rollups(&mut tx, &new).await?;
-        set_level_grace(&mut tx, &new, &deadlines).await?;
-        let summary = CascadeSummary {
-            id: CascadeId(cascade_id),
-            reached,
-            skipped: (in_scope as u64).saturating_sub(reached),
-        };
-        audit(
-            &mut tx,
-            p,
-            "create",
-            "cascade",
-            cascade_id,
-            Some(&root_org.path),
-            None,
-            Some(json!({
-                "document_id": doc.id, "root_document_id": root, "scope": scope,
-                "deadlines": deadlines, "reached": summary.reached, "skipped": summary.skipped,
-            })),
-        )
-        .await?;
+        let summary = cascade_in(&mut tx, p, document, scope, deadlines).await?;
+        if summary.reached == 0 {
+            // Every unit of the scope has the document already (a repeated submission):
+            // an empty cascade would only clutter the document's page.
+            return Err(StoreError::Conflict("cascade_reaches_none"));
+        }
         tx.commit().await.db()?;
         Ok(summary)
+    }
+
+    async fn preview_cascade(
+        &self,
+        p: &Principal,
+        document: DocumentId,
+        scope: CascadeScope,
+        deadlines: CascadeDeadlines,
+    ) -> Result<CascadePreview> {
+        let mut tx = self.begin().await?;
+        let summary = cascade_in(&mut tx, p, document, scope, deadlines).await?;
+        tx.rollback().await.db()?;
+        Ok(CascadePreview {
+            reached: summary.reached,
+            skipped: summary.skipped,
+        })
     }
 
     async fn cascade(&self, p: &Principal, id: CascadeId) -> Result<Cascade> {

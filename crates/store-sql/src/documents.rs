@@ -196,6 +196,8 @@ impl DocumentStore for Backend {
             None => (None, ParentDocument::None),
         };
         let title = domain::document::check_registration(&Registration {
+            issuer_kind: issuer.kind,
+            issuer_name: &issuer.name,
             title: &new.title,
             doc_type: new.doc_type,
             number: &new.number,

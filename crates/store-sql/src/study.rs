@@ -491,6 +491,37 @@ async fn session_by_id(conn: &mut Conn, id: StudySessionId) -> Result<Option<Stu
     Ok(v.pop())
 }
 
+/// The members on a conference's sheet: the active members of its unit's subtree (key
+/// cadres only for a key-cadre conference), and on a make-up sheet those who still have
+/// to study the resolution or are marked on it already.
+fn push_sheet_from(qb: &mut QueryBuilder<Db>, s: &StudySession) {
+    let r = s.org_path.subtree();
+    qb.push(
+        " FROM members m JOIN organizations c ON c.id = m.cell_id \
+         LEFT JOIN study_attendance a ON a.member_id = m.id AND a.session_id = ",
+    );
+    qb.push_bind(s.id.0)
+        .push(" WHERE m.status = 'active' AND m.cell_path >= ")
+        .push_bind(r.start)
+        .push(" AND m.cell_path < ")
+        .push_bind(r.end);
+    if s.audience == Audience::KeyCadre {
+        qb.push(" AND m.audience = 'key_cadre'");
+    }
+    if s.makeup_of.is_some() {
+        // A make-up sheet lists who still has to study the resolution, and whoever is
+        // marked on it already (so a mark stays visible once it counts as studied).
+        qb.push(
+            " AND (a.mark IS NOT NULL OR NOT EXISTS (SELECT 1 FROM study_members sm \
+             WHERE sm.member_id = m.id AND sm.studied = ",
+        )
+        .push_bind(true)
+        .push(" AND sm.document_id = ")
+        .push_bind(s.document_id.0)
+        .push("))");
+    }
+}
+
 fn reporter_ids(s: &StudySession) -> Vec<MemberId> {
     s.reporters.iter().map(|(r, _)| *r).collect()
 }
@@ -1593,40 +1624,43 @@ impl StudyStore for Backend {
     }
 
     async fn attendance_sheet(&self, p: &Principal, id: StudySessionId) -> Result<Vec<SheetRow>> {
+        self.attendance_sheet_page(
+            p,
+            id,
+            None,
+            Page {
+                offset: 0,
+                limit: study::MAX_SHEET_ROWS as u32,
+            },
+        )
+        .await
+    }
+
+    async fn attendance_sheet_page(
+        &self,
+        p: &Principal,
+        id: StudySessionId,
+        cell: Option<OrgId>,
+        page: Page,
+    ) -> Result<Vec<SheetRow>> {
         let mut conn = self.reader().await?;
         let s = session_readable(&mut conn, p, id).await?;
         // The sheet names every member: for the unit's readers and reporters only.
         if rules::session_sight(p, &s.org_path, &reporter_ids(&s)) != Sight::Seen {
             return Err(StoreError::NotFound);
         }
-        let r = s.org_path.subtree();
         let mut qb = QueryBuilder::<Db>::new(
-            "SELECT m.id, m.full_name, m.card_number, m.audience, c.name AS cell_name, a.mark, a.reason, a.via \
-             FROM members m JOIN organizations c ON c.id = m.cell_id \
-             LEFT JOIN study_attendance a ON a.member_id = m.id AND a.session_id = ",
+            "SELECT m.id, m.full_name, m.card_number, m.audience, c.name AS cell_name, a.mark, a.reason, a.via",
         );
-        qb.push_bind(id.0)
-            .push(" WHERE m.status = 'active' AND m.cell_path >= ")
-            .push_bind(r.start)
-            .push(" AND m.cell_path < ")
-            .push_bind(r.end);
-        if s.audience == Audience::KeyCadre {
-            qb.push(" AND m.audience = 'key_cadre'");
+        push_sheet_from(&mut qb, &s);
+        if let Some(cell) = cell {
+            qb.push(" AND m.cell_id = ").push_bind(cell.0);
         }
-        if s.makeup_of.is_some() {
-            // A make-up sheet lists who still has to study the resolution, and whoever is
-            // marked on it already (so a mark stays visible once it counts as studied).
-            qb.push(
-                " AND (a.mark IS NOT NULL OR NOT EXISTS (SELECT 1 FROM study_members sm \
-                 WHERE sm.member_id = m.id AND sm.studied = ",
-            )
-            .push_bind(true)
-            .push(" AND sm.document_id = ")
-            .push_bind(s.document_id.0)
-            .push("))");
-        }
+        let (limit, offset) = page_limits(page);
         qb.push(" ORDER BY m.cell_path, m.full_name COLLATE vi, m.id LIMIT ")
-            .push_bind(study::MAX_SHEET_ROWS as i64);
+            .push_bind(limit)
+            .push(" OFFSET ")
+            .push_bind(offset);
         qb.build()
             .fetch_all(&mut *conn)
             .await
@@ -1645,6 +1679,43 @@ impl StudyStore for Backend {
                     mark: mark.and_then(|m| AttendanceMark::parse(&m)),
                     reason: r.try_get("reason").db()?,
                     via: via.and_then(|v| CheckInVia::parse(&v)),
+                })
+            })
+            .collect()
+    }
+
+    async fn attendance_cells(&self, p: &Principal, id: StudySessionId) -> Result<Vec<SheetCell>> {
+        let mut conn = self.reader().await?;
+        let s = session_readable(&mut conn, p, id).await?;
+        if rules::session_sight(p, &s.org_path, &reporter_ids(&s)) != Sight::Seen {
+            return Err(StoreError::NotFound);
+        }
+        let mut qb = QueryBuilder::<Db>::new(
+            "SELECT m.cell_id, MIN(c.name) AS cell_name, MIN(m.cell_path) AS cell_path, \
+             COUNT(*) AS members, \
+             SUM(CASE WHEN a.mark = 'present' THEN 1 ELSE 0 END) AS present, \
+             SUM(CASE WHEN a.mark = 'excused' THEN 1 ELSE 0 END) AS excused, \
+             SUM(CASE WHEN a.mark = 'absent' THEN 1 ELSE 0 END) AS absent",
+        );
+        push_sheet_from(&mut qb, &s);
+        qb.push(" GROUP BY m.cell_id ORDER BY MIN(m.cell_path)");
+        qb.build()
+            .fetch_all(&mut *conn)
+            .await
+            .db()?
+            .iter()
+            .map(|r| {
+                let n = |k: &str| -> Result<u64> {
+                    let v: Option<i64> = r.try_get(k).db()?;
+                    Ok(v.unwrap_or(0).max(0) as u64)
+                };
+                Ok(SheetCell {
+                    cell_id: OrgId(r.try_get("cell_id").db()?),
+                    cell_name: r.try_get("cell_name").db()?,
+                    members: n("members")?,
+                    present: n("present")?,
+                    excused: n("excused")?,
+                    absent: n("absent")?,
                 })
             })
             .collect()
@@ -2360,7 +2431,7 @@ impl StudyStore for Backend {
         let doc = doc_root(&mut conn, p, document, &o.path).await?;
         let r = o.path.subtree();
         let mut qb = QueryBuilder::<Db>::new(format!(
-            "SELECT m.id AS member_id, m.full_name, m.audience AS m_audience, c.name AS cell_name, \
+            "SELECT m.id AS member_id, m.full_name, m.audience AS m_audience, m.cell_id, c.name AS cell_name, \
              m.cell_path AS m_cell_path, sm.member_id AS has_row, {SM_COLS} FROM members m JOIN organizations c ON c.id = m.cell_id \
              LEFT JOIN study_members sm ON sm.member_id = m.id AND sm.document_id = "
         ));
@@ -2398,6 +2469,7 @@ impl StudyStore for Backend {
                 Ok(RosterRow {
                     member_id,
                     full_name: r.try_get("full_name").db()?,
+                    cell_id: OrgId(r.try_get("cell_id").db()?),
                     cell_name: r.try_get("cell_name").db()?,
                     audience: audience_of(&a)?,
                     study,

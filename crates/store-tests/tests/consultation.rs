@@ -183,7 +183,8 @@ async fn a_program_is_issued_only_once_every_comment_is_answered(s: &dyn FullSto
         pr.id,
         ProgramSections {
             purpose: "Một đoạn mới ở đầu.\n\nQuán triệt sâu sắc nghị quyết.".into(),
-            ..ProgramSections::default()
+            tasks_and_solutions: "Các nhiệm vụ trong bảng.".into(),
+            organization: "Văn phòng Huyện ủy theo dõi.".into(),
         },
     )
     .await

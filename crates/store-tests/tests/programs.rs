@@ -344,11 +344,39 @@ async fn cascades_reach_units_once_per_chain(s: &dyn FullStore) {
     let mut plan = resolution(t.d1.id, "01-KH/HU");
     plan.parent_document_id = Some(doc.id);
     let plan = s.register_document(&sys(), plan).await.unwrap();
-    let c3 = s
-        .create_cascade(&sys(), plan.id, scope(&t.g1.path, &[], true), deadlines())
+    let preview = s
+        .preview_cascade(&sys(), plan.id, scope(&t.g1.path, &[], true), deadlines())
         .await
         .unwrap();
-    assert_eq!((c3.reached, c3.skipped), (0, 1));
+    assert_eq!((preview.reached, preview.skipped), (0, 1));
+    let before = audit_count(s).await;
+    assert!(
+        matches!(
+            s.create_cascade(&sys(), plan.id, scope(&t.g1.path, &[], true), deadlines())
+                .await,
+            Err(StoreError::Conflict("cascade_reaches_none"))
+        ),
+        "a cascade that reaches no one (a repeated submission) is refused"
+    );
+    assert_eq!(audit_count(s).await, before, "and leaves nothing behind");
+    assert!(
+        s.document_cascades(&sys(), plan.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // The preview of a cascade that reaches someone saves nothing either.
+    let p = s
+        .preview_cascade(
+            &office,
+            doc.id,
+            scope(&t.province.path, &[OrgKind::Grassroots], false),
+            deadlines(),
+        )
+        .await
+        .unwrap();
+    assert_eq!((p.reached, p.skipped), (0, 2));
+    assert_eq!(audit_count(s).await, before);
 
     let cascade = s.cascade(&office, c2.id).await.unwrap();
     assert_eq!(cascade.unit_count, 2);
@@ -993,13 +1021,27 @@ async fn program_rules_and_authorization(s: &dyn FullStore) {
     is_not_found(s.program(&d2_office, draft.id).await);
     is_not_found(s.save_tasks(&d2_office, draft.id, vec![]).await);
     is_forbidden(s.save_tasks(&d1_secretary, draft.id, vec![]).await);
+    let no_sections = s.issue_program(&d1_office, draft.id, d(2025, 5, 1)).await;
+    let Err(StoreError::Invalid(inv)) = no_sections else {
+        panic!("{no_sections:?}");
+    };
+    let codes: Vec<(&str, &str)> = inv.0.iter().map(|e| (e.field, e.code)).collect();
     assert_eq!(
-        invalid_code(s.issue_program(&d1_office, draft.id, d(2025, 5, 1)).await),
-        ("tasks", "program_no_tasks")
+        codes,
+        [
+            ("tasks_and_solutions", "required"),
+            ("organization", "required"),
+            ("tasks", "program_no_tasks"),
+        ],
+        "sections II and III are written before issue"
     );
     s.save_program_sections(&d1_office, draft.id, sections())
         .await
         .unwrap();
+    assert_eq!(
+        invalid_code(s.issue_program(&d1_office, draft.id, d(2025, 5, 1)).await),
+        ("tasks", "program_no_tasks")
+    );
     s.save_tasks(
         &d1_office,
         draft.id,

@@ -34,6 +34,14 @@ pub struct CascadeSummary {
     pub skipped: u64,
 }
 
+/// How many units a cascade would reach, and how many of its scope have the document
+/// already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CascadePreview {
+    pub reached: u64,
+    pub skipped: u64,
+}
+
 /// A stored cascade.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Cascade {
@@ -78,6 +86,16 @@ pub trait CascadeStore: Send + Sync + 'static {
         scope: CascadeScope,
         deadlines: CascadeDeadlines,
     ) -> Result<CascadeSummary>;
+
+    /// What [`CascadeStore::create_cascade`] would do, with every check it makes, saving
+    /// nothing: the check-your-answers page before a cascade.
+    async fn preview_cascade(
+        &self,
+        p: &Principal,
+        document: DocumentId,
+        scope: CascadeScope,
+        deadlines: CascadeDeadlines,
+    ) -> Result<CascadePreview>;
 
     async fn cascade(&self, p: &Principal, id: CascadeId) -> Result<Cascade>;
 

@@ -40,7 +40,9 @@ mod targets;
 
 pub use accounts::{AccountStore, Credentials, GrantRow, NewGrant, NewUser, User, UserDetail};
 pub use audit::{AuditEntry, AuditFilter, AuditStore};
-pub use cascades::{Cascade, CascadeStore, CascadeSummary, CascadeUnit, CascadeUnitId};
+pub use cascades::{
+    Cascade, CascadePreview, CascadeStore, CascadeSummary, CascadeUnit, CascadeUnitId,
+};
 pub use consultation::{
     Comment, CommentSource, Consultation, ConsultationStore, ConsultationSummary, DraftItem,
     Expert, NewConsultation, NewExpert, PublicComment, PublicConsultation, Subject,
@@ -93,8 +95,8 @@ pub use search::{AuditChange, Refresh, SearchStore};
 pub use study::{
     AttendanceImportRow, CheckIn, CheckPaper, CheckResult, MyStudy, NewMaterial, NewReflection,
     NewStudySession, Participation, QuestionRecord, ReflectionRecord, RosterRow, RoundReview,
-    RoundReviewInput, SessionEdit, SheetRow, StudyContent, StudyDocument, StudyMaterial, StudyPlan,
-    StudySession, StudyStore, UnitParticipation,
+    RoundReviewInput, SessionEdit, SheetCell, SheetRow, StudyContent, StudyDocument, StudyMaterial,
+    StudyPlan, StudySession, StudyStore, UnitParticipation,
 };
 
 pub use targets::{

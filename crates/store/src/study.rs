@@ -177,6 +177,25 @@ pub struct SheetRow {
     pub via: Option<CheckInVia>,
 }
 
+/// One cell's part of a conference's attendance sheet: how many of its members are on
+/// the sheet and how they are marked (a provincial conference names thousands, so the
+/// sheet is opened cell by cell).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SheetCell {
+    pub cell_id: OrgId,
+    pub cell_name: String,
+    pub members: u64,
+    pub present: u64,
+    pub excused: u64,
+    pub absent: u64,
+}
+
+impl SheetCell {
+    pub fn unmarked(&self) -> u64 {
+        self.members - self.present - self.excused - self.absent
+    }
+}
+
 /// The outcome of a check-in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CheckIn {
@@ -300,6 +319,7 @@ pub struct UnitParticipation {
 pub struct RosterRow {
     pub member_id: MemberId,
     pub full_name: String,
+    pub cell_id: OrgId,
     pub cell_name: String,
     pub audience: Audience,
     pub study: MemberStudy,
@@ -436,6 +456,18 @@ pub trait StudyStore: Send + Sync + 'static {
     /// audience of a conference above a grassroots unit: key cadres only), by name, with
     /// their marks. Read on the unit.
     async fn attendance_sheet(&self, p: &Principal, id: StudySessionId) -> Result<Vec<SheetRow>>;
+
+    /// One page of the sheet, of one cell or of all, in the sheet's order.
+    async fn attendance_sheet_page(
+        &self,
+        p: &Principal,
+        id: StudySessionId,
+        cell: Option<OrgId>,
+        page: Page,
+    ) -> Result<Vec<SheetRow>>;
+
+    /// The sheet counted by cell, in the tree's order.
+    async fn attendance_cells(&self, p: &Principal, id: StudySessionId) -> Result<Vec<SheetCell>>;
 
     /// Records marks from the secretary's sheet (EditPeople on the unit). A member outside
     /// the unit's subtree is `Invalid` (`attendance[i].mark`, `member_outside_unit`).

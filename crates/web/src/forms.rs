@@ -375,3 +375,45 @@ pub fn today() -> time::Date {
 pub fn today_text() -> String {
     domain::validate::format_date(today())
 }
+
+/// A page of a bounded list shown `per_page` at a time, numbered from 1 (`?page=`); a
+/// number past the end shows the last page, anything unreadable the first. Rendered by
+/// `templates/shell/pager.html`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pager {
+    pub page: usize,
+    pub pages: usize,
+    per_page: usize,
+}
+
+impl Pager {
+    pub fn new(page: usize, total: usize, per_page: usize) -> Pager {
+        let pages = total.div_ceil(per_page.max(1)).max(1);
+        Pager {
+            page: page.clamp(1, pages),
+            pages,
+            per_page: per_page.max(1),
+        }
+    }
+
+    /// The page number of `?page=` in a raw query.
+    pub fn page_of(q: &Option<String>) -> usize {
+        query_param(q, "page").parse().unwrap_or(1)
+    }
+
+    pub fn offset(&self) -> usize {
+        (self.page - 1) * self.per_page
+    }
+
+    pub fn has_prev(&self) -> bool {
+        self.page > 1
+    }
+
+    pub fn has_next(&self) -> bool {
+        self.page < self.pages
+    }
+
+    pub fn many(&self) -> bool {
+        self.pages > 1
+    }
+}

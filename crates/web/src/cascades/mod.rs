@@ -216,6 +216,36 @@ async fn create(
     let (Some(scope), Some(deadlines), true) = (scope, deadlines, errors.is_empty()) else {
         return Ok(new_page(&auth.ctx, &doc, &f, errors));
     };
+    // Back from the check-your-answers page to change something.
+    if !f.get("change").is_empty() {
+        return Ok(new_page(&auth.ctx, &doc, &f, FormErrors::default()));
+    }
+    if f.get("confirm") != "yes" {
+        // A cascade cannot be taken back: check your answers first, with what it will do.
+        let target = named.as_ref().map_or(doc.issuer_name.as_str(), |o| &o.name);
+        let store_result = st
+            .store
+            .preview_cascade(&auth.p, doc.id, scope.clone(), deadlines.clone())
+            .await;
+        return match store_result {
+            Ok(preview) if preview.reached > 0 => Ok(confirm_page(
+                &auth.ctx, &doc, &f, target, &deadlines, preview,
+            )),
+            Ok(_) => {
+                let mut errors = FormErrors::default();
+                errors.push(lang, "scope", "cascade_reaches_none");
+                Ok(new_page(&auth.ctx, &doc, &f, errors))
+            }
+            Err(e) => {
+                let mut errors = FormErrors::default();
+                for m in store_errors(lang, e)?.0 {
+                    let field = scope_field(&m.field).to_owned();
+                    errors.0.push(forms::FieldMessage { field, ..m });
+                }
+                Ok(new_page(&auth.ctx, &doc, &f, errors))
+            }
+        };
+    }
     match st
         .store
         .create_cascade(&auth.p, doc.id, scope, deadlines)
@@ -235,6 +265,100 @@ async fn create(
             Ok(new_page(&auth.ctx, &doc, &f, errors))
         }
     }
+}
+
+// ---- Check your answers -----------------------------------------------------------------
+
+/// The form's fields carried through the check-your-answers page.
+const CASCADE_FIELDS: [&str; 7] = [
+    "scope",
+    "unit",
+    "study_by",
+    "program_by",
+    "report_every",
+    "interim_review_by",
+    "reports_until",
+];
+
+#[derive(Template, WebTemplate)]
+#[template(path = "cascades/confirm.html")]
+struct ConfirmPage {
+    ctx: Ctx,
+    title: String,
+    doc: Document,
+    /// (label, answer) in form order.
+    answers: Vec<(String, String)>,
+    hidden: Vec<(&'static str, String)>,
+    reach: String,
+}
+
+fn confirm_page(
+    ctx: &Ctx,
+    doc: &Document,
+    f: &FormData,
+    target: &str,
+    d: &CascadeDeadlines,
+    preview: store::CascadePreview,
+) -> Response {
+    let t = |k: &str| ctx.t(k).to_owned();
+    let scope = match f.get("scope") {
+        "directly_affiliated" => i18n::fill(
+            ctx.t("documents.cascade.confirm.scope_districts"),
+            &[("unit", &target)],
+        ),
+        "grassroots" => i18n::fill(
+            ctx.t("documents.cascade.confirm.scope_grassroots"),
+            &[("unit", &target)],
+        ),
+        _ => target.to_owned(),
+    };
+    let optional = |d: Option<time::Date>| match d {
+        Some(d) => ctx.date(&d),
+        None => t("documents.cascade.confirm.none"),
+    };
+    let answers = vec![
+        (t("documents.cascade.field.scope"), scope),
+        (t("documents.cascade.field.study_by"), ctx.date(&d.study_by)),
+        (
+            t("documents.cascade.field.program_by"),
+            ctx.date(&d.program_by),
+        ),
+        (
+            t("documents.cascade.field.report_every"),
+            ctx.report_every(&d.report_every).to_owned(),
+        ),
+        (
+            t("documents.cascade.field.interim_review_by"),
+            optional(d.interim_review_by),
+        ),
+        (
+            t("documents.cascade.field.reports_until"),
+            optional(d.reports_until),
+        ),
+    ];
+    let mut reach = i18n::fill(
+        ctx.t("documents.cascade.confirm.reach"),
+        &[("reached", &preview.reached)],
+    );
+    if preview.skipped > 0 {
+        reach.push(' ');
+        reach.push_str(&i18n::fill(
+            ctx.t("documents.cascade.confirm.skip"),
+            &[("skipped", &preview.skipped)],
+        ));
+    }
+    ConfirmPage {
+        title: t("documents.cascade.confirm.title"),
+        ctx: ctx.clone(),
+        doc: doc.clone(),
+        answers,
+        hidden: CASCADE_FIELDS
+            .iter()
+            .map(|k| (*k, f.get(k).to_owned()))
+            .collect(),
+        reach,
+    }
+    .into_response()
 }
 
 // ---- A cascade's page -------------------------------------------------------------------

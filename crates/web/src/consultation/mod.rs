@@ -47,7 +47,7 @@ pub fn router() -> Router<AppState> {
         .route("/consultations/{id}", get(show))
         .route("/consultations/{id}/comments", post(comment))
         .route("/consultations/{id}/experts", post(invite))
-        .route("/consultations/{id}/end", post(end))
+        .route("/consultations/{id}/end", get(end_confirm).post(end))
         .route("/consultations/{id}/close-rest", post(close_rest))
         .route("/consultations/{id}/report.docx", get(report::docx))
         .route(
@@ -646,12 +646,74 @@ async fn invite(
 }
 
 /// `POST /consultations/{id}/end`: ends the period today.
-async fn end(
+/// `GET /consultations/{id}/end`: ending a consultation cannot be undone, so the office
+/// sees what it ends first.
+async fn end_confirm(
     auth: Auth,
     State(st): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
+    let c = st
+        .store
+        .consultation(&auth.p, forms::id(&id)?, today())
+        .await?;
+    if !c.viewer.is_office() {
+        return Err(AppError::Forbidden);
+    }
+    if c.phase == Phase::Closed {
+        return Ok(Redirect::to(&format!("/consultations/{}", c.id)).into_response());
+    }
+    let ctx = &auth.ctx;
+    let t = |k: &str| ctx.t(k).to_owned();
+    let answers = vec![
+        (
+            t("consultation.show.period"),
+            format!("{} – {}", ctx.date(&c.opens_on), ctx.date(&c.closes_on)),
+        ),
+        (
+            t("consultation.show.comments"),
+            i18n::fill(
+                ctx.t("consultation.show.counts"),
+                &[
+                    ("n", &c.comments.len()),
+                    ("unanswered", &c.unanswered),
+                    ("pending", &c.pending),
+                ],
+            ),
+        ),
+    ];
+    Ok(crate::shell::ConfirmPage {
+        title: t("consultation.end_confirm.title"),
+        caption: c.title.clone(),
+        intro: i18n::fill(
+            ctx.t("consultation.end_confirm.intro"),
+            &[("today", &ctx.date(&today()))],
+        ),
+        answers,
+        after: t("consultation.end_confirm.after"),
+        action: format!("/consultations/{}/end", c.id),
+        submit: t("consultation.end_confirm.submit"),
+        cancel_href: format!("/consultations/{}", c.id),
+        ctx: auth.ctx.clone(),
+    }
+    .into_response())
+}
+
+async fn end(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    f: FormData,
+) -> Result<Response, AppError> {
     let id = forms::id(&id)?;
+    if f.get("confirm") != "yes" {
+        // Without the confirmation (an old form): show the office what it would end.
+        let c = st.store.consultation(&auth.p, id, today()).await?;
+        if !c.viewer.is_office() {
+            return Err(AppError::Forbidden);
+        }
+        return Ok(Redirect::to(&format!("/consultations/{id}/end")).into_response());
+    }
     match st.store.end_consultation(&auth.p, id, today()).await {
         Ok(_) => Ok(Redirect::to(&format!("/consultations/{id}?done=ended")).into_response()),
         Err(StoreError::Conflict(code)) => {

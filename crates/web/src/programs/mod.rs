@@ -8,7 +8,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use domain::program::{PartStatus, TaskForm, check_issue, draft_parts};
@@ -748,7 +748,7 @@ async fn issue(
         Ok(p) => {
             // Kept for the dashboards' list of programs to look at again.
             services::quality::assess_and_save(&*st.store, &auth.p, &p).await;
-            Ok(Redirect::to(&format!("/programs/{}", p.id)).into_response())
+            Ok(Redirect::to(&format!("/programs/{}?issued=1", p.id)).into_response())
         }
         Err(StoreError::Invalid(inv)) => {
             // The refusal itself is the form's error; the problems list says what to fix.
@@ -796,6 +796,74 @@ struct ShowPage {
     quality: quality::QualityView,
     /// The program's own targets with their roll-ups.
     targets: Vec<crate::targets::TargetView>,
+    /// Right after issuing: what happened and what comes next.
+    issued: Option<IssuedPanel>,
+}
+
+/// The confirmation panel shown once, right after a program is issued.
+struct IssuedPanel {
+    headline: String,
+    what_happened: Vec<String>,
+    /// (href, label) of the next steps.
+    next: Vec<(String, String)>,
+}
+
+fn issued_panel(
+    ctx: &Ctx,
+    program: &Program,
+    tasks: &[TaskRecord],
+    may_cascade: bool,
+) -> Option<IssuedPanel> {
+    let (Some(symbol), Some(on)) = (&program.symbol, program.issued_on) else {
+        return None;
+    };
+    let kind = ctx.t(&format!("programs.kind.{}", program.kind.as_str()));
+    let headline = i18n::fill(
+        ctx.t("programs.issued_panel.headline"),
+        &[
+            ("kind", &kind),
+            ("symbol", symbol),
+            ("date", &ctx.date(&on)),
+        ],
+    );
+    let people = tasks
+        .iter()
+        .filter_map(|t| t.draft.responsible)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let what_happened = vec![
+        i18n::fill(
+            ctx.t("programs.issued_panel.tasks"),
+            &[("tasks", &tasks.len()), ("people", &people)],
+        ),
+        ctx.t("programs.issued_panel.upper").to_owned(),
+        ctx.t("programs.issued_panel.frozen").to_owned(),
+    ];
+    let mut next = vec![(
+        format!(
+            "/dashboards/{}/{}",
+            program.org_id, program.root_document_id
+        ),
+        ctx.t("programs.issued_panel.dashboard").to_owned(),
+    )];
+    if may_cascade && let Some(doc) = program.document_id {
+        next.insert(
+            0,
+            (
+                format!("/documents/{doc}/cascades/new"),
+                ctx.t("programs.issued_panel.cascade").to_owned(),
+            ),
+        );
+    }
+    next.push((
+        format!("/orgs/{}", program.org_id),
+        ctx.t("programs.issued_panel.unit").to_owned(),
+    ));
+    Some(IssuedPanel {
+        headline,
+        what_happened,
+        next,
+    })
 }
 
 impl ShowPage {
@@ -813,6 +881,7 @@ async fn show(
     auth: Auth,
     State(st): State<AppState>,
     Path(id): Path<String>,
+    RawQuery(q): RawQuery,
 ) -> Result<Response, AppError> {
     let p = &auth.p;
     let program = load(&st, p, &id).await?;
@@ -835,6 +904,15 @@ async fn show(
         .map(|v| v.id);
     let quality = quality::view(&st, &auth, &program, &tasks).await;
     let targets = crate::targets::program_section(&st, &auth.ctx, p, &program).await?;
+    let issued = if forms::query_param(&q, "issued") == "1" && program.state == ProgramState::Issued
+    {
+        // A cell has no units below it to cascade its program to.
+        let may_cascade = p.can(Permission::EditOrgs, &program.org_path)
+            && st.store.org_get(p, program.org_id).await?.kind != domain::OrgKind::Cell;
+        issued_panel(&auth.ctx, &program, &tasks, may_cascade)
+    } else {
+        None
+    };
     let ctx = auth.ctx;
     let sections = ProgramSections::FIELDS
         .iter()
@@ -860,6 +938,7 @@ async fn show(
         versions,
         draft,
         targets,
+        issued,
         program,
     }
     .into_response())

@@ -32,6 +32,25 @@ pub fn router() -> Router<AppState> {
         .route("/static/{file}", get(static_file))
 }
 
+/// A check-your-answers page before an irreversible step (ending a consultation,
+/// closing a unit): what will happen, the facts it acts on, one confirming button that
+/// posts `confirm=yes` to `action`, and a way back.
+#[derive(Template, WebTemplate)]
+#[template(path = "shell/confirm.html")]
+pub struct ConfirmPage {
+    pub ctx: Ctx,
+    pub title: String,
+    pub caption: String,
+    pub intro: String,
+    /// (label, answer) rows.
+    pub answers: Vec<(String, String)>,
+    /// What happens after, and what stays possible.
+    pub after: String,
+    pub action: String,
+    pub submit: String,
+    pub cancel_href: String,
+}
+
 /// FNV-1a, enough to tell one release's file from another's.
 fn content_hash(s: &str) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;

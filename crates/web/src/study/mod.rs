@@ -86,6 +86,10 @@ pub fn router() -> Router<AppState> {
             get(review::round_review_page).post(review::round_review_save),
         )
         .route(
+            "/orgs/{id}/study/{doc}/review/cells/{cell}",
+            get(review::round_review_cell).post(review::round_review_cell_save),
+        )
+        .route(
             "/orgs/{id}/study/{doc}/review/xlsx",
             get(review::round_review_xlsx),
         )

@@ -364,9 +364,12 @@ struct RoundReviewPage {
     makeups: i64,
     review: Option<RoundReview>,
     body: String,
-    /// (member, name, cell, checked)
-    commend: Vec<(MemberId, String, String, bool)>,
-    remind: Vec<(MemberId, String, String, bool)>,
+    /// The commend and remind lists counted by cell (a district has thousands of
+    /// members: no box per person here; each cell's own page lists its people).
+    cells: Vec<CellLine>,
+    total: CellLine,
+    /// The page of `cells` shown and whether there are more.
+    pager: crate::forms::Pager,
     can_edit: bool,
     errors: FormErrors,
     notice: String,
@@ -387,6 +390,74 @@ fn remind_reason(ctx: &Ctx, r: &RosterRow) -> String {
     why.join(", ")
 }
 
+/// One cell's line in the round review: how many of its members are chosen for
+/// commendation and reminder, of how many who qualify.
+#[derive(Clone, Default)]
+pub struct CellLine {
+    pub cell_id: i64,
+    pub name: String,
+    pub commend_on: usize,
+    pub commend_all: usize,
+    pub remind_on: usize,
+    pub remind_all: usize,
+}
+
+/// Cells listed on one page of the round review.
+const CELLS_PER_PAGE: usize = 50;
+
+/// The review's chosen lists: as saved, or everyone who qualifies while nothing is saved.
+fn chosen_lists(f: &Facts, review: Option<&RoundReview>) -> (Vec<MemberId>, Vec<MemberId>) {
+    match review {
+        Some(r) => (r.commend.clone(), r.remind.clone()),
+        None => (
+            f.commend.iter().map(|r| r.member_id).collect(),
+            f.remind.iter().map(|r| r.member_id).collect(),
+        ),
+    }
+}
+
+fn cell_lines(f: &Facts, commend: &[MemberId], remind: &[MemberId]) -> (Vec<CellLine>, CellLine) {
+    use std::collections::{BTreeMap, HashSet};
+    let commend: HashSet<_> = commend.iter().collect();
+    let remind: HashSet<_> = remind.iter().collect();
+    // In the roster's order (cells by path), so cells keep the tree's numbering.
+    let mut order: Vec<i64> = Vec::new();
+    let mut lines: BTreeMap<i64, CellLine> = BTreeMap::new();
+    for (list, is_commend) in [(&f.commend, true), (&f.remind, false)] {
+        for r in list {
+            let id = r.cell_id.0;
+            let l = lines.entry(id).or_insert_with(|| {
+                order.push(id);
+                CellLine {
+                    cell_id: id,
+                    name: r.cell_name.clone(),
+                    ..CellLine::default()
+                }
+            });
+            if is_commend {
+                l.commend_all += 1;
+                l.commend_on += usize::from(commend.contains(&r.member_id));
+            } else {
+                l.remind_all += 1;
+                l.remind_on += usize::from(remind.contains(&r.member_id));
+            }
+        }
+    }
+    let mut total = CellLine::default();
+    let cells: Vec<CellLine> = order
+        .iter()
+        .filter_map(|id| lines.remove(id))
+        .inspect(|l| {
+            total.commend_on += l.commend_on;
+            total.commend_all += l.commend_all;
+            total.remind_on += l.remind_on;
+            total.remind_all += l.remind_all;
+        })
+        .collect();
+    (cells, total)
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn round_review_response(
     st: &AppState,
     auth: &Auth,
@@ -395,34 +466,21 @@ async fn round_review_response(
     posted: Option<&FormData>,
     errors: FormErrors,
     notice: String,
+    page_no: usize,
 ) -> Result<Response, AppError> {
     let p = &auth.p;
     let ctx = &auth.ctx;
     let plan = st.store.study_plan(p, org, doc).await?;
     let f = facts(st, p, org, plan.document_id).await?;
     let review = st.store.round_review(p, org, plan.document_id).await?;
-    let chosen = |list: &[RosterRow], key: &str, saved: Option<&Vec<MemberId>>| {
-        list.iter()
-            .map(|r| {
-                let checked = match (posted, saved) {
-                    (Some(fd), _) => {
-                        fd.0.iter()
-                            .any(|(k, v)| k == key && v == &r.member_id.to_string())
-                    }
-                    (None, Some(ids)) => ids.contains(&r.member_id),
-                    (None, None) => true,
-                };
-                let cell = if key == "remind" {
-                    format!("{} — {}", r.cell_name, remind_reason(ctx, r))
-                } else {
-                    r.cell_name.clone()
-                };
-                (r.member_id, r.full_name.clone(), cell, checked)
-            })
-            .collect::<Vec<_>>()
-    };
-    let commend = chosen(&f.commend, "commend", review.as_ref().map(|r| &r.commend));
-    let remind = chosen(&f.remind, "remind", review.as_ref().map(|r| &r.remind));
+    let (commend, remind) = chosen_lists(&f, review.as_ref());
+    let (all_cells, total) = cell_lines(&f, &commend, &remind);
+    let pager = crate::forms::Pager::new(page_no, all_cells.len(), CELLS_PER_PAGE);
+    let cells = all_cells
+        .into_iter()
+        .skip(pager.offset())
+        .take(CELLS_PER_PAGE)
+        .collect();
     let body = match (posted, &review) {
         (Some(fd), _) => fd.get("body_md").to_owned(),
         (None, Some(r)) => r.body_md.clone(),
@@ -453,8 +511,9 @@ async fn round_review_response(
             .unwrap_or_default(),
         review,
         body,
-        commend,
-        remind,
+        cells,
+        total,
+        pager,
         errors,
         notice,
         plan,
@@ -475,7 +534,18 @@ pub(super) async fn round_review_page(
         "issued" => auth.ctx.t("study.round_review.issued").to_owned(),
         _ => String::new(),
     };
-    round_review_response(&st, &auth, org, doc, None, FormErrors::default(), notice).await
+    let page_no = forms::Pager::page_of(&q);
+    round_review_response(
+        &st,
+        &auth,
+        org,
+        doc,
+        None,
+        FormErrors::default(),
+        notice,
+        page_no,
+    )
+    .await
 }
 
 fn member_ids(f: &FormData, key: &str) -> Vec<MemberId> {
@@ -493,10 +563,18 @@ pub(super) async fn round_review_save(
 ) -> Result<Response, AppError> {
     let (org, doc) = ids(&org, &doc)?;
     let issue = f.get("action") == "issue";
+    // The lists are chosen cell by cell on their own pages; the text form keeps them.
+    let plan = st.store.study_plan(&auth.p, org, doc).await?;
+    let facts = facts(&st, &auth.p, org, plan.document_id).await?;
+    let review = st
+        .store
+        .round_review(&auth.p, org, plan.document_id)
+        .await?;
+    let (commend, remind) = chosen_lists(&facts, review.as_ref());
     let input = RoundReviewInput {
         body_md: f.get("body_md").to_owned(),
-        commend: member_ids(&f, "commend"),
-        remind: member_ids(&f, "remind"),
+        commend,
+        remind,
         issue_on: issue.then(today),
     };
     match st.store.save_round_review(&auth.p, org, doc, input).await {
@@ -507,7 +585,151 @@ pub(super) async fn round_review_save(
         .into_response()),
         Err(e) => {
             let errors = store_errors(auth.ctx.lang, e)?;
-            round_review_response(&st, &auth, org, doc, Some(&f), errors, String::new()).await
+            round_review_response(&st, &auth, org, doc, Some(&f), errors, String::new(), 1).await
+        }
+    }
+}
+
+// ---- One cell's people in the round review -------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "study/round_review_cell.html")]
+struct CellPage {
+    ctx: Ctx,
+    title: String,
+    plan: StudyPlan,
+    cell_name: String,
+    cell_id: i64,
+    /// (member, name, reason, checked)
+    commend: Vec<(MemberId, String, String, bool)>,
+    remind: Vec<(MemberId, String, String, bool)>,
+    can_edit: bool,
+    errors: FormErrors,
+}
+
+/// `GET /orgs/{id}/study/{doc}/review/cells/{cell}`: the people of one cell who qualify
+/// for commendation or a reminder, each with a box (a cell has tens of members).
+pub(super) async fn round_review_cell(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path((org, doc, cell)): Path<(String, String, String)>,
+) -> Result<Response, AppError> {
+    let (org, doc) = ids(&org, &doc)?;
+    let cell = forms::id::<i64>(&cell)?;
+    cell_response(&st, &auth, org, doc, cell, FormErrors::default()).await
+}
+
+async fn cell_response(
+    st: &AppState,
+    auth: &Auth,
+    org: OrgId,
+    doc: DocumentId,
+    cell: i64,
+    errors: FormErrors,
+) -> Result<Response, AppError> {
+    let (p, ctx) = (&auth.p, &auth.ctx);
+    let plan = st.store.study_plan(p, org, doc).await?;
+    let f = facts(st, p, org, plan.document_id).await?;
+    let review = st.store.round_review(p, org, plan.document_id).await?;
+    let (commend, remind) = chosen_lists(&f, review.as_ref());
+    let in_cell = |list: &[RosterRow], chosen: &[MemberId], why: bool| {
+        list.iter()
+            .filter(|r| r.cell_id.0 == cell)
+            .map(|r| {
+                let reason = if why {
+                    remind_reason(ctx, r)
+                } else {
+                    String::new()
+                };
+                (
+                    r.member_id,
+                    r.full_name.clone(),
+                    reason,
+                    chosen.contains(&r.member_id),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let commend_rows = in_cell(&f.commend, &commend, false);
+    let remind_rows = in_cell(&f.remind, &remind, true);
+    let Some(cell_name) = f
+        .commend
+        .iter()
+        .chain(&f.remind)
+        .find(|r| r.cell_id.0 == cell)
+        .map(|r| r.cell_name.clone())
+    else {
+        return Err(AppError::NotFound);
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = CellPage {
+        title: forms::title(
+            ctx.lang,
+            &errors,
+            &i18n::fill(
+                ctx.t("study.round_review.cell_title"),
+                &[("cell", &cell_name)],
+            ),
+        ),
+        can_edit: p.can(Permission::EditPeople, &plan.org_path)
+            && review.as_ref().is_none_or(|r| r.issued_on.is_none()),
+        cell_name,
+        cell_id: cell,
+        commend: commend_rows,
+        remind: remind_rows,
+        errors,
+        plan,
+        ctx: ctx.clone(),
+    };
+    Ok((status, page).into_response())
+}
+
+/// `POST /orgs/{id}/study/{doc}/review/cells/{cell}`: the boxes of one cell replace that
+/// cell's part of the lists; every other cell's choice is kept.
+pub(super) async fn round_review_cell_save(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path((org, doc, cell)): Path<(String, String, String)>,
+    f: FormData,
+) -> Result<Response, AppError> {
+    let (org, doc) = ids(&org, &doc)?;
+    let cell = forms::id::<i64>(&cell)?;
+    let p = &auth.p;
+    let plan = st.store.study_plan(p, org, doc).await?;
+    let facts = facts(&st, p, org, plan.document_id).await?;
+    let review = st.store.round_review(p, org, plan.document_id).await?;
+    let (commend, remind) = chosen_lists(&facts, review.as_ref());
+    let merge = |kept: Vec<MemberId>, eligible: &[RosterRow], key: &str| {
+        let here: Vec<MemberId> = eligible
+            .iter()
+            .filter(|r| r.cell_id.0 == cell)
+            .map(|r| r.member_id)
+            .collect();
+        let ticked = member_ids(&f, key);
+        let mut out: Vec<MemberId> = kept.into_iter().filter(|m| !here.contains(m)).collect();
+        out.extend(here.into_iter().filter(|m| ticked.contains(m)));
+        out
+    };
+    let input = RoundReviewInput {
+        body_md: review.as_ref().map_or_else(
+            || generated_text(&auth.ctx, &plan, &facts),
+            |r| r.body_md.clone(),
+        ),
+        commend: merge(commend, &facts.commend, "commend"),
+        remind: merge(remind, &facts.remind, "remind"),
+        issue_on: None,
+    };
+    match st.store.save_round_review(p, org, doc, input).await {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/orgs/{org}/study/{doc}/review?done=saved")).into_response())
+        }
+        Err(e) => {
+            let errors = store_errors(auth.ctx.lang, e)?;
+            cell_response(&st, &auth, org, doc, cell, errors).await
         }
     }
 }

@@ -268,6 +268,22 @@ async fn draft_tasks_issue_progress_acceptance_round_trip() {
         .collect();
     assert!(codes.contains(&&json!("program_no_tasks")), "{v}");
 
+    assert!(
+        codes.contains(&&json!("required")),
+        "sections II and III: {v}"
+    );
+    let (s, v) = post(
+        &office,
+        &format!("/api/programs/{program}/sections"),
+        json!({
+            "purpose": "Quán triệt nghị quyết.",
+            "tasks_and_solutions": "Các nhiệm vụ trong bảng.",
+            "organization": "Văn phòng theo dõi, báo cáo.",
+        }),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+
     let mut task = task;
     task["deadline"] = json!("2030-06-30");
     let (s, v) = post(

@@ -307,12 +307,25 @@ async fn a_program_under_consultation_is_issued_after_every_answer_with_its_repo
     let (status, page) = issue(&office, pid, &today).await;
     assert_eq!(status, 422);
     assert!(page.contains("kết thúc đợt lấy ý kiến"), "{page}");
+    // Ending cannot be undone: the office sees what it ends first.
+    let (status, page) = text(office.get(&format!("/consultations/{cid}/end")).await).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Kết thúc lấy ý kiến?"), "{page}");
+    assert!(page.contains("không mở lại được"), "{page}");
+    let res = office.post(&format!("/consultations/{cid}/end"), &[]).await;
+    assert_eq!(res.status(), 303);
     assert_eq!(
-        office
-            .post(&format!("/consultations/{cid}/end"), &[])
-            .await
-            .status(),
-        303
+        res.headers()["location"],
+        format!("/consultations/{cid}/end").as_str(),
+        "no confirmation, nothing ended"
+    );
+    let res = office
+        .post(&format!("/consultations/{cid}/end"), &[("confirm", "yes")])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        res.headers()["location"],
+        format!("/consultations/{cid}?done=ended").as_str()
     );
     let (status, page) = issue(&office, pid, &today).await;
     assert_eq!(status, 422);

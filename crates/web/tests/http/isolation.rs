@@ -145,6 +145,7 @@ pub fn address(
             .to_string(),
         )
         .replace("{update}", &t.update.to_string())
+        .replace("{cell}", &app.cell_a.to_string())
         .replace("{doc}", &st.document.to_string());
     match template {
         "/search" => path.push_str("?q=nguyen+van+duc"),
@@ -283,10 +284,15 @@ static INSIDER: &[(&str, Expect)] = &[
         "POST /admin/users/{id}/grants/{grant}/revoke",
         Expect::See("/admin/users/{user}?done=revoked"),
     ),
-    // Ending a consultation goes back to its page.
+    // Unticking everyone of a cell is a choice like any other.
+    (
+        "POST /orgs/{id}/study/{doc}/review/cells/{cell}",
+        Expect::See("/orgs/{cell}/study/{study_doc}/review?done=saved"),
+    ),
+    // Ending a consultation without the confirmation shows what it would end.
     (
         "POST /consultations/{id}/end",
-        Expect::See("/consultations/{consultation}?done=ended"),
+        Expect::See("/consultations/{consultation}/end"),
     ),
     (
         "POST /api/consultations/{id}/comments",
@@ -323,10 +329,7 @@ static INSIDER: &[(&str, Expect)] = &[
     // Sections may be saved empty on a draft.
     ("POST /api/programs/{id}/sections", Expect::Ok),
     ("POST /api/programs/{id}/tasks", Expect::Api("required")),
-    (
-        "POST /api/programs/{id}/issue",
-        Expect::Api("program_no_tasks"),
-    ),
+    ("POST /api/programs/{id}/issue", Expect::Api("required")),
     (
         "POST /api/programs/{id}/revise",
         Expect::Api("program_not_issued"),
@@ -480,6 +483,8 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
             .replace("{report}", &report.report.to_string())
             .replace("{consultation}", &con.consultation.to_string())
             .replace("{article}", &portal.article.to_string())
+            .replace("{cell}", &app.cell_a.to_string())
+            .replace("{study_doc}", &study.document.to_string())
     };
     for (method, template) in reads.into_iter().chain(writes) {
         let insider = a(who(template));

@@ -151,20 +151,55 @@ async fn from_resolution_to_issued_program_and_dashboard() {
     let html = res.text().await.unwrap();
     assert!(html.contains("sớm hơn ngày ban hành"), "{html}");
     assert!(html.contains(&format!("value=\"{district}\"")));
-    let res = admin
-        .post(
-            &path,
-            &[
-                ("scope", "grassroots"),
-                ("unit", &district),
-                ("study_by", "15/02/2025"),
-                ("program_by", "31/12/2030"),
-                ("report_every", "quarterly"),
-            ],
-        )
-        .await;
+    let answers = [
+        ("scope", "grassroots"),
+        ("unit", district.as_str()),
+        ("study_by", "15/02/2025"),
+        ("program_by", "31/12/2030"),
+        ("report_every", "quarterly"),
+    ];
+    // A cascade cannot be undone: the answers are checked first, saving nothing.
+    let res = admin.post(&path, &answers).await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Kiểm tra trước khi triển khai"), "{html}");
+    assert!(html.contains("Sẽ triển khai đến 1 tổ chức."), "{html}");
+    assert!(html.contains("15/02/2025") && html.contains("31/12/2030"));
+    assert!(html.contains("Các tổ chức cơ sở đảng thuộc"), "{html}");
+    assert!(
+        app.store
+            .document_cascades(&Principal::system(), DocumentId(doc))
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing saved before the confirmation"
+    );
+    // "Change" goes back to the form with the answers kept.
+    let mut change = answers.to_vec();
+    change.push(("change", "1"));
+    let html = admin.post(&path, &change).await.text().await.unwrap();
+    assert!(html.contains("value=\"15/02/2025\""), "{html}");
+    let mut confirm = answers.to_vec();
+    confirm.push(("confirm", "yes"));
+    let res = admin.post(&path, &confirm).await;
     assert_eq!(res.status(), 303);
     let loc = location(&res);
+    // The same submission again (a double click, the back button) reaches no one new and
+    // creates no empty cascade.
+    let res = admin.post(&path, &confirm).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("không có tổ chức mới"), "{html}");
+    let res = admin.post(&path, &answers).await;
+    assert_eq!(res.status(), 422, "nor does its preview offer to");
+    assert_eq!(
+        app.store
+            .document_cascades(&Principal::system(), DocumentId(doc))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     let cascade = id_after(&loc, "/cascades/");
     let html = admin.get(&loc).await.text().await.unwrap();
     assert!(html.contains("Đã triển khai đến 1 tổ chức."), "{html}");
@@ -370,6 +405,35 @@ async fn from_resolution_to_issued_program_and_dashboard() {
     let html = res.text().await.unwrap();
     assert!(html.contains("<title>Lỗi:"));
     assert!(html.contains("rõ người"), "{html}");
+    // Sections II and III are empty: a program says how its tasks fit together and who
+    // organizes, checks and reports.
+    assert!(
+        html.contains(&format!(
+            "href=\"/programs/{program}/draft/sections/tasks_and_solutions\""
+        )),
+        "{html}"
+    );
+    assert!(html.contains(&format!(
+        "href=\"/programs/{program}/draft/sections/organization\""
+    )));
+    for (part, text) in [
+        (
+            "tasks_and_solutions",
+            "Tập trung lãnh đạo, chỉ đạo thực hiện.",
+        ),
+        (
+            "organization",
+            "Văn phòng Đảng ủy theo dõi, báo cáo hằng quý.",
+        ),
+    ] {
+        let res = office
+            .post(
+                &format!("/programs/{program}/draft/sections/{part}"),
+                &[("text", text)],
+            )
+            .await;
+        assert_eq!(res.status(), 303);
+    }
 
     // Completed, it is issued with a number and frozen.
     assert_eq!(post_tasks(tasks(true)).await.status(), 303);
@@ -385,12 +449,24 @@ async fn from_resolution_to_issued_program_and_dashboard() {
         "{}",
         res.text().await.unwrap_or_default()
     );
+    // A panel says what happened and what comes next, once.
+    let loc = location(&res);
+    assert_eq!(loc, format!("/programs/{program}?issued=1"));
+    let html = office.get(&loc).await.text().await.unwrap();
+    assert!(html.contains("class=\"panel-confirm\""), "{html}");
+    assert!(
+        html.contains("3 nhiệm vụ đã được giao cho 1 người chịu trách nhiệm"),
+        "{html}"
+    );
+    assert!(html.contains("Việc tiếp theo"));
+    assert!(html.contains("Triển khai chương trình đến các tổ chức trực thuộc"));
     let html = office
         .get(&format!("/programs/{program}"))
         .await
         .text()
         .await
         .unwrap();
+    assert!(!html.contains("class=\"panel-confirm\""));
     assert!(html.contains("-CTr/ĐU"), "{html}");
     assert!(html.contains("Đã ban hành"));
     assert!(html.contains("Nguyễn Văn Đức"));

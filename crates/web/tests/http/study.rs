@@ -490,13 +490,33 @@ async fn grading_flags_a_copy_and_the_review_is_issued_and_downloaded() {
     .await;
     assert_eq!(status, 422);
     assert!(html.contains("Lỗi:"));
+    // The lists are counted by cell, each cell's people chosen on its own page: no box
+    // per person on the review (a district has thousands).
+    assert!(!html.contains("type=\"checkbox\""), "{html}");
+    assert!(
+        html.contains("Biểu dương và nhắc nhở theo chi bộ"),
+        "{html}"
+    );
+    let cell_page = format!("{review}/cells/{}", app.cell_a);
+    assert!(html.contains(&format!("href=\"{cell_page}\"")), "{html}");
+    let (status, cell_html) = text(office.get(&cell_page).await).await;
+    assert_eq!(status, 200);
     let remind = app.member_a.to_string();
+    assert!(
+        cell_html.contains(&format!("name=\"remind\" value=\"{remind}\" checked")),
+        "everyone who qualifies is ticked until the office says otherwise: {cell_html}"
+    );
+    let res = office.post(&cell_page, &[]).await;
+    assert_eq!(res.status(), 303);
+    let (_, html) = text(office.get(&review).await).await;
+    assert!(html.contains("<td class=\"num\">0/"), "unticked: {html}");
+    let res = office.post(&cell_page, &[("remind", &remind)]).await;
+    assert_eq!(res.status(), 303);
     let res = office
         .post(
             &review,
             &[
                 ("body_md", "Đảng bộ xã đã tổ chức học tập nghiêm túc."),
-                ("remind", &remind),
                 ("action", "issue"),
             ],
         )
@@ -505,6 +525,13 @@ async fn grading_flags_a_copy_and_the_review_is_issued_and_downloaded() {
     let (_, html) = text(office.get(&format!("{review}?done=issued")).await).await;
     assert!(html.contains("Đã ban hành báo cáo kết quả học tập."));
     assert!(html.contains("Đảng bộ xã đã tổ chức học tập nghiêm túc."));
+    let reviewed = app
+        .store
+        .round_review(&Principal::system(), app.grassroots_a, st.document)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(reviewed.remind, [app.member_a], "the cell's choice kept");
     let xlsx = office.get(&format!("{review}/xlsx")).await;
     assert_eq!(xlsx.status(), 200);
     assert_eq!(
