@@ -498,6 +498,7 @@ fn push_sheet_from(qb: &mut QueryBuilder<Db>, s: &StudySession) {
     let r = s.org_path.subtree();
     qb.push(
         " FROM members m JOIN organizations c ON c.id = m.cell_id \
+         LEFT JOIN organizations pa ON pa.id = c.parent_id \
          LEFT JOIN study_attendance a ON a.member_id = m.id AND a.session_id = ",
     );
     qb.push_bind(s.id.0)
@@ -1692,6 +1693,7 @@ impl StudyStore for Backend {
         }
         let mut qb = QueryBuilder::<Db>::new(
             "SELECT m.cell_id, MIN(c.name) AS cell_name, MIN(m.cell_path) AS cell_path, \
+             MIN(pa.name) AS unit_name, \
              COUNT(*) AS members, \
              SUM(CASE WHEN a.mark = 'present' THEN 1 ELSE 0 END) AS present, \
              SUM(CASE WHEN a.mark = 'excused' THEN 1 ELSE 0 END) AS excused, \
@@ -1712,6 +1714,10 @@ impl StudyStore for Backend {
                 Ok(SheetCell {
                     cell_id: OrgId(r.try_get("cell_id").db()?),
                     cell_name: r.try_get("cell_name").db()?,
+                    unit_name: r
+                        .try_get::<Option<String>, _>("unit_name")
+                        .db()?
+                        .unwrap_or_default(),
                     members: n("members")?,
                     present: n("present")?,
                     excused: n("excused")?,
@@ -2432,6 +2438,7 @@ impl StudyStore for Backend {
         let r = o.path.subtree();
         let mut qb = QueryBuilder::<Db>::new(format!(
             "SELECT m.id AS member_id, m.full_name, m.audience AS m_audience, m.cell_id, c.name AS cell_name, \
+             (SELECT pa.name FROM organizations pa WHERE pa.id = c.parent_id) AS unit_name, \
              m.cell_path AS m_cell_path, sm.member_id AS has_row, {SM_COLS} FROM members m JOIN organizations c ON c.id = m.cell_id \
              LEFT JOIN study_members sm ON sm.member_id = m.id AND sm.document_id = "
         ));
@@ -2471,6 +2478,10 @@ impl StudyStore for Backend {
                     full_name: r.try_get("full_name").db()?,
                     cell_id: OrgId(r.try_get("cell_id").db()?),
                     cell_name: r.try_get("cell_name").db()?,
+                    unit_name: r
+                        .try_get::<Option<String>, _>("unit_name")
+                        .db()?
+                        .unwrap_or_default(),
                     audience: audience_of(&a)?,
                     study,
                 })

@@ -16,6 +16,7 @@ use store_tests::*;
 store_tests::program_suite!(
     plan_sessions_materials_and_reporters,
     attendance_rolls_up_and_recount_agrees,
+    a_long_sheet_opens_cell_by_cell,
     check_in_is_harmless_twice_and_refuses_outsiders,
     knowledge_check_draws_grades_and_limits_retakes,
     reflections_grading_and_round_review,
@@ -275,6 +276,54 @@ async fn plan_sessions_materials_and_reporters(s: &dyn FullStore) {
         ("makeup_of", "bad_choice")
     );
     assert!(audit_count(s).await >= 6);
+}
+
+/// A commune's conference counted by cell, each cell's lines on their own, paged.
+async fn a_long_sheet_opens_cell_by_cell(s: &dyn FullStore) {
+    let f = fixture(s).await;
+    let t = &f.t;
+    let sec = principal(s, AccessRole::Secretary, t.g1.id).await;
+    let cs = s
+        .create_study_session(&sec, t.g1.id, f.doc, plain(session("member", "15/03/2025")))
+        .await
+        .unwrap();
+    s.record_attendance(&sec, cs.id, vec![entry(t.m1.id, AttendanceMark::Present)])
+        .await
+        .unwrap();
+    let cells = s.attendance_cells(&sec, cs.id).await.unwrap();
+    let counts: Vec<(OrgId, u64, u64, u64)> = cells
+        .iter()
+        .map(|c| (c.cell_id, c.members, c.present, c.unmarked()))
+        .collect();
+    assert_eq!(counts, [(t.c1.id, 2, 1, 1), (t.c2.id, 1, 0, 1)]);
+    let names =
+        |rows: Vec<SheetRow>| -> Vec<String> { rows.into_iter().map(|r| r.full_name).collect() };
+    let page = |offset, limit| Page { offset, limit };
+    assert_eq!(
+        names(
+            s.attendance_sheet_page(&sec, cs.id, Some(t.c2.id), page(0, 50))
+                .await
+                .unwrap()
+        ),
+        [t.m3.full_name.as_str()]
+    );
+    let all = names(s.attendance_sheet(&sec, cs.id).await.unwrap());
+    assert_eq!(all.len(), 3);
+    assert_eq!(
+        names(
+            s.attendance_sheet_page(&sec, cs.id, None, page(1, 1))
+                .await
+                .unwrap()
+        ),
+        [all[1].as_str()],
+        "pages follow the sheet's order"
+    );
+    // Not for someone outside the commune.
+    let other = principal(s, AccessRole::Secretary, t.d2.id).await;
+    assert!(matches!(
+        s.attendance_cells(&other, cs.id).await,
+        Err(StoreError::NotFound)
+    ));
 }
 
 async fn attendance_rolls_up_and_recount_agrees(s: &dyn FullStore) {

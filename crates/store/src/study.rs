@@ -184,6 +184,8 @@ pub struct SheetRow {
 pub struct SheetCell {
     pub cell_id: OrgId,
     pub cell_name: String,
+    /// The unit the cell belongs to (many cells are named alike: "Chi bộ Văn phòng").
+    pub unit_name: String,
     pub members: u64,
     pub present: u64,
     pub excused: u64,
@@ -321,6 +323,8 @@ pub struct RosterRow {
     pub full_name: String,
     pub cell_id: OrgId,
     pub cell_name: String,
+    /// The unit the cell belongs to.
+    pub unit_name: String,
     pub audience: Audience,
     pub study: MemberStudy,
 }

@@ -379,11 +379,13 @@ pub fn today_text() -> String {
 /// A page of a bounded list shown `per_page` at a time, numbered from 1 (`?page=`); a
 /// number past the end shows the last page, anything unreadable the first. Rendered by
 /// `templates/shell/pager.html`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pager {
     pub page: usize,
     pub pages: usize,
     per_page: usize,
+    /// Other parameters the page's links keep, each followed by `&` (`cell=5&`).
+    pub keep: String,
 }
 
 impl Pager {
@@ -393,7 +395,14 @@ impl Pager {
             page: page.clamp(1, pages),
             pages,
             per_page: per_page.max(1),
+            keep: String::new(),
         }
+    }
+
+    /// The links keep `name=value` too.
+    pub fn keeping(mut self, name: &str, value: impl std::fmt::Display) -> Pager {
+        self.keep.push_str(&format!("{name}={value}&"));
+        self
     }
 
     /// The page number of `?page=` in a raw query.

@@ -868,8 +868,21 @@ struct SessionPage {
     notice: String,
     marks: Vec<(&'static str, &'static str)>,
     summary: String,
+    /// A sheet too long for one page: its cells with their counts (this page of them).
+    cells: Vec<store::SheetCell>,
+    /// The cell whose lines are shown, when the sheet is opened cell by cell.
+    cell: Option<store::SheetCell>,
+    pager: forms::Pager,
 }
 
+/// A sheet up to this long is shown whole (a cell's or a commune's conference); a longer
+/// one (a district's or the province's) is opened cell by cell.
+const SHEET_WHOLE: u64 = 150;
+/// Cells listed on one page of a long sheet, and lines on one page of a cell.
+const SHEET_CELLS_PER_PAGE: usize = 50;
+const SHEET_LINES_PER_PAGE: usize = 200;
+
+#[allow(clippy::too_many_arguments)]
 async fn session_response(
     st: &AppState,
     auth: &Auth,
@@ -877,6 +890,8 @@ async fn session_response(
     posted: Option<&FormData>,
     errors: FormErrors,
     notice: String,
+    query_cell: Option<OrgId>,
+    page_no: usize,
 ) -> Result<Response, AppError> {
     let p = &auth.p;
     let ctx = &auth.ctx;
@@ -884,10 +899,45 @@ async fn session_response(
     let can_read = p.can(Permission::Read, &s.org_path)
         || p.member_id
             .is_some_and(|m| s.reporters.iter().any(|(r, _)| *r == m));
-    let rows = if can_read {
-        st.store.attendance_sheet(p, id).await?
+    let all_cells = if can_read {
+        st.store.attendance_cells(p, id).await?
     } else {
         Vec::new()
+    };
+    let total: u64 = all_cells.iter().map(|c| c.members).sum();
+    let page_no = page_no.max(1);
+    let chosen = cell_of(posted, query_cell)
+        .and_then(|c| all_cells.iter().find(|x| x.cell_id == c).cloned());
+    let whole = total <= SHEET_WHOLE;
+    let (rows, cells, pager) = if !can_read {
+        (Vec::new(), Vec::new(), forms::Pager::new(1, 0, 1))
+    } else if whole || chosen.is_some() {
+        let n = chosen.as_ref().map_or(total, |c| c.members) as usize;
+        let mut pager = forms::Pager::new(page_no, n, SHEET_LINES_PER_PAGE);
+        if let Some(c) = &chosen {
+            pager = pager.keeping("cell", c.cell_id);
+        }
+        let rows = st
+            .store
+            .attendance_sheet_page(
+                p,
+                id,
+                chosen.as_ref().map(|c| c.cell_id),
+                store::Page {
+                    offset: pager.offset() as u32,
+                    limit: SHEET_LINES_PER_PAGE as u32,
+                },
+            )
+            .await?;
+        (rows, Vec::new(), pager)
+    } else {
+        let pager = forms::Pager::new(page_no, all_cells.len(), SHEET_CELLS_PER_PAGE);
+        let cells = all_cells
+            .into_iter()
+            .skip(pager.offset())
+            .take(SHEET_CELLS_PER_PAGE)
+            .collect();
+        (Vec::new(), cells, pager)
     };
     let can_mark = p.can(Permission::EditPeople, &s.org_path);
     let lines = rows
@@ -943,9 +993,19 @@ async fn session_response(
             })
             .collect(),
         summary,
+        cells,
+        cell: chosen,
+        pager,
         ctx: ctx.clone(),
     };
     Ok((status, page).into_response())
+}
+
+/// The cell a sheet is opened at: posted with the lines, or asked for in `?cell=`.
+fn cell_of(posted: Option<&FormData>, query_cell: Option<OrgId>) -> Option<OrgId> {
+    posted
+        .and_then(|f| f.get("cell").parse::<i64>().ok().map(OrgId))
+        .or(query_cell)
 }
 
 async fn session_page(
@@ -965,7 +1025,22 @@ async fn session_page(
         "cancelled" => auth.ctx.t("study.cancel.done").to_owned(),
         _ => String::new(),
     };
-    session_response(&st, &auth, id, None, FormErrors::default(), notice).await
+    let cell = forms::query_param(&q, "cell")
+        .parse::<i64>()
+        .ok()
+        .map(OrgId);
+    let page_no = forms::Pager::page_of(&q);
+    session_response(
+        &st,
+        &auth,
+        id,
+        None,
+        FormErrors::default(),
+        notice,
+        cell,
+        page_no,
+    )
+    .await
 }
 
 async fn attendance_save(
@@ -1002,12 +1077,19 @@ async fn attendance_save(
         }
     }
     if !errors.is_empty() {
-        return session_response(&st, &auth, id, Some(&f), errors, String::new()).await;
+        return session_response(&st, &auth, id, Some(&f), errors, String::new(), None, 1).await;
     }
     let member_ids: Vec<MemberId> = entries.iter().map(|e| e.member_id).collect();
     match st.store.record_attendance(&auth.p, id, entries).await {
         Ok(n) => {
-            Ok(Redirect::to(&format!("/study-sessions/{id}?done=saved&n={n}")).into_response())
+            let cell = match f.get("cell") {
+                "" => String::new(),
+                c => format!("&cell={}", c.parse::<i64>().unwrap_or_default()),
+            };
+            Ok(
+                Redirect::to(&format!("/study-sessions/{id}?done=saved&n={n}{cell}"))
+                    .into_response(),
+            )
         }
         Err(e) => {
             let mut errors = FormErrors::default();
@@ -1018,7 +1100,7 @@ async fn attendance_save(
                     .map_or(m.field.clone(), |mid| format!("mark_{mid}"));
                 errors.push_text(&field, &m.message);
             }
-            session_response(&st, &auth, id, Some(&f), errors, String::new()).await
+            session_response(&st, &auth, id, Some(&f), errors, String::new(), None, 1).await
         }
     }
 }

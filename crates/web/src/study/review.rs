@@ -396,6 +396,7 @@ fn remind_reason(ctx: &Ctx, r: &RosterRow) -> String {
 pub struct CellLine {
     pub cell_id: i64,
     pub name: String,
+    pub unit_name: String,
     pub commend_on: usize,
     pub commend_all: usize,
     pub remind_on: usize,
@@ -431,6 +432,7 @@ fn cell_lines(f: &Facts, commend: &[MemberId], remind: &[MemberId]) -> (Vec<Cell
                 CellLine {
                     cell_id: id,
                     name: r.cell_name.clone(),
+                    unit_name: r.unit_name.clone(),
                     ..CellLine::default()
                 }
             });

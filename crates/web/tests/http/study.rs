@@ -216,6 +216,26 @@ async fn secretary_marks_attendance_and_members_check_in_with_the_qr_link() {
         html.contains("Có mặt 1 · Vắng có phép 1 · Vắng 0"),
         "{html}"
     );
+    // The sheet opened at one cell (as a long sheet is, cell by cell) keeps the cell
+    // across a save.
+    let at_cell = format!("/study-sessions/{}?cell={}", st.session, app.cell_a);
+    let (status, html) = text(sec.get(&at_cell).await).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(&format!("name=\"cell\" value=\"{}\"", app.cell_a)),
+        "{html}"
+    );
+    let cell = app.cell_a.to_string();
+    let res = sec
+        .post(&path, &[(&mark_a, "present"), ("cell", &cell)])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert!(
+        res.headers()["location"]
+            .to_str()
+            .unwrap()
+            .ends_with(&format!("&cell={}", app.cell_a))
+    );
     // A member of another cell on the sheet: refused with a message.
     let mark_b = format!("mark_{}", app.member_b);
     let (status, html) = text(sec.post(&path, &[(&mark_b, "present")]).await).await;
