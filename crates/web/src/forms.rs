@@ -161,6 +161,22 @@ pub fn title(lang: Lang, errors: &FormErrors, title: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_pager_bounds_its_page_and_keeps_its_filters() {
+        let p = super::Pager::new(3, 250, 100);
+        assert_eq!((p.page, p.pages, p.offset()), (3, 3, 200));
+        assert!(p.has_prev() && !p.has_next() && p.many());
+        let past = super::Pager::new(99, 250, 100);
+        assert_eq!(past.page, 3, "a page past the end shows the last");
+        let none = super::Pager::new(0, 0, 100);
+        assert_eq!((none.page, none.pages, none.offset()), (1, 1, 0));
+        assert!(!none.many());
+        assert_eq!(
+            super::Pager::new(1, 5, 2).keeping("cell", 7).keep,
+            "cell=7&"
+        );
+    }
+
     use super::*;
 
     #[test]

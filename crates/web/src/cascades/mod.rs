@@ -32,8 +32,10 @@ pub fn router() -> Router<AppState> {
         .route("/cascade-units/{id}/study", get(study_form).post(study))
 }
 
-/// Units listed on a cascade's page.
+/// Units read to filter a cascade's page to its overdue units.
 const MAX_UNITS: u32 = 2000;
+/// Units shown on one page of a cascade.
+const UNITS_PER_PAGE: usize = 100;
 
 // ---- New cascade ------------------------------------------------------------------------
 
@@ -406,6 +408,7 @@ struct ShowPage {
     only_overdue: bool,
     notice: String,
     today_date: time::Date,
+    pager: forms::Pager,
 }
 
 /// The overdue units of a cascade's document under the units the principal may read,
@@ -455,20 +458,58 @@ async fn show(
     let p = &auth.p;
     let cascade = st.store.cascade(p, forms::id::<CascadeId>(&id)?).await?;
     let doc = st.store.document(p, cascade.document_id).await?;
-    let units = st
-        .store
-        .cascade_units(
-            p,
-            cascade.id,
-            Page {
-                offset: 0,
-                limit: MAX_UNITS,
-            },
-        )
-        .await?;
-    let mut overdue = overdue_map(&st, p, &cascade).await?;
     let today = today();
     let only_overdue = forms::query_param(&q, "overdue") == "1";
+    let page_no = forms::Pager::page_of(&q);
+    // Unfiltered and seen whole, the store reads one page. The overdue filter is a state
+    // derived from the deadlines and the facts, and a reader of part of the scope sees
+    // fewer units than the cascade counts: both read the units first and page what is
+    // left.
+    let whole = p.can(Permission::Read, &cascade.scope_root_path);
+    let (units, pager) = if only_overdue || !whole {
+        let all = st
+            .store
+            .cascade_units(
+                p,
+                cascade.id,
+                Page {
+                    offset: 0,
+                    limit: MAX_UNITS,
+                },
+            )
+            .await?;
+        let left: Vec<CascadeUnit> = all
+            .into_iter()
+            .filter(|u| {
+                !only_overdue || UnitStatus::derive(&u.deadlines, &u.facts, today).needs_attention()
+            })
+            .collect();
+        let mut pager = forms::Pager::new(page_no, left.len(), UNITS_PER_PAGE);
+        if only_overdue {
+            pager = pager.keeping("overdue", 1);
+        }
+        let page = left
+            .into_iter()
+            .skip(pager.offset())
+            .take(UNITS_PER_PAGE)
+            .collect();
+        (page, pager)
+    } else {
+        let pager = forms::Pager::new(page_no, cascade.unit_count as usize, UNITS_PER_PAGE);
+        let page = st
+            .store
+            .cascade_units(
+                p,
+                cascade.id,
+                Page {
+                    offset: pager.offset() as u32,
+                    limit: UNITS_PER_PAGE as u32,
+                },
+            )
+            .await?;
+        (page, pager)
+    };
+    let mut overdue = overdue_map(&st, p, &cascade).await?;
     let rows: Vec<UnitRow> = units
         .into_iter()
         .map(|u| UnitRow {
@@ -477,7 +518,6 @@ async fn show(
             can_record: p.can(Permission::EditPeople, &u.org_path),
             unit: u,
         })
-        .filter(|r| !only_overdue || r.status.needs_attention())
         .collect();
     let ctx = auth.ctx;
     let mut notice = String::new();
@@ -502,6 +542,7 @@ async fn show(
         only_overdue,
         notice,
         today_date: today,
+        pager,
     }
     .into_response())
 }
