@@ -295,6 +295,29 @@ impl MemberStore for Backend {
         hits(qb.build().fetch_all(self.read_pool()).await.db()?)
     }
 
+    async fn member_by_card(&self, p: &Principal, card: &str) -> Result<Option<MemberHit>> {
+        // Cards are written with or without dots and spaces ("12.345.678"): compare the
+        // characters that matter.
+        let wanted: String = card
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '.')
+            .collect();
+        if wanted.is_empty() {
+            return Ok(None);
+        }
+        let mut qb = QueryBuilder::<Db>::new(format!(
+            "SELECT {MEMBER_COLS}, c.name AS cell_name FROM members m \
+             JOIN organizations c ON c.id = m.cell_id \
+             WHERE m.status = 'active' AND REPLACE(REPLACE(m.card_number, '.', ''), ' ', '') = "
+        ));
+        qb.push_bind(wanted);
+        push_scope(&mut qb, "m.cell_path", p, Permission::Read);
+        qb.push(" LIMIT 1");
+        Ok(hits(qb.build().fetch_all(self.read_pool()).await.db()?)?
+            .into_iter()
+            .next())
+    }
+
     async fn member_create(&self, p: &Principal, new: NewMember) -> Result<Member> {
         let mut tx = self.begin().await?;
         let cell = target_cell(&mut tx, p, new.cell_id).await?;

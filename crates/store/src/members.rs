@@ -112,6 +112,9 @@ pub trait MemberStore: Send + Sync + 'static {
     async fn member_search(&self, p: &Principal, query: &str, limit: u32)
     -> Result<Vec<MemberHit>>;
 
+    /// The active member holding a party card number (spaces and dots ignored), in scope.
+    async fn member_by_card(&self, p: &Principal, card: &str) -> Result<Option<MemberHit>>;
+
     async fn member_create(&self, p: &Principal, new: NewMember) -> Result<Member>;
 
     /// Creates many members in one transaction: all or nothing. Returns how many.

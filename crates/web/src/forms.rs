@@ -224,6 +224,8 @@ pub struct Field {
     /// (value, label) for selects and radios.
     pub options: Vec<(String, String)>,
     pub autocomplete: &'static str,
+    /// Search-as-you-type suggestions from `/pick/{pick}` (`members`, `orgs`).
+    pub pick: &'static str,
 }
 
 impl Field {
@@ -236,7 +238,15 @@ impl Field {
             value: value.to_owned(),
             options: Vec::new(),
             autocomplete: "off",
+            pick: "",
         }
+    }
+
+    /// Suggests units (`orgs`) or members (`members`) as the user types; without
+    /// JavaScript the server resolves the text (`crate::pick`).
+    pub fn pick(mut self, what: &'static str) -> Field {
+        self.pick = what;
+        self
     }
 
     pub fn text(name: &str, label: &str, value: &str) -> Field {

@@ -35,6 +35,7 @@ pub mod orgs;
 mod pagecache;
 pub mod password;
 pub mod people;
+mod pick;
 pub mod portal;
 pub mod programs;
 pub mod progress;
@@ -198,6 +199,7 @@ pub fn app(state: AppState) -> Router {
         .merge(consultation::router())
         .merge(portal::router())
         .merge(search::router())
+        .merge(pick::router())
         .merge(admin::router())
         .merge(account::router())
         .merge(api::router())

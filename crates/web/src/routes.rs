@@ -202,6 +202,9 @@ pub static ALL: &[(Method, &str)] = &[
     (Method::POST, "/documents/{id}/public"),
     // search
     (Method::GET, "/search"),
+    // pick
+    (Method::GET, "/pick/members"),
+    (Method::GET, "/pick/orgs"),
     // admin
     (Method::GET, "/admin"),
     (Method::GET, "/admin/users/new"),

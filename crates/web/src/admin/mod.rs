@@ -11,8 +11,8 @@ use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use domain::{AccessRole, Invalid, OrgId, Permission, Principal, UserId, validate};
-use store::{AuditEntry, AuditFilter, NewGrant, NewUser, Org, StoreError, UserDetail};
+use domain::{AccessRole, Invalid, Permission, Principal, UserId, validate};
+use store::{AuditEntry, AuditFilter, NewGrant, NewUser, StoreError, UserDetail};
 
 use crate::AppState;
 use crate::ctx::{Auth, Ctx};
@@ -43,21 +43,6 @@ fn require(p: &Principal, perm: Permission) -> Result<(), AppError> {
     } else {
         Err(AppError::Forbidden)
     }
-}
-
-async fn resolve_org(st: &AppState, p: &Principal, raw: &str) -> Result<Option<Org>, AppError> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    if let Ok(id) = raw.parse::<OrgId>() {
-        match st.store.org_get(p, id).await {
-            Ok(o) => return Ok(Some(o)),
-            Err(StoreError::NotFound) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(st.store.org_by_code(p, raw).await?)
 }
 
 fn role_options(ctx: &Ctx) -> Vec<(String, String)> {
@@ -123,7 +108,8 @@ fn new_user_page(ctx: &Ctx, f: &FormData, errors: FormErrors) -> Response {
         Field::password("password", ctx.t("admin.field.password"))
             .hint(ctx.t("admin.field.password_hint")),
         Field::select("role", ctx.t("admin.field.role"), role, role_options(ctx)),
-        Field::short("org", ctx.t("admin.field.org"), f.get("org"))
+        Field::text("org", ctx.t("admin.field.org"), f.get("org"))
+            .pick("orgs")
             .hint(ctx.t("orgs.field.org_ref_hint")),
     ];
     page.respond()
@@ -165,12 +151,7 @@ async fn create_user(
         inv.push("role", "bad_choice");
     }
     let mut errors = FormErrors::from_invalid(lang, &inv);
-    let org = resolve_org(&st, &auth.p, f.get("org")).await?;
-    if f.get("org").trim().is_empty() {
-        errors.push(lang, "org", "required");
-    } else if org.is_none() {
-        errors.push_key(lang, "org", "orgs.err.unknown_org");
-    }
+    let org = crate::pick::org_into(&st, &auth.ctx, &auth.p, &f, "org", true, &mut errors).await?;
     let (Some(username), Some(display_name), Some(password), Some(role), Some(org), true) = (
         username,
         display_name,
@@ -364,12 +345,7 @@ async fn add_grant(
     if role.is_none() {
         errors.push(lang, "role", "bad_choice");
     }
-    let org = resolve_org(&st, &auth.p, f.get("org")).await?;
-    if f.get("org").trim().is_empty() {
-        errors.push(lang, "org", "required");
-    } else if org.is_none() {
-        errors.push_key(lang, "org", "orgs.err.unknown_org");
-    }
+    let org = crate::pick::org_into(&st, &auth.ctx, &auth.p, &f, "org", true, &mut errors).await?;
     let (Some(role), Some(org), true) = (role, org, errors.is_empty()) else {
         return Ok(render_user(&auth.ctx, u, &f, errors, ""));
     };
@@ -497,10 +473,13 @@ async fn audit(
     let org_raw = query_param(&query, "org");
     let entity = query_param(&query, "entity");
     let mut org_error = String::new();
-    let org = resolve_org(&st, &auth.p, &org_raw).await?;
-    if !org_raw.trim().is_empty() && org.is_none() {
-        org_error = ctx.t("orgs.err.unknown_org").to_owned();
-    }
+    let org = match crate::pick::org_field(&st, &ctx, &auth.p, &org_raw).await? {
+        Ok(o) => o,
+        Err(message) => {
+            org_error = message;
+            None
+        }
+    };
     let filter = AuditFilter {
         org: org.as_ref().map(|o| o.id),
         entity: ENTITIES

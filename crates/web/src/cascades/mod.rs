@@ -79,11 +79,12 @@ fn new_page(ctx: &Ctx, doc: &Document, f: &FormData, errors: FormErrors) -> Resp
             &v("scope", "directly_affiliated"),
             scopes,
         ),
-        Field::short(
+        Field::text(
             "unit",
             ctx.t("documents.cascade.field.unit"),
             &v("unit", ""),
         )
+        .pick("orgs")
         .hint(ctx.t("documents.cascade.field.unit_hint")),
         Field::date(
             ctx.lang,
@@ -160,10 +161,8 @@ async fn create(
     let lang = auth.ctx.lang;
     let mut errors = FormErrors::default();
     // The scope: its root unit (the issuer unless named) and the kinds it reaches.
-    let named = documents::resolve_org(&st, &auth.p, f.get("unit")).await?;
-    if !f.get("unit").trim().is_empty() && named.is_none() {
-        errors.push_key(lang, "unit", "orgs.err.unknown_org");
-    }
+    let named =
+        crate::pick::org_into(&st, &auth.ctx, &auth.p, &f, "unit", false, &mut errors).await?;
     let scope = match f.get("scope") {
         "directly_affiliated" => Some(CascadeScope {
             root: doc.issuer_path.clone(),

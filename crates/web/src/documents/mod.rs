@@ -59,26 +59,6 @@ pub(crate) async fn load(st: &AppState, p: &Principal, raw_id: &str) -> Result<D
         .await?)
 }
 
-/// A unit named in a form by its number (id) or code, in scope.
-pub(crate) async fn resolve_org(
-    st: &AppState,
-    p: &Principal,
-    raw: &str,
-) -> Result<Option<Org>, AppError> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    if let Ok(id) = raw.parse::<OrgId>() {
-        match st.store.org_get(p, id).await {
-            Ok(o) => return Ok(Some(o)),
-            Err(StoreError::NotFound) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(st.store.org_by_code(p, raw).await?)
-}
-
 // ---- What a unit must implement ---------------------------------------------------------
 
 /// A document from above that reached a unit, with the unit's state on it.

@@ -14,7 +14,7 @@ use domain::{
     Audience, Gender, Invalid, MemberId, MemberStatus, OrgId, Permission, PositionRole, Principal,
     validate,
 };
-use store::{MemberDetail, MemberEdit, NewMember, NewPosition, Org, Position, StoreError};
+use store::{MemberDetail, MemberEdit, NewMember, NewPosition, Org, Position};
 
 use crate::AppState;
 use crate::ctx::{Auth, Ctx};
@@ -45,21 +45,6 @@ async fn load(st: &AppState, p: &Principal, raw_id: &str) -> Result<MemberDetail
 }
 
 /// A unit named in a form by its number or code, in scope.
-async fn resolve_org(st: &AppState, p: &Principal, raw: &str) -> Result<Option<Org>, AppError> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    if let Ok(id) = raw.parse::<OrgId>() {
-        match st.store.org_get(p, id).await {
-            Ok(o) => return Ok(Some(o)),
-            Err(StoreError::NotFound) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(st.store.org_by_code(p, raw).await?)
-}
-
 fn fmt_opt_date(d: Option<time::Date>) -> String {
     d.map(validate::format_date).unwrap_or_default()
 }
@@ -406,7 +391,8 @@ fn transfer_page(ctx: &Ctx, d: &MemberDetail, f: &FormData, errors: FormErrors) 
     page.intro = i18n::fill(ctx.t("people.transfer_intro"), &[("cell", &d.cell_name)]);
     page.cancel_href = format!("/members/{}", d.member.id);
     page.fields = vec![
-        Field::short("to_cell", ctx.t("people.field.to_cell"), f.get("to_cell"))
+        Field::text("to_cell", ctx.t("people.field.to_cell"), f.get("to_cell"))
+            .pick("orgs")
             .hint(ctx.t("orgs.field.org_ref_hint")),
         Field::date(ctx.lang, "on", ctx.t("orgs.field.effective_on"), &on),
     ];
@@ -439,12 +425,8 @@ async fn transfer(
     let d = load(&st, &auth.p, &id).await?;
     let lang = auth.ctx.lang;
     let mut errors = FormErrors::default();
-    let to = resolve_org(&st, &auth.p, f.get("to_cell")).await?;
-    if f.get("to_cell").trim().is_empty() {
-        errors.push(lang, "to_cell", "required");
-    } else if to.is_none() {
-        errors.push_key(lang, "to_cell", "orgs.err.unknown_org");
-    }
+    let to =
+        crate::pick::org_into(&st, &auth.ctx, &auth.p, &f, "to_cell", true, &mut errors).await?;
     let on = validate::date("on", f.get("on"));
     if let Err(inv) = &on {
         errors.push(lang, "on", inv.0[0].code);
@@ -467,7 +449,7 @@ async fn transfer(
 fn position_page(ctx: &Ctx, d: &MemberDetail, f: &FormData, errors: FormErrors) -> Response {
     let fresh = f.0.is_empty();
     let org = if fresh {
-        d.member.cell_id.to_string()
+        format!("{} #{}", d.cell_name, d.member.cell_id)
     } else {
         f.get("org").to_owned()
     };
@@ -495,7 +477,9 @@ fn position_page(ctx: &Ctx, d: &MemberDetail, f: &FormData, errors: FormErrors) 
                 .map(|r| (r.as_str().to_owned(), ctx.position(r).to_owned()))
                 .collect(),
         ),
-        Field::short("org", ctx.t("people.field.org"), &org).hint(ctx.t("orgs.field.org_ref_hint")),
+        Field::text("org", ctx.t("people.field.org"), &org)
+            .pick("orgs")
+            .hint(ctx.t("orgs.field.org_ref_hint")),
         Field::date(ctx.lang, "from", ctx.t("people.field.from"), &from),
     ];
     page.respond()
@@ -531,12 +515,7 @@ async fn position_add(
     if role.is_none() {
         errors.push(lang, "role", "bad_choice");
     }
-    let org = resolve_org(&st, &auth.p, f.get("org")).await?;
-    if f.get("org").trim().is_empty() {
-        errors.push(lang, "org", "required");
-    } else if org.is_none() {
-        errors.push_key(lang, "org", "orgs.err.unknown_org");
-    }
+    let org = crate::pick::org_into(&st, &auth.ctx, &auth.p, &f, "org", true, &mut errors).await?;
     let from = validate::date("from", f.get("from"));
     if let Err(inv) = &from {
         errors.push(lang, "from", inv.0[0].code);

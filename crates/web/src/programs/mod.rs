@@ -497,10 +497,17 @@ async fn tasks_page(
         Err(StoreError::NotFound) => {}
         Err(e) => return Err(e.into()),
     }
+    let list = members.is_some();
     let mut rows: Vec<TaskRow> = forms_in
         .into_iter()
         .enumerate()
-        .map(|(n, form)| TaskRow { n, form })
+        .map(|(n, mut form)| {
+            // A list selects by number; a text field shows "Name #number".
+            if list && let Some((_, id)) = form.responsible.rsplit_once('#') {
+                form.responsible = id.trim().to_owned();
+            }
+            TaskRow { n, form }
+        })
         .collect();
     let blanks = if rows.is_empty() { 3 } else { 1 };
     for _ in 0..blanks {
@@ -537,7 +544,16 @@ async fn tasks_form(
         Err(res) => return Ok(res),
     };
     let tasks = st.store.program_tasks(&auth.p, program.id).await?;
-    let forms_in = tasks.iter().map(|t| form_of(&t.draft)).collect();
+    let forms_in = tasks
+        .iter()
+        .map(|t| {
+            let mut form = form_of(&t.draft);
+            if let (Some(id), Some(name)) = (t.draft.responsible, &t.responsible_name) {
+                form.responsible = format!("{name} #{id}");
+            }
+            form
+        })
+        .collect();
     tasks_page(&st, &auth, program, forms_in, FormErrors::default()).await
 }
 
@@ -550,9 +566,24 @@ async fn tasks_save(
     let program = load(&st, &auth.p, &id).await?;
     let lang = auth.ctx.lang;
     let forms_in = posted_tasks(&f);
+    // The responsible person as typed (a name, a card number, "Name #number"), resolved
+    // among the unit's members; a message names whoever cannot be chosen and why.
+    let unit = st.store.org_get(&auth.p, program.org_id).await?;
+    let mut picked = FormErrors::default();
+    let mut resolved = forms_in.clone();
+    for (i, t) in resolved.iter_mut().enumerate() {
+        match crate::pick::member_in(&st, &auth.ctx, &auth.p, &t.responsible, &unit).await? {
+            Ok(Some(id)) => t.responsible = id.to_string(),
+            Ok(None) => {}
+            Err(message) => {
+                picked.push_text(&format!("tasks[{i}].responsible"), &message);
+                t.responsible.clear();
+            }
+        }
+    }
     let mut inv = Invalid::default();
     let mut drafts = Vec::new();
-    for (i, t) in forms_in.iter().enumerate() {
+    for (i, t) in resolved.iter().enumerate() {
         if let Some(d) = inv.take(TaskDraft::parse(i, t)) {
             drafts.push(d);
         }
@@ -560,8 +591,13 @@ async fn tasks_save(
     if drafts.len() > domain::program::MAX_TASKS {
         inv.push("tasks", "too_many_tasks");
     }
-    if !inv.is_empty() {
-        let errors = task_errors(&auth.ctx, FormErrors::from_invalid(lang, &inv));
+    if !inv.is_empty() || !picked.is_empty() {
+        let mut errors = FormErrors::from_invalid(lang, &inv);
+        errors.0.extend(picked.0);
+        errors
+            .0
+            .sort_by_key(|e| fieldpath::split(&e.field).map(|(_, i, _)| i));
+        let errors = task_errors(&auth.ctx, errors);
         return tasks_page(&st, &auth, program, forms_in, errors).await;
     }
     let n = drafts.len();

@@ -149,6 +149,8 @@ pub fn address(
         .replace("{doc}", &st.document.to_string());
     match template {
         "/search" => path.push_str("?q=nguyen+van+duc"),
+        "/pick/members" => path.push_str("?q=nguyen+van+duc"),
+        "/pick/orgs" => path.push_str("?q=bao+dai"),
         "/check-in/{id}" => path = format!("{path}?{}", st.checkin_query),
         "/admin/audit" => path.push_str(&format!("?org={}", app.cell_a)),
         _ => {}

@@ -16,6 +16,7 @@ mod imports;
 mod inspection;
 mod isolation;
 mod pages;
+mod pick;
 mod portal;
 mod programs;
 mod progress;

@@ -340,7 +340,7 @@ async fn office_staff_create_units_and_members() {
         res.text()
             .await
             .unwrap()
-            .contains("Không tìm thấy tổ chức này")
+            .contains(&format!("Không tìm thấy tổ chức «{}»", app.cell_b))
     );
 }
 
