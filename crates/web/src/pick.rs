@@ -172,6 +172,63 @@ pub async fn member_in(
     })
 }
 
+/// Several members in one field, separated by `;` or new lines ("Nguyễn Kim Hương #12;
+/// Lê Văn An"); a list of plain numbers may also use commas and spaces. Each part is
+/// resolved as [`member`] does; what cannot be is a message on `field`.
+pub async fn members_into(
+    st: &AppState,
+    ctx: &Ctx,
+    p: &Principal,
+    raw: &str,
+    field: &str,
+    errors: &mut crate::forms::FormErrors,
+) -> Result<Vec<MemberId>, AppError> {
+    let numbers_only = raw
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '#' | ',' | ';' | ' ' | '\n' | '\r'));
+    let parts: Vec<&str> = if numbers_only {
+        raw.split([',', ';', ' ', '\n']).collect()
+    } else {
+        raw.split([';', '\n']).collect()
+    };
+    let mut out = Vec::new();
+    for part in parts.into_iter().map(str::trim).filter(|s| !s.is_empty()) {
+        let part = if numbers_only {
+            part.trim_start_matches('#')
+        } else {
+            part
+        };
+        match member(st, p, part).await? {
+            Pick::One(h) => out.push(h.member.id),
+            Pick::Empty => {}
+            Pick::Unknown => errors.push_text(
+                field,
+                &i18n::fill(ctx.t("shell.pick.member_unknown"), &[("raw", &part)]),
+            ),
+            Pick::Many(all) => {
+                let names: Vec<String> = all
+                    .iter()
+                    .take(OFFERED)
+                    .map(|h| format!("{} ({})", member_value(h), h.cell_name))
+                    .collect();
+                errors.push_text(
+                    field,
+                    &i18n::fill(
+                        ctx.t("shell.pick.member_many"),
+                        &[
+                            ("raw", &part),
+                            ("n", &all.len()),
+                            ("names", &names.join("; ")),
+                            ("example", &member_value(&all[0])),
+                        ],
+                    ),
+                );
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The unit named by `raw` (its number, code or name), among those the principal may read.
 pub async fn org(st: &AppState, p: &Principal, raw: &str) -> Result<Pick<Org>, AppError> {
     let raw = raw.trim();

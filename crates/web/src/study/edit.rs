@@ -4,8 +4,8 @@
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::Permission;
 use domain::study::{MaterialId, SessionDraft, SessionForm};
-use domain::{MemberId, Permission};
 use store::{SessionEdit, StudySession};
 
 use super::session_form_page;
@@ -36,9 +36,9 @@ fn form_of(s: &StudySession) -> SessionForm {
 fn reporters_text(s: &StudySession) -> String {
     s.reporters
         .iter()
-        .map(|(m, _)| m.to_string())
+        .map(|(m, name)| format!("{name} #{m}"))
         .collect::<Vec<_>>()
-        .join(", ")
+        .join("; ")
 }
 
 /// A cancelled conference cannot be changed: back to its page, which says so.
@@ -96,7 +96,15 @@ pub(super) async fn edit_save(
     };
     let reporters_raw = f.get("reporters").to_owned();
     let mut errors = FormErrors::default();
-    let reporters = parse_reporters(&reporters_raw, lang, &mut errors);
+    let reporters = crate::pick::members_into(
+        &st,
+        &auth.ctx,
+        &auth.p,
+        &reporters_raw,
+        "reporters",
+        &mut errors,
+    )
+    .await?;
     let draft = match SessionDraft::parse(&form, plan.study_by, s.makeup_of.is_some()) {
         Ok(d) => Some(d),
         Err(inv) => {
@@ -128,22 +136,6 @@ pub(super) async fn edit_save(
             String::new(),
         )),
     }
-}
-
-/// Member ids typed as "12, #13 14"; a word that is not a number is a field error.
-pub(super) fn parse_reporters(
-    raw: &str,
-    lang: i18n::Lang,
-    errors: &mut FormErrors,
-) -> Vec<MemberId> {
-    let mut out = Vec::new();
-    for part in raw.split([',', ';', ' ']).filter(|s| !s.trim().is_empty()) {
-        match part.trim().trim_start_matches('#').parse::<i64>() {
-            Ok(id) => out.push(MemberId(id)),
-            Err(_) => errors.push(lang, "reporters", "reporter_not_eligible"),
-        }
-    }
-    out
 }
 
 pub(super) async fn cancel(

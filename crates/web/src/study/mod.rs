@@ -795,16 +795,15 @@ async fn session_create(
     };
     let reporters_raw = f.get("reporters").to_owned();
     let mut errors = FormErrors::default();
-    let mut reporters = Vec::new();
-    for part in reporters_raw
-        .split([',', ';', ' '])
-        .filter(|s| !s.trim().is_empty())
-    {
-        match part.trim().trim_start_matches('#').parse::<i64>() {
-            Ok(id) => reporters.push(MemberId(id)),
-            Err(_) => errors.push(lang, "reporters", "reporter_not_eligible"),
-        }
-    }
+    let reporters = crate::pick::members_into(
+        &st,
+        &auth.ctx,
+        &auth.p,
+        &reporters_raw,
+        "reporters",
+        &mut errors,
+    )
+    .await?;
     let draft = match SessionDraft::parse(&form, plan.study_by, makeup.is_some()) {
         Ok(d) => Some(d),
         Err(inv) => {

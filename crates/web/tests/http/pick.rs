@@ -197,3 +197,98 @@ async fn a_unit_is_named_by_its_name_in_a_form() {
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn a_conferences_reporters_are_named_by_name() {
+    let app = spawn_app().await;
+    let r = app.seed_programs().await;
+    let st = app.seed_study(&r).await;
+    let office = app.signed_in("office.a").await;
+    let page = format!("/study-sessions/{}", st.session);
+    let fields = |reporters: &'static str| {
+        vec![
+            ("title", "Học tập nghị quyết – Chi bộ thôn Thanh Lâm"),
+            ("audience", "member"),
+            ("format", "in_person"),
+            ("held_on", "12/02/2025"),
+            ("place", "Nhà văn hóa thôn Thanh Lâm"),
+            ("reporters", reporters),
+        ]
+    };
+    let res = office
+        .post(&format!("{page}/edit"), &fields("Ai Đó Không Có"))
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("Không tìm thấy đảng viên «Ai Đó Không Có»"),
+        "{html}"
+    );
+    // Hoà is named and found, but holds no reporter position.
+    let res = office
+        .post(&format!("{page}/edit"), &fields("tran thi hoa"))
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("đang giữ chức danh báo cáo viên"), "{html}");
+    // Once a reporter, she is chosen by name, beside Đức by his number.
+    let sys = Principal::system();
+    let hoa = app
+        .store
+        .member_search(&sys, "Trần Thị Hoà", 5)
+        .await
+        .unwrap()
+        .remove(0)
+        .member;
+    app.store
+        .position_add(
+            &sys,
+            store::NewPosition {
+                member_id: hoa.id,
+                org_id: app.cell_a,
+                role: domain::PositionRole::Reporter,
+                from: date!(2024 - 01 - 01),
+            },
+        )
+        .await
+        .unwrap();
+    app.store
+        .position_add(
+            &sys,
+            store::NewPosition {
+                member_id: app.member_a,
+                org_id: app.cell_a,
+                role: domain::PositionRole::Reporter,
+                from: date!(2024 - 01 - 01),
+            },
+        )
+        .await
+        .unwrap();
+    let both = format!("tran thi hoa; {}", app.member_a);
+    let fields2 = vec![
+        ("title", "Học tập nghị quyết – Chi bộ thôn Thanh Lâm"),
+        ("audience", "member"),
+        ("format", "in_person"),
+        ("held_on", "12/02/2025"),
+        ("place", "Nhà văn hóa thôn Thanh Lâm"),
+        ("reporters", both.as_str()),
+    ];
+    let res = office.post(&format!("{page}/edit"), &fields2).await;
+    assert_eq!(
+        res.status(),
+        303,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    let html = office
+        .get(&format!("{page}/edit"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(&format!("Nguyễn Văn Đức #{}", app.member_a)),
+        "{html}"
+    );
+    assert!(html.contains("Trần Thị Hoà #"), "{html}");
+}
