@@ -154,13 +154,17 @@ async fn one(
             unit.org_id,
             Page {
                 offset: 0,
-                limit: 20,
+                limit: 500,
             },
         )
         .await?;
     if members.is_empty() || contents.is_empty() {
         return Ok(());
     }
+    // The list is in name order: people spread over it answer for the tasks, not the
+    // first few names of the alphabet (all "Bùi Công …").
+    let step = (members.len() / contents.len()).max(1);
+    let answerable = |i: usize| members[(i * step + step / 2) % members.len()].member.id;
     let program = store
         .create_program_draft(
             p,
@@ -193,7 +197,7 @@ async fn one(
                     .into(),
             ),
             cooperating_bodies: vec!["Các chi bộ trực thuộc".into()],
-            responsible: Some(members[i % members.len()].member.id),
+            responsible: Some(answerable(i)),
             // The first task's deadline has passed: it shows as overdue.
             deadline: Some(if i == 0 {
                 today - Duration::days(10)
