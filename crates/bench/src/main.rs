@@ -137,14 +137,14 @@ enum Cmd {
         #[arg(long)]
         cells: bool,
     },
-    /// Reports and inspection (issues 13 and 16) on a fresh SQLite file with the Bắc Giang
+    /// Reports and inspection (issues 13 and 16) on a fresh database with the Bắc Giang
     /// demo: the factual part at the province root and at a district (p50/p95), the
     /// formalism signals of one report against its previous one and 200 siblings, the
     /// .docx of a 20-page review through the real router, then 200 supervisions concluded
     /// with 2,000 recommendations and the inspection dashboard of the root and the ranked
     /// suggestion list over the province's units.
     Finish {
-        /// A SQLite file path (must not hold data yet).
+        /// A SQLite file path or a `postgres://` URL (must not hold data yet).
         #[arg(long)]
         database_url: String,
         #[arg(long, default_value_t = 500)]

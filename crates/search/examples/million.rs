@@ -7,7 +7,7 @@
 //! commune's member and a visitor without an account, with and without diacritics.
 //!
 //! ```sh
-//! cargo run --release -p search --example million -- [--records 1000000] [--queries 2000] [--dir /tmp/x]
+//! cargo run --release -p search --example million -- [--records 1000000] [--queries 2000] [--dir /tmp/x] [--settle 30] [--facets-ttl-ms 5000]
 //! ```
 
 use std::path::PathBuf;
@@ -376,7 +376,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let records: Vec<Record> = (0..total).map(|i| record(&mut rng, &t, i, total)).collect();
     println!("generated in {:.1} s", started.elapsed().as_secs_f64());
 
-    let ix = SearchIndex::open(&dir)?;
+    let mut ix = SearchIndex::open(&dir)?;
     let started = Instant::now();
     {
         let mut w = ix.writer()?;
@@ -404,6 +404,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("segments {settle} s later: {}", segments(&dir));
     }
 
+    // `--facets-ttl-ms 0`: every search computes its count and facets (before the cache).
+    let facets_ttl: u64 =
+        arg("--facets-ttl-ms").map_or(Ok(search::FACETS_TTL.as_millis() as u64), |s| s.parse())?;
+    ix.set_facets_ttl(Duration::from_millis(facets_ttl));
+    println!("facet cache: {facets_ttl} ms");
     let (district, _) = &t.districts[0];
     let (commune, _) = &t.communes[7];
     let who: Vec<(&str, Option<Principal>)> = vec![

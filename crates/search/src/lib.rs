@@ -10,10 +10,11 @@
 
 pub mod fold;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::ops::Bound;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use domain::search::{Kind, Reach, Record, Visibility, is_public, may_find};
 use domain::{MemberId, OrgId, OrgPath, Principal};
@@ -45,6 +46,24 @@ pub const MAX_LIMIT: usize = 100;
 /// The deepest result offset served (page × size): ranking past it is of no use to a
 /// person and costs the collector memory.
 pub const MAX_OFFSET: usize = 10_000;
+
+/// How long a query's count and facets are reused for the same searcher's grants while
+/// the index is unchanged (any commit makes a new searcher generation, which misses). Only
+/// the passage of time changes them otherwise: a scheduled article turning public is
+/// counted within this delay (its hit is listed at once).
+pub const FACETS_TTL: Duration = Duration::from_secs(5);
+/// Past this many kept entries the facet cache starts over.
+const MAX_FACET_ENTRIES: usize = 4_096;
+
+/// What the facet collectors count for a query: kept in [`SearchIndex`]'s facet cache.
+#[derive(Debug, Clone)]
+struct Facets {
+    total: usize,
+    kinds: Vec<(Kind, u64)>,
+    years: Vec<(i32, u64)>,
+    units_of: Option<OrgPath>,
+    units: Vec<(OrgId, u64)>,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -156,6 +175,9 @@ pub struct SearchIndex {
     reader: IndexReader,
     writer: Option<Mutex<IndexWriter>>,
     f: Fields,
+    /// Counts and facets per (searcher generation, query, grants), for `facets_ttl`.
+    facets: Mutex<HashMap<String, (Facets, Instant)>>,
+    facets_ttl: Duration,
 }
 
 /// What to search.
@@ -252,7 +274,15 @@ impl SearchIndex {
             reader,
             writer,
             f,
+            facets: Mutex::new(HashMap::new()),
+            facets_ttl: FACETS_TTL,
         })
+    }
+
+    /// How long a query's count and facets are reused ([`FACETS_TTL`]; zero: never, as the
+    /// benchmark's "before" runs).
+    pub fn set_facets_ttl(&mut self, ttl: Duration) {
+        self.facets_ttl = ttl;
     }
 
     /// Whether this process writes the index.
@@ -322,36 +352,93 @@ impl SearchIndex {
         let query = BooleanQuery::new(clauses);
 
         let searcher = self.reader.searcher();
+        let limit = q.limit.clamp(1, MAX_LIMIT);
+        let offset = q.offset.min(MAX_OFFSET);
+        let page = TopDocs::with_limit(limit).and_offset(offset);
+        // The same query by the same grants on the same index a moment ago: its count and
+        // facets again, only the page of hits is collected (the facets cost most of a broad
+        // query).
+        let facet_key = format!(
+            "{}|{text}|{:?}|{:?}|{:?}|{visibility:?}",
+            searcher.generation().generation_id(),
+            q.kind,
+            q.year,
+            q.within
+        );
+        let kept = self.facets.lock().ok().and_then(|m| {
+            m.get(&facet_key)
+                .filter(|(_, at)| at.elapsed() < self.facets_ttl)
+                .map(|(fc, _)| fc.clone())
+        });
+        let (facets, ranked) = match kept {
+            Some(fc) => (fc, searcher.search(&query, &page.order_by_score())?),
+            None => {
+                let (fc, ranked) =
+                    self.count_and_facets(&searcher, &query, q, visibility.as_ref(), page)?;
+                if let Ok(mut m) = self.facets.lock() {
+                    if m.len() >= MAX_FACET_ENTRIES {
+                        m.clear();
+                    }
+                    m.insert(facet_key, (fc.clone(), Instant::now()));
+                }
+                (fc, ranked)
+            }
+        };
+        let mut out = Results {
+            total: facets.total,
+            kinds: facets.kinds,
+            years: facets.years,
+            units_of: facets.units_of,
+            units: facets.units,
+            ..Results::default()
+        };
+
+        let generators = (
+            self.generator(&searcher, &*words, f.title)?,
+            self.generator(&searcher, &*words, f.body)?,
+        );
+        for (score, addr) in ranked {
+            match self.hit(&searcher, addr, score, who, now, &generators)? {
+                Some(h) => out.hits.push(h),
+                None => tracing::error!(?addr, "search: a hit failed the visibility check"),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The count and facets of a query, with its page of hits, in one pass (then the unit
+    /// facet again for each level it goes down).
+    fn count_and_facets(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &BooleanQuery,
+        q: &Query,
+        visibility: Option<&Visibility>,
+        page: TopDocs,
+    ) -> Result<(Facets, Vec<(f32, DocAddress)>)> {
         let mut kinds = FacetCollector::for_field("kind");
         kinds.add_facet(top(KIND_TOP));
         let mut years = FacetCollector::for_field("year");
         years.add_facet(top(YEAR_TOP));
         // The unit facet counts the children of the subtree searched, of the searcher's
         // one subtree, or of the top; then goes down while one child holds everything.
-        let mut node = q.within.clone().or_else(|| match &visibility {
+        let mut node = q.within.clone().or_else(|| match visibility {
             Some(v) if v.covers.len() == 1 => Some(v.covers[0].clone()),
             _ => None,
         });
         let mut units = FacetCollector::for_field("org");
         units.add_facet(node_facet(node.as_ref()));
-        let limit = q.limit.clamp(1, MAX_LIMIT);
-        let offset = q.offset.min(MAX_OFFSET);
         let ((total, ranked), (kind_counts, year_counts, unit_counts)) = searcher.search(
-            &query,
-            &(
-                (
-                    Count,
-                    TopDocs::with_limit(limit)
-                        .and_offset(offset)
-                        .order_by_score(),
-                ),
-                (kinds, years, units),
-            ),
+            query,
+            &((Count, page.order_by_score()), (kinds, years, units)),
         )?;
 
-        let mut out = Results {
+        let mut out = Facets {
             total,
-            ..Results::default()
+            kinds: Vec::new(),
+            years: Vec::new(),
+            units_of: None,
+            units: Vec::new(),
         };
         out.kinds = Kind::ALL
             .into_iter()
@@ -388,22 +475,12 @@ impl SearchIndex {
             });
             let mut next = FacetCollector::for_field("org");
             next.add_facet(node_facet(node.as_ref()));
-            counts = searcher.search(&query, &next)?;
+            counts = searcher.search(query, &next)?;
         }
         out.units.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         out.units_of = node;
 
-        let generators = (
-            self.generator(&searcher, &*words, f.title)?,
-            self.generator(&searcher, &*words, f.body)?,
-        );
-        for (score, addr) in ranked {
-            match self.hit(&searcher, addr, score, who, now, &generators)? {
-                Some(h) => out.hits.push(h),
-                None => tracing::error!(?addr, "search: a hit failed the visibility check"),
-            }
-        }
-        Ok(out)
+        Ok((out, ranked))
     }
 
     fn generator(

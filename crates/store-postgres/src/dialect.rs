@@ -71,12 +71,18 @@ impl PgStore {
         &self.pool
     }
 
-    /// PostgreSQL cannot tell (writes of other connections are not seen): never cache.
+    /// Moved after every write of this process has committed (`sql::util::Tx`,
+    /// `sql::util::WriteConn`); writes of other processes are not seen, so callers bound
+    /// their trust in time as well (`web::pagecache::PAGE_TTL`).
     pub(crate) fn generation(&self) -> Option<u64> {
-        None
+        Some(self.generation.load(std::sync::atomic::Ordering::Acquire))
     }
 
-    pub(crate) async fn begin(&self) -> Result<sqlx::Transaction<'static, Db>> {
+    pub(crate) fn generation_cell(&self) -> &std::sync::Arc<std::sync::atomic::AtomicU64> {
+        &self.generation
+    }
+
+    pub(crate) async fn begin_raw(&self) -> Result<sqlx::Transaction<'static, Db>> {
         self.pool.begin().await.db()
     }
 

@@ -22,6 +22,8 @@ use store::{Result, StoreError};
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// Moved after every write of this process commits ([`store::Store::write_generation`]).
+    generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl PgStore {
@@ -34,7 +36,10 @@ impl PgStore {
             .connect_with(opts)
             .await
             .db()?;
-        Ok(PgStore { pool })
+        Ok(PgStore {
+            pool,
+            generation: Default::default(),
+        })
     }
 
     /// Closes the pool.

@@ -57,44 +57,64 @@ pub(crate) async fn dashboard(
 
     // Coverage of the children this term.
     let term = term_start(today);
-    let children = sqlx::query(
-        "SELECT id, name, path FROM organizations WHERE parent_id = $1 AND valid_to IS NULL \
-         ORDER BY name COLLATE vi",
-    )
-    .bind(org.0)
-    .fetch_all(&mut *conn)
-    .await
-    .db()?;
-    let mut coverage: Vec<(OrgPath, CoverageRow)> = Vec::with_capacity(children.len());
-    for r in children {
-        coverage.push((
-            path_of(r.try_get("path").db()?)?,
-            CoverageRow {
-                org_id: OrgId(r.try_get("id").db()?),
-                org_name: r.try_get("name").db()?,
-                last_concluded: None,
-                items: 0,
-            },
-        ));
-    }
+    // One row per child: the conclusions naming units of its subtree this term, counted
+    // in SQL (a child's range ends where its path with the last '/' as '0' begins).
     let mut qb = QueryBuilder::<Db>::new(
-        "SELECT s.org_path, i.id, i.concluded_on FROM inspection_subjects s \
-         JOIN inspection_items i ON i.id = s.item_id WHERE i.concluded_on >= ",
+        "SELECT c.id, c.name, COUNT(x.concluded_on) AS n, MAX(x.concluded_on) AS last \
+         FROM organizations c LEFT JOIN (SELECT s.org_path, i.concluded_on \
+         FROM inspection_subjects s JOIN inspection_items i ON i.id = s.item_id \
+         WHERE i.concluded_on >= ",
     );
     qb.push_bind(term);
     push_subtree(&mut qb, "s.org_path", &o.path);
+    qb.push(
+        ") x ON x.org_path >= c.path AND x.org_path < substr(c.path, 1, length(c.path) - 1) || '0' \
+         WHERE c.parent_id = ",
+    )
+    .push_bind(org.0)
+    .push(" AND c.valid_to IS NULL GROUP BY c.id, c.name ORDER BY c.name COLLATE vi, c.id");
+    let mut coverage = Vec::new();
     for r in qb.build().fetch_all(&mut *conn).await.db()? {
-        let path = path_of(r.try_get("org_path").db()?)?;
-        let on: Date = r.try_get("concluded_on").db()?;
-        if let Some((_, c)) = coverage.iter_mut().find(|(cp, _)| cp.covers(&path)) {
-            c.items += 1;
-            c.last_concluded = Some(c.last_concluded.map_or(on, |d: Date| d.max(on)));
-        }
+        coverage.push(CoverageRow {
+            org_id: OrgId(r.try_get("id").db()?),
+            org_name: r.try_get("name").db()?,
+            last_concluded: r.try_get("last").db()?,
+            items: r.try_get::<i64, _>("n").db()?.max(0) as u32,
+        });
     }
-    let coverage: Vec<CoverageRow> = coverage.into_iter().map(|(_, c)| c).collect();
     let never_inspected = coverage.iter().filter(|c| c.items == 0).count() as u32;
 
-    // Open recommendations for units of the subtree.
+    // Open recommendations for units of the subtree: counted by age band and overdue in
+    // SQL (one index range of `inspection_recommendations_open`), only the listed page
+    // fetched with its names.
+    let cutoffs: Vec<Date> = rules::AGE_BANDS
+        .iter()
+        .map(|(max, _)| today - time::Duration::days(i64::from(*max)))
+        .collect();
+    let mut qb =
+        QueryBuilder::<Db>::new("SELECT COUNT(*) AS n, CAST(COALESCE(SUM(CASE WHEN r.deadline < ");
+    qb.push_bind(today)
+        .push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS late");
+    for (i, c) in cutoffs.iter().enumerate() {
+        // Age in days (at least 0) within the band's maximum: concluded on or after the cutoff.
+        qb.push(", CAST(COALESCE(SUM(CASE WHEN r.concluded_on >= ")
+            .push_bind(*c)
+            .push(format!(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS b{i}"));
+    }
+    qb.push(" FROM inspection_recommendations r WHERE r.state <> 'closed'");
+    push_subtree(&mut qb, "r.acting_path", &o.path);
+    let r = qb.build().fetch_one(&mut *conn).await.db()?;
+    let total = r.try_get::<i64, _>("n").db()?.max(0) as u32;
+    let overdue = r.try_get::<i64, _>("late").db()?.max(0) as u32;
+    let mut bands: Vec<(&'static str, u32)> = Vec::with_capacity(cutoffs.len() + 1);
+    let mut below = 0u32;
+    for (i, (_, band)) in rules::AGE_BANDS.iter().enumerate() {
+        let within = r.try_get::<i64, _>(format!("b{i}").as_str()).db()?.max(0) as u32;
+        bands.push((*band, within.saturating_sub(below)));
+        below = below.max(within);
+    }
+    bands.push(("over_180", total.saturating_sub(below)));
+
     let mut qb = QueryBuilder::<Db>::new(
         "SELECT r.id, ao.name AS acting_org_name, r.text, r.state, r.deadline, r.concluded_on, \
          m.full_name AS responsible_name FROM inspection_recommendations r \
@@ -102,58 +122,44 @@ pub(crate) async fn dashboard(
          LEFT JOIN members m ON m.id = r.responsible_member_id WHERE r.state <> 'closed'",
     );
     push_subtree(&mut qb, "r.acting_path", &o.path);
-    qb.push(" ORDER BY r.concluded_on, r.id");
-    let mut open = Vec::new();
-    let mut bands: Vec<(&'static str, u32)> = rules::AGE_BANDS
-        .iter()
-        .map(|(_, b)| (*b, 0))
-        .chain([("over_180", 0)])
-        .collect();
-    let mut overdue = 0;
+    qb.push(" ORDER BY r.concluded_on, r.id LIMIT ")
+        .push_bind(OPEN_LISTED as i64);
+    let mut open = Vec::with_capacity(OPEN_LISTED.min(total as usize));
     for r in qb.build().fetch_all(&mut *conn).await.db()? {
         let concluded: Date = r.try_get("concluded_on").db()?;
         let deadline: Date = r.try_get("deadline").db()?;
         let age = (today - concluded).whole_days().max(0);
-        let band = rules::age_band(age);
-        if let Some(b) = bands.iter_mut().find(|(k, _)| *k == band) {
-            b.1 += 1;
-        }
-        let late = deadline < today;
-        if late {
-            overdue += 1;
-        }
-        if open.len() < OPEN_LISTED {
-            let state: String = r.try_get("state").db()?;
-            open.push(OpenRecommendation {
-                id: r.try_get("id").db()?,
-                acting_org_name: r.try_get("acting_org_name").db()?,
-                text: r.try_get("text").db()?,
-                state: RecState::parse(&state).ok_or_else(|| bad_data("state", &state))?,
-                deadline,
-                age_days: age,
-                age_band: band,
-                responsible_name: r.try_get("responsible_name").db()?,
-                overdue: late,
-            });
-        }
+        let state: String = r.try_get("state").db()?;
+        open.push(OpenRecommendation {
+            id: r.try_get("id").db()?,
+            acting_org_name: r.try_get("acting_org_name").db()?,
+            text: r.try_get("text").db()?,
+            state: RecState::parse(&state).ok_or_else(|| bad_data("state", &state))?,
+            deadline,
+            age_days: age,
+            age_band: rules::age_band(age),
+            responsible_name: r.try_get("responsible_name").db()?,
+            overdue: deadline < today,
+        });
     }
 
-    // Shortcomings and violations of the year's conclusions, and those that recur.
+    // Shortcomings and violations of the year's conclusions, and those that recur: a
+    // finding recurs when an earlier conclusion found the same unit short on the same
+    // thing. One pass over the subtree's adverse findings up to the year's end, each with
+    // the first conclusion of its (unit, about) as a window (paths move with their units,
+    // so the subtree holds every earlier subject row of a unit in it).
     let mut qb = QueryBuilder::<Db>::new(
-        "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM inspection_findings g \
-           JOIN inspection_subjects gs ON gs.id = g.subject_id \
-           JOIN inspection_items gi ON gi.id = g.item_id \
-           WHERE gs.org_id = s.org_id AND g.kind <> 'strength' AND g.about_kind = f.about_kind \
-           AND COALESCE(g.about_id, 0) = COALESCE(f.about_id, 0) \
-           AND gi.concluded_on < i.concluded_on) THEN 1 ELSE 0 END), 0) AS BIGINT) AS recurring \
-         FROM inspection_findings f JOIN inspection_subjects s ON s.id = f.subject_id \
-         JOIN inspection_items i ON i.id = f.item_id \
-         WHERE f.kind <> 'strength' AND i.concluded_on >= ",
+        "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(CASE WHEN w.concluded_on > w.first \
+         THEN 1 ELSE 0 END), 0) AS BIGINT) AS recurring FROM (SELECT i.concluded_on, \
+         MIN(i.concluded_on) OVER (PARTITION BY s.org_id, f.about_kind, \
+         COALESCE(f.about_id, 0)) AS first FROM inspection_findings f \
+         JOIN inspection_subjects s ON s.id = f.subject_id \
+         JOIN inspection_items i ON i.id = f.item_id WHERE f.kind <> 'strength' \
+         AND i.concluded_on < ",
     );
-    qb.push_bind(first)
-        .push(" AND i.concluded_on < ")
-        .push_bind(next);
+    qb.push_bind(next);
     push_subtree(&mut qb, "s.org_path", &o.path);
+    qb.push(") w WHERE w.concluded_on >= ").push_bind(first);
     let r = qb.build().fetch_one(&mut *conn).await.db()?;
     let adverse_findings = r.try_get::<i64, _>("n").db()? as u32;
     let recurring_findings = r.try_get::<i64, _>("recurring").db()? as u32;

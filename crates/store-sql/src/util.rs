@@ -261,8 +261,78 @@ impl Backend {
         self.read_pool().acquire().await.db()
     }
 
-    /// A connection for a single autocommitted write (derived data, no transaction).
-    pub(crate) async fn writer(&self) -> Result<sqlx::pool::PoolConnection<Db>> {
-        self.write_pool().acquire().await.db()
+    /// A connection for a single autocommitted write (derived data, no transaction). The
+    /// write generation moves when it is given back.
+    pub(crate) async fn writer(&self) -> Result<WriteConn> {
+        Ok(WriteConn {
+            inner: self.write_pool().acquire().await.db()?,
+            generation: self.generation_cell().clone(),
+        })
+    }
+
+    /// Starts a write transaction ([`Tx`]).
+    pub(crate) async fn begin(&self) -> Result<Tx> {
+        Ok(Tx {
+            inner: self.begin_raw().await?,
+            generation: self.generation_cell().clone(),
+        })
+    }
+}
+
+/// A write transaction that moves the store's write generation
+/// ([`store::Store::write_generation`]) once it has committed, before `commit` returns: a
+/// page cached under the old generation is never served after the write's own response
+/// (docs/BENCHMARKS.md, "Dashboard under load"). Dereferences to the connection.
+pub(crate) struct Tx {
+    inner: sqlx::Transaction<'static, Db>,
+    generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Tx {
+    pub(crate) async fn commit(self) -> std::result::Result<(), sqlx::Error> {
+        let r = self.inner.commit().await;
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        r
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut Conn {
+        &mut self.inner
+    }
+}
+
+/// The writer connection of an autocommitted write; the write generation moves when it is
+/// dropped (each statement has committed by then).
+pub(crate) struct WriteConn {
+    inner: sqlx::pool::PoolConnection<Db>,
+    generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Drop for WriteConn {
+    fn drop(&mut self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+}
+
+impl std::ops::Deref for WriteConn {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for WriteConn {
+    fn deref_mut(&mut self) -> &mut Conn {
+        &mut self.inner
     }
 }

@@ -85,8 +85,12 @@ impl SqliteStore {
 
     /// Starts a write transaction on the single writer connection, taking the write lock
     /// at once.
-    pub(crate) async fn begin(&self) -> Result<sqlx::Transaction<'static, Db>> {
+    pub(crate) async fn begin_raw(&self) -> Result<sqlx::Transaction<'static, Db>> {
         self.write.begin_with("BEGIN IMMEDIATE").await.db()
+    }
+
+    pub(crate) fn generation_cell(&self) -> &std::sync::Arc<std::sync::atomic::AtomicU64> {
+        &self.generation
     }
 
     /// An online, consistent copy of the database (`VACUUM INTO`).

@@ -811,7 +811,7 @@ async fn dashboard_and_suggestions_read_the_record(s: &dyn FullStore) {
     let (doc, _) = resolution_and_program(s, &t).await;
     let ubkt = principal(s, AccessRole::Inspector, t.province.id).await;
     let d1_office = principal(s, AccessRole::OfficeStaff, t.d1.id).await;
-    let (_, item) = supervision(s, &t, &ubkt, &doc).await;
+    let (program, item) = supervision(s, &t, &ubkt, &doc).await;
     s.notify_inspection_item(&ubkt, item.id, d(2025, 10, 1), Some(d(2025, 10, 15)))
         .await
         .unwrap();
@@ -868,6 +868,90 @@ async fn dashboard_and_suggestions_read_the_record(s: &dyn FullStore) {
     assert_eq!(dash.overdue, 1);
     assert_eq!(dash.adverse_findings, 1);
     assert_eq!(dash.recurring_findings, 0);
+    assert_eq!(lucnam.items, 1);
+    assert_eq!(
+        dash.open_by_age,
+        vec![("0_30", 1), ("31_90", 0), ("91_180", 0), ("over_180", 0)]
+    );
+
+    // A second supervision of Lục Nam finds the same shortcoming again: it recurs.
+    let again = s
+        .add_inspection_item(
+            &ubkt,
+            program.id,
+            NewItem {
+                kind: Some(ItemKind::ThematicSupervision),
+                title: "Giám sát lại việc khắc phục".into(),
+                content: "Việc khắc phục.".into(),
+                document_id: Some(doc.id),
+                content_program_id: None,
+                subjects: vec![(t.d1.id, None)],
+                team: vec![(t.m1.id, TeamRole::Head)],
+                period_from: Some(d(2025, 1, 1)),
+                period_to: Some(d(2025, 11, 30)),
+                starts_on: Some(d(2025, 11, 2)),
+                ends_on: Some(d(2025, 11, 30)),
+            },
+        )
+        .await
+        .unwrap();
+    s.notify_inspection_item(&ubkt, again.id, d(2025, 11, 2), Some(d(2025, 11, 5)))
+        .await
+        .unwrap();
+    s.submit_self_report(
+        &d1_office,
+        again.subjects[0].id,
+        "Báo cáo".into(),
+        vec![],
+        d(2025, 11, 4),
+    )
+    .await
+    .unwrap();
+    s.add_finding(
+        &ubkt,
+        again.id,
+        NewFinding {
+            subject_id: again.subjects[0].id,
+            kind: FindingKind::Shortcoming,
+            about: AboutKind::General,
+            about_id: None,
+            about_part: None,
+            text: "Vẫn chậm".into(),
+        },
+    )
+    .await
+    .unwrap();
+    s.conclude_inspection_item(
+        &ubkt,
+        again.id,
+        Conclusion {
+            concluded_on: d(2025, 11, 10),
+            text: "Kết luận".into(),
+            recommendations: vec![NewRecommendation {
+                acting_org_id: Some(t.d1.id),
+                text: "Khắc phục dứt điểm".into(),
+                deadline: Some(d(2026, 1, 31)),
+            }],
+        },
+    )
+    .await
+    .unwrap();
+    let dash = s
+        .inspection_dashboard(&ubkt, t.province.id, 2025, today)
+        .await
+        .unwrap();
+    assert_eq!((dash.planned, dash.done), (2, 2));
+    assert_eq!((dash.adverse_findings, dash.recurring_findings), (2, 1));
+    let lucnam = dash.coverage.iter().find(|c| c.org_id == t.d1.id).unwrap();
+    assert_eq!(
+        (lucnam.items, lucnam.last_concluded),
+        (2, Some(d(2025, 11, 10)))
+    );
+    assert_eq!((dash.open.len(), dash.overdue), (2, 1));
+    // Oldest conclusion first; ages 30 and 21 days.
+    assert_eq!(dash.open[0].age_days, 30);
+    assert_eq!(dash.open[1].age_days, 21);
+    assert_eq!(dash.open_by_age[0], ("0_30", 2));
     // The district's dashboard covers its own subtree only.
     let d2 = principal(s, AccessRole::OfficeStaff, t.d2.id).await;
     let dd = s

@@ -110,7 +110,19 @@ impl Default for Config {
 /// What every handler can reach: the store, the settings, the blob store and the
 /// in-memory sign-in throttle.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppStateInner>);
+
+impl std::ops::Deref for AppState {
+    type Target = AppStateInner;
+    fn deref(&self) -> &AppStateInner {
+        &self.0
+    }
+}
+
+/// What [`AppState`] holds, behind one `Arc`: the state is cloned several times per
+/// request (each middleware layer and extractor), and one reference count to move costs
+/// less than one per field (docs/BENCHMARKS.md, "Public portal").
+pub struct AppStateInner {
     pub store: Arc<dyn store::Store>,
     pub config: Arc<Config>,
     /// Uploaded files, under the data folder (`services::blobs`).
@@ -147,7 +159,7 @@ impl AppState {
                 None
             }
         };
-        AppState {
+        AppState(Arc::new(AppStateInner {
             search,
             store,
             blobs: services::BlobStore::new(&config.data_dir),
@@ -160,7 +172,7 @@ impl AppState {
             pages: Arc::new(pagecache::new()),
             consult_limits: Arc::new(Default::default()),
             portal: Arc::new(portal::PortalState::default()),
-        }
+        }))
     }
 
     /// Accounts, grants or passwords may have changed, and the store may have ended

@@ -10,8 +10,10 @@
 //! stays unseen.
 //!
 //! Entries are per account, so nothing read under one principal's grants is ever shown to
-//! another. A backend that cannot tell its write generation (PostgreSQL, shared by several
-//! processes) is never cached.
+//! another. Both backends move their generation after each write of this process commits
+//! (`store-sql`'s `Tx`); a backend that cannot tell its generation is never cached.
+//! Pages whose figures depend on the day (a dashboard's overdue counts) pass a `stamp`
+//! (the day) that must match too.
 
 use std::any::Any;
 use std::future::Future;
@@ -24,10 +26,11 @@ use crate::{AppError, AppState};
 /// How long an entry is trusted even if no write of this process happened.
 pub const PAGE_TTL: Duration = Duration::from_secs(2);
 
-type Entry = (u64, Arc<dyn Any + Send + Sync>);
+/// (write generation, stamp, data).
+type Entry = (u64, i64, Arc<dyn Any + Send + Sync>);
 
-/// Keyed by (account, page kind, record id).
-pub type PageCache = TtlCache<(i64, &'static str, i64), Entry>;
+/// Keyed by (account, page kind, record id, second record id or 0).
+pub type PageCache = TtlCache<(i64, &'static str, i64, i64), Entry>;
 
 pub fn new() -> PageCache {
     TtlCache::new(PAGE_TTL)
@@ -47,17 +50,33 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<T, AppError>>,
 {
+    cached_with(st, (user, page, id, 0), 0, load).await
+}
+
+/// [`cached`] with a second id in the key and a `stamp` (the day, for figures that count
+/// what is overdue) that the entry must match as well as the generation.
+pub async fn cached_with<T, F, Fut>(
+    st: &AppState,
+    key: (i64, &'static str, i64, i64),
+    stamp: i64,
+    load: F,
+) -> Result<Arc<T>, AppError>
+where
+    T: Send + Sync + 'static,
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<T, AppError>>,
+{
     let Some(generation) = st.store.write_generation() else {
         return Ok(Arc::new(load().await?));
     };
-    let key = (user, page, id);
-    if let Some((g, data)) = st.pages.get(&key)
+    if let Some((g, s, data)) = st.pages.get(&key)
         && g == generation
+        && s == stamp
         && let Ok(data) = data.downcast::<T>()
     {
         return Ok(data);
     }
     let data = Arc::new(load().await?);
-    st.pages.put(key, (generation, data.clone()));
+    st.pages.put(key, (generation, stamp, data.clone()));
     Ok(data)
 }

@@ -335,7 +335,11 @@ async fn new_submit(
         )
         .await
     {
-        Ok(c) => Ok(Redirect::to(&format!("/consultations/{}?done=opened", c.id)).into_response()),
+        Ok(c) => {
+            // The portal's home lists the open public consultations: rendered afresh.
+            st.portal.changed();
+            Ok(Redirect::to(&format!("/consultations/{}?done=opened", c.id)).into_response())
+        }
         Err(e) => {
             let errors = store_errors(lang, e)?;
             new_page(&st, &auth, org, program, f, errors).await
@@ -715,7 +719,10 @@ async fn end(
         return Ok(Redirect::to(&format!("/consultations/{id}/end")).into_response());
     }
     match st.store.end_consultation(&auth.p, id, today()).await {
-        Ok(_) => Ok(Redirect::to(&format!("/consultations/{id}?done=ended")).into_response()),
+        Ok(_) => {
+            st.portal.changed();
+            Ok(Redirect::to(&format!("/consultations/{id}?done=ended")).into_response())
+        }
         Err(StoreError::Conflict(code)) => {
             let mut errors = FormErrors::default();
             errors.push(auth.ctx.lang, "form", code);

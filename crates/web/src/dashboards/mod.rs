@@ -198,12 +198,14 @@ fn target_rows(ctx: &Ctx, targets: Vec<TargetProgress>) -> Vec<TargetRow> {
 }
 
 /// A child organization's line in the drill-down table.
+#[derive(Clone)]
 pub struct ChildRow {
     pub org: Org,
     pub d: Dashboard,
 }
 
 /// Everything a dashboard shows, for the page and the spreadsheet.
+#[derive(Clone)]
 struct Data {
     org: Org,
     doc: Document,
@@ -440,16 +442,42 @@ async fn show(
     Path((org, doc)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let (org_id, doc_id) = (forms::id::<OrgId>(&org)?, forms::id::<DocumentId>(&doc)?);
-    // The breadcrumbs and the study section do not depend on the figures: read at once.
-    let (data, crumbs, study) = tokio::try_join!(
-        gather(&st, &auth.p, &org, &doc, PAGE_LIMITS),
-        async { Ok::<_, AppError>(st.store.org_ancestors(&auth.p, org_id).await?) },
-        crate::study::DashboardSection::load(&st, &auth.ctx, &auth.p, org_id, doc_id),
-    )?;
+    let today = today();
+    // Kept per account and language while the store's write generation and the day are
+    // unchanged (`pagecache`): every figure is re-read once a write commits.
+    let page = match auth.ctx.lang {
+        i18n::Lang::Vi => "dashboard.vi",
+        i18n::Lang::En => "dashboard.en",
+    };
+    let sd = crate::pagecache::cached_with(
+        &st,
+        (auth.p.user_id.0, page, org_id.0, doc_id.0),
+        i64::from(today.to_julian_day()),
+        || async {
+            // The breadcrumbs and the study section do not depend on the figures: read at
+            // once.
+            let (data, crumbs, study) = tokio::try_join!(
+                gather(&st, &auth.p, &org, &doc, PAGE_LIMITS),
+                async { Ok::<_, AppError>(st.store.org_ancestors(&auth.p, org_id).await?) },
+                crate::study::DashboardSection::load(&st, &auth.ctx, &auth.p, org_id, doc_id),
+            )?;
+            Ok(ShowData {
+                data,
+                crumbs,
+                study,
+            })
+        },
+    )
+    .await?;
+    let ShowData {
+        data,
+        crumbs,
+        study,
+    } = (*sd).clone();
     let ctx = auth.ctx;
     Ok(ShowPage {
         segments: task_segments(&ctx, &data.d),
-        line: line(&ctx, &data.series, data.d.tasks_total, today()),
+        line: line(&ctx, &data.series, data.d.tasks_total, today),
         targets: target_rows(&ctx, data.targets),
         overdue_tasks: data.overdue_tasks,
         more_units: data.more_units,
@@ -463,7 +491,7 @@ async fn show(
             data.org.name
         ),
         bars: bars(&ctx, &data.d),
-        as_of: i18n::fill(ctx.t("dashboards.today"), &[("date", &ctx.date(&today()))]),
+        as_of: i18n::fill(ctx.t("dashboards.today"), &[("date", &ctx.date(&today))]),
         ctx,
         crumbs,
         org: data.org,
@@ -474,6 +502,14 @@ async fn show(
         study,
     }
     .into_response())
+}
+
+/// What the page reads, kept in `pagecache`.
+#[derive(Clone)]
+struct ShowData {
+    data: Data,
+    crumbs: Vec<Crumb>,
+    study: Option<crate::study::DashboardSection>,
 }
 
 /// The columns of the spreadsheet, after the organization's name.

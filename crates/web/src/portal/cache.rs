@@ -19,7 +19,12 @@
 //! The article page holds the feedback form, whose CSRF token is per visitor (a signed
 //! double-submit token, as the sign-in form's: the same value in the `resolute_form`
 //! cookie and the form's `csrf` field). The page is kept in two halves and the visitor's
-//! token is put between them on every response.
+//! token is put between them on every response. A visitor who sends the cookie gets its
+//! token back; one who does not (a first visit, a client that keeps no cookies) gets the
+//! token last signed for its address if that is under [`REISSUE`] old ([`FormTokens`]), so
+//! the cached page costs no signature per response. A token stays the pair of a cookie and
+//! a field that a page of this server gave to that address (and `SameSite=Strict` keeps
+//! the cookie off cross-site posts); it is valid for a day after it was signed.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -47,8 +52,60 @@ pub const FORM_COOKIE: &str = "resolute_form";
 /// How long a feedback form stays valid.
 const FORM_TTL: i64 = 24 * 60 * 60;
 
+/// How long the token signed for a visitor without the cookie is handed again to the next
+/// such request from the same address.
+pub const REISSUE: Duration = Duration::from_secs(10 * 60);
+/// Past this many addresses the memo of issued tokens starts over.
+const MAX_ISSUED: usize = 50_000;
+
+/// The form token last issued per client address (for requests without the cookie).
+#[derive(Default)]
+pub struct FormTokens {
+    by_address: RwLock<HashMap<String, Issued>>,
+}
+
+#[derive(Clone)]
+struct Issued {
+    token: Arc<str>,
+    cookie: HeaderValue,
+    until: Instant,
+    /// The last page put together with this token: (the page's id, the whole body).
+    body: Option<(u64, Bytes)>,
+}
+
+impl FormTokens {
+    fn get(&self, address: &str) -> Option<Issued> {
+        let m = self.by_address.read().ok()?;
+        m.get(address).filter(|i| i.until > Instant::now()).cloned()
+    }
+
+    fn put(&self, address: String, issued: Issued) {
+        if let Ok(mut m) = self.by_address.write() {
+            if m.len() >= MAX_ISSUED {
+                m.clear();
+            }
+            m.insert(address, issued);
+        }
+    }
+
+    /// Keeps the body of a page put together with the token issued to the address.
+    fn keep_body(&self, address: String, token: &str, page: u64, body: Bytes) {
+        if let Ok(mut m) = self.by_address.write()
+            && let Some(i) = m.get_mut(&address)
+            && *i.token == *token
+        {
+            i.body = Some((page, body));
+        }
+    }
+}
+
+/// Numbers kept pages, so that a body put together with a token names its page.
+static NEXT_PAGE: AtomicU64 = AtomicU64::new(1);
+
 /// A rendered public page.
 pub struct Page {
+    /// Unique in the process.
+    id: u64,
     /// The page up to the form token (all of it when it has no form).
     pub head: Bytes,
     /// The rest after the token, for a page with the feedback form.
@@ -63,6 +120,7 @@ pub struct Page {
 pub struct PortalCache {
     pages: RwLock<HashMap<String, Arc<Page>>>,
     generation: AtomicU64,
+    tokens: FormTokens,
 }
 
 impl PortalCache {
@@ -113,6 +171,7 @@ impl PortalCache {
             None => (Bytes::from(html), None),
         };
         let page = Arc::new(Page {
+            id: NEXT_PAGE.fetch_add(1, Ordering::Relaxed),
             head,
             tail,
             content_type,
@@ -172,30 +231,103 @@ pub async fn fast_path(State(st): State<AppState>, req: Request, next: Next) -> 
     {
         st.portal.views.seen(&st, &req, article);
     }
-    respond(&st, req.headers(), &page, req.method() == Method::HEAD)
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .cloned();
+    respond_to(
+        &st,
+        req.headers(),
+        peer.as_ref(),
+        &page,
+        req.method() == Method::HEAD,
+    )
 }
 
 /// A page as a response, with the visitor's form token put in.
 pub fn respond(st: &AppState, headers: &HeaderMap, page: &Page, head_only: bool) -> Response {
+    respond_to(st, headers, None, page, head_only)
+}
+
+/// The visitor's form token: its cookie's if valid, else the one issued to its address
+/// within [`REISSUE`], else a new one (kept for the address). With the cookie to set, and
+/// the address's memo entry when the token is the one issued to it.
+fn visitor_token(
+    st: &AppState,
+    headers: &HeaderMap,
+    peer: Option<&ConnectInfo<std::net::SocketAddr>>,
+) -> (String, Option<HeaderValue>, Option<(String, Issued)>) {
+    let tokens = &st.portal.cache.tokens;
+    let address = peer.map(|_| client_ip(st, headers, peer));
+    let issued = address.as_deref().and_then(|a| tokens.get(a));
+    if let Some(t) = crate::auth::cookie(headers, FORM_COOKIE) {
+        // The token this server issued to the address is known good: no signature check.
+        if let (Some(a), Some(i)) = (&address, &issued)
+            && *i.token == *t
+        {
+            return (t, None, Some((a.clone(), i.clone())));
+        }
+        if form_token_valid(&st.form_key[..], &t) {
+            return (t, None, None);
+        }
+    }
+    if let (Some(a), Some(i)) = (address.clone(), issued) {
+        return (i.token.to_string(), Some(i.cookie.clone()), Some((a, i)));
+    }
+    let t = form_token(&st.form_key[..]);
+    let cookie = form_cookie(&t, st.config.secure_cookies);
+    if let Some(a) = address {
+        tokens.put(
+            a,
+            Issued {
+                token: Arc::from(t.as_str()),
+                cookie: cookie.clone(),
+                until: Instant::now() + REISSUE,
+                body: None,
+            },
+        );
+    }
+    (t, Some(cookie), None)
+}
+
+/// [`respond`] knowing the client's address (the fast path and the article handler).
+pub fn respond_to(
+    st: &AppState,
+    headers: &HeaderMap,
+    peer: Option<&ConnectInfo<std::net::SocketAddr>>,
+    page: &Page,
+    head_only: bool,
+) -> Response {
     let mut set_cookie = None;
     let body = match &page.tail {
         None => page.head.clone(),
         Some(tail) => {
-            let token = match crate::auth::cookie(headers, FORM_COOKIE)
-                .filter(|t| form_token_valid(&st.form_key[..], t))
-            {
-                Some(t) => t,
-                None => {
-                    let t = form_token(&st.form_key[..]);
-                    set_cookie = Some(form_cookie(&t, st.config.secure_cookies));
-                    t
+            let (token, cookie, memo) = visitor_token(st, headers, peer);
+            set_cookie = cookie;
+            match memo {
+                // The page with this token was put together for the address already.
+                Some((
+                    _,
+                    Issued {
+                        body: Some((id, b)),
+                        ..
+                    },
+                )) if id == page.id => b,
+                memo => {
+                    let mut b = Vec::with_capacity(page.head.len() + token.len() + tail.len());
+                    b.extend_from_slice(&page.head);
+                    b.extend_from_slice(token.as_bytes());
+                    b.extend_from_slice(tail);
+                    let b = Bytes::from(b);
+                    if let Some((address, i)) = memo {
+                        st.portal
+                            .cache
+                            .tokens
+                            .keep_body(address, &i.token, page.id, b.clone());
+                    }
+                    b
                 }
-            };
-            let mut b = Vec::with_capacity(page.head.len() + token.len() + tail.len());
-            b.extend_from_slice(&page.head);
-            b.extend_from_slice(token.as_bytes());
-            b.extend_from_slice(tail);
-            Bytes::from(b)
+            }
         }
     };
     let mut res = if head_only {

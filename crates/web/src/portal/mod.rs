@@ -144,8 +144,9 @@ pub struct ConsultationLink {
 }
 
 /// The open public consultations of a unit's subtree, for its portal home, closing soonest
-/// first. A consultation opened or ended does not clear the page cache: the home shows
-/// the change within [`cache::TTL`].
+/// first. Opening or ending a consultation clears the page cache (`consultation::new_submit`,
+/// `consultation::end`), so the home shows it at once; one opening on a later day shows
+/// within [`cache::TTL`] of that day's start.
 async fn consultations(st: &AppState, org: OrgId) -> Result<Vec<ConsultationLink>, AppError> {
     let today = forms::today();
     Ok(st
@@ -349,7 +350,17 @@ async fn article(
     if req.method() == axum::http::Method::GET {
         st.portal.views.seen(&st, &req, id);
     }
-    Ok(cache::respond(&st, req.headers(), &kept, false))
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .cloned();
+    Ok(cache::respond_to(
+        &st,
+        req.headers(),
+        peer.as_ref(),
+        &kept,
+        false,
+    ))
 }
 
 #[derive(Template)]

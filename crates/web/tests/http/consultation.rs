@@ -680,3 +680,53 @@ async fn the_portal_home_lists_open_public_consultations() {
         format!("/portal/{}", app.province.0)
     );
 }
+
+/// Opening and ending a public consultation clears the portal's page cache: the unit's
+/// home (kept rendered) lists it at once, and drops it at once when it ends.
+#[tokio::test]
+async fn the_portal_home_shows_a_consultation_the_moment_it_opens_and_ends() {
+    let app = spawn_app().await;
+    let visitor = app.browser();
+    let home = format!("/portal/{}", app.district_a.0);
+    let title = "Lấy ý kiến dự thảo báo cáo chuyển đổi số";
+    let (status, page) = text(visitor.get(&home).await).await;
+    assert_eq!(status, 200);
+    assert!(!page.contains(title), "{page}");
+    let office = app.signed_in("office.a").await;
+    let today = web_today();
+    let res = office
+        .post(
+            &format!("/orgs/{}/consultations/new", app.district_a.0),
+            &[
+                ("kind", "report"),
+                ("title", title),
+                ("questions", "Cần bổ sung gì?"),
+                ("opens_on", &domain::validate::format_date(today)),
+                (
+                    "closes_on",
+                    &domain::validate::format_date(today + time::Duration::days(10)),
+                ),
+                ("public", "1"),
+                ("text", "# I. Kết quả\nĐã triển khai."),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let cid: i64 = location
+        .trim_start_matches("/consultations/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let (_, page) = text(visitor.get(&home).await).await;
+    assert!(
+        page.contains(title) && page.contains(&format!("/public/consultations/{cid}")),
+        "{page}"
+    );
+    let res = office.post(&format!("/consultations/{cid}/end"), &[]).await;
+    assert_eq!(res.status(), 303);
+    let (_, page) = text(visitor.get(&home).await).await;
+    assert!(!page.contains(title), "{page}");
+}

@@ -318,3 +318,61 @@ async fn an_upload_over_the_limit_gets_the_form_with_a_message() {
             .is_empty()
     );
 }
+
+/// Issue 12: the dashboard is kept per account while nothing is written (`pagecache`), yet
+/// every figure on it is true the moment a write commits: a progress update accepted by
+/// the office shows in the district's dashboard on the next request.
+#[tokio::test]
+async fn the_dashboard_shows_an_accepted_update_at_once() {
+    let app = spawn_app().await;
+    let t = app.seed_issued_task(false).await;
+    let member = member_account(&app).await;
+    let office = app.signed_in("office.a").await;
+    let sys = Principal::system();
+    let doc = app
+        .store
+        .program(&sys, t.program)
+        .await
+        .unwrap()
+        .root_document_id;
+    let dash = format!("/dashboards/{}/{doc}", app.district_a);
+    let figures = |html: &str| {
+        (
+            html.contains("Nhiệm vụ hoàn thành: 0"),
+            html.contains("Nhiệm vụ hoàn thành: 1"),
+        )
+    };
+    // Read twice: the second answer comes from the cache.
+    for _ in 0..2 {
+        let html = office.get(&dash).await.text().await.unwrap();
+        assert_eq!(figures(&html), (true, false), "{html}");
+    }
+    let res = post_update(
+        &member,
+        t.task,
+        &[("status", "done"), ("note", "Xong")],
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let update = app.store.task_progress(&sys, t.task).await.unwrap()[0].id;
+    let res = office
+        .post(
+            &format!("/tasks/{}/updates/{update}/review", t.task),
+            &[("decision", "accept")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let html = office.get(&dash).await.text().await.unwrap();
+    assert_eq!(figures(&html), (false, true), "{html}");
+    // In English too (a separate entry), and again from the cache.
+    for _ in 0..2 {
+        let html = office
+            .get(&format!("{dash}?lang=en"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("Tasks done: 1"), "{html}");
+    }
+}
