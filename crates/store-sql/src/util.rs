@@ -295,6 +295,12 @@ impl Tx {
             .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         r
     }
+
+    /// Undoes everything (a preview that must leave nothing behind); nothing changed, so
+    /// the generation stays.
+    pub(crate) async fn rollback(self) -> std::result::Result<(), sqlx::Error> {
+        self.inner.rollback().await
+    }
 }
 
 impl std::ops::Deref for Tx {
