@@ -835,7 +835,7 @@ pub fn propose(fw: &Framework, f: &RecordFacts) -> Proposal {
 
 /// A score in tenths as the UI shows it: `87,5` (Vietnamese decimal comma).
 pub fn format_score(tenths: u32) -> String {
-    if tenths % 10 == 0 {
+    if tenths.is_multiple_of(10) {
         format!("{}", tenths / 10)
     } else {
         format!("{},{}", tenths / 10, tenths % 10)
