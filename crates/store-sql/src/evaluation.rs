@@ -1313,7 +1313,7 @@ impl EvaluationStore for Backend {
                 }
             }
         }
-        const COLS: usize = 13;
+        const COLS: usize = 15;
         let province = province_of(&per.org_path);
         for chunk in fresh.chunks(MAX_BINDS / COLS) {
             let ids = dialect::next_ids(&mut tx, "evaluations", chunk.len()).await?;
