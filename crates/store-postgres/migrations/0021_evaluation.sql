@@ -34,6 +34,12 @@ CREATE TABLE evaluation_periods (
     unit_framework_id   BIGINT NOT NULL REFERENCES evaluation_frameworks (id),
     member_framework_id BIGINT NOT NULL REFERENCES evaluation_frameworks (id),
     computed_on         DATE,
+    -- Kept on write (computing, each step) so that a period's page counts nothing.
+    n_units             BIGINT NOT NULL DEFAULT 0,
+    n_members           BIGINT NOT NULL DEFAULT 0,
+    n_self              BIGINT NOT NULL DEFAULT 0,
+    n_assessed          BIGINT NOT NULL DEFAULT 0,
+    n_decided           BIGINT NOT NULL DEFAULT 0,
     created_by          BIGINT,
     created_at          TIMESTAMPTZ NOT NULL
 );

@@ -125,12 +125,7 @@ async fn insert_framework(
 
 const PERIOD_SQL: &str = "SELECT ep.id, ep.org_id, ep.org_path, o.name AS org_name, ep.kind, \
      ep.name, ep.starts_on, ep.ends_on, ep.unit_framework_id, ep.member_framework_id, \
-     ep.computed_on, \
-     (SELECT CAST(COUNT(*) AS BIGINT) FROM evaluations e WHERE e.period_id = ep.id AND e.subject = 'unit') AS n_units, \
-     (SELECT CAST(COUNT(*) AS BIGINT) FROM evaluations e WHERE e.period_id = ep.id AND e.subject = 'member') AS n_members, \
-     (SELECT CAST(COUNT(*) AS BIGINT) FROM evaluations e WHERE e.period_id = ep.id AND e.self_level IS NOT NULL) AS n_self, \
-     (SELECT CAST(COUNT(*) AS BIGINT) FROM evaluations e WHERE e.period_id = ep.id AND e.assessed_level IS NOT NULL) AS n_assessed, \
-     (SELECT CAST(COUNT(*) AS BIGINT) FROM evaluations e WHERE e.period_id = ep.id AND e.final_level IS NOT NULL) AS n_decided \
+     ep.computed_on, ep.n_units, ep.n_members, ep.n_self, ep.n_assessed, ep.n_decided \
      FROM evaluation_periods ep JOIN organizations o ON o.id = ep.org_id";
 
 fn period_row(r: &DbRow, p: &Principal) -> Result<EvaluationPeriod> {
@@ -1012,6 +1007,20 @@ impl Backend {
             Taking::SelfAssess => row.step.max(Step::SelfAssessed),
             _ => step,
         };
+        let counter = match taking {
+            Taking::SelfAssess if row.self_level.is_none() => Some("n_self"),
+            Taking::Assess if row.assessed_level.is_none() => Some("n_assessed"),
+            Taking::Decide => Some("n_decided"),
+            _ => None,
+        };
+        if let Some(c) = counter {
+            let sql = format!("UPDATE evaluation_periods SET {c} = {c} + 1 WHERE id = $1");
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(period)
+                .execute(&mut *tx)
+                .await
+                .db()?;
+        }
         let sql = format!(
             "UPDATE evaluations SET {cols}, self_score = COALESCE($5, self_score), step = $6 \
              WHERE id = $7"
@@ -1351,9 +1360,14 @@ impl EvaluationStore for Backend {
             done += chunk.len() as u64;
             progress(done, total);
         }
-        sqlx::query("UPDATE evaluation_periods SET computed_on = $1 WHERE id = $2")
-            .bind(today)
-            .bind(period)
+        sqlx::query(
+            "UPDATE evaluation_periods SET computed_on = $1, \
+             n_units = (SELECT COUNT(*) FROM evaluations WHERE period_id = $2 AND subject = 'unit'), \
+             n_members = (SELECT COUNT(*) FROM evaluations WHERE period_id = $2 AND subject = 'member') \
+             WHERE id = $2",
+        )
+        .bind(today)
+        .bind(period)
             .execute(&mut *tx)
             .await
             .db()?;

@@ -33,6 +33,12 @@ CREATE TABLE evaluation_periods (
     unit_framework_id   INTEGER NOT NULL REFERENCES evaluation_frameworks (id),
     member_framework_id INTEGER NOT NULL REFERENCES evaluation_frameworks (id),
     computed_on         TEXT,
+    -- Kept on write (computing, each step) so that a period's page counts nothing.
+    n_units             INTEGER NOT NULL DEFAULT 0,
+    n_members           INTEGER NOT NULL DEFAULT 0,
+    n_self              INTEGER NOT NULL DEFAULT 0,
+    n_assessed          INTEGER NOT NULL DEFAULT 0,
+    n_decided           INTEGER NOT NULL DEFAULT 0,
     created_by          INTEGER,
     created_at          TEXT NOT NULL
 ) STRICT;
