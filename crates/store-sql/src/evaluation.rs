@@ -1615,3 +1615,29 @@ impl EvaluationStore for Backend {
         Ok(id)
     }
 }
+
+/// Restructuring: the paths of a moved subtree's frameworks, periods, evaluations (the
+/// subject's and the deciding body's) and disciplinary records follow it.
+pub(crate) async fn move_paths(conn: &mut Conn, old: &OrgPath, new: &OrgPath) -> Result<()> {
+    for (table, col) in [
+        ("evaluation_frameworks", "org_path"),
+        ("evaluation_periods", "org_path"),
+        ("evaluations", "org_path"),
+        ("evaluations", "decider_path"),
+        ("discipline_records", "org_path"),
+    ] {
+        let r = old.subtree();
+        let sql = format!(
+            "UPDATE {table} SET {col} = $1 || substr({col}, $2) WHERE {col} >= $3 AND {col} < $4"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(new.as_str())
+            .bind(dialect::SqlInt::try_from(old.as_str().len() + 1).expect("a path is short"))
+            .bind(r.start)
+            .bind(r.end)
+            .execute(&mut *conn)
+            .await
+            .db()?;
+    }
+    Ok(())
+}

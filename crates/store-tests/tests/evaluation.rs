@@ -14,6 +14,7 @@ store_tests::program_suite!(
     proposed_scores_come_from_the_record_and_recompute_equal,
     three_steps_quota_and_isolation,
     bad_input_and_wrong_order_are_refused,
+    a_moved_subtree_takes_its_evaluations,
 );
 
 fn today() -> time::Date {
@@ -602,5 +603,34 @@ async fn bad_input_and_wrong_order_are_refused(s: &dyn FullStore) {
             .await
         ),
         ("text", "too_long")
+    );
+}
+
+async fn a_moved_subtree_takes_its_evaluations(s: &dyn FullStore) {
+    let t = tree(s).await;
+    let per = period(s, &t, None).await;
+    s.compute_evaluations(&sys(), per.id, today(), &|_, _| {})
+        .await
+        .unwrap();
+    let c1 = by_unit(s, per.id, &t, &t.c1).await;
+    let m1 = by_member(s, per.id, &t, &t.m1).await;
+    // g1 (with c1 and its members) moves to the other district.
+    s.org_move(&sys(), t.g1.id, t.d2.id, d(year(), 6, 1))
+        .await
+        .unwrap();
+    let d1_office = principal(s, AccessRole::OfficeStaff, t.d1.id).await;
+    let d2_office = principal(s, AccessRole::OfficeStaff, t.d2.id).await;
+    is_not_found(s.evaluation(&d1_office, c1.id).await);
+    is_not_found(s.evaluation(&d1_office, m1.id).await);
+    let moved = s.evaluation(&d2_office, c1.id).await.unwrap();
+    assert!(
+        moved
+            .org_path
+            .as_str()
+            .contains(&format!("/{}/", t.d2.id.0))
+    );
+    assert_eq!(
+        s.evaluation(&d2_office, m1.id).await.unwrap().decider_id,
+        t.g1.id
     );
 }
