@@ -8,6 +8,7 @@ pub mod cascade;
 pub mod collate;
 pub mod consultation;
 pub mod document;
+pub mod evaluation;
 pub mod evidence;
 pub mod fieldpath;
 pub mod ids;

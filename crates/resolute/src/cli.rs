@@ -59,6 +59,24 @@ pub enum Command {
     /// Assess every issued program again for plan quality (copies of the upper or a
     /// sibling plan, "5 rõ"), for the dashboards' list of programs to look at again.
     RescanPlans,
+    /// Compute the proposed evaluation scores of a period (every unit and member of its
+    /// subtree) from the record, with a progress bar. Without `--period`, first set up a
+    /// yearly period under the default framework on the unit of `--org-code` (the first
+    /// root by default).
+    Evaluate {
+        /// The period's id (shown on a unit's evaluation page).
+        #[arg(long)]
+        period: Option<i64>,
+        /// Code of the unit to set up a yearly period on.
+        #[arg(long)]
+        org_code: Option<String>,
+        /// Year of the new period (this year by default).
+        #[arg(long)]
+        year: Option<i32>,
+        /// Compute as of this day (dd/mm/yyyy; today by default).
+        #[arg(long)]
+        as_of: Option<String>,
+    },
     /// Replay the 2025 reorganization of administrative units on a loaded province.
     Restructure2025 {
         /// Pre-2025 code of the province (Bắc Giang is 24).

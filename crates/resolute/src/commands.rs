@@ -50,6 +50,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Đã tính lại các số liệu tổng hợp.");
             Ok(())
         }
+        Command::Evaluate {
+            period,
+            org_code,
+            year,
+            as_of,
+        } => evaluate(store.as_ref(), period, org_code, year, as_of).await,
         Command::Restructure2025 { province, on } => {
             let on = validate::date("on", &on)
                 .map_err(|_| anyhow::anyhow!("ngày không hợp lệ: {on}"))?;
@@ -98,6 +104,86 @@ async fn reindex(store: &Arc<dyn Store>, data_dir: &std::path::Path) -> anyhow::
         r.total(),
         r.total(),
         r.watermark
+    );
+    Ok(())
+}
+
+/// `resolute evaluate`: computes a period's proposed scores with a progress bar, setting up
+/// a yearly period first when none is named (docs/EVALUATION.md, docs/BENCHMARKS.md).
+async fn evaluate(
+    store: &dyn Store,
+    period: Option<i64>,
+    org_code: Option<String>,
+    year: Option<i32>,
+    as_of: Option<String>,
+) -> anyhow::Result<()> {
+    let p = Principal::system();
+    let today = match as_of {
+        Some(d) => {
+            validate::date("as_of", &d).map_err(|_| anyhow::anyhow!("ngày không hợp lệ: {d}"))?
+        }
+        None => domain::tz::local_date(time::OffsetDateTime::now_utc()),
+    };
+    let period = match period {
+        Some(id) => store.evaluation_period(&p, id).await?,
+        None => {
+            let org = match org_code {
+                Some(code) => store
+                    .org_by_code(&p, &code)
+                    .await?
+                    .with_context(|| format!("không có đơn vị mã {code}"))?,
+                None => store
+                    .org_roots(&p)
+                    .await?
+                    .into_iter()
+                    .next()
+                    .context("cơ sở dữ liệu chưa có đơn vị nào")?,
+            };
+            let y = year.unwrap_or(today.year());
+            let day = |m, d| time::Date::from_calendar_date(y, m, d);
+            store
+                .create_evaluation_period(
+                    &p,
+                    store::NewPeriod {
+                        org: org.id,
+                        kind: domain::evaluation::PeriodKind::Year,
+                        name: format!("Đánh giá, xếp loại chất lượng năm {y}"),
+                        starts_on: day(time::Month::January, 1)?,
+                        ends_on: day(time::Month::December, 31)?,
+                        unit_framework: None,
+                        member_framework: None,
+                    },
+                )
+                .await?
+        }
+    };
+    let bar = indicatif::ProgressBar::new(1);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {msg} [{bar:40}] {pos}/{len} · {elapsed}",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    bar.set_message("Đang tính điểm đề xuất");
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    let started = std::time::Instant::now();
+    let progress = |done: u64, total: u64| {
+        bar.set_length(total.max(1));
+        bar.set_position(done);
+    };
+    let r = store
+        .compute_evaluations(&p, period.id, today, &progress)
+        .await?;
+    bar.finish_and_clear();
+    println!(
+        "Đợt {} \"{}\": đã tính điểm đề xuất cho {} tổ chức và {} đảng viên ({} kết quả đã quyết định giữ nguyên) trong {:.1} giây.",
+        period.id,
+        period.name,
+        r.units,
+        r.members,
+        r.kept,
+        started.elapsed().as_secs_f64()
     );
     Ok(())
 }

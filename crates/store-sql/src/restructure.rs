@@ -56,6 +56,7 @@ pub(crate) async fn move_subtree(conn: &mut Conn, org: &Org, new_parent: &Org) -
     crate::sql::progress::move_program_paths(conn, old, &new).await?;
     crate::sql::study::move_study_paths(conn, old, &new).await?;
     crate::sql::inspection::move_paths(conn, old, &new).await?;
+    crate::sql::evaluation::move_paths(conn, old, &new).await?;
     if old_province != new_province {
         // The shard key follows the unit: the history of the moved units goes with them.
         let r = new.subtree();

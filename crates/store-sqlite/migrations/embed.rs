@@ -32,4 +32,5 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (18, "finish", include_str!("0018_finish.sql")),
     (19, "collation", include_str!("0019_collation.sql")),
     (20, "perf", include_str!("0020_perf.sql")),
+    (21, "evaluation", include_str!("0021_evaluation.sql")),
 ];

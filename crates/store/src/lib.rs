@@ -10,7 +10,7 @@
 //! [`AccountStore`] (credentials, principal, sessions, users, grants), [`AuditStore`],
 //! [`DocumentStore`] (documents, targets, attachments), [`CascadeStore`],
 //! [`ProgramStore`] (programs, tasks, plan-quality assessments), [`ProgressStore`],
-//! [`DashboardStore`], [`StudyStore`] and [`ReportStore`] (reports and reviews). [`Store`] keeps the meta and maintenance
+//! [`DashboardStore`], [`StudyStore`], [`ReportStore`] (reports and reviews) and [`EvaluationStore`] (evaluation and rating). [`Store`] keeps the meta and maintenance
 //! methods and has every capability as a supertrait, so an `Arc<dyn Store>` reaches all.
 //!
 //! API boundary: every method that reads or writes organization data takes the acting
@@ -26,6 +26,7 @@ mod consultation;
 mod dashboards;
 mod documents;
 mod error;
+mod evaluation;
 mod inspection;
 mod members;
 mod meta;
@@ -56,6 +57,11 @@ pub use documents::{
     NewDocument, TargetRecord,
 };
 pub use error::StoreError;
+pub use evaluation::{
+    ComputeReport, EvaluationPeriod, EvaluationRecord, EvaluationRow, EvaluationStore,
+    FrameworkRecord, NewDiscipline, NewPeriod, PeriodCounts, Progress, QuotaInfo, Ranking,
+    StepInput, StepRecord,
+};
 pub use inspection::{
     Conclusion, CoverageRow, Finding, InspectionDashboard, InspectionFile, InspectionProgram,
     InspectionStore, Item, ItemSubject, ItemSummary, NewFinding, NewInspectionProgram, NewItem,
@@ -127,6 +133,7 @@ pub trait Store:
     + TargetStore
     + ConsultationStore
     + PortalStore
+    + EvaluationStore
     + SearchStore
     + Send
     + Sync

@@ -270,7 +270,8 @@ mod text_keys {
 
     use domain::{AccessRole, Audience, OrgKind, PositionRole};
 
-    const AREAS: [&str; 18] = [
+    const AREAS: [&str; 19] = [
+        "evaluation.",
         "home.",
         "consultation.",
         "shell.",

@@ -24,6 +24,7 @@ mod ctx;
 pub mod dashboards;
 pub mod documents;
 mod error;
+pub mod evaluation;
 mod files;
 mod forms;
 pub mod health;
@@ -206,6 +207,7 @@ pub fn app(state: AppState) -> Router {
         .merge(dashboards::router())
         .merge(study::router())
         .merge(inspection::router())
+        .merge(evaluation::router())
         .merge(reports::router())
         .merge(targets::router())
         .merge(consultation::router())

@@ -147,6 +147,18 @@ pub static ALL: &[(Method, &str)] = &[
     (Method::POST, "/recommendations/{id}/remediation"),
     (Method::POST, "/recommendations/{id}/decision"),
     (Method::GET, "/inspection-files/{id}"),
+    // evaluation
+    (Method::GET, "/my/evaluation"),
+    (Method::GET, "/orgs/{id}/evaluation"),
+    (Method::POST, "/orgs/{id}/evaluation/periods"),
+    (Method::GET, "/evaluation-periods/{id}"),
+    (Method::POST, "/evaluation-periods/{id}/compute"),
+    (Method::GET, "/evaluation-periods/{id}/xlsx"),
+    (Method::GET, "/evaluation-periods/{id}/docx"),
+    (Method::GET, "/evaluations/{id}"),
+    (Method::POST, "/evaluations/{id}/self"),
+    (Method::POST, "/evaluations/{id}/assess"),
+    (Method::POST, "/evaluations/{id}/decide"),
     // reports
     (Method::GET, "/orgs/{id}/reports/{doc}"),
     (Method::POST, "/orgs/{id}/reports/{doc}"),
@@ -250,6 +262,9 @@ pub static ALL: &[(Method, &str)] = &[
     (Method::POST, "/api/notifications/read"),
     (Method::GET, "/api/dashboards/{org}/{document}"),
     (Method::GET, "/api/dashboards/{org}/{document}/overdue"),
+    // api: evaluation
+    (Method::GET, "/api/evaluation-periods/{id}"),
+    (Method::GET, "/api/evaluations/{id}"),
     // api: inspection
     (Method::GET, "/api/inspection-items/{id}"),
     (Method::POST, "/api/inspection-items/{id}/conclude"),

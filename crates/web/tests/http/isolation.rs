@@ -9,6 +9,7 @@
 use axum::http::Method;
 
 use crate::consultation::ConsultationRecords;
+use crate::evaluation::EvaluationRecords;
 use crate::helpers::{A_NAMES, Browser, ProgramRecords, TaskRecords, TestApp, spawn_app};
 use crate::inspection::InspectionRecords;
 use crate::portal::PortalRecords;
@@ -60,6 +61,7 @@ pub fn address(
     rep: &ReportRecords,
     con: &ConsultationRecords,
     pr: &PortalRecords,
+    ev: &EvaluationRecords,
     template: &str,
 ) -> String {
     // The JSON API's routes name the same records as the pages under `/api`.
@@ -75,7 +77,11 @@ pub fn address(
         // A district's own reports on its resolution (it writes them).
         return format!("{api}/orgs/{}/reports/{}{rest}", app.district_a, r.document);
     }
-    let id = if template.starts_with("/consultations/") {
+    let id = if template.starts_with("/evaluation-periods/") {
+        ev.period.to_string()
+    } else if template.starts_with("/evaluations/") {
+        ev.evaluation.to_string()
+    } else if template.starts_with("/consultations/") {
         con.consultation.to_string()
     } else if template.starts_with("/consultation-comments/") {
         con.comment.to_string()
@@ -415,6 +421,7 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
     let ins = app.seed_inspection(true).await;
     let report = app.seed_report(&records).await;
     let con = app.seed_consultation().await;
+    let ev = app.seed_evaluation().await;
     let a = |w: Who| match w {
         Who::Office => &office_a,
         Who::Admin => &admin_a,
@@ -445,7 +452,7 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
     for (method, template) in &routes {
         let outsider = b(who(template));
         let path = address(
-            &app, &records, &tasks, &study, &ins, &report, &con, &portal, template,
+            &app, &records, &tasks, &study, &ins, &report, &con, &portal, &ev, template,
         );
         let (status, body) = send(outsider, method, &path).await;
         if let Some(name) = A_NAMES.iter().find(|n| body.contains(*n)) {
@@ -491,7 +498,7 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
     for (method, template) in reads.into_iter().chain(writes) {
         let insider = a(who(template));
         let path = address(
-            &app, &records, &tasks, &study, &ins, &report, &con, &portal, template,
+            &app, &records, &tasks, &study, &ins, &report, &con, &portal, &ev, template,
         );
         let res = request(insider, method, &path).await;
         let status = res.status().as_u16();
@@ -583,6 +590,7 @@ async fn an_expert_sees_their_consultation_and_nothing_else() {
     let ins = app.seed_inspection(true).await;
     let report = app.seed_report(&records).await;
     let con = app.seed_consultation().await;
+    let ev = app.seed_evaluation().await;
     let portal = app.seed_portal().await;
     let expert = app.signed_in("expert.a").await;
     // Expert's own: (route, status with an empty body).
@@ -599,7 +607,7 @@ async fn an_expert_sees_their_consultation_and_nothing_else() {
         .filter(|(m, t)| !PUBLIC.contains(t) && !is_portal_public(m, t))
     {
         let path = address(
-            &app, &records, &tasks, &study, &ins, &report, &con, &portal, template,
+            &app, &records, &tasks, &study, &ins, &report, &con, &portal, &ev, template,
         );
         let key = format!("{method} {template}");
         let (status, body) = send(&expert, method, &path).await;
