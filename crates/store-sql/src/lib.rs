@@ -15,6 +15,7 @@ pub(crate) mod cascades;
 pub(crate) mod consultation;
 pub(crate) mod dashboards;
 pub(crate) mod documents;
+pub(crate) mod emulation;
 pub(crate) mod inspection;
 pub(crate) mod inspection_dash;
 pub(crate) mod members;

@@ -31,4 +31,5 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (16, "portal", include_str!("0016_portal.sql")),
     (18, "finish", include_str!("0018_finish.sql")),
     (19, "collation", include_str!("0019_collation.sql")),
+    (22, "emulation", include_str!("0022_emulation.sql")),
 ];

@@ -25,6 +25,7 @@ mod cascades;
 mod consultation;
 mod dashboards;
 mod documents;
+mod emulation;
 mod error;
 mod inspection;
 mod members;
@@ -52,6 +53,11 @@ pub use dashboards::{
 pub use documents::{
     Document, DocumentAttachment, DocumentStatus, DocumentStore, MAX_DOCUMENT_ATTACHMENTS,
     NewDocument, TargetRecord,
+};
+pub use emulation::{
+    AdvancedModel, Award, Decision, EmulationStore, ModelLink, ModelSearch, ModelView, Movement,
+    MovementTarget, MovementView, NamedUnit, NewModel, NewNomination, Nomination, Pledge,
+    PledgeInput, PledgeLine, Snapshot, VoteInput, VoteRecord,
 };
 pub use error::StoreError;
 pub use inspection::{
@@ -125,6 +131,7 @@ pub trait Store:
     + TargetStore
     + ConsultationStore
     + PortalStore
+    + EmulationStore
     + SearchStore
     + Send
     + Sync
