@@ -15,7 +15,7 @@
 
 use crate::org::OrgKind;
 use crate::target::Direction;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use time::Date;
 
@@ -25,7 +25,7 @@ pub const MAD_K: f64 = 0.6745;
 pub const MEAN_AD_K: f64 = 1.253_314;
 
 /// The thresholds of the search, as data (the office may change them on the page).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
     /// Units with a value in a period for the group to be compared at all.
     pub min_peers: usize,
@@ -66,7 +66,7 @@ impl Settings {
 }
 
 /// Units of the same kind and size band are peers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PeerGroup {
     pub kind: OrgKind,
     pub band: u32,
@@ -186,7 +186,7 @@ pub fn robust_z(x: f64, s: &Spread) -> Option<f64> {
 }
 
 /// One period of a unit's evidence.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PeriodEvidence {
     pub period: i32,
     /// The unit's value as recorded (not turned for the direction).
@@ -202,7 +202,7 @@ pub struct PeriodEvidence {
 }
 
 /// A unit found far above its peers, with its evidence.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Candidate {
     pub unit: i64,
     pub group: PeerGroup,

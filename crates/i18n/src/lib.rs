@@ -72,6 +72,7 @@ const FILES: &[(&str, &str, &str)] = &[
     area!("consultation"),
     area!("portal"),
     area!("home"),
+    area!("emulation"),
 ];
 
 struct Catalog {

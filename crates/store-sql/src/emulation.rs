@@ -1109,6 +1109,16 @@ impl EmulationStore for Backend {
         Ok(units.len() as u32)
     }
 
+    async fn nomination_movement(&self, p: &Principal, nomination: i64) -> Result<i64> {
+        let mut conn = self.read_pool().acquire().await.db()?;
+        let (nominator, nominee, n) = load_nomination(&mut conn, nomination).await?;
+        let m = movement_readable(&mut conn, p, n.movement_id).await?;
+        if !may_read_nomination(p, &m, &nominator, &nominee) {
+            return Err(StoreError::NotFound);
+        }
+        Ok(m.id)
+    }
+
     async fn nominate(
         &self,
         p: &Principal,

@@ -304,6 +304,9 @@ pub trait EmulationStore: Send + Sync + 'static {
     /// `Conflict("emulation_period_taken")`). Returns the units counted.
     async fn take_snapshot(&self, p: &Principal, movement: i64, period: i32) -> Result<u32>;
 
+    /// The movement of a nomination the principal may read (`NotFound` otherwise).
+    async fn nomination_movement(&self, p: &Principal, nomination: i64) -> Result<i64>;
+
     async fn nominate(
         &self,
         p: &Principal,

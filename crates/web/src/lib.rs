@@ -23,6 +23,7 @@ pub mod consultation;
 mod ctx;
 pub mod dashboards;
 pub mod documents;
+pub mod emulation;
 mod error;
 mod files;
 mod forms;
@@ -193,6 +194,7 @@ pub fn app(state: AppState) -> Router {
         .merge(dashboards::router())
         .merge(study::router())
         .merge(inspection::router())
+        .merge(emulation::router())
         .merge(reports::router())
         .merge(targets::router())
         .merge(consultation::router())
