@@ -6,6 +6,7 @@
 //! `data/NOTICE.md`), so the demo runs anywhere.
 
 pub mod consultation;
+pub mod emulation;
 pub mod files;
 pub mod inspection;
 pub mod names;

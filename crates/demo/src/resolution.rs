@@ -175,5 +175,6 @@ pub async fn load(
     crate::reports::load(store, p, root, doc.id, today).await?;
     crate::consultation::province_draft(store, p, root.id, today).await?;
     crate::portal::load(store, p, root, doc.id, today).await?;
+    crate::emulation::load(store, p, root, doc.id, today).await?;
     Ok(summary.reached)
 }
