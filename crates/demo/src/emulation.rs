@@ -39,7 +39,7 @@ const TASKS: [&str; 5] = [
 
 fn first_of_quarter(period: i32) -> Date {
     let (y, q) = domain::models::quarter_parts(period);
-    let month = Month::try_from(((q - 1) * 3 + 1) as u8).unwrap_or(Month::January);
+    let month = Month::try_from((q - 1) * 3 + 1).unwrap_or(Month::January);
     Date::from_calendar_date(y, month, 1).unwrap_or(Date::MIN)
 }
 
