@@ -52,13 +52,15 @@ CREATE TABLE emulation_movements (
 CREATE INDEX emulation_movements_org ON emulation_movements (org_id);
 CREATE INDEX emulation_movements_document ON emulation_movements (document_id);
 
--- The movement's targets, copied from the resolution's targets when it is launched.
+-- The movement's targets, copied from the resolution's targets when it is launched. The
+-- source target is named without a foreign key: the resolution's office may still edit
+-- its targets (a removed target leaves the movement's copy, with no value from the record).
 CREATE TABLE emulation_targets (
     id               INTEGER PRIMARY KEY,
     province_id      INTEGER NOT NULL,
     movement_id      INTEGER NOT NULL REFERENCES emulation_movements (id),
     position         INTEGER NOT NULL,
-    source_target_id INTEGER NOT NULL REFERENCES document_targets (id),
+    source_target_id INTEGER NOT NULL,
     indicator        TEXT NOT NULL,
     unit             TEXT NOT NULL,
     target_value     REAL NOT NULL,

@@ -314,6 +314,12 @@ pub static ALL: &[(Method, &str)] = &[
     (Method::POST, "/api/news/{id}/unpublish"),
     (Method::GET, "/api/orgs/{id}/portal/feedback"),
     (Method::POST, "/api/feedback/{id}/moderate"),
+    // api: emulation
+    (Method::GET, "/api/emulation/{id}"),
+    (Method::POST, "/api/emulation/{id}/pledge"),
+    (Method::GET, "/api/emulation/{id}/models"),
+    (Method::GET, "/api/orgs/{id}/awards"),
+    (Method::GET, "/api/models"),
     // health
     (Method::GET, "/healthz"),
 ];

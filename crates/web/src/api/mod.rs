@@ -33,6 +33,7 @@ pub mod cascades;
 pub mod consultation;
 pub mod dashboards;
 pub mod documents;
+pub mod emulation;
 pub mod inspection;
 pub mod orgs;
 pub mod portal;
@@ -67,6 +68,7 @@ pub fn router() -> Router<AppState> {
         .merge(targets::router())
         .merge(consultation::router())
         .merge(reports::router())
+        .merge(emulation::router())
 }
 
 /// The API's own description, and the parts every capability shares.
@@ -101,6 +103,7 @@ files of each update with their download address.",
         (name = "consultation", description = "Consultation on drafts: the draft's numbered items, comments, answers."),
         (name = "targets", description = "A program's own targets linked to the upper targets they serve; a target's roll-up by sub-unit."),
         (name = "portal", description = "The public portal: a unit's news read without an account; editors' writes and feedback moderation."),
+        (name = "emulation", description = "Emulation and commendation: a movement with its pledges and register, a unit's awards, advanced models and their library."),
         (name = "reports", description = "Periodic reports, interim (sơ kết) and final (tổng kết) reviews: the reports due, the factual part and signals, submit, correct, the review's decisions, the upper level's gathered reports."),
     )
 )]
@@ -145,6 +148,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         consultation::Doc::openapi(),
         portal::Doc::openapi(),
         reports::Doc::openapi(),
+        emulation::Doc::openapi(),
     ] {
         doc.merge(part);
     }

@@ -9,6 +9,7 @@
 use axum::http::Method;
 
 use crate::consultation::ConsultationRecords;
+use crate::emulation::EmulationRecords;
 use crate::helpers::{A_NAMES, Browser, ProgramRecords, TaskRecords, TestApp, spawn_app};
 use crate::inspection::InspectionRecords;
 use crate::portal::PortalRecords;
@@ -43,6 +44,15 @@ pub const PORTAL_PUBLIC: &[&str] = &[
     "/api/news/{id}",
 ];
 
+/// The library of advanced models: every account of the province reads it (docs/
+/// EMULATION.md), so it is tried by `emulation.rs` rather than by the subtree matrix.
+pub const LIBRARY: &[&str] = &[
+    "/models",
+    "/models/{id}",
+    "/models/{id}/links",
+    "/api/models",
+];
+
 /// Whether a route (method and template) is one of [`PORTAL_PUBLIC`]'s reads or the
 /// feedback form (the JSON API's `POST /api/news/{id}` is an editor's write).
 pub fn is_portal_public(method: &Method, template: &str) -> bool {
@@ -60,6 +70,7 @@ pub fn address(
     rep: &ReportRecords,
     con: &ConsultationRecords,
     pr: &PortalRecords,
+    em: &EmulationRecords,
     template: &str,
 ) -> String {
     // The JSON API's routes name the same records as the pages under `/api`.
@@ -75,7 +86,13 @@ pub fn address(
         // A district's own reports on its resolution (it writes them).
         return format!("{api}/orgs/{}/reports/{}{rest}", app.district_a, r.document);
     }
-    let id = if template.starts_with("/consultations/") {
+    let id = if template.starts_with("/emulation/") {
+        em.movement.to_string()
+    } else if template.starts_with("/emulation-nominations/") {
+        em.nomination.to_string()
+    } else if template.starts_with("/awards/") {
+        em.award.to_string()
+    } else if template.starts_with("/consultations/") {
         con.consultation.to_string()
     } else if template.starts_with("/consultation-comments/") {
         con.comment.to_string()
@@ -369,6 +386,12 @@ static INSIDER: &[(&str, Expect)] = &[
         "POST /api/reports/{id}/apply",
         Expect::Conflict("report_not_submitted"),
     ),
+    // Emulation: the seeded movement's pledges are closed already.
+    (
+        "POST /emulation/{id}/close",
+        Expect::See("/emulation/{movement}?done=closed"),
+    ),
+    ("POST /api/emulation/{id}/pledge", Expect::Api("required")),
     // Inspection: the seeded item is concluded and its recommendation open.
     (
         "POST /api/inspection-items/{id}/conclude",
@@ -410,6 +433,7 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
     let ins = app.seed_inspection(true).await;
     let report = app.seed_report(&records).await;
     let con = app.seed_consultation().await;
+    let em = app.seed_emulation(&records).await;
     let a = |w: Who| match w {
         Who::Office => &office_a,
         Who::Admin => &admin_a,
@@ -425,7 +449,7 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
 
     let routes: Vec<&(Method, &str)> = web::routes::ALL
         .iter()
-        .filter(|(m, t)| !PUBLIC.contains(t) && !is_portal_public(m, t))
+        .filter(|(m, t)| !PUBLIC.contains(t) && !is_portal_public(m, t) && !LIBRARY.contains(t))
         .collect();
     assert!(routes.len() > 30, "the route list covers the application");
     for (key, _) in INSIDER {
@@ -440,7 +464,7 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
     for (method, template) in &routes {
         let outsider = b(who(template));
         let path = address(
-            &app, &records, &tasks, &study, &ins, &report, &con, &portal, template,
+            &app, &records, &tasks, &study, &ins, &report, &con, &portal, &em, template,
         );
         let (status, body) = send(outsider, method, &path).await;
         if let Some(name) = A_NAMES.iter().find(|n| body.contains(*n)) {
@@ -480,11 +504,12 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
             .replace("{report}", &report.report.to_string())
             .replace("{consultation}", &con.consultation.to_string())
             .replace("{article}", &portal.article.to_string())
+            .replace("{movement}", &em.movement.to_string())
     };
     for (method, template) in reads.into_iter().chain(writes) {
         let insider = a(who(template));
         let path = address(
-            &app, &records, &tasks, &study, &ins, &report, &con, &portal, template,
+            &app, &records, &tasks, &study, &ins, &report, &con, &portal, &em, template,
         );
         let res = request(insider, method, &path).await;
         let status = res.status().as_u16();
@@ -577,6 +602,7 @@ async fn an_expert_sees_their_consultation_and_nothing_else() {
     let report = app.seed_report(&records).await;
     let con = app.seed_consultation().await;
     let portal = app.seed_portal().await;
+    let em = app.seed_emulation(&records).await;
     let expert = app.signed_in("expert.a").await;
     // Expert's own: (route, status with an empty body).
     let own: &[(&str, u16)] = &[
@@ -592,7 +618,7 @@ async fn an_expert_sees_their_consultation_and_nothing_else() {
         .filter(|(m, t)| !PUBLIC.contains(t) && !is_portal_public(m, t))
     {
         let path = address(
-            &app, &records, &tasks, &study, &ins, &report, &con, &portal, template,
+            &app, &records, &tasks, &study, &ins, &report, &con, &portal, &em, template,
         );
         let key = format!("{method} {template}");
         let (status, body) = send(&expert, method, &path).await;

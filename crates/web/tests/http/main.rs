@@ -10,6 +10,7 @@ mod api;
 mod attachments;
 mod auth;
 mod consultation;
+mod emulation;
 mod exports;
 mod hardening;
 mod imports;
