@@ -114,6 +114,15 @@ fn fmt(ctx: &Ctx, v: f64) -> String {
     number(ctx, v)
 }
 
+/// One decimal, the page's way (5,2 in Vietnamese).
+fn dec1(ctx: &Ctx, v: f64) -> String {
+    let t = format!("{v:.1}");
+    match ctx.lang {
+        i18n::Lang::Vi => t.replace('.', ","),
+        i18n::Lang::En => t,
+    }
+}
+
 fn with_done(path: &str, done: &str) -> Response {
     Redirect::to(&format!("{path}?done={done}")).into_response()
 }
@@ -1211,7 +1220,7 @@ pub(crate) fn candidate_view(
             &[("kind", &ctx.kind(&c.group.kind)), ("lo", &lo), ("hi", &hi)],
         ),
         run: c.run,
-        mean_z: format!("{:.1}", c.mean_z),
+        mean_z: dec1(ctx, c.mean_z),
         rows: c
             .evidence
             .iter()
@@ -1220,7 +1229,7 @@ pub(crate) fn candidate_view(
                 value: fmt(ctx, e.value),
                 median: fmt(ctx, e.median),
                 mad: fmt(ctx, e.mad),
-                z: e.z.map(|z| format!("{z:.1}")).unwrap_or_else(|| "–".into()),
+                z: e.z.map(|z| dec1(ctx, z)).unwrap_or_else(|| "–".into()),
                 peers: e.peers,
                 above: e.above,
             })
@@ -1246,7 +1255,7 @@ struct CandidatesPage {
 
 impl CandidatesPage {
     fn z_text(&self) -> String {
-        format!("{:.1}", self.settings.z)
+        dec1(&self.ctx, self.settings.z)
     }
 }
 
