@@ -165,6 +165,7 @@ pub static ALL: &[(Method, &str)] = &[
     (Method::GET, "/emulation-nominations/{id}/vote"),
     (Method::POST, "/emulation-nominations/{id}/vote"),
     (Method::GET, "/awards/{id}/certificate.docx"),
+    (Method::GET, "/awards/{id}/decision.docx"),
     (Method::GET, "/models"),
     (Method::GET, "/models/{id}"),
     (Method::POST, "/models/{id}/links"),

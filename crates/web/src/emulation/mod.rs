@@ -69,6 +69,10 @@ pub fn router() -> Router<AppState> {
             get(vote_form).post(vote_post),
         )
         .route("/awards/{id}/certificate.docx", get(certificate::docx))
+        .route(
+            "/awards/{id}/decision.docx",
+            get(certificate::decision_docx),
+        )
         .route("/models", get(library_page))
         .route("/models/{id}", get(model_page))
         .route("/models/{id}/links", post(link_post))

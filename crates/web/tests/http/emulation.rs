@@ -391,4 +391,34 @@ async fn a_cell_sees_its_pledge_and_the_register_and_the_api_answers() {
     // The library is the province's: every office reads it.
     assert_eq!(other.get("/models").await.status(), 200);
     assert_eq!(other.get("/api/models").await.status(), 200);
+    // The decision as a party document, with its table of awards.
+    assert_eq!(
+        other
+            .get(&format!("/awards/{}/decision.docx", em.award))
+            .await
+            .status(),
+        404
+    );
+    let res = secretary
+        .get(&format!("/awards/{}/decision.docx", em.award))
+        .await;
+    assert_eq!(res.status(), 200);
+    let bytes = res.bytes().await.unwrap();
+    let Some((text, _)) = testdb::office::docx_as_pdf_text("decision", &bytes) else {
+        return;
+    };
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for part in [
+        "ĐẢNG CỘNG SẢN VIỆT NAM",
+        "QUYẾT ĐỊNH",
+        "01-QĐ/HU",
+        "Điều 1.",
+        // The table's cell wraps the name.
+        "Đảng bộ xã Bảo",
+        "Giấy khen",
+        "Điều 2.",
+        "Trần Văn Bình",
+    ] {
+        assert!(text.contains(part), "missing {part:?} in:\n{text}");
+    }
 }
