@@ -7,6 +7,7 @@
 
 pub mod consultation;
 pub mod evaluation;
+pub mod emulation;
 pub mod files;
 pub mod inspection;
 pub mod names;

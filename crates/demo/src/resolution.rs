@@ -176,5 +176,6 @@ pub async fn load(
     crate::consultation::province_draft(store, p, root.id, today).await?;
     crate::portal::load(store, p, root, doc.id, today).await?;
     crate::evaluation::load(store, p, root, today).await?;
+    crate::emulation::load(store, p, root, doc.id, today).await?;
     Ok(summary.reached)
 }

@@ -73,6 +73,7 @@ const FILES: &[(&str, &str, &str)] = &[
     area!("portal"),
     area!("home"),
     area!("evaluation"),
+    area!("emulation"),
 ];
 
 struct Catalog {

@@ -16,6 +16,7 @@ pub(crate) mod consultation;
 pub(crate) mod dashboards;
 pub(crate) mod documents;
 pub(crate) mod evaluation;
+pub(crate) mod emulation;
 pub(crate) mod inspection;
 pub(crate) mod inspection_dash;
 pub(crate) mod members;

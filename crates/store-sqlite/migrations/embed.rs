@@ -33,4 +33,5 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (19, "collation", include_str!("0019_collation.sql")),
     (20, "perf", include_str!("0020_perf.sql")),
     (21, "evaluation", include_str!("0021_evaluation.sql")),
+    (22, "emulation", include_str!("0022_emulation.sql")),
 ];

@@ -25,6 +25,7 @@ mod cascades;
 mod consultation;
 mod dashboards;
 mod documents;
+mod emulation;
 mod error;
 mod evaluation;
 mod inspection;
@@ -55,6 +56,11 @@ pub use dashboards::{
 pub use documents::{
     Document, DocumentAttachment, DocumentStatus, DocumentStore, MAX_DOCUMENT_ATTACHMENTS,
     NewDocument, TargetRecord,
+};
+pub use emulation::{
+    AdvancedModel, Award, Decision, EmulationStore, ModelLink, ModelSearch, ModelView, Movement,
+    MovementTarget, MovementView, NamedUnit, NewModel, NewNomination, Nomination, Pledge,
+    PledgeInput, PledgeLine, Snapshot, VoteInput, VoteRecord,
 };
 pub use error::StoreError;
 pub use evaluation::{
@@ -134,6 +140,7 @@ pub trait Store:
     + ConsultationStore
     + PortalStore
     + EvaluationStore
+    + EmulationStore
     + SearchStore
     + Send
     + Sync

@@ -270,7 +270,7 @@ mod text_keys {
 
     use domain::{AccessRole, Audience, OrgKind, PositionRole};
 
-    const AREAS: [&str; 19] = [
+    const AREAS: [&str; 20] = [
         "evaluation.",
         "home.",
         "consultation.",
@@ -290,6 +290,7 @@ mod text_keys {
         "study.",
         "inspection.",
         "portal.",
+        "emulation.",
     ];
 
     fn literal_keys(src: &str) -> Vec<String> {
@@ -385,6 +386,25 @@ mod text_keys {
         }
         for r in domain::ReportEvery::ALL {
             keys.push(format!("documents.cascade.report_every.{}", r.as_str()));
+        }
+        for s in domain::emulation::NominationState::ALL {
+            keys.push(format!("emulation.nomination.{}", s.as_str()));
+        }
+        for s in ["open", "closed"] {
+            keys.push(format!("emulation.state.{s}"));
+        }
+        for d in [
+            "launched",
+            "pledged",
+            "closed",
+            "snapshot",
+            "nominated",
+            "voted",
+            "decided",
+            "confirmed",
+            "linked",
+        ] {
+            keys.push(format!("emulation.done.{d}"));
         }
         let missing: Vec<&String> = keys.iter().filter(|k| !i18n::has(k)).collect();
         assert!(missing.is_empty(), "missing texts: {missing:?}");

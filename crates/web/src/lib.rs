@@ -23,6 +23,7 @@ pub mod consultation;
 mod ctx;
 pub mod dashboards;
 pub mod documents;
+pub mod emulation;
 mod error;
 pub mod evaluation;
 mod files;
@@ -208,6 +209,7 @@ pub fn app(state: AppState) -> Router {
         .merge(study::router())
         .merge(inspection::router())
         .merge(evaluation::router())
+        .merge(emulation::router())
         .merge(reports::router())
         .merge(targets::router())
         .merge(consultation::router())

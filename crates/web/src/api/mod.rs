@@ -34,6 +34,7 @@ pub mod consultation;
 pub mod dashboards;
 pub mod documents;
 pub mod evaluation;
+pub mod emulation;
 pub mod inspection;
 pub mod orgs;
 pub mod portal;
@@ -69,6 +70,7 @@ pub fn router() -> Router<AppState> {
         .merge(consultation::router())
         .merge(reports::router())
         .merge(evaluation::router())
+        .merge(emulation::router())
 }
 
 /// The API's own description, and the parts every capability shares.
@@ -104,6 +106,7 @@ files of each update with their download address.",
         (name = "targets", description = "A program's own targets linked to the upper targets they serve; a target's roll-up by sub-unit."),
         (name = "portal", description = "The public portal: a unit's news read without an account; editors' writes and feedback moderation."),
         (name = "evaluation", description = "Evaluation and rating: a period's ranking under a unit, one evaluation with its proposed score, the facts behind each point, the three steps and the honesty signals."),
+        (name = "emulation", description = "Emulation and commendation: a movement with its pledges and register, a unit's awards, advanced models and their library."),
         (name = "reports", description = "Periodic reports, interim (sơ kết) and final (tổng kết) reviews: the reports due, the factual part and signals, submit, correct, the review's decisions, the upper level's gathered reports."),
     )
 )]
@@ -149,6 +152,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         portal::Doc::openapi(),
         reports::Doc::openapi(),
         evaluation::Doc::openapi(),
+        emulation::Doc::openapi(),
     ] {
         doc.merge(part);
     }

@@ -126,6 +126,7 @@ async fn every_api_endpoint_answers_inside_and_404_outside() {
     let con = app.seed_consultation().await;
     let ev = app.seed_evaluation().await;
     let portal = app.seed_portal().await;
+    let em = app.seed_emulation(&records).await;
     let inside = app.signed_in("office.a").await;
     let outside = app.signed_in("office.b").await;
 
@@ -139,7 +140,7 @@ async fn every_api_endpoint_answers_inside_and_404_outside() {
     assert!(routes.len() >= 20);
     for (method, template) in &routes {
         let path = address(
-            &app, &records, &tasks, &study, &ins, &report, &con, &portal, &ev, template,
+            &app, &records, &tasks, &study, &ins, &report, &con, &portal, &ev, &em, template,
         );
         let (status, body) = send(&outside, method, &path).await;
         let err: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
@@ -149,7 +150,7 @@ async fn every_api_endpoint_answers_inside_and_404_outside() {
     }
     for (method, template) in &routes {
         let path = address(
-            &app, &records, &tasks, &study, &ins, &report, &con, &portal, &ev, template,
+            &app, &records, &tasks, &study, &ins, &report, &con, &portal, &ev, &em, template,
         );
         let (status, body) = send(&inside, method, &path).await;
         let json: Result<Value, _> = serde_json::from_str(&body);

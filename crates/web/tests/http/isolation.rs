@@ -10,6 +10,7 @@ use axum::http::Method;
 
 use crate::consultation::ConsultationRecords;
 use crate::evaluation::EvaluationRecords;
+use crate::emulation::EmulationRecords;
 use crate::helpers::{A_NAMES, Browser, ProgramRecords, TaskRecords, TestApp, spawn_app};
 use crate::inspection::InspectionRecords;
 use crate::portal::PortalRecords;
@@ -44,6 +45,15 @@ pub const PORTAL_PUBLIC: &[&str] = &[
     "/api/news/{id}",
 ];
 
+/// The library of advanced models: every account of the province reads it (docs/
+/// EMULATION.md), so it is tried by `emulation.rs` rather than by the subtree matrix.
+pub const LIBRARY: &[&str] = &[
+    "/models",
+    "/models/{id}",
+    "/models/{id}/links",
+    "/api/models",
+];
+
 /// Whether a route (method and template) is one of [`PORTAL_PUBLIC`]'s reads or the
 /// feedback form (the JSON API's `POST /api/news/{id}` is an editor's write).
 pub fn is_portal_public(method: &Method, template: &str) -> bool {
@@ -62,6 +72,7 @@ pub fn address(
     con: &ConsultationRecords,
     pr: &PortalRecords,
     ev: &EvaluationRecords,
+    em: &EmulationRecords,
     template: &str,
 ) -> String {
     // The JSON API's routes name the same records as the pages under `/api`.
@@ -81,6 +92,12 @@ pub fn address(
         ev.period.to_string()
     } else if template.starts_with("/evaluations/") {
         ev.evaluation.to_string()
+    } else if template.starts_with("/emulation/") {
+        em.movement.to_string()
+    } else if template.starts_with("/emulation-nominations/") {
+        em.nomination.to_string()
+    } else if template.starts_with("/awards/") {
+        em.award.to_string()
     } else if template.starts_with("/consultations/") {
         con.consultation.to_string()
     } else if template.starts_with("/consultation-comments/") {
@@ -380,6 +397,12 @@ static INSIDER: &[(&str, Expect)] = &[
         "POST /api/reports/{id}/apply",
         Expect::Conflict("report_not_submitted"),
     ),
+    // Emulation: the seeded movement's pledges are closed already.
+    (
+        "POST /emulation/{id}/close",
+        Expect::See("/emulation/{movement}?done=closed"),
+    ),
+    ("POST /api/emulation/{id}/pledge", Expect::Api("required")),
     // Inspection: the seeded item is concluded and its recommendation open.
     (
         "POST /api/inspection-items/{id}/conclude",
@@ -422,6 +445,7 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
     let report = app.seed_report(&records).await;
     let con = app.seed_consultation().await;
     let ev = app.seed_evaluation().await;
+    let em = app.seed_emulation(&records).await;
     let a = |w: Who| match w {
         Who::Office => &office_a,
         Who::Admin => &admin_a,
@@ -437,7 +461,7 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
 
     let routes: Vec<&(Method, &str)> = web::routes::ALL
         .iter()
-        .filter(|(m, t)| !PUBLIC.contains(t) && !is_portal_public(m, t))
+        .filter(|(m, t)| !PUBLIC.contains(t) && !is_portal_public(m, t) && !LIBRARY.contains(t))
         .collect();
     assert!(routes.len() > 30, "the route list covers the application");
     for (key, _) in INSIDER {
@@ -452,7 +476,7 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
     for (method, template) in &routes {
         let outsider = b(who(template));
         let path = address(
-            &app, &records, &tasks, &study, &ins, &report, &con, &portal, &ev, template,
+            &app, &records, &tasks, &study, &ins, &report, &con, &portal, &ev, &em, template,
         );
         let (status, body) = send(outsider, method, &path).await;
         if let Some(name) = A_NAMES.iter().find(|n| body.contains(*n)) {
@@ -494,11 +518,12 @@ async fn district_b_sees_nothing_of_district_a_on_any_route() {
             .replace("{article}", &portal.article.to_string())
             .replace("{cell}", &app.cell_a.to_string())
             .replace("{study_doc}", &study.document.to_string())
+            .replace("{movement}", &em.movement.to_string())
     };
     for (method, template) in reads.into_iter().chain(writes) {
         let insider = a(who(template));
         let path = address(
-            &app, &records, &tasks, &study, &ins, &report, &con, &portal, &ev, template,
+            &app, &records, &tasks, &study, &ins, &report, &con, &portal, &ev, &em, template,
         );
         let res = request(insider, method, &path).await;
         let status = res.status().as_u16();
@@ -592,6 +617,7 @@ async fn an_expert_sees_their_consultation_and_nothing_else() {
     let con = app.seed_consultation().await;
     let ev = app.seed_evaluation().await;
     let portal = app.seed_portal().await;
+    let em = app.seed_emulation(&records).await;
     let expert = app.signed_in("expert.a").await;
     // Expert's own: (route, status with an empty body).
     let own: &[(&str, u16)] = &[
@@ -607,7 +633,7 @@ async fn an_expert_sees_their_consultation_and_nothing_else() {
         .filter(|(m, t)| !PUBLIC.contains(t) && !is_portal_public(m, t))
     {
         let path = address(
-            &app, &records, &tasks, &study, &ins, &report, &con, &portal, &ev, template,
+            &app, &records, &tasks, &study, &ins, &report, &con, &portal, &ev, &em, template,
         );
         let key = format!("{method} {template}");
         let (status, body) = send(&expert, method, &path).await;

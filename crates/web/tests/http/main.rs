@@ -11,6 +11,7 @@ mod attachments;
 mod auth;
 mod consultation;
 mod evaluation;
+mod emulation;
 mod exports;
 mod hardening;
 mod imports;

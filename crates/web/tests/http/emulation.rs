@@ -1,0 +1,424 @@
+//! Emulation and commendation (issue 17 items 4-5) over HTTP: the records the isolation
+//! matrix addresses, the flow through the pages from launching a movement to the
+//! certificate (opened in LibreOffice), what a cell's secretary and another district see,
+//! and the JSON API.
+
+use domain::Principal;
+use domain::emulation::{DecisionDraft, MovementDraft, PassRule, Vote};
+use store::{NewNomination, PledgeInput, VoteInput};
+use time::macros::date;
+
+use crate::helpers::{ProgramRecords, TestApp, spawn_app};
+
+/// District A's movement from its resolution: the commune pledged, pledges closed, the
+/// commune awarded by Decision 01-QĐ/HU, the cell's nomination awaiting the council.
+pub struct EmulationRecords {
+    pub movement: i64,
+    pub nomination: i64,
+    pub award: i64,
+}
+
+pub fn draft() -> MovementDraft {
+    MovementDraft {
+        title: "Thi đua thực hiện Nghị quyết của Huyện ủy".into(),
+        content: "Phát động thi đua.".into(),
+        starts_on: Some(date!(2025 - 01 - 01)),
+        ends_on: Some(date!(2027 - 12 - 31)),
+        pledge_by: Some(date!(2027 - 12 - 31)),
+    }
+}
+
+fn vote(f: u32) -> VoteInput {
+    VoteInput {
+        met_on: Some(date!(2026 - 11 - 20)),
+        vote: Vote {
+            members: 9,
+            for_votes: f,
+            against: 9 - f,
+            abstain: 0,
+        },
+        rule: PassRule::default(),
+    }
+}
+
+impl TestApp {
+    pub async fn seed_emulation(&self, r: &ProgramRecords) -> EmulationRecords {
+        let sys = Principal::system();
+        let s = self.store.as_ref();
+        let m = s
+            .launch_movement(&sys, self.district_a, r.document, draft())
+            .await
+            .expect("movement");
+        s.save_pledge(
+            &sys,
+            m.id,
+            self.grassroots_a,
+            PledgeInput {
+                commitments: "Đảng bộ xã Bảo Đài cam kết hoàn thành vượt chỉ tiêu.".into(),
+                values: vec![],
+            },
+            date!(2025 - 03 - 01),
+        )
+        .await
+        .expect("pledge");
+        s.close_movement(&sys, m.id).await.expect("close");
+        let nominate = |org, kind: &str| NewNomination {
+            nominator_org_id: self.district_a,
+            org_id: Some(org),
+            member_id: None,
+            award_kind: kind.into(),
+            achievements: "Dẫn đầu phong trào thi đua.".into(),
+            proposed_level: None,
+        };
+        let n1 = s
+            .nominate(&sys, m.id, nominate(self.grassroots_a, "giay_khen"))
+            .await
+            .expect("nominate");
+        s.record_vote(&sys, n1.id, vote(7)).await.expect("vote");
+        let n2 = s
+            .nominate(&sys, m.id, nominate(self.cell_a, "giay_khen"))
+            .await
+            .expect("nominate");
+        s.issue_decision(
+            &sys,
+            m.id,
+            DecisionDraft {
+                number: "01-QĐ/HU".into(),
+                signed_on: Some(date!(2026 - 12 - 01)),
+                signer_name: "Trần Văn Bình".into(),
+                signer_title: "Bí thư Huyện ủy".into(),
+                summary: "Khen thưởng.".into(),
+            },
+            vec![(n1.id, String::new())],
+        )
+        .await
+        .expect("decision");
+        let award = s
+            .unit_awards(&sys, self.district_a)
+            .await
+            .expect("register")[0]
+            .id;
+        EmulationRecords {
+            movement: m.id,
+            nomination: n2.id,
+            award,
+        }
+    }
+}
+
+fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_movement_from_launch_to_certificate_through_the_pages() {
+    let app = spawn_app().await;
+    let records = app.seed_programs().await;
+    let office = app.signed_in("office.a").await;
+    let district = app.district_a;
+
+    // Launching: bad dates come back with the message, in Vietnamese.
+    let res = office
+        .post(
+            &format!("/orgs/{district}/emulation/new"),
+            &[
+                ("document_id", &records.document.to_string()),
+                ("title", "Thi đua thực hiện nghị quyết"),
+                ("starts_on", "01/06/2025"),
+                ("ends_on", "01/01/2025"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("Ngày kết thúc phải sau ngày bắt đầu."),
+        "{html}"
+    );
+    let res = office
+        .post(
+            &format!("/orgs/{district}/emulation/new"),
+            &[
+                ("document_id", &records.document.to_string()),
+                ("title", "Thi đua thực hiện nghị quyết"),
+                ("content", "Phát động **thi đua**."),
+                ("starts_on", "01/01/2025"),
+                ("ends_on", "31/12/2027"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let to = location(&res);
+    assert!(to.ends_with("?done=launched"), "{to}");
+    let path = to.split('?').next().unwrap().to_owned();
+    let html = office.get(&to).await.text().await.unwrap();
+    assert!(html.contains("Đã phát động phong trào thi đua."));
+    assert!(html.contains("Chỉ tiêu thi đua"));
+    assert!(html.contains("31/12/2027"), "dates as dd/mm/yyyy");
+
+    // The pledge form: a bad number is named; then saved with the target's value.
+    let view = app
+        .store
+        .movement(
+            &Principal::system(),
+            path.rsplit('/').next().unwrap().parse().unwrap(),
+        )
+        .await
+        .unwrap();
+    let t = view.targets[0].id;
+    let field = format!("value_{t}");
+    let res = office
+        .post(
+            &format!("{path}/pledge"),
+            &[
+                ("org_id", &district.to_string()),
+                ("commitments", "Huyện ủy cam kết."),
+                (&field, "nhiều"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("Số không hợp lệ."));
+    let res = office
+        .post(
+            &format!("{path}/pledge"),
+            &[
+                ("org_id", &district.to_string()),
+                ("commitments", "Huyện ủy cam kết."),
+                (&field, "95,5"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        303,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    let html = office.get(&path).await.text().await.unwrap();
+    assert!(
+        html.contains("95,5"),
+        "pledged value in Vietnamese notation"
+    );
+
+    // Close, nominate the commune, the council votes, the decision.
+    assert_eq!(
+        office.post(&format!("{path}/close"), &[]).await.status(),
+        303
+    );
+    let res = office
+        .post(
+            &format!("{path}/nominate"),
+            &[
+                ("nominator_org_id", &district.to_string()),
+                ("org_id", &app.grassroots_a.to_string()),
+                ("award_kind", "giay_khen"),
+                ("achievements", "Hoàn thành xuất sắc các chỉ tiêu."),
+            ],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        303,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    let n = app
+        .store
+        .movement(&Principal::system(), view.movement.id)
+        .await
+        .unwrap()
+        .nominations[0]
+        .id;
+    let res = office
+        .post(
+            &format!("/emulation-nominations/{n}/vote"),
+            &[
+                ("met_on", "20/11/2026"),
+                ("members", "9"),
+                ("for_votes", "6"),
+                ("against", "4"),
+                ("abstain", "0"),
+                ("pass_share", "1/2"),
+                ("quorum_percent", "67"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422, "more votes than members");
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Tổng số phiếu nhiều hơn")
+    );
+    let res = office
+        .post(
+            &format!("/emulation-nominations/{n}/vote"),
+            &[
+                ("met_on", "20/11/2026"),
+                ("members", "9"),
+                ("for_votes", "6"),
+                ("against", "2"),
+                ("abstain", "1"),
+                ("pass_share", "1/2"),
+                ("quorum_percent", "67"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let res = office
+        .post(
+            &format!("{path}/decision"),
+            &[
+                ("number", "12-QĐ/HU"),
+                ("signed_on", "01/12/2026"),
+                ("signer_name", "Trần Văn Bình"),
+                ("signer_title", "Bí thư Huyện ủy"),
+                ("summary", "Khen thưởng."),
+            ],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        303,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    let html = office
+        .get(&format!("/orgs/{}/awards", app.grassroots_a))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("12-QĐ/HU"));
+    assert!(html.contains("Giấy khen"));
+    let award = app
+        .store
+        .unit_awards(&Principal::system(), app.grassroots_a)
+        .await
+        .unwrap()[0]
+        .id;
+
+    // The certificate, as a party document.
+    let res = office
+        .get(&format!("/awards/{award}/certificate.docx"))
+        .await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("wordprocessingml")
+    );
+    let bytes = res.bytes().await.unwrap();
+    let other = app.signed_in("office.b").await;
+    assert_eq!(
+        other
+            .get(&format!("/awards/{award}/certificate.docx"))
+            .await
+            .status(),
+        404
+    );
+    let Some((text, _)) = testdb::office::docx_as_pdf_text("certificate", &bytes) else {
+        return;
+    };
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for part in [
+        "ĐẢNG CỘNG SẢN VIỆT NAM",
+        "GIẤY KHEN",
+        "Tặng Đảng bộ xã Bảo Đài",
+        "Hoàn thành xuất sắc các chỉ tiêu.",
+        "Quyết định số 12-QĐ/HU ngày 01/12/2026",
+        "T/M BAN THƯỜNG VỤ",
+        "BÍ THƯ HUYỆN ỦY",
+        "Trần Văn Bình",
+    ] {
+        assert!(text.contains(part), "missing {part:?} in:\n{text}");
+    }
+}
+
+#[tokio::test]
+async fn a_cell_sees_its_pledge_and_the_register_and_the_api_answers() {
+    let app = spawn_app().await;
+    let records = app.seed_programs().await;
+    let em = app.seed_emulation(&records).await;
+    // The cell's secretary reads the movement: the register, not the commune's pledge.
+    let secretary = app.signed_in("secretary.a").await;
+    let html = secretary
+        .get(&format!("/emulation/{}", em.movement))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("01-QĐ/HU"), "the public register");
+    assert!(
+        !html.contains("cam kết hoàn thành vượt chỉ tiêu"),
+        "not a peer's pledge"
+    );
+    assert!(html.contains("1 đơn vị khác đã đăng ký"));
+    // The office may not be outvoted by a secretary: the vote form is the office's.
+    assert_eq!(
+        secretary
+            .get(&format!("/emulation-nominations/{}/vote", em.nomination))
+            .await
+            .status(),
+        403
+    );
+    // The JSON API.
+    let office = app.signed_in("office.a").await;
+    let res = office.get(&format!("/api/emulation/{}", em.movement)).await;
+    assert_eq!(res.status(), 200);
+    let v: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(v["data"]["decisions"][0]["number"], "01-QĐ/HU");
+    assert_eq!(v["data"]["pledges"].as_array().unwrap().len(), 1);
+    let res = office
+        .get(&format!("/api/orgs/{}/awards", app.district_a))
+        .await;
+    let a: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(a["data"][0]["id"], em.award);
+    let other = app.signed_in("office.b").await;
+    assert_eq!(
+        other
+            .get(&format!("/api/emulation/{}", em.movement))
+            .await
+            .status(),
+        404
+    );
+    // The library is the province's: every office reads it.
+    assert_eq!(other.get("/models").await.status(), 200);
+    assert_eq!(other.get("/api/models").await.status(), 200);
+    // The decision as a party document, with its table of awards.
+    assert_eq!(
+        other
+            .get(&format!("/awards/{}/decision.docx", em.award))
+            .await
+            .status(),
+        404
+    );
+    let res = secretary
+        .get(&format!("/awards/{}/decision.docx", em.award))
+        .await;
+    assert_eq!(res.status(), 200);
+    let bytes = res.bytes().await.unwrap();
+    let Some((text, _)) = testdb::office::docx_as_pdf_text("decision", &bytes) else {
+        return;
+    };
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for part in [
+        "ĐẢNG CỘNG SẢN VIỆT NAM",
+        "QUYẾT ĐỊNH",
+        "01-QĐ/HU",
+        "Điều 1.",
+        // The table's cell wraps the name.
+        "Đảng bộ xã Bảo",
+        "Giấy khen",
+        "Điều 2.",
+        "Trần Văn Bình",
+    ] {
+        assert!(text.contains(part), "missing {part:?} in:\n{text}");
+    }
+}
