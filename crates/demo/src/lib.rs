@@ -6,8 +6,8 @@
 //! `data/NOTICE.md`), so the demo runs anywhere.
 
 pub mod consultation;
-pub mod evaluation;
 pub mod emulation;
+pub mod evaluation;
 pub mod files;
 pub mod inspection;
 pub mod names;

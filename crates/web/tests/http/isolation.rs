@@ -9,8 +9,8 @@
 use axum::http::Method;
 
 use crate::consultation::ConsultationRecords;
-use crate::evaluation::EvaluationRecords;
 use crate::emulation::EmulationRecords;
+use crate::evaluation::EvaluationRecords;
 use crate::helpers::{A_NAMES, Browser, ProgramRecords, TaskRecords, TestApp, spawn_app};
 use crate::inspection::InspectionRecords;
 use crate::portal::PortalRecords;
