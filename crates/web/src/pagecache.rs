@@ -69,14 +69,37 @@ where
     let Some(generation) = st.store.write_generation() else {
         return Ok(Arc::new(load().await?));
     };
-    if let Some((g, s, data)) = st.pages.get(&key)
-        && g == generation
-        && s == stamp
-        && let Ok(data) = data.downcast::<T>()
-    {
+    let current = || {
+        st.pages
+            .get(&key)
+            .filter(|(g, s, _)| *g == generation && *s == stamp)
+            .and_then(|(_, _, data)| data.downcast::<T>().ok())
+    };
+    if let Some(data) = current() {
+        return Ok(data);
+    }
+    // One load per key at a time: requests that miss together wait for the first one's
+    // data instead of each reading it (a page read by many at once expires every
+    // `PAGE_TTL` and after every write).
+    let gate = {
+        let mut m = LOADING.lock().unwrap_or_else(|e| e.into_inner());
+        if m.len() >= 10_000 {
+            m.clear();
+        }
+        m.entry(key).or_default().clone()
+    };
+    let _turn = gate.lock().await;
+    if let Some(data) = current() {
         return Ok(data);
     }
     let data = Arc::new(load().await?);
     st.pages.put(key, (generation, stamp, data.clone()));
     Ok(data)
 }
+
+type Key = (i64, &'static str, i64, i64);
+
+/// The per-key gates of [`cached_with`].
+static LOADING: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<Key, Arc<tokio::sync::Mutex<()>>>>,
+> = std::sync::LazyLock::new(Default::default);

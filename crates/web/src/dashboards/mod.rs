@@ -198,14 +198,12 @@ fn target_rows(ctx: &Ctx, targets: Vec<TargetProgress>) -> Vec<TargetRow> {
 }
 
 /// A child organization's line in the drill-down table.
-#[derive(Clone)]
 pub struct ChildRow {
     pub org: Org,
     pub d: Dashboard,
 }
 
 /// Everything a dashboard shows, for the page and the spreadsheet.
-#[derive(Clone)]
 struct Data {
     org: Org,
     doc: Document,
@@ -443,39 +441,69 @@ async fn show(
 ) -> Result<Response, AppError> {
     let (org_id, doc_id) = (forms::id::<OrgId>(&org)?, forms::id::<DocumentId>(&doc)?);
     let today = today();
-    // Kept per account and language while the store's write generation and the day are
-    // unchanged (`pagecache`): every figure is re-read once a write commits.
+    let csrf = auth.ctx.csrf.clone();
+    let here = auth.ctx.here.clone();
+    // The page is kept rendered per account and language while the store's write
+    // generation and the day are unchanged (`pagecache`): every figure is read and drawn
+    // afresh once a write commits. The session's CSRF token is put in per response.
     let page = match auth.ctx.lang {
         i18n::Lang::Vi => "dashboard.vi",
         i18n::Lang::En => "dashboard.en",
     };
-    let sd = crate::pagecache::cached_with(
+    let kept = crate::pagecache::cached_with(
         &st,
         (auth.p.user_id.0, page, org_id.0, doc_id.0),
         i64::from(today.to_julian_day()),
         || async {
-            // The breadcrumbs and the study section do not depend on the figures: read at
-            // once.
-            let (data, crumbs, study) = tokio::try_join!(
-                gather(&st, &auth.p, &org, &doc, PAGE_LIMITS),
-                async { Ok::<_, AppError>(st.store.org_ancestors(&auth.p, org_id).await?) },
-                crate::study::DashboardSection::load(&st, &auth.ctx, &auth.p, org_id, doc_id),
-            )?;
-            Ok(ShowData {
-                data,
-                crumbs,
-                study,
+            let ctx = Ctx {
+                csrf: CSRF_MARK.to_owned(),
+                ..auth.ctx.clone()
+            };
+            let html = render(&st, ctx, &auth.p, &org, &doc, org_id, doc_id, today).await?;
+            Ok(Rendered {
+                here: here.clone(),
+                html,
             })
         },
     )
     .await?;
-    let ShowData {
-        data,
-        crumbs,
-        study,
-    } = (*sd).clone();
-    let ctx = auth.ctx;
-    Ok(ShowPage {
+    let html = if kept.here == here {
+        kept.html.replace(CSRF_MARK, &csrf)
+    } else {
+        // Another query string ("back here" links differ): drawn for this request only.
+        render(&st, auth.ctx, &auth.p, &org, &doc, org_id, doc_id, today).await?
+    };
+    Ok(axum::response::Html(html).into_response())
+}
+
+/// Stands for the session's CSRF token in a kept page (letters only: HTML-escaping keeps it).
+const CSRF_MARK: &str = "zzResoluteCsrfMarkzz";
+
+/// A dashboard page as drawn for an account, in `pagecache`.
+struct Rendered {
+    /// The request's path and query it was drawn for.
+    here: String,
+    html: String,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render(
+    st: &AppState,
+    ctx: Ctx,
+    p: &Principal,
+    org: &str,
+    doc: &str,
+    org_id: OrgId,
+    doc_id: DocumentId,
+    today: time::Date,
+) -> Result<String, AppError> {
+    // The breadcrumbs and the study section do not depend on the figures: read at once.
+    let (data, crumbs, study) = tokio::try_join!(
+        gather(st, p, org, doc, PAGE_LIMITS),
+        async { Ok::<_, AppError>(st.store.org_ancestors(p, org_id).await?) },
+        crate::study::DashboardSection::load(st, &ctx, p, org_id, doc_id),
+    )?;
+    ShowPage {
         segments: task_segments(&ctx, &data.d),
         line: line(&ctx, &data.series, data.d.tasks_total, today),
         targets: target_rows(&ctx, data.targets),
@@ -501,15 +529,8 @@ async fn show(
         overdue: data.overdue,
         study,
     }
-    .into_response())
-}
-
-/// What the page reads, kept in `pagecache`.
-#[derive(Clone)]
-struct ShowData {
-    data: Data,
-    crumbs: Vec<Crumb>,
-    study: Option<crate::study::DashboardSection>,
+    .render()
+    .map_err(AppError::internal)
 }
 
 /// The columns of the spreadsheet, after the organization's name.

@@ -279,7 +279,6 @@ async fn facts(
 
 /// One line of the facts table: audience, members, studied (%), made up, checks passed,
 /// reflections in time, late, graded good or better.
-#[derive(Clone)]
 pub struct FactLine {
     pub label: &'static str,
     pub members: i64,
@@ -883,7 +882,6 @@ pub(super) async fn round_review_xlsx(
 
 /// Study figures for the dashboards: the subtree's participation per audience, the children
 /// below the threshold and the way to the list of members not yet studied.
-#[derive(Clone)]
 pub struct DashboardSection {
     pub org_id: OrgId,
     pub doc_id: DocumentId,
