@@ -316,6 +316,9 @@ async fn period_create(
 
 // ---- A period's ranking ---------------------------------------------------------------
 
+/// Rows of a ranking on one page.
+const RANKING_PER_PAGE: usize = 100;
+
 /// A row of the ranking as shown.
 pub(crate) struct RowView {
     pub rank: usize,
@@ -390,6 +393,9 @@ struct PeriodPage {
     org_name: String,
     subject: &'static str,
     rows: Vec<RowView>,
+    /// The ranking is shown [`RANKING_PER_PAGE`] rows at a time (a district ranks
+    /// hundreds of units, a commune thousands of members).
+    pager: forms::Pager,
     by_level: Vec<(Option<Level>, i64)>,
     body_signals: Vec<String>,
     as_of: String,
@@ -437,7 +443,16 @@ async fn period_response(
         .evaluation_ranking(p, period.id, org, subject)
         .await?;
     let ctx = auth.ctx.clone();
-    let rows = row_views(&ctx, &ranking.rows);
+    // Peer groups and ranks are computed over the whole ranking; one page is rendered.
+    let all = row_views(&ctx, &ranking.rows);
+    let pager = forms::Pager::new(forms::Pager::page_of(query), all.len(), RANKING_PER_PAGE)
+        .keeping("org", org)
+        .keeping("subject", subject.as_str());
+    let rows: Vec<RowView> = all
+        .into_iter()
+        .skip(pager.offset())
+        .take(RANKING_PER_PAGE)
+        .collect();
     let mut by_level: Vec<(Option<Level>, i64)> = Level::ALL
         .iter()
         .zip(ranking.by_level)
@@ -459,6 +474,7 @@ async fn period_response(
         org_name: ranking.org_name.clone(),
         subject: subject.as_str(),
         rows,
+        pager,
         by_level,
         body_signals: ranking
             .body_signals
