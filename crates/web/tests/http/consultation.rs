@@ -725,7 +725,9 @@ async fn the_portal_home_shows_a_consultation_the_moment_it_opens_and_ends() {
         page.contains(title) && page.contains(&format!("/public/consultations/{cid}")),
         "{page}"
     );
-    let res = office.post(&format!("/consultations/{cid}/end"), &[]).await;
+    let res = office
+        .post(&format!("/consultations/{cid}/end"), &[("confirm", "yes")])
+        .await;
     assert_eq!(res.status(), 303);
     let (_, page) = text(visitor.get(&home).await).await;
     assert!(!page.contains(title), "{page}");
