@@ -18,7 +18,7 @@
 
 mod common;
 
-use common::{body_text, free_port, shot, start_browser};
+use common::{body_text, fill, free_port, overflows, shot, sign_in, start_browser, tap, wait_path};
 use domain::consultation::{ConsultationForm, ItemKind, SubjectKind};
 use domain::{Principal, ProgramKind, ProgramSections, TaskDraft};
 use fantoccini::{Client, Locator};
@@ -96,67 +96,6 @@ async fn axe_check(c: &Client, axe: &Option<String>, page: &str) {
         c.current_url().await.unwrap(),
         violations.join("\n")
     );
-}
-
-async fn wait_path(c: &Client, what: &str, want: impl Fn(&str) -> bool) {
-    for _ in 0..100 {
-        if want(c.current_url().await.unwrap().path())
-            && c.find(Locator::Css("footer")).await.is_ok()
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!(
-        "never reached {what}: at {}",
-        c.current_url().await.unwrap()
-    )
-}
-
-async fn fill(c: &Client, css: &str, value: &str) {
-    let e = c
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("field {css}: {e}"));
-    e.clear().await.unwrap();
-    e.send_keys(value).await.unwrap();
-}
-
-/// Scrolls an element into the middle of the window, then clicks it.
-async fn tap(c: &Client, css: &str) {
-    c.execute(
-        "document.querySelector(arguments[0]).scrollIntoView({block: 'center'});",
-        vec![serde_json::Value::String(css.to_owned())],
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{css}: {e}"));
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap();
-}
-
-async fn sign_in(c: &Client, base: &str, username: &str) {
-    c.delete_all_cookies().await.unwrap();
-    c.goto(&format!("{base}/login")).await.unwrap();
-    fill(c, "#username", username).await;
-    fill(c, "#password", demo::tree::DEMO_PASSWORD).await;
-    tap(c, "main form button[type=submit]").await;
-    wait_path(c, "a signed-in page", |p| !p.starts_with("/login")).await;
-}
-
-/// Whether the page scrolls sideways (content wider than the window).
-async fn overflows(c: &Client) -> bool {
-    c.execute(
-        "return document.documentElement.scrollWidth > document.documentElement.clientWidth;",
-        vec![],
-    )
-    .await
-    .unwrap()
-    .as_bool()
-    .unwrap_or(true)
 }
 
 /// Downloads a file with the browser's session (fetch), as bytes.

@@ -18,7 +18,7 @@ use domain::{
 };
 mod common;
 
-use common::{body_text, free_port, shot, start_browser};
+use common::{body_text, click, fill, free_port, shot, start_browser, wait_path};
 use fantoccini::{Client, Locator};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -44,41 +44,6 @@ async fn h1(c: &Client) -> String {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("no heading: {}", body_text(c).await)
-}
-
-/// Waits until the page's path satisfies `want` and the page is complete (its footer).
-async fn wait_path(c: &Client, what: &str, want: impl Fn(&str) -> bool) {
-    for _ in 0..100 {
-        if want(c.current_url().await.unwrap().path())
-            && c.find(Locator::Css("footer")).await.is_ok()
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!(
-        "never reached {what}: at {}",
-        c.current_url().await.unwrap()
-    )
-}
-
-/// Clears a field found by CSS and types `value` into it.
-async fn fill(c: &Client, css: &str, value: &str) {
-    let e = c
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("field {css}: {e}"));
-    e.clear().await.unwrap();
-    e.send_keys(value).await.unwrap();
-}
-
-async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap();
 }
 
 /// Signs out (forgets the cookies) and signs in as `username`.

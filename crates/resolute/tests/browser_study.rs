@@ -15,12 +15,13 @@
 
 mod common;
 
-use common::{body_text, free_port, shot, start_browser};
+use common::{
+    body_text, click, fill, free_port, overflows, shot, sign_in, start_browser, tap, wait_path,
+};
 use domain::study::{SessionDraft, SessionForm};
 use domain::{AccessRole, Audience, Gender, OrgKind, Principal};
 use fantoccini::{Client, Locator};
 use std::path::PathBuf;
-use std::time::Duration;
 use store::{NewGrant, NewMember, NewOrg, NewStudySession, NewUser};
 
 struct TempDir(PathBuf);
@@ -31,75 +32,12 @@ impl Drop for TempDir {
     }
 }
 
-async fn wait_path(c: &Client, what: &str, want: impl Fn(&str) -> bool) {
-    for _ in 0..100 {
-        if want(c.current_url().await.unwrap().path())
-            && c.find(Locator::Css("footer")).await.is_ok()
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!(
-        "never reached {what}: at {}",
-        c.current_url().await.unwrap()
-    )
-}
-
-async fn fill(c: &Client, css: &str, value: &str) {
-    let e = c
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("field {css}: {e}"));
-    e.clear().await.unwrap();
-    e.send_keys(value).await.unwrap();
-}
-
-async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap();
-}
-
-/// Scrolls an element to the middle of the window (clear of the sticky save bar), then
-/// clicks it, as a thumb would after scrolling.
-async fn tap(c: &Client, css: &str) {
-    c.execute(
-        "document.querySelector(arguments[0]).scrollIntoView({block: 'center'});",
-        vec![serde_json::Value::String(css.to_owned())],
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{css}: {e}"));
-    click(c, css).await;
-}
-
 /// Fills the sign-in form of the current page and submits it.
 async fn submit_sign_in(c: &Client, username: &str) {
     fill(c, "#username", username).await;
     fill(c, "#password", demo::tree::DEMO_PASSWORD).await;
     click(c, "form button[type=submit]").await;
     wait_path(c, "a signed-in page", |p| !p.starts_with("/login")).await;
-}
-
-async fn sign_in(c: &Client, base: &str, username: &str) {
-    c.delete_all_cookies().await.unwrap();
-    c.goto(&format!("{base}/login")).await.unwrap();
-    submit_sign_in(c, username).await;
-}
-
-/// Whether the page scrolls sideways (content wider than the window).
-async fn overflows(c: &Client) -> bool {
-    let v = c
-        .execute(
-            "return document.documentElement.scrollWidth > document.documentElement.clientWidth;",
-            vec![],
-        )
-        .await
-        .unwrap();
-    v.as_bool().unwrap_or(true)
 }
 
 #[tokio::test(flavor = "multi_thread")]
