@@ -16,6 +16,15 @@ pub fn local_date(t: OffsetDateTime) -> Date {
     local(t).date()
 }
 
+/// The first moment after a day in Vietnam (its local midnight), as a Unix time.
+pub fn end_of_day_unix(d: Date) -> i64 {
+    d.next_day()
+        .unwrap_or(d)
+        .midnight()
+        .assume_offset(VN_OFFSET)
+        .unix_timestamp()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

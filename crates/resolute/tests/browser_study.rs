@@ -164,7 +164,8 @@ async fn secretary_marks_a_30_member_cell_and_a_member_checks_in_on_a_phone() {
         .into_iter()
         .find(|d| d.symbol == demo::resolution::NUMBER)
         .expect("the demo resolution reaches the cell");
-    let held = doc.study_by - time::Duration::days(5);
+    // Held today: its QR code marks members present on the conference's day only.
+    let held = domain::tz::local_date(time::OffsetDateTime::now_utc());
     let session = store
         .create_study_session(
             &sys,
@@ -179,7 +180,7 @@ async fn secretary_marks_a_30_member_cell_and_a_member_checks_in_on_a_phone() {
                         held_on: domain::validate::format_date(held),
                         place: "Nhà văn hóa thôn Tân Sơn".into(),
                     },
-                    Some(doc.study_by),
+                    Some(doc.study_by.max(held)),
                     false,
                 )
                 .unwrap(),
@@ -205,7 +206,7 @@ async fn secretary_marks_a_30_member_cell_and_a_member_checks_in_on_a_phone() {
                         held_on: domain::validate::format_date(held),
                         place: "Nhà văn hóa thôn Tân Sơn".into(),
                     },
-                    Some(doc.study_by),
+                    Some(doc.study_by.max(held)),
                     false,
                 )
                 .unwrap(),

@@ -1320,6 +1320,8 @@ impl StudyStore for Backend {
         bad.take(rules::check_session_edit(
             edit.draft.audience != before.audience,
             before.marks() as u64,
+            edit.draft.held_on,
+            today(),
         ));
         let reporters =
             check_reporters(&mut tx, &before.org_path, &edit.reporters, &mut bad).await?;
@@ -1799,7 +1801,7 @@ impl StudyStore for Backend {
             .await?
             .ok_or(StoreError::NotFound)?;
         rules::check_check_in(&s.org_path, &m.cell_path, s.is_cancelled())?;
-        rules::check_held(s.held_on, today())?;
+        rules::check_checkin_day(s.held_on, today())?;
         let mark: Option<String> = sqlx::query_scalar(
             "SELECT mark FROM study_attendance WHERE session_id = $1 AND member_id = $2",
         )

@@ -75,6 +75,26 @@ fn session(audience: &str, on: &str) -> SessionDraft {
     .unwrap()
 }
 
+/// A conference held today: QR check-in is open on the conference's day only.
+fn today_session(audience: &str) -> SessionDraft {
+    SessionDraft::parse(
+        &SessionForm {
+            title: "Hội nghị học tập Nghị quyết 05-NQ/TU".into(),
+            audience: audience.into(),
+            format: "in_person".into(),
+            held_on: domain::validate::format_date(today()),
+            place: "Nhà văn hóa thôn".into(),
+        },
+        None,
+        false,
+    )
+    .unwrap()
+}
+
+fn today() -> time::Date {
+    domain::tz::local_date(time::OffsetDateTime::now_utc())
+}
+
 fn plain(draft: SessionDraft) -> NewStudySession {
     NewStudySession {
         draft,
@@ -489,10 +509,19 @@ async fn check_in_is_harmless_twice_and_refuses_outsiders(s: &dyn FullStore) {
     let t = &f.t;
     let sec = principal(s, AccessRole::Secretary, t.c1.id).await;
     let cs = s
-        .create_study_session(&sec, t.c1.id, f.doc, plain(session("member", "15/03/2025")))
+        .create_study_session(&sec, t.c1.id, f.doc, plain(today_session("member")))
         .await
         .unwrap();
     let me = member_principal(s, t.m1.id, t.c1.id).await;
+    // A conference of an earlier day takes no QR check-in any more.
+    let past = s
+        .create_study_session(&sec, t.c1.id, f.doc, plain(session("member", "15/03/2025")))
+        .await
+        .unwrap();
+    assert_eq!(
+        conflict_code(s.check_in(&me, past.id).await),
+        "checkin_day_over"
+    );
     let first = s.check_in(&me, cs.id).await.unwrap();
     assert!(!first.already);
     assert_eq!(first.session.present, 1);
@@ -559,7 +588,7 @@ async fn knowledge_check_draws_grades_and_limits_retakes(s: &dyn FullStore) {
     );
     let sec = principal(s, AccessRole::Secretary, t.c1.id).await;
     let cs = s
-        .create_study_session(&sec, t.c1.id, f.doc, plain(session("member", "15/03/2025")))
+        .create_study_session(&sec, t.c1.id, f.doc, plain(today_session("member")))
         .await
         .unwrap();
     s.check_in(&me, cs.id).await.unwrap();

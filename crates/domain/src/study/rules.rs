@@ -307,12 +307,23 @@ pub fn check_not_cancelled(cancelled: bool) -> Result<(), Refusal> {
 
 /// Editing a conference holding `marks` attendance marks: its audience stays once marked
 /// (`audience`, `session_has_attendance`).
-pub fn check_session_edit(audience_changes: bool, marks: u64) -> Result<(), Invalid> {
+///
+/// Nor can a conference with attendance marked move to a day still to come (`held_on`,
+/// `session_marked_moved_ahead`): members would stand present at a conference not yet held.
+pub fn check_session_edit(
+    audience_changes: bool,
+    marks: u64,
+    held_on: Date,
+    today: Date,
+) -> Result<(), Invalid> {
+    let mut bad = Invalid::default();
     if audience_changes && marks > 0 {
-        Err(Invalid::one("audience", "session_has_attendance"))
-    } else {
-        Ok(())
+        bad.push("audience", "session_has_attendance");
     }
+    if held_on > today && marks > 0 {
+        bad.push("held_on", "session_marked_moved_ahead");
+    }
+    bad.into_result(())
 }
 
 /// Cancelling a conference: not cancelled already, a reason, and no attendance marked
@@ -413,6 +424,17 @@ pub fn check_held(held_on: Date, today: Date) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// Checking in by QR code is open on the conference's day only: before it nobody can be
+/// present, and after it the secretary marks the sheet (a code photographed on the day
+/// must not mark anyone present a week later).
+pub fn check_checkin_day(held_on: Date, today: Date) -> Result<(), Refusal> {
+    check_held(held_on, today)?;
+    if today > held_on {
+        return Err(Refusal::Conflict("checkin_day_over"));
+    }
+    Ok(())
+}
+
 /// A check handed in with no answer chosen spends no attempt (`answers`, `check_empty`):
 /// a tap on "hand in" by mistake, or a page sent before it was read.
 pub fn check_answered(chosen: &[Option<u8>]) -> Result<(), Refusal> {
@@ -496,6 +518,21 @@ mod tests {
         );
         assert!(check_held(on, on).is_ok());
         assert!(check_held(on, date!(2026 - 04 - 01)).is_ok());
+    }
+
+    #[test]
+    fn qr_check_in_only_on_the_conference_day() {
+        use time::macros::date;
+        let on = date!(2026 - 03 - 10);
+        assert_eq!(
+            check_checkin_day(on, date!(2026 - 03 - 09)),
+            Err(Refusal::Conflict("session_not_held"))
+        );
+        assert!(check_checkin_day(on, on).is_ok());
+        assert_eq!(
+            check_checkin_day(on, date!(2026 - 03 - 11)),
+            Err(Refusal::Conflict("checkin_day_over"))
+        );
     }
 
     #[test]
@@ -722,12 +759,20 @@ mod tests {
         };
         assert!(check_makeup(Some(&makeup), OrgId(2), doc).is_err());
         assert!(check_makeup(None, OrgId(2), doc).is_err());
+        let (on, next) = (
+            time::macros::date!(2026 - 03 - 10),
+            time::macros::date!(2026 - 03 - 11),
+        );
         assert_eq!(
-            check_session_edit(true, 1).unwrap_err(),
+            check_session_edit(true, 1, on, on).unwrap_err(),
             Invalid::one("audience", "session_has_attendance")
         );
-        assert!(check_session_edit(true, 0).is_ok());
-        assert!(check_session_edit(false, 3).is_ok());
+        assert!(check_session_edit(true, 0, next, on).is_ok());
+        assert!(check_session_edit(false, 3, on, next).is_ok());
+        assert_eq!(
+            check_session_edit(false, 3, next, on).unwrap_err(),
+            Invalid::one("held_on", "session_marked_moved_ahead")
+        );
         assert_eq!(check_cancel(false, " Mưa bão ", 0).unwrap(), "Mưa bão");
         assert_eq!(
             check_cancel(true, "x", 0),

@@ -1112,6 +1112,8 @@ struct QrPage {
     ctx: Ctx,
     title: String,
     v: SessionView,
+    /// Why there is no code (before or after the conference's day), else empty.
+    problem: String,
     svg: String,
     link: String,
     until: String,
@@ -1180,11 +1182,18 @@ async fn qr_page(
         return Err(AppError::Forbidden);
     }
     let ctx = auth.ctx;
-    if forms::today() < s.held_on {
-        // No code before the conference's day: a link shared early would mark members
-        // present at a conference that has not taken place.
+    // A code only on the conference's day (`rules::check_checkin_day`): a link shared early
+    // would mark members present at a conference that has not taken place, one kept from
+    // the day would mark them present later.
+    if let Err(refusal) = study::rules::check_checkin_day(s.held_on, forms::today()) {
         return Ok(QrPage {
             title: ctx.t("study.qr.title").to_owned(),
+            problem: match refusal {
+                domain::refusal::Refusal::Conflict(code) => {
+                    ctx.t(&format!("err.{code}")).to_owned()
+                }
+                _ => ctx.t("err.session_not_held").to_owned(),
+            },
             svg: String::new(),
             link: String::new(),
             until: String::new(),
@@ -1193,7 +1202,9 @@ async fn qr_page(
         }
         .into_response());
     }
-    let expires = now_unix() + study::CHECKIN_TTL_SECONDS;
+    // The link lasts its time, and never past the conference's day.
+    let expires =
+        (now_unix() + study::CHECKIN_TTL_SECONDS).min(domain::tz::end_of_day_unix(s.held_on));
     let link = format!(
         "{}{}",
         origin(&st, &headers),
@@ -1207,6 +1218,7 @@ async fn qr_page(
         .unwrap_or_default();
     Ok(QrPage {
         title: ctx.t("study.qr.title").to_owned(),
+        problem: String::new(),
         svg: qr_svg(&link)?,
         link,
         until,

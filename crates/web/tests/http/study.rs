@@ -6,7 +6,7 @@
 
 use domain::study::{AttendanceEntry, Question, QuestionForm, SessionDraft, SessionForm};
 use domain::{AttendanceMark, Audience, DocumentId, MemberId, Principal, StudySessionId};
-use store::{NewMaterial, NewReflection, NewStudySession, NewUser};
+use store::{NewMaterial, NewReflection, NewStudySession, NewUser, SessionEdit};
 use time::macros::date;
 
 use crate::helpers::{
@@ -121,6 +121,36 @@ impl TestApp {
             reflection: reflection.id,
             checkin_query: format!("exp={exp}&sig={sig}"),
         }
+    }
+
+    /// Moves a conference to today, the only day its QR code marks anyone present.
+    pub async fn hold_today(&self, session: StudySessionId) {
+        let sys = Principal::system();
+        let s = self.store.as_ref();
+        let before = s.study_session(&sys, session).await.expect("session");
+        let today = domain::tz::local_date(time::OffsetDateTime::now_utc());
+        let draft = SessionDraft::parse(
+            &SessionForm {
+                title: before.title.clone(),
+                audience: before.audience.as_str().into(),
+                format: before.format.as_str().into(),
+                held_on: domain::validate::format_date(today),
+                place: before.place.clone(),
+            },
+            None,
+            false,
+        )
+        .expect("draft");
+        s.update_study_session(
+            &sys,
+            session,
+            SessionEdit {
+                draft,
+                reporters: before.reporters.iter().map(|r| r.0).collect(),
+            },
+        )
+        .await
+        .expect("held today");
     }
 
     /// A member account (no grants) for a member.
@@ -242,7 +272,15 @@ async fn secretary_marks_attendance_and_members_check_in_with_the_qr_link() {
     assert_eq!(status, 422);
     assert!(html.contains("không thuộc chi bộ"), "{html}");
 
-    // The QR code: an inline SVG holding a signed link.
+    // The QR code: none once the conference's day is over; on the day, an inline SVG
+    // holding a signed link.
+    let (status, html) = text(sec.get(&format!("/study-sessions/{}/qr", st.session)).await).await;
+    assert_eq!(status, 200);
+    assert!(
+        !html.contains("<svg") && html.contains("Ngày hội nghị đã qua"),
+        "{html}"
+    );
+    app.hold_today(st.session).await;
     let (status, html) = text(sec.get(&format!("/study-sessions/{}/qr", st.session)).await).await;
     assert_eq!(status, 200);
     assert!(html.contains("<svg"));
@@ -787,6 +825,17 @@ async fn the_json_api_records_attendance_checks_in_and_gives_the_figures() {
         .id;
     let b = app.member_browser("hoa.tt", hoa).await;
     let checkin = format!("/api/study/sessions/{}/check-in", st.session);
+    // A conference of an earlier day takes no QR check-in.
+    let key = app.store.checkin_key().await.unwrap();
+    let exp = time::OffsetDateTime::now_utc().unix_timestamp() + 600;
+    let sig = domain::study::sign_checkin(&key, st.session, exp);
+    let res = api(&b, &checkin, serde_json::json!({"exp": exp, "sig": sig}))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "checkin_day_over");
+    app.hold_today(st.session).await;
     let res = api(&b, &checkin, serde_json::json!({"exp": 1, "sig": "00"}))
         .await
         .unwrap();
