@@ -1,5 +1,6 @@
 //! The demo's files: the resolution's text attached to 05-NQ/TU as a party-layout .docx,
-//! a conference record kept as evidence of a Lục Nam task's update, and the picture of
+//! a conference record kept as evidence of a Lục Nam task's update, a progress report
+//! kept with a Tân Yên task's update, and the picture of
 //! the portal's party-building article. A backup of the
 //! demo therefore carries files, and an evidence link of the demo opens a real document.
 //!
@@ -82,6 +83,38 @@ pub async fn attach(
         .decide_progress(p, update.id, AcceptanceDecision::Accept)
         .await?;
     kept += 1;
+    // A progress report kept with an update of Tân Yên's (a task the demo's programs
+    // leave untouched), so evidence is not one district's alone.
+    if let Some(unit) = children.iter().find(|o| o.name.contains("Tân Yên")) {
+        let programs = store.unit_programs(p, unit.id, doc.id).await?;
+        if let Some(program) = programs.iter().rev().find(|pr| pr.issued_on.is_some()) {
+            let tasks = store.program_tasks(p, program.id).await?;
+            if let Some(task) = tasks.get(4) {
+                let report = progress_report(&unit.name, &task.draft.content, today)?;
+                let meta = keep("Báo cáo tiến độ thực hiện.docx", report).map_err(io)?;
+                let update = store
+                    .post_progress(
+                        p,
+                        task.id,
+                        ProgressInput {
+                            status: TaskStatus::OnTrack,
+                            percent: Some(50),
+                            indicator_value: None,
+                            note: Some(
+                                "Đã thực hiện được một nửa khối lượng; báo cáo tiến độ kèm theo."
+                                    .into(),
+                            ),
+                            evidence: vec![meta],
+                        },
+                    )
+                    .await?;
+                store
+                    .decide_progress(p, update.id, AcceptanceDecision::Accept)
+                    .await?;
+                kept += 1;
+            }
+        }
+    }
     // The party-building article's picture on the portal.
     if crate::portal::attach_picture(store, p, &root, keep).await? {
         kept += 1;
@@ -136,6 +169,48 @@ fn resolution_docx(party: &str, doc: &store::Document, place: &str) -> store::Re
             on_behalf: Some("T/M TỈNH ỦY".into()),
             position: "BÍ THƯ".into(),
             name: "Nguyễn Văn Demo".into(),
+        },
+    })
+}
+
+/// A district office's short progress report on one task (BÁO CÁO, party layout).
+fn progress_report(unit: &str, task: &str, on: Date) -> store::Result<Vec<u8>> {
+    let place = unit.rsplit_once("huyện ").map_or(unit, |(_, n)| n);
+    pack(&PartyDoc {
+        party: "ĐẢNG BỘ TỈNH BẮC GIANG".into(),
+        issuer: format!("HUYỆN ỦY {}", place.to_uppercase()),
+        number: String::new(),
+        place: place.into(),
+        date: on,
+        kind: "BÁO CÁO".into(),
+        title: "Tiến độ thực hiện nhiệm vụ của Chương trình hành động thực hiện Nghị quyết \
+                số 05-NQ/TU"
+            .into(),
+        body: vec![
+            Block::Paragraph(format!("Nhiệm vụ: {task}")),
+            Block::Heading {
+                level: 1,
+                text: "Kết quả".into(),
+            },
+            Block::Bullets(vec![
+                "Đã phân công cụ thể cho từng đơn vị, từng đồng chí phụ trách.".into(),
+                "Khối lượng đã thực hiện: khoảng 50% kế hoạch.".into(),
+            ]),
+            Block::Heading {
+                level: 1,
+                text: "Khó khăn, đề xuất".into(),
+            },
+            Block::Paragraph(
+                "Một số chi bộ vùng xa tổ chức chậm do thời vụ; đề nghị Văn phòng Huyện ủy \
+                 đôn đốc, báo cáo Ban Thường vụ trong tháng tới."
+                    .into(),
+            ),
+        ],
+        recipients: vec!["Thường trực Huyện ủy".into(), "Lưu Văn phòng".into()],
+        signer: Signer {
+            on_behalf: Some("T/L BAN THƯỜNG VỤ".into()),
+            position: "CHÁNH VĂN PHÒNG".into(),
+            name: "Lê Văn Demo".into(),
         },
     })
 }

@@ -48,15 +48,21 @@ fn split_plan(text: &str) -> (ProgramSections, Vec<String>) {
     let purpose = cut(a, b);
     let tasks_text = cut(b, c);
     let organization = cut(c, Some(end));
-    let tasks = tasks_text
-        .lines()
-        .filter_map(|l| {
-            let l = l.trim();
-            let (num, rest) = l.split_once(". ")?;
-            num.parse::<u32>().ok()?;
-            Some(rest.trim().to_owned())
-        })
-        .collect();
+    // A numbered item is a task, unless dashes follow it: then it is a heading and each
+    // dash is a task ("1. Công tác tuyên truyền, học tập" is not a task anyone can do).
+    let mut tasks: Vec<String> = Vec::new();
+    let mut heading: Option<String> = None;
+    for l in tasks_text.lines().map(str::trim) {
+        if let Some(item) = l.strip_prefix("- ") {
+            heading = None;
+            tasks.push(item.trim().to_owned());
+        } else if let Some((num, rest)) = l.split_once(". ")
+            && num.parse::<u32>().is_ok()
+        {
+            tasks.extend(heading.replace(rest.trim().to_owned()));
+        }
+    }
+    tasks.extend(heading);
     (
         ProgramSections {
             purpose,
@@ -65,6 +71,110 @@ fn split_plan(text: &str) -> (ProgramSections, Vec<String>) {
         },
         tasks,
     )
+}
+
+/// Moves the years a plan text names by `shift` (2023 → 2026 for a shift of 3): the local
+/// plans were written in April 2024, and the demo's program is issued weeks before its
+/// "today", so its tasks must not fall in years already gone.
+fn retime(text: &str, shift: i32) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("20") {
+        let (before, at) = rest.split_at(i);
+        out.push_str(before);
+        let digits = at
+            .as_bytes()
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let bounded = !before.as_bytes().last().is_some_and(u8::is_ascii_digit);
+        match at[..digits].parse::<i32>() {
+            Ok(y) if digits == 4 && bounded && (2015..=2035).contains(&y) => {
+                out.push_str(&(y + shift).to_string());
+            }
+            _ => out.push_str(&at[..digits]),
+        }
+        rest = &at[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Who leads a task and what it hands in, read from the task's own words: the body the
+/// plan names in it (the first named), else the body whose field it is; the output a
+/// reader expects of such a task (a supervision ends in a conclusion notice, a class in a
+/// list of those trained). Cooperating bodies are the other bodies it names.
+fn lead_and_output(content: &str) -> (String, Vec<String>, String) {
+    const BODIES: [(&str, &str); 11] = [
+        ("Ban Tuyên giáo", "Ban Tuyên giáo Huyện ủy"),
+        ("Trung tâm Chính trị", "Trung tâm Chính trị huyện"),
+        ("Ủy ban Kiểm tra", "Ủy ban Kiểm tra Huyện ủy"),
+        ("Ban Tổ chức", "Ban Tổ chức Huyện ủy"),
+        ("Ban Dân vận", "Ban Dân vận Huyện ủy"),
+        ("Văn phòng Huyện ủy", "Văn phòng Huyện ủy"),
+        ("Ủy ban nhân dân huyện", "Ủy ban nhân dân huyện"),
+        ("Phòng Nông nghiệp", "Phòng Nông nghiệp huyện"),
+        ("Hội Nông dân", "Hội Nông dân huyện"),
+        ("Đài Truyền thanh", "Đài Truyền thanh huyện"),
+        ("Đảng ủy xã", "Đảng ủy các xã, thị trấn"),
+    ];
+    let lower = content.to_lowercase();
+    let has = |w: &str| lower.contains(w);
+    let mut named: Vec<(usize, &str)> = BODIES
+        .iter()
+        .filter_map(|(k, full)| content.find(k).map(|i| (i, *full)))
+        .collect();
+    named.sort();
+    let by_field = if has("giám sát") || has("kiểm tra") {
+        "Ủy ban Kiểm tra Huyện ủy"
+    } else if has("tuyên truyền") || has("học tập") || has("tài liệu") {
+        "Ban Tuyên giáo Huyện ủy"
+    } else if has("dân vận") || has("tiếp dân") || has("đối thoại") {
+        "Ban Dân vận Huyện ủy"
+    } else if has("cán bộ") || has("đảng viên") || has("chi bộ") {
+        "Ban Tổ chức Huyện ủy"
+    } else {
+        "Văn phòng Huyện ủy"
+    };
+    let lead = named.first().map_or(by_field, |n| n.1).to_owned();
+    let mut cooperating: Vec<String> = named
+        .iter()
+        .skip(1)
+        .map(|n| n.1.to_owned())
+        .filter(|b| *b != lead)
+        .collect();
+    cooperating.dedup();
+    if cooperating.is_empty() {
+        cooperating.push("Đảng ủy các xã, thị trấn".into());
+    }
+    // A supervision's output is its conclusion notice; a task that only mentions one
+    // (led by another body) hands in what it does itself.
+    let output = if lead == "Ủy ban Kiểm tra Huyện ủy" {
+        "Thông báo kết luận giám sát"
+    } else if has("biên soạn") || has("tài liệu") {
+        "Tài liệu hỏi – đáp tóm tắt nghị quyết"
+    } else if has("lớp") || has("hội nghị học tập") {
+        "Danh sách học viên và báo cáo kết quả lớp học"
+    } else if has("thí điểm") {
+        "Báo cáo rút kinh nghiệm thí điểm"
+    } else if has("điển hình") || has("cách làm hay") {
+        "Báo cáo điển hình, phát trên chuyên mục"
+    } else if has("danh sách") || has("sổ theo dõi") {
+        "Danh sách theo dõi và biên bản của chi bộ"
+    } else if has("sinh hoạt") {
+        "Biên bản sinh hoạt chuyên đề của chi bộ"
+    } else if has("giấy chứng nhận") {
+        "Giấy chứng nhận quyền sử dụng đất đã cấp"
+    } else if has("liên kết") {
+        "Hợp đồng liên kết tiêu thụ sản phẩm"
+    } else if has("luân chuyển") {
+        "Quyết định luân chuyển cán bộ"
+    } else if has("tiếp dân") || has("đối thoại") {
+        "Sổ tiếp dân và biên bản đối thoại"
+    } else {
+        "Báo cáo kết quả thực hiện"
+    };
+    (lead, cooperating, output.to_owned())
 }
 
 /// The plan that only repeats the resolution: the province's words with "tỉnh" made
@@ -165,58 +275,51 @@ async fn one(
     // first few names of the alphabet (all "Bùi Công …").
     let step = (members.len() / contents.len()).max(1);
     let answerable = |i: usize| members[(i * step + step / 2) % members.len()].member.id;
-    let program = store
-        .create_program_draft(
-            p,
-            NewProgram {
-                org_id: unit.org_id,
-                document_id: doc,
-                kind: ProgramKind::ActionProgram,
-                title: format!(
-                    "Chương trình hành động của {} thực hiện Nghị quyết số {}",
-                    unit.org_name,
-                    crate::resolution::NUMBER
-                ),
-            },
-        )
-        .await?;
-    store.save_program_sections(p, program.id, sections).await?;
-    let targets = own_targets(store, p, doc, program.id, shift).await?;
-    let drafts: Vec<TaskDraft> = contents
-        .iter()
-        .enumerate()
-        .map(|(i, content)| TaskDraft {
-            content: content.clone(),
-            lead_body: Some(
-                [
-                    "Ban Tuyên giáo",
-                    "Ban Tổ chức",
-                    "Ủy ban Kiểm tra",
-                    "Văn phòng",
-                ][i % 4]
-                    .into(),
-            ),
-            cooperating_bodies: vec!["Các chi bộ trực thuộc".into()],
-            responsible: Some(answerable(i)),
-            // The first task's deadline has passed: it shows as overdue.
-            deadline: Some(if i == 0 {
-                today - Duration::days(10)
-            } else {
-                today + Duration::days(30 * (i as i64 + 1))
-            }),
-            expected_output: Some(
-                [
-                    "Báo cáo kết quả",
-                    "Danh sách và biên bản",
-                    "Kết luận giám sát",
-                    "Tài liệu tóm tắt",
-                ][i % 4]
-                    .into(),
-            ),
-            upper_target: targets.get(i % targets.len().max(1)).copied(),
-        })
-        .collect();
-    store.save_tasks(p, program.id, drafts).await?;
+    // Drafted a month before it is issued (and, at Lục Nam, before its consultation).
+    let drafted = store::clock::morning_of(today - Duration::days(50));
+    let program = store::clock::at(drafted, async {
+        let program = store
+            .create_program_draft(
+                p,
+                NewProgram {
+                    org_id: unit.org_id,
+                    document_id: doc,
+                    kind: ProgramKind::ActionProgram,
+                    title: format!(
+                        "Chương trình hành động của {} thực hiện Nghị quyết số {}",
+                        unit.org_name,
+                        crate::resolution::NUMBER
+                    ),
+                },
+            )
+            .await?;
+        store.save_program_sections(p, program.id, sections).await?;
+        let targets = own_targets(store, p, doc, program.id, shift).await?;
+        let drafts: Vec<TaskDraft> = contents
+            .iter()
+            .enumerate()
+            .map(|(i, content)| {
+                let (lead, cooperating, output) = lead_and_output(content);
+                TaskDraft {
+                    content: content.clone(),
+                    lead_body: Some(lead),
+                    cooperating_bodies: cooperating,
+                    responsible: Some(answerable(i)),
+                    // The first task's deadline has passed: it shows as overdue.
+                    deadline: Some(if i == 0 {
+                        today - Duration::days(10)
+                    } else {
+                        today + Duration::days(30 * (i as i64 + 1))
+                    }),
+                    expected_output: Some(output),
+                    upper_target: targets.get(i % targets.len().max(1)).copied(),
+                }
+            })
+            .collect();
+        store.save_tasks(p, program.id, drafts).await?;
+        Ok::<_, store::StoreError>(program)
+    })
+    .await?;
     // Lục Nam put its draft to consultation first (answered in full before the issue).
     if let Some(password_hash) = consult {
         crate::consultation::luc_nam_program(
@@ -230,9 +333,12 @@ async fn one(
         )
         .await?;
     }
-    let issued = store
-        .issue_program(p, program.id, today - Duration::days(20))
-        .await?;
+    let issued_on = today - Duration::days(20);
+    let issued = store::clock::at(
+        store::clock::morning_of(issued_on),
+        store.issue_program(p, program.id, issued_on),
+    )
+    .await?;
     let Some((second, third)) = progress else {
         return Ok(());
     };
@@ -289,6 +395,9 @@ pub async fn load(
         ("Yên Thế", |_| split_plan(YEN_THE), None, 6.0),
         ("Lục Ngạn", copied_plan, None, 10.0),
     ];
+    // The local plans were written in April 2024 for the year after; the demo's are issued
+    // weeks before its today.
+    let years = (today + Duration::days(220)).year() - 2024;
     let mut n = 0;
     for (name, plan, figures, shift) in plans {
         if let Some(unit) = units.iter().find(|u| u.org_name.contains(name)) {
@@ -298,7 +407,17 @@ pub async fn load(
                 p,
                 doc,
                 unit,
-                plan(body),
+                {
+                    let (sections, tasks) = plan(body);
+                    (
+                        ProgramSections {
+                            purpose: retime(&sections.purpose, years),
+                            tasks_and_solutions: retime(&sections.tasks_and_solutions, years),
+                            organization: retime(&sections.organization, years),
+                        },
+                        tasks.iter().map(|t| retime(t, years)).collect(),
+                    )
+                },
                 today,
                 figures,
                 shift,
@@ -321,6 +440,33 @@ mod tests {
             let (s, tasks) = split_plan(text);
             assert!(!s.purpose.is_empty() && !s.organization.is_empty());
             assert!(tasks.len() >= 3, "{tasks:?}");
+            assert!(
+                tasks.iter().all(|t| t.len() > 60),
+                "whole tasks, not headings: {tasks:?}"
+            );
         }
+    }
+
+    #[test]
+    fn years_move_and_other_numbers_stay() {
+        assert_eq!(
+            retime("tháng 5/2024, năm 2023, 15/12/2024; 120240 hộ, số 2020a", 3),
+            "tháng 5/2027, năm 2026, 15/12/2027; 120240 hộ, số 2023a"
+        );
+    }
+
+    #[test]
+    fn a_task_is_led_by_the_body_it_names_and_hands_in_what_it_does() {
+        let (lead, coop, out) = lead_and_output(
+            "Ủy ban Kiểm tra Huyện ủy giám sát chuyên đề việc giải quyết đơn thư của Đảng ủy xã Tiên Nha.",
+        );
+        assert_eq!(lead, "Ủy ban Kiểm tra Huyện ủy");
+        assert_eq!(coop, vec!["Đảng ủy các xã, thị trấn".to_owned()]);
+        assert_eq!(out, "Thông báo kết luận giám sát");
+        let (lead, _, out) = lead_and_output(
+            "Đài Truyền thanh huyện mở chuyên mục giới thiệu cách làm hay của các chi bộ.",
+        );
+        assert_eq!(lead, "Đài Truyền thanh huyện");
+        assert_eq!(out, "Báo cáo điển hình, phát trên chuyên mục");
     }
 }

@@ -74,8 +74,9 @@ pub async fn load(
         .last()
         .copied()
         .unwrap_or(Term::parse("term", "2025–2030")?);
-    let doc = store
-        .register_document(
+    let doc = store::clock::at(
+        store::clock::morning_of(issued_on),
+        store.register_document(
             p,
             NewDocument {
                 issuer_org_id: district.id,
@@ -89,10 +90,12 @@ pub async fn load(
                     .into(),
                 parent_document_id: None,
             },
-        )
-        .await?;
-    store
-        .create_cascade(
+        ),
+    )
+    .await?;
+    store::clock::at(
+        store::clock::morning_of(issued_on + Duration::days(3)),
+        store.create_cascade(
             p,
             doc.id,
             CascadeScope {
@@ -108,8 +111,9 @@ pub async fn load(
                 reports_until: None,
                 grace_days: 5,
             },
-        )
-        .await?;
+        ),
+    )
+    .await?;
     let quarter = last_quarter(today);
     // The commune's own due day; its cells', one level under it, comes earlier
     // (bottom-up deadlines, `domain::cascade::level_grace_days`).

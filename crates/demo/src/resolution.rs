@@ -77,8 +77,12 @@ pub async fn load(
     password_hash: &str,
 ) -> store::Result<u64> {
     let issued_on = today - Duration::days(60);
-    let doc = store
-        .register_document(
+    // Registered on its day and cascaded three days later (the store's clock is set to
+    // those days, so the cascade's date comes before its study deadline).
+    let registered = store::clock::morning_of(issued_on);
+    let doc = store::clock::at(
+        registered,
+        store.register_document(
             p,
             NewDocument {
                 issuer_org_id: root.id,
@@ -92,8 +96,9 @@ pub async fn load(
                 body_md: BODY.into(),
                 parent_document_id: None,
             },
-        )
-        .await?;
+        ),
+    )
+    .await?;
     let by = date!(2030 - 06 - 30);
     store
         .set_document_targets(
@@ -131,8 +136,9 @@ pub async fn load(
             ],
         )
         .await?;
-    let summary = store
-        .create_cascade(
+    let summary = store::clock::at(
+        store::clock::morning_of(issued_on + Duration::days(3)),
+        store.create_cascade(
             p,
             doc.id,
             CascadeScope {
@@ -148,8 +154,9 @@ pub async fn load(
                 reports_until: None,
                 grace_days: 5,
             },
-        )
-        .await?;
+        ),
+    )
+    .await?;
     let units = store
         .cascade_units(
             p,

@@ -29,10 +29,13 @@ async fn the_demo_keeps_an_attachment_and_an_evidence_file_that_open() {
     let n = demo::files::attach(store, &p, "24", today, &keep)
         .await
         .expect("files attach");
-    assert_eq!(n, 3);
+    assert_eq!(n, 4);
     let counts = store.table_counts().await.unwrap();
     assert_eq!(counts["document_attachments"], 1);
-    assert_eq!(counts["evidence_files"], 1);
+    assert_eq!(
+        counts["evidence_files"], 2,
+        "two districts' updates carry evidence"
+    );
     // The portal's party-building article shows its picture.
     let root = store.org_by_code(&p, "24").await.unwrap().unwrap();
     let desk = store.portal_desk(&p, root.id).await.unwrap();
@@ -49,7 +52,7 @@ async fn the_demo_keeps_an_attachment_and_an_evidence_file_that_open() {
 
     let files = kept.into_inner().unwrap();
     assert!(
-        files[2].starts_with(b"\x89PNG\r\n\x1a\n"),
+        files[3].starts_with(b"\x89PNG\r\n\x1a\n"),
         "the picture is a PNG"
     );
     let Some((text, pages)) = testdb::office::docx_as_pdf_text("the demo's resolution", &files[0])
@@ -61,5 +64,7 @@ async fn the_demo_keeps_an_attachment_and_an_evidence_file_that_open() {
     assert!(pages >= 1);
     let (record, _) = testdb::office::docx_as_pdf_text("the conference record", &files[1]).unwrap();
     assert!(record.contains("BIÊN BẢN"), "{record}");
+    let (report, _) = testdb::office::docx_as_pdf_text("the progress report", &files[2]).unwrap();
+    assert!(report.contains("BÁO CÁO"), "{report}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -249,7 +249,7 @@ async fn demo_accounts_import_backup_restore_on_sqlite() {
     };
     let backup = dir.join("backup.zip");
     let out = ok(resolute(&data).arg("backup").arg(&backup));
-    assert!(out.contains("3 tệp đính kèm"), "{out}");
+    assert!(out.contains("4 tệp đính kèm"), "{out}");
     let restored = dir.join("restored");
     ok(resolute(&restored).arg("restore").arg(&backup));
     assert_eq!(member_count(&restored).await, before + 2);

@@ -37,12 +37,12 @@ pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
 /// Now, in UTC, to the second (SQLite stores it as RFC 3339 text, whose order is then
 /// time order).
 pub(crate) fn now() -> OffsetDateTime {
-    trunc(OffsetDateTime::now_utc())
+    trunc(store::clock::now())
 }
 
 /// Today in Vietnam (the day rules such as "not before the conference" compare with).
 pub(crate) fn today() -> time::Date {
-    domain::tz::local_date(OffsetDateTime::now_utc())
+    store::clock::today()
 }
 
 pub(crate) fn trunc(t: OffsetDateTime) -> OffsetDateTime {

@@ -22,6 +22,7 @@
 mod accounts;
 mod audit;
 mod cascades;
+pub mod clock;
 mod consultation;
 mod dashboards;
 mod documents;

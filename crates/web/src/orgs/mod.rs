@@ -14,7 +14,7 @@ use axum::routing::get;
 use domain::{Invalid, OrgId, OrgKind, Permission, Principal, validate};
 use store::{
     Crumb, Member, Merge, MergeTarget, NewOrg, Org, OrgEdit, OrgEvent, OrgLinks, Page, Split,
-    SplitPart, StoreError,
+    SplitPart,
 };
 
 use crate::AppState;
@@ -41,22 +41,6 @@ const PAGE_SIZE: u32 = 50;
 
 async fn load(st: &AppState, p: &Principal, raw_id: &str) -> Result<Org, AppError> {
     Ok(st.store.org_get(p, forms::id::<OrgId>(raw_id)?).await?)
-}
-
-/// A unit named in a form by its number (id) or its code, in the user's scope.
-async fn resolve(st: &AppState, p: &Principal, raw: &str) -> Result<Option<Org>, AppError> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    if let Ok(id) = raw.parse::<OrgId>() {
-        match st.store.org_get(p, id).await {
-            Ok(o) => return Ok(Some(o)),
-            Err(StoreError::NotFound) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(st.store.org_by_code(p, raw).await?)
 }
 
 // ---- Browsing ---------------------------------------------------------------------------
@@ -539,7 +523,8 @@ fn move_page(ctx: &Ctx, org: &Org, f: &FormData, errors: FormErrors) -> Response
             ctx.t("orgs.field.new_parent"),
             f.get("new_parent"),
         )
-        .hint(ctx.t("orgs.field.org_ref_hint")),
+        .hint(ctx.t("orgs.field.org_ref_hint"))
+        .pick("orgs"),
         Field::date(
             ctx.lang,
             "on",
@@ -573,12 +558,8 @@ async fn move_org(
     let org = load(&st, &auth.p, &id).await?;
     let lang = auth.ctx.lang;
     let mut errors = FormErrors::default();
-    let parent = resolve(&st, &auth.p, f.get("new_parent")).await?;
-    if f.get("new_parent").trim().is_empty() {
-        errors.push(lang, "new_parent", "required");
-    } else if parent.is_none() {
-        errors.push_key(lang, "new_parent", "orgs.err.unknown_org");
-    }
+    let parent =
+        crate::pick::org_into(&st, &auth.ctx, &auth.p, &f, "new_parent", true, &mut errors).await?;
     let on = validate::date("on", f.get("on"));
     if let Err(inv) = &on {
         errors.0.extend(FormErrors::from_invalid(lang, inv).0);
@@ -630,7 +611,8 @@ fn merge_page(ctx: &Ctx, org: &Org, f: &FormData, errors: FormErrors) -> Respons
             .hint(ctx.t("orgs.field.new_name_hint")),
         Field::short("new_code", ctx.t("orgs.field.code"), f.get("new_code")),
         Field::short("target", ctx.t("orgs.field.target"), f.get("target"))
-            .hint(ctx.t("orgs.field.target_hint")),
+            .hint(ctx.t("orgs.field.target_hint"))
+            .pick("orgs"),
         Field::date(
             ctx.lang,
             "on",
@@ -655,9 +637,11 @@ async fn merge_form(
     ))
 }
 
-/// Unit references separated by commas, semicolons or whitespace.
+/// Units named and separated by commas, semicolons or line breaks (a name has spaces, so
+/// spaces do not separate).
 fn refs(raw: &str) -> Vec<&str> {
-    raw.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+    raw.split([',', ';', '\n'])
+        .map(str::trim)
         .filter(|s| !s.is_empty())
         .collect()
 }
@@ -673,27 +657,21 @@ async fn merge(
     let mut errors = FormErrors::default();
     let mut sources = vec![org.id];
     for r in refs(f.get("others")) {
-        match resolve(&st, &auth.p, r).await? {
-            Some(o) if !sources.contains(&o.id) => sources.push(o.id),
-            Some(_) => {}
-            None => {
-                errors.push_key(lang, "others", "orgs.err.unknown_org");
+        match crate::pick::org_field(&st, &auth.ctx, &auth.p, r).await? {
+            Ok(Some(o)) if !sources.contains(&o.id) => sources.push(o.id),
+            Ok(_) => {}
+            Err(message) => {
+                errors.push_text("others", &message);
                 break;
             }
         }
     }
     let target = match f.get("target_mode") {
-        "existing" => match resolve(&st, &auth.p, f.get("target")).await? {
-            Some(t) => Some(MergeTarget::Existing(t.id)),
-            None if f.get("target").trim().is_empty() => {
-                errors.push(lang, "target", "required");
-                None
-            }
-            None => {
-                errors.push_key(lang, "target", "orgs.err.unknown_org");
-                None
-            }
-        },
+        "existing" => {
+            crate::pick::org_into(&st, &auth.ctx, &auth.p, &f, "target", true, &mut errors)
+                .await?
+                .map(|t| MergeTarget::Existing(t.id))
+        }
         "new" => {
             let name = validate::name("new_name", f.get("new_name"), 200);
             let code = validate::optional("new_code", f.get("new_code"), 32);
@@ -934,7 +912,8 @@ fn close_page(ctx: &Ctx, org: &Org, f: &FormData, errors: FormErrors) -> Respons
             ctx.t("orgs.field.successor"),
             f.get("successor"),
         )
-        .hint(ctx.t("orgs.field.successor_hint")),
+        .hint(ctx.t("orgs.field.successor_hint"))
+        .pick("orgs"),
         Field::date(
             ctx.lang,
             "on",
@@ -968,10 +947,8 @@ async fn close(
     let org = load(&st, &auth.p, &id).await?;
     let lang = auth.ctx.lang;
     let mut errors = FormErrors::default();
-    let successor = resolve(&st, &auth.p, f.get("successor")).await?;
-    if !f.get("successor").trim().is_empty() && successor.is_none() {
-        errors.push_key(lang, "successor", "orgs.err.unknown_org");
-    }
+    let successor =
+        crate::pick::org_into(&st, &auth.ctx, &auth.p, &f, "successor", false, &mut errors).await?;
     let on = validate::date("on", f.get("on"));
     if let Err(inv) = &on {
         errors.push(lang, "on", inv.0[0].code);
@@ -995,7 +972,10 @@ mod tests {
 
     #[test]
     fn unit_references_split_on_commas_and_spaces() {
-        assert_eq!(refs("12, 13;X-1\n 14"), ["12", "13", "X-1", "14"]);
+        assert_eq!(
+            refs("12, 13;X-1\n Đảng bộ huyện Lục Nam"),
+            ["12", "13", "X-1", "Đảng bộ huyện Lục Nam"]
+        );
         assert!(refs("  ").is_empty());
     }
 }

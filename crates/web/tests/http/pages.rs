@@ -463,11 +463,19 @@ async fn admins_restructure_and_history_is_kept() {
         "admins see the restructuring links"
     );
 
-    // Move commune A to district B, by the district's code.
+    // The move form offers units by name as the user types.
+    let html = b
+        .get(&format!("/orgs/{}/move", app.grassroots_a))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("data-pick=\"orgs\""), "{html}");
+    // Move commune A to district B, by the district's name typed without diacritics.
     let res = b
         .post(
             &format!("/orgs/{}/move", app.grassroots_a),
-            &[("new_parent", "215"), ("on", "01/07/2025")],
+            &[("new_parent", "huyen yen the"), ("on", "01/07/2025")],
         )
         .await;
     assert_eq!(res.status(), 303);
@@ -500,13 +508,18 @@ async fn admins_restructure_and_history_is_kept() {
         )
         .await;
     assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("khong-co"),
+        "the message names what was typed: {html}"
+    );
 
     // Merge the two districts into a new one.
     let res = b
         .post(
             &format!("/orgs/{}/merge", app.district_a),
             &[
-                ("others", &app.district_b.to_string()),
+                ("others", "Huyện Yên Thế"),
                 ("target_mode", "new"),
                 ("new_name", "Đảng bộ huyện Lục Nam – Yên Thế"),
                 ("new_code", ""),
