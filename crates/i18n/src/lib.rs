@@ -148,6 +148,16 @@ pub fn fill(text: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
     out
 }
 
+/// [`fill`] with owned values (a message kept to be rendered later in the reader's
+/// language, such as an API error's).
+pub fn fill_owned(text: &str, args: &[(&'static str, String)]) -> String {
+    let args: Vec<(&str, &dyn std::fmt::Display)> = args
+        .iter()
+        .map(|(k, v)| (*k, v as &dyn std::fmt::Display))
+        .collect();
+    fill(text, &args)
+}
+
 /// Whether a key exists in Vietnamese.
 pub fn has(key: &str) -> bool {
     catalog().vi.contains_key(key)

@@ -44,7 +44,8 @@ fn fw_from_json(s: &str) -> Result<Framework> {
 // ---- Frameworks -----------------------------------------------------------------------
 
 const FW_SQL: &str = "SELECT f.id, f.org_id, o.path AS org_path, o.name AS org_name, f.version, \
-     f.body, f.created_at FROM evaluation_frameworks f JOIN organizations o ON o.id = f.org_id";
+     f.body, u.display_name AS created_by, f.created_at FROM evaluation_frameworks f \
+     JOIN organizations o ON o.id = f.org_id LEFT JOIN users u ON u.id = f.created_by";
 
 fn fw_row(r: &DbRow) -> Result<(FrameworkRecord, OrgPath)> {
     let body: String = r.try_get("body").db()?;
@@ -55,6 +56,7 @@ fn fw_row(r: &DbRow) -> Result<(FrameworkRecord, OrgPath)> {
             org_name: r.try_get("org_name").db()?,
             version: r.try_get("version").db()?,
             framework: fw_from_json(&body)?,
+            created_by: r.try_get("created_by").db()?,
             created_at: r.try_get("created_at").db()?,
         },
         path_of(r.try_get("org_path").db()?)?,
@@ -1559,6 +1561,9 @@ impl EvaluationStore for Backend {
         let o = org_for_write(&mut tx, p, new.org, Permission::EditPeople).await?;
         let mut inv = Invalid::default();
         let form = inv.take(validate::name("form", &new.form, 100));
+        let decision_no = inv
+            .take(validate::optional("decision_no", &new.decision_no, 100))
+            .flatten();
         let note = match rules::check_text("note", &new.note, false) {
             Ok(n) => Some(n),
             Err(e) => {
@@ -1566,31 +1571,43 @@ impl EvaluationStore for Backend {
                 None
             }
         };
-        let (form, note) = inv.into_result((form, note))?;
-        let (form, note) = (form.expect("checked"), note.expect("checked"));
+        // A member's measure is kept on their cell: the cell and every unit above it
+        // count it ("no sub-unit or member disciplined").
+        let mut at = (o.id, o.path.clone());
         if let Some(m) = new.member {
-            let cell: Option<String> =
-                sqlx::query_scalar("SELECT cell_path FROM members WHERE id = $1")
-                    .bind(m.0)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .db()?;
-            match cell.map(path_of).transpose()? {
-                Some(c) if o.path.covers(&c) => {}
-                _ => return Err(Invalid::one("member", "not_found").into()),
+            let cell = sqlx::query("SELECT cell_id, cell_path FROM members WHERE id = $1")
+                .bind(m.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .db()?;
+            match cell {
+                Some(r) => {
+                    let path = path_of(r.try_get("cell_path").db()?)?;
+                    if o.path.covers(&path) {
+                        at = (OrgId(r.try_get("cell_id").db()?), path);
+                    } else {
+                        inv.push("member", "not_found");
+                    }
+                }
+                None => inv.push("member", "not_found"),
             }
         }
+        let (form, note) = inv.into_result((form, note))?;
+        let (form, note) = (form.expect("checked"), note.expect("checked"));
+        let decision_no = decision_no.unwrap_or_default();
+        let (org_id, path) = at;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO discipline_records (province_id, org_id, org_path, member_id, form, \
-             decided_on, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-             RETURNING id",
+             decided_on, decision_no, note, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
-        .bind(province_of(&o.path))
-        .bind(o.id.0)
-        .bind(o.path.as_str())
+        .bind(province_of(&path))
+        .bind(org_id.0)
+        .bind(path.as_str())
         .bind(new.member.map(|m| m.0))
         .bind(&form)
         .bind(new.decided_on)
+        .bind(&decision_no)
         .bind(&note)
         .bind(user_id_of(p))
         .bind(now())
@@ -1603,16 +1620,65 @@ impl EvaluationStore for Backend {
             "create",
             "discipline_record",
             id,
-            Some(&o.path),
+            Some(&path),
             None,
             Some(
-                json!({"org_id": o.id, "member_id": new.member, "form": form,
-                "decided_on": new.decided_on.to_string(), "note": note}),
+                json!({"org_id": org_id, "member_id": new.member, "form": form,
+                "decided_on": new.decided_on.to_string(), "decision_no": decision_no,
+                "note": note}),
             ),
         )
         .await?;
         tx.commit().await.db()?;
         Ok(id)
+    }
+
+    async fn discipline_records(&self, p: &Principal, org: OrgId) -> Result<Vec<DisciplineRecord>> {
+        let mut conn = self.reader().await?;
+        let o = org_readable(&mut conn, p, org).await?;
+        let mut qb = QueryBuilder::<Db>::new(
+            "SELECT d.id, d.org_id, d.org_path, o.name AS org_name, d.member_id, \
+             m.full_name AS member_name, d.form, d.decided_on, d.decision_no, d.note, \
+             u.display_name AS created_by, d.created_at FROM discipline_records d \
+             JOIN organizations o ON o.id = d.org_id \
+             LEFT JOIN members m ON m.id = d.member_id \
+             LEFT JOIN users u ON u.id = d.created_by WHERE 1 = 1",
+        );
+        push_subtree(&mut qb, "d.org_path", &o.path);
+        push_scope(&mut qb, "d.org_path", p, Permission::Read);
+        qb.push(" ORDER BY d.decided_on DESC, d.id DESC");
+        let mut out = Vec::new();
+        for r in qb.build().fetch_all(&mut *conn).await.db()? {
+            let path = path_of(r.try_get("org_path").db()?)?;
+            let member = r.try_get::<Option<i64>, _>("member_id").db()?.map(MemberId);
+            let subject = Subject {
+                kind: if member.is_some() {
+                    SubjectKind::Member
+                } else {
+                    SubjectKind::Unit
+                },
+                decider: path.clone(),
+                path,
+                member,
+            };
+            if !rules::may_read(p, &subject) {
+                continue;
+            }
+            out.push(DisciplineRecord {
+                id: r.try_get("id").db()?,
+                org_id: OrgId(r.try_get("org_id").db()?),
+                org_name: r.try_get("org_name").db()?,
+                member_id: member,
+                member_name: r.try_get("member_name").db()?,
+                form: r.try_get("form").db()?,
+                decided_on: r.try_get("decided_on").db()?,
+                decision_no: r.try_get("decision_no").db()?,
+                note: r.try_get("note").db()?,
+                created_by: r.try_get("created_by").db()?,
+                created_at: r.try_get("created_at").db()?,
+            });
+        }
+        Ok(out)
     }
 }
 

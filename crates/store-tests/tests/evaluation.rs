@@ -15,6 +15,8 @@ store_tests::program_suite!(
     three_steps_quota_and_isolation,
     bad_input_and_wrong_order_are_refused,
     a_moved_subtree_takes_its_evaluations,
+    discipline_is_kept_on_the_cell_and_hidden_from_peers,
+    a_saved_framework_version_is_what_a_period_uses,
 );
 
 fn today() -> time::Date {
@@ -150,6 +152,7 @@ async fn record(s: &dyn FullStore, t: &Tree) {
             member: Some(t.m3.id),
             form: "Khiển trách".into(),
             decided_on: d(y, 2, 10),
+            decision_no: "12-QĐ/ĐU".into(),
             note: "Vi phạm quy định sinh hoạt đảng.".into(),
         },
     )
@@ -255,6 +258,9 @@ async fn proposed_scores_come_from_the_record_and_recompute_equal(s: &dyn FullSt
     assert_eq!(points(&g1, "discipline"), (0, 1, 0));
     assert_eq!(g1.proposal.score, 800);
     assert_eq!(g1.proposal.level, Level::NotCompleted);
+    // c2: m3's measure is kept on their cell, which counts it too.
+    let c2 = by_unit(s, per.id, &t, &t.c2).await;
+    assert_eq!(points(&c2, "discipline"), (0, 1, 0));
     // c1: nothing against it.
     let c1 = by_unit(s, per.id, &t, &t.c1).await;
     assert_eq!(c1.proposal.score, 1000);
@@ -633,4 +639,147 @@ async fn a_moved_subtree_takes_its_evaluations(s: &dyn FullStore) {
         s.evaluation(&d2_office, m1.id).await.unwrap().decider_id,
         t.g1.id
     );
+}
+
+async fn discipline_is_kept_on_the_cell_and_hidden_from_peers(s: &dyn FullStore) {
+    let t = tree(s).await;
+    let y = year();
+    let office = principal(s, AccessRole::OfficeStaff, t.d1.id).await;
+    let measure = |org, member, form: &str| NewDiscipline {
+        org,
+        member,
+        form: form.into(),
+        decided_on: d(y, 3, 5),
+        decision_no: "  07-QĐ/ĐU ".into(),
+        note: "Vi phạm quy định về những điều đảng viên không được làm.".into(),
+    };
+    let before = audit_count(s).await;
+    // Recorded from the grassroots' page, kept on m3's cell.
+    let on_m3 = s
+        .record_discipline(&office, measure(t.g1.id, Some(t.m3.id), "Cảnh cáo"))
+        .await
+        .unwrap();
+    let on_c1 = s
+        .record_discipline(&office, measure(t.c1.id, None, "Khiển trách"))
+        .await
+        .unwrap();
+    assert_eq!(audit_count(s).await, before + 2, "each measure audited");
+    let all = s.discipline_records(&office, t.g1.id).await.unwrap();
+    assert_eq!(all.len(), 2);
+    let r = all.iter().find(|r| r.id == on_m3).unwrap();
+    assert_eq!((r.org_id, r.member_id), (t.c2.id, Some(t.m3.id)));
+    assert_eq!(r.member_name.as_deref(), Some("Lê Văn Cường"));
+    assert_eq!(r.decision_no, "07-QĐ/ĐU");
+    assert_eq!(r.form, "Cảnh cáo");
+    let c2 = s.discipline_records(&office, t.c2.id).await.unwrap();
+    assert_eq!(c2.iter().map(|r| r.id).collect::<Vec<_>>(), [on_m3]);
+
+    // Peers see nothing of each other: c1's secretary does not read c2's list, and c1's
+    // own list holds only c1's measure.
+    let sec_c1 = principal(s, AccessRole::Secretary, t.c1.id).await;
+    assert!(matches!(
+        s.discipline_records(&sec_c1, t.c2.id).await,
+        Err(StoreError::NotFound)
+    ));
+    let c1 = s.discipline_records(&sec_c1, t.c1.id).await.unwrap();
+    assert_eq!(c1.iter().map(|r| r.id).collect::<Vec<_>>(), [on_c1]);
+    // A member reads their own measure, not a fellow member's; the other district
+    // reads nothing.
+    let m3 = member_principal(s, &t.m3, "m3.discipline").await;
+    let mine = s.discipline_records(&m3, t.c2.id).await.unwrap();
+    assert_eq!(mine.iter().map(|r| r.id).collect::<Vec<_>>(), [on_m3]);
+    let m4 = member_principal(s, &t.m4, "m4.discipline").await;
+    let other = s
+        .record_discipline(&office, measure(t.g1.id, None, "Khiển trách"))
+        .await
+        .unwrap();
+    assert!(other > 0);
+    assert!(matches!(
+        s.discipline_records(&m4, t.g1.id).await,
+        Err(StoreError::NotFound)
+    ));
+    let office_d2 = principal(s, AccessRole::OfficeStaff, t.d2.id).await;
+    assert!(matches!(
+        s.discipline_records(&office_d2, t.g1.id).await,
+        Err(StoreError::NotFound)
+    ));
+
+    // Refusals: no form, a member outside the unit, a peer's or a reader's write.
+    assert_eq!(
+        invalid_code(
+            s.record_discipline(&office, measure(t.g1.id, None, "  "))
+                .await
+        ),
+        ("form", "required")
+    );
+    assert_eq!(
+        invalid_code(
+            s.record_discipline(&office, measure(t.c1.id, Some(t.m3.id), "Khiển trách"))
+                .await
+        ),
+        ("member", "not_found")
+    );
+    assert!(
+        s.record_discipline(&sec_c1, measure(t.c2.id, None, "Khiển trách"))
+            .await
+            .is_err()
+    );
+    assert!(matches!(
+        s.record_discipline(&m3, measure(t.c2.id, None, "Khiển trách"))
+            .await,
+        Err(StoreError::Forbidden)
+    ));
+}
+
+async fn a_saved_framework_version_is_what_a_period_uses(s: &dyn FullStore) {
+    let t = tree(s).await;
+    let office = principal(s, AccessRole::OfficeStaff, t.d1.id).await;
+    let y = year();
+    let mut fw = Framework::default_members();
+    fw.thresholds.excellent = 95;
+    let v1 = s
+        .save_evaluation_framework(&office, t.d1.id, fw.clone())
+        .await
+        .unwrap();
+    fw.quota.max_excellent_percent = 15;
+    let v2 = s
+        .save_evaluation_framework(&office, t.d1.id, fw.clone())
+        .await
+        .unwrap();
+    assert_eq!((v1.version, v2.version), (1, 2));
+    assert_eq!(v2.created_by.as_deref(), Some(office.display_name.as_str()));
+    let per = s
+        .create_evaluation_period(
+            &office,
+            NewPeriod {
+                org: t.g1.id,
+                kind: PeriodKind::Year,
+                name: "Năm".into(),
+                starts_on: d(y, 1, 1),
+                ends_on: d(y, 12, 31),
+                unit_framework: None,
+                member_framework: Some(v1.id),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        per.member_framework_id, v1.id,
+        "a version of the unit above"
+    );
+    // A third version leaves the period on the one it names.
+    fw.quota.max_excellent_percent = 10;
+    s.save_evaluation_framework(&office, t.d1.id, fw)
+        .await
+        .unwrap();
+    let again = s.evaluation_period(&office, per.id).await.unwrap();
+    assert_eq!(again.member_framework_id, v1.id);
+    let history = s.evaluation_frameworks(&office, t.g1.id).await.unwrap();
+    assert!(history.iter().any(|f| f.id == v1.id));
+    // Another district's office neither reads nor uses it.
+    let office_d2 = principal(s, AccessRole::OfficeStaff, t.d2.id).await;
+    assert!(matches!(
+        s.evaluation_framework(&office_d2, v1.id).await,
+        Err(StoreError::NotFound)
+    ));
 }

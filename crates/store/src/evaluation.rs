@@ -25,6 +25,8 @@ pub struct FrameworkRecord {
     pub org_name: String,
     pub version: i64,
     pub framework: Framework,
+    /// Who saved it (the display name; none for the command line).
+    pub created_by: Option<String>,
     pub created_at: OffsetDateTime,
 }
 
@@ -188,14 +190,37 @@ pub struct ComputeReport {
     pub kept: u64,
 }
 
-/// A disciplinary measure (the "no discipline" rule and conditions read them).
+/// A disciplinary measure (the "no discipline" rule and conditions read them): on a unit,
+/// or on a member of the unit's subtree (then kept on the member's cell, so that the cell
+/// and every unit above it count it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewDiscipline {
     pub org: OrgId,
     pub member: Option<MemberId>,
+    /// The form of discipline (khiển trách, cảnh cáo, cách chức, khai trừ, giải tán).
     pub form: String,
     pub decided_on: Date,
+    /// The decision's number and symbol ("15-QĐ/HU"); may be empty.
+    pub decision_no: String,
+    /// The reason.
     pub note: String,
+}
+
+/// A recorded disciplinary measure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DisciplineRecord {
+    pub id: i64,
+    /// The unit disciplined, or the member's cell.
+    pub org_id: OrgId,
+    pub org_name: String,
+    pub member_id: Option<MemberId>,
+    pub member_name: Option<String>,
+    pub form: String,
+    pub decided_on: Date,
+    pub decision_no: String,
+    pub note: String,
+    pub created_by: Option<String>,
+    pub created_at: OffsetDateTime,
 }
 
 /// Progress of a long computation: (done, total).
@@ -299,6 +324,12 @@ pub trait EvaluationStore: Send + Sync + 'static {
     async fn evaluation_quota(&self, p: &Principal, id: i64) -> Result<QuotaInfo>;
 
     /// Records a disciplinary measure on a unit or one of its members (`EditPeople` on the
-    /// unit; `Invalid` `form`, `note`). Audited.
+    /// unit; `Invalid` `form`, `decision_no`, `note`, `member`). A member's measure is kept
+    /// on their cell. Audited.
     async fn record_discipline(&self, p: &Principal, new: NewDiscipline) -> Result<i64>;
+
+    /// The disciplinary measures in a unit's subtree, latest decision first (Read on the
+    /// unit; a member's measure only to whoever may read the member's evaluation:
+    /// `domain::evaluation::may_read`).
+    async fn discipline_records(&self, p: &Principal, org: OrgId) -> Result<Vec<DisciplineRecord>>;
 }

@@ -65,9 +65,9 @@ pub use emulation::{
 };
 pub use error::StoreError;
 pub use evaluation::{
-    ComputeReport, EvaluationPeriod, EvaluationRecord, EvaluationRow, EvaluationStore,
-    FrameworkRecord, NewDiscipline, NewPeriod, PeriodCounts, Progress, QuotaInfo, Ranking,
-    StepInput, StepRecord,
+    ComputeReport, DisciplineRecord, EvaluationPeriod, EvaluationRecord, EvaluationRow,
+    EvaluationStore, FrameworkRecord, NewDiscipline, NewPeriod, PeriodCounts, Progress, QuotaInfo,
+    Ranking, StepInput, StepRecord,
 };
 pub use inspection::{
     Conclusion, CoverageRow, Finding, InspectionDashboard, InspectionFile, InspectionProgram,

@@ -130,6 +130,13 @@ pub enum ApiError {
     /// Bad input: 400 with every field's problem.
     Invalid(domain::Invalid),
     Conflict(&'static str),
+    /// A conflict whose message says more than `err.<code>`: the text of `key` in the
+    /// user's language with `args` filled in (the places left of a quota).
+    ConflictWith {
+        code: &'static str,
+        key: &'static str,
+        args: Vec<(&'static str, String)>,
+    },
     /// A request that is not what the API describes (`bad_json`, a store refusal).
     BadRequest(&'static str),
     Internal(String),
@@ -205,7 +212,7 @@ impl ApiError {
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Forbidden | ApiError::Csrf => StatusCode::FORBIDDEN,
             ApiError::Invalid(_) | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::ConflictWith { .. } => StatusCode::CONFLICT,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -231,6 +238,13 @@ impl ApiError {
                     .filter(|f| *f != "form")
                     .map(str::to_owned),
                 ..plain(c)
+            },
+            ApiError::ConflictWith { code, key, args } => ErrorDetail {
+                field: Some(crate::forms::conflict_field(code))
+                    .filter(|f| *f != "form")
+                    .map(str::to_owned),
+                message: i18n::fill_owned(i18n::tr(lang, key), args),
+                ..plain(code)
             },
             ApiError::Invalid(inv) => {
                 let fields: Vec<FieldProblem> = inv

@@ -100,6 +100,24 @@ impl FormErrors {
         self.0.is_empty()
     }
 
+    /// Names each message's field in the error summary by its label.
+    pub fn label(&mut self, fields: &[Field]) {
+        for m in &mut self.0 {
+            if let Some(f) = fields.iter().find(|f| f.name == m.field) {
+                m.label = f.label.clone();
+            }
+        }
+    }
+
+    /// 200 for a fresh form, 422 when it comes back with messages.
+    pub fn status(&self) -> axum::http::StatusCode {
+        if self.is_empty() {
+            axum::http::StatusCode::OK
+        } else {
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        }
+    }
+
     pub fn items(&self) -> &[FieldMessage] {
         &self.0
     }
@@ -348,18 +366,9 @@ impl FormPage {
 
     /// The response: 200 for a fresh form, 422 when it comes back with errors.
     pub fn respond(mut self) -> axum::response::Response {
-        for m in &mut self.errors.0 {
-            if let Some(f) = self.fields.iter().find(|f| f.name == m.field) {
-                m.label = f.label.clone();
-            }
-        }
+        self.errors.label(&self.fields);
         use axum::response::IntoResponse;
-        let status = if self.errors.is_empty() {
-            axum::http::StatusCode::OK
-        } else {
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY
-        };
-        (status, self).into_response()
+        (self.errors.status(), self).into_response()
     }
 }
 
@@ -375,6 +384,7 @@ pub(crate) fn conflict_field(code: &str) -> &'static str {
         "date_before_start" => "on",
         "grant_exists" => "org",
         "document_number_taken" => "number",
+        "evaluation_quota" => "level",
         _ => "form",
     }
 }

@@ -112,13 +112,17 @@ pub fn member_value(h: &MemberHit) -> String {
 }
 
 /// A member for a field that must name someone in `unit`'s subtree: their id, or the
-/// message that says what went wrong, naming the people concerned.
+/// message that says what went wrong, naming the people concerned. `outside` is the
+/// message key for someone outside the unit (`{name}`, `{cell}`, `{unit}`), which says
+/// why the field needs a member of the unit (`shell.pick.member_outside` for a task's
+/// responsible person).
 pub async fn member_in(
     st: &AppState,
     ctx: &Ctx,
     p: &Principal,
     raw: &str,
     unit: &Org,
+    outside: &str,
 ) -> Result<Result<Option<MemberId>, String>, AppError> {
     Ok(match member(st, p, raw).await? {
         Pick::Empty => Ok(None),
@@ -127,7 +131,7 @@ pub async fn member_in(
                 Ok(Some(h.member.id))
             } else {
                 Err(i18n::fill(
-                    ctx.t("shell.pick.member_outside"),
+                    ctx.t(outside),
                     &[
                         ("name", &h.member.full_name),
                         ("cell", &h.cell_name),

@@ -159,6 +159,11 @@ pub static ALL: &[(Method, &str)] = &[
     (Method::POST, "/evaluations/{id}/self"),
     (Method::POST, "/evaluations/{id}/assess"),
     (Method::POST, "/evaluations/{id}/decide"),
+    (Method::GET, "/orgs/{id}/evaluation/framework"),
+    (Method::POST, "/orgs/{id}/evaluation/framework"),
+    (Method::GET, "/evaluation-frameworks/{id}"),
+    (Method::GET, "/orgs/{id}/discipline"),
+    (Method::POST, "/orgs/{id}/discipline"),
     // emulation
     (Method::GET, "/orgs/{id}/emulation"),
     (Method::GET, "/orgs/{id}/emulation/new"),
@@ -289,6 +294,9 @@ pub static ALL: &[(Method, &str)] = &[
     // api: evaluation
     (Method::GET, "/api/evaluation-periods/{id}"),
     (Method::GET, "/api/evaluations/{id}"),
+    (Method::POST, "/api/evaluations/{id}/self"),
+    (Method::POST, "/api/evaluations/{id}/assess"),
+    (Method::POST, "/api/evaluations/{id}/decide"),
     // api: inspection
     (Method::GET, "/api/inspection-items/{id}"),
     (Method::POST, "/api/inspection-items/{id}/conclude"),

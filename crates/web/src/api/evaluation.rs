@@ -1,30 +1,36 @@
 //! Evaluation and rating (issue 17): a period's ranking under a unit and one evaluation
 //! with its proposed score, the facts behind each point, the steps and the signals. The
-//! same store calls as the pages (`crate::evaluation`); the steps are taken on the pages.
+//! same store calls as the pages (`crate::evaluation`), and the three steps with the
+//! pages' rules, messages and quota check (`crate::evaluation::{step_input, take}`).
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::routing::get;
+use axum::routing::{get, post};
 use domain::OrgId;
 use domain::evaluation::SubjectKind;
-use serde::Serialize;
-use store::{EvaluationRecord, EvaluationRow, Ranking, StepRecord};
+use serde::{Deserialize, Serialize};
+use store::{EvaluationRecord, EvaluationRow, Ranking, StepRecord, StoreError};
 use utoipa::{OpenApi, ToSchema};
 
-use super::{ApiResult, id, ok};
+use super::{ApiError, ApiResult, body, id, ok};
 use crate::AppState;
 use crate::ctx::Auth;
 use crate::error::ErrorBody;
+use crate::evaluation::{QUOTA_FULL, Taking, quota_full_args, score_tenths, step_input, take};
 use crate::forms::query_param;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/evaluation-periods/{id}", get(ranking))
         .route("/api/evaluations/{id}", get(evaluation))
+        .route("/api/evaluations/{id}/self", post(self_assess))
+        .route("/api/evaluations/{id}/assess", post(assess))
+        .route("/api/evaluations/{id}/decide", post(decide))
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(ranking, evaluation))]
+#[openapi(paths(ranking, evaluation, self_assess, assess, decide))]
 pub struct Doc;
 
 /// One evaluation in a ranking. Scores are in points (one decimal); levels are
@@ -236,4 +242,105 @@ async fn ranking(
 async fn evaluation(auth: Auth, State(st): State<AppState>, Path(raw): Path<String>) -> ApiResult {
     let e = st.store.evaluation(&auth.p, id(&raw)?).await?;
     ok(EvaluationDto::from(&e))
+}
+
+/// A step: the level (`excellent`, `good`, `completed`, `not_completed`) and the text
+/// (the self-criticism, the assessment, or the decision's reason, required when the
+/// decision is above the proposed level). `score` (0–100, one decimal) is the
+/// self-assessment's own score, optional and ignored by the other steps.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StepBody {
+    pub level: Option<String>,
+    #[serde(default)]
+    pub text: String,
+    pub score: Option<f64>,
+}
+
+/// The three steps: the same guards as the pages (who may take it, in order, a decision
+/// is final, the reason above the proposal, the quota on "excellent").
+async fn take_step(
+    auth: Auth,
+    st: AppState,
+    raw: String,
+    bytes: Bytes,
+    taking: Taking,
+) -> ApiResult {
+    // Read first: outside the reader's reach this is a 404 whatever the body.
+    let e = st.store.evaluation(&auth.p, id(&raw)?).await?;
+    let b: StepBody = body(&bytes)?;
+    let input = step_input(
+        taking,
+        b.level.as_deref().unwrap_or(""),
+        b.text,
+        b.score.map(score_tenths).transpose(),
+    )
+    .map_err(ApiError::Invalid)?;
+    match take(&st, &auth.p, e.id, input, taking).await {
+        Ok(after) => ok(EvaluationDto::from(&after)),
+        Err(StoreError::Conflict("evaluation_quota")) => Err(ApiError::ConflictWith {
+            code: "evaluation_quota",
+            key: QUOTA_FULL,
+            args: quota_full_args(&st, &auth.p, &e).await?,
+        }),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Step 1: the self-assessment (the member themselves; for a unit, who keeps its people).
+/// It may be redone until the assessment.
+#[utoipa::path(post, path = "/api/evaluations/{id}/self", tag = "evaluation",
+    params(("id" = i64, Path, description = "The evaluation")),
+    request_body = StepBody,
+    responses((status = 200, description = "The evaluation after the step", body = EvaluationDto),
+        (status = 400, description = "Invalid input (`level` required, `score` 0–100, `text`)", body = ErrorBody),
+        (status = 403, description = "Not the subject (or who keeps the unit's people)", body = ErrorBody),
+        (status = 404, description = "Not found, or not for this user", body = ErrorBody),
+        (status = 409, description = "`evaluation_decided`, `evaluation_step_order`", body = ErrorBody)))]
+async fn self_assess(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path(raw): Path<String>,
+    bytes: Bytes,
+) -> ApiResult {
+    take_step(auth, st, raw, bytes, Taking::SelfAssess).await
+}
+
+/// Step 2: the assessment (a member's cell; a unit's level above), after the
+/// self-assessment.
+#[utoipa::path(post, path = "/api/evaluations/{id}/assess", tag = "evaluation",
+    params(("id" = i64, Path, description = "The evaluation")),
+    request_body = StepBody,
+    responses((status = 200, description = "The evaluation after the step", body = EvaluationDto),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 403, description = "Not the assessing body", body = ErrorBody),
+        (status = 404, description = "Not found, or not for this user", body = ErrorBody),
+        (status = 409, description = "`evaluation_decided`, `evaluation_step_order`", body = ErrorBody)))]
+async fn assess(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path(raw): Path<String>,
+    bytes: Bytes,
+) -> ApiResult {
+    take_step(auth, st, raw, bytes, Taking::Assess).await
+}
+
+/// Step 3: the decision of the evaluating body, after the assessment; final. Above the
+/// proposed level it needs a reason (`text`, `evaluation_reason_required`); "excellent"
+/// is checked against the body's quota (409 `evaluation_quota`, the message telling the
+/// places left).
+#[utoipa::path(post, path = "/api/evaluations/{id}/decide", tag = "evaluation",
+    params(("id" = i64, Path, description = "The evaluation")),
+    request_body = StepBody,
+    responses((status = 200, description = "The evaluation decided", body = EvaluationDto),
+        (status = 400, description = "Invalid input (`evaluation_reason_required`)", body = ErrorBody),
+        (status = 403, description = "Not the evaluating body", body = ErrorBody),
+        (status = 404, description = "Not found, or not for this user", body = ErrorBody),
+        (status = 409, description = "`evaluation_quota`, `evaluation_decided`, `evaluation_step_order`", body = ErrorBody)))]
+async fn decide(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path(raw): Path<String>,
+    bytes: Bytes,
+) -> ApiResult {
+    take_step(auth, st, raw, bytes, Taking::Decide).await
 }

@@ -8,7 +8,10 @@
 //!   and (for its office) a form to set up a period;
 //! - `/evaluation-periods/{id}?org=&subject=`: the ranking under a unit; computing the
 //!   proposed scores; the .xlsx and .docx exports;
-//! - `/evaluations/{id}`: one evaluation and the step the user may take.
+//! - `/evaluations/{id}`: one evaluation and the step the user may take;
+//! - `/orgs/{id}/evaluation/framework`, `/evaluation-frameworks/{id}`: editing a
+//!   framework into a new version, one version ([`framework`]);
+//! - `/orgs/{id}/discipline`: a unit's disciplinary measures ([`discipline`]).
 //!
 //! Authorization is the store's (`domain::evaluation::may_read` and the steps' guards).
 
@@ -28,13 +31,24 @@ use crate::ctx::{Auth, Ctx};
 use crate::error::AppError;
 use crate::forms::{self, FormData, FormErrors, query_param};
 
+pub(crate) mod discipline;
 pub(crate) mod export;
+pub(crate) mod framework;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/my/evaluation", get(my_page))
         .route("/orgs/{id}/evaluation", get(unit_page))
         .route("/orgs/{id}/evaluation/periods", post(period_create))
+        .route(
+            "/orgs/{id}/evaluation/framework",
+            get(framework::edit_page).post(framework::save),
+        )
+        .route("/evaluation-frameworks/{id}", get(framework::view_page))
+        .route(
+            "/orgs/{id}/discipline",
+            get(discipline::page).post(discipline::record),
+        )
         .route("/evaluation-periods/{id}", get(period_page))
         .route("/evaluation-periods/{id}/compute", post(compute))
         .route("/evaluation-periods/{id}/xlsx", get(export::xlsx))
@@ -184,7 +198,12 @@ struct UnitPage {
     periods: Vec<EvaluationPeriod>,
     mine: Vec<(EvaluationPeriod, EvaluationRow)>,
     can_create: bool,
+    /// May record disciplinary measures (`EditPeople`).
+    can_discipline: bool,
     kinds: Vec<(String, String)>,
+    /// The saved framework versions a period may use, per subject ("" for the defaults).
+    unit_frameworks: Vec<(String, String)>,
+    member_frameworks: Vec<(String, String)>,
     form: FormData,
     errors: FormErrors,
 }
@@ -229,6 +248,28 @@ async fn unit_response(
     let periods = st.store.evaluation_periods(p, org.id).await?;
     let mine = st.store.my_evaluations(p).await?;
     let ctx = auth.ctx.clone();
+    let can_create = p.can(domain::Permission::EditOrgs, &org.path);
+    let versions = if can_create {
+        st.store.evaluation_frameworks(p, org.id).await?
+    } else {
+        Vec::new()
+    };
+    let options = |subject: SubjectKind| {
+        let mut mine: Vec<&store::FrameworkRecord> = versions
+            .iter()
+            .filter(|f| f.framework.subject == subject)
+            .collect();
+        mine.sort_by_key(|f| std::cmp::Reverse((f.created_at, f.id)));
+        mine.into_iter()
+            .map(|f| (f.id.to_string(), framework::version_label(&ctx, f)))
+            .chain(std::iter::once((
+                String::new(),
+                ctx.t("evaluation.unit.framework_default").to_owned(),
+            )))
+            .collect::<Vec<_>>()
+    };
+    let (unit_frameworks, member_frameworks) =
+        (options(SubjectKind::Unit), options(SubjectKind::Member));
     if form.0.is_empty() {
         let y = forms::today().year();
         form.0 = vec![
@@ -239,20 +280,22 @@ async fn unit_response(
             ("kind".into(), "year".into()),
             ("starts_on".into(), format!("01/01/{y}")),
             ("ends_on".into(), format!("31/12/{y}")),
+            // The newest saved versions (the first options), else the defaults.
+            ("unit_framework".into(), unit_frameworks[0].0.clone()),
+            ("member_framework".into(), member_frameworks[0].0.clone()),
         ];
     }
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let page = UnitPage {
         title: forms::title(
             ctx.lang,
             &errors,
             &format!("{} – {}", ctx.t("evaluation.title"), org.name),
         ),
-        can_create: p.can(domain::Permission::EditOrgs, &org.path),
+        can_create,
+        can_discipline: p.can(domain::Permission::EditPeople, &org.path),
+        unit_frameworks,
+        member_frameworks,
         kinds: PeriodKind::ALL
             .iter()
             .map(|k| (k.as_str().to_owned(), kind_label(&ctx, *k).to_owned()))
@@ -284,6 +327,19 @@ async fn period_create(
     if f.get("name").trim().is_empty() {
         inv.push("name", "required");
     }
+    // A saved version, or "" for the defaults.
+    let mut version = |field: &'static str| match f.get(field).trim() {
+        "" => None,
+        raw => match raw.parse::<i64>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                inv.push(field, "bad_choice");
+                None
+            }
+        },
+    };
+    let (unit_framework, member_framework) =
+        (version("unit_framework"), version("member_framework"));
     let result = match (kind, starts, ends) {
         (Some(kind), Some(starts_on), Some(ends_on)) if inv.is_empty() => {
             st.store
@@ -295,8 +351,8 @@ async fn period_create(
                         name: f.get("name").to_owned(),
                         starts_on,
                         ends_on,
-                        unit_framework: None,
-                        member_framework: None,
+                        unit_framework,
+                        member_framework,
                     },
                 )
                 .await
@@ -459,11 +515,7 @@ async fn period_response(
         .map(|(l, n)| (Some(*l), n))
         .collect();
     by_level.push((None, ranking.by_level[4]));
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let page = PeriodPage {
         title: forms::title(
             ctx.lang,
@@ -673,11 +725,7 @@ async fn evaluation_response(
             )
         })
         .collect();
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let subject_name = e.member_name.clone().unwrap_or_else(|| e.org_name.clone());
     let (action, button, text_label) = if e.can_decide {
         (
@@ -721,8 +769,9 @@ async fn evaluation_response(
     Ok((status, page).into_response())
 }
 
+/// One of the three steps (the pages' and the API's).
 #[derive(Clone, Copy)]
-enum Taking {
+pub(crate) enum Taking {
     SelfAssess,
     Assess,
     Decide,
@@ -735,10 +784,79 @@ fn parse_score(raw: &str) -> Result<Option<u32>, Invalid> {
         return Ok(None);
     }
     match t.parse::<f64>() {
-        Ok(v) if (0.0..=100.0).contains(&v) => Ok(Some((v * 10.0).round() as u32)),
+        Ok(v) => score_tenths(v).map(Some),
         _ => Err(Invalid::one("score", "bad_number")),
     }
 }
+
+/// A score in points (0..=100) → tenths.
+pub(crate) fn score_tenths(v: f64) -> Result<u32, Invalid> {
+    if (0.0..=100.0).contains(&v) {
+        Ok((v * 10.0).round() as u32)
+    } else {
+        Err(Invalid::one("score", "bad_number"))
+    }
+}
+
+/// A step's input as posted, page or API: the level is required; only the
+/// self-assessment keeps its own score.
+pub(crate) fn step_input(
+    taking: Taking,
+    level: &str,
+    text: String,
+    score: Result<Option<u32>, Invalid>,
+) -> Result<StepInput, Invalid> {
+    let mut inv = Invalid::default();
+    let level = Level::parse(level.trim());
+    if level.is_none() {
+        inv.push("level", "required");
+    }
+    let score = match taking {
+        Taking::SelfAssess => inv.take(score).flatten(),
+        _ => None,
+    };
+    match level {
+        Some(level) if inv.is_empty() => Ok(StepInput { level, text, score }),
+        _ => Err(inv),
+    }
+}
+
+/// Takes a step on an evaluation the principal reads.
+pub(crate) async fn take(
+    st: &AppState,
+    p: &domain::Principal,
+    id: i64,
+    input: StepInput,
+    taking: Taking,
+) -> Result<EvaluationRecord, store::StoreError> {
+    match taking {
+        Taking::SelfAssess => st.store.self_assess(p, id, input).await,
+        Taking::Assess => st.store.assess_evaluation(p, id, input).await,
+        Taking::Decide => st.store.decide_evaluation(p, id, input).await,
+    }
+}
+
+/// What the refusal of an "excellent" over the quota says (`evaluation.detail.quota_full`):
+/// the body, the places left, the places and those rated good or better.
+pub(crate) async fn quota_full_args(
+    st: &AppState,
+    p: &domain::Principal,
+    e: &EvaluationRecord,
+) -> Result<Vec<(&'static str, String)>, store::StoreError> {
+    let q = st.store.evaluation_quota(p, e.id).await?;
+    let (left, places, total) = match q.if_excellent {
+        Ok(after) => (after.left(&q.quota), 0, after.good_or_better),
+        Err(o) => (o.left, o.places, o.good_or_better),
+    };
+    Ok(vec![
+        ("body", e.decider_name.clone()),
+        ("left", left.to_string()),
+        ("places", places.to_string()),
+        ("total", total.to_string()),
+    ])
+}
+
+pub(crate) const QUOTA_FULL: &str = "evaluation.detail.quota_full";
 
 async fn take_step(
     auth: Auth,
@@ -749,51 +867,21 @@ async fn take_step(
 ) -> Result<Response, AppError> {
     // Read first: outside the reader's reach this is a 404 whatever the body.
     let e = st.store.evaluation(&auth.p, forms::id(&id)?).await?;
-    let mut inv = Invalid::default();
-    let level = Level::parse(f.get("level").trim());
-    if level.is_none() {
-        inv.push("level", "required");
-    }
-    let score = match taking {
-        Taking::SelfAssess => inv.take(parse_score(f.get("score"))).flatten(),
-        _ => None,
-    };
-    let result = match level {
-        Some(level) if inv.is_empty() => {
-            let input = StepInput {
-                level,
-                text: f.get("text").to_owned(),
-                score,
-            };
-            match taking {
-                Taking::SelfAssess => st.store.self_assess(&auth.p, e.id, input).await,
-                Taking::Assess => st.store.assess_evaluation(&auth.p, e.id, input).await,
-                Taking::Decide => st.store.decide_evaluation(&auth.p, e.id, input).await,
-            }
-        }
-        _ => Err(inv.into()),
+    let result = match step_input(
+        taking,
+        f.get("level"),
+        f.get("text").to_owned(),
+        parse_score(f.get("score")),
+    ) {
+        Ok(input) => take(&st, &auth.p, e.id, input, taking).await,
+        Err(inv) => Err(inv.into()),
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/evaluations/{}?done=saved", e.id)).into_response()),
         Err(store::StoreError::Conflict("evaluation_quota")) => {
-            let q = st.store.evaluation_quota(&auth.p, e.id).await?;
-            let (left, places, total) = match q.if_excellent {
-                Ok(after) => (after.left(&q.quota), 0, after.good_or_better),
-                Err(o) => (o.left, o.places, o.good_or_better),
-            };
+            let args = quota_full_args(&st, &auth.p, &e).await?;
             let mut errors = FormErrors::default();
-            errors.push_text(
-                "level",
-                &i18n::fill(
-                    auth.ctx.t("evaluation.detail.quota_full"),
-                    &[
-                        ("body", &e.decider_name),
-                        ("left", &left),
-                        ("places", &places),
-                        ("total", &total),
-                    ],
-                ),
-            );
+            errors.push_text("level", &i18n::fill_owned(auth.ctx.t(QUOTA_FULL), &args));
             evaluation_response(&auth, &st, &id, f, errors, false).await
         }
         Err(err) => {

@@ -572,7 +572,16 @@ async fn tasks_save(
     let mut picked = FormErrors::default();
     let mut resolved = forms_in.clone();
     for (i, t) in resolved.iter_mut().enumerate() {
-        match crate::pick::member_in(&st, &auth.ctx, &auth.p, &t.responsible, &unit).await? {
+        match crate::pick::member_in(
+            &st,
+            &auth.ctx,
+            &auth.p,
+            &t.responsible,
+            &unit,
+            "shell.pick.member_outside",
+        )
+        .await?
+        {
             Ok(Some(id)) => t.responsible = id.to_string(),
             Ok(None) => {}
             Err(message) => {

@@ -92,6 +92,8 @@ pub fn address(
         ev.period.to_string()
     } else if template.starts_with("/evaluations/") {
         ev.evaluation.to_string()
+    } else if template.starts_with("/evaluation-frameworks/") {
+        ev.framework.to_string()
     } else if template.starts_with("/emulation/") {
         em.movement.to_string()
     } else if template.starts_with("/emulation-nominations/") {
@@ -403,6 +405,10 @@ static INSIDER: &[(&str, Expect)] = &[
         Expect::See("/emulation/{movement}?done=closed"),
     ),
     ("POST /api/emulation/{id}/pledge", Expect::Api("required")),
+    // Evaluation: a step without a level.
+    ("POST /api/evaluations/{id}/self", Expect::Api("required")),
+    ("POST /api/evaluations/{id}/assess", Expect::Api("required")),
+    ("POST /api/evaluations/{id}/decide", Expect::Api("required")),
     // Inspection: the seeded item is concluded and its recommendation open.
     (
         "POST /api/inspection-items/{id}/conclude",
