@@ -740,11 +740,48 @@ pub fn percent(part: i64, whole: i64) -> u32 {
     }
 }
 
+/// A share as people read it: whole percent rounded down, but never "0%" when some did
+/// (`<1%`) nor "100%" when some did not (the floor already keeps that below 100).
+pub fn share_label(part: i64, whole: i64) -> String {
+    let p = percent(part, whole);
+    if p == 0 && part > 0 && whole > 0 {
+        "<1%".to_owned()
+    } else {
+        format!("{p}%")
+    }
+}
+
+/// A fraction (0.0–1.0) as a share: rounded, but "<1%" for a small non-zero one and
+/// ">99%" for one short of the whole.
+pub fn fraction_label(f: f64) -> String {
+    if f > 0.0 && f < 0.01 {
+        "<1%".to_owned()
+    } else if f > 0.99 && f < 1.0 {
+        ">99%".to_owned()
+    } else {
+        format!("{}%", (f * 100.0).round() as i64)
+    }
+}
+
 /// The default participation threshold below which a unit is listed on dashboards.
 pub const PARTICIPATION_THRESHOLD: u32 = 90;
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_share_is_never_zero_when_some_did() {
+        assert_eq!(share_label(0, 5000), "0%");
+        assert_eq!(share_label(3, 5000), "<1%");
+        assert_eq!(share_label(4999, 5000), "99%");
+        assert_eq!(share_label(5000, 5000), "100%");
+        assert_eq!(share_label(0, 0), "0%");
+        assert_eq!(fraction_label(0.004), "<1%");
+        assert_eq!(fraction_label(0.996), ">99%");
+        assert_eq!(fraction_label(0.5), "50%");
+        assert_eq!(fraction_label(1.0), "100%");
+    }
+
     use super::*;
     use proptest::prelude::*;
     use time::macros::date;

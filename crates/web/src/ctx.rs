@@ -57,6 +57,11 @@ impl Ctx {
 
     /// A number with the page language's digit grouping: 1.234 in Vietnamese, 1,234 in
     /// English.
+    /// `part` of `whole` as a share ("37%", "<1%"): [`domain::study::share_label`].
+    pub fn share(&self, part: impl AsNum, whole: impl AsNum) -> String {
+        domain::study::share_label(part.as_num(), whole.as_num())
+    }
+
     pub fn num(&self, n: impl AsNum) -> String {
         let n = n.as_num();
         let sep = match self.lang {

@@ -105,6 +105,8 @@ pub struct Line {
     pub last: String,
     pub done: i64,
     pub total: i64,
+    /// Only this week has figures: one point draws no line, so the page says so.
+    pub single: bool,
     /// (week, done that week, done so far), for the table under the chart.
     pub rows: Vec<(String, i64, i64)>,
 }
@@ -147,6 +149,7 @@ fn line(ctx: &Ctx, series: &[SeriesPoint], tasks_total: i64, today: time::Date) 
         last: ctx.date(&this_week),
         done: so_far,
         total,
+        single: weeks <= 1,
         rows,
     })
 }
@@ -384,6 +387,17 @@ impl ShowPage {
         )
     }
 
+    fn line_single(&self, l: &Line) -> String {
+        i18n::fill(
+            self.ctx.t("dashboards.line_single"),
+            &[
+                ("done", &self.ctx.num(l.done)),
+                ("total", &self.ctx.num(l.total)),
+                ("from", &l.first),
+            ],
+        )
+    }
+
     fn status(&self, s: &domain::TaskStatus) -> &'static str {
         self.ctx.t(&format!("progress.status.{}", s.as_str()))
     }
@@ -404,7 +418,7 @@ impl ShowPage {
     }
 
     fn percent(&self, f: &f64) -> String {
-        format!("{}%", (f * 100.0).round() as i64)
+        domain::study::fraction_label(*f)
     }
 }
 
@@ -564,11 +578,21 @@ fn values(d: &Dashboard) -> [i64; 10] {
     ]
 }
 
-fn workbook(ctx: &Ctx, data: &Data) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+/// A day as a spreadsheet date (so it sorts and filters as one), shown dd/mm/yyyy.
+fn xlsx_date(d: time::Date) -> Result<rust_xlsxwriter::ExcelDateTime, rust_xlsxwriter::XlsxError> {
+    rust_xlsxwriter::ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day())
+}
+
+fn workbook(
+    ctx: &Ctx,
+    data: &Data,
+    study: Option<&crate::study::DashboardSection>,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut wb = Workbook::new();
     let head = Format::new().set_bold().set_background_color("#DDE7F0");
     let bold = Format::new().set_bold();
+    let day = Format::new().set_num_format("dd/mm/yyyy");
     let sheet = wb.add_worksheet();
     sheet.set_name(ctx.t("dashboards.sheet_summary"))?;
     sheet.write_string_with_format(
@@ -577,11 +601,8 @@ fn workbook(ctx: &Ctx, data: &Data) -> Result<Vec<u8>, rust_xlsxwriter::XlsxErro
         format!("{} {} – {}", data.doc.symbol, data.doc.title, data.org.name),
         &bold,
     )?;
-    sheet.write_string(
-        1,
-        0,
-        i18n::fill(ctx.t("dashboards.today"), &[("date", &ctx.date(&today()))]),
-    )?;
+    sheet.write_string(1, 0, ctx.t("dashboards.as_of"))?;
+    sheet.write_date_with_format(1, 1, xlsx_date(today())?, &day)?;
     sheet.write_string_with_format(3, 0, ctx.t("dashboards.col_unit"), &head)?;
     sheet.set_column_width(0, 40)?;
     for (i, c) in columns(ctx).iter().enumerate() {
@@ -609,37 +630,32 @@ fn workbook(ctx: &Ctx, data: &Data) -> Result<Vec<u8>, rust_xlsxwriter::XlsxErro
     for c in &data.children {
         line(sheet, &c.org.name, &c.d, None)?;
     }
+    // One row per overdue milestone, its deadline a date: the office sorts and filters.
     let sheet = wb.add_worksheet();
     sheet.set_name(ctx.t("dashboards.sheet_overdue"))?;
     let heads = [
         ctx.t("dashboards.col_unit"),
         ctx.t("dashboards.milestones"),
+        ctx.t("dashboards.col_deadline"),
         ctx.t("dashboards.answerable"),
     ];
     for (i, h) in heads.iter().enumerate() {
         sheet.write_string_with_format(0, i as u16, *h, &head)?;
-        sheet.set_column_width(i as u16, 40)?;
+        sheet.set_column_width(i as u16, if i == 2 { 14 } else { 40 })?;
     }
-    for (r, u) in data.overdue.iter().enumerate() {
-        let r = r as u32 + 1;
-        sheet.write_string(r, 0, &u.org_name)?;
-        let items: Vec<String> = u
-            .overdue
-            .iter()
-            .map(|(k, due)| {
-                format!(
-                    "{} ({})",
-                    ctx.t(&format!("dashboards.milestone.{k}")),
-                    i18n::fill(ctx.t("dashboards.due"), &[("date", &ctx.date(due))])
-                )
-            })
-            .collect();
-        sheet.write_string(r, 1, items.join("; "))?;
+    let mut r = 1u32;
+    for u in &data.overdue {
         let who = u.secretary.as_ref().map_or_else(
             || ctx.t("dashboards.no_secretary").to_owned(),
             |(_, n)| n.clone(),
         );
-        sheet.write_string(r, 2, who)?;
+        for (k, due) in &u.overdue {
+            sheet.write_string(r, 0, &u.org_name)?;
+            sheet.write_string(r, 1, ctx.t(&format!("dashboards.milestone.{k}")))?;
+            sheet.write_date_with_format(r, 2, xlsx_date(*due)?, &day)?;
+            sheet.write_string(r, 3, &who)?;
+            r += 1;
+        }
     }
     // Overdue tasks, with the person who answers for each.
     let sheet = wb.add_worksheet();
@@ -659,7 +675,7 @@ fn workbook(ctx: &Ctx, data: &Data) -> Result<Vec<u8>, rust_xlsxwriter::XlsxErro
         let r = r as u32 + 1;
         sheet.write_string(r, 0, &t.content)?;
         sheet.write_string(r, 1, &t.org_name)?;
-        sheet.write_string(r, 2, ctx.date(&t.deadline))?;
+        sheet.write_date_with_format(r, 2, xlsx_date(t.deadline)?, &day)?;
         sheet.write_string(
             r,
             3,
@@ -728,7 +744,80 @@ fn workbook(ctx: &Ctx, data: &Data) -> Result<Vec<u8>, rust_xlsxwriter::XlsxErro
         sheet.write_number_with_format(r, 2, f.assessment.copied_fraction, &pct)?;
         sheet.write_number(r, 3, f64::from(f.assessment.score))?;
     }
+    // Study: the members' figures per audience, as the page's study section shows them.
+    if let Some(sd) = study {
+        let sheet = wb.add_worksheet();
+        sheet.set_name(ctx.t("dashboards.sheet_study"))?;
+        let heads = [
+            ctx.t("study.round_review.col.audience"),
+            ctx.t("study.round_review.col.members"),
+            ctx.t("study.round_review.col.studied"),
+            ctx.t("study.round_review.col.pct"),
+            ctx.t("study.round_review.col.made_up"),
+            ctx.t("study.round_review.col.checks"),
+            ctx.t("study.round_review.col.on_time"),
+            ctx.t("study.round_review.col.late"),
+            ctx.t("study.round_review.col.good"),
+        ];
+        for (i, h) in heads.iter().enumerate() {
+            sheet.write_string_with_format(0, i as u16, *h, &head)?;
+            sheet.set_column_width(i as u16, if i == 0 { 30 } else { 16 })?;
+        }
+        let share = Format::new().set_num_format("0.0%");
+        for (r, l) in sd.lines.iter().enumerate() {
+            let r = r as u32 + 1;
+            sheet.write_string(r, 0, l.label)?;
+            sheet.write_number(r, 1, l.members as f64)?;
+            sheet.write_number(r, 2, l.studied as f64)?;
+            if l.members > 0 {
+                sheet.write_number_with_format(
+                    r,
+                    3,
+                    l.studied as f64 / l.members as f64,
+                    &share,
+                )?;
+            }
+            sheet.write_number(r, 4, l.made_up as f64)?;
+            sheet.write_string(r, 5, format!("{} / {}", l.checks_passed, l.checks_taken))?;
+            sheet.write_number(r, 6, l.on_time as f64)?;
+            sheet.write_number(r, 7, l.late as f64)?;
+            sheet.write_number(r, 8, l.good as f64)?;
+        }
+        // The units below the threshold, with their figures.
+        let mut r = sd.lines.len() as u32 + 2;
+        sheet.write_string_with_format(
+            r,
+            0,
+            format!("{} {}%", ctx.t("study.dashboard.below"), sd.threshold),
+            &bold,
+        )?;
+        r += 1;
+        for (name, _, _, studied, members) in &sd.below {
+            sheet.write_string(r, 0, name)?;
+            sheet.write_number(r, 1, *members as f64)?;
+            sheet.write_number(r, 2, *studied as f64)?;
+            if *members > 0 {
+                sheet.write_number_with_format(r, 3, *studied as f64 / *members as f64, &share)?;
+            }
+            r += 1;
+        }
+    }
     wb.save_to_buffer()
+}
+
+/// The download's name as an office would file it: "Tình hình triển khai 05-NQ-TU – Đảng bộ
+/// huyện Lục Nam – 03-12-2026.xlsx" (a slash cannot stand in a file name).
+fn workbook_name(data: &Data, ctx: &Ctx) -> String {
+    let d = today();
+    format!(
+        "{} {} – {} – {:02}-{:02}-{}.xlsx",
+        ctx.t("dashboards.title"),
+        data.doc.symbol.replace('/', "-"),
+        data.org.name.replace(['/', '\\'], "-"),
+        d.day(),
+        d.month() as u8,
+        d.year()
+    )
 }
 
 async fn xlsx(
@@ -737,9 +826,11 @@ async fn xlsx(
     Path((org, doc)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let data = gather(&st, &auth.p, &org, &doc, XLSX_LIMITS).await?;
-    let bytes = workbook(&auth.ctx, &data).map_err(AppError::internal)?;
-    let name = format!("tinh-hinh-trien-khai-{}-{}.xlsx", data.doc.id, data.org.id);
-    Ok(crate::files::xlsx(&name, bytes))
+    let study =
+        crate::study::DashboardSection::load(&st, &auth.ctx, &auth.p, data.org.id, data.doc.id)
+            .await?;
+    let bytes = workbook(&auth.ctx, &data, study.as_ref()).map_err(AppError::internal)?;
+    Ok(crate::files::xlsx(&workbook_name(&data, &auth.ctx), bytes))
 }
 
 // ---- The whole lists, paged -------------------------------------------------------------
@@ -854,4 +945,49 @@ async fn overdue_tasks_list(
     RawQuery(q): RawQuery,
 ) -> Result<Response, AppError> {
     overdue_list(auth, st, &org, &doc, &q, "tasks").await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn one_week_of_figures_is_said_not_drawn() {
+        let ctx = Ctx::default();
+        let today = date!(2026 - 12 - 03);
+        let monday = date!(2026 - 11 - 30);
+        let one = line(
+            &ctx,
+            &[SeriesPoint {
+                week: monday,
+                done: 2,
+            }],
+            5,
+            today,
+        )
+        .unwrap();
+        assert!(one.single);
+        assert_eq!((one.done, one.total), (2, 5));
+        let earlier = monday - time::Duration::weeks(2);
+        let two = line(
+            &ctx,
+            &[
+                SeriesPoint {
+                    week: earlier,
+                    done: 1,
+                },
+                SeriesPoint {
+                    week: monday,
+                    done: 2,
+                },
+            ],
+            5,
+            today,
+        )
+        .unwrap();
+        assert!(!two.single);
+        assert_eq!(two.rows.len(), 2);
+        assert!(line(&ctx, &[], 5, today).is_none());
+    }
 }

@@ -551,7 +551,7 @@ impl DocumentPage<'_> {
         if total <= 0 {
             "–".into()
         } else {
-            format!("{}%", (n * 100 + total / 2) / total)
+            domain::study::share_label(n, total)
         }
     }
 

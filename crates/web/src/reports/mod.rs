@@ -280,16 +280,12 @@ async fn start(
 /// The factual part as the page shows it.
 pub struct FactsView {
     pub f: ReportFacts,
-    pub study_pct: u32,
-    pub key_pct: u32,
     pub tasks_open: i64,
 }
 
 impl FactsView {
     pub fn new(f: ReportFacts) -> FactsView {
         FactsView {
-            study_pct: f.study.percent(),
-            key_pct: domain::study::percent(f.study.key_cadres_studied, f.study.key_cadres),
             tasks_open: f.dashboard.tasks_not_started
                 + f.dashboard.tasks_on_track
                 + f.dashboard.tasks_at_risk

@@ -889,7 +889,9 @@ pub struct DashboardSection {
     /// (name, org, percent, studied, members) of children below the threshold.
     pub below: Vec<(String, OrgId, u32, i64, i64)>,
     pub threshold: u32,
-    pub pct: u32,
+    /// Members who studied of the members to study.
+    pub studied: i64,
+    pub members: i64,
     pub unstudied: i64,
 }
 
@@ -924,7 +926,8 @@ impl DashboardSection {
             lines: fact_lines(ctx, &part),
             below,
             threshold,
-            pct: part.percent(),
+            studied: part.total().studied,
+            members: part.members_total(),
             unstudied: (part.members_total() - part.total().studied).max(0),
         }))
     }

@@ -490,7 +490,7 @@ async fn from_resolution_to_issued_program_and_dashboard() {
     // The dashboard counts: one unit, studied, program issued.
     let html = admin.get(&dash).await.text().await.unwrap();
     assert!(
-        html.contains("<strong>Đã học tập, quán triệt</strong>: 1/1"),
+        html.contains("<strong>Tổ chức đã học tập, quán triệt</strong>: 1/1"),
         "{html}"
     );
     assert!(
@@ -510,11 +510,33 @@ async fn from_resolution_to_issued_program_and_dashboard() {
     let range = wb.worksheet_range("Tổng hợp").expect("sheet");
     let cells: Vec<String> = range.cells().map(|(_, _, c)| c.to_string()).collect();
     assert!(
-        cells.iter().any(|c| c == "Đã học tập, quán triệt"),
+        cells.iter().any(|c| c == "Tổ chức đã học tập, quán triệt"),
         "{cells:?}"
     );
     assert!(cells.iter().any(|c| c == "Tỉnh Bắc Giang"), "{cells:?}");
     assert!(cells.iter().any(|c| c == "Huyện Lục Nam"), "{cells:?}");
+    // The day of the figures is a date, not text.
+    assert!(
+        matches!(range.get_value((1, 1)), Some(calamine::Data::DateTime(_))),
+        "{:?}",
+        range.get_value((1, 1))
+    );
+    // Every table the page shows is in the file, the study's too.
+    let names = wb.sheet_names();
+    for sheet in [
+        "Tổ chức quá hạn",
+        "Nhiệm vụ quá hạn",
+        "Chỉ tiêu",
+        "Học tập, quán triệt",
+    ] {
+        assert!(names.iter().any(|n| n == sheet), "{sheet}: {names:?}");
+    }
+    let study = wb.worksheet_range("Học tập, quán triệt").expect("sheet");
+    let cells: Vec<String> = study.cells().map(|(_, _, c)| c.to_string()).collect();
+    assert!(
+        cells.iter().any(|c| c == "Đảng viên đã học tập"),
+        "{cells:?}"
+    );
 
     // District B sees none of it.
     let office_b = app.signed_in("office.b").await;
