@@ -34,4 +34,5 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (20, "perf", include_str!("0020_perf.sql")),
     (21, "evaluation", include_str!("0021_evaluation.sql")),
     (22, "emulation", include_str!("0022_emulation.sql")),
+    (24, "award_levels", include_str!("0024_award_levels.sql")),
 ];

@@ -120,6 +120,19 @@ pub async fn member_in(
     raw: &str,
     unit: &Org,
 ) -> Result<Result<Option<MemberId>, String>, AppError> {
+    member_within(st, ctx, p, raw, unit, "shell.pick.member_outside").await
+}
+
+/// As [`member_in`], with the form's own message (key `outside`, filled with `name`,
+/// `cell` and `unit`) for someone outside the unit, saying why they cannot be chosen.
+pub async fn member_within(
+    st: &AppState,
+    ctx: &Ctx,
+    p: &Principal,
+    raw: &str,
+    unit: &Org,
+    outside: &str,
+) -> Result<Result<Option<MemberId>, String>, AppError> {
     Ok(match member(st, p, raw).await? {
         Pick::Empty => Ok(None),
         Pick::One(h) => {
@@ -127,7 +140,7 @@ pub async fn member_in(
                 Ok(Some(h.member.id))
             } else {
                 Err(i18n::fill(
-                    ctx.t("shell.pick.member_outside"),
+                    ctx.t(outside),
                     &[
                         ("name", &h.member.full_name),
                         ("cell", &h.cell_name),

@@ -180,6 +180,8 @@ pub static ALL: &[(Method, &str)] = &[
     (Method::POST, "/emulation-nominations/{id}/vote"),
     (Method::GET, "/awards/{id}/certificate.docx"),
     (Method::GET, "/awards/{id}/decision.docx"),
+    (Method::GET, "/award-kinds"),
+    (Method::POST, "/award-kinds/{code}"),
     (Method::GET, "/models"),
     (Method::GET, "/models/{id}"),
     (Method::POST, "/models/{id}/links"),
