@@ -17,10 +17,10 @@ INSERT INTO award_kind_levels (award_kind, org_kind, basis, confirmed) VALUES
     ('bang_khen_tinh', 'provincial', 'HD 01-HD/TW 2021, mục 19: Bằng khen của Ban Thường vụ Tỉnh ủy', 1),
     ('giay_khen', 'directly_affiliated', 'HD 01-HD/TW 2021, mục 19: Giấy khen của Ban Thường vụ cấp huyện', 1),
     ('giay_khen', 'grassroots', 'HD 01-HD/TW 2021, mục 19: Giấy khen của đảng ủy cơ sở', 1),
-    ('tap_the_lao_dong_xuat_sac', 'provincial', 'Luật TĐKT 2022: danh sách của Chủ tịch UBND tỉnh (chưa xác nhận)', 0),
-    ('tap_the_lao_dong_tien_tien', 'directly_affiliated', 'Luật TĐKT 2022, Điều 80: thủ trưởng đơn vị cơ sở (áp cho cấp ủy: chưa xác nhận)', 0),
-    ('tap_the_lao_dong_tien_tien', 'grassroots', 'Luật TĐKT 2022, Điều 80: thủ trưởng đơn vị cơ sở (áp cho cấp ủy: chưa xác nhận)', 0),
-    ('chien_si_thi_dua_co_so', 'directly_affiliated', 'Luật TĐKT 2022, Điều 80: thủ trưởng đơn vị cơ sở (áp cho cấp ủy: chưa xác nhận)', 0),
-    ('chien_si_thi_dua_co_so', 'grassroots', 'Luật TĐKT 2022, Điều 80: thủ trưởng đơn vị cơ sở (áp cho cấp ủy: chưa xác nhận)', 0),
-    ('lao_dong_tien_tien', 'directly_affiliated', 'Luật TĐKT 2022, Điều 80: thủ trưởng đơn vị cơ sở (áp cho cấp ủy: chưa xác nhận)', 0),
-    ('lao_dong_tien_tien', 'grassroots', 'Luật TĐKT 2022, Điều 80: Chủ tịch UBND cấp xã, thủ trưởng đơn vị cơ sở (áp cho cấp ủy: chưa xác nhận)', 0);
+    ('tap_the_lao_dong_xuat_sac', 'provincial', 'Luật TĐKT 2022: danh sách của Chủ tịch UBND tỉnh', 0),
+    ('tap_the_lao_dong_tien_tien', 'directly_affiliated', 'Luật TĐKT 2022, Điều 80: thủ trưởng đơn vị cơ sở; áp cho cấp ủy là cách hiểu của hệ thống', 0),
+    ('tap_the_lao_dong_tien_tien', 'grassroots', 'Luật TĐKT 2022, Điều 80: thủ trưởng đơn vị cơ sở; áp cho cấp ủy là cách hiểu của hệ thống', 0),
+    ('chien_si_thi_dua_co_so', 'directly_affiliated', 'Luật TĐKT 2022, Điều 80: thủ trưởng đơn vị cơ sở; áp cho cấp ủy là cách hiểu của hệ thống', 0),
+    ('chien_si_thi_dua_co_so', 'grassroots', 'Luật TĐKT 2022, Điều 80: thủ trưởng đơn vị cơ sở; áp cho cấp ủy là cách hiểu của hệ thống', 0),
+    ('lao_dong_tien_tien', 'directly_affiliated', 'Luật TĐKT 2022, Điều 80: thủ trưởng đơn vị cơ sở; áp cho cấp ủy là cách hiểu của hệ thống', 0),
+    ('lao_dong_tien_tien', 'grassroots', 'Luật TĐKT 2022, Điều 80: Chủ tịch UBND cấp xã, thủ trưởng đơn vị cơ sở; áp cho cấp ủy là cách hiểu của hệ thống', 0);
