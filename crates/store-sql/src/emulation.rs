@@ -480,6 +480,22 @@ fn decision_row(r: &DbRow) -> Result<Decision> {
     })
 }
 
+/// Decisions by one column (`d.id` or `d.movement_id`), in the order issued.
+async fn decisions_by(conn: &mut Conn, col: &'static str, id: i64) -> Result<Vec<Decision>> {
+    let sql = format!(
+        "SELECT {DECISION_COLS} FROM emulation_decisions d \
+         JOIN organizations o ON o.id = d.org_id WHERE {col} = $1 ORDER BY d.id"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await
+        .db()?
+        .iter()
+        .map(decision_row)
+        .collect()
+}
+
 const AWARD_SQL: &str = "SELECT a.id, a.decision_id, d.number, d.signed_on, d.signer_name, \
      d.signer_title, d.org_id AS deciding_org_id, od.name AS deciding_org_name, \
      d.movement_id, m.title AS movement_title, mo.path AS movement_path, a.org_id, \
@@ -895,18 +911,7 @@ impl EmulationStore for Backend {
                 nominations.push(n);
             }
         }
-        let sql = format!(
-            "SELECT {DECISION_COLS} FROM emulation_decisions d \
-             JOIN organizations o ON o.id = d.org_id WHERE d.movement_id = $1 ORDER BY d.id"
-        );
-        let decisions = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await
-            .db()?
-            .iter()
-            .map(decision_row)
-            .collect::<Result<Vec<_>>>()?;
+        let decisions = decisions_by(&mut conn, "d.movement_id", id).await?;
         let sql = format!("{AWARD_SQL} WHERE d.movement_id = $1 ORDER BY k.rank DESC, a.id");
         let awards = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id)
@@ -1547,17 +1552,10 @@ impl EmulationStore for Backend {
             })),
         )
         .await?;
-        let sql = format!(
-            "SELECT {DECISION_COLS} FROM emulation_decisions d \
-             JOIN organizations o ON o.id = d.org_id WHERE d.id = $1"
-        );
-        let d = decision_row(
-            &sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await
-                .db()?,
-        )?;
+        let d = decisions_by(&mut tx, "d.id", id)
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)?;
         tx.commit().await.db()?;
         Ok(d)
     }

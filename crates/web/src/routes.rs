@@ -341,6 +341,7 @@ pub static ALL: &[(Method, &str)] = &[
     // api: emulation
     (Method::GET, "/api/emulation/{id}"),
     (Method::POST, "/api/emulation/{id}/pledge"),
+    (Method::POST, "/api/emulation/{id}/decision"),
     (Method::GET, "/api/emulation/{id}/models"),
     (Method::GET, "/api/orgs/{id}/awards"),
     (Method::GET, "/api/models"),

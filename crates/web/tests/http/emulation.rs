@@ -8,7 +8,7 @@ use domain::emulation::{DecisionDraft, MovementDraft, PassRule, Vote};
 use store::{NewNomination, PledgeInput, VoteInput};
 use time::macros::date;
 
-use crate::helpers::{ProgramRecords, TestApp, spawn_app};
+use crate::helpers::{Browser, ProgramRecords, TestApp, spawn_app};
 
 /// District A's movement from its resolution: the commune pledged, pledges closed, the
 /// commune awarded by Decision 01-QĐ/HU, the cell's nomination awaiting the council.
@@ -427,6 +427,17 @@ async fn a_cell_sees_its_pledge_and_the_register_and_the_api_answers() {
     }
 }
 
+/// A JSON POST with the session's CSRF header.
+async fn post_json(b: &Browser, path: &str, body: &serde_json::Value) -> reqwest::Response {
+    b.client
+        .post(b.url(path))
+        .header("x-csrf-token", &b.csrf)
+        .json(body)
+        .send()
+        .await
+        .expect("POST")
+}
+
 /// Passes a proposed nomination as the council would (set-up).
 async fn pass(app: &TestApp, nomination: i64) {
     app.store
@@ -573,6 +584,45 @@ async fn the_office_chooses_the_awards_checks_them_and_issues_the_decision_once(
     // The secretary may not decide.
     let secretary = app.signed_in("secretary.a").await;
     assert_eq!(secretary.get(&path).await.status(), 403);
+
+    // The JSON API takes the same choice; the same request twice makes one decision.
+    let again = app
+        .store
+        .nominate(
+            &sys,
+            em.movement,
+            NewNomination {
+                nominator_org_id: app.district_a,
+                org_id: Some(app.grassroots_a),
+                member_id: None,
+                award_kind: "tap_the_lao_dong_tien_tien".into(),
+                achievements: "Hoàn thành xuất sắc.".into(),
+                proposed_level: None,
+            },
+        )
+        .await
+        .unwrap();
+    pass(&app, again.id).await;
+    let api = format!("/api/emulation/{}/decision", em.movement);
+    let body = serde_json::json!({
+        "number": "05-QĐ/HU", "signed_on": "2026-12-10", "signer_name": "Trần Văn Bình",
+        "signer_title": "Bí thư Huyện ủy",
+        "nominations": [{"id": again.id, "citation": "Tập thể tiêu biểu."}],
+    });
+    let res = post_json(&office, &api, &body).await;
+    assert_eq!(res.status(), 200);
+    let d: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(d["data"]["number"], "05-QĐ/HU");
+    let res = post_json(&office, &api, &body).await;
+    assert_eq!(res.status(), 409);
+    let e: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(e["error"]["code"], "emulation_number_taken");
+    assert_eq!(decisions(&app).await.decisions.len(), 4);
+    assert_eq!(
+        post_json(&secretary, &api, &body).await.status(),
+        403,
+        "only the office decides"
+    );
 }
 
 #[tokio::test]

@@ -408,6 +408,10 @@ static INSIDER: &[(&str, Expect)] = &[
         Expect::See("/emulation/{movement}?done=closed"),
     ),
     ("POST /api/emulation/{id}/pledge", Expect::Api("required")),
+    (
+        "POST /api/emulation/{id}/decision",
+        Expect::Api("doc_number_format"),
+    ),
     // Inspection: the seeded item is concluded and its recommendation open.
     (
         "POST /api/inspection-items/{id}/conclude",
