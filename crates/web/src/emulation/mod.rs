@@ -914,7 +914,23 @@ async fn nominate_post(
             )
             .await?
             {
-                Ok(m) => member = m,
+                Ok(Some(m)) => {
+                    // Someone who left the province's organization (transferred out,
+                    // deceased, expelled) is not nominated: named, with why.
+                    let d = st.store.member_get(&auth.p, m).await?;
+                    if d.member.status == domain::MemberStatus::Left {
+                        named.push_text(
+                            "member",
+                            &i18n::fill(
+                                ctx.t("emulation.nominate.member_left"),
+                                &[("name", &d.member.full_name), ("cell", &d.cell_name)],
+                            ),
+                        );
+                    } else {
+                        member = Some(m);
+                    }
+                }
+                Ok(None) => {}
                 Err(message) => named.push_text("member", &message),
             },
             Err(store::StoreError::NotFound) => inv.push("nominator_org_id", "bad_choice"),

@@ -643,7 +643,7 @@ async fn a_member_is_nominated_by_name_and_the_award_must_be_the_levels() {
     );
 
     let district = app.district_a.to_string();
-    let form = |member: &'static str, kind: &'static str, nominator: String| {
+    let form = |member: &str, kind: &'static str, nominator: String| {
         vec![
             ("nominator_org_id", nominator),
             ("member", member.to_owned()),
@@ -717,6 +717,39 @@ async fn a_member_is_nominated_by_name_and_the_award_must_be_the_levels() {
         "{html}"
     );
     assert!(html.contains("nên không đề nghị được"), "{html}");
+    // Someone who left the province's organization: named, with why.
+    let hoa = app
+        .store
+        .member_search(&sys, "Trần Thị Hoà", 5)
+        .await
+        .unwrap()
+        .remove(0)
+        .member;
+    app.store
+        .member_update(
+            &sys,
+            hoa.id,
+            store::MemberEdit {
+                full_name: hoa.full_name.clone(),
+                gender: hoa.gender,
+                birth_date: hoa.birth_date,
+                joined_on: hoa.joined_on,
+                audience: hoa.audience,
+                card_number: hoa.card_number.clone(),
+                status: domain::MemberStatus::Left,
+            },
+        )
+        .await
+        .unwrap();
+    // (A name search finds active members only; the list's "Name #number" finds her.)
+    let typed = format!("Trần Thị Hoà #{}", hoa.id);
+    let res = post(form(&typed, "giay_khen", district.clone())).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("Đồng chí Trần Thị Hoà") && html.contains("đã thôi sinh hoạt"),
+        "{html}"
+    );
     // Typed without diacritics, the member of the unit is found.
     let res = post(form("nguyen van duc", "giay_khen", district.clone())).await;
     assert_eq!(
