@@ -317,7 +317,7 @@ pub async fn load(
                     nominator_org_id: programs[star_rate].0.id,
                     org_id: None,
                     member_id: Some(m.member.id),
-                    award_kind: "chien_si_thi_dua_co_so".into(),
+                    award_kind: "bang_khen_tinh".into(),
                     achievements: "Trực tiếp kèm cặp nhóm học tập nghị quyết của chi bộ.".into(),
                     proposed_level: None,
                 },

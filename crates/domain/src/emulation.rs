@@ -9,7 +9,7 @@
 
 use crate::access::{Permission, Principal};
 use crate::document::{DocumentNumber, DocumentType};
-use crate::org::OrgPath;
+use crate::org::{OrgKind, OrgPath};
 use crate::refusal::Refusal;
 use crate::validate::Invalid;
 use serde::{Deserialize, Serialize};
@@ -122,6 +122,10 @@ pub struct AwardKind {
     pub rank: i32,
     /// A kind no longer given stays for the awards already made.
     pub active: bool,
+    /// The levels whose committee may give it (table `award_kind_levels`, migration
+    /// 0024): the kind of the deciding unit (the movement's). Empty: any level (a kind
+    /// added without limits). docs/EMULATION.md says which rows are confirmed.
+    pub levels: Vec<OrgKind>,
 }
 
 impl AwardKind {
@@ -138,6 +142,44 @@ impl AwardKind {
             Err(Invalid::one("award_kind", "award_kind_recipient"))
         }
     }
+
+    /// Whether a committee of this level may give the kind.
+    pub fn given_by(&self, level: OrgKind) -> bool {
+        self.levels.is_empty() || self.levels.contains(&level)
+    }
+
+    /// Whether the deciding unit (of kind `level`) may give the kind (`award_kind_level`).
+    pub fn check_level(&self, level: OrgKind) -> Result<(), Invalid> {
+        if self.given_by(level) {
+            Ok(())
+        } else {
+            Err(Invalid::one("award_kind", "award_kind_level"))
+        }
+    }
+}
+
+/// The levels that may decide awards at all: party committees (a cell has no standing
+/// committee and decides no commendation; implementing bodies give the state's awards in
+/// their own system).
+pub const DECIDING_LEVELS: [OrgKind; 3] = [
+    OrgKind::Provincial,
+    OrgKind::DirectlyAffiliated,
+    OrgKind::Grassroots,
+];
+
+/// Checks a kind's levels as edited: only deciding levels, each once.
+pub fn check_levels(levels: &[OrgKind]) -> Result<Vec<OrgKind>, Invalid> {
+    let mut out: Vec<OrgKind> = Vec::new();
+    for l in levels {
+        if !DECIDING_LEVELS.contains(l) {
+            return Err(Invalid::one("levels", "bad_choice"));
+        }
+        if !out.contains(l) {
+            out.push(*l);
+        }
+    }
+    out.sort_by_key(|l| DECIDING_LEVELS.iter().position(|x| x == l));
+    Ok(out)
 }
 
 /// Who may manage a movement (launch, close, record the council's vote, decide): the office
@@ -162,6 +204,16 @@ pub fn may_read_movement(p: &Principal, launcher: &OrgPath) -> bool {
 /// it (whoever reads the unit's path). Peers do not.
 pub fn may_read_unit_record(p: &Principal, unit: &OrgPath) -> bool {
     p.system || p.scope(Permission::Read).covers(unit)
+}
+
+/// Who edits which level gives which award kind (`award_kind_levels`): the system, or an
+/// administrator of a province (`ManageAccounts` on the province's root). The table is the
+/// deployment's, as `award_kinds` is.
+pub fn may_edit_award_levels(p: &Principal) -> bool {
+    p.system
+        || p.grants
+            .iter()
+            .any(|g| g.org_path.depth() == 1 && p.can(Permission::ManageAccounts, &g.org_path))
 }
 
 /// A new movement as typed.
@@ -560,6 +612,42 @@ mod tests {
             Err(Refusal::Conflict("emulation_closed"))
         );
         assert!(check_pledge_window(MovementState::Open, by, by, &l, &other).is_err());
+    }
+
+    fn kind(levels: Vec<OrgKind>) -> AwardKind {
+        AwardKind {
+            code: "bang_khen_tinh".into(),
+            name_vi: "Bằng khen".into(),
+            name_en: "Certificate of merit".into(),
+            form: "commendation".into(),
+            collective: true,
+            individual: true,
+            rank: 80,
+            active: true,
+            levels,
+        }
+    }
+
+    #[test]
+    fn award_kinds_by_level() {
+        let k = kind(vec![OrgKind::Provincial]);
+        assert!(k.check_level(OrgKind::Provincial).is_ok());
+        assert_eq!(
+            k.check_level(OrgKind::DirectlyAffiliated),
+            Err(Invalid::one("award_kind", "award_kind_level"))
+        );
+        // No rows: not limited.
+        assert!(kind(vec![]).check_level(OrgKind::Grassroots).is_ok());
+        assert_eq!(
+            check_levels(&[
+                OrgKind::Grassroots,
+                OrgKind::Provincial,
+                OrgKind::Grassroots
+            ])
+            .unwrap(),
+            vec![OrgKind::Provincial, OrgKind::Grassroots]
+        );
+        assert!(check_levels(&[OrgKind::Cell]).is_err());
     }
 
     proptest! {

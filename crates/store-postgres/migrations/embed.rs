@@ -39,4 +39,5 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         "discipline_number",
         include_str!("0023_discipline_number.sql"),
     ),
+    (24, "award_levels", include_str!("0024_award_levels.sql")),
 ];

@@ -53,6 +53,8 @@ pub(crate) fn conflict_code(e: &dyn sqlx::error::DatabaseError) -> Option<&'stat
         "members_card_number_key" => Some("card_taken"),
         "grants_unique" => Some("grant_exists"),
         "documents_number" => Some("document_number_taken"),
+        "emulation_decisions_number" => Some("emulation_number_taken"),
+        "emulation_awards_nomination" => Some("emulation_not_passed"),
         _ => None,
     }
 }

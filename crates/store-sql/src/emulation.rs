@@ -27,27 +27,30 @@ use time::Date;
 // ---- Loading -------------------------------------------------------------------------------
 
 const MOVEMENT_COLS: &str = "m.id, m.org_id, o.path AS org_path, o.name AS org_name, \
+     o.kind AS org_kind, \
      m.document_id, d.symbol AS document_symbol, m.title, m.content, m.starts_on, m.ends_on, \
      m.pledge_by, m.state, m.created_at";
 const MOVEMENT_FROM: &str = " FROM emulation_movements m \
      JOIN organizations o ON o.id = m.org_id JOIN documents d ON d.id = m.document_id";
 
 fn movement_row(r: &DbRow) -> Result<Movement> {
-    let state: String = r.try_get("state").db()?;
+    let state: String = get(r, "state")?;
+    let kind: String = get(r, "org_kind")?;
     Ok(Movement {
-        id: r.try_get("id").db()?,
-        org_id: OrgId(r.try_get("org_id").db()?),
-        org_path: path_of(r.try_get("org_path").db()?)?,
-        org_name: r.try_get("org_name").db()?,
-        document_id: DocumentId(r.try_get("document_id").db()?),
-        document_symbol: r.try_get("document_symbol").db()?,
-        title: r.try_get("title").db()?,
-        content: r.try_get("content").db()?,
-        starts_on: r.try_get("starts_on").db()?,
-        ends_on: r.try_get("ends_on").db()?,
-        pledge_by: r.try_get("pledge_by").db()?,
+        id: get(r, "id")?,
+        org_id: OrgId(get(r, "org_id")?),
+        org_path: path_of(get(r, "org_path")?)?,
+        org_name: get(r, "org_name")?,
+        org_kind: OrgKind::parse(&kind).ok_or_else(|| bad_data("kind", &kind))?,
+        document_id: DocumentId(get(r, "document_id")?),
+        document_symbol: get(r, "document_symbol")?,
+        title: get(r, "title")?,
+        content: get(r, "content")?,
+        starts_on: get(r, "starts_on")?,
+        ends_on: get(r, "ends_on")?,
+        pledge_by: get(r, "pledge_by")?,
         state: MovementState::parse(&state).ok_or_else(|| bad_data("state", &state))?,
-        created_at: r.try_get("created_at").db()?,
+        created_at: get(r, "created_at")?,
     })
 }
 
@@ -92,19 +95,20 @@ async fn movement_targets(conn: &mut Conn, id: i64) -> Result<Vec<MovementTarget
     .iter()
     .map(|r| {
         Ok(MovementTarget {
-            id: r.try_get("id").db()?,
-            position: r.try_get::<i64, _>("position").db()?.max(0) as u32,
-            source_target_id: TargetId(r.try_get("source_target_id").db()?),
-            indicator: r.try_get("indicator").db()?,
-            unit: r.try_get("unit").db()?,
-            target_value: r.try_get("target_value").db()?,
-            direction: r.try_get("direction").db()?,
+            id: get(r, "id")?,
+            position: get::<i64>(r, "position")?.max(0) as u32,
+            source_target_id: TargetId(get(r, "source_target_id")?),
+            indicator: get(r, "indicator")?,
+            unit: get(r, "unit")?,
+            target_value: get(r, "target_value")?,
+            direction: get(r, "direction")?,
         })
     })
     .collect()
 }
 
 pub(crate) async fn award_kinds_in(conn: &mut Conn) -> Result<Vec<AwardKind>> {
+    let levels = award_levels_in(conn).await?;
     sqlx::query(
         "SELECT code, name_vi, name_en, form, collective, individual, rank, active \
          FROM award_kinds ORDER BY active DESC, rank DESC, code",
@@ -114,18 +118,70 @@ pub(crate) async fn award_kinds_in(conn: &mut Conn) -> Result<Vec<AwardKind>> {
     .db()?
     .iter()
     .map(|r| {
+        let code: String = get(r, "code")?;
         Ok(AwardKind {
-            code: r.try_get("code").db()?,
-            name_vi: r.try_get("name_vi").db()?,
-            name_en: r.try_get("name_en").db()?,
-            form: r.try_get("form").db()?,
-            collective: r.try_get("collective").db()?,
-            individual: r.try_get("individual").db()?,
-            rank: r.try_get::<i64, _>("rank").db()? as i32,
-            active: r.try_get("active").db()?,
+            levels: levels
+                .iter()
+                .filter(|l| l.award_kind == code)
+                .map(|l| l.org_kind)
+                .collect(),
+            code,
+            name_vi: get(r, "name_vi")?,
+            name_en: get(r, "name_en")?,
+            form: get(r, "form")?,
+            collective: get(r, "collective")?,
+            individual: get(r, "individual")?,
+            rank: get::<i64>(r, "rank")? as i32,
+            active: get(r, "active")?,
         })
     })
     .collect()
+}
+
+/// The limits on award kinds per level, in the order of the levels.
+async fn award_levels_in(conn: &mut Conn) -> Result<Vec<AwardLevel>> {
+    let mut out = sqlx::query(
+        "SELECT award_kind, org_kind, basis, confirmed FROM award_kind_levels \
+         ORDER BY award_kind, org_kind",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .db()?
+    .iter()
+    .map(|r| {
+        let kind: String = get(r, "org_kind")?;
+        Ok(AwardLevel {
+            award_kind: get(r, "award_kind")?,
+            org_kind: OrgKind::parse(&kind).ok_or_else(|| bad_data("org_kind", &kind))?,
+            basis: get(r, "basis")?,
+            confirmed: get(r, "confirmed")?,
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
+    out.sort_by_key(|l| {
+        rules::DECIDING_LEVELS
+            .iter()
+            .position(|k| *k == l.org_kind)
+            .unwrap_or(usize::MAX)
+    });
+    Ok(out)
+}
+
+/// One column of a row, decoded (the row helpers' shorthand).
+fn get<'r, T>(r: &'r DbRow, col: &str) -> Result<T>
+where
+    T: sqlx::Decode<'r, Db> + sqlx::Type<Db>,
+{
+    r.try_get(col).db()
+}
+
+/// A unit named in the input (a form's choice): `bad_choice` on `field` when the principal
+/// does not read it, so that no name leaks.
+async fn org_choice(conn: &mut Conn, p: &Principal, id: OrgId, field: &'static str) -> Result<Org> {
+    match org_readable(conn, p, id).await {
+        Err(StoreError::NotFound) => Err(Refusal::invalid(field, "bad_choice").into()),
+        other => other,
+    }
 }
 
 /// Every target serving `root`, down its chain (the root included), at most 8 levels.
@@ -172,11 +228,8 @@ async fn record_values(
     push_ids(&mut qb, chain.iter().copied());
     push_subtree(&mut qb, "o.path", within);
     qb.push(" ORDER BY v.reported_on, v.org_id");
-    for r in qb.build().fetch_all(&mut *conn).await.db()? {
-        out.insert(
-            r.try_get::<i64, _>("org_id").db()?,
-            r.try_get::<f64, _>("value").db()?,
-        );
+    for r in &qb.build().fetch_all(&mut *conn).await.db()? {
+        out.insert(get::<i64>(r, "org_id")?, get::<f64>(r, "value")?);
     }
     let mut qb = QueryBuilder::<Db>::new(
         "SELECT p.org_id, t.current_value FROM document_targets t \
@@ -185,11 +238,8 @@ async fn record_values(
     );
     push_ids(&mut qb, chain.iter().copied());
     push_subtree(&mut qb, "o.path", within);
-    for r in qb.build().fetch_all(&mut *conn).await.db()? {
-        out.insert(
-            r.try_get::<i64, _>("org_id").db()?,
-            r.try_get::<f64, _>("current_value").db()?,
-        );
+    for r in &qb.build().fetch_all(&mut *conn).await.db()? {
+        out.insert(get::<i64>(r, "org_id")?, get::<f64>(r, "current_value")?);
     }
     Ok(out)
 }
@@ -211,14 +261,11 @@ async fn pace_values(
     push_subtree(&mut qb, "t.org_path", within);
     qb.push(" GROUP BY t.org_id");
     let mut out = BTreeMap::new();
-    for r in qb.build().fetch_all(&mut *conn).await.db()? {
-        let total: i64 = r.try_get("total").db()?;
+    for r in &qb.build().fetch_all(&mut *conn).await.db()? {
+        let total: i64 = get(r, "total")?;
         if total > 0 {
-            let done: i64 = r.try_get("done").db()?;
-            out.insert(
-                r.try_get::<i64, _>("org_id").db()?,
-                100.0 * done as f64 / total as f64,
-            );
+            let done: i64 = get(r, "done")?;
+            out.insert(get::<i64>(r, "org_id")?, 100.0 * done as f64 / total as f64);
         }
     }
     Ok(out)
@@ -233,15 +280,15 @@ async fn unit_facts(
     );
     push_ids(&mut qb, ids);
     let mut out = BTreeMap::new();
-    for r in qb.build().fetch_all(&mut *conn).await.db()? {
-        let kind: String = r.try_get("kind").db()?;
+    for r in &qb.build().fetch_all(&mut *conn).await.db()? {
+        let kind: String = get(r, "kind")?;
         out.insert(
-            r.try_get::<i64, _>("id").db()?,
+            get::<i64>(r, "id")?,
             UnitFacts {
-                path: path_of(r.try_get("path").db()?)?,
-                name: r.try_get("name").db()?,
+                path: path_of(get(r, "path")?)?,
+                name: get(r, "name")?,
                 kind: OrgKind::parse(&kind).ok_or_else(|| bad_data("kind", &kind))?,
-                members: r.try_get("subtree_member_count").db()?,
+                members: get(r, "subtree_member_count")?,
             },
         );
     }
@@ -267,18 +314,18 @@ async fn pledges_of(conn: &mut Conn, m: &Movement) -> Result<Vec<(OrgPath, Pledg
     .await
     .db()?;
     let mut out = Vec::new();
-    for r in rows {
+    for r in &rows {
         out.push((
-            path_of(r.try_get("path").db()?)?,
+            path_of(get(r, "path")?)?,
             Pledge {
-                id: r.try_get("id").db()?,
+                id: get(r, "id")?,
                 movement_id: m.id,
-                org_id: OrgId(r.try_get("org_id").db()?),
-                org_name: r.try_get("name").db()?,
-                commitments: r.try_get("commitments").db()?,
+                org_id: OrgId(get(r, "org_id")?),
+                org_name: get(r, "name")?,
+                commitments: get(r, "commitments")?,
                 lines: Vec::new(),
-                registered_at: r.try_get("registered_at").db()?,
-                updated_at: r.try_get("updated_at").db()?,
+                registered_at: get(r, "registered_at")?,
+                updated_at: get(r, "updated_at")?,
             },
         ));
     }
@@ -300,10 +347,10 @@ async fn fill_lines(
     );
     push_ids(&mut qb, pledges.iter().map(|p| p.id));
     let mut values: BTreeMap<(i64, i64), f64> = BTreeMap::new();
-    for r in qb.build().fetch_all(&mut *conn).await.db()? {
+    for r in &qb.build().fetch_all(&mut *conn).await.db()? {
         values.insert(
-            (r.try_get("pledge_id").db()?, r.try_get("target_id").db()?),
-            r.try_get("value").db()?,
+            (get(r, "pledge_id")?, get(r, "target_id")?),
+            get(r, "value")?,
         );
     }
     for t in targets {
@@ -343,8 +390,8 @@ fn u32_of(r: &DbRow, col: &str) -> Result<u32> {
 
 /// A nomination with the paths of its nominator and nominee.
 fn nomination_row(r: &DbRow) -> Result<(OrgPath, OrgPath, Nomination)> {
-    let state: String = r.try_get("state").db()?;
-    let met_on: Option<Date> = r.try_get("met_on").db()?;
+    let state: String = get(r, "state")?;
+    let met_on: Option<Date> = get(r, "met_on")?;
     let vote = match met_on {
         None => None,
         Some(met_on) => {
@@ -364,31 +411,31 @@ fn nomination_row(r: &DbRow) -> Result<(OrgPath, OrgPath, Nomination)> {
                 met_on,
                 vote,
                 rule,
-                passed: r.try_get("passed").db()?,
+                passed: get(r, "passed")?,
                 needed: t.needed,
                 quorum: t.quorum,
             })
         }
     };
     Ok((
-        path_of(r.try_get("nominator_path").db()?)?,
-        path_of(r.try_get("org_path").db()?)?,
+        path_of(get(r, "nominator_path")?)?,
+        path_of(get(r, "org_path")?)?,
         Nomination {
-            id: r.try_get("id").db()?,
-            movement_id: r.try_get("movement_id").db()?,
-            nominator_org_id: OrgId(r.try_get("nominator_org_id").db()?),
-            nominator_name: r.try_get("nominator_name").db()?,
-            org_id: OrgId(r.try_get("org_id").db()?),
-            org_name: r.try_get("org_name").db()?,
-            member_id: r.try_get::<Option<i64>, _>("member_id").db()?.map(MemberId),
-            member_name: r.try_get("member_name").db()?,
-            award_kind: r.try_get("award_kind").db()?,
-            award_name: r.try_get("award_name").db()?,
-            achievements: r.try_get("achievements").db()?,
-            proposed_level: r.try_get("proposed_level").db()?,
+            id: get(r, "id")?,
+            movement_id: get(r, "movement_id")?,
+            nominator_org_id: OrgId(get(r, "nominator_org_id")?),
+            nominator_name: get(r, "nominator_name")?,
+            org_id: OrgId(get(r, "org_id")?),
+            org_name: get(r, "org_name")?,
+            member_id: get::<Option<i64>>(r, "member_id")?.map(MemberId),
+            member_name: get(r, "member_name")?,
+            award_kind: get(r, "award_kind")?,
+            award_name: get(r, "award_name")?,
+            achievements: get(r, "achievements")?,
+            proposed_level: get(r, "proposed_level")?,
             state: NominationState::parse(&state).ok_or_else(|| bad_data("state", &state))?,
             vote,
-            created_at: r.try_get("created_at").db()?,
+            created_at: get(r, "created_at")?,
         },
     ))
 }
@@ -420,17 +467,33 @@ const DECISION_COLS: &str = "d.id, d.movement_id, d.org_id, o.name AS org_name, 
 
 fn decision_row(r: &DbRow) -> Result<Decision> {
     Ok(Decision {
-        id: r.try_get("id").db()?,
-        movement_id: r.try_get("movement_id").db()?,
-        org_id: OrgId(r.try_get("org_id").db()?),
-        org_name: r.try_get("org_name").db()?,
-        number: r.try_get("number").db()?,
-        signed_on: r.try_get("signed_on").db()?,
-        signer_name: r.try_get("signer_name").db()?,
-        signer_title: r.try_get("signer_title").db()?,
-        summary: r.try_get("summary").db()?,
-        created_at: r.try_get("created_at").db()?,
+        id: get(r, "id")?,
+        movement_id: get(r, "movement_id")?,
+        org_id: OrgId(get(r, "org_id")?),
+        org_name: get(r, "org_name")?,
+        number: get(r, "number")?,
+        signed_on: get(r, "signed_on")?,
+        signer_name: get(r, "signer_name")?,
+        signer_title: get(r, "signer_title")?,
+        summary: get(r, "summary")?,
+        created_at: get(r, "created_at")?,
     })
+}
+
+/// Decisions by one column (`d.id` or `d.movement_id`), in the order issued.
+async fn decisions_by(conn: &mut Conn, col: &'static str, id: i64) -> Result<Vec<Decision>> {
+    let sql = format!(
+        "SELECT {DECISION_COLS} FROM emulation_decisions d \
+         JOIN organizations o ON o.id = d.org_id WHERE {col} = $1 ORDER BY d.id"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await
+        .db()?
+        .iter()
+        .map(decision_row)
+        .collect()
 }
 
 const AWARD_SQL: &str = "SELECT a.id, a.decision_id, d.number, d.signed_on, d.signer_name, \
@@ -450,27 +513,27 @@ const AWARD_SQL: &str = "SELECT a.id, a.decision_id, d.number, d.signed_on, d.si
 /// An award with the launching unit's path and the recipient unit's.
 fn award_row(r: &DbRow) -> Result<(OrgPath, OrgPath, Award)> {
     Ok((
-        path_of(r.try_get("movement_path").db()?)?,
-        path_of(r.try_get("org_path").db()?)?,
+        path_of(get(r, "movement_path")?)?,
+        path_of(get(r, "org_path")?)?,
         Award {
-            id: r.try_get("id").db()?,
-            decision_id: r.try_get("decision_id").db()?,
-            decision_number: r.try_get("number").db()?,
-            signed_on: r.try_get("signed_on").db()?,
-            signer_name: r.try_get("signer_name").db()?,
-            signer_title: r.try_get("signer_title").db()?,
-            deciding_org_id: OrgId(r.try_get("deciding_org_id").db()?),
-            deciding_org_name: r.try_get("deciding_org_name").db()?,
-            movement_id: r.try_get("movement_id").db()?,
-            movement_title: r.try_get("movement_title").db()?,
-            org_id: OrgId(r.try_get("org_id").db()?),
-            org_name: r.try_get("org_name").db()?,
-            member_id: r.try_get::<Option<i64>, _>("member_id").db()?.map(MemberId),
-            member_name: r.try_get("member_name").db()?,
-            award_kind: r.try_get("award_kind").db()?,
-            award_name: r.try_get("award_name").db()?,
-            award_form: r.try_get("award_form").db()?,
-            citation: r.try_get("citation").db()?,
+            id: get(r, "id")?,
+            decision_id: get(r, "decision_id")?,
+            decision_number: get(r, "number")?,
+            signed_on: get(r, "signed_on")?,
+            signer_name: get(r, "signer_name")?,
+            signer_title: get(r, "signer_title")?,
+            deciding_org_id: OrgId(get(r, "deciding_org_id")?),
+            deciding_org_name: get(r, "deciding_org_name")?,
+            movement_id: get(r, "movement_id")?,
+            movement_title: get(r, "movement_title")?,
+            org_id: OrgId(get(r, "org_id")?),
+            org_name: get(r, "org_name")?,
+            member_id: get::<Option<i64>>(r, "member_id")?.map(MemberId),
+            member_name: get(r, "member_name")?,
+            award_kind: get(r, "award_kind")?,
+            award_name: get(r, "award_name")?,
+            award_form: get(r, "award_form")?,
+            citation: get(r, "citation")?,
         },
     ))
 }
@@ -507,12 +570,12 @@ async fn search_models(
     .await
     .db()?;
     let mut series: BTreeMap<i64, UnitSeries> = BTreeMap::new();
-    for r in rows {
-        let org: i64 = r.try_get("org_id").db()?;
-        let kind: String = r.try_get("kind").db()?;
+    for r in &rows {
+        let org: i64 = get(r, "org_id")?;
+        let kind: String = get(r, "kind")?;
         let kind = OrgKind::parse(&kind).ok_or_else(|| bad_data("kind", &kind))?;
-        let members: i64 = r.try_get("members").db()?;
-        let period: i64 = r.try_get("period").db()?;
+        let members: i64 = get(r, "members")?;
+        let period: i64 = get(r, "period")?;
         let s = series.entry(org).or_insert_with(|| UnitSeries {
             unit: org,
             group: PeerGroup::of(kind, members.max(0) as u64),
@@ -520,7 +583,7 @@ async fn search_models(
         });
         // The latest closing's size decides the group.
         s.group = PeerGroup::of(kind, members.max(0) as u64);
-        s.points.insert(period as i32, r.try_get("value").db()?);
+        s.points.insert(period as i32, get(r, "value")?);
     }
     let series: Vec<UnitSeries> = series.into_values().collect();
     let assessment = models::assess(&series, direction, settings);
@@ -567,8 +630,8 @@ const MODEL_SQL: &str = "SELECT a.id, a.province_id, a.org_id, o.path AS org_pat
      LEFT JOIN emulation_movements m ON m.id = a.movement_id";
 
 async fn model_row(conn: &mut Conn, r: &DbRow) -> Result<(i64, AdvancedModel)> {
-    let evidence: String = r.try_get("evidence").db()?;
-    let metric: i64 = r.try_get("metric").db()?;
+    let evidence: String = get(r, "evidence")?;
+    let metric: i64 = get(r, "metric")?;
     let label = if metric == 0 {
         "pace".to_string()
     } else {
@@ -580,22 +643,22 @@ async fn model_row(conn: &mut Conn, r: &DbRow) -> Result<(i64, AdvancedModel)> {
             .unwrap_or_default()
     };
     Ok((
-        r.try_get("province_id").db()?,
+        get(r, "province_id")?,
         AdvancedModel {
-            id: r.try_get("id").db()?,
-            org_id: OrgId(r.try_get("org_id").db()?),
-            org_name: r.try_get("org_name").db()?,
-            movement_id: r.try_get("movement_id").db()?,
-            movement_title: r.try_get("movement_title").db()?,
+            id: get(r, "id")?,
+            org_id: OrgId(get(r, "org_id")?),
+            org_name: get(r, "org_name")?,
+            movement_id: get(r, "movement_id")?,
+            movement_title: get(r, "movement_title")?,
             metric,
             metric_label: label,
-            title: r.try_get("title").db()?,
-            practice: r.try_get("practice").db()?,
+            title: get(r, "title")?,
+            practice: get(r, "practice")?,
             evidence: serde_json::from_str(&evidence)
                 .map_err(|_| bad_data("evidence", &evidence))?,
-            confirmed_org_name: r.try_get("confirmed_org_name").db()?,
-            confirmed_at: r.try_get("confirmed_at").db()?,
-            links: r.try_get::<i64, _>("links").db()?.max(0) as u32,
+            confirmed_org_name: get(r, "confirmed_org_name")?,
+            confirmed_at: get(r, "confirmed_at")?,
+            links: get::<i64>(r, "links")?.max(0) as u32,
         },
     ))
 }
@@ -647,6 +710,74 @@ impl EmulationStore for Backend {
     async fn award_kinds(&self, _p: &Principal) -> Result<Vec<AwardKind>> {
         let mut conn = self.read_pool().acquire().await.db()?;
         award_kinds_in(&mut conn).await
+    }
+
+    async fn award_levels(&self, _p: &Principal) -> Result<Vec<AwardLevel>> {
+        let mut conn = self.read_pool().acquire().await.db()?;
+        award_levels_in(&mut conn).await
+    }
+
+    async fn set_award_levels(
+        &self,
+        p: &Principal,
+        kind: &str,
+        levels: Vec<OrgKind>,
+    ) -> Result<AwardKind> {
+        if !rules::may_edit_award_levels(p) {
+            return Err(StoreError::Forbidden);
+        }
+        let levels = rules::check_levels(&levels).map_err(Refusal::from)?;
+        let mut tx = self.begin().await?;
+        let before = award_kinds_in(&mut tx)
+            .await?
+            .into_iter()
+            .find(|k| k.code == kind)
+            .ok_or_else(|| StoreError::from(Refusal::invalid("award_kind", "bad_choice")))?;
+        let kept = |l: &OrgKind| before.levels.contains(l);
+        let mut removed =
+            QueryBuilder::<Db>::new("DELETE FROM award_kind_levels WHERE award_kind = ");
+        removed.push_bind(kind);
+        for l in &levels {
+            removed.push(" AND org_kind <> ").push_bind(l.as_str());
+        }
+        removed.build().execute(&mut *tx).await.db()?;
+        let basis = format!(
+            "Đặt trên trang thẩm quyền khen thưởng ({}, {})",
+            p.username,
+            domain::validate::format_date(today())
+        );
+        for l in levels.iter().filter(|l| !kept(l)) {
+            sqlx::query(
+                "INSERT INTO award_kind_levels (award_kind, org_kind, basis, confirmed) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(kind)
+            .bind(l.as_str())
+            .bind(&basis)
+            .bind(true)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        }
+        let names = |ls: &[OrgKind]| ls.iter().map(|l| l.as_str()).collect::<Vec<_>>();
+        audit(
+            &mut tx,
+            p,
+            "levels",
+            "award_kind",
+            0,
+            None,
+            Some(json!({"code": kind, "levels": names(&before.levels)})),
+            Some(json!({"code": kind, "levels": names(&levels)})),
+        )
+        .await?;
+        let after = award_kinds_in(&mut tx)
+            .await?
+            .into_iter()
+            .find(|k| k.code == kind)
+            .ok_or(StoreError::NotFound)?;
+        tx.commit().await.db()?;
+        Ok(after)
     }
 
     async fn launch_movement(
@@ -744,8 +875,8 @@ impl EmulationStore for Backend {
         qb.push(")) ORDER BY m.created_at DESC, m.id DESC LIMIT 200");
         let rows = qb.build().fetch_all(&mut *conn).await.db()?;
         let mut out = Vec::new();
-        for r in rows {
-            let m = movement_row(&r)?;
+        for r in &rows {
+            let m = movement_row(r)?;
             if rules::may_read_movement(p, &m.org_path) {
                 out.push(m);
             }
@@ -780,18 +911,7 @@ impl EmulationStore for Backend {
                 nominations.push(n);
             }
         }
-        let sql = format!(
-            "SELECT {DECISION_COLS} FROM emulation_decisions d \
-             JOIN organizations o ON o.id = d.org_id WHERE d.movement_id = $1 ORDER BY d.id"
-        );
-        let decisions = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await
-            .db()?
-            .iter()
-            .map(decision_row)
-            .collect::<Result<Vec<_>>>()?;
+        let decisions = decisions_by(&mut conn, "d.movement_id", id).await?;
         let sql = format!("{AWARD_SQL} WHERE d.movement_id = $1 ORDER BY k.rank DESC, a.id");
         let awards = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id)
@@ -812,9 +932,9 @@ impl EmulationStore for Backend {
         .iter()
         .map(|r| {
             Ok(Snapshot {
-                period: r.try_get::<i64, _>("period").db()? as i32,
+                period: get::<i64>(r, "period")? as i32,
                 units: u32_of(r, "units")?,
-                taken_at: r.try_get("taken_at").db()?,
+                taken_at: get(r, "taken_at")?,
             })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -869,13 +989,7 @@ impl EmulationStore for Backend {
     ) -> Result<Pledge> {
         let mut tx = self.begin().await?;
         let m = movement_readable(&mut tx, p, movement).await?;
-        let o = match org_readable(&mut tx, p, org).await {
-            Ok(o) => o,
-            Err(StoreError::NotFound) => {
-                return Err(Refusal::invalid("org_id", "bad_choice").into());
-            }
-            Err(e) => return Err(e),
-        };
+        let o = org_choice(&mut tx, p, org, "org_id").await?;
         if !rules::acts_for(p, &o.path) {
             return Err(StoreError::Forbidden);
         }
@@ -899,7 +1013,8 @@ impl EmulationStore for Backend {
         .await
         .db()?
         .map(|r| -> Result<(i64, String)> {
-            Ok((r.try_get("id").db()?, r.try_get("commitments").db()?))
+            let r = &r;
+            Ok((get(r, "id")?, get(r, "commitments")?))
         })
         .transpose()?;
         let now = now();
@@ -915,7 +1030,7 @@ impl EmulationStore for Backend {
                 .await
                 .db()?
                 .iter()
-                .map(|r| Ok((r.try_get("target_id").db()?, r.try_get("value").db()?)))
+                .map(|r| Ok((get(r, "target_id")?, get(r, "value")?)))
                 .collect::<Result<_>>()?;
                 sqlx::query(
                     "UPDATE emulation_pledges SET commitments = $1, updated_at = $2 WHERE id = $3",
@@ -1127,13 +1242,7 @@ impl EmulationStore for Backend {
     ) -> Result<Nomination> {
         let mut tx = self.begin().await?;
         let m = movement_readable(&mut tx, p, movement).await?;
-        let nominator = match org_readable(&mut tx, p, new.nominator_org_id).await {
-            Ok(o) => o,
-            Err(StoreError::NotFound) => {
-                return Err(Refusal::invalid("nominator_org_id", "bad_choice").into());
-            }
-            Err(e) => return Err(e),
-        };
+        let nominator = org_choice(&mut tx, p, new.nominator_org_id, "nominator_org_id").await?;
         if !rules::acts_for(p, &nominator.path) {
             return Err(StoreError::Forbidden);
         }
@@ -1168,6 +1277,8 @@ impl EmulationStore for Backend {
             (None, None) => return Err(Refusal::invalid("org_id", "required").into()),
         };
         rules::check_nomination(m.state, &m.org_path, &nominator.path, &nominee.path)?;
+        // The movement's unit decides: its level must give the kind.
+        kind.check_level(m.org_kind).map_err(Refusal::from)?;
         let achievements = text_checked("achievements", &new.achievements, true)?;
         let level = new
             .proposed_level
@@ -1353,6 +1464,17 @@ impl EmulationStore for Backend {
         }
         let states: Vec<NominationState> = loaded.iter().map(|(_, n, _)| n.state).collect();
         rules::check_decision_nominations(&states)?;
+        // The limits may have changed since the nominations: each kind is checked again.
+        let level = m.org_kind;
+        let kinds = award_kinds_in(&mut tx).await?;
+        for (_, n, _) in &loaded {
+            if kinds
+                .iter()
+                .any(|k| k.code == n.award_kind && !k.given_by(level))
+            {
+                return Err(Refusal::invalid("nominations", "award_kind_level").into());
+            }
+        }
         let province = province_of(&m.org_path);
         let now = now();
         let id: i64 = sqlx::query_scalar(
@@ -1430,17 +1552,10 @@ impl EmulationStore for Backend {
             })),
         )
         .await?;
-        let sql = format!(
-            "SELECT {DECISION_COLS} FROM emulation_decisions d \
-             JOIN organizations o ON o.id = d.org_id WHERE d.id = $1"
-        );
-        let d = decision_row(
-            &sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await
-                .db()?,
-        )?;
+        let d = decisions_by(&mut tx, "d.id", id)
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)?;
         tx.commit().await.db()?;
         Ok(d)
     }
@@ -1574,8 +1689,8 @@ impl EmulationStore for Backend {
         qb.push(" ORDER BY a.confirmed_at DESC, a.id DESC LIMIT 500");
         let rows = qb.build().fetch_all(&mut *conn).await.db()?;
         let mut out = Vec::new();
-        for r in rows {
-            out.push(model_row(&mut conn, &r).await?.1);
+        for r in &rows {
+            out.push(model_row(&mut conn, r).await?.1);
         }
         Ok(out)
     }
@@ -1599,12 +1714,12 @@ impl EmulationStore for Backend {
             .iter()
             .map(|r| {
                 Ok(ModelLink {
-                    id: r.try_get("id").db()?,
-                    task_id: TaskId(r.try_get("task_id").db()?),
-                    task_content: r.try_get("content").db()?,
-                    org_id: OrgId(r.try_get("org_id").db()?),
-                    org_name: r.try_get("name").db()?,
-                    linked_at: r.try_get("linked_at").db()?,
+                    id: get(r, "id")?,
+                    task_id: TaskId(get(r, "task_id")?),
+                    task_content: get(r, "content")?,
+                    org_id: OrgId(get(r, "org_id")?),
+                    org_name: get(r, "name")?,
+                    linked_at: get(r, "linked_at")?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -1624,14 +1739,14 @@ impl EmulationStore for Backend {
         .await
         .db()?
         .ok_or_else(|| StoreError::from(Refusal::invalid("task_id", "bad_choice")))?;
-        let path = path_of(r.try_get("path").db()?)?;
+        let path = path_of(get(&r, "path")?)?;
         if !(p.system || p.can(Permission::Read, &path)) {
             return Err(Refusal::invalid("task_id", "bad_choice").into());
         }
         if !rules::acts_for(p, &path) {
             return Err(StoreError::Forbidden);
         }
-        let org_id = OrgId(r.try_get("org_id").db()?);
+        let org_id = OrgId(get(&r, "org_id")?);
         let dup: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM advanced_model_links WHERE model_id = $1 AND task_id = $2",
         )
@@ -1672,9 +1787,9 @@ impl EmulationStore for Backend {
         Ok(ModelLink {
             id,
             task_id: task,
-            task_content: r.try_get("content").db()?,
+            task_content: get(&r, "content")?,
             org_id,
-            org_name: r.try_get("name").db()?,
+            org_name: get(&r, "name")?,
             linked_at: now,
         })
     }

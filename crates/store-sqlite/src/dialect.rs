@@ -59,6 +59,8 @@ pub(crate) fn conflict_code(e: &dyn sqlx::error::DatabaseError) -> Option<&'stat
         ("members.card_number", "card_taken"),
         ("grants.", "grant_exists"),
         ("documents.issuer_org_id", "document_number_taken"),
+        ("emulation_decisions.org_id", "emulation_number_taken"),
+        ("emulation_awards.nomination_id", "emulation_not_passed"),
     ]
     .into_iter()
     .find(|(needle, _)| msg.contains(needle))

@@ -18,6 +18,7 @@ use store_tests::*;
 
 store_tests::program_suite!(
     a_movement_runs_from_pledges_to_awards,
+    award_kinds_are_limited_per_level_as_data,
     movements_and_pledges_are_seen_by_their_units_only,
     advanced_models_are_found_in_closed_quarters,
 );
@@ -330,18 +331,22 @@ async fn a_movement_runs_from_pledges_to_awards(s: &dyn FullStore) {
         Some("Hoàn thành xuất sắc nhiệm vụ")
     );
     let n2 = s
-        .nominate(
-            &lucnam,
-            m.id,
-            nom(None, Some(t.m1.id), "chien_si_thi_dua_co_so"),
-        )
+        .nominate(&lucnam, m.id, nom(None, Some(t.m1.id), "bang_khen_tinh"))
         .await
         .unwrap();
     assert_eq!(n2.org_id, t.c1.id, "a member is nominated with their cell");
     let n3 = s
-        .nominate(&lucnam, m.id, nom(Some(t.d1.id), None, "giay_khen"))
+        .nominate(&lucnam, m.id, nom(Some(t.d1.id), None, "co_thi_dua_tinh"))
         .await
         .unwrap();
+    // The province's standing committee gives no Giấy khen (award_kind_levels, 0024).
+    assert_eq!(
+        invalid_code(
+            s.nominate(&lucnam, m.id, nom(Some(t.g1.id), None, "giay_khen"))
+                .await
+        ),
+        ("award_kind", "award_kind_level")
+    );
     // A title for individuals cannot go to a unit; Lục Nam cannot nominate Yên Thế's units.
     assert_eq!(
         invalid_code(
@@ -514,6 +519,137 @@ async fn a_movement_runs_from_pledges_to_awards(s: &dyn FullStore) {
         1 + 1 + 1 + 3 + 3 + 1 + 2,
         "{}",
         audit_count(s).await - before
+    );
+}
+
+async fn award_kinds_are_limited_per_level_as_data(s: &dyn FullStore) {
+    let w = world(s, 0).await;
+    let t = &w.t;
+    // The defaults: Bằng khen and Cờ thi đua by the province, Giấy khen by the district
+    // and grassroots levels; the titles' rows marked unconfirmed.
+    let kinds = s.award_kinds(&sys()).await.unwrap();
+    let kind = |code: &str| kinds.iter().find(|k| k.code == code).unwrap().clone();
+    assert_eq!(kind("bang_khen_tinh").levels, vec![OrgKind::Provincial]);
+    assert_eq!(
+        kind("giay_khen").levels,
+        vec![OrgKind::DirectlyAffiliated, OrgKind::Grassroots]
+    );
+    let levels = s.award_levels(&sys()).await.unwrap();
+    assert!(
+        levels
+            .iter()
+            .any(|l| l.award_kind == "bang_khen_tinh" && l.confirmed && l.basis.contains("HD 01"))
+    );
+    assert!(
+        levels
+            .iter()
+            .any(|l| l.award_kind == "chien_si_thi_dua_co_so" && !l.confirmed)
+    );
+    // A district's movement may give Giấy khen, not Bằng khen.
+    let lucnam = principal(s, AccessRole::OfficeStaff, t.d1.id).await;
+    let m = s
+        .launch_movement(&lucnam, t.d1.id, w.doc.id, draft())
+        .await
+        .unwrap();
+    s.close_movement(&lucnam, m.id).await.unwrap();
+    let nom = |kind: &str| NewNomination {
+        nominator_org_id: t.d1.id,
+        org_id: Some(t.g1.id),
+        member_id: None,
+        award_kind: kind.into(),
+        achievements: "Dẫn đầu phong trào thi đua.".into(),
+        proposed_level: None,
+    };
+    assert_eq!(
+        invalid_code(s.nominate(&lucnam, m.id, nom("bang_khen_tinh")).await),
+        ("award_kind", "award_kind_level")
+    );
+    let n = s.nominate(&lucnam, m.id, nom("giay_khen")).await.unwrap();
+    s.record_vote(&lucnam, n.id, vote(9, 7, 1, 1))
+        .await
+        .unwrap();
+    // The limits are data: an office may not edit them; the province's administrator may.
+    is_forbidden(
+        s.set_award_levels(&lucnam, "giay_khen", vec![OrgKind::Provincial])
+            .await,
+    );
+    let district_admin = principal(s, AccessRole::Admin, t.d1.id).await;
+    is_forbidden(
+        s.set_award_levels(&district_admin, "giay_khen", vec![])
+            .await,
+    );
+    let admin = principal(s, AccessRole::Admin, t.province.id).await;
+    assert_eq!(
+        invalid_code(
+            s.set_award_levels(&admin, "giay_khen", vec![OrgKind::Cell])
+                .await
+        ),
+        ("levels", "bad_choice")
+    );
+    assert_eq!(
+        invalid_code(s.set_award_levels(&admin, "no_such_kind", vec![]).await),
+        ("award_kind", "bad_choice")
+    );
+    let k = s
+        .set_award_levels(
+            &admin,
+            "giay_khen",
+            vec![OrgKind::Provincial, OrgKind::Grassroots],
+        )
+        .await
+        .unwrap();
+    assert_eq!(k.levels, vec![OrgKind::Provincial, OrgKind::Grassroots]);
+    let levels = s.award_levels(&sys()).await.unwrap();
+    let giay: Vec<&AwardLevel> = levels
+        .iter()
+        .filter(|l| l.award_kind == "giay_khen")
+        .collect();
+    assert_eq!(giay.len(), 2);
+    assert!(
+        giay[0].basis.contains("Đặt trên trang"),
+        "a new row names who set it"
+    );
+    assert!(
+        giay[1].basis.contains("HD 01"),
+        "a kept row keeps its source"
+    );
+    // The decision checks again: the district may no longer give the passed Giấy khen.
+    let decision = DecisionDraft {
+        number: "07-QĐ/HU".into(),
+        signed_on: Some(d(2026, 12, 1)),
+        signer_name: "Nguyễn Văn Gấm".into(),
+        signer_title: "Bí thư Huyện ủy".into(),
+        summary: String::new(),
+    };
+    assert_eq!(
+        invalid_code(
+            s.issue_decision(&lucnam, m.id, decision.clone(), vec![(n.id, String::new())])
+                .await
+        ),
+        ("nominations", "award_kind_level")
+    );
+    s.set_award_levels(&sys(), "giay_khen", vec![OrgKind::DirectlyAffiliated])
+        .await
+        .unwrap();
+    s.issue_decision(&lucnam, m.id, decision, vec![(n.id, String::new())])
+        .await
+        .unwrap();
+    let entries = s
+        .audit_list(
+            &sys(),
+            AuditFilter {
+                limit: 1000,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        entries
+            .iter()
+            .filter(|e| e.entity == "award_kind" && e.action == "levels")
+            .count(),
+        2
     );
 }
 

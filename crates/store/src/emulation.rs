@@ -18,7 +18,7 @@ use domain::emulation::{
     AwardKind, DecisionDraft, MovementDraft, MovementState, NominationState, PassRule, Vote,
 };
 use domain::models::{Assessment, Settings};
-use domain::{DocumentId, MemberId, OrgId, OrgPath, Principal, TargetId, TaskId};
+use domain::{DocumentId, MemberId, OrgId, OrgKind, OrgPath, Principal, TargetId, TaskId};
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
@@ -28,6 +28,8 @@ pub struct Movement {
     pub org_id: OrgId,
     pub org_path: OrgPath,
     pub org_name: String,
+    /// The launching unit's level: it decides the awards (`award_kind_levels`).
+    pub org_kind: OrgKind,
     pub document_id: DocumentId,
     pub document_symbol: String,
     pub title: String,
@@ -261,10 +263,33 @@ pub struct ModelView {
     pub links: Vec<ModelLink>,
 }
 
+/// One row of the limits on award kinds: a level whose committee may give a kind, and the
+/// source it follows (`confirmed` false where RULES.md marks the rule unconfirmed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AwardLevel {
+    pub award_kind: String,
+    pub org_kind: OrgKind,
+    pub basis: String,
+    pub confirmed: bool,
+}
+
 #[async_trait]
 pub trait EmulationStore: Send + Sync + 'static {
     /// The award kinds, active first by rank.
     async fn award_kinds(&self, p: &Principal) -> Result<Vec<AwardKind>>;
+
+    /// The limits on award kinds per level, with their sources (read by everyone).
+    async fn award_levels(&self, p: &Principal) -> Result<Vec<AwardLevel>>;
+
+    /// Sets the levels that may give a kind (`domain::emulation::may_edit_award_levels`,
+    /// otherwise `Forbidden`); rows kept keep their source, new ones name who set them.
+    /// Audited (`award_kind`, `levels`). Awards already made are not touched.
+    async fn set_award_levels(
+        &self,
+        p: &Principal,
+        kind: &str,
+        levels: Vec<OrgKind>,
+    ) -> Result<AwardKind>;
 
     /// Launches a movement from a resolution the unit reads (EditOrgs on the unit); its
     /// targets are copied from the document's targets (`emulation_no_targets` when it has
@@ -307,6 +332,9 @@ pub trait EmulationStore: Send + Sync + 'static {
     /// The movement of a nomination the principal may read (`NotFound` otherwise).
     async fn nomination_movement(&self, p: &Principal, nomination: i64) -> Result<i64>;
 
+    /// Nominates a unit or a member for an award kind: `acts_for` the nominating unit, the
+    /// nominee in its subtree, the kind fit for the recipient (`award_kind_recipient`) and
+    /// given by the movement's level (`award_kind_level`).
     async fn nominate(
         &self,
         p: &Principal,
@@ -323,7 +351,8 @@ pub trait EmulationStore: Send + Sync + 'static {
     ) -> Result<Nomination>;
 
     /// Issues the decision awarding passed nominations, each with its citation (may_manage;
-    /// the number unique per deciding unit: `Conflict("emulation_number_taken")`).
+    /// the number unique per deciding unit: `Conflict("emulation_number_taken")`, also when
+    /// two submissions race; each kind given by the deciding unit's level).
     async fn issue_decision(
         &self,
         p: &Principal,

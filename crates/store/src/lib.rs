@@ -59,8 +59,8 @@ pub use documents::{
     NewDocument, TargetRecord,
 };
 pub use emulation::{
-    AdvancedModel, Award, Decision, EmulationStore, ModelLink, ModelSearch, ModelView, Movement,
-    MovementTarget, MovementView, NamedUnit, NewModel, NewNomination, Nomination, Pledge,
+    AdvancedModel, Award, AwardLevel, Decision, EmulationStore, ModelLink, ModelSearch, ModelView,
+    Movement, MovementTarget, MovementView, NamedUnit, NewModel, NewNomination, Nomination, Pledge,
     PledgeInput, PledgeLine, Snapshot, VoteInput, VoteRecord,
 };
 pub use error::StoreError;

@@ -385,6 +385,12 @@ pub(crate) fn conflict_field(code: &str) -> &'static str {
         "grant_exists" => "org",
         "document_number_taken" => "number",
         "evaluation_quota" => "level",
+        "emulation_number_taken" => "number",
+        "emulation_not_passed" | "emulation_no_nominations" => "nominations",
+        "emulation_period_taken" => "period",
+        "emulation_nomination_exists" | "award_kind_level" => "award_kind",
+        "model_not_candidate" | "model_exists" => "org_id",
+        "model_link_exists" => "task_id",
         _ => "form",
     }
 }

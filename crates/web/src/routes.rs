@@ -185,6 +185,8 @@ pub static ALL: &[(Method, &str)] = &[
     (Method::POST, "/emulation-nominations/{id}/vote"),
     (Method::GET, "/awards/{id}/certificate.docx"),
     (Method::GET, "/awards/{id}/decision.docx"),
+    (Method::GET, "/award-kinds"),
+    (Method::POST, "/award-kinds/{code}"),
     (Method::GET, "/models"),
     (Method::GET, "/models/{id}"),
     (Method::POST, "/models/{id}/links"),
@@ -347,6 +349,7 @@ pub static ALL: &[(Method, &str)] = &[
     // api: emulation
     (Method::GET, "/api/emulation/{id}"),
     (Method::POST, "/api/emulation/{id}/pledge"),
+    (Method::POST, "/api/emulation/{id}/decision"),
     (Method::GET, "/api/emulation/{id}/models"),
     (Method::GET, "/api/orgs/{id}/awards"),
     (Method::GET, "/api/models"),

@@ -160,3 +160,67 @@ pub async fn overflows(c: &Client) -> bool {
         .unwrap();
     v.as_bool().unwrap_or(true)
 }
+
+/// axe-core's script: `RESOLUTE_AXE`, or the copy `scripts/test` fetches into `target/`.
+pub fn axe_source() -> Option<String> {
+    let path = std::env::var("RESOLUTE_AXE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../target/axe-core-4.10.3/axe.min.js")
+        });
+    match std::fs::read_to_string(&path) {
+        Ok(s) if s.len() > 100_000 => Some(s),
+        _ if testdb::in_ci() => panic!(
+            "axe-core is missing at {} under CI: run scripts/test (it fetches it) or set RESOLUTE_AXE",
+            path.display()
+        ),
+        _ => {
+            eprintln!(
+                "note: axe-core not found at {} (scripts/test fetches it); the WCAG check is skipped",
+                path.display()
+            );
+            None
+        }
+    }
+}
+
+/// Runs axe-core's WCAG 2.1 A and AA rules on the current page; panics listing every
+/// violation (rule, impact, help, each node's selector and what fails).
+pub async fn axe_check(c: &Client, axe: &Option<String>, page: &str) {
+    let Some(src) = axe else { return };
+    c.execute(src, vec![]).await.expect("axe-core loads");
+    let out = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+               .then(r => done({passes: r.passes.length, violations: r.violations.map(v => `${v.id} (${v.impact}): ${v.help}\\n` +
+                   v.nodes.map(n => `    at ${n.target.join(' ')}: ${(n.failureSummary || '').replace(/\\n/g, ' ')}`).join('\\n'))}))
+               .catch(e => done({passes: 0, violations: ['axe failed: ' + e]}));",
+            vec![],
+        )
+        .await
+        .expect("axe.run");
+    let passes = out["passes"].as_u64().unwrap_or(0);
+    let violations: Vec<String> = out["violations"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_owned())
+        .collect();
+    // A run that checked nothing would pass empty.
+    assert!(
+        passes >= 10,
+        "axe-core checked only {passes} rules on {page}"
+    );
+    eprintln!(
+        "axe-core on {page}: {passes} rules pass, {} violated",
+        violations.len()
+    );
+    assert!(
+        violations.is_empty(),
+        "axe-core WCAG 2.1 AA violations on {page} ({}):\n{}",
+        c.current_url().await.unwrap(),
+        violations.join("\n")
+    );
+}

@@ -7,8 +7,9 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::routing::{get, post};
+use domain::emulation::DecisionDraft;
 use domain::models::Settings;
-use domain::{Invalid, OrgId};
+use domain::{Invalid, OrgId, validate};
 use serde::{Deserialize, Serialize};
 use store::PledgeInput;
 use utoipa::{OpenApi, ToSchema};
@@ -22,13 +23,14 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/emulation/{id}", get(movement))
         .route("/api/emulation/{id}/pledge", post(pledge))
+        .route("/api/emulation/{id}/decision", post(decision))
         .route("/api/emulation/{id}/models", get(candidates))
         .route("/api/orgs/{id}/awards", get(awards))
         .route("/api/models", get(library))
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(movement, pledge, candidates, awards, library))]
+#[openapi(paths(movement, pledge, decision, candidates, awards, library))]
 pub struct Doc;
 
 /// A record as the store returns it (see `store::emulation`): its fields are documented
@@ -111,6 +113,78 @@ async fn pledge(
         )
         .await?;
     ok(dto(&p))
+}
+
+/// A nomination a decision awards, with its citation (the nomination's achievements when
+/// empty).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AwardedInput {
+    pub id: i64,
+    #[serde(default)]
+    pub citation: String,
+}
+
+/// A commendation decision: its particulars and the passed nominations it awards.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DecisionBody {
+    /// A Quyết định's number and symbol: `125-QĐ/TU`, `682/QĐ-UBND`.
+    #[serde(default)]
+    pub number: String,
+    /// dd/mm/yyyy or yyyy-mm-dd.
+    #[serde(default)]
+    pub signed_on: String,
+    #[serde(default)]
+    pub signer_name: String,
+    #[serde(default)]
+    pub signer_title: String,
+    #[serde(default)]
+    pub summary: String,
+    #[serde(default)]
+    pub nominations: Vec<AwardedInput>,
+}
+
+/// Issues a commendation decision awarding the chosen nominations the council passed (the
+/// movement's office). Irreversible; the number is unique per deciding unit, so the same
+/// request sent twice is refused (409 `emulation_number_taken`), never a second decision.
+#[utoipa::path(post, path = "/api/emulation/{id}/decision", tag = "emulation",
+    params(("id" = i64, Path, description = "The movement")),
+    request_body = DecisionBody,
+    responses((status = 200, description = "The decision", body = EmulationDto),
+        (status = 400, description = "Invalid input (also a kind the deciding level does not give)", body = ErrorBody),
+        (status = 403, description = "Not the movement's office", body = ErrorBody),
+        (status = 404, description = "Not found, or outside the user's units", body = ErrorBody),
+        (status = 409, description = "Number taken, or a nomination not passed", body = ErrorBody)))]
+async fn decision(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path(raw): Path<String>,
+    bytes: Bytes,
+) -> ApiResult {
+    let m = st.store.movement(&auth.p, id(&raw)?).await?;
+    let input: DecisionBody = body(&bytes)?;
+    let signed_on =
+        validate::optional_date("signed_on", &input.signed_on).map_err(ApiError::Invalid)?;
+    let draft = DecisionDraft {
+        number: input.number,
+        signed_on,
+        signer_name: input.signer_name,
+        signer_title: input.signer_title,
+        summary: input.summary,
+    };
+    let d = st
+        .store
+        .issue_decision(
+            &auth.p,
+            m.movement.id,
+            draft,
+            input
+                .nominations
+                .into_iter()
+                .map(|n| (n.id, n.citation))
+                .collect(),
+        )
+        .await?;
+    ok(dto(&d))
 }
 
 /// Units far above their peers on a metric of the movement (`?metric=` an emulation

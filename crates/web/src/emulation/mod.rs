@@ -22,10 +22,10 @@ use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use domain::emulation::{DecisionDraft, MovementDraft, NominationState, PassRule, Vote};
+use domain::emulation::{AwardKind, DecisionDraft, MovementDraft, NominationState, PassRule, Vote};
 use domain::models::{Settings, quarter_of, quarter_parts};
 use domain::target::parse_number;
-use domain::{DocumentId, Invalid, MemberId, OrgId, Permission, TaskId, validate};
+use domain::{DocumentId, Invalid, OrgId, OrgKind, Permission, TaskId, validate};
 use store::{
     AdvancedModel, Award, ModelSearch, ModelView, Movement, MovementView, NewModel, NewNomination,
     Org, Page, PledgeInput, VoteInput,
@@ -35,6 +35,7 @@ use crate::AppState;
 use crate::ctx::{Auth, Ctx};
 use crate::error::AppError;
 use crate::forms::{self, Field, FormData, FormErrors, FormPage};
+use crate::pick;
 use crate::targets::number;
 
 pub fn router() -> Router<AppState> {
@@ -73,6 +74,8 @@ pub fn router() -> Router<AppState> {
             "/awards/{id}/decision.docx",
             get(certificate::decision_docx),
         )
+        .route("/award-kinds", get(levels_page))
+        .route("/award-kinds/{code}", post(levels_post))
         .route("/models", get(library_page))
         .route("/models/{id}", get(model_page))
         .route("/models/{id}/links", post(link_post))
@@ -127,16 +130,117 @@ fn dec1(ctx: &Ctx, v: f64) -> String {
     }
 }
 
+/// The redirect after a form: `path` with `?done=` (before a `#fragment`).
 fn with_done(path: &str, done: &str) -> Response {
-    Redirect::to(&format!("{path}?done={done}")).into_response()
+    let (path, fragment) = path
+        .split_once('#')
+        .map_or((path, String::new()), |(p, f)| (p, format!("#{f}")));
+    Redirect::to(&format!("{path}?done={done}{fragment}")).into_response()
 }
 
 fn done_notice(ctx: &Ctx, raw: &Option<String>) -> String {
     let done = forms::query_param(raw, "done");
     match done.as_str() {
         "launched" | "pledged" | "closed" | "snapshot" | "nominated" | "voted" | "decided"
-        | "confirmed" | "linked" => ctx.t(&format!("emulation.done.{done}")).to_owned(),
+        | "already_decided" | "confirmed" | "linked" | "levels" => {
+            ctx.t(&format!("emulation.done.{done}")).to_owned()
+        }
         _ => String::new(),
+    }
+}
+
+// ---- The steps every form shares ----------------------------------------------------------
+
+/// A form page about a movement: heading, intro and button from `emulation.{key}.*`, the
+/// movement's title above it, "cancel" back to the movement.
+fn movement_form(
+    ctx: &Ctx,
+    key: &str,
+    action: String,
+    v: &MovementView,
+    errors: FormErrors,
+) -> FormPage {
+    let mut page = FormPage::new(
+        ctx,
+        ctx.t(&format!("emulation.{key}.title")),
+        &action,
+        errors,
+    );
+    page.caption = v.movement.title.clone();
+    page.intro = ctx.t(&format!("emulation.{key}.intro")).to_owned();
+    page.cancel_href = format!("/emulation/{}", v.movement.id);
+    page.submit = ctx.t(&format!("emulation.{key}.submit")).to_owned();
+    page
+}
+
+/// A movement for a page of its office (close, quarters, vote, decision, models): 403 for
+/// the other readers.
+async fn managed(st: &AppState, auth: &Auth, id: i64) -> Result<MovementView, AppError> {
+    let v = st.store.movement(&auth.p, id).await?;
+    if v.may_manage {
+        Ok(v)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// A movement for a page a unit acts on (pledge, nominate): 403 for who acts for none of
+/// its units.
+async fn acting(st: &AppState, auth: &Auth, id: i64) -> Result<MovementView, AppError> {
+    let v = st.store.movement(&auth.p, id).await?;
+    if v.my_units.is_empty() {
+        Err(AppError::Forbidden)
+    } else {
+        Ok(v)
+    }
+}
+
+/// Adds a draft's own messages to those of the fields parsed at the edge, one per field.
+fn merge<T>(inv: &mut Invalid, checked: Result<T, Invalid>) {
+    if let Err(e) = checked {
+        for fe in e.0 {
+            if !inv.0.iter().any(|x| x.field == fe.field) {
+                inv.0.push(fe);
+            }
+        }
+    }
+}
+
+/// A number chosen in a select (`required` on the field when missing).
+fn chosen<T: std::str::FromStr>(inv: &mut Invalid, f: &FormData, name: &'static str) -> Option<T> {
+    let v = f.get(name).trim().parse::<T>().ok();
+    if v.is_none() {
+        inv.push(name, "required");
+    }
+    v
+}
+
+/// The end of every form's POST. Done: the redirect to `to` with the notice `done`.
+/// Refused for the input: the form again (`again`) with the store's messages, a message
+/// about no field of the form (`form`, or a name the store uses in `moved`) put on
+/// `field`. Any other error: its page (404, 403, 500).
+async fn finish<T, Fut>(
+    lang: i18n::Lang,
+    result: store::Result<T>,
+    to: impl FnOnce(T) -> String,
+    done: &str,
+    (field, moved): (&str, &[&str]),
+    again: impl FnOnce(FormErrors) -> Fut,
+) -> Result<Response, AppError>
+where
+    Fut: std::future::Future<Output = Result<Response, AppError>>,
+{
+    match result {
+        Ok(x) => Ok(with_done(&to(x), done)),
+        Err(e) => {
+            let mut errors = forms::store_errors(lang, e)?;
+            for m in &mut errors.0 {
+                if m.field == "form" || moved.contains(&m.field.as_str()) {
+                    m.field = field.into();
+                }
+            }
+            again(errors).await
+        }
     }
 }
 
@@ -294,15 +398,7 @@ async fn launch_post(
 ) -> Result<Response, AppError> {
     let org = st.store.org_get(&auth.p, forms::id::<OrgId>(&id)?).await?;
     let mut inv = Invalid::default();
-    let document = f
-        .get("document_id")
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .map(DocumentId);
-    if document.is_none() {
-        inv.push("document_id", "required");
-    }
+    let document = chosen::<i64>(&mut inv, &f, "document_id").map(DocumentId);
     let draft = MovementDraft {
         title: f.get("title").to_owned(),
         content: f.get("content").to_owned(),
@@ -310,24 +406,20 @@ async fn launch_post(
         ends_on: date_field(&mut inv, &f, "ends_on"),
         pledge_by: date_field(&mut inv, &f, "pledge_by"),
     };
-    if let Err(e) = draft.check() {
-        for fe in e.0 {
-            if !inv.0.iter().any(|x| x.field == fe.field) {
-                inv.0.push(fe);
-            }
-        }
-    }
+    merge(&mut inv, draft.check());
     let result = match document {
         Some(doc) if inv.is_empty() => st.store.launch_movement(&auth.p, org.id, doc, draft).await,
         _ => Err(inv.into()),
     };
-    match result {
-        Ok(m) => Ok(with_done(&format!("/emulation/{}", m.id), "launched")),
-        Err(e) => {
-            let errors = forms::store_errors(auth.ctx.lang, e)?;
-            launch_page(&st, &auth, &org, &f, errors).await
-        }
-    }
+    finish(
+        auth.ctx.lang,
+        result,
+        |m| format!("/emulation/{}", m.id),
+        "launched",
+        ("document_id", &[]),
+        |errors| launch_page(&st, &auth, &org, &f, errors),
+    )
+    .await
 }
 
 // ---- A movement -------------------------------------------------------------------------------
@@ -444,21 +536,9 @@ async fn pledge_page(
     f: &FormData,
     errors: FormErrors,
 ) -> Result<Response, AppError> {
-    let v = st.store.movement(&auth.p, id).await?;
-    if v.my_units.is_empty() {
-        return Err(AppError::Forbidden);
-    }
+    let v = acting(st, auth, id).await?;
     let ctx = &auth.ctx;
-    let mut page = FormPage::new(
-        ctx,
-        ctx.t("emulation.pledge.title"),
-        &format!("/emulation/{id}/pledge"),
-        errors,
-    );
-    page.caption = v.movement.title.clone();
-    page.intro = ctx.t("emulation.pledge.intro").to_owned();
-    page.cancel_href = format!("/emulation/{id}");
-    page.submit = ctx.t("emulation.pledge.submit").to_owned();
+    let mut page = movement_form(ctx, "pledge", format!("/emulation/{id}/pledge"), &v, errors);
     // The unit's current pledge fills the form the first time.
     let unit = if f.get("org_id").is_empty() {
         v.my_units[0].0.to_string()
@@ -530,11 +610,9 @@ async fn pledge_post(
     let id: i64 = forms::id(&id)?;
     let v = st.store.movement(&auth.p, id).await?;
     let mut inv = Invalid::default();
-    let org = f.get("org_id").trim().parse::<i64>().ok().map(OrgId);
-    if org.is_none() {
-        inv.push("org_id", "required");
-    }
+    let org = chosen::<i64>(&mut inv, &f, "org_id").map(OrgId);
     let mut values = Vec::new();
+    // A value's field is named after its target: its message stands next to it.
     let mut bad = FormErrors::default();
     for t in &v.targets {
         let name = format!("value_{}", t.id);
@@ -552,28 +630,25 @@ async fn pledge_post(
     }
     let result = match org {
         Some(org) if inv.is_empty() => {
+            let input = PledgeInput {
+                commitments: f.get("commitments").to_owned(),
+                values,
+            };
             st.store
-                .save_pledge(
-                    &auth.p,
-                    id,
-                    org,
-                    PledgeInput {
-                        commitments: f.get("commitments").to_owned(),
-                        values,
-                    },
-                    forms::today(),
-                )
+                .save_pledge(&auth.p, id, org, input, forms::today())
                 .await
         }
         _ => Err(inv.into()),
     };
-    match result {
-        Ok(_) => Ok(with_done(&format!("/emulation/{id}"), "pledged")),
-        Err(e) => {
-            let errors = forms::store_errors(auth.ctx.lang, e)?;
-            pledge_page(&st, &auth, id, &f, errors).await
-        }
-    }
+    finish(
+        auth.ctx.lang,
+        result,
+        |_| format!("/emulation/{id}"),
+        "pledged",
+        ("commitments", &["values", "value"]),
+        |errors| pledge_page(&st, &auth, id, &f, errors),
+    )
+    .await
 }
 
 async fn close_post(
@@ -583,8 +658,10 @@ async fn close_post(
 ) -> Result<Response, AppError> {
     let id: i64 = forms::id(&id)?;
     match st.store.close_movement(&auth.p, id).await {
-        Ok(_) => Ok(with_done(&format!("/emulation/{id}"), "closed")),
-        Err(store::StoreError::Conflict(_)) => Ok(with_done(&format!("/emulation/{id}"), "closed")),
+        // Closed already (a repeated click): the same page, the same notice.
+        Ok(_) | Err(store::StoreError::Conflict("emulation_closed")) => {
+            Ok(with_done(&format!("/emulation/{id}"), "closed"))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -598,10 +675,7 @@ async fn snapshot_page(
     f: &FormData,
     errors: FormErrors,
 ) -> Result<Response, AppError> {
-    let v = st.store.movement(&auth.p, id).await?;
-    if !v.may_manage {
-        return Err(AppError::Forbidden);
-    }
+    let v = managed(st, auth, id).await?;
     let ctx = &auth.ctx;
     let first = quarter_of(v.movement.starts_on);
     let last = quarter_of(v.movement.ends_on).min(quarter_of(forms::today()));
@@ -610,16 +684,13 @@ async fn snapshot_page(
         .filter(|p| !v.snapshots.iter().any(|s| s.period == *p))
         .map(|p| (p.to_string(), period_label(ctx, p)))
         .collect();
-    let mut page = FormPage::new(
+    let mut page = movement_form(
         ctx,
-        ctx.t("emulation.snapshot.title"),
-        &format!("/emulation/{id}/snapshot"),
+        "snapshot",
+        format!("/emulation/{id}/snapshot"),
+        &v,
         errors,
     );
-    page.caption = v.movement.title.clone();
-    page.intro = ctx.t("emulation.snapshot.intro").to_owned();
-    page.cancel_href = format!("/emulation/{id}");
-    page.submit = ctx.t("emulation.snapshot.submit").to_owned();
     page.fields.push(Field::select(
         "period",
         ctx.t("emulation.snapshot.period"),
@@ -651,44 +722,73 @@ async fn snapshot_post(
     f: FormData,
 ) -> Result<Response, AppError> {
     let id: i64 = forms::id(&id)?;
-    let result = match f.get("period").trim().parse::<i32>() {
-        Ok(period) => st.store.take_snapshot(&auth.p, id, period).await,
-        Err(_) => Err(Invalid::one("period", "required").into()),
+    let mut inv = Invalid::default();
+    let result = match chosen::<i32>(&mut inv, &f, "period") {
+        Some(period) => st.store.take_snapshot(&auth.p, id, period).await,
+        None => Err(inv.into()),
     };
-    match result {
-        Ok(_) => Ok(with_done(&format!("/emulation/{id}"), "snapshot")),
-        Err(e) => {
-            let mut errors = forms::store_errors(auth.ctx.lang, e)?;
-            for m in &mut errors.0 {
-                if m.field == "form" {
-                    m.field = "period".into();
-                }
-            }
-            snapshot_page(&st, &auth, id, &f, errors).await
-        }
-    }
+    finish(
+        auth.ctx.lang,
+        result,
+        |_| format!("/emulation/{id}"),
+        "snapshot",
+        ("period", &[]),
+        |errors| snapshot_page(&st, &auth, id, &f, errors),
+    )
+    .await
 }
 
 // ---- Nominations and the council's vote ---------------------------------------------------------
 
-async fn kind_options(st: &AppState, auth: &Auth) -> Result<Vec<(String, String)>, AppError> {
+/// The award kinds the movement's level gives, for the nominee's choice.
+async fn kind_options(
+    st: &AppState,
+    auth: &Auth,
+    level: OrgKind,
+) -> Result<Vec<(String, String)>, AppError> {
     let kinds = st.store.award_kinds(&auth.p).await?;
     Ok(kinds
         .into_iter()
-        .filter(|k| k.active)
+        .filter(|k| k.active && k.given_by(level))
         .map(|k| {
             let who = match (k.collective, k.individual) {
                 (true, true) => auth.ctx.t("emulation.recipient.both"),
                 (true, false) => auth.ctx.t("emulation.recipient.collective"),
                 _ => auth.ctx.t("emulation.recipient.individual"),
             };
-            let name = match auth.ctx.lang {
-                i18n::Lang::Vi => k.name_vi,
-                i18n::Lang::En => k.name_en,
-            };
-            (k.code, format!("{name} ({who})"))
+            (
+                k.code.clone(),
+                format!("{} ({who})", kind_name(&auth.ctx, &k)),
+            )
         })
         .collect())
+}
+
+pub(crate) fn kind_name(ctx: &Ctx, k: &AwardKind) -> String {
+    match ctx.lang {
+        i18n::Lang::Vi => k.name_vi.clone(),
+        i18n::Lang::En => k.name_en.clone(),
+    }
+}
+
+/// "the provincial level", "the district level"… as the pages name a deciding level.
+pub(crate) fn level_name(ctx: &Ctx, level: OrgKind) -> &'static str {
+    ctx.t(&format!("emulation.level.{}", level.as_str()))
+}
+
+/// Why a kind is refused for this movement, naming the kind, the deciding unit and the
+/// levels that give it.
+fn kind_level_message(ctx: &Ctx, k: &AwardKind, v: &MovementView) -> String {
+    let levels: Vec<&str> = k.levels.iter().map(|l| level_name(ctx, *l)).collect();
+    i18n::fill(
+        ctx.t("emulation.nominate.kind_level"),
+        &[
+            ("kind", &kind_name(ctx, k)),
+            ("unit", &v.movement.org_name),
+            ("level", &level_name(ctx, v.movement.org_kind)),
+            ("levels", &levels.join(", ")),
+        ],
+    )
 }
 
 async fn nominate_page(
@@ -698,21 +798,15 @@ async fn nominate_page(
     f: &FormData,
     errors: FormErrors,
 ) -> Result<Response, AppError> {
-    let v = st.store.movement(&auth.p, id).await?;
-    if v.my_units.is_empty() {
-        return Err(AppError::Forbidden);
-    }
+    let v = acting(st, auth, id).await?;
     let ctx = &auth.ctx;
-    let mut page = FormPage::new(
+    let mut page = movement_form(
         ctx,
-        ctx.t("emulation.nominate.title"),
-        &format!("/emulation/{id}/nominate"),
+        "nominate",
+        format!("/emulation/{id}/nominate"),
+        &v,
         errors,
     );
-    page.caption = v.movement.title.clone();
-    page.intro = ctx.t("emulation.nominate.intro").to_owned();
-    page.cancel_href = format!("/emulation/{id}");
-    page.submit = ctx.t("emulation.nominate.submit").to_owned();
     // Units the nominator may name: its own units and their children.
     let mut units: Vec<(String, String)> = Vec::new();
     for (o, name) in &v.my_units {
@@ -741,18 +835,24 @@ async fn nominate_page(
                 .chain(units)
                 .collect(),
         ),
-        Field::short(
-            "member_id",
+        Field::text(
+            "member",
             ctx.t("emulation.nominate.member"),
-            f.get("member_id"),
+            f.get("member"),
         )
-        .hint(ctx.t("emulation.nominate.member_hint")),
+        .hint(ctx.t("emulation.nominate.member_hint"))
+        .pick("members"),
         Field::select(
             "award_kind",
             ctx.t("emulation.nominate.kind"),
             f.get("award_kind"),
-            kind_options(st, auth).await?,
-        ),
+            kind_options(st, auth, v.movement.org_kind).await?,
+        )
+        .hint(&ctx.fill(
+            "emulation.nominate.kind_hint",
+            "level",
+            level_name(ctx, v.movement.org_kind),
+        )),
         Field::textarea(
             "achievements",
             ctx.t("emulation.nominate.achievements"),
@@ -790,58 +890,99 @@ async fn nominate_post(
     f: FormData,
 ) -> Result<Response, AppError> {
     let id: i64 = forms::id(&id)?;
+    let v = acting(&st, &auth, id).await?;
+    let ctx = &auth.ctx;
     let mut inv = Invalid::default();
-    let nominator = f
-        .get("nominator_org_id")
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .map(OrgId);
-    if nominator.is_none() {
-        inv.push("nominator_org_id", "required");
-    }
+    let nominator = chosen::<i64>(&mut inv, &f, "nominator_org_id").map(OrgId);
     let org = f.get("org_id").trim().parse::<i64>().ok().map(OrgId);
-    let member = match f.get("member_id").trim() {
-        "" => None,
-        raw => match raw.parse::<i64>() {
-            Ok(m) => Some(MemberId(m)),
-            Err(_) => {
-                inv.push("member_id", "bad_choice");
-                None
-            }
-        },
-    };
+    // Messages that name people and kinds (the store's codes cannot).
+    let mut named = FormErrors::default();
+    // The member as the user knows them (a name, a card number, "Name #number"), within
+    // the nominating unit.
+    let mut member = None;
+    if let Some(n) = nominator
+        && !f.get("member").trim().is_empty()
+    {
+        match st.store.org_get(&auth.p, n).await {
+            Ok(unit) => match pick::member_within(
+                &st,
+                ctx,
+                &auth.p,
+                f.get("member"),
+                &unit,
+                "emulation.nominate.member_outside",
+            )
+            .await?
+            {
+                Ok(Some(m)) => {
+                    // Someone who left the province's organization (transferred out,
+                    // deceased, expelled) is not nominated: named, with why.
+                    let d = st.store.member_get(&auth.p, m).await?;
+                    if d.member.status == domain::MemberStatus::Left {
+                        named.push_text(
+                            "member",
+                            &i18n::fill(
+                                ctx.t("emulation.nominate.member_left"),
+                                &[("name", &d.member.full_name), ("cell", &d.cell_name)],
+                            ),
+                        );
+                    } else {
+                        member = Some(m);
+                    }
+                }
+                Ok(None) => {}
+                Err(message) => named.push_text("member", &message),
+            },
+            Err(store::StoreError::NotFound) => inv.push("nominator_org_id", "bad_choice"),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let code = f.get("award_kind").trim().to_owned();
+    if let Some(k) = st
+        .store
+        .award_kinds(&auth.p)
+        .await?
+        .iter()
+        .find(|k| k.code == code)
+        && !k.given_by(v.movement.org_kind)
+    {
+        named.push_text("award_kind", &kind_level_message(ctx, k, &v));
+    }
+    if !named.is_empty() {
+        let mut errors = FormErrors::from_invalid(ctx.lang, &inv);
+        errors.0.extend(named.0);
+        return nominate_page(&st, &auth, id, &f, errors).await;
+    }
     let result = match nominator {
         Some(nominator) if inv.is_empty() => {
-            st.store
-                .nominate(
-                    &auth.p,
-                    id,
-                    NewNomination {
-                        nominator_org_id: nominator,
-                        org_id: org,
-                        member_id: member,
-                        award_kind: f.get("award_kind").trim().to_owned(),
-                        achievements: f.get("achievements").to_owned(),
-                        proposed_level: Some(f.get("proposed_level").to_owned()),
-                    },
-                )
-                .await
+            let new = NewNomination {
+                nominator_org_id: nominator,
+                org_id: org,
+                member_id: member,
+                award_kind: code,
+                achievements: f.get("achievements").to_owned(),
+                proposed_level: Some(f.get("proposed_level").to_owned()),
+            };
+            st.store.nominate(&auth.p, id, new).await
         }
         _ => Err(inv.into()),
     };
-    match result {
-        Ok(_) => Ok(with_done(&format!("/emulation/{id}"), "nominated")),
-        Err(e) => {
-            let mut errors = forms::store_errors(auth.ctx.lang, e)?;
+    finish(
+        ctx.lang,
+        result,
+        |_| format!("/emulation/{id}"),
+        "nominated",
+        ("org_id", &["nominee"]),
+        |mut errors| {
             for m in &mut errors.0 {
-                if m.field == "form" {
-                    m.field = "org_id".into();
+                if m.field == "member_id" {
+                    m.field = "member".into();
                 }
             }
-            nominate_page(&st, &auth, id, &f, errors).await
-        }
-    }
+            nominate_page(&st, &auth, id, &f, errors)
+        },
+    )
+    .await
 }
 
 async fn vote_page(
@@ -856,13 +997,13 @@ async fn vote_page(
         return Err(AppError::Forbidden);
     }
     let ctx = &auth.ctx;
-    let mut page = FormPage::new(
+    let mut page = movement_form(
         ctx,
-        ctx.t("emulation.vote.title"),
-        &format!("/emulation-nominations/{nomination}/vote"),
+        "vote",
+        format!("/emulation-nominations/{nomination}/vote"),
+        &v,
         errors,
     );
-    page.caption = v.movement.title.clone();
     let who = match &n.member_name {
         Some(m) => format!("{m} ({})", n.org_name),
         None => n.org_name.clone(),
@@ -871,8 +1012,6 @@ async fn vote_page(
         ctx.t("emulation.vote.intro"),
         &[("who", &who), ("award", &n.award_name)],
     );
-    page.cancel_href = format!("/emulation/{}", v.movement.id);
-    page.submit = ctx.t("emulation.vote.submit").to_owned();
     let rule = PassRule::default();
     let or = |name: &str, default: String| {
         if f.0.is_empty() {
@@ -972,53 +1111,84 @@ async fn vote_post(
         against: count(&mut inv, &f, "against"),
         abstain: count(&mut inv, &f, "abstain"),
     };
-    let share = f.get("pass_share").trim().to_owned();
-    let rule = match share.split_once('/') {
-        Some((a, b)) => match (a.trim().parse::<u32>(), b.trim().parse::<u32>()) {
-            (Ok(n), Ok(d)) => Some((n, d)),
-            _ => None,
-        },
-        None => None,
-    };
+    let rule = f
+        .get("pass_share")
+        .split_once('/')
+        .and_then(|(a, b)| Some((a.trim().parse::<u32>().ok()?, b.trim().parse::<u32>().ok()?)));
     if rule.is_none() {
         inv.push("pass_share", "emulation_pass_rule");
     }
     let quorum = count(&mut inv, &f, "quorum_percent");
     let result = match rule {
-        Some((n, d)) if inv.is_empty() => {
-            st.store
-                .record_vote(
-                    &auth.p,
-                    nomination,
-                    VoteInput {
-                        met_on,
-                        vote,
-                        rule: PassRule {
-                            numerator: n,
-                            denominator: d,
-                            quorum_percent: quorum,
-                        },
-                    },
-                )
-                .await
+        Some((numerator, denominator)) if inv.is_empty() => {
+            let input = VoteInput {
+                met_on,
+                vote,
+                rule: PassRule {
+                    numerator,
+                    denominator,
+                    quorum_percent: quorum,
+                },
+            };
+            st.store.record_vote(&auth.p, nomination, input).await
         }
         _ => Err(inv.into()),
     };
-    match result {
-        Ok(_) => Ok(with_done(&format!("/emulation/{}", v.movement.id), "voted")),
-        Err(e) => {
-            let mut errors = forms::store_errors(auth.ctx.lang, e)?;
-            for m in &mut errors.0 {
-                if m.field == "form" || m.field == "rule" {
-                    m.field = "pass_share".into();
-                }
-            }
-            vote_page(&st, &auth, nomination, &f, errors).await
-        }
-    }
+    finish(
+        auth.ctx.lang,
+        result,
+        |_| format!("/emulation/{}", v.movement.id),
+        "voted",
+        ("pass_share", &["rule"]),
+        |errors| vote_page(&st, &auth, nomination, &f, errors),
+    )
+    .await
 }
 
 // ---- The decision -----------------------------------------------------------------------------
+
+/// A passed nomination as the decision page lists it.
+pub struct Choice {
+    pub id: i64,
+    pub who: String,
+    pub detail: String,
+    pub checked: bool,
+}
+
+/// The passed nominations of one award kind.
+pub struct KindGroup {
+    pub name: String,
+    pub choices: Vec<Choice>,
+}
+
+/// The decision: the office chooses which passed nominations it awards (all of them
+/// ticked at first, grouped by award kind) and types the decision's particulars; then
+/// checks its answers before issuing, which cannot be undone.
+#[derive(Template, WebTemplate)]
+#[template(path = "emulation/decision.html")]
+struct DecisionPage {
+    ctx: Ctx,
+    title: String,
+    caption: String,
+    movement_id: i64,
+    errors: FormErrors,
+    groups: Vec<KindGroup>,
+    fields: Vec<Field>,
+    /// The check-your-answers step.
+    confirming: bool,
+    answers: Vec<(String, String)>,
+    /// The form's values carried through the check step.
+    hidden: Vec<(String, String)>,
+    chosen: usize,
+}
+
+/// The nominations ticked in the form (all passed ones on a fresh form).
+fn ticked(f: &FormData) -> Vec<i64> {
+    f.0.iter()
+        .filter(|(k, _)| k == "nomination")
+        .filter_map(|(_, v)| v.trim().parse().ok())
+        .collect()
+}
 
 async fn decision_page(
     st: &AppState,
@@ -1026,39 +1196,62 @@ async fn decision_page(
     id: i64,
     f: &FormData,
     errors: FormErrors,
+    confirming: bool,
 ) -> Result<Response, AppError> {
-    let v = st.store.movement(&auth.p, id).await?;
-    if !v.may_manage {
-        return Err(AppError::Forbidden);
-    }
+    let v = managed(st, auth, id).await?;
     let ctx = &auth.ctx;
-    let mut page = FormPage::new(
-        ctx,
-        ctx.t("emulation.decision.title"),
-        &format!("/emulation/{id}/decision"),
-        errors,
-    );
-    page.caption = v.movement.title.clone();
-    let passed: Vec<String> = v
+    let fresh = f.0.is_empty();
+    let picked = ticked(f);
+    let kinds = st.store.award_kinds(&auth.p).await?;
+    let mut groups: Vec<(i32, KindGroup)> = Vec::new();
+    for n in v
         .nominations
         .iter()
         .filter(|n| n.state == NominationState::Passed)
-        .map(|n| match &n.member_name {
-            Some(m) => format!("{m} ({}) – {}", n.org_name, n.award_name),
-            None => format!("{} – {}", n.org_name, n.award_name),
-        })
-        .collect();
-    page.intro = if passed.is_empty() {
-        ctx.t("emulation.decision.none_passed").to_owned()
-    } else {
-        i18n::fill(
-            ctx.t("emulation.decision.intro"),
-            &[("list", &passed.join("; "))],
-        )
-    };
-    page.cancel_href = format!("/emulation/{id}");
-    page.submit = ctx.t("emulation.decision.submit").to_owned();
-    page.fields = vec![
+    {
+        let checked = fresh || picked.contains(&n.id);
+        if confirming && !checked {
+            continue;
+        }
+        let who = match &n.member_name {
+            Some(m) => format!("{m} ({})", n.org_name),
+            None => n.org_name.clone(),
+        };
+        let detail = match &n.vote {
+            Some(vr) => i18n::fill(
+                ctx.t("emulation.decision.passed_on"),
+                &[
+                    ("unit", &n.nominator_name),
+                    ("date", &ctx.date(&vr.met_on)),
+                    ("for", &vr.vote.for_votes),
+                    ("members", &vr.vote.members),
+                ],
+            ),
+            None => n.nominator_name.clone(),
+        };
+        let kind = kinds.iter().find(|k| k.code == n.award_kind);
+        let rank = kind.map_or(0, |k| k.rank);
+        let name = kind.map_or_else(|| n.award_name.clone(), |k| kind_name(ctx, k));
+        let choice = Choice {
+            id: n.id,
+            who,
+            detail,
+            checked,
+        };
+        match groups.iter_mut().find(|(_, g)| g.name == name) {
+            Some((_, g)) => g.choices.push(choice),
+            None => groups.push((
+                rank,
+                KindGroup {
+                    name,
+                    choices: vec![choice],
+                },
+            )),
+        }
+    }
+    groups.sort_by_key(|(rank, _)| std::cmp::Reverse(*rank));
+    let groups: Vec<KindGroup> = groups.into_iter().map(|(_, g)| g).collect();
+    let fields = vec![
         Field::short(
             "number",
             ctx.t("emulation.decision.number"),
@@ -1087,7 +1280,56 @@ async fn decision_page(
             f.get("summary"),
         ),
     ];
-    Ok(page.respond())
+    let chosen = groups.iter().map(|g| g.choices.len()).sum();
+    let answers = if confirming {
+        fields
+            .iter()
+            .filter(|x| !x.value.trim().is_empty())
+            .map(|x| (x.label.clone(), x.value.trim().to_owned()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let hidden =
+        f.0.iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "csrf" | "confirm" | "back"))
+            .cloned()
+            .collect();
+    let heading = if confirming {
+        ctx.t("emulation.decision.check_title")
+    } else {
+        ctx.t("emulation.decision.title")
+    };
+    let mut errors = errors;
+    for m in &mut errors.0 {
+        if let Some(x) = fields.iter().find(|x| x.name == m.field) {
+            m.label = x.label.clone();
+        } else if m.field == "nominations" {
+            m.label = ctx.t("emulation.decision.nominations").to_owned();
+        }
+    }
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((
+        status,
+        DecisionPage {
+            title: forms::title(ctx.lang, &errors, heading),
+            caption: v.movement.title.clone(),
+            movement_id: id,
+            ctx: ctx.clone(),
+            errors,
+            groups,
+            fields,
+            confirming,
+            answers,
+            hidden,
+            chosen,
+        },
+    )
+        .into_response())
 }
 
 async fn decision_form(
@@ -1095,16 +1337,46 @@ async fn decision_form(
     State(st): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
+    let id = forms::id(&id)?;
     decision_page(
         &st,
         &auth,
-        forms::id(&id)?,
+        id,
         &FormData::default(),
         FormErrors::default(),
+        false,
     )
     .await
 }
 
+/// Whether this movement has a decision numbered `number` and every one of `chosen` is
+/// awarded: a repeated submission of a decision already issued.
+async fn already_issued(
+    st: &AppState,
+    auth: &Auth,
+    id: i64,
+    number: &str,
+    chosen: &[i64],
+) -> Result<bool, AppError> {
+    let Ok(number) = domain::emulation::check_decision_number(number) else {
+        return Ok(false);
+    };
+    let number = number.to_string();
+    let v = st.store.movement(&auth.p, id).await?;
+    let issued = v.decisions.iter().any(|d| d.number == number);
+    Ok(issued
+        && !chosen.is_empty()
+        && chosen.iter().all(|n| {
+            v.nominations
+                .iter()
+                .any(|x| x.id == *n && x.state == NominationState::Awarded)
+        }))
+}
+
+/// Three steps on one address: the form (`back` returns to it), the check of the answers
+/// (the form's values, checked, without `confirm`), and issuing (`confirm=yes`). A
+/// decision already issued with these nominations and this number is not issued twice:
+/// the repeated submission lands on the movement, saying so.
 async fn decision_post(
     auth: Auth,
     State(st): State<AppState>,
@@ -1112,47 +1384,185 @@ async fn decision_post(
     f: FormData,
 ) -> Result<Response, AppError> {
     let id: i64 = forms::id(&id)?;
-    let v = st.store.movement(&auth.p, id).await?;
+    let v = managed(&st, &auth, id).await?;
+    let chosen = ticked(&f);
+    if f.get("back") == "1" {
+        return decision_page(&st, &auth, id, &f, FormErrors::default(), false).await;
+    }
+    let confirm = f.get("confirm") == "yes";
+    if confirm && already_issued(&st, &auth, id, f.get("number"), &chosen).await? {
+        return Ok(with_done(&format!("/emulation/{id}"), "already_decided"));
+    }
     let mut inv = Invalid::default();
-    let signed_on = date_field(&mut inv, &f, "signed_on");
     let draft = DecisionDraft {
         number: f.get("number").to_owned(),
-        signed_on,
+        signed_on: date_field(&mut inv, &f, "signed_on"),
         signer_name: f.get("signer_name").to_owned(),
         signer_title: f.get("signer_title").to_owned(),
         summary: f.get("summary").to_owned(),
     };
-    if let Err(e) = draft.check() {
-        for fe in e.0 {
-            if !inv.0.iter().any(|x| x.field == fe.field) {
-                inv.0.push(fe);
-            }
-        }
+    let checked = draft.check();
+    if let Ok(d) = &checked
+        && v.decisions.iter().any(|x| x.number == d.number.to_string())
+    {
+        inv.push("number", "emulation_number_taken");
     }
-    // Every nomination the council passed, its achievements as the citation.
-    let passed: Vec<(i64, String)> = v
-        .nominations
-        .iter()
-        .filter(|n| n.state == NominationState::Passed)
-        .map(|n| (n.id, String::new()))
+    merge(&mut inv, checked);
+    let passed = |n: &i64| {
+        v.nominations
+            .iter()
+            .any(|x| x.id == *n && x.state == NominationState::Passed)
+    };
+    if chosen.is_empty() {
+        inv.push("nominations", "emulation_no_nominations");
+    } else if !chosen.iter().all(passed) {
+        inv.push("nominations", "emulation_not_passed");
+    }
+    if !inv.is_empty() {
+        let errors = FormErrors::from_invalid(auth.ctx.lang, &inv);
+        return decision_page(&st, &auth, id, &f, errors, false).await;
+    }
+    if !confirm {
+        return decision_page(&st, &auth, id, &f, FormErrors::default(), true).await;
+    }
+    // Each nomination's achievements become its citation.
+    let awards = chosen.iter().map(|n| (*n, String::new())).collect();
+    let result = st.store.issue_decision(&auth.p, id, draft, awards).await;
+    finish(
+        auth.ctx.lang,
+        result,
+        |_| format!("/emulation/{id}"),
+        "decided",
+        ("number", &[]),
+        |errors| decision_page(&st, &auth, id, &f, errors, false),
+    )
+    .await
+}
+
+// ---- Who gives what -----------------------------------------------------------------------------
+
+/// One award kind as the page of limits shows it.
+pub struct KindLevels {
+    pub code: String,
+    pub name: String,
+    pub recipients: &'static str,
+    pub active: bool,
+    /// (level, its name, given, the source of the row, confirmed).
+    pub levels: Vec<(&'static str, &'static str, bool, String, bool)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "emulation/award_kinds.html")]
+struct LevelsPage {
+    ctx: Ctx,
+    title: String,
+    notice: String,
+    kinds: Vec<KindLevels>,
+    may_edit: bool,
+    errors: FormErrors,
+}
+
+/// `/award-kinds`: which committee level gives which award kind, with each row's source
+/// and whether RULES.md confirms it; the province's administrator edits it.
+async fn levels_page(
+    auth: Auth,
+    State(st): State<AppState>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, AppError> {
+    let notice = done_notice(&auth.ctx, &q);
+    levels_response(&st, &auth, notice, FormErrors::default()).await
+}
+
+async fn levels_response(
+    st: &AppState,
+    auth: &Auth,
+    notice: String,
+    errors: FormErrors,
+) -> Result<Response, AppError> {
+    let ctx = &auth.ctx;
+    let rows = st.store.award_levels(&auth.p).await?;
+    let kinds = st
+        .store
+        .award_kinds(&auth.p)
+        .await?
+        .into_iter()
+        .map(|k| KindLevels {
+            name: kind_name(ctx, &k),
+            recipients: match (k.collective, k.individual) {
+                (true, true) => ctx.t("emulation.recipient.both"),
+                (true, false) => ctx.t("emulation.recipient.collective"),
+                _ => ctx.t("emulation.recipient.individual"),
+            },
+            active: k.active,
+            levels: domain::emulation::DECIDING_LEVELS
+                .iter()
+                .map(|l| {
+                    let row = rows
+                        .iter()
+                        .find(|r| r.award_kind == k.code && r.org_kind == *l);
+                    (
+                        l.as_str(),
+                        level_name(ctx, *l),
+                        k.given_by(*l),
+                        row.map(|r| r.basis.clone()).unwrap_or_default(),
+                        row.is_none_or(|r| r.confirmed),
+                    )
+                })
+                .collect(),
+            code: k.code,
+        })
         .collect();
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((
+        status,
+        LevelsPage {
+            title: forms::title(ctx.lang, &errors, ctx.t("emulation.levels.title")),
+            ctx: ctx.clone(),
+            notice,
+            kinds,
+            may_edit: domain::emulation::may_edit_award_levels(&auth.p),
+            errors,
+        },
+    )
+        .into_response())
+}
+
+async fn levels_post(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path(code): Path<String>,
+    f: FormData,
+) -> Result<Response, AppError> {
+    let mut inv = Invalid::default();
+    let levels: Vec<OrgKind> =
+        f.0.iter()
+            .filter(|(k, _)| k == "level")
+            .filter_map(|(_, v)| {
+                let l = OrgKind::parse(v.trim());
+                if l.is_none() {
+                    inv.push("levels", "bad_choice");
+                }
+                l
+            })
+            .collect();
     let result = if inv.is_empty() {
-        st.store.issue_decision(&auth.p, id, draft, passed).await
+        st.store.set_award_levels(&auth.p, &code, levels).await
     } else {
         Err(inv.into())
     };
-    match result {
-        Ok(_) => Ok(with_done(&format!("/emulation/{id}"), "decided")),
-        Err(e) => {
-            let mut errors = forms::store_errors(auth.ctx.lang, e)?;
-            for m in &mut errors.0 {
-                if m.field == "form" || m.field == "nominations" {
-                    m.field = "number".into();
-                }
-            }
-            decision_page(&st, &auth, id, &f, errors).await
-        }
-    }
+    finish(
+        auth.ctx.lang,
+        result,
+        |k| format!("/award-kinds#{}", k.code),
+        "levels",
+        ("levels", &["award_kind"]),
+        |errors| levels_response(&st, &auth, String::new(), errors),
+    )
+    .await
 }
 
 // ---- The register -----------------------------------------------------------------------------
@@ -1288,10 +1698,7 @@ async fn candidates_response(
     notice: String,
     errors: FormErrors,
 ) -> Result<Response, AppError> {
-    let v = st.store.movement(&auth.p, id).await?;
-    if !v.may_manage {
-        return Err(AppError::Forbidden);
-    }
+    let v = managed(st, auth, id).await?;
     let ctx = &auth.ctx;
     let metric = metric.unwrap_or_else(|| v.targets.first().map_or(0, |t| t.id));
     let search = st
@@ -1406,18 +1813,15 @@ async fn confirm_post(
         }
         _ => Err(Invalid::one("org_id", "required").into()),
     };
-    match result {
-        Ok(m) => Ok(with_done(&format!("/models/{}", m.id), "confirmed")),
-        Err(e) => {
-            let mut errors = forms::store_errors(auth.ctx.lang, e)?;
-            for m in &mut errors.0 {
-                if m.field == "form" {
-                    m.field = "org_id".into();
-                }
-            }
-            candidates_response(&st, &auth, id, metric, settings, String::new(), errors).await
-        }
-    }
+    finish(
+        auth.ctx.lang,
+        result,
+        |m| format!("/models/{}", m.id),
+        "confirmed",
+        ("org_id", &[]),
+        |errors| candidates_response(&st, &auth, id, metric, settings, String::new(), errors),
+    )
+    .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -1531,16 +1935,13 @@ async fn link_post(
         Ok(t) => st.store.link_model_task(&auth.p, id, TaskId(t)).await,
         Err(_) => Err(Invalid::one("task_id", "required").into()),
     };
-    match result {
-        Ok(_) => Ok(with_done(&format!("/models/{id}"), "linked")),
-        Err(e) => {
-            let mut errors = forms::store_errors(auth.ctx.lang, e)?;
-            for m in &mut errors.0 {
-                if m.field == "form" {
-                    m.field = "task_id".into();
-                }
-            }
-            model_response(&st, &auth, id, String::new(), errors, raw).await
-        }
-    }
+    finish(
+        auth.ctx.lang,
+        result,
+        |_| format!("/models/{id}"),
+        "linked",
+        ("task_id", &[]),
+        |errors| model_response(&st, &auth, id, String::new(), errors, raw),
+    )
+    .await
 }

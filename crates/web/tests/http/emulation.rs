@@ -8,7 +8,7 @@ use domain::emulation::{DecisionDraft, MovementDraft, PassRule, Vote};
 use store::{NewNomination, PledgeInput, VoteInput};
 use time::macros::date;
 
-use crate::helpers::{ProgramRecords, TestApp, spawn_app};
+use crate::helpers::{Browser, ProgramRecords, TestApp, spawn_app};
 
 /// District A's movement from its resolution: the commune pledged, pledges closed, the
 /// commune awarded by Decision 01-QĐ/HU, the cell's nomination awaiting the council.
@@ -270,15 +270,19 @@ async fn a_movement_from_launch_to_certificate_through_the_pages() {
         )
         .await;
     assert_eq!(res.status(), 303);
+    // The decision: the passed nomination ticked, checked, then issued.
+    let ticked = n.to_string();
     let res = office
         .post(
             &format!("{path}/decision"),
             &[
+                ("nomination", &ticked),
                 ("number", "12-QĐ/HU"),
                 ("signed_on", "01/12/2026"),
                 ("signer_name", "Trần Văn Bình"),
                 ("signer_title", "Bí thư Huyện ủy"),
                 ("summary", "Khen thưởng."),
+                ("confirm", "yes"),
             ],
         )
         .await;
@@ -421,4 +425,430 @@ async fn a_cell_sees_its_pledge_and_the_register_and_the_api_answers() {
     ] {
         assert!(text.contains(part), "missing {part:?} in:\n{text}");
     }
+}
+
+/// A JSON POST with the session's CSRF header.
+async fn post_json(b: &Browser, path: &str, body: &serde_json::Value) -> reqwest::Response {
+    b.client
+        .post(b.url(path))
+        .header("x-csrf-token", &b.csrf)
+        .json(body)
+        .send()
+        .await
+        .expect("POST")
+}
+
+/// Passes a proposed nomination as the council would (set-up).
+async fn pass(app: &TestApp, nomination: i64) {
+    app.store
+        .record_vote(&Principal::system(), nomination, vote(7))
+        .await
+        .expect("vote");
+}
+
+#[tokio::test]
+async fn the_office_chooses_the_awards_checks_them_and_issues_the_decision_once() {
+    let app = spawn_app().await;
+    let records = app.seed_programs().await;
+    let em = app.seed_emulation(&records).await;
+    let sys = Principal::system();
+    // Two passed nominations wait: the cell's Giấy khen and a member's.
+    pass(&app, em.nomination).await;
+    let member = app
+        .store
+        .nominate(
+            &sys,
+            em.movement,
+            NewNomination {
+                nominator_org_id: app.district_a,
+                org_id: None,
+                member_id: Some(app.member_a),
+                award_kind: "giay_khen".into(),
+                achievements: "Gương mẫu trong phong trào.".into(),
+                proposed_level: None,
+            },
+        )
+        .await
+        .unwrap();
+    pass(&app, member.id).await;
+    let office = app.signed_in("office.a").await;
+    let path = format!("/emulation/{}/decision", em.movement);
+
+    // The form lists both under their award, ticked.
+    let html = office.get(&path).await.text().await.unwrap();
+    assert!(html.contains("Giấy khen (2)"), "{html}");
+    assert!(html.contains("Nguyễn Văn Đức"), "{html}");
+    assert_eq!(html.matches("name=\"nomination\"").count(), 2);
+    assert_eq!(html.matches(" checked").count(), 2, "all ticked at first");
+
+    let cell = em.nomination.to_string();
+    let details = |number: &'static str| {
+        vec![
+            ("number", number),
+            ("signed_on", "05/12/2026"),
+            ("signer_name", "Trần Văn Bình"),
+            ("signer_title", "Bí thư Huyện ủy"),
+            ("summary", "Khen thưởng chi bộ."),
+        ]
+    };
+    // None chosen: the message, on the list.
+    let res = office.post(&path, &details("02-QĐ/HU")).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Chưa có đề nghị nào"), "{html}");
+    // A number this movement used already is named before the check.
+    let mut fields = details("01-QĐ/HU");
+    fields.push(("nomination", &cell));
+    let res = office.post(&path, &fields).await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Số quyết định này đã được dùng.")
+    );
+
+    // The cell only: the check of the answers, nothing issued yet.
+    let mut fields = details("02-QĐ/HU");
+    fields.push(("nomination", &cell));
+    let res = office.post(&path, &fields).await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("Kiểm tra trước khi ban hành quyết định"),
+        "{html}"
+    );
+    assert!(html.contains("Khen thưởng 1 tập thể, cá nhân"), "{html}");
+    assert!(html.contains("02-QĐ/HU"));
+    assert!(!html.contains("Nguyễn Văn Đức"), "the member is not chosen");
+    assert!(html.contains(&format!("name=\"nomination\" value=\"{cell}\"")));
+    let decisions = |app: &TestApp| {
+        let store = app.store.clone();
+        let id = em.movement;
+        async move { store.movement(&Principal::system(), id).await.unwrap() }
+    };
+    assert_eq!(decisions(&app).await.decisions.len(), 1);
+    // "Change" goes back to the form with the choice kept.
+    let mut back = fields.clone();
+    back.push(("back", "1"));
+    let html = office.post(&path, &back).await.text().await.unwrap();
+    assert!(html.contains("Xem lại trước khi ban hành"));
+    assert_eq!(html.matches(" checked").count(), 1);
+
+    // Issued.
+    let mut confirm = fields.clone();
+    confirm.push(("confirm", "yes"));
+    let res = office.post(&path, &confirm).await;
+    assert_eq!(res.status(), 303);
+    assert!(
+        location(&res).ends_with("?done=decided"),
+        "{}",
+        location(&res)
+    );
+    let v = decisions(&app).await;
+    assert_eq!(v.decisions.len(), 2);
+    let state = |id: i64| v.nominations.iter().find(|n| n.id == id).unwrap().state;
+    assert_eq!(
+        state(em.nomination),
+        domain::emulation::NominationState::Awarded
+    );
+    assert_eq!(
+        state(member.id),
+        domain::emulation::NominationState::Passed,
+        "the member waits for another decision"
+    );
+    // The same submission again (a double click, the back button): no second decision.
+    let res = office.post(&path, &confirm).await;
+    assert_eq!(res.status(), 303);
+    assert!(location(&res).ends_with("?done=already_decided"));
+    let html = office.get(&location(&res)).await.text().await.unwrap();
+    assert!(html.contains("không tạo quyết định thứ hai"), "{html}");
+    assert_eq!(decisions(&app).await.decisions.len(), 2);
+    // The member's decision, with another number: the form now lists only the member.
+    let html = office.get(&path).await.text().await.unwrap();
+    assert!(html.contains("Giấy khen (1)"), "{html}");
+    let m = member.id.to_string();
+    let mut fields = details("03-QĐ/HU");
+    fields.push(("nomination", &m));
+    fields.push(("confirm", "yes"));
+    let res = office.post(&path, &fields).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(decisions(&app).await.decisions.len(), 3);
+    // A nomination already awarded is refused on the form, not issued twice.
+    let mut fields = details("04-QĐ/HU");
+    fields.push(("nomination", &cell));
+    fields.push(("confirm", "yes"));
+    let res = office.post(&path, &fields).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(decisions(&app).await.decisions.len(), 3);
+    // The secretary may not decide.
+    let secretary = app.signed_in("secretary.a").await;
+    assert_eq!(secretary.get(&path).await.status(), 403);
+
+    // The JSON API takes the same choice; the same request twice makes one decision.
+    let again = app
+        .store
+        .nominate(
+            &sys,
+            em.movement,
+            NewNomination {
+                nominator_org_id: app.district_a,
+                org_id: Some(app.grassroots_a),
+                member_id: None,
+                award_kind: "tap_the_lao_dong_tien_tien".into(),
+                achievements: "Hoàn thành xuất sắc.".into(),
+                proposed_level: None,
+            },
+        )
+        .await
+        .unwrap();
+    pass(&app, again.id).await;
+    let api = format!("/api/emulation/{}/decision", em.movement);
+    let body = serde_json::json!({
+        "number": "05-QĐ/HU", "signed_on": "2026-12-10", "signer_name": "Trần Văn Bình",
+        "signer_title": "Bí thư Huyện ủy",
+        "nominations": [{"id": again.id, "citation": "Tập thể tiêu biểu."}],
+    });
+    let res = post_json(&office, &api, &body).await;
+    assert_eq!(res.status(), 200);
+    let d: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(d["data"]["number"], "05-QĐ/HU");
+    let res = post_json(&office, &api, &body).await;
+    assert_eq!(res.status(), 409);
+    let e: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(e["error"]["code"], "emulation_number_taken");
+    assert_eq!(decisions(&app).await.decisions.len(), 4);
+    assert_eq!(
+        post_json(&secretary, &api, &body).await.status(),
+        403,
+        "only the office decides"
+    );
+}
+
+#[tokio::test]
+async fn a_member_is_nominated_by_name_and_the_award_must_be_the_levels() {
+    let app = spawn_app().await;
+    let records = app.seed_programs().await;
+    let em = app.seed_emulation(&records).await;
+    let office = app.signed_in("office.a").await;
+    let path = format!("/emulation/{}/nominate", em.movement);
+    let html = office.get(&path).await.text().await.unwrap();
+    assert!(html.contains("name=\"member\""), "{html}");
+    assert!(html.contains("data-pick=\"members\""), "search as you type");
+    // A district's movement offers what the district level gives.
+    assert!(html.contains("Giấy khen ("), "{html}");
+    assert!(
+        !html.contains("Bằng khen của Ban Thường vụ Tỉnh ủy"),
+        "{html}"
+    );
+
+    let district = app.district_a.to_string();
+    let form = |member: &str, kind: &'static str, nominator: String| {
+        vec![
+            ("nominator_org_id", nominator),
+            ("member", member.to_owned()),
+            ("award_kind", kind.to_owned()),
+            ("achievements", "Gương mẫu, tiêu biểu.".to_owned()),
+        ]
+    };
+    let post = |fields: Vec<(&'static str, String)>| {
+        let office = &office;
+        let path = path.clone();
+        async move {
+            let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            office.post(&path, &pairs).await
+        }
+    };
+    // The award must be one the movement's level gives: named, with who gives it.
+    let res = post(form("Nguyễn Văn Đức", "bang_khen_tinh", district.clone())).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("không có thẩm quyền tặng Bằng khen của Ban Thường vụ Tỉnh ủy"),
+        "{html}"
+    );
+    assert!(html.contains("do cấp tỉnh tặng"), "{html}");
+    // Nobody by that name.
+    let res = post(form("Không Có Ai", "giay_khen", district.clone())).await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Không tìm thấy đảng viên «Không Có Ai»")
+    );
+    // Someone the office reads but outside the nominating cell: named, with why.
+    let sys = Principal::system();
+    let other_cell = app
+        .store
+        .org_create(
+            &sys,
+            store::NewOrg {
+                parent_id: Some(app.grassroots_a),
+                kind: domain::OrgKind::Cell,
+                name: "Chi bộ thôn Đông".into(),
+                code: None,
+                valid_from: date!(2020 - 01 - 01),
+            },
+        )
+        .await
+        .unwrap();
+    app.store
+        .member_create(
+            &sys,
+            store::NewMember {
+                cell_id: other_cell.id,
+                full_name: "Phạm Văn Hùng".into(),
+                gender: None,
+                birth_date: None,
+                joined_on: None,
+                audience: domain::Audience::Member,
+                card_number: None,
+                since: date!(2020 - 01 - 01),
+            },
+        )
+        .await
+        .unwrap();
+    let res = post(form("Phạm Văn Hùng", "giay_khen", app.cell_a.to_string())).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("Đồng chí Phạm Văn Hùng (Chi bộ thôn Đông) không thuộc"),
+        "{html}"
+    );
+    assert!(html.contains("nên không đề nghị được"), "{html}");
+    // Someone who left the province's organization: named, with why.
+    let hoa = app
+        .store
+        .member_search(&sys, "Trần Thị Hoà", 5)
+        .await
+        .unwrap()
+        .remove(0)
+        .member;
+    app.store
+        .member_update(
+            &sys,
+            hoa.id,
+            store::MemberEdit {
+                full_name: hoa.full_name.clone(),
+                gender: hoa.gender,
+                birth_date: hoa.birth_date,
+                joined_on: hoa.joined_on,
+                audience: hoa.audience,
+                card_number: hoa.card_number.clone(),
+                status: domain::MemberStatus::Left,
+            },
+        )
+        .await
+        .unwrap();
+    // (A name search finds active members only; the list's "Name #number" finds her.)
+    let typed = format!("Trần Thị Hoà #{}", hoa.id);
+    let res = post(form(&typed, "giay_khen", district.clone())).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("Đồng chí Trần Thị Hoà") && html.contains("đã thôi sinh hoạt"),
+        "{html}"
+    );
+    // Typed without diacritics, the member of the unit is found.
+    let res = post(form("nguyen van duc", "giay_khen", district.clone())).await;
+    assert_eq!(
+        res.status(),
+        303,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    let v = app.store.movement(&sys, em.movement).await.unwrap();
+    let n = v.nominations.last().unwrap();
+    assert_eq!(n.member_id, Some(app.member_a));
+    assert_eq!(n.org_id, app.cell_a, "with the member's cell");
+    // The same again: the store's conflict stands on the award's field.
+    let res = post(form("Nguyễn Văn Đức", "giay_khen", district)).await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Đã có đề nghị hình thức này")
+    );
+}
+
+#[tokio::test]
+async fn who_gives_what_is_data_the_province_edits() {
+    let app = spawn_app().await;
+    let office = app.signed_in("office.a").await;
+    let res = office.get("/award-kinds").await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Thẩm quyền khen thưởng"));
+    assert!(
+        html.contains("HD 01-HD/TW 2021"),
+        "each row names its source"
+    );
+    assert!(
+        html.contains("chưa xác nhận"),
+        "the unconfirmed rows are marked"
+    );
+    assert!(
+        !html.contains("action=\"/award-kinds/"),
+        "an office reads, no form"
+    );
+    let levels = [("level", "provincial"), ("level", "grassroots")];
+    assert_eq!(
+        office
+            .post("/award-kinds/giay_khen", &levels)
+            .await
+            .status(),
+        403
+    );
+    // A district's administrator neither.
+    let district_admin = app.signed_in("admin.a").await;
+    assert_eq!(
+        district_admin
+            .post("/award-kinds/giay_khen", &levels)
+            .await
+            .status(),
+        403
+    );
+    let admin = app.signed_in("admin").await;
+    let html = admin.get("/award-kinds").await.text().await.unwrap();
+    assert!(html.contains("action=\"/award-kinds/giay_khen\""));
+    let res = admin.post("/award-kinds/giay_khen", &levels).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), "/award-kinds?done=levels#giay_khen");
+    let kinds = app.store.award_kinds(&Principal::system()).await.unwrap();
+    let giay = kinds.iter().find(|k| k.code == "giay_khen").unwrap();
+    assert_eq!(
+        giay.levels,
+        vec![domain::OrgKind::Provincial, domain::OrgKind::Grassroots]
+    );
+    let html = admin.get(&location(&res)).await.text().await.unwrap();
+    assert!(html.contains("Đã lưu thẩm quyền khen thưởng."));
+    // A level that decides nothing, a kind that does not exist: messages, not 500s.
+    let res = admin
+        .post("/award-kinds/giay_khen", &[("level", "cell")])
+        .await;
+    assert_eq!(res.status(), 422);
+    let res = admin.post("/award-kinds/no_such", &levels).await;
+    assert_eq!(res.status(), 422);
+    let res = admin
+        .post("/award-kinds/giay_khen", &[("level", "nonsense")])
+        .await;
+    assert_eq!(res.status(), 422);
+    // Audited.
+    let entries = app
+        .store
+        .audit_list(
+            &Principal::system(),
+            store::AuditFilter {
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        entries.iter().filter(|e| e.entity == "award_kind").count(),
+        1
+    );
 }

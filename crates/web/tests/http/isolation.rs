@@ -46,12 +46,17 @@ pub const PORTAL_PUBLIC: &[&str] = &[
 ];
 
 /// The library of advanced models: every account of the province reads it (docs/
-/// EMULATION.md), so it is tried by `emulation.rs` rather than by the subtree matrix.
+/// EMULATION.md), so it is tried by `emulation.rs` rather than by the subtree matrix. So
+/// is the page of who gives which award (`/award-kinds`): the deployment's table, read by
+/// every account and edited by a province's administrator only
+/// (`emulation::who_gives_what_is_data_the_province_edits`).
 pub const LIBRARY: &[&str] = &[
     "/models",
     "/models/{id}",
     "/models/{id}/links",
     "/api/models",
+    "/award-kinds",
+    "/award-kinds/{code}",
 ];
 
 /// Whether a route (method and template) is one of [`PORTAL_PUBLIC`]'s reads or the
@@ -409,6 +414,10 @@ static INSIDER: &[(&str, Expect)] = &[
     ("POST /api/evaluations/{id}/self", Expect::Api("required")),
     ("POST /api/evaluations/{id}/assess", Expect::Api("required")),
     ("POST /api/evaluations/{id}/decide", Expect::Api("required")),
+    (
+        "POST /api/emulation/{id}/decision",
+        Expect::Api("doc_number_format"),
+    ),
     // Inspection: the seeded item is concluded and its recommendation open.
     (
         "POST /api/inspection-items/{id}/conclude",
@@ -653,9 +662,11 @@ async fn an_expert_sees_their_consultation_and_nothing_else() {
             failures.push(format!("{method} {path}: {status} shows {name}"));
         }
         // The administration refuses every account without the right to manage
-        // accounts (403) before it reads an id.
-        let office_action_on_own =
-            template.starts_with("/consultations/{id}/") || template.starts_with("/admin");
+        // accounts (403) before it reads an id; so does the edit of who gives which
+        // award (a code of the deployment's table, no unit's record).
+        let office_action_on_own = template.starts_with("/consultations/{id}/")
+            || template.starts_with("/admin")
+            || template.starts_with("/award-kinds/");
         let fine = if office_action_on_own {
             status == 403 || status == 404
         } else if template.contains('{') {
