@@ -149,6 +149,16 @@ enum Cmd {
         database_url: String,
         #[arg(long, default_value_t = 500)]
         iterations: usize,
+        /// `nation`: after the Bắc Giang demo, the other 62 provinces of the nation profile
+        /// (`resolute demo --profile nation`'s tree), and the same 200 supervisions with
+        /// 2,000 recommendations in every province (126,000 in all); the figures are still
+        /// taken at Bắc Giang's root.
+        #[arg(long, value_enum, default_value = "province")]
+        profile: BenchProfile,
+        /// Skip the setup: time the inspection dashboard and the suggestion list again on a
+        /// database this scenario already built.
+        #[arg(long)]
+        measure_only: bool,
     },
     /// A bare axum server returning a fixed HTML page of about the size of an org page:
     /// the baseline for the load test.
@@ -642,7 +652,17 @@ async fn main() -> anyhow::Result<()> {
         Cmd::Finish {
             database_url,
             iterations,
-        } => finish::run(&database_url, iterations).await,
+            profile,
+            measure_only,
+        } => {
+            finish::run(
+                &database_url,
+                iterations,
+                matches!(profile, BenchProfile::Nation),
+                measure_only,
+            )
+            .await
+        }
         Cmd::Dashboard {
             database_url,
             iterations,

@@ -115,15 +115,25 @@ pub(crate) async fn dashboard(
     }
     bands.push(("over_180", total.saturating_sub(below)));
 
+    // The page of open recommendations is chosen in a subquery of the recommendations
+    // alone and only its rows are joined to their names: written as one join with the
+    // limit outside, PostgreSQL at nation scale costed the joins for every open row of the
+    // subtree and chose a parallel plan whose worker start-up (≈ 8 ms, more on a busy
+    // machine) was most of the dashboard's time (docs/BENCHMARKS.md, issue 16).
     let mut qb = QueryBuilder::<Db>::new(
         "SELECT r.id, ao.name AS acting_org_name, r.text, r.state, r.deadline, r.concluded_on, \
-         m.full_name AS responsible_name FROM inspection_recommendations r \
-         JOIN organizations ao ON ao.id = r.acting_org_id \
-         LEFT JOIN members m ON m.id = r.responsible_member_id WHERE r.state <> 'closed'",
+         m.full_name AS responsible_name FROM (SELECT x.id, x.acting_org_id, \
+         x.responsible_member_id, x.text, x.state, x.deadline, x.concluded_on \
+         FROM inspection_recommendations x WHERE x.state <> 'closed'",
     );
-    push_subtree(&mut qb, "r.acting_path", &o.path);
-    qb.push(" ORDER BY r.concluded_on, r.id LIMIT ")
-        .push_bind(OPEN_LISTED as i64);
+    push_subtree(&mut qb, "x.acting_path", &o.path);
+    qb.push(" ORDER BY x.concluded_on, x.id LIMIT ")
+        .push_bind(OPEN_LISTED as i64)
+        .push(
+            ") r JOIN organizations ao ON ao.id = r.acting_org_id \
+             LEFT JOIN members m ON m.id = r.responsible_member_id \
+             ORDER BY r.concluded_on, r.id",
+        );
     let mut open = Vec::with_capacity(OPEN_LISTED.min(total as usize));
     for r in qb.build().fetch_all(&mut *conn).await.db()? {
         let concluded: Date = r.try_get("concluded_on").db()?;
