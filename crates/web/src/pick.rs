@@ -124,19 +124,6 @@ pub async fn member_in(
     unit: &Org,
     outside: &str,
 ) -> Result<Result<Option<MemberId>, String>, AppError> {
-    member_within(st, ctx, p, raw, unit, "shell.pick.member_outside").await
-}
-
-/// As [`member_in`], with the form's own message (key `outside`, filled with `name`,
-/// `cell` and `unit`) for someone outside the unit, saying why they cannot be chosen.
-pub async fn member_within(
-    st: &AppState,
-    ctx: &Ctx,
-    p: &Principal,
-    raw: &str,
-    unit: &Org,
-    outside: &str,
-) -> Result<Result<Option<MemberId>, String>, AppError> {
     Ok(match member(st, p, raw).await? {
         Pick::Empty => Ok(None),
         Pick::One(h) => {

@@ -904,7 +904,7 @@ async fn nominate_post(
         && !f.get("member").trim().is_empty()
     {
         match st.store.org_get(&auth.p, n).await {
-            Ok(unit) => match pick::member_within(
+            Ok(unit) => match pick::member_in(
                 &st,
                 ctx,
                 &auth.p,
