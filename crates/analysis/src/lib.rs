@@ -46,7 +46,7 @@ use serde::Serialize;
 
 pub use boilerplate::Gazetteer;
 pub use copy::{Passage, Prepared, Thresholds, Verdict};
-pub use score::{QualityScore, SCALE_EN, SCALE_VI, score_program, task_credit};
+pub use score::{Band, QualityScore, score_program, task_credit};
 pub use tasks::{Finding, FindingCode, TaskInput, TaskReport, check_tasks};
 
 /// The result of checking a lower plan against its upper plan and its siblings.

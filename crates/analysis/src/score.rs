@@ -7,7 +7,7 @@
 //!   `copied` all 50;
 //! - **tasks**: 50 × the mean credit of the tasks ([`task_credit`]: 1 for a task that meets
 //!   the "5 rõ", ½ with only minor findings, 0 with a major one); a program with no task
-//!   loses all 50. [`SCALE_VI`] / [`SCALE_EN`] explain the scale to users.
+//!   loses all 50. [`Band`] places the total on the scale the pages explain.
 //!
 //! Every deduction carries its reason in Vietnamese and English.
 
@@ -220,11 +220,54 @@ pub fn task_credit(t: &TaskReport) -> f64 {
     }
 }
 
-/// The score's scale, for the page and the API: bands and what they mean, in Vietnamese and
-/// English (the i18n files carry the same text for the pages).
-pub const SCALE_VI: &str = "Điểm chất lượng 0–100 gồm hai phần, mỗi phần 50 điểm. Phần sao chép: 50 điểm nếu nội dung là của đơn vị; trừ theo tỷ lệ nội dung trùng với văn bản cấp trên, kế hoạch kỳ trước hoặc kế hoạch đơn vị cùng cấp; mất cả 50 điểm nếu bị kết luận sao chép. Phần nhiệm vụ: mỗi nhiệm vụ đủ “5 rõ” được trọn phần điểm của mình, nhiệm vụ chỉ có điểm yếu nhỏ được một nửa, nhiệm vụ thiếu một trong “5 rõ” không được điểm. Từ 85 điểm: tốt; 70–84: khá; 50–69: cần bổ sung; dưới 50: cần làm lại.";
-/// See [`SCALE_VI`].
-pub const SCALE_EN: &str = "The quality score (0–100) has two parts of 50 points. Copy: 50 points when the content is the unit's own, less the share found in the upper text, the previous period's plan or a sibling's plan; all 50 are lost when the plan is judged copied. Tasks: each task that meets the \"5 rõ\" earns its full share, a task with only minor weaknesses half, a task missing one of the \"5 rõ\" nothing. 85 and above: good; 70–84: fair; 50–69: needs completing; under 50: needs redoing.";
+/// Where a score stands on the scale explained to users (i18n `programs.quality.scale`):
+/// 85 and above good, 70–84 fair, 50–69 needs completing, under 50 needs redoing (the
+/// dashboards flag a program under 50, as they flag a copied one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Band {
+    Good,
+    Fair,
+    NeedsCompleting,
+    NeedsRedoing,
+}
+
+impl Band {
+    /// The lowest score of each band, best first.
+    pub const FLOORS: [(u32, Band); 3] = [
+        (85, Band::Good),
+        (70, Band::Fair),
+        (50, Band::NeedsCompleting),
+    ];
+
+    /// The band of a 0–100 score.
+    pub fn of(total: u32) -> Band {
+        Self::FLOORS
+            .iter()
+            .find(|(floor, _)| total >= *floor)
+            .map_or(Band::NeedsRedoing, |(_, band)| *band)
+    }
+
+    /// The band of a plan: a copied plan needs redoing whatever its tasks earn (the
+    /// dashboards flag it, as they flag a score under 50).
+    pub fn of_plan(total: u32, copied: bool) -> Band {
+        if copied {
+            Band::NeedsRedoing
+        } else {
+            Band::of(total)
+        }
+    }
+
+    /// The stable code, as serialized.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Band::Good => "good",
+            Band::Fair => "fair",
+            Band::NeedsCompleting => "needs_completing",
+            Band::NeedsRedoing => "needs_redoing",
+        }
+    }
+}
 
 /// Scores a program from its copy check (`None` when it has no upper plan) and its tasks.
 pub fn score_program(plan: Option<&PlanReport>, tasks: &[TaskReport]) -> QualityScore {
@@ -240,6 +283,26 @@ mod tests {
     use crate::{Gazetteer, TaskInput, check_plan, check_tasks};
 
     const UPPER: &str = "Tổ chức quán triệt sâu rộng nghị quyết đến toàn thể cán bộ, đảng viên và quần chúng nhân dân; kiện toàn đội ngũ báo cáo viên, tuyên truyền viên có trình độ chuyên môn và kinh nghiệm thực tiễn; nắm chắc tình hình tư tưởng của cán bộ, đảng viên trước những vấn đề mới phát sinh như giải phóng mặt bằng, thu hồi đất làm khu công nghiệp.";
+
+    #[test]
+    fn bands_cover_the_scale_at_their_edges() {
+        let cases = [
+            (100, Band::Good),
+            (85, Band::Good),
+            (84, Band::Fair),
+            (70, Band::Fair),
+            (69, Band::NeedsCompleting),
+            (50, Band::NeedsCompleting),
+            (49, Band::NeedsRedoing),
+            (0, Band::NeedsRedoing),
+        ];
+        for (total, band) in cases {
+            assert_eq!(Band::of(total), band, "{total}");
+        }
+        assert_eq!(Band::NeedsCompleting.as_str(), "needs_completing");
+        assert_eq!(Band::of_plan(50, true), Band::NeedsRedoing);
+        assert_eq!(Band::of_plan(90, false), Band::Good);
+    }
 
     #[test]
     fn copied_plan_with_vague_tasks_scores_low() {

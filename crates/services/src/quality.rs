@@ -44,6 +44,8 @@ pub struct PassageView {
 /// What the check page (and `GET /api/programs/{id}/quality`) shows.
 pub struct QualityView {
     pub total: u32,
+    /// Where the plan stands on the scale the pages explain (a copied plan needs redoing).
+    pub band: analysis::Band,
     /// Points taken off and why, in the page's language.
     pub deductions: Vec<(String, String)>,
     /// The plan's verdict: the most severe of the comparisons with the upper plan, the
@@ -401,6 +403,11 @@ pub async fn assess(
     (
         QualityView {
             total: score.total,
+            band: analysis::Band::of_plan(
+                score.total,
+                plan.as_ref()
+                    .is_some_and(|r| r.overall.verdict == Verdict::Copied),
+            ),
             deductions,
             overall,
             verdict,
@@ -687,4 +694,17 @@ fn assess_prepared(
             stored(plan.as_ref(), &score, upper_is_program, peers.len()),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use analysis::Band;
+    use store::Assessment;
+
+    /// The dashboards flag what the page calls "needs redoing", no more and no less.
+    #[test]
+    fn the_flag_and_the_lowest_band_agree() {
+        assert_eq!(Band::of(Assessment::FLAG_BELOW - 1), Band::NeedsRedoing);
+        assert_ne!(Band::of(Assessment::FLAG_BELOW), Band::NeedsRedoing);
+    }
 }

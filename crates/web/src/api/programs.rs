@@ -465,6 +465,9 @@ pub struct OverallDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QualityDto {
     pub score: u32,
+    /// Where the plan stands: `good` (85 and above), `fair` (70–84), `needs_completing`
+    /// (50–69) or `needs_redoing` (under 50, or copied).
+    pub band: String,
     /// Points taken off and why: `[points, message]`.
     pub deductions: Vec<(String, String)>,
     /// Absent when the copy check was skipped (the upper text is empty).
@@ -518,6 +521,7 @@ async fn quality(auth: Auth, State(st): State<AppState>, Path(raw): Path<String>
     let q = crate::programs::quality::view(&st, &auth, &program, &tasks).await;
     ok(QualityDto {
         score: q.total,
+        band: q.band.as_str().to_owned(),
         deductions: q.deductions,
         overall: q.overall.map(|o| OverallDto {
             verdict: o.verdict.as_str().to_owned(),

@@ -32,6 +32,9 @@ pub trait QualityText {
     /// Which comparison the overall verdict comes from.
     fn overall_source(&self, ctx: &Ctx) -> String;
     fn previous_text(&self, ctx: &Ctx, c: &ComparisonView) -> String;
+    /// The text key of the score's band on the scale the page explains.
+    fn band_key(&self) -> &'static str;
+    fn band_class(&self) -> &'static str;
 }
 
 fn verdict_key(v: Option<analysis::Verdict>) -> &'static str {
@@ -51,6 +54,24 @@ fn verdict_class(v: Option<analysis::Verdict>) -> &'static str {
 }
 
 impl QualityText for QualityView {
+    fn band_key(&self) -> &'static str {
+        match self.band {
+            analysis::Band::Good => "programs.quality.band.good",
+            analysis::Band::Fair => "programs.quality.band.fair",
+            analysis::Band::NeedsCompleting => "programs.quality.band.needs_completing",
+            analysis::Band::NeedsRedoing => "programs.quality.band.needs_redoing",
+        }
+    }
+
+    fn band_class(&self) -> &'static str {
+        match self.band {
+            analysis::Band::Good => "tag-green",
+            analysis::Band::Fair => "tag-blue",
+            analysis::Band::NeedsCompleting => "tag-yellow",
+            analysis::Band::NeedsRedoing => "tag-red",
+        }
+    }
+
     fn verdict_key(&self) -> &'static str {
         verdict_key(self.verdict)
     }

@@ -86,6 +86,10 @@ async fn a_draft_copied_from_the_resolution_is_tagged_with_its_passages() {
     assert!(html.contains("Chất lượng kế hoạch"), "{html}");
     assert!(html.contains("Sao chép"), "{html}");
     assert!(html.contains("/100"), "the score");
+    // A copied plan loses the copy part: under 50, on the scale the page explains.
+    assert!(html.contains("Cần làm lại"), "the score's band: {html}");
+    assert!(html.contains("Cách tính điểm"), "{html}");
+    assert!(html.contains("bị kết luận sao chép: cần làm lại"), "{html}");
     assert!(html.contains("<mark>"), "a passage is highlighted: {html}");
     assert!(
         html.contains("Kiện toàn đội ngũ bí thư chi bộ"),
@@ -98,6 +102,7 @@ async fn a_draft_copied_from_the_resolution_is_tagged_with_its_passages() {
     assert_eq!(office.get("/lang/en?next=/").await.status(), 303);
     let html = check_page(&office, program).await;
     assert!(html.contains("Plan quality"), "{html}");
+    assert!(html.contains("How the score is made"), "{html}");
     assert!(html.contains(">Copied<"), "{html}");
     assert!(html.contains("word for word"), "the reason in English");
 }
@@ -369,6 +374,7 @@ async fn a_plan_repeating_the_previous_period_is_copied_overall_from_it() {
     let v: serde_json::Value = res.json().await.unwrap();
     assert_eq!(v["overall"]["verdict"], "copied", "{v}");
     assert_eq!(v["overall"]["source"], "previous", "{v}");
+    assert_eq!(v["band"], "needs_redoing", "a copied plan: {v}");
     assert_eq!(v["upper"]["verdict"], "original", "{v}");
     assert_eq!(v["previous"]["verdict"], "copied", "{v}");
     assert!(
