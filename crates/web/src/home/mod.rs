@@ -22,7 +22,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::cascade::{DeadlineStatus, ReportLedger};
 use domain::consultation::Phase;
 use domain::progress::EffectiveStatus;
-use domain::{DocumentType, Permission, Principal};
+use domain::{DocumentId, DocumentType, Permission, Principal};
 use store::{Page, StoreError};
 use time::Date;
 
@@ -343,47 +343,91 @@ async fn unit(
                 href: format!("/orgs/{}/reports/{doc}", org.id),
             });
         }
-        // Conferences of the unit held and not marked; reflections waiting for a grade.
-        let plan = match st.store.study_plan(p, org.id, doc).await {
-            Ok(plan) => plan,
-            Err(StoreError::NotFound) => continue,
-            Err(e) => return Err(e.into()),
-        };
-        for c in plan
-            .sessions
-            .iter()
-            .filter(|c| !c.is_cancelled() && c.held_on <= today && c.marks() == 0)
-        {
-            out.push(Todo {
-                due: Some(c.held_on),
-                late: false,
-                kind: "home.kind.study",
-                title: i18n::fill(ctx.t("home.mark_attendance"), &[("title", &c.title)]),
-                detail: detail.clone(),
-                href: format!("/study-sessions/{}", c.id),
-            });
-        }
-        if org.kind.holds_members() {
-            let waiting = st
-                .store
-                .reflections(p, org.id, doc)
-                .await?
-                .iter()
-                .filter(|x| x.grade.is_none())
-                .count();
-            if waiting > 0 {
-                out.push(Todo {
-                    due: None,
-                    late: false,
-                    kind: "home.kind.study",
-                    title: i18n::fill(ctx.t("home.grade_reflections"), &[("n", &waiting)]),
-                    detail: detail.clone(),
-                    href: format!("/orgs/{}/study/{doc}/reflections", org.id),
-                });
-            }
-        }
+    }
+    // The study of every resolution cascaded to the unit or above it (a cell is not a
+    // cascade unit: it studies what its grassroots unit received).
+    for d in st.store.study_documents(p, org.id).await? {
+        let detail = format!("{} – {}", d.symbol, d.title);
+        study_todos(st, p, ctx, org, d.document_id, &detail, today, &mut out).await?;
     }
     Ok(out)
+}
+
+/// A unit's study work on one resolution: conferences held and not marked, the round
+/// review once a conference is marked, reflections waiting for a grade.
+#[allow(clippy::too_many_arguments)]
+async fn study_todos(
+    st: &AppState,
+    p: &Principal,
+    ctx: &Ctx,
+    org: &store::Org,
+    doc: DocumentId,
+    detail: &str,
+    today: Date,
+    out: &mut Vec<Todo>,
+) -> Result<(), AppError> {
+    let detail = detail.to_owned();
+    // Conferences of the unit held and not marked; reflections waiting for a grade.
+    let plan = match st.store.study_plan(p, org.id, doc).await {
+        Ok(plan) => plan,
+        Err(StoreError::NotFound) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    for c in plan
+        .sessions
+        .iter()
+        .filter(|c| !c.is_cancelled() && c.held_on <= today && c.marks() == 0)
+    {
+        out.push(Todo {
+            due: Some(c.held_on),
+            late: false,
+            kind: "home.kind.study",
+            title: i18n::fill(ctx.t("home.mark_attendance"), &[("title", &c.title)]),
+            detail: detail.clone(),
+            href: format!("/study-sessions/{}", c.id),
+        });
+    }
+    // Once a conference has been marked, the round is under way: its review (who is
+    // commended, who reminded) is the secretary's to write until it is issued.
+    if plan
+        .sessions
+        .iter()
+        .any(|c| !c.is_cancelled() && c.marks() > 0)
+        && st
+            .store
+            .round_review(p, org.id, doc)
+            .await?
+            .is_none_or(|r| r.issued_on.is_none())
+    {
+        out.push(Todo {
+            due: plan.study_by,
+            late: plan.study_by.is_some_and(|d| today > d),
+            kind: "home.kind.study",
+            title: ctx.t("home.round_review").to_owned(),
+            detail: detail.clone(),
+            href: format!("/orgs/{}/study/{doc}/review", org.id),
+        });
+    }
+    if org.kind.holds_members() {
+        let waiting = st
+            .store
+            .reflections(p, org.id, doc)
+            .await?
+            .iter()
+            .filter(|x| x.grade.is_none())
+            .count();
+        if waiting > 0 {
+            out.push(Todo {
+                due: None,
+                late: false,
+                kind: "home.kind.study",
+                title: i18n::fill(ctx.t("home.grade_reflections"), &[("n", &waiting)]),
+                detail: detail.clone(),
+                href: format!("/orgs/{}/study/{doc}/reflections", org.id),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The office's: acceptances, and per resolution the overdue units and tasks of the

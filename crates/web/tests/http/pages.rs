@@ -381,7 +381,26 @@ async fn admins_manage_accounts_and_read_the_audit_log() {
                 ("display_name", "Cán bộ mới"),
                 ("password", "mot-mat-khau-dai"),
                 ("role", "secretary"),
-                ("org", &app.cell_a.to_string()),
+                ("org", "Chi bộ thôn Không Có"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("Không tìm thấy tổ chức «Chi bộ thôn Không Có»"),
+        "an unknown unit is named: {html}"
+    );
+    // The unit is named, not numbered.
+    let res = b
+        .post(
+            "/admin/users/new",
+            &[
+                ("username", "can.bo.moi"),
+                ("display_name", "Cán bộ mới"),
+                ("password", "mot-mat-khau-dai"),
+                ("role", "secretary"),
+                ("org", "Chi bộ thôn Thanh Lâm"),
             ],
         )
         .await;
@@ -432,6 +451,38 @@ async fn admins_manage_accounts_and_read_the_audit_log() {
     );
     let res = b.get(&format!("/admin/audit?org={}", app.cell_a)).await;
     assert_eq!(res.status(), 200);
+    // The new account's grant sits on the cell named in the form.
+    let grants = app.store.user_list(&Principal::system()).await.unwrap();
+    let made = grants
+        .iter()
+        .find(|u| u.user.username == "can.bo.moi")
+        .unwrap();
+    assert!(
+        made.grants.iter().any(|g| g.org_id == app.cell_a),
+        "{:?}",
+        made.grants
+    );
+    // The audit filter takes the unit by name too, and says when it finds none.
+    let by_name = b
+        .get("/admin/audit?org=chi%20bo%20thon%20thanh%20lam")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        by_name.contains("Chi bộ thôn Thanh Lâm") && by_name.contains("<td>"),
+        "{by_name}"
+    );
+    let html = b
+        .get("/admin/audit?org=xa%20khong%20co")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Không tìm thấy tổ chức «xa khong co»"),
+        "{html}"
+    );
 
     // Office staff are not administrators.
     let o = app.signed_in("office.a").await;
@@ -555,7 +606,7 @@ async fn each_account_lands_on_what_it_must_do_now() {
     let app = spawn_app().await;
     let records = app.seed_programs().await;
     let tasks = app.seed_issued_task(true).await;
-    app.seed_study(&records).await;
+    let study = app.seed_study(&records).await;
     let member = app.member_browser("member.a", app.member_a).await;
     let res = member.get("/").await;
     assert_eq!(res.status(), 200);
@@ -567,8 +618,69 @@ async fn each_account_lands_on_what_it_must_do_now() {
             && html.contains(&format!("href=\"/tasks/{}\"", tasks.task)),
         "{html}"
     );
+    // The cell is mid-round: the member missed its conference (10/02/2025) and the study
+    // deadline (15/02/2025) has passed, so the study comes first, marked late, before the
+    // task due in 2030.
+    let unstudied = html.matches("Chưa học tập nghị quyết").count();
+    let not_studied = html.find("Chưa học tập nghị quyết").expect(&html);
+    let task_at = html.find("Số hoá hồ sơ đảng viên").expect("task");
+    assert!(
+        not_studied < task_at,
+        "ordered by deadline, late first: {html}"
+    );
+    assert!(html[..task_at].contains("Quá hạn"), "{html}");
+    assert!(
+        !html.contains("Nộp bài thu hoạch"),
+        "handed in already: {html}"
+    );
     // Not an office: no follow-up part.
     assert!(!html.contains("Theo dõi, đôn đốc cấp dưới"), "{html}");
+    // The cell's secretary: the conference to mark and the reflection to grade.
+    let secretary = app.signed_in("secretary.a").await;
+    let html = secretary.get("/").await.text().await.unwrap();
+    assert!(html.contains("Việc của đơn vị"), "{html}");
+    assert!(
+        html.contains("Điểm danh hội nghị: Học tập nghị quyết – Chi bộ thôn Thanh Lâm")
+            && html.contains(&format!("href=\"/study-sessions/{}\"", study.session)),
+        "{html}"
+    );
+    assert!(html.contains("Chấm 1 bài thu hoạch"), "{html}");
+    assert!(!html.contains("Tổng hợp kết quả đợt học tập"), "{html}");
+    // Once the member is marked present: the check is next for the member, and the round
+    // review for the secretary.
+    app.store
+        .record_attendance(
+            &Principal::system(),
+            study.session,
+            vec![domain::study::AttendanceEntry {
+                member_id: app.member_a,
+                mark: domain::AttendanceMark::Present,
+                reason: None,
+            }],
+        )
+        .await
+        .unwrap();
+    let html = member.get("/").await.text().await.unwrap();
+    assert_eq!(
+        html.matches("Chưa học tập nghị quyết").count(),
+        unstudied - 1,
+        "{html}"
+    );
+    assert!(
+        html.contains("Làm bài kiểm tra nhận thức (đã làm 0/")
+            && html.contains(&format!("href=\"/my/study/{}/check\"", study.document)),
+        "{html}"
+    );
+    let html = secretary.get("/").await.text().await.unwrap();
+    assert!(!html.contains("Điểm danh hội nghị"), "{html}");
+    assert!(
+        html.contains("Tổng hợp kết quả đợt học tập: biểu dương, nhắc nhở")
+            && html.contains(&format!(
+                "/orgs/{}/study/{}/review",
+                app.cell_a, study.document
+            )),
+        "{html}"
+    );
     let office = app.signed_in("office.a").await;
     let html = office.get("/").await.text().await.unwrap();
     assert!(
