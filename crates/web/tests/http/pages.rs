@@ -705,3 +705,86 @@ async fn each_account_lands_on_what_it_must_do_now() {
         "{html}"
     );
 }
+
+/// Office conventions (issue 12 #7): a district cannot register the province's symbol,
+/// a document names its issuer as the committee, and a cell's list says whose secretary
+/// each "Bí thư" is.
+#[tokio::test]
+async fn documents_and_positions_follow_office_conventions() {
+    let app = spawn_app().await;
+    let b = app.signed_in("admin").await;
+    let register = |org: domain::OrgId, number: &'static str| {
+        let b = &b;
+        async move {
+            b.post(
+                &format!("/orgs/{org}/documents/new"),
+                &[
+                    ("doc_type", "resolution"),
+                    ("number", number),
+                    ("issued_on", "15/01/2025"),
+                    ("term", "2020–2025"),
+                    ("title", "Về nâng cao chất lượng sinh hoạt chi bộ"),
+                    ("body", "## Giải pháp\n\n- Nâng cao trách nhiệm của cấp ủy"),
+                ],
+            )
+            .await
+        }
+    };
+    let res = register(app.district_a, "15-NQ/TU").await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("Ký hiệu không phải của cấp ban hành"),
+        "a district's symbol ends in /HU: {html}"
+    );
+    assert!(html.contains("value=\"15-NQ/TU\""), "the value is kept");
+    assert_eq!(register(app.district_a, "15-NQ/HU").await.status(), 303);
+    // The commune's party organization issues as its committee, the Đảng ủy.
+    let res = register(app.grassroots_a, "16-NQ/ĐU").await;
+    assert_eq!(
+        res.status(),
+        303,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    let doc = res.headers()["location"].to_str().unwrap().to_owned();
+    let html = b.get(&doc).await.text().await.unwrap();
+    assert!(
+        html.contains("<span class=\"caption\">Nghị quyết · Đảng ủy xã Bảo Đài</span>"),
+        "the issuer as the committee: {html}"
+    );
+    assert!(html.contains(">Đảng ủy xã Bảo Đài</a></dd>"), "{html}");
+
+    // Trần Thị Hoà of cell A is the commune's secretary, Đức the cell's: the list tells.
+    let hoa = app
+        .store
+        .cell_members(&Principal::system(), app.cell_a)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.full_name == "Trần Thị Hoà")
+        .unwrap();
+    app.store
+        .position_add(
+            &Principal::system(),
+            store::NewPosition {
+                member_id: hoa.id,
+                org_id: app.grassroots_a,
+                role: domain::PositionRole::Secretary,
+                from: time::macros::date!(2020 - 10 - 01),
+            },
+        )
+        .await
+        .unwrap();
+    let html = b
+        .get(&format!("/orgs/{}", app.cell_a))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Bí thư – Đảng bộ xã Bảo Đài"),
+        "whose secretary: {html}"
+    );
+    assert!(html.contains(">Bí thư</span>"), "the cell's own: {html}");
+}

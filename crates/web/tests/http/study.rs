@@ -532,6 +532,40 @@ async fn grading_flags_a_copy_and_the_review_is_issued_and_downloaded() {
     assert_eq!(res.status(), 303);
     let (_, html) = text(sec.get(&page).await).await;
     assert!(html.contains("Tốt"));
+    // Hoà's copy is graded "not passed": kept as graded, and she is to be reminded.
+    let hoas = app
+        .store
+        .reflections(&Principal::system(), app.cell_a, st.document)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|x| x.member_id == hoa)
+        .unwrap();
+    let res = sec
+        .post(
+            &format!("/study-reflections/{}/grade", hoas.id),
+            &[
+                ("grade", "not_passed"),
+                ("comment", "Chép lại bài của đồng chí khác"),
+                ("back", &page),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let (_, html) = text(sec.get(&page).await).await;
+    assert!(html.contains("Không đạt"), "{html}");
+    let graded = app
+        .store
+        .reflections(&Principal::system(), app.cell_a, st.document)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|x| x.member_id == hoa)
+        .unwrap();
+    assert_eq!(
+        graded.grade,
+        Some(domain::study::ReflectionGrade::NotPassed)
+    );
     // The review of the commune, by the district's office.
     let office = app.signed_in("office.a").await;
     let review = format!("/orgs/{}/study/{}/review", app.grassroots_a, st.document);
@@ -563,6 +597,10 @@ async fn grading_flags_a_copy_and_the_review_is_issued_and_downloaded() {
     assert!(
         cell_html.contains(&format!("name=\"remind\" value=\"{remind}\" checked")),
         "everyone who qualifies is ticked until the office says otherwise: {cell_html}"
+    );
+    assert!(
+        cell_html.contains(&format!("name=\"remind\" value=\"{hoa}\" checked")),
+        "a reflection not passed is reminded: {cell_html}"
     );
     let res = office.post(&cell_page, &[]).await;
     assert_eq!(res.status(), 303);
