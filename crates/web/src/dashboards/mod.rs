@@ -72,6 +72,7 @@ fn task_segments(ctx: &Ctx, d: &Dashboard) -> Vec<Segment> {
         ("dashboards.tasks_done", d.tasks_done, "seg-done"),
         ("progress.status.on_track", d.tasks_on_track, "seg-track"),
         ("progress.status.at_risk", d.tasks_at_risk, "seg-risk"),
+        ("progress.status.overdue", d.tasks_overdue, "seg-overdue"),
         (
             "progress.status.not_started",
             d.tasks_not_started,
@@ -951,6 +952,31 @@ async fn overdue_tasks_list(
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn the_task_chart_draws_overdue_tasks_and_fills_its_bar() {
+        let ctx = Ctx::default();
+        let d = Dashboard {
+            tasks_total: 55,
+            tasks_done: 21,
+            tasks_on_track: 9,
+            tasks_at_risk: 0,
+            tasks_overdue: 2,
+            tasks_not_started: 23,
+            ..Default::default()
+        };
+        let segs = task_segments(&ctx, &d);
+        let overdue = segs.iter().find(|g| g.class == "seg-overdue").unwrap();
+        assert_eq!(overdue.n, 2);
+        assert_eq!(overdue.label, "Quá hạn");
+        let last = segs.last().unwrap();
+        assert!(
+            (last.x + last.w - 100.0).abs() < 1e-9,
+            "{}",
+            last.x + last.w
+        );
+        assert_eq!(segs.iter().map(|g| g.n).sum::<i64>(), d.tasks_total);
+    }
 
     #[test]
     fn one_week_of_figures_is_said_not_drawn() {

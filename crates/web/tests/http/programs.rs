@@ -498,6 +498,14 @@ async fn from_resolution_to_issued_program_and_dashboard() {
         "{html}"
     );
     assert!(html.contains("<svg"));
+    // The spreadsheet is offered at the top, before the first chart.
+    let link = html.find(&format!("href=\"{dash}/xlsx\"")).expect(&html);
+    assert!(link < html.find("<h2").unwrap(), "{html}");
+    // The task chart's legend names every status, overdue among them.
+    assert!(
+        html.contains("<span class=\"key seg-overdue\"></span>Quá hạn ("),
+        "{html}"
+    );
 
     // The same table as a spreadsheet, Vietnamese text intact.
     let res = admin.get(&format!("{dash}/xlsx")).await;
