@@ -465,11 +465,15 @@ impl CascadeStore for Backend {
         let mut conn = self.reader().await?;
         cascade_readable(&mut conn, p, cascade).await?;
         let (limit, offset) = page_limits(page);
-        let mut qb =
-            QueryBuilder::<Db>::new(format!("SELECT {CU_COLS}{CU_FROM} WHERE cu.cascade_id = "));
+        // Grouped by the unit above (its name), then in Vietnamese alphabetical order: the
+        // order a reader looks a unit up in (a path's ids are neither).
+        let mut qb = QueryBuilder::<Db>::new(format!(
+            "SELECT {CU_COLS}{CU_FROM} LEFT JOIN organizations po ON po.id = o.parent_id \
+             WHERE cu.cascade_id = "
+        ));
         qb.push_bind(cascade.0);
         push_scope(&mut qb, "cu.org_path", p, Permission::Read);
-        qb.push(" ORDER BY cu.org_path LIMIT ")
+        qb.push(" ORDER BY po.name COLLATE vi, o.parent_id, o.name COLLATE vi, o.id LIMIT ")
             .push_bind(limit)
             .push(" OFFSET ")
             .push_bind(offset);

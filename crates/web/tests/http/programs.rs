@@ -560,3 +560,60 @@ async fn from_resolution_to_issued_program_and_dashboard() {
         404
     );
 }
+
+/// A cascade's page shows its units a hundred at a time (issue 12 #3): a district with
+/// 105 communes gets two pages, and the counts are over all of them.
+#[tokio::test]
+async fn a_cascade_page_shows_its_units_a_hundred_at_a_time() {
+    let app = spawn_app().await;
+    let admin = app.signed_in("admin").await;
+    for i in 0..104 {
+        app.store
+            .org_create(
+                &Principal::system(),
+                store::NewOrg {
+                    parent_id: Some(app.district_a),
+                    kind: domain::OrgKind::Grassroots,
+                    name: format!("Đảng bộ xã Thử Nghiệm {:03}", i + 1),
+                    code: Some(format!("99{i:03}")),
+                    valid_from: time::macros::date!(2020 - 01 - 01),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let res = register(&app, &admin, "01-NQ/TU").await;
+    assert_eq!(res.status(), 303);
+    let doc = id_after(&location(&res), "/documents/");
+    let district = app.district_a.to_string();
+    let confirm = [
+        ("scope", "grassroots"),
+        ("unit", district.as_str()),
+        ("study_by", "15/02/2025"),
+        ("program_by", "31/12/2030"),
+        ("report_every", "quarterly"),
+        ("confirm", "yes"),
+    ];
+    let res = admin
+        .post(&format!("/documents/{doc}/cascades/new"), &confirm)
+        .await;
+    assert_eq!(res.status(), 303);
+    let page1 = admin.get(&location(&res)).await.text().await.unwrap();
+    assert!(page1.contains("<dd>105</dd>"), "{page1}");
+    let rows = |html: &str| html.matches("Đảng bộ xã Thử Nghiệm").count();
+    assert!(
+        page1.contains("Đảng bộ xã Bảo Đài"),
+        "Bảo before Thử: {page1}"
+    );
+    assert_eq!(rows(&page1), 99, "100 units on the first page");
+    assert!(page1.contains("page=2"), "a link to the next page: {page1}");
+    let cascade = id_after(&location(&res), "/cascades/");
+    let page2 = admin
+        .get(&format!("/cascades/{cascade}?page=2"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(rows(&page2), 5, "{page2}");
+    assert!(page2.contains("Đảng bộ xã Thử Nghiệm 104"), "{page2}");
+}
