@@ -38,6 +38,38 @@ async fn the_demo_keeps_an_attachment_and_an_evidence_file_that_open() {
     );
     // The portal's party-building article shows its picture.
     let root = store.org_by_code(&p, "24").await.unwrap().unwrap();
+    // The story's dates agree (issue 12 #8): a document is cascaded on or after its issue
+    // date, and every deadline of a cascade (study first) falls after the cascade.
+    let lucnam = store.org_by_code(&p, "218").await.unwrap().unwrap();
+    let mut cascades = 0;
+    for issuer in [root.id, lucnam.id] {
+        let docs = store
+            .documents(
+                &p,
+                issuer,
+                store::Page {
+                    offset: 0,
+                    limit: 100,
+                },
+            )
+            .await
+            .unwrap();
+        for d in &docs {
+            for c in store.document_cascades(&p, d.id).await.unwrap() {
+                let on = domain::tz::local_date(c.created_at);
+                assert!(d.issued_on <= on, "{} cascaded {on} before issue", d.symbol);
+                assert!(
+                    c.deadlines.study_by > on && c.deadlines.program_by > on,
+                    "{}: cascaded {on}, study by {}, program by {}",
+                    d.symbol,
+                    c.deadlines.study_by,
+                    c.deadlines.program_by
+                );
+                cascades += 1;
+            }
+        }
+    }
+    assert!(cascades >= 2, "the province's and the district's cascades");
     let desk = store.portal_desk(&p, root.id).await.unwrap();
     let article = desk
         .articles
