@@ -609,7 +609,30 @@ pub fn classify(toks: &[Syllable], gaz: &Gazetteer) -> Vec<Kind> {
 
     // Citation sentences, document references and dates.
     let mut i = 0;
+    // Whether the sentence before this one was a citation: then a sentence that opens with
+    // a document reference goes on citing (`Thực hiện Nghị quyết số 57-NQ/TW … về …;
+    // Nghị quyết số 03/NQ-CP … của Chính phủ ban hành …`). A line or a sentence after a
+    // heading that opens with one is a citation too (a list of grounds, one
+    // `- Quyết định số …` a line).
+    let mut after_citation = false;
     while i < signature_from {
+        if toks[i].gap >= Gap::Sentence && kinds[i] != Kind::Citation {
+            let chained = (after_citation
+                || toks[i].gap == Gap::Line
+                || (i > 0 && kinds[i - 1] == Kind::Heading))
+                && match_any(toks, i, &p.doc_types) > 0
+                && doc_ref_len(toks, i) > 0;
+            if chained {
+                let mut j = i + 1;
+                while j < signature_from && toks[j].gap < Gap::Sentence && j - i < 120 {
+                    j += 1;
+                }
+                kinds[i..j].fill(Kind::Citation);
+                i = j;
+                continue;
+            }
+            after_citation = false;
+        }
         // Only a listed syllable or a number can begin one of these.
         if kinds[i] != Kind::Content || !(p.special.contains(toks[i].hash) || is_number(&toks[i])) {
             i += 1;
@@ -626,6 +649,7 @@ pub fn classify(toks: &[Syllable], gaz: &Gazetteer) -> Vec<Kind> {
                 }
                 kinds[i..j].fill(Kind::Citation);
                 i = j;
+                after_citation = true;
                 continue;
             }
         }
@@ -825,6 +849,21 @@ mod tests {
         check(
             "theo Kết luận số 21-KL/TW của Trung ương",
             "theo của trung ương",
+        );
+        // Chained: each document after the first is cited on its own, after `;` or on its
+        // own line, without a new `Căn cứ`.
+        check(
+            "Thực hiện Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị về đột phá; Nghị quyết số 03/NQ-CP ngày 09/01/2025 của Chính phủ ban hành Chương trình hành động; Kế hoạch số 12/KH-UBND của tỉnh về chuyển đổi số.\nTổ chức hội nghị",
+            "tổ chức hội nghị",
+        );
+        check(
+            "I. CĂN CỨ\n- Quyết định số 749/QĐ-TTg ngày 03/6/2020 của Thủ tướng Chính phủ về chuyển đổi số;\n- Quyết định số 146/QĐ-TTg ngày 28/01/2022 của Thủ tướng Chính phủ về nhân lực số;\nHọp chi bộ",
+            "họp §",
+        );
+        // A sentence that merely mentions a plan after a citation is not a citation.
+        check(
+            "Thực hiện Kế hoạch số 5-KH/TU của Tỉnh ủy.\nHội nghị quán triệt Kế hoạch số 5-KH/TU được tổ chức",
+            "hội nghị quán triệt được tổ chức",
         );
     }
 
