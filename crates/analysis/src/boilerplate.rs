@@ -3,7 +3,8 @@
 //! What is recognized, token by token (see [`Kind`]):
 //!
 //! - document headers: `ĐẢNG CỘNG SẢN VIỆT NAM`, the document number line (`Số 15-CTr/TU`),
-//!   and any short line written entirely in capitals (issuer, title, section headings);
+//!   and any line of at most 80 syllables written entirely in capitals (issuer, title, section
+//!   headings; real titles such as `KẾ HOẠCH THỰC HIỆN NGHỊ QUYẾT …` run past 40 syllables);
 //! - standard section headings in any case (`Mục đích, yêu cầu`, `Nhiệm vụ, giải pháp`,
 //!   `Tổ chức thực hiện`, …);
 //! - citations of upper documents: a sentence that opens with `Căn cứ` or `Thực hiện` followed
@@ -585,7 +586,7 @@ pub fn classify(toks: &[Syllable], gaz: &Gazetteer) -> Vec<Kind> {
             signature_from = a;
             break;
         }
-        let all_caps_heading = len <= 40
+        let all_caps_heading = len <= 80
             && lt.iter().all(|t| t.all_caps())
             && lt.iter().any(|t| !is_number(t))
             && (len >= 2 || !lt[0].is_single_char());
@@ -865,6 +866,17 @@ mod tests {
             "Thực hiện Kế hoạch số 5-KH/TU của Tỉnh ủy.\nHội nghị quán triệt Kế hoạch số 5-KH/TU được tổ chức",
             "hội nghị quán triệt được tổ chức",
         );
+    }
+
+    #[test]
+    fn long_all_caps_title_is_a_heading() {
+        // A real title of 46 syllables on one line (Lào Cai, issue 15): it names the
+        // directive, so leaving it in content made unrelated plans of one directive share it.
+        let title = "KẾ HOẠCH THỰC HIỆN NGHỊ QUYẾT SỐ 57-NQ/TW NGÀY 22 THÁNG 12 NĂM 2024 CỦA BỘ CHÍNH TRỊ VỀ ĐỘT PHÁ PHÁT TRIỂN KHOA HỌC, CÔNG NGHỆ, ĐỔI MỚI SÁNG TẠO VÀ CHUYỂN ĐỔI SỐ QUỐC GIA TRÊN ĐỊA BÀN TỈNH TRONG GIAI ĐOẠN HIỆN NAY VÀ NHỮNG NĂM TIẾP THEO";
+        assert!(crate::normalize::tokenize(title).len() > 40);
+        check(&format!("{title}\nTổ chức hội nghị"), "tổ chức hội nghị");
+        // A sentence in ordinary case stays content, however long.
+        check("Tổ chức hội nghị quán triệt", "tổ chức hội nghị quán triệt");
     }
 
     #[test]

@@ -696,17 +696,18 @@ fn copied_precision_and_recall_on_the_held_back_half() {
             c.name
         );
     }
-    // The default stays at 0.55 although the calibration half now asks for 0.63: the
-    // non-copies above 0.55 are real plans whose own text is little more than the cited
-    // programme's title (see docs/ANALYSIS.md), one of them in the held-back half at 0.640,
-    // so a higher threshold would lose copies without removing that false alarm.
+    // The default stays at 0.55 although the calibration half now asks for 0.62: the
+    // non-copies above 0.55 are two real adapted plans that reuse the upper plan's objective
+    // sentence (0.573, 0.603) and one real plan whose own text is little more than the cited
+    // programme's title (0.610; see docs/ANALYSIS.md). Raising the threshold to 0.62 removes
+    // those three but loses four copies in each half, so F1 is higher at 0.55.
     let (tp, fp, fn_, _) = counts(&held, default);
     let p = tp as f64 / (tp + fp).max(1) as f64;
     let r = tp as f64 / (tp + fn_).max(1) as f64;
     assert!(p >= 0.95, "held-back precision {p:.3}");
     assert!(r >= 0.90, "held-back recall {r:.3}");
-    // Real pairs: every real copy is caught; of the pairs read as original, at most the three
-    // title-only plans are taken for copies (the two adapted pairs above 0.55 are reported).
+    // Real pairs: every real copy is caught; of the pairs read as original, at most the one
+    // title-only plan is taken for a copy (the two adapted pairs above 0.55 are reported).
     let pairs: Vec<&Case> = all.iter().filter(|c| c.real_pair).collect();
     let (tp, _, fn_, _) = counts(&pairs, default);
     assert!(tp >= 2 && fn_ == 0, "real copies missed: {fn_}");
@@ -717,7 +718,7 @@ fn copied_precision_and_recall_on_the_held_back_half() {
         .collect();
     let (_, fp, _, _) = counts(&originals, default);
     assert!(
-        fp <= 3,
+        fp <= 1,
         "real pairs read as original taken for copies: {fp}"
     );
 }
