@@ -8,8 +8,9 @@
 //! - standard section headings in any case (`Mục đích, yêu cầu`, `Nhiệm vụ, giải pháp`,
 //!   `Tổ chức thực hiện`, …);
 //! - citations of upper documents: a sentence that opens with `Căn cứ` or `Thực hiện` followed
-//!   by a document type (`Nghị quyết`, `Chỉ thị`, `Kế hoạch`, …), and any document reference
-//!   such as `Nghị quyết số 01-NQ/TU`;
+//!   by a document type (`Nghị quyết`, `Chỉ thị`, `Kế hoạch`, …), the sentences chained to
+//!   it (`…; Nghị quyết số 03/NQ-CP …`), a law cited by name and date (`Luật … ngày
+//!   22/11/2019`), and any document reference such as `Nghị quyết số 01-NQ/TU`;
 //! - dates (`ngày 05 tháng 3 năm 2024`, `12/01/2024`, `quý II/2024`, `năm 2025`) and date
 //!   lines (`Bắc Giang, ngày 05 tháng 3 năm 2024`);
 //! - the signature block: everything from `Nơi nhận:`, `T/M …`, `K/T …` or a lone `BÍ THƯ`
@@ -384,6 +385,7 @@ fn patterns() -> &'static Patterns {
 const OPENERS: &[&[&str]] = &[&["căn", "cứ"], &["thực", "hiện"]];
 
 const H_NGAY: u64 = hash_str("ngày");
+const H_LUAT: u64 = hash_str("luật");
 const H_THANG: u64 = hash_str("tháng");
 const H_QUY: u64 = hash_str("quý");
 const H_NAM: u64 = hash_str("năm");
@@ -618,11 +620,16 @@ pub fn classify(toks: &[Syllable], gaz: &Gazetteer) -> Vec<Kind> {
     let mut after_citation = false;
     while i < signature_from {
         if toks[i].gap >= Gap::Sentence && kinds[i] != Kind::Citation {
-            let chained = (after_citation
-                || toks[i].gap == Gap::Line
-                || (i > 0 && kinds[i - 1] == Kind::Heading))
-                && match_any(toks, i, &p.doc_types) > 0
-                && doc_ref_len(toks, i) > 0;
+            // A law is cited by its name and date, without a number (`Căn cứ Luật Tổ chức
+            // chính quyền địa phương ngày 19/6/2015; Luật sửa đổi, bổ sung … ngày
+            // 22/11/2019;`): a sentence opening with `Luật` that gives a date is a citation
+            // wherever it stands.
+            let chained = dated_law(toks, i)
+                || ((after_citation
+                    || toks[i].gap == Gap::Line
+                    || (i > 0 && kinds[i - 1] == Kind::Heading))
+                    && match_any(toks, i, &p.doc_types) > 0
+                    && doc_ref_len(toks, i) > 0);
             if chained {
                 let mut j = i + 1;
                 while j < signature_from && toks[j].gap < Gap::Sentence && j - i < 120 {
@@ -692,6 +699,22 @@ pub fn classify(toks: &[Syllable], gaz: &Gazetteer) -> Vec<Kind> {
         }
     }
     kinds
+}
+
+/// Whether the sentence starting at `i` opens with `Luật` and gives a date (`ngày
+/// 19/6/2015`, `ngày 19 tháng 6 năm 2015`) before it ends: a law cited by name and date.
+fn dated_law(toks: &[Syllable], i: usize) -> bool {
+    if toks[i].hash != H_LUAT {
+        return false;
+    }
+    let mut j = i + 1;
+    while j < toks.len() && toks[j].gap < Gap::Sentence && j - i < 60 {
+        if toks[j].hash == H_NGAY && date_len(toks, j) > 0 {
+            return true;
+        }
+        j += 1;
+    }
+    false
 }
 
 /// Length of a capitalized run (a proper name) starting at `i`, at most four syllables.
@@ -859,6 +882,11 @@ mod tests {
         );
         check(
             "I. CĂN CỨ\n- Quyết định số 749/QĐ-TTg ngày 03/6/2020 của Thủ tướng Chính phủ về chuyển đổi số;\n- Quyết định số 146/QĐ-TTg ngày 28/01/2022 của Thủ tướng Chính phủ về nhân lực số;\nHọp chi bộ",
+            "họp §",
+        );
+        // Laws are cited by name and date: the amending law after `;` is cited too.
+        check(
+            "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19/6/2015; Luật sửa đổi, bổ sung một số điều của Luật Tổ chức Chính phủ và Luật Tổ chức chính quyền địa phương ngày 22/11/2019;\nHọp chi bộ",
             "họp §",
         );
         // A sentence that merely mentions a plan after a citation is not a citation.

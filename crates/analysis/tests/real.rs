@@ -701,7 +701,7 @@ fn copied_precision_and_recall_on_the_held_back_half() {
     // sentence (0.573, 0.603), one real plan whose own text is little more than the cited
     // programme's title (0.610; see docs/ANALYSIS.md) and one made partial copy whose added
     // text falls after a decision's signature block (1.000 at any threshold). Raising the
-    // threshold to 0.62 removes the first three but loses seven copies in each half, so F1
+    // threshold to 0.62 removes the first three but loses five copies in each half, so F1
     // is higher at 0.55.
     let (tp, fp, fn_, _) = counts(&held, default);
     let p = tp as f64 / (tp + fp).max(1) as f64;
