@@ -3,12 +3,14 @@
 //! What is recognized, token by token (see [`Kind`]):
 //!
 //! - document headers: `ĐẢNG CỘNG SẢN VIỆT NAM`, the document number line (`Số 15-CTr/TU`),
-//!   and any short line written entirely in capitals (issuer, title, section headings);
+//!   and any line of at most 80 syllables written entirely in capitals (issuer, title, section
+//!   headings; real titles such as `KẾ HOẠCH THỰC HIỆN NGHỊ QUYẾT …` run past 40 syllables);
 //! - standard section headings in any case (`Mục đích, yêu cầu`, `Nhiệm vụ, giải pháp`,
 //!   `Tổ chức thực hiện`, …);
 //! - citations of upper documents: a sentence that opens with `Căn cứ` or `Thực hiện` followed
-//!   by a document type (`Nghị quyết`, `Chỉ thị`, `Kế hoạch`, …), and any document reference
-//!   such as `Nghị quyết số 01-NQ/TU`;
+//!   by a document type (`Nghị quyết`, `Chỉ thị`, `Kế hoạch`, …), the sentences chained to
+//!   it (`…; Nghị quyết số 03/NQ-CP …`), a law cited by name and date (`Luật … ngày
+//!   22/11/2019`), and any document reference such as `Nghị quyết số 01-NQ/TU`;
 //! - dates (`ngày 05 tháng 3 năm 2024`, `12/01/2024`, `quý II/2024`, `năm 2025`) and date
 //!   lines (`Bắc Giang, ngày 05 tháng 3 năm 2024`);
 //! - the signature block: everything from `Nơi nhận:`, `T/M …`, `K/T …` or a lone `BÍ THƯ`
@@ -383,6 +385,7 @@ fn patterns() -> &'static Patterns {
 const OPENERS: &[&[&str]] = &[&["căn", "cứ"], &["thực", "hiện"]];
 
 const H_NGAY: u64 = hash_str("ngày");
+const H_LUAT: u64 = hash_str("luật");
 const H_THANG: u64 = hash_str("tháng");
 const H_QUY: u64 = hash_str("quý");
 const H_NAM: u64 = hash_str("năm");
@@ -585,7 +588,7 @@ pub fn classify(toks: &[Syllable], gaz: &Gazetteer) -> Vec<Kind> {
             signature_from = a;
             break;
         }
-        let all_caps_heading = len <= 40
+        let all_caps_heading = len <= 80
             && lt.iter().all(|t| t.all_caps())
             && lt.iter().any(|t| !is_number(t))
             && (len >= 2 || !lt[0].is_single_char());
@@ -609,7 +612,35 @@ pub fn classify(toks: &[Syllable], gaz: &Gazetteer) -> Vec<Kind> {
 
     // Citation sentences, document references and dates.
     let mut i = 0;
+    // Whether the sentence before this one was a citation: then a sentence that opens with
+    // a document reference goes on citing (`Thực hiện Nghị quyết số 57-NQ/TW … về …;
+    // Nghị quyết số 03/NQ-CP … của Chính phủ ban hành …`). A line or a sentence after a
+    // heading that opens with one is a citation too (a list of grounds, one
+    // `- Quyết định số …` a line).
+    let mut after_citation = false;
     while i < signature_from {
+        if toks[i].gap >= Gap::Sentence && kinds[i] != Kind::Citation {
+            // A law is cited by its name and date, without a number (`Căn cứ Luật Tổ chức
+            // chính quyền địa phương ngày 19/6/2015; Luật sửa đổi, bổ sung … ngày
+            // 22/11/2019;`): a sentence opening with `Luật` that gives a date is a citation
+            // wherever it stands.
+            let chained = dated_law(toks, i)
+                || ((after_citation
+                    || toks[i].gap == Gap::Line
+                    || (i > 0 && kinds[i - 1] == Kind::Heading))
+                    && match_any(toks, i, &p.doc_types) > 0
+                    && doc_ref_len(toks, i) > 0);
+            if chained {
+                let mut j = i + 1;
+                while j < signature_from && toks[j].gap < Gap::Sentence && j - i < 120 {
+                    j += 1;
+                }
+                kinds[i..j].fill(Kind::Citation);
+                i = j;
+                continue;
+            }
+            after_citation = false;
+        }
         // Only a listed syllable or a number can begin one of these.
         if kinds[i] != Kind::Content || !(p.special.contains(toks[i].hash) || is_number(&toks[i])) {
             i += 1;
@@ -626,6 +657,7 @@ pub fn classify(toks: &[Syllable], gaz: &Gazetteer) -> Vec<Kind> {
                 }
                 kinds[i..j].fill(Kind::Citation);
                 i = j;
+                after_citation = true;
                 continue;
             }
         }
@@ -667,6 +699,22 @@ pub fn classify(toks: &[Syllable], gaz: &Gazetteer) -> Vec<Kind> {
         }
     }
     kinds
+}
+
+/// Whether the sentence starting at `i` opens with `Luật` and gives a date (`ngày
+/// 19/6/2015`, `ngày 19 tháng 6 năm 2015`) before it ends: a law cited by name and date.
+fn dated_law(toks: &[Syllable], i: usize) -> bool {
+    if toks[i].hash != H_LUAT {
+        return false;
+    }
+    let mut j = i + 1;
+    while j < toks.len() && toks[j].gap < Gap::Sentence && j - i < 60 {
+        if toks[j].hash == H_NGAY && date_len(toks, j) > 0 {
+            return true;
+        }
+        j += 1;
+    }
+    false
 }
 
 /// Length of a capitalized run (a proper name) starting at `i`, at most four syllables.
@@ -826,6 +874,37 @@ mod tests {
             "theo Kết luận số 21-KL/TW của Trung ương",
             "theo của trung ương",
         );
+        // Chained: each document after the first is cited on its own, after `;` or on its
+        // own line, without a new `Căn cứ`.
+        check(
+            "Thực hiện Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị về đột phá; Nghị quyết số 03/NQ-CP ngày 09/01/2025 của Chính phủ ban hành Chương trình hành động; Kế hoạch số 12/KH-UBND của tỉnh về chuyển đổi số.\nTổ chức hội nghị",
+            "tổ chức hội nghị",
+        );
+        check(
+            "I. CĂN CỨ\n- Quyết định số 749/QĐ-TTg ngày 03/6/2020 của Thủ tướng Chính phủ về chuyển đổi số;\n- Quyết định số 146/QĐ-TTg ngày 28/01/2022 của Thủ tướng Chính phủ về nhân lực số;\nHọp chi bộ",
+            "họp §",
+        );
+        // Laws are cited by name and date: the amending law after `;` is cited too.
+        check(
+            "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19/6/2015; Luật sửa đổi, bổ sung một số điều của Luật Tổ chức Chính phủ và Luật Tổ chức chính quyền địa phương ngày 22/11/2019;\nHọp chi bộ",
+            "họp §",
+        );
+        // A sentence that merely mentions a plan after a citation is not a citation.
+        check(
+            "Thực hiện Kế hoạch số 5-KH/TU của Tỉnh ủy.\nHội nghị quán triệt Kế hoạch số 5-KH/TU được tổ chức",
+            "hội nghị quán triệt được tổ chức",
+        );
+    }
+
+    #[test]
+    fn long_all_caps_title_is_a_heading() {
+        // A real title of 46 syllables on one line (Lào Cai, issue 15): it names the
+        // directive, so leaving it in content made unrelated plans of one directive share it.
+        let title = "KẾ HOẠCH THỰC HIỆN NGHỊ QUYẾT SỐ 57-NQ/TW NGÀY 22 THÁNG 12 NĂM 2024 CỦA BỘ CHÍNH TRỊ VỀ ĐỘT PHÁ PHÁT TRIỂN KHOA HỌC, CÔNG NGHỆ, ĐỔI MỚI SÁNG TẠO VÀ CHUYỂN ĐỔI SỐ QUỐC GIA TRÊN ĐỊA BÀN TỈNH TRONG GIAI ĐOẠN HIỆN NAY VÀ NHỮNG NĂM TIẾP THEO";
+        assert!(crate::normalize::tokenize(title).len() > 40);
+        check(&format!("{title}\nTổ chức hội nghị"), "tổ chức hội nghị");
+        // A sentence in ordinary case stays content, however long.
+        check("Tổ chức hội nghị quán triệt", "tổ chức hội nghị quán triệt");
     }
 
     #[test]

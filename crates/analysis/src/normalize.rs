@@ -779,6 +779,13 @@ fn scan(text: &str, cache: &mut Cache, mut emit: impl FnMut(&Entry, &str, usize,
     while i < n {
         let b = bytes[i];
         if b < 0x80 {
+            // A literal `\r`, `\n` or `\t` left by a bad conversion (`dưỡng\r\nphụ nữ`)
+            // separates words like white space.
+            if b == b'\\' && matches!(bytes.get(i + 1), Some(b'r' | b'n' | b't')) {
+                seen.add(' ');
+                i += 2;
+                continue;
+            }
             if !ASCII_WORD[b as usize] {
                 seen.add(b as char);
                 if b == b'\n' {
@@ -1065,6 +1072,11 @@ mod tests {
     /// List markers are dropped: a number, a single letter or a Roman numeral followed by `.` or
     /// `)` at the start of a line (`1.`, `1.2.`, `a)`, `IV.`), or followed by `)` anywhere.
     pub(super) fn tokenize_reference(text: &str) -> Vec<Token> {
+        // Literal `\r`, `\n`, `\t` read as two spaces (the same byte length).
+        let text = &text
+            .replace("\\r", "  ")
+            .replace("\\n", "  ")
+            .replace("\\t", "  ");
         let mut tokens: Vec<Token> = Vec::with_capacity(text.len() / 4);
         let mut line = 0usize;
         let mut prev_end = 0usize;
@@ -1153,6 +1165,22 @@ mod tests {
 
     fn check(input: &str, expect: &str) {
         assert_eq!(normalize_text(input), expect, "input: {input:?}");
+    }
+
+    /// A page stored with literal `\r\n` escapes (issue 15, Lạng Sơn's Kế hoạch 54): the
+    /// escapes separate words; they do not glue `n` to the next one.
+    #[test]
+    fn literal_escapes_separate_words() {
+        let text = "dinh dưỡng\\r\\nphụ nữ có thai\\tvà trẻ em";
+        let words: Vec<String> = tokenize(text).into_iter().map(|t| t.text).collect();
+        assert_eq!(
+            words,
+            [
+                "dinh", "dưỡng", "phụ", "nữ", "có", "thai", "và", "trẻ", "em"
+            ]
+        );
+        assert_eq!(tokenize(text), tokenize_reference(text));
+        assert_eq!(tokenize(text)[2].gap, Gap::Space);
     }
 
     #[test]
