@@ -71,6 +71,43 @@ async fn the_demo_rates_lucnam_with_one_cell_over_quota() {
     ));
     let q = store.evaluation_quota(&p, over[0].id).await.unwrap();
     assert_eq!(q.if_excellent.unwrap_err().left, 0);
+    // The period is the calendar year the demo's record lives in (the record is dated
+    // from the day the demo is loaded, so a fixed 2025 would hold nothing).
+    let y = domain::tz::local_date(time::OffsetDateTime::now_utc()).year();
+    assert_eq!(per.kind, domain::evaluation::PeriodKind::Year);
+    assert_eq!(
+        (per.starts_on, per.ends_on),
+        (
+            time::Date::from_calendar_date(y, time::Month::January, 1).unwrap(),
+            time::Date::from_calendar_date(y, time::Month::December, 31).unwrap()
+        )
+    );
+    assert!(per.name.ends_with(&y.to_string()), "{}", per.name);
+    // The members of one of the commune's cells have self-assessed, with their text, and
+    // wait for their secretary.
+    let members = store
+        .evaluation_ranking(&p, per.id, commune.id, SubjectKind::Member)
+        .await
+        .unwrap();
+    let selfs: Vec<_> = members
+        .rows
+        .iter()
+        .filter(|r| r.step == Step::SelfAssessed)
+        .collect();
+    assert!(selfs.len() >= 2, "{:?}", members.rows.len());
+    assert!(selfs.iter().all(|r| r.self_level == Some(r.proposed_level)));
+    let one = store.evaluation(&p, selfs[0].id).await.unwrap();
+    let own = one.self_assessment.expect("the self-assessment is kept");
+    assert!(
+        own.text.starts_with("Tập thể đã quán triệt"),
+        "{}",
+        own.text
+    );
+    assert!(one.assessment.is_none() && one.decision.is_none());
+    assert!(
+        selfs.iter().all(|r| r.org_id == selfs[0].org_id),
+        "one cell's members"
+    );
     // Every stored proposal is what the record gives again.
     for r in cells.rows.iter().take(5) {
         let stored = store.evaluation(&p, r.id).await.unwrap();

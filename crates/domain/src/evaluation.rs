@@ -586,8 +586,10 @@ impl Invalid {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FactKind {
-    /// A cascade's reach of a unit, with its program (id: the program, or the cascade unit).
+    /// A unit's program for a cascade it was reached by (id: the program).
     Program,
+    /// A cascade's reach of a unit that has no program yet (id: the cascade).
+    Cascade,
     Task,
     Target,
     /// A resolution studied (id: the document).

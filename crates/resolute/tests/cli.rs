@@ -497,3 +497,161 @@ async fn backup_and_restore_on_postgres() {
     psql(format!("DROP DATABASE {b} WITH (FORCE)"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `resolute evaluate` on a small data folder: a district, a commune, two cells and three
+/// members. It sets up the year's period on the unit named by its code, computes as of the
+/// day given, prints what it did, and the store holds the result; run again on the same
+/// period it keeps the rows. Bad input is a message, not a panic.
+#[tokio::test(flavor = "multi_thread")]
+async fn evaluate_sets_up_a_period_computes_and_says_what_it_did() {
+    use domain::{Audience, OrgKind, Principal};
+    use store::{EvaluationStore, MemberStore, NewMember, NewOrg, OrgStore, Store};
+    let dir = temp_dir("evaluate");
+    let data = dir.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let day =
+        |y, m, d| time::Date::from_calendar_date(y, time::Month::try_from(m).unwrap(), d).unwrap();
+    let sys = Principal::system();
+    {
+        let s = store_sqlite::SqliteStore::open(&data.join("resolute.db").to_string_lossy())
+            .await
+            .unwrap();
+        s.migrate().await.unwrap();
+        let org = |parent, kind, name: &str, code: Option<&str>| NewOrg {
+            parent_id: parent,
+            kind,
+            name: name.into(),
+            code: code.map(str::to_owned),
+            valid_from: day(2020, 1, 1),
+        };
+        let p = s
+            .org_create(
+                &sys,
+                org(None, OrgKind::Provincial, "Tỉnh ủy Bắc Giang", Some("24")),
+            )
+            .await
+            .unwrap();
+        let d = s
+            .org_create(
+                &sys,
+                org(
+                    Some(p.id),
+                    OrgKind::DirectlyAffiliated,
+                    "Huyện ủy Lục Nam",
+                    Some("218"),
+                ),
+            )
+            .await
+            .unwrap();
+        let g = s
+            .org_create(
+                &sys,
+                org(Some(d.id), OrgKind::Grassroots, "Đảng ủy xã Bảo Đài", None),
+            )
+            .await
+            .unwrap();
+        for (cell, members) in [
+            ("Chi bộ thôn Đông", &["Nguyễn Văn An", "Trần Thị Bình"][..]),
+            ("Chi bộ thôn Tây", &["Lê Văn Cường"][..]),
+        ] {
+            let c = s
+                .org_create(&sys, org(Some(g.id), OrgKind::Cell, cell, None))
+                .await
+                .unwrap();
+            for name in members {
+                s.member_create(
+                    &sys,
+                    NewMember {
+                        cell_id: c.id,
+                        full_name: (*name).into(),
+                        gender: None,
+                        birth_date: Some(day(1980, 5, 17)),
+                        joined_on: Some(day(2005, 3, 2)),
+                        audience: Audience::Member,
+                        card_number: None,
+                        since: day(2021, 1, 1),
+                    },
+                )
+                .await
+                .unwrap();
+            }
+        }
+        s.close().await;
+    }
+
+    let out = ok(resolute(&data).args([
+        "evaluate",
+        "--org-code",
+        "218",
+        "--year",
+        "2025",
+        "--as-of",
+        "31/12/2025",
+    ]));
+    // The commune and its two cells; the three members.
+    assert!(
+        out.contains("\"Đánh giá, xếp loại chất lượng năm 2025\": đã tính điểm đề xuất cho 3 tổ chức và 3 đảng viên (0 kết quả đã quyết định giữ nguyên)"),
+        "{out}"
+    );
+    assert!(out.contains("giây"), "{out}");
+
+    let s = store_sqlite::SqliteStore::open(&data.join("resolute.db").to_string_lossy())
+        .await
+        .unwrap();
+    let lucnam = s.org_by_code(&sys, "218").await.unwrap().unwrap();
+    let periods = s.evaluation_periods(&sys, lucnam.id).await.unwrap();
+    assert_eq!(periods.len(), 1, "{periods:?}");
+    let per = &periods[0];
+    assert_eq!(
+        (per.starts_on, per.ends_on, per.computed_on),
+        (day(2025, 1, 1), day(2025, 12, 31), Some(day(2025, 12, 31)))
+    );
+    assert_eq!((per.counts.units, per.counts.members), (3, 3), "{per:?}");
+    let ranking = s
+        .evaluation_ranking(
+            &sys,
+            per.id,
+            lucnam.id,
+            domain::evaluation::SubjectKind::Member,
+        )
+        .await
+        .unwrap();
+    assert_eq!(ranking.rows.len(), 3);
+    // Nothing in the record against them: every point.
+    assert!(
+        ranking.rows.iter().all(|r| r.score == 1000),
+        "{:?}",
+        ranking.rows
+    );
+    s.close().await;
+
+    // The same period again: the rows are kept, no second period.
+    let again = ok(resolute(&data).args(["evaluate", "--period", &per.id.to_string()]));
+    assert!(again.contains("cho 3 tổ chức và 3 đảng viên"), "{again}");
+    let s = store_sqlite::SqliteStore::open(&data.join("resolute.db").to_string_lossy())
+        .await
+        .unwrap();
+    assert_eq!(
+        s.evaluation_periods(&sys, lucnam.id).await.unwrap().len(),
+        1
+    );
+    s.close().await;
+
+    // Bad input: a message naming what is wrong.
+    for (args, message) in [
+        (
+            vec!["evaluate", "--org-code", "999"],
+            "không có đơn vị mã 999",
+        ),
+        (
+            vec!["evaluate", "--org-code", "218", "--as-of", "31/02/2025"],
+            "ngày không hợp lệ: 31/02/2025",
+        ),
+    ] {
+        let out = run(resolute(&data).args(&args));
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(message), "{args:?}: {err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1738,13 +1738,15 @@ impl EmulationStore for Backend {
         .fetch_optional(&mut *tx)
         .await
         .db()?
-        .ok_or_else(|| StoreError::from(Refusal::invalid("task_id", "bad_choice")))?;
+        .ok_or_else(|| StoreError::from(Refusal::invalid("task_id", "model_task_unknown")))?;
         let path = path_of(get(&r, "path")?)?;
+        // A task the linker cannot read is answered as one that does not exist (no name
+        // leaks); one they read but whose unit they do not act for is named as such.
         if !(p.system || p.can(Permission::Read, &path)) {
-            return Err(Refusal::invalid("task_id", "bad_choice").into());
+            return Err(Refusal::invalid("task_id", "model_task_unknown").into());
         }
         if !rules::acts_for(p, &path) {
-            return Err(StoreError::Forbidden);
+            return Err(Refusal::invalid("task_id", "model_task_not_yours").into());
         }
         let org_id = OrgId(get(&r, "org_id")?);
         let dup: i64 = sqlx::query_scalar(

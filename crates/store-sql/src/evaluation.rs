@@ -281,7 +281,7 @@ async fn load(
     // Programs due in the window (units).
     if units_only {
         let rows = sqlx::query(
-            "SELECT cu.id, cu.org_id, cu.program_id, d.symbol, \
+            "SELECT cu.id, cu.cascade_id, cu.org_id, cu.program_id, d.symbol, \
              CAST(CASE WHEN cu.program_issued_on IS NOT NULL AND cu.program_issued_on <= cu.program_by \
                THEN 1 ELSE 0 END AS BIGINT) AS met \
              FROM cascade_units cu JOIN documents d ON d.id = cu.root_document_id \
@@ -299,11 +299,16 @@ async fn load(
         for row in rows {
             let org: i64 = row.try_get("org_id").db()?;
             if let Some(f) = out.unit_facts.get_mut(&org) {
+                // The program when there is one (its page), else the cascade that asked
+                // for it.
                 let pid: Option<i64> = row.try_get("program_id").db()?;
-                let id = pid.unwrap_or(row.try_get("id").db()?);
+                let (kind, id) = match pid {
+                    Some(pid) => (FactKind::Program, pid),
+                    None => (FactKind::Cascade, row.try_get("cascade_id").db()?),
+                };
                 let sym: String = row.try_get("symbol").db()?;
                 f.programs.add(
-                    FactKind::Program,
+                    kind,
                     id,
                     label(&sym),
                     row.try_get::<i64, _>("met").db()? != 0,
@@ -392,7 +397,11 @@ async fn load(
         }
     }
 
-    // Study of the resolutions issued by the period's end (those excused left out).
+    // Study of the resolutions issued by the period's end (those excused left out): every
+    // member with a study row, and every member of a unit a cascade reached whose study
+    // deadline falls in the window and has passed, without a row (never present: not
+    // studied). Rows are written only when something happens to a member (present,
+    // excused, a check), so the rows alone would count only those who came.
     {
         let with_checks: HashSet<i64> =
             sqlx::query_scalar::<_, i64>("SELECT DISTINCT document_id FROM study_questions")
@@ -401,12 +410,43 @@ async fn load(
                 .db()?
                 .into_iter()
                 .collect();
+        // The units a cascade reached with a study deadline in the window: those of the
+        // subtree and the subtree's ancestors (a cascade that reached them reaches it).
+        let mut reached: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
+        {
+            let mut qb = QueryBuilder::<Db>::new(
+                "SELECT cu.org_id, cu.root_document_id, d.symbol FROM cascade_units cu \
+                 JOIN documents d ON d.id = cu.root_document_id WHERE d.issued_on <= ",
+            );
+            qb.push_bind(w.end)
+                .push(" AND cu.study_by >= ")
+                .push_bind(w.start)
+                .push(" AND cu.study_by <= ")
+                .push_bind(w.due_by)
+                .push(" AND ((cu.org_path >= ")
+                .push_bind(&r.start)
+                .push(" AND cu.org_path < ")
+                .push_bind(&r.end)
+                .push(") OR cu.org_id IN ");
+            push_ids(&mut qb, root.ids().into_iter().map(|i| i.0));
+            qb.push(") ORDER BY cu.root_document_id, cu.org_id");
+            for row in qb.build().fetch_all(&mut *conn).await.db()? {
+                reached
+                    .entry(row.try_get("org_id").db()?)
+                    .or_default()
+                    .push((
+                        row.try_get("root_document_id").db()?,
+                        row.try_get("symbol").db()?,
+                    ));
+            }
+        }
         let mut qb = QueryBuilder::<Db>::new(
             "SELECT sm.member_id, sm.cell_path, sm.document_id, d.symbol, \
+             CAST(CASE WHEN sm.excused THEN 1 ELSE 0 END AS BIGINT) AS excused, \
              CAST(CASE WHEN sm.studied OR sm.made_up THEN 1 ELSE 0 END AS BIGINT) AS studied, \
              CAST(CASE WHEN sm.check_passed THEN 1 ELSE 0 END AS BIGINT) AS passed \
              FROM study_members sm JOIN documents d ON d.id = sm.document_id \
-             WHERE NOT sm.excused AND d.issued_on <= ",
+             WHERE d.issued_on <= ",
         );
         qb.push_bind(w.end);
         push_subtree(&mut qb, "sm.cell_path", root);
@@ -414,16 +454,56 @@ async fn load(
             qb.push(" AND sm.member_id = ").push_bind(m);
         }
         qb.push(" ORDER BY sm.document_id, sm.member_id");
+        // (member, cell path, document, symbol, studied, passed), excused rows left out
+        let mut facts: Vec<(i64, String, i64, String, bool, bool)> = Vec::new();
+        let mut seen: HashSet<(i64, i64)> = HashSet::new();
+        for row in qb.build().fetch_all(&mut *conn).await.db()? {
+            let member: i64 = row.try_get("member_id").db()?;
+            let doc: i64 = row.try_get("document_id").db()?;
+            seen.insert((member, doc));
+            if row.try_get::<i64, _>("excused").db()? != 0 {
+                continue;
+            }
+            facts.push((
+                member,
+                row.try_get("cell_path").db()?,
+                doc,
+                row.try_get("symbol").db()?,
+                row.try_get::<i64, _>("studied").db()? != 0,
+                row.try_get::<i64, _>("passed").db()? != 0,
+            ));
+        }
+        // The members who should have studied and have no row.
+        if !reached.is_empty() {
+            for (member, _, cell_path) in &out.members {
+                let mut docs: Vec<(i64, &String)> = Vec::new();
+                for u in cell_path.ids() {
+                    for (doc, sym) in reached.get(&u.0).into_iter().flatten() {
+                        if !docs.iter().any(|(d, _)| d == doc) {
+                            docs.push((*doc, sym));
+                        }
+                    }
+                }
+                for (doc, sym) in docs {
+                    if seen.insert((*member, doc)) {
+                        facts.push((
+                            *member,
+                            cell_path.as_str().to_owned(),
+                            doc,
+                            sym.clone(),
+                            false,
+                            false,
+                        ));
+                    }
+                }
+            }
+        }
+        facts.sort_by_key(|f| (f.2, f.0));
         // (unit, document) → (symbol, rows, studied, with checks, passed)
         let mut per_unit: HashMap<(i64, i64), StudyAggregate> = HashMap::new();
         let unit_ids: HashSet<i64> = out.unit_facts.keys().copied().collect();
         let mut path_cache: HashMap<String, Vec<i64>> = HashMap::new();
-        for row in qb.build().fetch_all(&mut *conn).await.db()? {
-            let member: i64 = row.try_get("member_id").db()?;
-            let doc: i64 = row.try_get("document_id").db()?;
-            let sym: String = row.try_get("symbol").db()?;
-            let studied = row.try_get::<i64, _>("studied").db()? != 0;
-            let passed = row.try_get::<i64, _>("passed").db()? != 0;
+        for (member, cell_path, doc, sym, studied, passed) in facts {
             let checks = with_checks.contains(&doc);
             if let Some(f) = out.member_facts.get_mut(&member) {
                 f.study.add(FactKind::Study, doc, sym.clone(), studied);
@@ -434,7 +514,6 @@ async fn load(
             if !units_only {
                 continue;
             }
-            let cell_path: String = row.try_get("cell_path").db()?;
             let ups = path_cache.entry(cell_path).or_insert_with_key(|k| {
                 OrgPath::parse(k)
                     .map(|p| {

@@ -850,7 +850,13 @@ async fn advanced_models_are_found_in_closed_quarters(s: &dyn FullStore) {
     // Someone else's task is not theirs to link.
     assert_eq!(
         invalid_code(s.link_model_task(&bo_ha, model.id, tasks[0].id).await),
-        ("task_id", "bad_choice")
+        ("task_id", "model_task_unknown")
+    );
+    // A member of Bố Hạ reads its task but does not act for the commune: named as such.
+    let reader = principal(s, AccessRole::Member, t.g2.id).await;
+    assert_eq!(
+        invalid_code(s.link_model_task(&reader, model.id, own.id).await),
+        ("task_id", "model_task_not_yours")
     );
     let view = s.model(&bo_ha, model.id).await.unwrap();
     assert_eq!(view.links.len(), 1);

@@ -17,6 +17,8 @@ store_tests::program_suite!(
     a_moved_subtree_takes_its_evaluations,
     discipline_is_kept_on_the_cell_and_hidden_from_peers,
     a_saved_framework_version_is_what_a_period_uses,
+    every_criterion_scores_from_its_facts_in_a_term_period,
+    the_same_level_year_after_year_is_a_signal,
 );
 
 fn today() -> time::Date {
@@ -131,6 +133,26 @@ async fn record(s: &dyn FullStore, t: &Tree) {
         .await
         .unwrap();
     let tasks = s.program_tasks(&sys(), issued.id).await.unwrap();
+    // Everyone studied the resolution at the grassroots' conference.
+    let g1_secretary = principal(s, AccessRole::Secretary, t.g1.id).await;
+    let conference = s
+        .create_study_session(&g1_secretary, t.g1.id, doc.id, conference_today())
+        .await
+        .unwrap();
+    s.record_attendance(
+        &g1_secretary,
+        conference.id,
+        [t.m1.id, t.m2.id, t.m3.id]
+            .into_iter()
+            .map(|m| domain::study::AttendanceEntry {
+                member_id: m,
+                mark: domain::AttendanceMark::Present,
+                reason: None,
+            })
+            .collect(),
+    )
+    .await
+    .unwrap();
     let m2 = member_principal(s, &t.m2, "m2.lucnam").await;
     s.post_progress(
         &m2,
@@ -158,6 +180,26 @@ async fn record(s: &dyn FullStore, t: &Tree) {
     )
     .await
     .unwrap();
+}
+
+/// A members' conference held today.
+fn conference_today() -> NewStudySession {
+    NewStudySession {
+        draft: domain::study::SessionDraft::parse(
+            &domain::study::SessionForm {
+                title: "Hội nghị học tập Nghị quyết 05-NQ/TU".into(),
+                audience: "member".into(),
+                format: "in_person".into(),
+                held_on: domain::validate::format_date(today()),
+                place: "Hội trường Đảng ủy".into(),
+            },
+            None,
+            false,
+        )
+        .unwrap(),
+        reporters: vec![],
+        makeup_of: None,
+    }
 }
 
 async fn period(s: &dyn FullStore, t: &Tree, member_fw: Option<i64>) -> EvaluationPeriod {
@@ -782,4 +824,646 @@ async fn a_saved_framework_version_is_what_a_period_uses(s: &dyn FullStore) {
         s.evaluation_framework(&office_d2, v1.id).await,
         Err(StoreError::NotFound)
     ));
+}
+
+// ---- A full record, criterion by criterion (a term period) ---------------------------
+
+/// The facts' references of one point: (kind, id, met).
+fn refs(e: &EvaluationRecord, criterion: &str) -> Vec<(FactKind, i64, bool)> {
+    e.proposal
+        .points
+        .iter()
+        .find(|p| p.criterion == criterion)
+        .unwrap()
+        .facts
+        .iter()
+        .map(|f| (f.kind, f.id, f.met))
+        .collect()
+}
+
+async fn submit_periodic(
+    s: &dyn FullStore,
+    p: &Principal,
+    org: domain::OrgId,
+    doc: domain::DocumentId,
+    start: time::Date,
+    on: time::Date,
+) -> ReportRecord {
+    let draft = s
+        .start_report(
+            p,
+            NewReport {
+                org,
+                document: doc,
+                kind: domain::report::ReportKind::Periodic,
+                period_start: start,
+                period_end: start,
+                today: on,
+            },
+        )
+        .await
+        .unwrap();
+    s.save_report(
+        p,
+        draft.id,
+        ReportInput {
+            sections: domain::report::ReportSections {
+                assessment: "100% đảng viên đã học tập nghị quyết.".into(),
+                causes: "Nguyên nhân chủ quan: chưa sâu sát.".into(),
+                lessons: "Phải bám sát cơ sở.".into(),
+                proposals: "Đề nghị tăng cường kiểm tra.".into(),
+            },
+            ..ReportInput::default()
+        },
+    )
+    .await
+    .unwrap();
+    s.submit_report(p, draft.id, on).await.unwrap()
+}
+
+fn target(indicator: &str, unit: &str, rule: domain::RollupRule, goal: f64) -> domain::Target {
+    domain::Target {
+        indicator: indicator.into(),
+        baseline: Some(0.0),
+        target_value: goal,
+        unit: unit.into(),
+        deadline: Some(d(2025, 12, 31)),
+        direction: domain::Direction::Increase,
+        rule,
+    }
+}
+
+/// A term period (from 2025 to the end of this year) over a record that holds every kind of
+/// fact: Lục Nam (d1) issued its program on time, has three tasks (one done on time, two
+/// late), two targets (one exceeded, one short), its members' study and knowledge checks,
+/// three quarterly reports (on time, late, contradicted by their data); Yên Thế (d2) has
+/// two recommendations (one closed on time, one open past due) and a shortcoming found
+/// again. Each criterion's points are the share its facts give, and each point names its
+/// facts.
+async fn every_criterion_scores_from_its_facts_in_a_term_period(s: &dyn FullStore) {
+    let t = tree(s).await;
+    let y = year();
+    let now = today();
+    let doc = s
+        .register_document(&sys(), resolution(t.province.id, "05-NQ/TU"))
+        .await
+        .unwrap();
+    s.create_cascade(
+        &sys(),
+        doc.id,
+        CascadeScope {
+            root: t.province.path.clone(),
+            kinds: kinds(&[
+                OrgKind::DirectlyAffiliated,
+                OrgKind::Grassroots,
+                OrgKind::Cell,
+            ]),
+            include_root: false,
+        },
+        CascadeDeadlines {
+            study_by: d(2025, 3, 31),
+            program_by: d(2025, 3, 31),
+            report_every: ReportEvery::Quarterly,
+            interim_review_by: None,
+            reports_until: Some(d(2025, 12, 31)),
+            grace_days: 5,
+        },
+    )
+    .await
+    .unwrap();
+
+    // d1's program: two own targets, three tasks, issued on time.
+    let d1_office = principal(s, AccessRole::OfficeStaff, t.d1.id).await;
+    let program = |org| NewProgram {
+        org_id: org,
+        document_id: doc.id,
+        kind: ProgramKind::ActionProgram,
+        title: "Chương trình hành động thực hiện Nghị quyết 05-NQ/TU".into(),
+    };
+    let sections = ProgramSections {
+        purpose: "Quán triệt nghị quyết.".into(),
+        tasks_and_solutions: "Các nhiệm vụ trong bảng.".into(),
+        organization: "Văn phòng theo dõi.".into(),
+    };
+    let pr = s
+        .create_program_draft(&sys(), program(t.d1.id))
+        .await
+        .unwrap();
+    s.save_program_sections(&sys(), pr.id, sections.clone())
+        .await
+        .unwrap();
+    let own = s
+        .set_program_targets(
+            &sys(),
+            pr.id,
+            vec![
+                ProgramTargetInput {
+                    target: target(
+                        "Tỷ lệ đảng viên học tập",
+                        "%",
+                        domain::RollupRule::Average,
+                        90.0,
+                    ),
+                    upper: None,
+                },
+                ProgramTargetInput {
+                    target: target(
+                        "Kết nạp đảng viên mới",
+                        "đảng viên",
+                        domain::RollupRule::Sum,
+                        20.0,
+                    ),
+                    upper: None,
+                },
+            ],
+        )
+        .await
+        .unwrap();
+    let task = |content: &str, who: MemberId, deadline, serves| TaskDraft {
+        content: content.into(),
+        lead_body: Some("Ban Tổ chức".into()),
+        cooperating_bodies: vec![],
+        responsible: Some(who),
+        deadline: Some(deadline),
+        expected_output: Some("Báo cáo kết quả".into()),
+        upper_target: serves,
+    };
+    s.save_tasks(
+        &sys(),
+        pr.id,
+        vec![
+            task("Tổ chức học tập", t.m1.id, d(2025, 12, 31), Some(own[0].id)),
+            task(
+                "Kết nạp đảng viên",
+                t.m2.id,
+                d(2025, 12, 31),
+                Some(own[1].id),
+            ),
+            task("Tổng kết mô hình", t.m3.id, d(y, 12, 31), None),
+        ],
+    )
+    .await
+    .unwrap();
+    s.issue_program(&sys(), pr.id, d(2025, 3, 20))
+        .await
+        .unwrap();
+    let tasks = s.program_tasks(&sys(), pr.id).await.unwrap();
+    for (task, value) in [(&tasks[0], 95.0), (&tasks[1], 12.0)] {
+        let posted = s
+            .post_progress(
+                &sys(),
+                task.id,
+                ProgressInput {
+                    status: TaskStatus::OnTrack,
+                    percent: Some(50),
+                    indicator_value: Some(value),
+                    note: Some("Kết quả".into()),
+                    evidence: vec![],
+                },
+            )
+            .await
+            .unwrap();
+        s.decide_progress(&sys(), posted.id, AcceptanceDecision::Accept)
+            .await
+            .unwrap();
+    }
+    s.post_progress(
+        &sys(),
+        tasks[2].id,
+        ProgressInput {
+            status: TaskStatus::Done,
+            percent: None,
+            indicator_value: None,
+            note: Some("Đã tổng kết".into()),
+            evidence: vec![],
+        },
+    )
+    .await
+    .unwrap();
+
+    // Study: a conference of c1 today; m1 checks in and passes the check, m2 and m3 do not.
+    let prov_office = principal(s, AccessRole::OfficeStaff, t.province.id).await;
+    for i in 0..6 {
+        s.add_question(
+            &prov_office,
+            t.province.id,
+            doc.id,
+            domain::study::Question::parse(&domain::study::QuestionForm {
+                audience: "member".into(),
+                prompt: format!("Câu {i}?"),
+                choices: "Một\nHai\nBa".into(),
+                correct: "2".into(),
+            })
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    }
+    let sec = principal(s, AccessRole::Secretary, t.c1.id).await;
+    let cs = s
+        .create_study_session(&sec, t.c1.id, doc.id, conference_today())
+        .await
+        .unwrap();
+    let m1 = member_principal(s, &t.m1, "m1.term").await;
+    s.check_in(&m1, cs.id).await.unwrap();
+    let paper = s.check_paper(&m1, doc.id).await.unwrap();
+    let right: Vec<_> = paper.questions.iter().map(|q| (q.0, Some(1))).collect();
+    assert!(s.submit_check(&m1, doc.id, 1, right).await.unwrap().passed);
+
+    // Reports: Q2 on time but contradicted by the data, Q3 on time, Q4 late.
+    let q2 = submit_periodic(s, &d1_office, t.d1.id, doc.id, d(2025, 4, 1), d(2025, 7, 3)).await;
+    s.keep_report_checks(&d1_office, q2.id, 1).await.unwrap();
+    let q3 = submit_periodic(
+        s,
+        &d1_office,
+        t.d1.id,
+        doc.id,
+        d(2025, 7, 1),
+        d(2025, 10, 3),
+    )
+    .await;
+    let q4 = submit_periodic(
+        s,
+        &d1_office,
+        t.d1.id,
+        doc.id,
+        d(2025, 10, 1),
+        d(2026, 1, 20),
+    )
+    .await;
+    assert!(!q2.late && !q3.late && q4.late);
+
+    // d2: a program (the recommendations become its tasks), two supervisions finding the
+    // same shortcoming; the first's recommendation closed on time, the second's open.
+    let d2_office = principal(s, AccessRole::OfficeStaff, t.d2.id).await;
+    let pr2 = s
+        .create_program_draft(&sys(), program(t.d2.id))
+        .await
+        .unwrap();
+    s.save_program_sections(&sys(), pr2.id, sections)
+        .await
+        .unwrap();
+    s.save_tasks(
+        &sys(),
+        pr2.id,
+        vec![task("Học tập nghị quyết", t.m4.id, d(2025, 6, 30), None)],
+    )
+    .await
+    .unwrap();
+    s.issue_program(&sys(), pr2.id, d(2025, 3, 25))
+        .await
+        .unwrap();
+    let ubkt = principal(s, AccessRole::Inspector, t.province.id).await;
+    let insp = s
+        .create_inspection_program(
+            &ubkt,
+            NewInspectionProgram {
+                org_id: t.province.id,
+                body: domain::inspection::BodyKind::InspectionCommittee,
+                year: 2025,
+                title: "Chương trình kiểm tra, giám sát năm 2025".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let mut finding_again = 0;
+    for (n, (starts, concluded, deadline)) in [
+        (d(2025, 10, 1), d(2025, 11, 1), d(2025, 11, 20)),
+        (d(2025, 11, 2), d(2025, 11, 10), d(2026, 1, 31)),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let item = s
+            .add_inspection_item(
+                &ubkt,
+                insp.id,
+                NewItem {
+                    kind: Some(domain::inspection::ItemKind::ThematicSupervision),
+                    title: format!("Giám sát chuyên đề lần {}", n + 1),
+                    content: "Việc tổ chức thực hiện nghị quyết.".into(),
+                    document_id: Some(doc.id),
+                    content_program_id: None,
+                    subjects: vec![(t.d2.id, None)],
+                    team: vec![(t.m1.id, domain::inspection::TeamRole::Head)],
+                    period_from: Some(d(2025, 1, 1)),
+                    period_to: Some(d(2025, 9, 30)),
+                    starts_on: Some(starts),
+                    ends_on: Some(d(2025, 11, 30)),
+                },
+            )
+            .await
+            .unwrap();
+        s.notify_inspection_item(
+            &ubkt,
+            item.id,
+            starts,
+            Some(starts + time::Duration::days(3)),
+        )
+        .await
+        .unwrap();
+        s.submit_self_report(
+            &d2_office,
+            item.subjects[0].id,
+            "Báo cáo".into(),
+            vec![],
+            starts + time::Duration::days(2),
+        )
+        .await
+        .unwrap();
+        let f = s
+            .add_finding(
+                &ubkt,
+                item.id,
+                NewFinding {
+                    subject_id: item.subjects[0].id,
+                    kind: domain::inspection::FindingKind::Shortcoming,
+                    about: domain::inspection::AboutKind::General,
+                    about_id: None,
+                    about_part: None,
+                    text: "Chậm cụ thể hóa nghị quyết".into(),
+                },
+            )
+            .await
+            .unwrap();
+        finding_again = f.id;
+        s.conclude_inspection_item(
+            &ubkt,
+            item.id,
+            Conclusion {
+                concluded_on: concluded,
+                text: "Kết luận".into(),
+                recommendations: vec![NewRecommendation {
+                    acting_org_id: Some(t.d2.id),
+                    text: format!("Khắc phục lần {}", n + 1),
+                    deadline: Some(deadline),
+                }],
+            },
+        )
+        .await
+        .unwrap();
+        if n == 0 {
+            let recs = s.unit_recommendations(&d2_office, t.d2.id).await.unwrap();
+            let r = recs[0].id;
+            s.adopt_recommendation(&d2_office, r, Some(t.m4.id), d(2025, 11, 3))
+                .await
+                .unwrap();
+            s.report_remediation(&d2_office, r, "Đã khắc phục.".into(), vec![])
+                .await
+                .unwrap();
+            s.decide_remediation(&ubkt, r, true, None, d(2025, 11, 15))
+                .await
+                .unwrap();
+        }
+    }
+    let recs = s.unit_recommendations(&d2_office, t.d2.id).await.unwrap();
+    let closed = recs
+        .iter()
+        .find(|r| r.text == "Khắc phục lần 1")
+        .unwrap()
+        .id;
+    let open = recs
+        .iter()
+        .find(|r| r.text == "Khắc phục lần 2")
+        .unwrap()
+        .id;
+
+    // A term period of the province, computed today.
+    let per = s
+        .create_evaluation_period(
+            &prov_office,
+            NewPeriod {
+                org: t.province.id,
+                kind: PeriodKind::Term,
+                name: format!("Đánh giá nhiệm kỳ 2025–{y}"),
+                starts_on: d(2025, 1, 1),
+                ends_on: d(y, 12, 31),
+                unit_framework: None,
+                member_framework: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(per.kind, PeriodKind::Term);
+    s.compute_evaluations(&prov_office, per.id, now, &|_, _| {})
+        .await
+        .unwrap();
+    let (per_id, prov) = (per.id, t.province.id);
+    let unit = |o: &Org| {
+        let id = o.id;
+        async move {
+            let r = s
+                .evaluation_ranking(&sys(), per_id, prov, SubjectKind::Unit)
+                .await
+                .unwrap();
+            let row = r.rows.iter().find(|x| x.org_id == id).unwrap();
+            s.evaluation(&sys(), row.id).await.unwrap()
+        }
+    };
+    let e1 = unit(&t.d1).await;
+    let t_ = |x: &TaskRecord| x.id.0;
+    // Programs: issued on 20/3, due 31/3: 10 of 10.
+    assert_eq!(points(&e1, "programs"), (100, 1, 1));
+    assert_eq!(
+        refs(&e1, "programs"),
+        vec![(FactKind::Program, pr.id.0, true)]
+    );
+    // Tasks: one of three on time: 20 × 1/3 = 6.6.
+    assert_eq!(points(&e1, "tasks"), (66, 3, 1));
+    assert_eq!(
+        refs(&e1, "tasks"),
+        vec![
+            (FactKind::Task, t_(&tasks[0]), false),
+            (FactKind::Task, t_(&tasks[1]), false),
+            (FactKind::Task, t_(&tasks[2]), true),
+        ]
+    );
+    // Targets: 95% of 90% reached (and exceeded), 12 of 20 not: 15 × 1/2.
+    assert_eq!(points(&e1, "targets"), (75, 2, 1));
+    assert_eq!(
+        refs(&e1, "targets"),
+        vec![
+            (FactKind::Target, own[0].id.0, true),
+            (FactKind::Target, own[1].id.0, false),
+        ]
+    );
+    // Study and checks: one of the subtree's three members: 10 × 1/3, 5 × 1/3.
+    assert_eq!(points(&e1, "study"), (33, 3, 1));
+    assert_eq!(refs(&e1, "study"), vec![(FactKind::Study, doc.id.0, false)]);
+    assert_eq!(points(&e1, "checks"), (16, 3, 1));
+    assert_eq!(
+        refs(&e1, "checks"),
+        vec![(FactKind::Study, doc.id.0, false)]
+    );
+    let study_label = &e1
+        .proposal
+        .points
+        .iter()
+        .find(|p| p.criterion == "study")
+        .unwrap()
+        .facts[0]
+        .label;
+    assert_eq!(study_label, "05-NQ/TU: 1/3");
+    // Reports: on time and uncontradicted only Q3: 10 × 1/3.
+    assert_eq!(points(&e1, "reports"), (33, 3, 1));
+    assert_eq!(
+        refs(&e1, "reports"),
+        vec![
+            (FactKind::Report, q2.id.0, false),
+            (FactKind::Report, q3.id.0, true),
+            (FactKind::Report, q4.id.0, false),
+        ]
+    );
+    // Nothing against d1 in discipline, recommendations, recurrence; leadership has no
+    // rule: full points.
+    for c in ["leadership", "discipline", "recommendations", "recurrence"] {
+        let p = e1
+            .proposal
+            .points
+            .iter()
+            .find(|p| p.criterion == c)
+            .unwrap();
+        assert_eq!((p.earned, p.counted), (p.max, 0), "{c}");
+    }
+    assert_eq!(
+        e1.proposal.score,
+        100 + 33 + 100 + 100 + 66 + 75 + 33 + 16 + 50 + 50
+    );
+    assert_eq!(
+        e1.proposal.level,
+        Level::NotCompleted,
+        "two tasks of three late"
+    );
+
+    // d2: one recommendation of two closed by its deadline; the shortcoming found again.
+    let e2 = unit(&t.d2).await;
+    assert_eq!(points(&e2, "recommendations"), (25, 2, 1));
+    assert_eq!(
+        refs(&e2, "recommendations"),
+        vec![
+            (FactKind::Recommendation, closed, true),
+            (FactKind::Recommendation, open, false),
+        ]
+    );
+    assert_eq!(points(&e2, "recurrence"), (0, 1, 0));
+    assert_eq!(
+        refs(&e2, "recurrence"),
+        vec![(FactKind::Finding, finding_again, false)]
+    );
+    // The member who answered for the closed recommendation counts it too.
+    let r = s
+        .evaluation_ranking(&sys(), per.id, t.province.id, SubjectKind::Member)
+        .await
+        .unwrap();
+    let m4 = r
+        .rows
+        .iter()
+        .find(|x| x.member_id == Some(t.m4.id))
+        .unwrap();
+    let m4 = s.evaluation(&sys(), m4.id).await.unwrap();
+    assert_eq!(points(&m4, "recommendations").1, 1, "{:?}", m4.proposal);
+
+    // Recomputing from the record gives the stored proposals.
+    for e in [&e1, &e2, &m4] {
+        assert_eq!(
+            s.recompute_evaluation(&sys(), e.id, now).await.unwrap(),
+            e.proposal
+        );
+    }
+}
+
+/// Three yearly periods in a row: m1 decided "good" in each, m2 "good", "completed",
+/// "good". Only m1's third decision carries "same level for 3 periods"; a quarterly period
+/// between them is another kind and does not break or extend the run.
+async fn the_same_level_year_after_year_is_a_signal(s: &dyn FullStore) {
+    let t = tree(s).await;
+    let d1_office = principal(s, AccessRole::OfficeStaff, t.d1.id).await;
+    let g1_office = principal(s, AccessRole::OfficeStaff, t.g1.id).await;
+    let c1_secretary = principal(s, AccessRole::Secretary, t.c1.id).await;
+    let m1 = member_principal(s, &t.m1, "m1.years").await;
+    let m2 = member_principal(s, &t.m2, "m2.years").await;
+    let step = |level, text: &str| StepInput {
+        level,
+        text: text.into(),
+        score: None,
+    };
+    let mut signals = Vec::new();
+    let periods = [
+        (PeriodKind::Year, 2022, [Level::Good, Level::Good]),
+        (PeriodKind::Year, 2023, [Level::Good, Level::Completed]),
+        (
+            PeriodKind::Quarter,
+            2024,
+            [Level::Completed, Level::Completed],
+        ),
+        (PeriodKind::Year, 2024, [Level::Good, Level::Good]),
+    ];
+    for (kind, y, levels) in periods {
+        let (starts_on, ends_on) = match kind {
+            PeriodKind::Quarter => (d(y, 4, 1), d(y, 6, 30)),
+            _ => (d(y, 1, 1), d(y, 12, 31)),
+        };
+        let per = s
+            .create_evaluation_period(
+                &d1_office,
+                NewPeriod {
+                    org: t.d1.id,
+                    kind,
+                    name: format!("Đánh giá {} {y}", kind.as_str()),
+                    starts_on,
+                    ends_on,
+                    unit_framework: None,
+                    member_framework: None,
+                },
+            )
+            .await
+            .unwrap();
+        s.compute_evaluations(&d1_office, per.id, ends_on, &|_, _| {})
+            .await
+            .unwrap();
+        for (who, level) in [(&m1, levels[0]), (&m2, levels[1])] {
+            let member = if std::ptr::eq(who, &m1) { &t.m1 } else { &t.m2 };
+            let e = by_member(s, per.id, &t, member).await.id;
+            s.self_assess(who, e, step(level, "Tự nhận xét: hoàn thành nhiệm vụ."))
+                .await
+                .unwrap();
+            s.assess_evaluation(&c1_secretary, e, step(level, "Chi bộ nhất trí."))
+                .await
+                .unwrap();
+            s.decide_evaluation(&g1_office, e, step(level, "Đảng ủy quyết định."))
+                .await
+                .unwrap();
+        }
+        let r = s
+            .evaluation_ranking(&sys(), per.id, t.d1.id, SubjectKind::Member)
+            .await
+            .unwrap();
+        let of = |m: &Member| {
+            r.rows
+                .iter()
+                .find(|x| x.member_id == Some(m.id))
+                .unwrap()
+                .signals
+                .iter()
+                .filter(|s| matches!(s, Signal::SameLevel { .. }))
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        signals.push((kind, y, of(&t.m1), of(&t.m2)));
+    }
+    let same = |n| {
+        vec![Signal::SameLevel {
+            level: Level::Good,
+            periods: n,
+        }]
+    };
+    assert_eq!(
+        signals,
+        vec![
+            (PeriodKind::Year, 2022, vec![], vec![]),
+            (PeriodKind::Year, 2023, vec![], vec![]),
+            (PeriodKind::Quarter, 2024, vec![], vec![]),
+            (PeriodKind::Year, 2024, same(3), vec![]),
+        ]
+    );
 }

@@ -54,9 +54,26 @@ pub struct RowDto {
     pub step: String,
     #[schema(value_type = Vec<Object>)]
     pub signals: Vec<serde_json::Value>,
+    /// The unit's kind (for a member, their cell's).
+    pub org_kind: String,
+    /// Members of the unit's subtree (units only; 0 for members).
+    pub size: i64,
+    /// A unit's rank among the units of the same kind and size band in this ranking
+    /// (none for members).
+    pub peer: Option<PeerDto>,
 }
 
-fn row(rank: usize, r: &EvaluationRow) -> RowDto {
+/// A unit's place in its peer group: units of the same kind and size band (`≤30`,
+/// `31–100`, `101–300`, `>300` members).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PeerDto {
+    pub kind: String,
+    pub band: String,
+    pub rank: usize,
+    pub of: usize,
+}
+
+fn row(rank: usize, r: &EvaluationRow, peer: Option<PeerDto>) -> RowDto {
     RowDto {
         id: r.id,
         rank,
@@ -76,7 +93,40 @@ fn row(rank: usize, r: &EvaluationRow) -> RowDto {
             .iter()
             .map(|s| serde_json::to_value(s).unwrap_or_default())
             .collect(),
+        org_kind: r.org_kind.as_str().to_owned(),
+        size: if r.subject == SubjectKind::Unit {
+            r.size
+        } else {
+            0
+        },
+        peer,
     }
+}
+
+/// Each row's peer group and rank in it, as the ranking page computes them.
+fn peers(rows: &[EvaluationRow]) -> Vec<Option<PeerDto>> {
+    use std::collections::HashMap;
+    let key = |r: &EvaluationRow| (r.org_kind, domain::evaluation::size_band(r.size));
+    let mut totals: HashMap<_, usize> = HashMap::new();
+    for r in rows.iter().filter(|r| r.subject == SubjectKind::Unit) {
+        *totals.entry(key(r)).or_default() += 1;
+    }
+    let mut seen: HashMap<_, usize> = HashMap::new();
+    rows.iter()
+        .map(|r| {
+            (r.subject == SubjectKind::Unit).then(|| {
+                let k = key(r);
+                let n = seen.entry(k).or_default();
+                *n += 1;
+                PeerDto {
+                    kind: k.0.as_str().to_owned(),
+                    band: domain::evaluation::size_band_label(k.1).to_owned(),
+                    rank: *n,
+                    of: totals[&k],
+                }
+            })
+        })
+        .collect()
 }
 
 /// A period's ranking under a unit.
@@ -120,8 +170,9 @@ impl From<&Ranking> for RankingDto {
             rows: r
                 .rows
                 .iter()
+                .zip(peers(&r.rows))
                 .enumerate()
-                .map(|(i, x)| row(i + 1, x))
+                .map(|(i, (x, peer))| row(i + 1, x, peer))
                 .collect(),
         }
     }

@@ -1933,7 +1933,8 @@ async fn link_post(
     let raw = f.get("task_id").trim().trim_start_matches('#').to_owned();
     let result = match raw.parse::<i64>() {
         Ok(t) => st.store.link_model_task(&auth.p, id, TaskId(t)).await,
-        Err(_) => Err(Invalid::one("task_id", "required").into()),
+        Err(_) if raw.is_empty() => Err(Invalid::one("task_id", "required").into()),
+        Err(_) => Err(Invalid::one("task_id", "model_task_number").into()),
     };
     finish(
         auth.ctx.lang,

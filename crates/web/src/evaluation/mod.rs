@@ -144,7 +144,8 @@ pub(crate) fn signal_text(ctx: &Ctx, s: &Signal) -> String {
 /// Where a fact of the record is shown, if it has a page.
 pub(crate) fn fact_href(f: &FactRef) -> Option<String> {
     let base = match f.kind {
-        FactKind::Program => "/cascade-units",
+        FactKind::Program => "/programs",
+        FactKind::Cascade => "/cascades",
         FactKind::Task => "/tasks",
         FactKind::Target => "/targets",
         FactKind::Study => "/documents",

@@ -852,3 +852,346 @@ async fn who_gives_what_is_data_the_province_edits() {
         1
     );
 }
+
+/// An issued program of `org` on `doc` with one task that `who` answers for, serving
+/// `serves`; the task.
+async fn program_with_task(
+    s: &dyn store::Store,
+    doc: domain::DocumentId,
+    org: domain::OrgId,
+    who: domain::MemberId,
+    serves: Option<domain::TargetId>,
+) -> domain::TaskId {
+    let sys = Principal::system();
+    let pr = s
+        .create_program_draft(
+            &sys,
+            store::NewProgram {
+                org_id: org,
+                document_id: doc,
+                kind: domain::ProgramKind::ActionProgram,
+                title: "Chương trình hành động".into(),
+            },
+        )
+        .await
+        .expect("draft");
+    s.save_program_sections(
+        &sys,
+        pr.id,
+        domain::ProgramSections {
+            purpose: "Quán triệt nghị quyết.".into(),
+            tasks_and_solutions: "Các nhiệm vụ trong bảng.".into(),
+            organization: "Văn phòng theo dõi.".into(),
+        },
+    )
+    .await
+    .expect("sections");
+    s.save_tasks(
+        &sys,
+        pr.id,
+        vec![domain::TaskDraft {
+            content: "Tổ chức học tập nghị quyết cho toàn thể đảng viên".into(),
+            lead_body: Some("Ban Tuyên giáo".into()),
+            cooperating_bodies: vec![],
+            responsible: Some(who),
+            deadline: Some(date!(2025 - 12 - 31)),
+            expected_output: Some("Báo cáo kết quả".into()),
+            upper_target: serves,
+        }],
+    )
+    .await
+    .expect("tasks");
+    s.issue_program(&sys, pr.id, date!(2025 - 03 - 20))
+        .await
+        .expect("issue");
+    s.program_tasks(&sys, pr.id).await.expect("tasks")[0].id
+}
+
+/// Advanced models through the pages: six communes of district A report the rate for
+/// three quarters that the office closes, one far above the others. The candidates page
+/// shows it with the reasoning (median, MAD, z, peers, the run of quarters); the office
+/// confirms it with a write-up (a unit that is not a candidate is refused); the library
+/// lists it for district B, whose commune links one of its tasks; a task that is not
+/// theirs, a number that is not one, and the same link twice are refused on the form
+/// with a message that says why.
+#[tokio::test]
+async fn a_model_is_found_confirmed_read_and_linked_through_the_pages() {
+    use crate::helpers::{member, org};
+    use domain::{Gender, OrgKind};
+    let app = spawn_app().await;
+    let sys = Principal::system();
+    let s = app.store.as_ref();
+    let mut communes = Vec::new();
+    for i in 1..=6 {
+        let g = org(
+            s,
+            Some(app.district_a),
+            OrgKind::Grassroots,
+            &format!("Đảng bộ xã Số {i}"),
+            &format!("0750{i}"),
+        )
+        .await;
+        let c = org(
+            s,
+            Some(g),
+            OrgKind::Cell,
+            "Chi bộ thôn 1",
+            &format!("0750{i}-01"),
+        )
+        .await;
+        let m = member(s, c, &format!("Hoàng Văn Số {i}"), Gender::Male).await;
+        communes.push((g, m));
+    }
+    let r = app.seed_programs().await;
+    let m = s
+        .launch_movement(&sys, app.district_a, r.document, draft())
+        .await
+        .expect("movement");
+    let metric = s.movement(&sys, m.id).await.unwrap().targets[0].id;
+    let mut tasks = Vec::new();
+    for (g, who) in &communes {
+        tasks.push(program_with_task(s, r.document, *g, *who, Some(r.target)).await);
+    }
+    // Five ordinary communes around 50%, the sixth far above in three quarters running.
+    let q1 = domain::models::quarter_of(date!(2025 - 01 - 01));
+    for (k, period) in [q1, q1 + 1, q1 + 2].into_iter().enumerate() {
+        for (i, task) in tasks.iter().enumerate() {
+            let v = if i == 5 {
+                92.0 + k as f64
+            } else {
+                48.0 + ((i + k) % 4) as f64
+            };
+            let posted = s
+                .post_progress(
+                    &sys,
+                    *task,
+                    store::ProgressInput {
+                        status: domain::TaskStatus::OnTrack,
+                        percent: Some(50),
+                        indicator_value: Some(v),
+                        note: Some("Kết quả quý".into()),
+                        evidence: vec![],
+                    },
+                )
+                .await
+                .unwrap();
+            s.decide_progress(&sys, posted.id, store::AcceptanceDecision::Accept)
+                .await
+                .unwrap();
+        }
+        assert_eq!(s.take_snapshot(&sys, m.id, period).await.unwrap(), 6);
+    }
+    let star = communes[5].0;
+
+    // The candidates page: the commune with its reasoning.
+    let office = app.signed_in("office.a").await;
+    let res = office
+        .get(&format!("/emulation/{}/models?metric={metric}", m.id))
+        .await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Đảng bộ xã Số 6"), "{html}");
+    assert!(
+        !html.contains("Đảng bộ xã Số 1<"),
+        "only the one far above: {html}"
+    );
+    for words in [
+        "3 quý liên tiếp",
+        "z trung bình",
+        "Trung vị nhóm",
+        "MAD",
+        "6 đơn vị",
+        "3 quý được so sánh",
+        "<td class=\"num\">6</td>",
+        "Công nhận điển hình",
+    ] {
+        assert!(html.contains(words), "{words}: {html}");
+    }
+    // Each quarter's row: the commune's value, the group's median, MAD, z.
+    assert!(html.contains(">92<") || html.contains(">92,0<"), "{html}");
+
+    // Confirming: a commune that is not a candidate is refused; the star is confirmed.
+    let form = |org: domain::OrgId| {
+        vec![
+            ("org_id".to_owned(), org.0.to_string()),
+            ("metric".to_owned(), metric.to_string()),
+            ("min_peers".to_owned(), "5".to_owned()),
+            ("min_periods".to_owned(), "3".to_owned()),
+            ("sustained".to_owned(), "3".to_owned()),
+            ("z".to_owned(), "3,5".to_owned()),
+            (
+                "title".to_owned(),
+                "Học nghị quyết theo nhóm nhỏ".to_owned(),
+            ),
+            (
+                "practice".to_owned(),
+                "Chia chi bộ thành **nhóm 5 người**, mỗi nhóm có người kèm cặp.".to_owned(),
+            ),
+        ]
+    };
+    let not = form(communes[0].0);
+    let res = office
+        .post(&format!("/emulation/{}/models", m.id), &fields(&not))
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("không (còn) vượt trội"), "{html}");
+    let yes = form(star);
+    let res = office
+        .post(&format!("/emulation/{}/models", m.id), &fields(&yes))
+        .await;
+    assert_eq!(res.status(), 303);
+    let to = res
+        .headers()
+        .get("location")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(to.starts_with("/models/"), "{to}");
+    let model: i64 = to
+        .trim_start_matches("/models/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // The model's page keeps the write-up and the reasoning as confirmed.
+    let html = office.get(&to).await.text().await.unwrap();
+    assert!(html.contains("Học nghị quyết theo nhóm nhỏ"), "{html}");
+    assert!(html.contains("<strong>nhóm 5 người</strong>"), "{html}");
+    assert!(
+        html.contains("Trung vị nhóm") && html.contains("3 quý liên tiếp"),
+        "{html}"
+    );
+    // On the candidates page it is now in the library.
+    let html = office
+        .get(&format!("/emulation/{}/models?metric={metric}", m.id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Đã vào thư viện"), "{html}");
+
+    // District B reads the library and links its commune's task.
+    let b_doc = s
+        .register_document(
+            &sys,
+            store::NewDocument {
+                issuer_org_id: app.district_b,
+                doc_type: domain::DocumentType::Resolution,
+                number: domain::DocumentNumber::parse_for(
+                    "number",
+                    domain::DocumentType::Resolution,
+                    "07-NQ/HU",
+                )
+                .unwrap(),
+                term: domain::Term::parse("term", "2020–2025").unwrap(),
+                issued_on: date!(2025 - 01 - 20),
+                title: "Về công tác giáo dục chính trị".into(),
+                body_md: "Nghị quyết.".into(),
+                parent_document_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    let district_b = s.org_get(&sys, app.district_b).await.unwrap();
+    s.create_cascade(
+        &sys,
+        b_doc.id,
+        domain::CascadeScope {
+            root: district_b.path.clone(),
+            kinds: vec![OrgKind::Grassroots],
+            include_root: false,
+        },
+        domain::CascadeDeadlines {
+            study_by: date!(2025 - 02 - 15),
+            program_by: date!(2030 - 12 - 31),
+            report_every: domain::ReportEvery::Quarterly,
+            interim_review_by: None,
+            reports_until: None,
+            grace_days: 5,
+        },
+    )
+    .await
+    .unwrap();
+    let grassroots_b = s
+        .org_children(&sys, app.district_b, false)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.kind == OrgKind::Grassroots)
+        .unwrap()
+        .id;
+    let own = program_with_task(s, b_doc.id, grassroots_b, app.member_b, None).await;
+    let other = app.signed_in("office.b").await;
+    let html = other.get("/models").await.text().await.unwrap();
+    assert!(
+        html.contains("Học nghị quyết theo nhóm nhỏ") && html.contains(&format!("/models/{model}")),
+        "{html}"
+    );
+    let html = other
+        .get(&format!("/models/{model}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("name=\"task_id\""),
+        "office B may link: {html}"
+    );
+    // Refused, each with its reason: not a number, a task of district A, twice.
+    for (task, message) in [
+        ("số năm".to_owned(), "Nhập số của nhiệm vụ (ví dụ #125)"),
+        (
+            format!("#{}", tasks[0].0),
+            "Không có nhiệm vụ số này trong các đơn vị đồng chí được xem.",
+        ),
+    ] {
+        let res = link(&other, model, &task).await;
+        assert_eq!(res.status(), 422, "{task}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains(message), "{task}: {html}");
+        let kept = task.trim_start_matches('#');
+        assert!(html.contains(&format!("value=\"{kept}\"")), "kept: {html}");
+    }
+    let res = link(&other, model, &format!("#{}", own.0)).await;
+    assert_eq!(res.status(), 303);
+    let html = other
+        .get(&format!("/models/{model}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(&format!("/tasks/{}", own.0)),
+        "the link is shown: {html}"
+    );
+    let res = link(&other, model, &own.0.to_string()).await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Nhiệm vụ này đã được gắn với điển hình."),
+    );
+    // District A's office counts the link but does not see district B's task.
+    let view = s.model(&sys, model).await.unwrap();
+    assert_eq!(view.model.links, 1);
+    let html = office
+        .get(&format!("/models/{model}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains(&format!("/tasks/{}", own.0)), "{html}");
+}
+
+async fn link(b: &Browser, model: i64, task: &str) -> reqwest::Response {
+    b.post(&format!("/models/{model}/links"), &[("task_id", task)])
+        .await
+}
+
+fn fields(f: &[(String, String)]) -> Vec<(&str, &str)> {
+    f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}

@@ -937,3 +937,256 @@ async fn the_three_steps_through_the_json_api_follow_the_pages_rules() {
         assert!(op["responses"]["409"].is_object(), "{step}: {op}");
     }
 }
+
+/// A term period (2025–2030) over the commune's record: its issued program, member A's
+/// task reported done on time, the resolution nobody has studied yet. The evaluation pages
+/// show each point's facts as links to their records (program, task, document), and the
+/// links open. The ranking's JSON holds the levels, ranks, peer groups and signals: member
+/// A decided "excellent" above the proposed "good" (a framework whose quota allows it)
+/// carries the "above the record" signal.
+#[tokio::test]
+async fn points_link_their_facts_and_the_ranking_json_holds_ranks_peers_and_signals() {
+    use domain::evaluation::{Level, PeriodKind};
+    let app = spawn_app().await;
+    let sys = Principal::system();
+    let s = app.store.as_ref();
+    let seeded = app.seed_issued_task(false).await;
+    s.post_progress(
+        &sys,
+        seeded.task,
+        store::ProgressInput {
+            status: domain::TaskStatus::Done,
+            percent: None,
+            indicator_value: None,
+            note: Some("Đã số hoá xong hồ sơ.".into()),
+            evidence: vec![],
+        },
+    )
+    .await
+    .unwrap();
+    let doc = s
+        .program(&sys, seeded.program)
+        .await
+        .unwrap()
+        .root_document_id;
+    let mut fw = Framework::default_members();
+    fw.quota.max_excellent_percent = 100;
+    let fw = s
+        .save_evaluation_framework(&sys, app.district_a, fw)
+        .await
+        .unwrap();
+    let per = s
+        .create_evaluation_period(
+            &sys,
+            NewPeriod {
+                org: app.district_a,
+                kind: PeriodKind::Term,
+                name: "Đánh giá nhiệm kỳ 2025–2030".into(),
+                starts_on: date!(2025 - 01 - 01),
+                ends_on: date!(2030 - 12 - 31),
+                unit_framework: None,
+                member_framework: Some(fw.id),
+            },
+        )
+        .await
+        .unwrap();
+    let today = domain::tz::local_date(time::OffsetDateTime::now_utc());
+    s.compute_evaluations(&sys, per.id, today, &|_, _| {})
+        .await
+        .unwrap();
+    let units = s
+        .evaluation_ranking(&sys, per.id, app.district_a, SubjectKind::Unit)
+        .await
+        .unwrap();
+    let commune = units
+        .rows
+        .iter()
+        .find(|r| r.org_id == app.grassroots_a)
+        .unwrap()
+        .id;
+    let members = s
+        .evaluation_ranking(&sys, per.id, app.district_a, SubjectKind::Member)
+        .await
+        .unwrap();
+    let member_a = members
+        .rows
+        .iter()
+        .find(|r| r.member_id == Some(app.member_a))
+        .unwrap()
+        .id;
+
+    // The commune's page: each point with its facts, linked to their records.
+    let office = app.signed_in("office.a").await;
+    let (status, html) = body(office.get(&format!("/evaluations/{commune}")).await).await;
+    assert_eq!(status, 200);
+    let links = [
+        format!("href=\"/programs/{}\"", seeded.program.0),
+        format!("href=\"/tasks/{}\"", seeded.task.0),
+        format!("href=\"/documents/{}\"", doc.0),
+    ];
+    for link in &links {
+        assert!(html.contains(link.as_str()), "{link}: {html}");
+    }
+    assert!(
+        html.contains("06-NQ/HU: 0/2"),
+        "the study of the subtree: {html}"
+    );
+    assert!(
+        html.contains("Số hoá hồ sơ đảng viên của Chi bộ thôn Thanh Lâm"),
+        "{html}"
+    );
+    // Each link opens its record for the reader of the evaluation.
+    for link in &links {
+        let path = link.trim_start_matches("href=\"").trim_end_matches('"');
+        assert_eq!(office.get(path).await.status(), 200, "{path}");
+    }
+    // Member A's own page links the task they answer for.
+    let member = app.member_browser("member.a", app.member_a).await;
+    let (status, html) = body(member.get(&format!("/evaluations/{member_a}")).await).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&links[1]), "{html}");
+    assert_eq!(
+        member
+            .get(&format!("/tasks/{}", seeded.task.0))
+            .await
+            .status(),
+        200
+    );
+
+    // Member A: proposed "good" (their study missing), decided "excellent" with a reason.
+    let a = s.evaluation(&sys, member_a).await.unwrap();
+    assert_eq!((a.proposal.score, a.proposal.level), (800, Level::Good));
+    let step = |level, text: &str| store::StepInput {
+        level,
+        text: text.into(),
+        score: None,
+    };
+    s.self_assess(
+        &sys,
+        member_a,
+        step(Level::Excellent, "Hoàn thành xuất sắc."),
+    )
+    .await
+    .unwrap();
+    s.assess_evaluation(&sys, member_a, step(Level::Excellent, "Chi bộ nhất trí."))
+        .await
+        .unwrap();
+    s.decide_evaluation(
+        &sys,
+        member_a,
+        step(Level::Excellent, "Có sáng kiến số hoá được nhân rộng."),
+    )
+    .await
+    .unwrap();
+
+    // The ranking of units as JSON: the period, ranks by score, peer groups, counts.
+    let (status, v) = api_get(
+        &office,
+        &format!(
+            "/api/evaluation-periods/{}?org={}&subject=unit",
+            per.id, app.district_a.0
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["period_kind"], "term");
+    assert_eq!(v["period_name"], "Đánh giá nhiệm kỳ 2025–2030");
+    assert_eq!(v["subject"], "unit");
+    assert_eq!(v["by_level"], json!([0, 0, 0, 0, 2]), "{v}");
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{v}");
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r["rank"], i + 1, "{r}");
+        assert_eq!(r["subject"], "unit");
+        assert_eq!(
+            r["proposed_level"], "good",
+            "no target to show 30% exceeded: {r}"
+        );
+        assert_eq!(r["final_level"], Value::Null);
+        assert_eq!(r["step"], "proposed");
+        assert_eq!(r["signals"], json!([]));
+        // Each is alone in its peer group (a commune, a cell; both up to 30 members).
+        assert_eq!(r["peer"]["band"], "≤30", "{r}");
+        assert_eq!(
+            (r["peer"]["rank"].as_u64(), r["peer"]["of"].as_u64()),
+            (Some(1), Some(1))
+        );
+        assert_eq!(r["size"], 2, "{r}");
+    }
+    let kinds: Vec<&str> = rows
+        .iter()
+        .map(|r| r["peer"]["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"grassroots") && kinds.contains(&"cell"),
+        "{kinds:?}"
+    );
+    assert!(rows[0]["score"].as_f64() >= rows[1]["score"].as_f64());
+    let commune_row = rows.iter().find(|r| r["id"] == commune).unwrap();
+    // Programs, tasks and the rest in full; the study's 10 points lost.
+    assert_eq!(commune_row["score"], 90.0, "{commune_row}");
+    assert_eq!(commune_row["org_kind"], "grassroots");
+
+    // The members: member A decided above the record, with the signal explained by its
+    // fields; the other member undecided.
+    let (status, v) = api_get(
+        &office,
+        &format!(
+            "/api/evaluation-periods/{}?org={}&subject=member",
+            per.id, app.district_a.0
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["by_level"], json!([1, 0, 0, 0, 1]), "{v}");
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    let a = rows.iter().find(|r| r["id"] == member_a).unwrap();
+    assert_eq!(a["member_name"], "Nguyễn Văn Đức");
+    assert_eq!(a["score"], 80.0);
+    assert_eq!(
+        (
+            &a["proposed_level"],
+            &a["self_level"],
+            &a["assessed_level"],
+            &a["final_level"]
+        ),
+        (
+            &json!("good"),
+            &json!("excellent"),
+            &json!("excellent"),
+            &json!("excellent")
+        )
+    );
+    assert_eq!(a["step"], "decided");
+    assert_eq!(
+        a["signals"],
+        json!([{"kind": "above_record", "proposed": "good", "decided": "excellent"}])
+    );
+    assert_eq!(a["peer"], Value::Null, "members have no peer group");
+    assert_eq!(a["org_kind"], "cell");
+    let ranks: Vec<u64> = rows.iter().map(|r| r["rank"].as_u64().unwrap()).collect();
+    assert_eq!(ranks, vec![1, 2]);
+    // The page says the same signal in words.
+    let (_, html) = body(
+        office
+            .get(&format!(
+                "/evaluation-periods/{}?org={}&subject=member",
+                per.id, app.district_a.0
+            ))
+            .await,
+    )
+    .await;
+    assert!(html.contains("Nguyễn Văn Đức"), "{html}");
+    // Outside the district: 404, whatever the period.
+    let other = app.signed_in("office.b").await;
+    let (status, _) = api_get(
+        &other,
+        &format!(
+            "/api/evaluation-periods/{}?org={}&subject=unit",
+            per.id, app.district_a.0
+        ),
+    )
+    .await;
+    assert_eq!(status, 404);
+}

@@ -58,7 +58,7 @@ pub struct Browser {
     pub csrf: String,
 }
 
-async fn org(
+pub(crate) async fn org(
     store: &dyn Store,
     parent: Option<OrgId>,
     kind: OrgKind,
@@ -81,7 +81,7 @@ async fn org(
         .id
 }
 
-async fn member(store: &dyn Store, cell: OrgId, name: &str, gender: Gender) -> MemberId {
+pub(crate) async fn member(store: &dyn Store, cell: OrgId, name: &str, gender: Gender) -> MemberId {
     store
         .member_create(
             &Principal::system(),
