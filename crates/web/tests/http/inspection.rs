@@ -305,3 +305,281 @@ async fn the_conclusion_notice_downloads_as_a_party_document() {
         assert!(text.contains(part), "missing {part:?} in:\n{text}");
     }
 }
+
+async fn api_post(
+    b: &crate::helpers::Browser,
+    path: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let res = b
+        .client
+        .post(b.url(path))
+        .header("x-csrf-token", &b.csrf)
+        .json(&body)
+        .send()
+        .await
+        .expect("POST");
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+async fn api_get(b: &crate::helpers::Browser, path: &str) -> (u16, serde_json::Value) {
+    let res = b.get(path).await;
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// The whole cycle through the JSON API only: the district committee's program, a
+/// thematic supervision of its commune on the district's resolution, the notice, the
+/// commune's self-report, a finding about a task, the conclusion, the recommendation
+/// adopted as a task of the commune's program, remediation returned once and then
+/// verified and closed. Bad input on the way (a subject outside the district, a
+/// recommendation without a deadline, closing before any remediation, adopting without
+/// a responsible member) is refused with its code and leaves nothing half-saved.
+#[tokio::test]
+async fn the_whole_cycle_runs_through_the_json_api() {
+    use serde_json::json;
+    let app = spawn_app().await;
+    let tasks = app.seed_issued_task(false).await;
+    let sys = Principal::system();
+    let doc = app
+        .store
+        .program(&sys, tasks.program)
+        .await
+        .expect("program")
+        .document_id
+        .expect("the program's resolution");
+    let today = domain::tz::local_date(time::OffsetDateTime::now_utc());
+    let day = |n: i64| (today + time::Duration::days(n)).to_string();
+    let office = app.signed_in("office.a").await;
+    let outsider = app.signed_in("office.b").await;
+
+    // The year's program of the district committee; one per body and year.
+    let (status, program) = api_post(
+        &office,
+        &format!("/api/orgs/{}/inspection/programs", app.district_a),
+        json!({"body": "committee", "year": today.year(), "title": "Chương trình kiểm tra, giám sát"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{program}");
+    assert_eq!(program["body"], "committee");
+    let pid = program["id"].as_i64().unwrap();
+    let (status, again) = api_post(
+        &office,
+        &format!("/api/orgs/{}/inspection/programs", app.district_a),
+        json!({"body": "committee", "year": today.year(), "title": "Chương trình thứ hai"}),
+    )
+    .await;
+    assert_eq!(status, 409, "{again}");
+    assert_eq!(again["error"]["code"], "inspection_program_exists");
+    let (status, _) = api_post(
+        &outsider,
+        &format!("/api/orgs/{}/inspection/programs", app.district_a),
+        json!({"body": "committee", "year": today.year()}),
+    )
+    .await;
+    assert_eq!(status, 404, "another district does not reach district A");
+
+    // A subject outside the body's subtree is refused, and no item is kept.
+    let item_body = |subject: i64| {
+        json!({
+            "kind": "thematic_supervision",
+            "title": "Giám sát chuyên đề xã Bảo Đài",
+            "content": "Việc thực hiện Nghị quyết 06-NQ/HU.",
+            "document_id": doc.0,
+            "subjects": [{"org_id": subject}],
+            "team": [{"member_id": app.member_a.0, "role": "head"}],
+            "period_from": "2025-01-01",
+            "period_to": day(0),
+            "starts_on": day(0),
+            "ends_on": day(60),
+        })
+    };
+    let (status, err) = api_post(
+        &office,
+        &format!("/api/inspection-programs/{pid}/items"),
+        item_body(app.district_b.0),
+    )
+    .await;
+    assert_eq!(status, 400, "{err}");
+    assert_eq!(err["error"]["code"], "subject_outside_body");
+    assert_eq!(err["error"]["field"], "subjects");
+    let (_, listed) = api_get(&office, &format!("/api/inspection-programs/{pid}")).await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 0, "nothing kept");
+    // A team role that does not exist names the field.
+    let mut bad_role = item_body(app.grassroots_a.0);
+    bad_role["team"] = json!([{"member_id": app.member_a.0, "role": "boss"}]);
+    let (status, err) = api_post(
+        &office,
+        &format!("/api/inspection-programs/{pid}/items"),
+        bad_role,
+    )
+    .await;
+    assert_eq!(status, 400, "{err}");
+    assert_eq!(err["error"]["field"], "team");
+
+    let (status, item) = api_post(
+        &office,
+        &format!("/api/inspection-programs/{pid}/items"),
+        item_body(app.grassroots_a.0),
+    )
+    .await;
+    assert_eq!(status, 201, "{item}");
+    assert_eq!(item["state"], "planned");
+    assert_eq!(item["team"][0]["role"], "head");
+    let iid = item["id"].as_i64().unwrap();
+    let sid = item["subject_details"][0]["id"].as_i64().unwrap();
+    assert_eq!(item["subject_details"][0]["org_id"], app.grassroots_a.0);
+
+    // The notice, with the day the self-report is due.
+    let (status, item) = api_post(
+        &office,
+        &format!("/api/inspection-items/{iid}/notify"),
+        json!({"notified_on": day(0), "self_report_due": day(14)}),
+    )
+    .await;
+    assert_eq!(status, 200, "{item}");
+    assert_eq!(item["state"], "notified");
+    assert_eq!(item["self_report_due"], day(14));
+
+    // The commune's self-report (its office acts for it).
+    let (status, err) = api_post(
+        &office,
+        &format!("/api/inspection-subjects/{sid}/report"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 400, "{err}");
+    assert_eq!(err["error"]["code"], "required");
+    let (status, item) = api_post(
+        &office,
+        &format!("/api/inspection-subjects/{sid}/report"),
+        json!({"text": "Báo cáo tự kiểm tra việc thực hiện nghị quyết."}),
+    )
+    .await;
+    assert_eq!(status, 200, "{item}");
+    assert_eq!(item["state"], "reported");
+    assert_eq!(item["subject_details"][0]["reported"], true);
+
+    // A finding about the commune's task.
+    let (status, finding) = api_post(
+        &office,
+        &format!("/api/inspection-items/{iid}/findings"),
+        json!({"subject_id": sid, "kind": "shortcoming", "about": "task",
+               "about_id": tasks.task.0, "text": "Số hoá hồ sơ chậm so với kế hoạch."}),
+    )
+    .await;
+    assert_eq!(status, 201, "{finding}");
+    assert_eq!(finding["about"], "task");
+    assert_eq!(finding["about_id"], tasks.task.0);
+    let (status, err) = api_post(
+        &office,
+        &format!("/api/inspection-items/{iid}/findings"),
+        json!({"subject_id": sid, "text": "Không rõ loại"}),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(err["error"]["field"], "kind");
+
+    // A recommendation without a deadline: refused, nothing concluded, no number taken.
+    let (status, err) = api_post(
+        &office,
+        &format!("/api/inspection-items/{iid}/conclude"),
+        json!({"concluded_on": day(0), "text": "Kết luận giám sát.",
+               "recommendations": [{"acting_org_id": app.grassroots_a.0, "text": "Đẩy nhanh số hoá hồ sơ"}]}),
+    )
+    .await;
+    assert_eq!(status, 400, "{err}");
+    assert_eq!(err["error"]["code"], "required");
+    let (_, item) = api_get(&office, &format!("/api/inspection-items/{iid}")).await;
+    assert_eq!(item["state"], "reported");
+    assert!(item["notice_symbol"].is_null());
+    assert_eq!(item["recommendations"].as_array().unwrap().len(), 0);
+
+    let (status, item) = api_post(
+        &office,
+        &format!("/api/inspection-items/{iid}/conclude"),
+        json!({"concluded_on": day(0), "text": "Kết luận giám sát.",
+               "recommendations": [{"acting_org_id": app.grassroots_a.0, "text": "Đẩy nhanh số hoá hồ sơ",
+                                    "deadline": day(60)}]}),
+    )
+    .await;
+    assert_eq!(status, 200, "{item}");
+    assert_eq!(item["state"], "concluded");
+    assert!(item["notice_symbol"].as_str().unwrap().contains("TB/"));
+    let rid = item["recommendations"][0]["id"].as_i64().unwrap();
+    let rec_path = format!("/api/recommendations/{rid}");
+
+    // Closing it before any remediation is refused: nothing closes unverified.
+    let (status, err) = api_post(
+        &office,
+        &format!("{rec_path}/decision"),
+        json!({"decision": "verify"}),
+    )
+    .await;
+    assert_eq!(status, 409, "{err}");
+    assert_eq!(err["error"]["code"], "recommendation_not_reported");
+    let (_, rec) = api_get(&office, &rec_path).await;
+    assert_eq!(rec["state"], "open");
+
+    // Adopted as a follow-up task of a revision of the commune's program.
+    let (status, err) = api_post(&office, &format!("{rec_path}/adopt"), json!({})).await;
+    assert_eq!(status, 400, "{err}");
+    assert_eq!(err["error"]["field"], "responsible");
+    let (status, rec) = api_post(
+        &office,
+        &format!("{rec_path}/adopt"),
+        json!({"responsible_member_id": app.member_a.0}),
+    )
+    .await;
+    assert_eq!(status, 200, "{rec}");
+    assert_eq!(rec["state"], "tasked");
+    assert!(rec["responsible_name"].is_string());
+    let task = rec["task_id"].as_i64().expect("a task");
+    let (status, t) = api_get(&office, &format!("/api/tasks/{task}")).await;
+    assert_eq!(status, 200, "{t}");
+
+    // Remediation, returned with a reason, reported again, verified and closed.
+    let (status, rec) = api_post(
+        &office,
+        &format!("{rec_path}/remediation"),
+        json!({"note": "Đã số hoá 60% hồ sơ."}),
+    )
+    .await;
+    assert_eq!(status, 200, "{rec}");
+    assert_eq!(rec["state"], "reported");
+    let (status, rec) = api_post(
+        &office,
+        &format!("{rec_path}/decision"),
+        json!({"decision": "return", "reason": "Chưa đủ hồ sơ."}),
+    )
+    .await;
+    assert_eq!(status, 200, "{rec}");
+    assert_eq!(rec["state"], "returned");
+    let (status, rec) = api_post(
+        &office,
+        &format!("{rec_path}/remediation"),
+        json!({"note": "Đã số hoá toàn bộ hồ sơ."}),
+    )
+    .await;
+    assert_eq!(status, 200, "{rec}");
+    let (status, rec) = api_post(
+        &office,
+        &format!("{rec_path}/decision"),
+        json!({"decision": "verify"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{rec}");
+    assert_eq!(rec["state"], "closed");
+    assert_eq!(rec["closed_on"], day(0));
+    let (_, rec) = api_get(&office, &rec_path).await;
+    let rems = rec["remediations"].as_array().unwrap();
+    assert_eq!(rems.len(), 2, "both remediations are kept");
+    assert_eq!(rems[0]["decision"], "returned");
+    assert_eq!(rems[1]["decision"], "verified");
+    // Another district sees none of it.
+    let (status, _) = api_get(&outsider, &rec_path).await;
+    assert_eq!(status, 404);
+    let (status, _) = api_get(&outsider, &format!("/api/inspection-programs/{pid}")).await;
+    assert_eq!(status, 404);
+}
