@@ -583,3 +583,167 @@ async fn the_whole_cycle_runs_through_the_json_api() {
     let (status, _) = api_get(&outsider, &format!("/api/inspection-programs/{pid}")).await;
     assert_eq!(status, 404);
 }
+
+/// The Fatherland Front of district A draws up its own program and a supervision of its
+/// commune through the pages, and runs it to a conclusion with the Front's notice
+/// number; it may not run an inspection (a party body's kind), it does not see the
+/// party committee's inspections, and district B's Front sees nothing of it.
+#[tokio::test]
+async fn the_fatherland_front_runs_its_own_supervision_through_the_pages() {
+    use domain::AccessRole;
+    let app = spawn_app().await;
+    let party = app.seed_inspection(false).await;
+    app.add_user(
+        "mattran.a",
+        "Ủy ban MTTQ huyện Lục Nam",
+        &[(AccessRole::FatherlandFront, app.district_a)],
+    )
+    .await;
+    app.add_user(
+        "mattran.b",
+        "Ủy ban MTTQ huyện Lục Ngạn",
+        &[(AccessRole::FatherlandFront, app.district_b)],
+    )
+    .await;
+    let front = app.signed_in("mattran.a").await;
+    let other = app.signed_in("mattran.b").await;
+
+    // The unit's page offers the Front as the body; the program is the Front's.
+    let unit = front
+        .get(&format!("/orgs/{}/inspection", app.district_a))
+        .await;
+    assert_eq!(unit.status(), 200);
+    let html = unit.text().await.unwrap();
+    assert!(html.contains("value=\"fatherland_front\""), "{html}");
+    assert!(
+        !html.contains("value=\"committee\""),
+        "the Front does not act for the committee"
+    );
+    let res = front
+        .post(
+            &format!("/orgs/{}/inspection/programs", app.district_a),
+            &[
+                ("body", "fatherland_front"),
+                ("year", "2025"),
+                ("title", "Chương trình giám sát năm 2025 của Ủy ban MTTQ huyện"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let program_path = res.headers()["location"].to_str().unwrap().to_owned();
+    let program: i64 = program_path.rsplit('/').next().unwrap().parse().unwrap();
+
+    // The item form offers supervision and social criticism, never inspection.
+    let form = front
+        .get(&format!("/inspection-programs/{program}/items/new"))
+        .await;
+    assert_eq!(form.status(), 200);
+    let html = form.text().await.unwrap();
+    assert!(html.contains("value=\"regular_supervision\""));
+    assert!(html.contains("value=\"social_criticism\""));
+    assert!(!html.contains("value=\"inspection\""));
+    let grassroots = app.grassroots_a.to_string();
+    let head = app.member_a.to_string();
+    let fields = |kind: &'static str| {
+        vec![
+            ("kind", kind),
+            ("title", "Giám sát việc lấy ý kiến nhân dân tại xã Bảo Đài"),
+            ("content", "Việc công khai kết quả thực hiện nghị quyết."),
+            ("subjects", grassroots.as_str()),
+            ("head", head.as_str()),
+            ("starts_on", "01/10/2025"),
+            ("ends_on", "30/11/2025"),
+        ]
+    };
+    let res = front
+        .post(
+            &format!("/inspection-programs/{program}/items/new"),
+            &fields("inspection"),
+        )
+        .await;
+    assert_eq!(res.status(), 422, "the Front may not run an inspection");
+    let (_, items) = app
+        .store
+        .inspection_program(&Principal::system(), program)
+        .await
+        .expect("program");
+    assert!(items.is_empty(), "nothing kept");
+    let res = front
+        .post(
+            &format!("/inspection-programs/{program}/items/new"),
+            &fields("regular_supervision"),
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let item_path = res.headers()["location"].to_str().unwrap().to_owned();
+
+    // It runs it: the notice (no self-report for a regular supervision), a finding, the
+    // conclusion with the Front's own notice number.
+    let item: i64 = item_path.rsplit('/').next().unwrap().parse().unwrap();
+    let res = front
+        .post(
+            &format!("/inspection-items/{item}/notify"),
+            &[("notified_on", "01/10/2025")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let subject = app
+        .store
+        .inspection_item(&Principal::system(), item, date!(2025 - 10 - 02))
+        .await
+        .expect("item")
+        .subjects[0]
+        .id
+        .to_string();
+    let res = front
+        .post(
+            &format!("/inspection-items/{item}/findings"),
+            &[
+                ("subject", subject.as_str()),
+                ("kind", "shortcoming"),
+                ("about", "general"),
+                ("text", "Chưa công khai kết quả ở nhà văn hóa thôn."),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let res = front
+        .post(
+            &format!("/inspection-items/{item}/conclude"),
+            &[
+                ("concluded_on", "15/11/2025"),
+                ("conclusion", "Kết quả giám sát của Mặt trận."),
+                ("acting_0", grassroots.as_str()),
+                ("rec_0", "Công khai kết quả tại các thôn"),
+                ("deadline_0", "31/12/2025"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let page = front.get(&format!("/inspection-items/{item}")).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("TB-MTTQ"), "the Front's notice number");
+    assert!(html.contains("Công khai kết quả tại các thôn"));
+
+    // The party committee's inspection stays closed to the Front.
+    let res = front
+        .get(&format!("/inspection-items/{}", party.item))
+        .await;
+    assert_eq!(res.status(), 404);
+    // District B's Front sees nothing of district A's.
+    for path in [
+        program_path.clone(),
+        item_path.clone(),
+        format!("/orgs/{}/inspection", app.district_a),
+        format!("/api/inspection-items/{item}"),
+    ] {
+        let res = other.get(&path).await;
+        assert_eq!(res.status(), 404, "{path}");
+    }
+    let own = other
+        .get(&format!("/orgs/{}/inspection", app.district_b))
+        .await;
+    assert_eq!(own.status(), 200);
+    assert!(!own.text().await.unwrap().contains("Bảo Đài"));
+}
