@@ -666,6 +666,36 @@ const SUMMARY_SQL: &str = "SELECT i.id, i.program_id, o.name AS org_name, i.body
 
 #[async_trait]
 impl InspectionStore for Backend {
+    async fn subject_positions(
+        &self,
+        p: &Principal,
+        org: OrgId,
+    ) -> Result<Vec<(Position, String)>> {
+        let mut conn = self.read_pool().acquire().await.db()?;
+        let org = org_readable(&mut conn, p, org).await?;
+        let mut qb = QueryBuilder::<Db>::new(format!(
+            "SELECT {}, m.full_name FROM positions ps \
+             JOIN members m ON m.id = ps.member_id \
+             JOIN organizations o ON o.id = ps.org_id \
+             WHERE ps.to_date IS NULL AND m.status = 'active' AND o.valid_to IS NULL \
+             AND (o.id = ",
+            crate::sql::rows::POSITION_COLS
+        ));
+        qb.push_bind(org.id.0)
+            .push(" OR o.parent_id = ")
+            .push_bind(org.id.0)
+            .push(")");
+        push_scope(&mut qb, "o.path", p, Permission::Read);
+        qb.push(" ORDER BY o.path, m.search_key, ps.id LIMIT 300");
+        qb.build()
+            .fetch_all(&mut *conn)
+            .await
+            .db()?
+            .iter()
+            .map(|r| Ok((crate::sql::rows::position(r)?, r.try_get("full_name").db()?)))
+            .collect()
+    }
+
     async fn create_inspection_program(
         &self,
         p: &Principal,

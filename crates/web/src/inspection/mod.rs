@@ -315,6 +315,8 @@ struct ItemFormPage {
     kinds: Vec<(String, String)>,
     /// (id, name) of the units that may be subjects: the body's unit and its children.
     units: Vec<(String, String)>,
+    /// (`unit:member`, label) of members holding a position at those units: subjects too.
+    positions: Vec<(String, String)>,
     /// (id, name) of members who may be on the team.
     members: Vec<(String, String)>,
     documents: Vec<(String, String)>,
@@ -341,6 +343,18 @@ async fn item_form_page(
     for c in st.store.org_children(p, body_org.id, false).await? {
         units.push((c.id.to_string(), c.name));
     }
+    let positions = st
+        .store
+        .subject_positions(p, body_org.id)
+        .await?
+        .into_iter()
+        .map(|(pos, name)| {
+            (
+                format!("{}:{}", pos.org_id, pos.member_id),
+                format!("{name} – {} ({})", ctx.position(&pos.role), pos.org_name),
+            )
+        })
+        .collect();
     let members = st
         .store
         .subtree_members(
@@ -388,6 +402,7 @@ async fn item_form_page(
             .map(|k| (k.as_str().to_owned(), kind_label(&ctx, *k).to_owned()))
             .collect(),
         units,
+        positions,
         members,
         documents,
         program,

@@ -625,7 +625,10 @@ async fn the_fatherland_front_runs_its_own_supervision_through_the_pages() {
             &[
                 ("body", "fatherland_front"),
                 ("year", "2025"),
-                ("title", "Chương trình giám sát năm 2025 của Ủy ban MTTQ huyện"),
+                (
+                    "title",
+                    "Chương trình giám sát năm 2025 của Ủy ban MTTQ huyện",
+                ),
             ],
         )
         .await;
@@ -746,4 +749,62 @@ async fn the_fatherland_front_runs_its_own_supervision_through_the_pages() {
         .await;
     assert_eq!(own.status(), 200);
     assert!(!own.text().await.unwrap().contains("Bảo Đài"));
+}
+
+/// The item form offers the members holding a position at the body's unit or its
+/// children as subjects (`unit:member`), and the item keeps the member.
+#[tokio::test]
+async fn the_item_form_offers_members_holding_positions_as_subjects() {
+    let app = spawn_app().await;
+    let r = app.seed_inspection(false).await;
+    app.store
+        .position_add(
+            &Principal::system(),
+            store::NewPosition {
+                member_id: app.member_a,
+                org_id: app.grassroots_a,
+                role: domain::PositionRole::DeputySecretary,
+                from: date!(2021 - 01 - 01),
+            },
+        )
+        .await
+        .expect("position");
+    let office = app.signed_in("office.a").await;
+    let form = office
+        .get(&format!("/inspection-programs/{}/items/new", r.program))
+        .await;
+    assert_eq!(form.status(), 200);
+    let html = form.text().await.unwrap();
+    let value = format!("{}:{}", app.grassroots_a, app.member_a);
+    assert!(html.contains(&format!("value=\"{value}\"")), "{html}");
+    assert!(html.contains("Nguyễn Văn Đức – Phó Bí thư"), "{html}");
+    // The cell's secretary holds a position two levels down: not offered here.
+    assert!(!html.contains(&format!("value=\"{}:{}\"", app.cell_a, app.member_a)));
+    let team = app.member_a.to_string();
+    let res = office
+        .post(
+            &format!("/inspection-programs/{}/items/new", r.program),
+            &[
+                ("kind", "inspection"),
+                ("title", "Kiểm tra đồng chí Phó Bí thư Đảng ủy xã"),
+                ("content", "Việc thực hiện nhiệm vụ được phân công."),
+                ("subjects", value.as_str()),
+                ("head", team.as_str()),
+                ("starts_on", "01/10/2025"),
+                ("ends_on", "30/11/2025"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let item_path = res.headers()["location"].to_str().unwrap().to_owned();
+    let page = office.get(&item_path).await.text().await.unwrap();
+    assert!(page.contains("Nguyễn Văn Đức"), "{page}");
+    let item: i64 = item_path.rsplit('/').next().unwrap().parse().unwrap();
+    let kept = app
+        .store
+        .inspection_item(&Principal::system(), item, date!(2025 - 10 - 02))
+        .await
+        .expect("item");
+    assert_eq!(kept.subjects[0].member_id, Some(app.member_a));
+    assert_eq!(kept.subjects[0].org_id, app.grassroots_a);
 }
