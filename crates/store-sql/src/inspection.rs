@@ -582,6 +582,7 @@ async fn findings_of(conn: &mut Conn, p: &Principal, item: i64) -> Result<Vec<Fi
            WHEN 'study' THEN (SELECT d.symbol FROM documents d WHERE d.id = f.about_id) \
            WHEN 'program' THEN (SELECT pr.title FROM programs pr WHERE pr.id = f.about_id) \
            WHEN 'target' THEN (SELECT dt.indicator FROM document_targets dt WHERE dt.id = f.about_id) \
+           WHEN 'report' THEN (SELECT r.symbol FROM reports r WHERE r.id = f.about_id) \
            ELSE NULL END AS about_label, \
          CASE WHEN f.kind <> 'strength' AND EXISTS (SELECT 1 FROM inspection_findings g \
            JOIN inspection_subjects gs ON gs.id = g.subject_id \
@@ -1190,15 +1191,25 @@ impl InspectionStore for Backend {
             new.about_part.as_deref().unwrap_or(""),
             100,
         ));
-        // The reference must name a record of its kind (a report is resolved by the
-        // reports capability; until then its id is kept as given).
+        // A program's section is one of its three parts.
+        if new.about == AboutKind::Program
+            && part.as_ref().is_some_and(|p| {
+                p.as_deref().is_some_and(|p| {
+                    !["purpose", "tasks_and_solutions", "organization"].contains(&p)
+                })
+            })
+        {
+            inv.push("about_part", "bad_choice");
+        }
+        // The reference must name a record of its kind.
         if new.about != AboutKind::General {
             let table = match new.about {
                 AboutKind::Task => Some("tasks"),
                 AboutKind::Target => Some("document_targets"),
                 AboutKind::Program => Some("programs"),
                 AboutKind::Study => Some("documents"),
-                AboutKind::Report | AboutKind::General => None,
+                AboutKind::Report => Some("reports"),
+                AboutKind::General => None,
             };
             match (new.about_id, table) {
                 (None, _) => inv.push("about_id", "required"),
