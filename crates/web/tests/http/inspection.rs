@@ -808,3 +808,166 @@ async fn the_item_form_offers_members_holding_positions_as_subjects() {
     assert_eq!(kept.subjects[0].member_id, Some(app.member_a));
     assert_eq!(kept.subjects[0].org_id, app.grassroots_a);
 }
+
+/// The district's dashboard, on the page and as .xlsx: the year's items by kind, the
+/// coverage of its communes, and each open recommendation with who answers for it (the
+/// member named when it was adopted as a task; nobody yet for the one still open).
+#[tokio::test]
+async fn the_dashboard_names_who_answers_and_its_workbook_holds_the_same_tables() {
+    let app = spawn_app().await;
+    let tasks = app.seed_issued_task(false).await;
+    let sys = Principal::system();
+    let s = app.store.as_ref();
+    let doc = s
+        .program(&sys, tasks.program)
+        .await
+        .expect("program")
+        .document_id;
+    let today = domain::tz::local_date(time::OffsetDateTime::now_utc());
+    let day = |n: i64| today + time::Duration::days(n);
+    let program = s
+        .create_inspection_program(
+            &sys,
+            NewInspectionProgram {
+                org_id: app.district_a,
+                body: BodyKind::Committee,
+                year: today.year(),
+                title: "Chương trình kiểm tra, giám sát".into(),
+            },
+        )
+        .await
+        .expect("program");
+    let item = s
+        .add_inspection_item(
+            &sys,
+            program.id,
+            NewItem {
+                kind: Some(ItemKind::ThematicSupervision),
+                title: "Giám sát chuyên đề xã Bảo Đài".into(),
+                content: "Việc thực hiện nghị quyết.".into(),
+                document_id: doc,
+                subjects: vec![(app.grassroots_a, None)],
+                team: vec![(app.member_a, TeamRole::Head)],
+                starts_on: Some(today),
+                ends_on: Some(day(30)),
+                ..NewItem::default()
+            },
+        )
+        .await
+        .expect("item");
+    s.notify_inspection_item(&sys, item.id, today, Some(day(10)))
+        .await
+        .expect("notify");
+    s.submit_self_report(&sys, item.subjects[0].id, "Báo cáo.".into(), vec![], today)
+        .await
+        .expect("self-report");
+    s.add_finding(
+        &sys,
+        item.id,
+        NewFinding {
+            subject_id: item.subjects[0].id,
+            kind: FindingKind::Shortcoming,
+            about: AboutKind::General,
+            about_id: None,
+            about_part: None,
+            text: "Chậm số hoá hồ sơ.".into(),
+        },
+    )
+    .await
+    .expect("finding");
+    let done = s
+        .conclude_inspection_item(
+            &sys,
+            item.id,
+            Conclusion {
+                concluded_on: today,
+                text: "Kết luận.".into(),
+                recommendations: vec![
+                    NewRecommendation {
+                        acting_org_id: Some(app.grassroots_a),
+                        text: "Đẩy nhanh số hoá hồ sơ".into(),
+                        deadline: Some(day(60)),
+                    },
+                    NewRecommendation {
+                        acting_org_id: Some(app.grassroots_a),
+                        text: "Công khai kết quả thực hiện".into(),
+                        deadline: Some(day(90)),
+                    },
+                ],
+            },
+        )
+        .await
+        .expect("conclude");
+    s.adopt_recommendation(&sys, done.recommendations[0].id, Some(app.member_a), today)
+        .await
+        .expect("adopt");
+
+    let office = app.signed_in("office.a").await;
+    let year = today.year();
+    let page = office
+        .get(&format!(
+            "/orgs/{}/inspection/dashboard?year={year}",
+            app.district_a
+        ))
+        .await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    let row = |text: &str| -> String {
+        html.split("<tr>")
+            .find(|r| r.contains(text))
+            .unwrap_or_else(|| panic!("a row for {text}"))
+            .to_owned()
+    };
+    assert!(row("Đẩy nhanh số hoá hồ sơ").contains("Nguyễn Văn Đức"));
+    let open = row("Công khai kết quả thực hiện");
+    assert!(
+        !open.contains("Nguyễn Văn Đức") && open.contains("–"),
+        "{open}"
+    );
+
+    let res = office
+        .get(&format!(
+            "/orgs/{}/inspection/dashboard/xlsx?year={year}",
+            app.district_a
+        ))
+        .await;
+    assert_eq!(res.status(), 200);
+    let bytes = res.bytes().await.unwrap();
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("an xlsx");
+    assert_eq!(
+        wb.sheet_names(),
+        vec!["Kế hoạch", "Bao phủ", "Kiến nghị chưa đóng"]
+    );
+    let text = |r: &calamine::Range<calamine::Data>, at: (u32, u32)| {
+        r.get_value(at).map(|v| v.to_string()).unwrap_or_default()
+    };
+    let plan = wb.worksheet_range("Kế hoạch").expect("sheet");
+    assert_eq!(text(&plan, (0, 0)), "Hình thức");
+    let thematic = (1..plan.height() as u32)
+        .find(|r| text(&plan, (*r, 0)) == "Giám sát chuyên đề")
+        .expect("the thematic supervision line");
+    assert_eq!(text(&plan, (thematic, 1)), "1", "planned");
+    assert_eq!(text(&plan, (thematic, 2)), "1", "done");
+    let coverage = wb.worksheet_range("Bao phủ").expect("sheet");
+    assert_eq!(text(&coverage, (0, 0)), "Đơn vị");
+    let commune = (1..coverage.height() as u32)
+        .find(|r| text(&coverage, (*r, 0)).contains("Bảo Đài"))
+        .expect("the commune's coverage line");
+    assert!(!text(&coverage, (commune, 1)).is_empty(), "last conclusion");
+    assert_eq!(text(&coverage, (commune, 2)), "1");
+    let open = wb.worksheet_range("Kiến nghị chưa đóng").expect("sheet");
+    assert_eq!(text(&open, (0, 5)), "Người chịu trách nhiệm");
+    assert_eq!(open.height(), 3, "a header and two open recommendations");
+    let line = |t: &str| {
+        (1..open.height() as u32)
+            .find(|r| text(&open, (*r, 1)) == t)
+            .unwrap_or_else(|| panic!("a line for {t}"))
+    };
+    let adopted = line("Đẩy nhanh số hoá hồ sơ");
+    assert_eq!(text(&open, (adopted, 5)), "Nguyễn Văn Đức");
+    assert!(text(&open, (adopted, 0)).contains("Bảo Đài"));
+    let still_open = line("Công khai kết quả thực hiện");
+    assert_eq!(text(&open, (still_open, 5)), "");
+}
