@@ -5,7 +5,10 @@
 //! (`vanphong.lucnam`) finds them on its inspection page, makes each a task and posts the
 //! remediation with a file; at desktop size the inspector verifies one and returns the
 //! other with a reason; the provincial inspection dashboard shows each change (phone and
-//! desktop). No page scrolls sideways at phone width. Screenshots go to
+//! desktop). No page scrolls sideways at phone width; each page passes axe-core's WCAG
+//! 2.1 A/AA rules (`common::axe_check`: the unit's inspection page, the program, the item
+//! form, the suggestions, the item, the conclusion form, the recommendation, the
+//! remediation form and the dashboard). Screenshots go to
 //! `target/screenshots/journey-inspection-*.png`.
 //!
 //! Needs `chromedriver` and `chromium`, as the other browser journeys do;
@@ -17,8 +20,8 @@
 mod common;
 
 use common::{
-    TempDir, body_text, click, fill, free_port, overflows, shot, sign_in, start_browser, tap,
-    wait_path,
+    TempDir, axe_check, axe_source, body_text, click, fill, free_port, overflows, shot, sign_in,
+    start_browser, tap, wait_path,
 };
 use domain::Principal;
 use domain::inspection::{AboutKind, BodyKind, FindingKind, ItemKind, TeamRole};
@@ -161,6 +164,7 @@ async fn an_inspector_concludes_the_district_remediates_and_the_dashboard_follow
         "Ban hành quy chế theo dõi tiến độ thực hiện nhiệm vụ",
     ];
 
+    let axe = axe_source();
     let (_driver, c) = start_browser().await;
 
     // (1) Desktop: the inspector concludes with two recommendations to Lục Nam.
@@ -168,10 +172,34 @@ async fn an_inspector_concludes_the_district_remediates_and_the_dashboard_follow
     sign_in(&c, &base, "ubkt.tinhuy").await;
     let before = dashboard(&c, &base, &dash).await;
     assert!(!before.contains(recs[0]), "{before}");
+    axe_check(&c, &axe, "the inspection dashboard").await;
+    for (path, what) in [
+        (
+            format!("/orgs/{}/inspection", root.id),
+            "the unit's inspection page",
+        ),
+        (
+            format!("/inspection-programs/{}", program.id),
+            "the program",
+        ),
+        (
+            format!("/inspection-programs/{}/items/new", program.id),
+            "the item form",
+        ),
+        (
+            format!("/orgs/{}/inspection/suggestions", root.id),
+            "the suggestions",
+        ),
+    ] {
+        c.goto(&format!("{base}{path}")).await.unwrap();
+        wait_path(&c, what, |p| p == path).await;
+        axe_check(&c, &axe, what).await;
+    }
     c.goto(&format!("{base}/inspection-items/{}", item.id))
         .await
         .unwrap();
     wait_path(&c, "the item", |p| p.starts_with("/inspection-items/")).await;
+    axe_check(&c, &axe, "the item").await;
     click(
         &c,
         &format!("a[href='/inspection-items/{}/conclude']", item.id),
@@ -196,6 +224,7 @@ async fn an_inspector_concludes_the_district_remediates_and_the_dashboard_follow
         fill(&c, &format!("#deadline_{i}"), &due).await;
     }
     shot(&c, "journey-inspection-1-conclude").await;
+    axe_check(&c, &axe, "the conclusion form").await;
     click(
         &c,
         &format!(
@@ -245,9 +274,15 @@ async fn an_inspector_concludes_the_district_remediates_and_the_dashboard_follow
         let text = body_text(&c).await;
         assert!(text.contains(recs[n]), "{text}");
         assert!(!overflows(&c).await, "the inspection page fits 390 px");
+        if n == 0 {
+            axe_check(&c, &axe, "the district's inspection page").await;
+        }
         tap(&c, &format!("a[href='/recommendations/{id}']")).await;
         let rec = format!("/recommendations/{id}");
         wait_path(&c, "the recommendation", |p| p == rec).await;
+        if n == 0 {
+            axe_check(&c, &axe, "the recommendation to adopt").await;
+        }
         let who = c.find(Locator::Css("#responsible")).await.unwrap();
         let options = who.find_all(Locator::Css("option")).await.unwrap();
         assert!(options.len() > 1, "members to answer for it");
@@ -282,6 +317,9 @@ async fn an_inspector_concludes_the_district_remediates_and_the_dashboard_follow
             .await
             .unwrap();
         assert!(!overflows(&c).await, "the remediation form fits 390 px");
+        if n == 0 {
+            axe_check(&c, &axe, "the remediation form").await;
+        }
         tap(
             &c,
             &format!("form[action='/recommendations/{id}/remediation'] button[type=submit]"),
@@ -336,6 +374,7 @@ async fn an_inspector_concludes_the_district_remediates_and_the_dashboard_follow
         "{text}"
     );
     shot(&c, "journey-inspection-5-returned").await;
+    axe_check(&c, &axe, "the returned recommendation").await;
 
     // (4) The provincial dashboard: the verified one is closed, the returned one open.
     let after = dashboard(&c, &base, &dash).await;
@@ -347,6 +386,7 @@ async fn an_inspector_concludes_the_district_remediates_and_the_dashboard_follow
     let phone = dashboard(&c, &base, &dash).await;
     assert!(phone.contains(recs[1]), "{phone}");
     assert!(!overflows(&c).await, "the dashboard fits 390 px");
+    axe_check(&c, &axe, "the dashboard on a phone").await;
     shot(&c, "journey-inspection-7-dashboard-phone").await;
     c.close().await.unwrap();
 }

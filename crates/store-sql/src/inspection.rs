@@ -582,6 +582,7 @@ async fn findings_of(conn: &mut Conn, p: &Principal, item: i64) -> Result<Vec<Fi
            WHEN 'study' THEN (SELECT d.symbol FROM documents d WHERE d.id = f.about_id) \
            WHEN 'program' THEN (SELECT pr.title FROM programs pr WHERE pr.id = f.about_id) \
            WHEN 'target' THEN (SELECT dt.indicator FROM document_targets dt WHERE dt.id = f.about_id) \
+           WHEN 'report' THEN (SELECT r.symbol FROM reports r WHERE r.id = f.about_id) \
            ELSE NULL END AS about_label, \
          CASE WHEN f.kind <> 'strength' AND EXISTS (SELECT 1 FROM inspection_findings g \
            JOIN inspection_subjects gs ON gs.id = g.subject_id \
@@ -666,6 +667,36 @@ const SUMMARY_SQL: &str = "SELECT i.id, i.program_id, o.name AS org_name, i.body
 
 #[async_trait]
 impl InspectionStore for Backend {
+    async fn subject_positions(
+        &self,
+        p: &Principal,
+        org: OrgId,
+    ) -> Result<Vec<(Position, String)>> {
+        let mut conn = self.read_pool().acquire().await.db()?;
+        let org = org_readable(&mut conn, p, org).await?;
+        let mut qb = QueryBuilder::<Db>::new(format!(
+            "SELECT {}, m.full_name FROM positions ps \
+             JOIN members m ON m.id = ps.member_id \
+             JOIN organizations o ON o.id = ps.org_id \
+             WHERE ps.to_date IS NULL AND m.status = 'active' AND o.valid_to IS NULL \
+             AND (o.id = ",
+            crate::sql::rows::POSITION_COLS
+        ));
+        qb.push_bind(org.id.0)
+            .push(" OR o.parent_id = ")
+            .push_bind(org.id.0)
+            .push(")");
+        push_scope(&mut qb, "o.path", p, Permission::Read);
+        qb.push(" ORDER BY o.path, m.search_key, ps.id LIMIT 300");
+        qb.build()
+            .fetch_all(&mut *conn)
+            .await
+            .db()?
+            .iter()
+            .map(|r| Ok((crate::sql::rows::position(r)?, r.try_get("full_name").db()?)))
+            .collect()
+    }
+
     async fn create_inspection_program(
         &self,
         p: &Principal,
@@ -1160,15 +1191,25 @@ impl InspectionStore for Backend {
             new.about_part.as_deref().unwrap_or(""),
             100,
         ));
-        // The reference must name a record of its kind (a report is resolved by the
-        // reports capability; until then its id is kept as given).
+        // A program's section is one of its three parts.
+        if new.about == AboutKind::Program
+            && part.as_ref().is_some_and(|p| {
+                p.as_deref().is_some_and(|p| {
+                    !["purpose", "tasks_and_solutions", "organization"].contains(&p)
+                })
+            })
+        {
+            inv.push("about_part", "bad_choice");
+        }
+        // The reference must name a record of its kind.
         if new.about != AboutKind::General {
             let table = match new.about {
                 AboutKind::Task => Some("tasks"),
                 AboutKind::Target => Some("document_targets"),
                 AboutKind::Program => Some("programs"),
                 AboutKind::Study => Some("documents"),
-                AboutKind::Report | AboutKind::General => None,
+                AboutKind::Report => Some("reports"),
+                AboutKind::General => None,
             };
             match (new.about_id, table) {
                 (None, _) => inv.push("about_id", "required"),

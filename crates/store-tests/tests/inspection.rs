@@ -17,6 +17,7 @@ store_tests::program_suite!(
     findings_stay_with_the_team_until_the_conclusion,
     bad_input_is_refused_and_nothing_is_saved,
     dashboard_and_suggestions_read_the_record,
+    findings_point_at_a_target_a_program_section_and_a_report,
 );
 
 fn file(byte: u8, name: &str) -> EvidenceMeta {
@@ -808,7 +809,7 @@ async fn bad_input_is_refused_and_nothing_is_saved(s: &dyn FullStore) {
 
 async fn dashboard_and_suggestions_read_the_record(s: &dyn FullStore) {
     let t = tree(s).await;
-    let (doc, _) = resolution_and_program(s, &t).await;
+    let (doc, issued) = resolution_and_program(s, &t).await;
     let ubkt = principal(s, AccessRole::Inspector, t.province.id).await;
     let d1_office = principal(s, AccessRole::OfficeStaff, t.d1.id).await;
     let (program, item) = supervision(s, &t, &ubkt, &doc).await;
@@ -964,7 +965,24 @@ async fn dashboard_and_suggestions_read_the_record(s: &dyn FullStore) {
         Err(StoreError::NotFound)
     ));
 
-    // Suggestions: d1 has an open recommendation past due and an overdue task.
+    // d1's issued program is assessed as copied and vague (score 30).
+    s.save_assessment(
+        &ubkt,
+        issued.id,
+        &Assessment {
+            verdict: CopyVerdict::Copied,
+            copied_fraction: 0.8,
+            score: 30,
+            upper_is_program: false,
+            siblings: 1,
+            assessed_at: time::OffsetDateTime::now_utc(),
+        },
+    )
+    .await
+    .unwrap();
+    // Suggestions: d1 has a copied or vague program, an open recommendation past due,
+    // an overdue task, and nobody recorded as having studied the resolution (due by
+    // 31/3/2025).
     let sug = s
         .supervision_suggestions(&ubkt, t.province.id, today, 50)
         .await
@@ -973,6 +991,22 @@ async fn dashboard_and_suggestions_read_the_record(s: &dyn FullStore) {
         .iter()
         .find(|x| x.org_id == t.d1.id)
         .expect("d1 suggested");
+    assert!(
+        first.reasons.iter().any(|r| matches!(
+            r,
+            domain::inspection::Reason::FlaggedProgram { programs: 1 }
+        )),
+        "copied or vague program: {:?}",
+        first.reasons
+    );
+    assert!(
+        first.reasons.iter().any(|r| matches!(
+            r,
+            domain::inspection::Reason::LowStudy { studied: 0, expected } if *expected > 0
+        )),
+        "low study participation: {:?}",
+        first.reasons
+    );
     assert!(first.reasons.iter().any(|r| matches!(
         r,
         domain::inspection::Reason::RecommendationsPastDue { count: 1 }
@@ -1054,4 +1088,176 @@ async fn dashboard_and_suggestions_read_the_record(s: &dyn FullStore) {
     );
     assert_eq!(sug.iter().filter(|x| contradicted(x)).count(), 1);
     let _ = MemberId(0);
+}
+
+/// Findings about a target of the resolution, a section of the subject's program and one
+/// of its reports: each kept with its reference and shown with what it names (the
+/// indicator, the program's title, the report's symbol); a reference to nothing, or a
+/// section a program does not have, is refused and nothing is kept.
+async fn findings_point_at_a_target_a_program_section_and_a_report(s: &dyn FullStore) {
+    let t = tree(s).await;
+    let (doc, issued) = resolution_and_program(s, &t).await;
+    let targets = s
+        .set_document_targets(
+            &sys(),
+            doc.id,
+            vec![domain::Target {
+                indicator: "Tỷ lệ đảng viên học tập nghị quyết".into(),
+                baseline: Some(80.0),
+                target_value: 100.0,
+                unit: "%".into(),
+                deadline: Some(d(2025, 12, 31)),
+                direction: domain::Direction::Increase,
+                rule: domain::RollupRule::Average,
+            }],
+        )
+        .await
+        .unwrap();
+    let d1_office = principal(s, AccessRole::OfficeStaff, t.d1.id).await;
+    let report = s
+        .start_report(
+            &d1_office,
+            NewReport {
+                org: t.d1.id,
+                document: doc.id,
+                kind: domain::report::ReportKind::Periodic,
+                period_start: d(2025, 7, 1),
+                period_end: d(2025, 7, 1),
+                today: d(2025, 10, 3),
+            },
+        )
+        .await
+        .unwrap();
+    s.save_report(
+        &d1_office,
+        report.id,
+        ReportInput {
+            sections: domain::report::ReportSections {
+                assessment: "Đã tổ chức quán triệt nghị quyết.".into(),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let symbol = s
+        .submit_report(&d1_office, report.id, d(2025, 10, 3))
+        .await
+        .unwrap()
+        .symbol
+        .expect("a submitted report has its symbol");
+    let ubkt = principal(s, AccessRole::Inspector, t.province.id).await;
+    let (_, item) = supervision(s, &t, &ubkt, &doc).await;
+    s.notify_inspection_item(&ubkt, item.id, d(2025, 10, 1), Some(d(2025, 10, 15)))
+        .await
+        .unwrap();
+    let subject = item.subjects[0].id;
+    let finding = |kind, about, about_id: Option<i64>, part: Option<&str>, text: &str| NewFinding {
+        subject_id: subject,
+        kind,
+        about,
+        about_id,
+        about_part: part.map(str::to_owned),
+        text: text.into(),
+    };
+
+    // References to nothing, and a section no program has: refused, nothing kept.
+    let before = audit_count(s).await;
+    for (about, id, part, field) in [
+        (AboutKind::Target, Some(987_654), None, "about_id"),
+        (AboutKind::Report, Some(987_654), None, "about_id"),
+        (AboutKind::Report, None, None, "about_id"),
+        (
+            AboutKind::Program,
+            Some(issued.id.0),
+            Some("annex"),
+            "about_part",
+        ),
+    ] {
+        let e = s
+            .add_finding(
+                &ubkt,
+                item.id,
+                finding(FindingKind::Shortcoming, about, id, part, "Sai tham chiếu"),
+            )
+            .await;
+        assert!(
+            matches!(&e, Err(StoreError::Invalid(inv)) if inv.0.iter().any(|x| x.field == field)),
+            "{about:?} {id:?} {part:?}: {e:?}"
+        );
+    }
+    assert_eq!(audit_count(s).await, before, "nothing kept");
+
+    let on_target = s
+        .add_finding(
+            &ubkt,
+            item.id,
+            finding(
+                FindingKind::Shortcoming,
+                AboutKind::Target,
+                Some(targets[0].id.0),
+                None,
+                "Chỉ tiêu học tập chưa đạt.",
+            ),
+        )
+        .await
+        .unwrap();
+    let on_section = s
+        .add_finding(
+            &ubkt,
+            item.id,
+            finding(
+                FindingKind::Violation,
+                AboutKind::Program,
+                Some(issued.id.0),
+                Some("tasks_and_solutions"),
+                "Nhiệm vụ và giải pháp sao chép nghị quyết.",
+            ),
+        )
+        .await
+        .unwrap();
+    let on_report = s
+        .add_finding(
+            &ubkt,
+            item.id,
+            finding(
+                FindingKind::Strength,
+                AboutKind::Report,
+                Some(report.id.0),
+                None,
+                "Báo cáo đúng hạn, có số liệu.",
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(audit_count(s).await, before + 3);
+
+    let v = s
+        .inspection_item(&ubkt, item.id, d(2025, 10, 20))
+        .await
+        .unwrap();
+    let kept = |id: i64| v.findings.iter().find(|f| f.id == id).unwrap();
+    let f = kept(on_target.id);
+    assert_eq!(
+        (f.about, f.about_id),
+        (AboutKind::Target, Some(targets[0].id.0))
+    );
+    assert_eq!(
+        f.about_label.as_deref(),
+        Some("Tỷ lệ đảng viên học tập nghị quyết")
+    );
+    let f = kept(on_section.id);
+    assert_eq!(
+        (f.about, f.about_id),
+        (AboutKind::Program, Some(issued.id.0))
+    );
+    assert_eq!(f.about_part.as_deref(), Some("tasks_and_solutions"));
+    assert_eq!(f.about_label.as_deref(), Some(issued.title.as_str()));
+    let f = kept(on_report.id);
+    assert_eq!(
+        (f.about, f.about_id),
+        (AboutKind::Report, Some(report.id.0))
+    );
+    assert_eq!(f.about_label.as_deref(), Some(symbol.as_str()));
 }

@@ -312,6 +312,15 @@ pub trait InspectionStore: Send + Sync + 'static {
         id: i64,
     ) -> Result<(InspectionProgram, Vec<ItemSummary>)>;
 
+    /// The positions held now at a unit and at its children, each with the holder's
+    /// name, by unit then name (at most 300): the members the item form offers as
+    /// subjects (`NewItem::subjects` with a member).
+    async fn subject_positions(
+        &self,
+        p: &Principal,
+        org: OrgId,
+    ) -> Result<Vec<(crate::Position, String)>>;
+
     /// Adds an item (`domain::inspection::check_item` and the field checks; subjects,
     /// members and documents must exist and be readable).
     async fn add_inspection_item(&self, p: &Principal, program: i64, new: NewItem) -> Result<Item>;

@@ -1,7 +1,11 @@
-//! Inspection and supervision (issue 16): an item as the user may see it, concluding it,
-//! a recommendation and the body's decision on its remediation, the dashboard and the
-//! suggestions. The same store calls as the pages (`crate::inspection`); self-reports and
-//! remediation with files go through the pages' multipart forms.
+//! Inspection and supervision (issue 16): the year's program and its items, the notice,
+//! the subject's self-report, findings, concluding, a recommendation adopted as a task,
+//! its remediation and the body's decision, the dashboard and the suggestions. The same
+//! store calls as the pages (`crate::inspection`), and the pages' own parsing: a JSON body
+//! is turned into the form's fields and read by the same `parse_*` function, so a rule is
+//! written once. Self-reports and remediation are text here; their evidence files are
+//! uploaded with the pages' multipart forms (`POST /inspection-subjects/{id}/report`,
+//! `POST /recommendations/{id}/remediation`), as for progress updates.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -12,24 +16,50 @@ use serde::{Deserialize, Serialize};
 use store::{Conclusion, InspectionDashboard, Item, NewRecommendation, Recommendation};
 use utoipa::{OpenApi, ToSchema};
 
-use super::{ApiResult, body, id, ok};
+use super::{ApiResult, body, created, id, ok};
 use crate::AppState;
 use crate::ctx::Auth;
 use crate::error::{ApiError, ErrorBody};
-use crate::forms::{query_param, today};
+use crate::forms::{FormData, query_param, today};
+use crate::inspection::{
+    parse_finding, parse_item, parse_notice, parse_program, parse_responsible,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/api/orgs/{id}/inspection/programs", post(program_create))
+        .route("/api/inspection-programs/{id}", get(program))
+        .route("/api/inspection-programs/{id}/items", post(item_create))
         .route("/api/inspection-items/{id}", get(item))
+        .route("/api/inspection-items/{id}/notify", post(notify))
+        .route("/api/inspection-items/{id}/findings", post(finding_add))
         .route("/api/inspection-items/{id}/conclude", post(conclude))
+        .route("/api/inspection-subjects/{id}/report", post(self_report))
         .route("/api/recommendations/{id}", get(recommendation))
+        .route("/api/recommendations/{id}/adopt", post(adopt))
+        .route("/api/recommendations/{id}/remediation", post(remediation))
         .route("/api/recommendations/{id}/decision", post(decide))
         .route("/api/orgs/{id}/inspection/dashboard", get(dashboard))
         .route("/api/orgs/{id}/inspection/suggestions", get(suggestions))
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(item, conclude, recommendation, decide, dashboard, suggestions))]
+#[openapi(paths(
+    program_create,
+    program,
+    item_create,
+    item,
+    notify,
+    finding_add,
+    conclude,
+    self_report,
+    recommendation,
+    adopt,
+    remediation,
+    decide,
+    dashboard,
+    suggestions
+))]
 pub struct Doc;
 
 /// A finding (only once the user may see findings: the team and the body always, the
@@ -125,7 +155,12 @@ pub struct ItemDto {
     pub ends_on: String,
     pub self_report_due: Option<String>,
     pub conclusion_due: Option<String>,
+    /// The subjects' names (see `subject_details` for their ids).
     pub subjects: Vec<String>,
+    /// Each subject with its id (for its self-report) and whether it has reported.
+    pub subject_details: Vec<SubjectDto>,
+    /// The team: (member id, name, `head`/`member`/`secretary`).
+    pub team: Vec<TeamDto>,
     pub notice_symbol: Option<String>,
     pub conclusion: Option<String>,
     /// Whether the user sees the findings (false: they are not listed).
@@ -150,23 +185,37 @@ impl From<&Item> for ItemDto {
             self_report_due: i.self_report_due.map(|d| d.to_string()),
             conclusion_due: i.conclusion_due.map(|d| d.to_string()),
             subjects: i.subjects.iter().map(|s| s.org_name.clone()).collect(),
+            subject_details: i
+                .subjects
+                .iter()
+                .map(|s| SubjectDto {
+                    id: s.id,
+                    org_id: s.org_id.0,
+                    org_name: s.org_name.clone(),
+                    member_id: s.member_id.map(|m| m.0),
+                    member_name: s.member_name.clone(),
+                    reported: s.reported_at.is_some(),
+                    report: s.report.clone(),
+                    files: s
+                        .files
+                        .iter()
+                        .map(|f| format!("/inspection-files/{}", f.id))
+                        .collect(),
+                })
+                .collect(),
+            team: i
+                .team
+                .iter()
+                .map(|t| TeamDto {
+                    member_id: t.member_id.0,
+                    name: t.name.clone(),
+                    role: t.role.as_str().to_owned(),
+                })
+                .collect(),
             notice_symbol: i.notice_symbol.clone(),
             conclusion: i.conclusion.clone(),
             sees_findings: i.sight.findings,
-            findings: i
-                .findings
-                .iter()
-                .map(|f| FindingDto {
-                    id: f.id,
-                    subject_id: f.subject_id,
-                    kind: f.kind.as_str().to_owned(),
-                    about: f.about.as_str().to_owned(),
-                    about_id: f.about_id,
-                    about_label: f.about_label.clone(),
-                    text: f.text.clone(),
-                    recurring: f.recurring,
-                })
-                .collect(),
+            findings: i.findings.iter().map(finding_dto).collect(),
             recommendations: i
                 .recommendations
                 .iter()
@@ -174,6 +223,201 @@ impl From<&Item> for ItemDto {
                 .collect(),
         }
     }
+}
+
+/// A subject of an item: a unit, or a member holding a position in it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubjectDto {
+    /// The subject's id: `POST /api/inspection-subjects/{id}/report` sends its self-report.
+    pub id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub member_id: Option<i64>,
+    pub member_name: Option<String>,
+    pub reported: bool,
+    /// The self-report's text, when the user may read it.
+    pub report: Option<String>,
+    /// The self-report's evidence files (download addresses).
+    pub files: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TeamDto {
+    pub member_id: i64,
+    pub name: String,
+    /// `head`, `member` or `secretary`.
+    pub role: String,
+}
+
+/// A body's program of inspection and supervision for a year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProgramDto {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    /// `committee`, `inspection_committee`, `fatherland_front`, `mass_organization`.
+    pub body: String,
+    pub year: i32,
+    pub title: String,
+    /// Its items (with `GET /api/inspection-programs/{id}`).
+    pub items: Vec<ItemLineDto>,
+}
+
+/// One item of a program's list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemLineDto {
+    pub id: i64,
+    pub kind: String,
+    pub title: String,
+    pub subjects: Vec<String>,
+    pub state: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub self_report_due: Option<String>,
+    pub notice_symbol: Option<String>,
+}
+
+fn program_dto(p: &store::InspectionProgram, items: &[store::ItemSummary]) -> ProgramDto {
+    ProgramDto {
+        id: p.id,
+        org_id: p.org_id.0,
+        org_name: p.org_name.clone(),
+        body: p.body.as_str().to_owned(),
+        year: p.year,
+        title: p.title.clone(),
+        items: items
+            .iter()
+            .map(|i| ItemLineDto {
+                id: i.id,
+                kind: i.kind.as_str().to_owned(),
+                title: i.title.clone(),
+                subjects: i.subjects.clone(),
+                state: i.state.as_str().to_owned(),
+                starts_on: i.starts_on.to_string(),
+                ends_on: i.ends_on.to_string(),
+                self_report_due: i.self_report_due.map(|d| d.to_string()),
+                notice_symbol: i.notice_symbol.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// The finding as the JSON API answers it.
+fn finding_dto(f: &store::Finding) -> FindingDto {
+    FindingDto {
+        id: f.id,
+        subject_id: f.subject_id,
+        kind: f.kind.as_str().to_owned(),
+        about: f.about.as_str().to_owned(),
+        about_id: f.about_id,
+        about_label: f.about_label.clone(),
+        text: f.text.clone(),
+        recurring: f.recurring,
+    }
+}
+
+/// The form's fields from a JSON body: the pages' `parse_*` functions read them, so the
+/// API and the pages share one set of rules.
+fn fields<'a>(pairs: impl IntoIterator<Item = (&'a str, Option<String>)>) -> FormData {
+    FormData(
+        pairs
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v)))
+            .collect(),
+    )
+}
+
+/// A new program: the body it is run by at the unit, and the year.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ProgramInput {
+    /// `committee`, `inspection_committee`, `fatherland_front` or `mass_organization`: a
+    /// body the user acts for at the unit.
+    pub body: Option<String>,
+    pub year: Option<i32>,
+    pub title: Option<String>,
+}
+
+/// A subject of a new item: a unit, or a member holding a position in it.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct SubjectInput {
+    pub org_id: i64,
+    pub member_id: Option<i64>,
+}
+
+/// A member of the team with a role.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct TeamInput {
+    pub member_id: i64,
+    /// `head` (exactly one), `member` or `secretary`.
+    pub role: String,
+}
+
+/// A new item of a program.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ItemInput {
+    /// `inspection`, `thematic_supervision`, `regular_supervision`, `social_criticism`
+    /// (those the program's body may run).
+    pub kind: Option<String>,
+    pub title: Option<String>,
+    /// What is inspected or supervised, in words (markdown): a resolution's
+    /// implementation, a program, named tasks.
+    pub content: Option<String>,
+    /// The resolution whose implementation is looked at.
+    pub document_id: Option<i64>,
+    /// A program looked at.
+    pub program_id: Option<i64>,
+    /// Units in the body's subtree, or members holding positions there.
+    #[serde(default)]
+    pub subjects: Vec<SubjectInput>,
+    #[serde(default)]
+    pub team: Vec<TeamInput>,
+    pub period_from: Option<String>,
+    pub period_to: Option<String>,
+    /// The schedule.
+    pub starts_on: Option<String>,
+    pub ends_on: Option<String>,
+}
+
+/// The decision and plan sent to the subjects.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct NoticeInput {
+    pub notified_on: Option<String>,
+    /// Required for kinds with a self-report.
+    pub self_report_due: Option<String>,
+}
+
+/// A subject's self-report (text; files go through the page's multipart form).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct SelfReportInput {
+    pub text: Option<String>,
+}
+
+/// A finding.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct FindingInput {
+    /// The item's subject it is about (`subject_details[].id`).
+    pub subject_id: Option<i64>,
+    /// `strength`, `shortcoming` or `violation`.
+    pub kind: Option<String>,
+    /// `general` (default), `task`, `target`, `program`, `study` or `report`.
+    pub about: Option<String>,
+    pub about_id: Option<i64>,
+    /// A program's section (`purpose`, `tasks_and_solutions`, `organization`).
+    pub about_part: Option<String>,
+    pub text: Option<String>,
+}
+
+/// Adopting a recommendation as a follow-up task.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct AdoptInput {
+    /// The member of the acting unit's subtree who answers for the task.
+    pub responsible_member_id: Option<i64>,
+}
+
+/// A remediation report (text; files go through the page's multipart form).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct RemediationInput {
+    pub note: Option<String>,
 }
 
 /// A recommendation as sent to conclude.
@@ -442,4 +686,225 @@ async fn suggestions(auth: Auth, State(st): State<AppState>, Path(raw): Path<Str
         })
         .collect();
     ok(out)
+}
+
+#[utoipa::path(post, path = "/api/orgs/{id}/inspection/programs", tag = "inspection",
+    params(("id" = i64, Path, description = "The unit whose body runs the program")),
+    request_body = ProgramInput,
+    responses((status = 201, description = "Created", body = ProgramDto), (status = 400, description = "Bad input: the error names the field", body = ErrorBody),
+        (status = 403, description = "The user does not act for that body here", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody),
+        (status = 409, description = "The body has a program for that year (`inspection_program_exists`)", body = ErrorBody)))]
+async fn program_create(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path(raw): Path<String>,
+    bytes: Bytes,
+) -> ApiResult {
+    let org = st.store.org_get(&auth.p, id::<OrgId>(&raw)?).await?;
+    let input: ProgramInput = body(&bytes)?;
+    let f = fields([
+        ("body", input.body),
+        ("year", input.year.map(|y| y.to_string())),
+        ("title", input.title),
+    ]);
+    let new = parse_program(org.id, &f).map_err(ApiError::Invalid)?;
+    let pr = st.store.create_inspection_program(&auth.p, new).await?;
+    created(program_dto(&pr, &[]))
+}
+
+#[utoipa::path(get, path = "/api/inspection-programs/{id}", tag = "inspection",
+    params(("id" = i64, Path, description = "The program")),
+    responses((status = 200, description = "The program and its items", body = ProgramDto), (status = 404, description = "Not found", body = ErrorBody)))]
+async fn program(auth: Auth, State(st): State<AppState>, Path(raw): Path<String>) -> ApiResult {
+    let (pr, items) = st.store.inspection_program(&auth.p, id(&raw)?).await?;
+    ok(program_dto(&pr, &items))
+}
+
+#[utoipa::path(post, path = "/api/inspection-programs/{id}/items", tag = "inspection",
+    params(("id" = i64, Path, description = "The program")),
+    request_body = ItemInput,
+    responses((status = 201, description = "Created", body = ItemDto), (status = 400, description = "Bad input: the error names the field (`subject_outside_body`, `team_head_required`, …)", body = ErrorBody),
+        (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody)))]
+async fn item_create(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path(raw): Path<String>,
+    bytes: Bytes,
+) -> ApiResult {
+    let (pr, _) = st.store.inspection_program(&auth.p, id(&raw)?).await?;
+    let input: ItemInput = body(&bytes)?;
+    let mut inv = Invalid::default();
+    let mut pairs: Vec<(&str, Option<String>)> = vec![
+        ("kind", input.kind),
+        ("title", input.title),
+        ("content", input.content),
+        ("document", input.document_id.map(|d| d.to_string())),
+        ("program", input.program_id.map(|d| d.to_string())),
+        ("period_from", input.period_from),
+        ("period_to", input.period_to),
+        ("starts_on", input.starts_on),
+        ("ends_on", input.ends_on),
+    ];
+    for s in &input.subjects {
+        let v = match s.member_id {
+            Some(m) => format!("{}:{m}", s.org_id),
+            None => s.org_id.to_string(),
+        };
+        pairs.push(("subjects", Some(v)));
+    }
+    for t in &input.team {
+        let name = match t.role.trim() {
+            "head" => "head",
+            "member" => "members",
+            "secretary" => "secretary",
+            _ => {
+                inv.push("team", "bad_choice");
+                continue;
+            }
+        };
+        pairs.push((name, Some(t.member_id.to_string())));
+    }
+    let (new, more) = parse_item(&fields(pairs));
+    for m in more.0 {
+        inv.0.push(m);
+    }
+    if !inv.is_empty() {
+        return Err(ApiError::Invalid(inv));
+    }
+    let item = st.store.add_inspection_item(&auth.p, pr.id, new).await?;
+    created(ItemDto::from(&item))
+}
+
+#[utoipa::path(post, path = "/api/inspection-items/{id}/notify", tag = "inspection",
+    params(("id" = i64, Path, description = "The item")),
+    request_body = NoticeInput,
+    responses((status = 200, description = "Notified", body = ItemDto), (status = 400, description = "Bad input", body = ErrorBody),
+        (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody),
+        (status = 409, description = "Not planned any more", body = ErrorBody)))]
+async fn notify(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path(raw): Path<String>,
+    bytes: Bytes,
+) -> ApiResult {
+    let i = st
+        .store
+        .inspection_item(&auth.p, id(&raw)?, today())
+        .await?;
+    let input: NoticeInput = body(&bytes)?;
+    let f = fields([
+        ("notified_on", input.notified_on),
+        ("self_report_due", input.self_report_due),
+    ]);
+    let (on, due) = parse_notice(&f).map_err(ApiError::Invalid)?;
+    let out = st
+        .store
+        .notify_inspection_item(&auth.p, i.id, on, due)
+        .await?;
+    ok(ItemDto::from(&out))
+}
+
+#[utoipa::path(post, path = "/api/inspection-subjects/{id}/report", tag = "inspection",
+    params(("id" = i64, Path, description = "The subject (`subject_details[].id` of the item)")),
+    request_body = SelfReportInput,
+    responses((status = 200, description = "Submitted: the item", body = ItemDto), (status = 400, description = "Bad input", body = ErrorBody),
+        (status = 403, description = "Not the subject's office", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody),
+        (status = 409, description = "Not open for the self-report (`self_report_closed`)", body = ErrorBody)))]
+async fn self_report(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path(raw): Path<String>,
+    bytes: Bytes,
+) -> ApiResult {
+    let subject: i64 = id(&raw)?;
+    st.store.subject_item_id(&auth.p, subject).await?;
+    let input: SelfReportInput = body(&bytes)?;
+    let out = st
+        .store
+        .submit_self_report(
+            &auth.p,
+            subject,
+            input.text.unwrap_or_default(),
+            Vec::new(),
+            today(),
+        )
+        .await?;
+    ok(ItemDto::from(&out))
+}
+
+#[utoipa::path(post, path = "/api/inspection-items/{id}/findings", tag = "inspection",
+    params(("id" = i64, Path, description = "The item")),
+    request_body = FindingInput,
+    responses((status = 201, description = "Recorded", body = FindingDto), (status = 400, description = "Bad input", body = ErrorBody),
+        (status = 403, description = "Not the team or the body", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody),
+        (status = 409, description = "Concluded already", body = ErrorBody)))]
+async fn finding_add(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path(raw): Path<String>,
+    bytes: Bytes,
+) -> ApiResult {
+    let i = st
+        .store
+        .inspection_item(&auth.p, id(&raw)?, today())
+        .await?;
+    let input: FindingInput = body(&bytes)?;
+    let f = fields([
+        ("subject", input.subject_id.map(|s| s.to_string())),
+        ("kind", input.kind),
+        ("about", input.about),
+        ("about_id", input.about_id.map(|s| s.to_string())),
+        ("about_part", input.about_part),
+        ("text", input.text),
+    ]);
+    let new = parse_finding(&f).map_err(ApiError::Invalid)?;
+    let finding = st.store.add_finding(&auth.p, i.id, new).await?;
+    created(finding_dto(&finding))
+}
+
+#[utoipa::path(post, path = "/api/recommendations/{id}/adopt", tag = "inspection",
+    params(("id" = i64, Path, description = "The recommendation")),
+    request_body = AdoptInput,
+    responses((status = 200, description = "Adopted: a follow-up task of a revision of the acting unit's program", body = RecommendationDto),
+        (status = 400, description = "Bad input (`responsible` required, or outside the unit)", body = ErrorBody),
+        (status = 403, description = "Not the acting unit", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody),
+        (status = 409, description = "No issued program, a draft revision open, or adopted already", body = ErrorBody)))]
+async fn adopt(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path(raw): Path<String>,
+    bytes: Bytes,
+) -> ApiResult {
+    let r = st.store.recommendation(&auth.p, id(&raw)?).await?;
+    let input: AdoptInput = body(&bytes)?;
+    let f = fields([(
+        "responsible",
+        input.responsible_member_id.map(|m| m.to_string()),
+    )]);
+    let out = st
+        .store
+        .adopt_recommendation(&auth.p, r.id, parse_responsible(&f), today())
+        .await?;
+    ok(RecommendationDto::from(&out))
+}
+
+#[utoipa::path(post, path = "/api/recommendations/{id}/remediation", tag = "inspection",
+    params(("id" = i64, Path, description = "The recommendation")),
+    request_body = RemediationInput,
+    responses((status = 200, description = "Reported", body = RecommendationDto), (status = 400, description = "Bad input", body = ErrorBody),
+        (status = 403, description = "Not the acting unit", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody),
+        (status = 409, description = "Not a task yet, or awaiting the decision", body = ErrorBody)))]
+async fn remediation(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path(raw): Path<String>,
+    bytes: Bytes,
+) -> ApiResult {
+    let r = st.store.recommendation(&auth.p, id(&raw)?).await?;
+    let input: RemediationInput = body(&bytes)?;
+    let out = st
+        .store
+        .report_remediation(&auth.p, r.id, input.note.unwrap_or_default(), Vec::new())
+        .await?;
+    ok(RecommendationDto::from(&out))
 }

@@ -32,6 +32,7 @@ use store::{
     Conclusion, InspectionDashboard, InspectionProgram, Item, ItemSummary, NewFinding,
     NewInspectionProgram, NewItem, NewRecommendation, Org, Page, Recommendation, Suggestion,
 };
+use time::Date;
 
 use crate::AppState;
 use crate::ctx::{Auth, Ctx};
@@ -224,13 +225,9 @@ async fn unit_response(
     Ok((status, page).into_response())
 }
 
-async fn program_create(
-    auth: Auth,
-    State(st): State<AppState>,
-    Path(id): Path<String>,
-    f: FormData,
-) -> Result<Response, AppError> {
-    let org = st.store.org_get(&auth.p, forms::id::<OrgId>(&id)?).await?;
+/// A new program from the unit page's form (and the JSON API's body as fields): `body`,
+/// `year`, `title`.
+pub(crate) fn parse_program(org: OrgId, f: &FormData) -> Result<NewInspectionProgram, Invalid> {
     let mut inv = Invalid::default();
     let body = BodyKind::parse(f.get("body").trim());
     if body.is_none() {
@@ -240,21 +237,27 @@ async fn program_create(
     if year.is_none() {
         inv.push("year", "bad_number");
     }
-    let result = match (body, year) {
-        (Some(body), Some(year)) if inv.is_empty() => {
-            st.store
-                .create_inspection_program(
-                    &auth.p,
-                    NewInspectionProgram {
-                        org_id: org.id,
-                        body,
-                        year,
-                        title: f.get("title").to_owned(),
-                    },
-                )
-                .await
-        }
-        _ => Err(inv.into()),
+    match (body, year) {
+        (Some(body), Some(year)) if inv.is_empty() => Ok(NewInspectionProgram {
+            org_id: org,
+            body,
+            year,
+            title: f.get("title").to_owned(),
+        }),
+        _ => Err(inv),
+    }
+}
+
+async fn program_create(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    f: FormData,
+) -> Result<Response, AppError> {
+    let org = st.store.org_get(&auth.p, forms::id::<OrgId>(&id)?).await?;
+    let result = match parse_program(org.id, &f) {
+        Ok(new) => st.store.create_inspection_program(&auth.p, new).await,
+        Err(inv) => Err(inv.into()),
     };
     match result {
         Ok(pr) => Ok(Redirect::to(&format!("/inspection-programs/{}", pr.id)).into_response()),
@@ -312,6 +315,8 @@ struct ItemFormPage {
     kinds: Vec<(String, String)>,
     /// (id, name) of the units that may be subjects: the body's unit and its children.
     units: Vec<(String, String)>,
+    /// (`unit:member`, label) of members holding a position at those units: subjects too.
+    positions: Vec<(String, String)>,
     /// (id, name) of members who may be on the team.
     members: Vec<(String, String)>,
     documents: Vec<(String, String)>,
@@ -338,6 +343,18 @@ async fn item_form_page(
     for c in st.store.org_children(p, body_org.id, false).await? {
         units.push((c.id.to_string(), c.name));
     }
+    let positions = st
+        .store
+        .subject_positions(p, body_org.id)
+        .await?
+        .into_iter()
+        .map(|(pos, name)| {
+            (
+                format!("{}:{}", pos.org_id, pos.member_id),
+                format!("{name} – {} ({})", ctx.position(&pos.role), pos.org_name),
+            )
+        })
+        .collect();
     let members = st
         .store
         .subtree_members(
@@ -385,6 +402,7 @@ async fn item_form_page(
             .map(|k| (k.as_str().to_owned(), kind_label(&ctx, *k).to_owned()))
             .collect(),
         units,
+        positions,
         members,
         documents,
         program,
@@ -414,7 +432,11 @@ async fn item_form(
     .await
 }
 
-fn parse_item(f: &FormData) -> (NewItem, Invalid) {
+/// A new item from the item form (and the JSON API's body as fields): `kind`, `title`,
+/// `content`, `document`, `program`, `subjects` (a unit's id, or `unit:member` for a
+/// member holding a position there), `head`, `members`, `secretary`, the period and the
+/// schedule.
+pub(crate) fn parse_item(f: &FormData) -> (NewItem, Invalid) {
     let mut inv = Invalid::default();
     let kind = ItemKind::parse(f.get("kind").trim());
     let ids = |name: &str| -> Vec<i64> {
@@ -423,14 +445,34 @@ fn parse_item(f: &FormData) -> (NewItem, Invalid) {
             .filter_map(|(_, v)| v.trim().parse().ok())
             .collect()
     };
+    let mut subjects = Vec::new();
+    for v in
+        f.0.iter()
+            .filter(|(k, _)| k == "subjects")
+            .map(|(_, v)| v.trim())
+    {
+        let parsed = match v.split_once(':') {
+            None => v.parse().ok().map(|o| (OrgId(o), None)),
+            Some((o, m)) => o
+                .parse()
+                .ok()
+                .zip(m.parse().ok())
+                .map(|(o, m)| (OrgId(o), Some(MemberId(m)))),
+        };
+        match parsed {
+            Some(s) => subjects.push(s),
+            None if v.is_empty() => {}
+            None => inv.push("subjects", "bad_choice"),
+        }
+    }
     let mut team: Vec<(MemberId, TeamRole)> = Vec::new();
-    if let Ok(h) = f.get("head").trim().parse() {
+    for h in ids("head") {
         team.push((MemberId(h), TeamRole::Head));
     }
     for m in ids("members") {
         team.push((MemberId(m), TeamRole::Member));
     }
-    if let Ok(s) = f.get("secretary").trim().parse() {
+    for s in ids("secretary") {
         team.push((MemberId(s), TeamRole::Secretary));
     }
     let new = NewItem {
@@ -443,11 +485,8 @@ fn parse_item(f: &FormData) -> (NewItem, Invalid) {
             .parse()
             .ok()
             .map(domain::DocumentId),
-        content_program_id: None,
-        subjects: ids("subjects")
-            .into_iter()
-            .map(|o| (OrgId(o), None))
-            .collect(),
+        content_program_id: f.get("program").trim().parse().ok().map(domain::ProgramId),
+        subjects,
         team,
         period_from: inv
             .take(validate::optional_date("period_from", f.get("period_from")))
@@ -632,6 +671,22 @@ async fn item_page(
     .await
 }
 
+/// The notice's day and the self-report's due day (`notified_on`, `self_report_due`).
+pub(crate) fn parse_notice(f: &FormData) -> Result<(Date, Option<Date>), Invalid> {
+    let mut inv = Invalid::default();
+    let on = inv.take(validate::date("notified_on", f.get("notified_on")));
+    let due = inv
+        .take(validate::optional_date(
+            "self_report_due",
+            f.get("self_report_due"),
+        ))
+        .flatten();
+    match on {
+        Some(on) if inv.is_empty() => Ok((on, due)),
+        _ => Err(inv),
+    }
+}
+
 async fn item_notify(
     auth: Auth,
     State(st): State<AppState>,
@@ -642,17 +697,9 @@ async fn item_notify(
     st.store
         .inspection_item(&auth.p, id, forms::today())
         .await?;
-    let mut inv = Invalid::default();
-    let on = inv.take(validate::date("notified_on", f.get("notified_on")));
-    let due = inv
-        .take(validate::optional_date(
-            "self_report_due",
-            f.get("self_report_due"),
-        ))
-        .flatten();
-    let result = match on {
-        Some(on) if inv.is_empty() => st.store.notify_inspection_item(&auth.p, id, on, due).await,
-        _ => Err(inv.into()),
+    let result = match parse_notice(&f) {
+        Ok((on, due)) => st.store.notify_inspection_item(&auth.p, id, on, due).await,
+        Err(inv) => Err(inv.into()),
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/inspection-items/{id}?done=notified")).into_response()),
@@ -663,16 +710,9 @@ async fn item_notify(
     }
 }
 
-async fn finding_add(
-    auth: Auth,
-    State(st): State<AppState>,
-    Path(id): Path<String>,
-    f: FormData,
-) -> Result<Response, AppError> {
-    let id: i64 = forms::id(&id)?;
-    st.store
-        .inspection_item(&auth.p, id, forms::today())
-        .await?;
+/// A finding from the item page's form: `subject`, `kind`, `about`, `about_id`,
+/// `about_part`, `text`.
+pub(crate) fn parse_finding(f: &FormData) -> Result<NewFinding, Invalid> {
     let mut inv = Invalid::default();
     let kind = FindingKind::parse(f.get("kind").trim());
     if kind.is_none() {
@@ -690,24 +730,32 @@ async fn finding_add(
         },
     };
     let subject_id: i64 = f.get("subject").trim().parse().unwrap_or(0);
-    let result = match kind {
-        Some(kind) if inv.is_empty() => {
-            st.store
-                .add_finding(
-                    &auth.p,
-                    id,
-                    NewFinding {
-                        subject_id,
-                        kind,
-                        about,
-                        about_id,
-                        about_part: opt(f.get("about_part")),
-                        text: f.get("text").to_owned(),
-                    },
-                )
-                .await
-        }
-        _ => Err(inv.into()),
+    match kind {
+        Some(kind) if inv.is_empty() => Ok(NewFinding {
+            subject_id,
+            kind,
+            about,
+            about_id,
+            about_part: opt(f.get("about_part")),
+            text: f.get("text").to_owned(),
+        }),
+        _ => Err(inv),
+    }
+}
+
+async fn finding_add(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    f: FormData,
+) -> Result<Response, AppError> {
+    let id: i64 = forms::id(&id)?;
+    st.store
+        .inspection_item(&auth.p, id, forms::today())
+        .await?;
+    let result = match parse_finding(&f) {
+        Ok(new) => st.store.add_finding(&auth.p, id, new).await,
+        Err(inv) => Err(inv.into()),
     };
     match result {
         Ok(_) => Ok(
@@ -1215,6 +1263,11 @@ async fn rec_page(
     .await
 }
 
+/// Who answers for an adopted recommendation (`responsible`, a member's id).
+pub(crate) fn parse_responsible(f: &FormData) -> Option<MemberId> {
+    f.get("responsible").trim().parse().ok().map(MemberId)
+}
+
 async fn rec_adopt(
     auth: Auth,
     State(st): State<AppState>,
@@ -1223,7 +1276,7 @@ async fn rec_adopt(
 ) -> Result<Response, AppError> {
     let id: i64 = forms::id(&id)?;
     st.store.recommendation(&auth.p, id).await?;
-    let responsible = f.get("responsible").trim().parse().ok().map(MemberId);
+    let responsible = parse_responsible(&f);
     match st
         .store
         .adopt_recommendation(&auth.p, id, responsible, forms::today())

@@ -340,6 +340,12 @@ impl TestApp {
         }
     }
 
+    /// Adds an account with these grants (password [`PASSWORD`]).
+    pub async fn add_user(&self, username: &str, name: &str, grants: &[(AccessRole, OrgId)]) {
+        let hash = web::password::hash(PASSWORD).expect("hash");
+        user(self.store.as_ref(), &hash, username, name, grants).await;
+    }
+
     /// A browser signed in as `username`.
     pub async fn signed_in(&self, username: &str) -> Browser {
         let mut b = self.browser();

@@ -420,8 +420,36 @@ static INSIDER: &[(&str, Expect)] = &[
     ),
     // Inspection: the seeded item is concluded and its recommendation open.
     (
+        "POST /api/orgs/{id}/inspection/programs",
+        Expect::Api("required"),
+    ),
+    (
+        "POST /api/inspection-programs/{id}/items",
+        Expect::Api("required"),
+    ),
+    (
+        "POST /api/inspection-items/{id}/notify",
+        Expect::Api("bad_date"),
+    ),
+    (
+        "POST /api/inspection-items/{id}/findings",
+        Expect::Api("required"),
+    ),
+    (
         "POST /api/inspection-items/{id}/conclude",
         Expect::Api("required"),
+    ),
+    (
+        "POST /api/inspection-subjects/{id}/report",
+        Expect::Conflict("self_report_closed"),
+    ),
+    (
+        "POST /api/recommendations/{id}/adopt",
+        Expect::Api("required"),
+    ),
+    (
+        "POST /api/recommendations/{id}/remediation",
+        Expect::Conflict("recommendation_not_tasked"),
     ),
     (
         "POST /api/recommendations/{id}/decision",
