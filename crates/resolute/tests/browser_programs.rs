@@ -239,6 +239,44 @@ async fn district_program_progress_and_dashboard_in_chromium() {
             .unwrap();
         if who.tag_name().await.unwrap() == "select" {
             who.select_by_value(&r.responsible).await.unwrap();
+        } else if i == 0 {
+            // Search as you type (issue 12 #2): the member's name brings them into the
+            // field's list of suggestions ("Name #number"), which is what the user picks.
+            who.clear().await.unwrap();
+            who.send_keys(&members[0].member.full_name).await.unwrap();
+            let want = format!("#{}", r.responsible);
+            let mut offered = String::new();
+            for _ in 0..60 {
+                offered = c
+                    .execute(
+                        "var input = document.getElementById(arguments[0]), want = arguments[1];\
+                         var list = document.getElementById(input.getAttribute('list') || '');\
+                         if (!list) { return ''; }\
+                         for (var k = 0; k < list.options.length; k++) {\
+                           if (list.options[k].value.endsWith(want)) { return list.options[k].value; }\
+                         }\
+                         return '';",
+                        vec![
+                            serde_json::Value::String(format!("tasks[{i}].responsible")),
+                            serde_json::Value::String(want.clone()),
+                        ],
+                    )
+                    .await
+                    .unwrap()
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
+                if !offered.is_empty() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            assert!(
+                offered.starts_with(&members[0].member.full_name),
+                "the list offers the member by name: {offered:?}"
+            );
+            who.clear().await.unwrap();
+            who.send_keys(&offered).await.unwrap();
         } else {
             // Over 300 members: the member's number, as the hint says.
             who.clear().await.unwrap();
