@@ -17,7 +17,7 @@
 mod common;
 
 use common::{
-    TempDir, axe_check, axe_source, body_text, fill, free_port, overflows, shot, sign_in,
+    DemoWorld, axe_check, axe_source, body_text, demo_world, fill, overflows, shot, sign_in,
     start_browser, tap, wait_path,
 };
 use domain::emulation::{MovementState, NominationState};
@@ -48,25 +48,12 @@ const SUBMIT: &str = "main form button[type=submit]";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_commune_pledges_and_the_council_votes_and_the_office_decides_on_a_phone() {
-    let tmp = TempDir(std::env::temp_dir().join(format!(
-        "resolute-browser-emulation-{}-{}",
-        std::process::id(),
-        free_port()
-    )));
-    std::fs::create_dir_all(&tmp.0).unwrap();
-    let db = testdb::fresh_store().await;
+    let DemoWorld {
+        tmp,
+        db,
+        hash: user_hash,
+    } = demo_world("emulation").await;
     let store = db.store.clone();
-    let hashed = web::password::hash(demo::tree::DEMO_PASSWORD).unwrap();
-    let user_hash = hashed.clone();
-    demo::load(
-        store.as_ref(),
-        &demo::Profile::bac_giang(),
-        2025,
-        &move |_| hashed.clone(),
-        &|_, _| {},
-    )
-    .await
-    .unwrap();
     let sys = Principal::system();
     let axe = axe_source();
     let lucnam = store.org_by_code(&sys, "218").await.unwrap().unwrap();

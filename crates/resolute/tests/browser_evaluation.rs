@@ -15,7 +15,7 @@
 mod common;
 
 use common::{
-    TempDir, body_text, fill, free_port, overflows, shot, sign_in, start_browser, tap, wait_path,
+    DemoWorld, body_text, demo_world, fill, overflows, shot, sign_in, start_browser, tap, wait_path,
 };
 use domain::evaluation::SubjectKind;
 use domain::{AccessRole, OrgId, OrgKind, Principal};
@@ -58,25 +58,12 @@ async fn account(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn members_self_assess_on_phones_and_the_commune_meets_the_quota() {
-    let tmp = TempDir(std::env::temp_dir().join(format!(
-        "resolute-browser-evaluation-{}-{}",
-        std::process::id(),
-        free_port()
-    )));
-    std::fs::create_dir_all(&tmp.0).unwrap();
-    let db = testdb::fresh_store().await;
+    let DemoWorld {
+        tmp,
+        db,
+        hash: user_hash,
+    } = demo_world("evaluation").await;
     let store = db.store.clone();
-    let hashed = web::password::hash(demo::tree::DEMO_PASSWORD).unwrap();
-    let user_hash = hashed.clone();
-    demo::load(
-        store.as_ref(),
-        &demo::Profile::bac_giang(),
-        2025,
-        &move |_| hashed.clone(),
-        &|_, _| {},
-    )
-    .await
-    .unwrap();
     let sys = Principal::system();
     let lucnam = store.org_by_code(&sys, "218").await.unwrap().unwrap();
     let period = store.evaluation_periods(&sys, lucnam.id).await.unwrap()[0].clone();

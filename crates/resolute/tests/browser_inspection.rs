@@ -20,7 +20,7 @@
 mod common;
 
 use common::{
-    TempDir, axe_check, axe_source, body_text, click, fill, free_port, overflows, shot, sign_in,
+    DemoWorld, axe_check, axe_source, body_text, click, demo_world, fill, overflows, shot, sign_in,
     start_browser, tap, wait_path,
 };
 use domain::Principal;
@@ -38,24 +38,8 @@ async fn dashboard(c: &Client, base: &str, path: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_inspector_concludes_the_district_remediates_and_the_dashboard_follows() {
-    let tmp = TempDir(std::env::temp_dir().join(format!(
-        "resolute-browser-inspection-{}-{}",
-        std::process::id(),
-        free_port()
-    )));
-    std::fs::create_dir_all(&tmp.0).unwrap();
-    let db = testdb::fresh_store().await;
+    let DemoWorld { tmp, db, hash: _ } = demo_world("inspection").await;
     let store = db.store.clone();
-    let hashed = web::password::hash(demo::tree::DEMO_PASSWORD).unwrap();
-    demo::load(
-        store.as_ref(),
-        &demo::Profile::bac_giang(),
-        2025,
-        &move |_| hashed.clone(),
-        &|_, _| {},
-    )
-    .await
-    .unwrap();
     let sys = Principal::system();
     let today = domain::tz::local_date(time::OffsetDateTime::now_utc());
     let days = time::Duration::days;

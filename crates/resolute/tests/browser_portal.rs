@@ -19,23 +19,14 @@
 mod common;
 
 use common::{
-    axe_check, axe_source, body_text, fill, free_port, overflows, shot, sign_in, start_browser,
-    tap, wait_path,
+    DemoWorld, axe_check, axe_source, body_text, demo_world, fill, overflows, shot, sign_in,
+    start_browser, tap, wait_path,
 };
 use domain::consultation::{ConsultationForm, ItemKind, SubjectKind};
 use domain::{Principal, ProgramKind, ProgramSections, TaskDraft};
 use fantoccini::{Client, Locator};
-use std::path::PathBuf;
 use std::time::Duration;
 use store::{NewConsultation, NewExpert, NewProgram, Page, Subject};
-
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Downloads a file with the browser's session (fetch), as bytes.
 async fn download(c: &Client, path: &str) -> Vec<u8> {
@@ -60,25 +51,12 @@ async fn download(c: &Client, path: &str) -> Vec<u8> {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_visitor_sends_feedback_an_expert_comments_and_the_office_issues_with_its_report() {
     let axe = axe_source();
-    let tmp = TempDir(std::env::temp_dir().join(format!(
-        "resolute-browser-portal-{}-{}",
-        std::process::id(),
-        free_port()
-    )));
-    std::fs::create_dir_all(&tmp.0).unwrap();
-    let db = testdb::fresh_store().await;
+    let DemoWorld {
+        tmp,
+        db,
+        hash: expert_hash,
+    } = demo_world("portal").await;
     let store = db.store.clone();
-    let hashed = web::password::hash(demo::tree::DEMO_PASSWORD).unwrap();
-    let expert_hash = hashed.clone();
-    demo::load(
-        store.as_ref(),
-        &demo::Profile::bac_giang(),
-        2025,
-        &move |_| hashed.clone(),
-        &|_, _| {},
-    )
-    .await
-    .unwrap();
 
     // Set-up (not the journey): Hiệp Hòa's draft program, open for comment by members and
     // experts, with one invited expert.

@@ -18,21 +18,11 @@ use domain::{
 };
 mod common;
 
-use common::{body_text, click, fill, free_port, shot, start_browser, wait_path};
+use common::{DemoWorld, body_text, click, demo_world, fill, shot, start_browser, wait_path};
 use fantoccini::{Client, Locator};
-use std::path::PathBuf;
 use std::time::Duration;
 use store::{NewDocument, NewGrant, NewUser, Page};
 use time::macros::date;
-
-/// A temporary folder (the server's data folder, the evidence file), removed on drop.
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 async fn h1(c: &Client) -> String {
     for _ in 0..100 {
@@ -71,26 +61,12 @@ struct Row<'a> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn district_program_progress_and_dashboard_in_chromium() {
-    let tmp = TempDir(std::env::temp_dir().join(format!(
-        "resolute-browser-programs-{}-{}",
-        std::process::id(),
-        free_port()
-    )));
-    std::fs::create_dir_all(&tmp.0).unwrap();
-    // A fresh database on the backend RESOLUTE_TEST_BACKEND names (see `testdb`).
-    let db = testdb::fresh_store().await;
+    let DemoWorld {
+        tmp,
+        db,
+        hash: member_hash,
+    } = demo_world("programs").await;
     let store = db.store.clone();
-    let hashed = web::password::hash(demo::tree::DEMO_PASSWORD).unwrap();
-    let member_hash = hashed.clone();
-    demo::load(
-        store.as_ref(),
-        &demo::Profile::bac_giang(),
-        2025,
-        &move |_| hashed.clone(),
-        &|_, _| {},
-    )
-    .await
-    .unwrap();
     let sys = Principal::system();
     let lucnam = store.org_by_code(&sys, "218").await.unwrap().unwrap();
     let province = store

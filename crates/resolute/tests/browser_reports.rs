@@ -17,7 +17,7 @@
 mod common;
 
 use common::{
-    TempDir, body_text, fill, free_port, overflows, shot, sign_in, start_browser, tap, wait_path,
+    DemoWorld, body_text, demo_world, fill, overflows, shot, sign_in, start_browser, tap, wait_path,
 };
 use domain::report::ReportKind;
 use domain::{AccessRole, OrgKind, Principal, ReportEvery};
@@ -27,25 +27,12 @@ use store::{NewGrant, NewUser, Page};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_cell_reports_on_a_phone_and_the_district_reads_the_gathered_draft() {
-    let tmp = TempDir(std::env::temp_dir().join(format!(
-        "resolute-browser-reports-{}-{}",
-        std::process::id(),
-        free_port()
-    )));
-    std::fs::create_dir_all(&tmp.0).unwrap();
-    let db = testdb::fresh_store().await;
+    let DemoWorld {
+        tmp,
+        db,
+        hash: user_hash,
+    } = demo_world("reports").await;
     let store = db.store.clone();
-    let hashed = web::password::hash(demo::tree::DEMO_PASSWORD).unwrap();
-    let user_hash = hashed.clone();
-    demo::load(
-        store.as_ref(),
-        &demo::Profile::bac_giang(),
-        2025,
-        &move |_| hashed.clone(),
-        &|_, _| {},
-    )
-    .await
-    .unwrap();
     let sys = Principal::system();
     let lucnam = store.org_by_code(&sys, "218").await.unwrap().unwrap();
     let commune = store

@@ -16,21 +16,13 @@
 mod common;
 
 use common::{
-    body_text, click, fill, free_port, overflows, shot, sign_in, start_browser, tap, wait_path,
+    DemoWorld, body_text, click, demo_world, fill, overflows, shot, sign_in, start_browser, tap,
+    wait_path,
 };
 use domain::study::{SessionDraft, SessionForm};
 use domain::{AccessRole, Audience, Gender, OrgKind, Principal};
 use fantoccini::{Client, Locator};
-use std::path::PathBuf;
 use store::{NewGrant, NewMember, NewOrg, NewStudySession, NewUser};
-
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Fills the sign-in form of the current page and submits it.
 async fn submit_sign_in(c: &Client, username: &str) {
@@ -42,26 +34,12 @@ async fn submit_sign_in(c: &Client, username: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn secretary_marks_a_30_member_cell_and_a_member_checks_in_on_a_phone() {
-    let tmp = TempDir(std::env::temp_dir().join(format!(
-        "resolute-browser-study-{}-{}",
-        std::process::id(),
-        free_port()
-    )));
-    std::fs::create_dir_all(&tmp.0).unwrap();
-    // A fresh database on the backend RESOLUTE_TEST_BACKEND names (see `testdb`).
-    let db = testdb::fresh_store().await;
+    let DemoWorld {
+        tmp,
+        db,
+        hash: user_hash,
+    } = demo_world("study").await;
     let store = db.store.clone();
-    let hashed = web::password::hash(demo::tree::DEMO_PASSWORD).unwrap();
-    let user_hash = hashed.clone();
-    demo::load(
-        store.as_ref(),
-        &demo::Profile::bac_giang(),
-        2025,
-        &move |_| hashed.clone(),
-        &|_, _| {},
-    )
-    .await
-    .unwrap();
     let sys = Principal::system();
     // The demo secretary's commune gets a new cell of 30 members, its secretary and one
     // member's account (set-up, not the journey).

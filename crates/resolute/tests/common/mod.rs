@@ -95,6 +95,37 @@ impl Drop for TempDir {
     }
 }
 
+/// What a journey starts from: a folder of its own, a fresh store on the backend `testdb`
+/// chooses (`RESOLUTE_TEST_BACKEND`) holding the Bắc Giang demo (seed 2025), whose accounts
+/// sign in with the demo's password, and that password's hash for accounts it adds.
+pub struct DemoWorld {
+    pub tmp: TempDir,
+    pub db: testdb::TestStore,
+    pub hash: String,
+}
+
+pub async fn demo_world(journey: &str) -> DemoWorld {
+    let tmp = TempDir(std::env::temp_dir().join(format!(
+        "resolute-browser-{journey}-{}-{}",
+        std::process::id(),
+        free_port()
+    )));
+    std::fs::create_dir_all(&tmp.0).unwrap();
+    let db = testdb::fresh_store().await;
+    let hash = web::password::hash(demo::tree::DEMO_PASSWORD).unwrap();
+    let for_demo = hash.clone();
+    demo::load(
+        db.store.as_ref(),
+        &demo::Profile::bac_giang(),
+        2025,
+        &move |_| for_demo.clone(),
+        &|_, _| {},
+    )
+    .await
+    .unwrap();
+    DemoWorld { tmp, db, hash }
+}
+
 /// Waits until the page's path satisfies `want` and the page is complete (its footer).
 pub async fn wait_path(c: &Client, what: &str, want: impl Fn(&str) -> bool) {
     for _ in 0..100 {
