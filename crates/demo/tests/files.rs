@@ -70,6 +70,40 @@ async fn the_demo_keeps_an_attachment_and_an_evidence_file_that_open() {
         }
     }
     assert!(cascades >= 2, "the province's and the district's cascades");
+    // People answering for the district's tasks are several, with names of their own.
+    let doc = store
+        .documents(
+            &p,
+            root.id,
+            store::Page {
+                offset: 0,
+                limit: 100,
+            },
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.symbol == "05-NQ/TU")
+        .expect("05-NQ/TU");
+    let unit = store
+        .cascade_unit_of(&p, lucnam.id, doc.id)
+        .await
+        .unwrap()
+        .expect("Lục Nam is reached");
+    let program = unit.program_id.expect("Lục Nam's program");
+    let tasks = store
+        .program_tasks(&p, domain::ProgramId(program))
+        .await
+        .unwrap();
+    let names: std::collections::BTreeSet<&str> = tasks
+        .iter()
+        .filter_map(|t| t.responsible_name.as_deref())
+        .collect();
+    assert!(
+        tasks.len() >= 5 && names.len() * 2 >= tasks.len(),
+        "{} tasks answered for by {names:?}",
+        tasks.len()
+    );
     let desk = store.portal_desk(&p, root.id).await.unwrap();
     let article = desk
         .articles
