@@ -97,6 +97,7 @@ pub async fn load(
             .into(),
         document_id: Some(doc),
         content_program_id: None,
+        tasks: Vec::new(),
         subjects: vec![(d.id, None)],
         team: team.clone(),
         period_from: Some(today - days(60)),
@@ -105,10 +106,19 @@ pub async fn load(
         ends_on: Some(starts + days(45)),
     };
 
+    // Each names the first tasks of the district's program as what is looked at (the
+    // choices the item page offers: its subject's issued program on the document's chain).
+    let name_tasks = |id: i64| async move {
+        let choices = store.item_task_choices(p, id).await?;
+        let tasks = choices.iter().take(3).map(|t| t.id).collect::<Vec<_>>();
+        store.set_item_tasks(p, id, tasks).await
+    };
+
     // Lục Nam: concluded, with recommendations in every state.
     let a = store
         .add_inspection_item(p, program.id, item(&luc_nam, today - days(40)))
         .await?;
+    let a = name_tasks(a.id).await?;
     store
         .notify_inspection_item(p, a.id, today - days(40), Some(today - days(32)))
         .await?;
@@ -124,6 +134,25 @@ pub async fn load(
             today - days(33),
         )
         .await?;
+    // A finding about the first named task, as the team records it.
+    if let Some(task) = a.tasks.first() {
+        store
+            .add_finding(
+                p,
+                a.id,
+                NewFinding {
+                    subject_id: subject,
+                    kind: FindingKind::Shortcoming,
+                    about: AboutKind::Task,
+                    about_id: Some(task.id.0),
+                    about_part: None,
+                    text: "Nhiệm vụ triển khai chậm so với thời hạn trong chương trình; chưa có \
+                           minh chứng kết quả ở một số xã."
+                        .into(),
+                },
+            )
+            .await?;
+    }
     for (kind, about, text) in [
         (
             FindingKind::Strength,
@@ -227,6 +256,7 @@ pub async fn load(
     let b = store
         .add_inspection_item(p, program.id, item(&tan_yen, today - days(10)))
         .await?;
+    name_tasks(b.id).await?;
     store
         .notify_inspection_item(p, b.id, today - days(10), Some(today - days(2)))
         .await?;
@@ -241,9 +271,10 @@ pub async fn load(
         .await?;
 
     // Yên Thế: planned.
-    store
+    let c = store
         .add_inspection_item(p, program.id, item(&yen_the, today + days(30)))
         .await?;
+    name_tasks(c.id).await?;
 
     // The Fatherland Front of Lục Nam supervises one commune.
     let communes = store.org_children(p, luc_nam.id, false).await?;
@@ -278,6 +309,7 @@ pub async fn load(
                         .into(),
                     document_id: None,
                     content_program_id: None,
+                    tasks: Vec::new(),
                     subjects: vec![(commune.id, None)],
                     team: vec![(front_team, TeamRole::Head)],
                     period_from: Some(today - days(60)),

@@ -40,4 +40,9 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("0023_discipline_number.sql"),
     ),
     (24, "award_levels", include_str!("0024_award_levels.sql")),
+    (
+        25,
+        "inspection_tasks",
+        include_str!("0025_inspection_tasks.sql"),
+    ),
 ];

@@ -273,6 +273,112 @@ fn check_files(files: &[EvidenceMeta]) -> Result<Vec<String>, Invalid> {
     domain::progress::check_evidence(&f)
 }
 
+const ITEM_TASK_SQL: &str = "SELECT t.id, t.program_id, pr.title AS program_title, \
+     pr.state AS program_state, t.org_id, o.name AS org_name, t.position, t.content, \
+     m.full_name AS responsible_name, t.deadline, t.status, t.percent \
+     FROM tasks t JOIN programs pr ON pr.id = t.program_id \
+     JOIN organizations o ON o.id = t.org_id \
+     LEFT JOIN members m ON m.id = t.responsible_member_id";
+
+fn item_task_row(r: &DbRow) -> Result<ItemTask> {
+    let state: String = r.try_get("program_state").db()?;
+    Ok(ItemTask {
+        id: TaskId(r.try_get("id").db()?),
+        program_id: ProgramId(r.try_get("program_id").db()?),
+        program_title: r.try_get("program_title").db()?,
+        current: state == "issued",
+        org_id: OrgId(r.try_get("org_id").db()?),
+        org_name: r.try_get("org_name").db()?,
+        position: r.try_get::<i64, _>("position").db()? as u32,
+        content: r.try_get("content").db()?,
+        responsible_name: r.try_get("responsible_name").db()?,
+        deadline: r.try_get("deadline").db()?,
+        status: parse(
+            "task status",
+            r.try_get("status").db()?,
+            domain::TaskStatus::parse,
+        )?,
+        percent: r
+            .try_get::<Option<i64>, _>("percent")
+            .db()?
+            .map(|v| v.clamp(0, 100) as u8),
+    })
+}
+
+/// The named tasks of an item, in their order.
+async fn tasks_of(conn: &mut Conn, item: i64) -> Result<Vec<ItemTask>> {
+    let sql = format!(
+        "{ITEM_TASK_SQL} JOIN inspection_item_tasks it ON it.task_id = t.id \
+         WHERE it.item_id = $1 ORDER BY it.position"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(item)
+        .fetch_all(&mut *conn)
+        .await
+        .db()?;
+    rows.iter().map(item_task_row).collect()
+}
+
+/// The named tasks as given, once each; every one must belong to a program of a unit
+/// under one of `subjects` (`tasks`: `task_outside_subjects`, `too_many`).
+async fn check_item_tasks(
+    conn: &mut Conn,
+    subjects: &[OrgPath],
+    tasks: &[TaskId],
+    inv: &mut Invalid,
+) -> Result<Vec<TaskId>> {
+    let mut out: Vec<TaskId> = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        if !out.contains(t) {
+            out.push(*t);
+        }
+    }
+    if out.len() > ITEM_TASK_CHOICES {
+        inv.push("tasks", "too_many");
+        return Ok(out);
+    }
+    for t in &out {
+        let path: Option<String> = sqlx::query_scalar("SELECT org_path FROM tasks WHERE id = $1")
+            .bind(t.0)
+            .fetch_optional(&mut *conn)
+            .await
+            .db()?;
+        let inside = match path {
+            Some(path) => {
+                let path = path_of(path)?;
+                subjects.iter().any(|s| s.covers(&path))
+            }
+            None => false,
+        };
+        if !inside {
+            inv.push("tasks", "task_outside_subjects");
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// Replaces an item's named tasks.
+async fn write_item_tasks(conn: &mut Conn, item: i64, tasks: &[TaskId]) -> Result<()> {
+    sqlx::query("DELETE FROM inspection_item_tasks WHERE item_id = $1")
+        .bind(item)
+        .execute(&mut *conn)
+        .await
+        .db()?;
+    for (i, t) in tasks.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO inspection_item_tasks (item_id, task_id, position) VALUES ($1, $2, $3)",
+        )
+        .bind(item)
+        .bind(t.0)
+        .bind(i as i64 + 1)
+        .execute(&mut *conn)
+        .await
+        .db()?;
+    }
+    Ok(())
+}
+
 async fn team_of(conn: &mut Conn, item: i64) -> Result<Vec<TeamMember>> {
     let rows = sqlx::query(
         "SELECT t.member_id, m.full_name, t.role FROM inspection_team t \
@@ -508,6 +614,7 @@ impl Backend {
             viewer(p, &row, &team, &subjects),
             row.state == ItemState::Concluded,
         )?;
+        let tasks = tasks_of(conn, id).await?;
         let findings = if sight.findings {
             findings_of(conn, p, id).await?
         } else {
@@ -550,6 +657,7 @@ impl Backend {
             conclusion: row.conclusion,
             conclusion_due,
             subjects,
+            tasks,
             team,
             findings,
             recommendations,
@@ -878,6 +986,16 @@ impl InspectionStore for Backend {
                 inv.push("document_id", "bad_choice");
             }
         }
+        let subject_paths: Vec<OrgPath> = subjects.iter().map(|s| s.0.path.clone()).collect();
+        let tasks = check_item_tasks(&mut tx, &subject_paths, &new.tasks, &mut inv).await?;
+        if let Some(pid) = new.content_program_id {
+            let ok = program_by_id(&mut tx, pid)
+                .await?
+                .is_some_and(|pr| subject_paths.iter().any(|s| s.covers(&pr.org_path)));
+            if !ok {
+                inv.push("program_id", "bad_choice");
+            }
+        }
         let facts: Vec<rules::SubjectFacts> = subjects.iter().map(|s| s.2.clone()).collect();
         if let (Some(kind), Some(s), Some(e)) = (new.kind, new.starts_on, new.ends_on) {
             inv.take(rules::check_item(&rules::ItemFacts {
@@ -936,6 +1054,7 @@ impl InspectionStore for Backend {
             .await
             .db()?;
         }
+        write_item_tasks(&mut tx, id, &tasks).await?;
         for (m, role) in &new.team {
             sqlx::query(
                 "INSERT INTO inspection_team (item_id, member_id, role) VALUES ($1, $2, $3)",
@@ -957,11 +1076,91 @@ impl InspectionStore for Backend {
             None,
             Some(json!({"program_id": pr.id, "kind": kind, "title": title,
                         "subjects": new.subjects, "team": new.team,
-                        "document_id": new.document_id, "starts_on": new.starts_on,
+                        "document_id": new.document_id, "content_program_id": new.content_program_id,
+                        "tasks": tasks, "starts_on": new.starts_on,
                         "ends_on": new.ends_on})),
         )
         .await?;
         let out = self.item_view(&mut tx, p, id, at.date()).await?;
+        tx.commit().await.db()?;
+        Ok(out)
+    }
+
+    async fn item_task_choices(&self, p: &Principal, item: i64) -> Result<Vec<ItemTask>> {
+        let mut conn = self.reader().await?;
+        let row = self.item_insider(&mut conn, p, item).await?;
+        let subjects = subjects_of(&mut conn, item).await?;
+        let mut orgs: Vec<i64> = subjects.iter().map(|s| s.org_id.0).collect();
+        orgs.sort_unstable();
+        orgs.dedup();
+        if orgs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let root: Option<i64> = match row.document_id {
+            Some(d) => sqlx::query_scalar("SELECT root_document_id FROM documents WHERE id = $1")
+                .bind(d.0)
+                .fetch_optional(&mut *conn)
+                .await
+                .db()?,
+            None => None,
+        };
+        let mut qb = QueryBuilder::<Db>::new(format!(
+            "{ITEM_TASK_SQL} WHERE pr.state = 'issued' AND pr.org_id IN ("
+        ));
+        let mut sep = qb.separated(", ");
+        for o in &orgs {
+            sep.push_bind(*o);
+        }
+        qb.push(")");
+        if let Some(r) = root {
+            qb.push(" AND pr.root_document_id = ").push_bind(r);
+        }
+        qb.push(" ORDER BY o.name COLLATE vi, o.id, pr.id, t.position LIMIT ")
+            .push_bind(ITEM_TASK_CHOICES as i64);
+        let rows = qb.build().fetch_all(&mut *conn).await.db()?;
+        rows.iter().map(item_task_row).collect()
+    }
+
+    async fn set_item_tasks(&self, p: &Principal, item: i64, tasks: Vec<TaskId>) -> Result<Item> {
+        let mut tx = self.begin().await?;
+        let row = self.item_insider(&mut tx, p, item).await?;
+        match row.state {
+            ItemState::Planned => {}
+            ItemState::Concluded => return Err(StoreError::Conflict("item_concluded")),
+            _ => return Err(StoreError::Conflict("item_tasks_fixed")),
+        }
+        let subjects = subjects_of(&mut tx, item).await?;
+        let paths: Vec<OrgPath> = subjects.iter().map(|s| s.org_path.clone()).collect();
+        let mut inv = Invalid::default();
+        let tasks = check_item_tasks(&mut tx, &paths, &tasks, &mut inv).await?;
+        if !inv.is_empty() {
+            return Err(inv.into());
+        }
+        let before: Vec<i64> = tasks_of(&mut tx, item)
+            .await?
+            .iter()
+            .map(|t| t.id.0)
+            .collect();
+        write_item_tasks(&mut tx, item, &tasks).await?;
+        audit(
+            &mut tx,
+            p,
+            "update",
+            "inspection_item",
+            item,
+            Some(&row.org_path),
+            Some(json!({"tasks": before})),
+            Some(json!({"tasks": tasks})),
+        )
+        .await?;
+        let at = now();
+        sqlx::query("UPDATE inspection_items SET updated_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(item)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        let out = self.item_view(&mut tx, p, item, at.date()).await?;
         tx.commit().await.db()?;
         Ok(out)
     }
@@ -1174,13 +1373,14 @@ impl InspectionStore for Backend {
         if row.state == ItemState::Planned {
             return Err(StoreError::Conflict("item_step_order"));
         }
-        let subject_ok: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM inspection_subjects WHERE id = $1 AND item_id = $2")
-                .bind(new.subject_id)
-                .bind(item)
-                .fetch_optional(&mut *tx)
-                .await
-                .db()?;
+        let subject_ok: Option<String> = sqlx::query_scalar(
+            "SELECT org_path FROM inspection_subjects WHERE id = $1 AND item_id = $2",
+        )
+        .bind(new.subject_id)
+        .bind(item)
+        .fetch_optional(&mut *tx)
+        .await
+        .db()?;
         let mut inv = Invalid::default();
         if subject_ok.is_none() {
             inv.push("subject", "bad_choice");
@@ -1201,27 +1401,44 @@ impl InspectionStore for Backend {
         {
             inv.push("about_part", "bad_choice");
         }
-        // The reference must name a record of its kind.
+        // The reference must name a record of its kind; a task, a program or a report must
+        // be the subject unit's own (or a unit's under it), and a program's target one of
+        // such a program. A document (its study) or a document's target may be the upper
+        // level's: the subject studies and carries out what was issued above it.
         if new.about != AboutKind::General {
-            let table = match new.about {
-                AboutKind::Task => Some("tasks"),
-                AboutKind::Target => Some("document_targets"),
-                AboutKind::Program => Some("programs"),
-                AboutKind::Study => Some("documents"),
-                AboutKind::Report => Some("reports"),
+            let sql = match new.about {
+                AboutKind::Task => Some("SELECT org_path FROM tasks WHERE id = $1"),
+                AboutKind::Program => Some("SELECT org_path FROM programs WHERE id = $1"),
+                AboutKind::Report => Some(
+                    "SELECT o.path FROM reports r JOIN organizations o ON o.id = r.org_id \
+                     WHERE r.id = $1",
+                ),
+                AboutKind::Target => Some(
+                    "SELECT COALESCE(pr.org_path, '') FROM document_targets dt \
+                     LEFT JOIN programs pr ON pr.id = dt.program_id WHERE dt.id = $1",
+                ),
+                AboutKind::Study => Some("SELECT '' FROM documents WHERE id = $1"),
                 AboutKind::General => None,
             };
-            match (new.about_id, table) {
+            match (new.about_id, sql) {
                 (None, _) => inv.push("about_id", "required"),
-                (Some(x), Some(t)) => {
-                    let sql = format!("SELECT COUNT(*) FROM {t} WHERE id = $1");
-                    let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                (Some(x), Some(sql)) => {
+                    let owner: Option<String> = sqlx::query_scalar(sql)
                         .bind(x)
-                        .fetch_one(&mut *tx)
+                        .fetch_optional(&mut *tx)
                         .await
                         .db()?;
-                    if n == 0 {
-                        inv.push("about_id", "bad_choice");
+                    match (owner, &subject_ok) {
+                        (None, _) => inv.push("about_id", "bad_choice"),
+                        (Some(owner), Some(subject)) if !owner.is_empty() => {
+                            let inside = OrgPath::parse(&owner)
+                                .zip(OrgPath::parse(subject))
+                                .is_some_and(|(o, s)| s.covers(&o));
+                            if !inside {
+                                inv.push("about_id", "about_outside_subject");
+                            }
+                        }
+                        _ => {}
                     }
                 }
                 (Some(_), None) => {}

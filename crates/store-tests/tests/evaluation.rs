@@ -1144,6 +1144,7 @@ async fn every_criterion_scores_from_its_facts_in_a_term_period(s: &dyn FullStor
                     content: "Việc tổ chức thực hiện nghị quyết.".into(),
                     document_id: Some(doc.id),
                     content_program_id: None,
+                    tasks: Vec::new(),
                     subjects: vec![(t.d2.id, None)],
                     team: vec![(t.m1.id, domain::inspection::TeamRole::Head)],
                     period_from: Some(d(2025, 1, 1)),

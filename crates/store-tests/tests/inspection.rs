@@ -6,7 +6,7 @@ use domain::inspection::{
 };
 use domain::{
     AccessRole, CascadeScope, ContentKey, EvidenceType, MemberId, OrgKind, Principal, ProgramKind,
-    ProgramSections, ProgramState, TaskDraft,
+    ProgramSections, ProgramState, TaskDraft, TaskId,
 };
 use store::*;
 use store_tests::programs::*;
@@ -18,6 +18,7 @@ store_tests::program_suite!(
     bad_input_is_refused_and_nothing_is_saved,
     dashboard_and_suggestions_read_the_record,
     findings_point_at_a_target_a_program_section_and_a_report,
+    an_item_names_tasks_of_its_subjects_programs,
 );
 
 fn file(byte: u8, name: &str) -> EvidenceMeta {
@@ -151,6 +152,7 @@ async fn supervision(
                 content: "Việc cụ thể hóa và tổ chức thực hiện nghị quyết.".into(),
                 document_id: Some(doc.id),
                 content_program_id: None,
+                tasks: Vec::new(),
                 subjects: vec![(t.d1.id, None)],
                 team: vec![(t.m1.id, TeamRole::Head), (t.m2.id, TeamRole::Secretary)],
                 period_from: Some(d(2025, 1, 1)),
@@ -886,6 +888,7 @@ async fn dashboard_and_suggestions_read_the_record(s: &dyn FullStore) {
                 content: "Việc khắc phục.".into(),
                 document_id: Some(doc.id),
                 content_program_id: None,
+                tasks: Vec::new(),
                 subjects: vec![(t.d1.id, None)],
                 team: vec![(t.m1.id, TeamRole::Head)],
                 period_from: Some(d(2025, 1, 1)),
@@ -1260,4 +1263,157 @@ async fn findings_point_at_a_target_a_program_section_and_a_report(s: &dyn FullS
         (AboutKind::Report, Some(report.id.0))
     );
     assert_eq!(f.about_label.as_deref(), Some(symbol.as_str()));
+}
+
+/// Item 1's "named tasks": the item form offers the subjects' issued program tasks on the
+/// document's chain; the body names them while the item is planned (audited, once each);
+/// a task outside the subjects is refused with nothing saved; once notified the list is
+/// fixed and the subject sees it; a finding about a task must be about the subject's own.
+async fn an_item_names_tasks_of_its_subjects_programs(s: &dyn FullStore) {
+    let t = tree(s).await;
+    let (doc, issued) = resolution_and_program(s, &t).await;
+    let ubkt = principal(s, AccessRole::Inspector, t.province.id).await;
+    let d1_office = principal(s, AccessRole::OfficeStaff, t.d1.id).await;
+    let d2_office = principal(s, AccessRole::OfficeStaff, t.d2.id).await;
+    let (program, item) = supervision(s, &t, &ubkt, &doc).await;
+    assert!(item.tasks.is_empty());
+    let task = s.program_tasks(&sys(), issued.id).await.unwrap()[0].id;
+
+    // The choices: d1's issued program on 05-NQ/TU, with who answers and the deadline.
+    let choices = s.item_task_choices(&ubkt, item.id).await.unwrap();
+    assert_eq!(choices.iter().map(|c| c.id).collect::<Vec<_>>(), vec![task]);
+    assert_eq!(choices[0].content, "Tổ chức hội nghị quán triệt");
+    assert_eq!(choices[0].org_name, "Huyện ủy Lục Nam");
+    assert_eq!(choices[0].program_id, issued.id);
+    assert_eq!(
+        choices[0].responsible_name.as_deref(),
+        Some(t.m1.full_name.as_str())
+    );
+    assert_eq!(choices[0].deadline, Some(d(2025, 6, 30)));
+    assert!(choices[0].current);
+    // Only the team and the body see them; another district sees nothing.
+    assert!(s.item_task_choices(&d1_office, item.id).await.is_err());
+    is_not_found(s.item_task_choices(&d2_office, item.id).await);
+
+    // Named once each, audited.
+    let before = audit_count(s).await;
+    let named = s
+        .set_item_tasks(&ubkt, item.id, vec![task, task])
+        .await
+        .unwrap();
+    assert_eq!(named.tasks.len(), 1);
+    assert_eq!(named.tasks[0].id, task);
+    assert_eq!(named.tasks[0].program_title, issued.title);
+    assert_eq!(audit_count(s).await, before + 1);
+    // Not by the subject, nor by another district.
+    assert!(s.set_item_tasks(&d1_office, item.id, vec![]).await.is_err());
+    is_not_found(s.set_item_tasks(&d2_office, item.id, vec![]).await);
+
+    // A task of a unit that is not a subject: refused at creation and on change, nothing
+    // saved.
+    let before = audit_count(s).await;
+    let outside = s
+        .add_inspection_item(
+            &ubkt,
+            program.id,
+            NewItem {
+                kind: Some(ItemKind::ThematicSupervision),
+                title: "Giám sát Huyện ủy Yên Thế".into(),
+                content: "Việc thực hiện nghị quyết.".into(),
+                document_id: Some(doc.id),
+                tasks: vec![task],
+                subjects: vec![(t.d2.id, None)],
+                team: vec![(t.m1.id, TeamRole::Head)],
+                starts_on: Some(d(2025, 10, 1)),
+                ends_on: Some(d(2025, 11, 30)),
+                ..NewItem::default()
+            },
+        )
+        .await;
+    assert_eq!(invalid_code(outside), ("tasks", "task_outside_subjects"));
+    assert_eq!(
+        invalid_code(
+            s.set_item_tasks(&ubkt, item.id, vec![TaskId(987_654)])
+                .await
+        ),
+        ("tasks", "task_outside_subjects")
+    );
+    assert_eq!(audit_count(s).await, before, "nothing saved");
+    let (_, items) = s.inspection_program(&ubkt, program.id).await.unwrap();
+    assert_eq!(items.len(), 1);
+    let kept = s
+        .inspection_item(&ubkt, item.id, d(2025, 10, 1))
+        .await
+        .unwrap();
+    assert_eq!(kept.tasks.len(), 1, "the named task is kept");
+
+    // Named at creation too, for an item on both districts; a finding about d1's task is
+    // refused for the d2 subject.
+    let both = s
+        .add_inspection_item(
+            &ubkt,
+            program.id,
+            NewItem {
+                kind: Some(ItemKind::ThematicSupervision),
+                title: "Giám sát hai huyện".into(),
+                content: "Việc thực hiện nghị quyết.".into(),
+                document_id: Some(doc.id),
+                tasks: vec![task],
+                subjects: vec![(t.d1.id, None), (t.d2.id, None)],
+                team: vec![(t.m1.id, TeamRole::Head)],
+                starts_on: Some(d(2025, 10, 1)),
+                ends_on: Some(d(2025, 11, 30)),
+                ..NewItem::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(both.tasks.len(), 1);
+    s.notify_inspection_item(&ubkt, both.id, d(2025, 10, 1), Some(d(2025, 10, 15)))
+        .await
+        .unwrap();
+    let d2_subject = both
+        .subjects
+        .iter()
+        .find(|x| x.org_id == t.d2.id)
+        .unwrap()
+        .id;
+    let d1_subject = both
+        .subjects
+        .iter()
+        .find(|x| x.org_id == t.d1.id)
+        .unwrap()
+        .id;
+    let about_task = |subject_id| NewFinding {
+        subject_id,
+        kind: FindingKind::Shortcoming,
+        about: AboutKind::Task,
+        about_id: Some(task.0),
+        about_part: None,
+        text: "Hội nghị tổ chức chậm.".into(),
+    };
+    assert_eq!(
+        invalid_code(s.add_finding(&ubkt, both.id, about_task(d2_subject)).await),
+        ("about_id", "about_outside_subject")
+    );
+    let f = s
+        .add_finding(&ubkt, both.id, about_task(d1_subject))
+        .await
+        .unwrap();
+    assert_eq!(
+        f.about_label.as_deref(),
+        Some("Tổ chức hội nghị quán triệt")
+    );
+
+    // Once notified the list is fixed, and the subject sees what is looked at.
+    assert_eq!(
+        conflict_code(s.set_item_tasks(&ubkt, both.id, vec![]).await),
+        "item_tasks_fixed"
+    );
+    let seen = s
+        .inspection_item(&d1_office, both.id, d(2025, 10, 2))
+        .await
+        .unwrap();
+    assert_eq!(seen.tasks.len(), 1);
+    assert_eq!(seen.tasks[0].content, "Tổ chức hội nghị quán triệt");
 }

@@ -19,6 +19,10 @@ use domain::{DocumentId, MemberId, OrgId, OrgPath, Principal, ProgramId, TaskId,
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
+/// The most tasks the item form offers to name (the subjects' programs rarely hold more;
+/// an item naming a district looks at its own program, not every commune's).
+pub const ITEM_TASK_CHOICES: usize = 300;
+
 /// A body's program of inspection and supervision for a year.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewInspectionProgram {
@@ -53,6 +57,9 @@ pub struct NewItem {
     pub document_id: Option<DocumentId>,
     /// A program looked at, if any.
     pub content_program_id: Option<ProgramId>,
+    /// Named tasks looked at: tasks of programs of the subject units (or units under
+    /// them), in the order given.
+    pub tasks: Vec<TaskId>,
     pub subjects: Vec<(OrgId, Option<MemberId>)>,
     pub team: Vec<(MemberId, TeamRole)>,
     pub period_from: Option<Date>,
@@ -79,6 +86,25 @@ pub struct ItemSubject {
     pub report: Option<String>,
     pub reported_at: Option<OffsetDateTime>,
     pub files: Vec<InspectionFile>,
+}
+
+/// A task an item names as its content (or one the item form offers), as it stands in
+/// its program.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemTask {
+    pub id: TaskId,
+    pub program_id: ProgramId,
+    pub program_title: String,
+    /// Whether the program is the unit's issued version (false: revised since).
+    pub current: bool,
+    pub org_id: OrgId,
+    pub org_name: String,
+    pub position: u32,
+    pub content: String,
+    pub responsible_name: Option<String>,
+    pub deadline: Option<Date>,
+    pub status: domain::TaskStatus,
+    pub percent: Option<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -204,6 +230,8 @@ pub struct Item {
     /// The day the rules' time limit ends, counted from the report (or the notice).
     pub conclusion_due: Option<Date>,
     pub subjects: Vec<ItemSubject>,
+    /// The named tasks looked at, in their order.
+    pub tasks: Vec<ItemTask>,
     pub team: Vec<TeamMember>,
     /// Empty when the viewer may not see findings yet.
     pub findings: Vec<Finding>,
@@ -324,6 +352,16 @@ pub trait InspectionStore: Send + Sync + 'static {
     /// Adds an item (`domain::inspection::check_item` and the field checks; subjects,
     /// members and documents must exist and be readable).
     async fn add_inspection_item(&self, p: &Principal, program: i64, new: NewItem) -> Result<Item>;
+
+    /// The tasks an item's team or body may name as its content: those of the issued
+    /// programs of its subject units (on the item's document chain when it names one),
+    /// by unit, program and position, at most `ITEM_TASK_CHOICES`.
+    async fn item_task_choices(&self, p: &Principal, item: i64) -> Result<Vec<ItemTask>>;
+
+    /// Replaces the named tasks of a planned item (team or body; `Conflict("item_step_order")`
+    /// once notified: the subjects were sent what is looked at). Each must belong to a
+    /// program of a subject unit or a unit under it (`Invalid(tasks, task_outside_subjects)`).
+    async fn set_item_tasks(&self, p: &Principal, item: i64, tasks: Vec<TaskId>) -> Result<Item>;
 
     /// An item as the principal may see it (`domain::inspection::sight`).
     async fn inspection_item(&self, p: &Principal, id: i64, today: Date) -> Result<Item>;

@@ -70,9 +70,10 @@ pub use evaluation::{
     Ranking, StepInput, StepRecord,
 };
 pub use inspection::{
-    Conclusion, CoverageRow, Finding, InspectionDashboard, InspectionFile, InspectionProgram,
-    InspectionStore, Item, ItemSubject, ItemSummary, NewFinding, NewInspectionProgram, NewItem,
-    NewRecommendation, OpenRecommendation, Recommendation, Remediation, Suggestion, TeamMember,
+    Conclusion, CoverageRow, Finding, ITEM_TASK_CHOICES, InspectionDashboard, InspectionFile,
+    InspectionProgram, InspectionStore, Item, ItemSubject, ItemSummary, ItemTask, NewFinding,
+    NewInspectionProgram, NewItem, NewRecommendation, OpenRecommendation, Recommendation,
+    Remediation, Suggestion, TeamMember,
 };
 pub use members::{
     CellStint, Member, MemberDetail, MemberEdit, MemberHit, MemberStore, NewMember, NewPosition,

@@ -33,6 +33,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/inspection-items/{id}", get(item))
         .route("/api/inspection-items/{id}/notify", post(notify))
         .route("/api/inspection-items/{id}/findings", post(finding_add))
+        .route("/api/inspection-items/{id}/task-choices", get(task_choices))
+        .route("/api/inspection-items/{id}/tasks", post(tasks_set))
         .route("/api/inspection-items/{id}/conclude", post(conclude))
         .route("/api/inspection-subjects/{id}/report", post(self_report))
         .route("/api/recommendations/{id}", get(recommendation))
@@ -50,6 +52,8 @@ pub fn router() -> Router<AppState> {
     item_create,
     item,
     notify,
+    task_choices,
+    tasks_set,
     finding_add,
     conclude,
     self_report,
@@ -157,6 +161,8 @@ pub struct ItemDto {
     pub conclusion_due: Option<String>,
     /// The subjects' names (see `subject_details` for their ids).
     pub subjects: Vec<String>,
+    /// The named tasks looked at, in their order.
+    pub tasks: Vec<ItemTaskDto>,
     /// Each subject with its id (for its self-report) and whether it has reported.
     pub subject_details: Vec<SubjectDto>,
     /// The team: (member id, name, `head`/`member`/`secretary`).
@@ -185,6 +191,7 @@ impl From<&Item> for ItemDto {
             self_report_due: i.self_report_due.map(|d| d.to_string()),
             conclusion_due: i.conclusion_due.map(|d| d.to_string()),
             subjects: i.subjects.iter().map(|s| s.org_name.clone()).collect(),
+            tasks: i.tasks.iter().map(ItemTaskDto::from).collect(),
             subject_details: i
                 .subjects
                 .iter()
@@ -221,6 +228,42 @@ impl From<&Item> for ItemDto {
                 .iter()
                 .map(RecommendationDto::from)
                 .collect(),
+        }
+    }
+}
+
+/// A task an item looks at (or may name), as it stands in its program.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemTaskDto {
+    pub id: i64,
+    pub program_id: i64,
+    pub program_title: String,
+    /// Whether the program is the unit's issued version (false: revised since).
+    pub current: bool,
+    pub org_id: i64,
+    pub org_name: String,
+    pub content: String,
+    pub responsible_name: Option<String>,
+    pub deadline: Option<String>,
+    /// `not_started`, `on_track`, `at_risk`, `done`.
+    pub status: String,
+    pub percent: Option<u8>,
+}
+
+impl From<&store::ItemTask> for ItemTaskDto {
+    fn from(t: &store::ItemTask) -> Self {
+        ItemTaskDto {
+            id: t.id.0,
+            program_id: t.program_id.0,
+            program_title: t.program_title.clone(),
+            current: t.current,
+            org_id: t.org_id.0,
+            org_name: t.org_name.clone(),
+            content: t.content.clone(),
+            responsible_name: t.responsible_name.clone(),
+            deadline: t.deadline.map(|d| d.to_string()),
+            status: t.status.as_str().to_owned(),
+            percent: t.percent,
         }
     }
 }
@@ -364,8 +407,12 @@ pub struct ItemInput {
     pub content: Option<String>,
     /// The resolution whose implementation is looked at.
     pub document_id: Option<i64>,
-    /// A program looked at.
+    /// A program looked at (a subject unit's, or a unit's under it).
     pub program_id: Option<i64>,
+    /// Named tasks looked at: tasks of programs of the subject units (see
+    /// `GET /api/inspection-items/{id}/task-choices` once the item exists).
+    #[serde(default)]
+    pub tasks: Vec<i64>,
     /// Units in the body's subtree, or members holding positions there.
     #[serde(default)]
     pub subjects: Vec<SubjectInput>,
@@ -376,6 +423,14 @@ pub struct ItemInput {
     /// The schedule.
     pub starts_on: Option<String>,
     pub ends_on: Option<String>,
+}
+
+/// The named tasks of a planned item.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ItemTasksInput {
+    /// Task ids, in the order to show them; an empty list names none.
+    #[serde(default)]
+    pub tasks: Vec<i64>,
 }
 
 /// The decision and plan sent to the subjects.
@@ -745,6 +800,9 @@ async fn item_create(
         ("starts_on", input.starts_on),
         ("ends_on", input.ends_on),
     ];
+    for t in &input.tasks {
+        pairs.push(("tasks", Some(t.to_string())));
+    }
     for s in &input.subjects {
         let v = match s.member_id {
             Some(m) => format!("{}:{m}", s.org_id),
@@ -801,6 +859,40 @@ async fn notify(
         .store
         .notify_inspection_item(&auth.p, i.id, on, due)
         .await?;
+    ok(ItemDto::from(&out))
+}
+
+#[utoipa::path(get, path = "/api/inspection-items/{id}/task-choices", tag = "inspection",
+    params(("id" = i64, Path, description = "The item")),
+    responses((status = 200, description = "The tasks of the subjects' issued programs (on the item's resolution) that the item may name, at most 300", body = [ItemTaskDto]),
+        (status = 403, description = "Not the team or the body", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody)))]
+async fn task_choices(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path(raw): Path<String>,
+) -> ApiResult {
+    let out = st.store.item_task_choices(&auth.p, id(&raw)?).await?;
+    ok(out.iter().map(ItemTaskDto::from).collect::<Vec<_>>())
+}
+
+#[utoipa::path(post, path = "/api/inspection-items/{id}/tasks", tag = "inspection",
+    params(("id" = i64, Path, description = "The item")),
+    request_body = ItemTasksInput,
+    responses((status = 200, description = "Saved: the item", body = ItemDto),
+        (status = 400, description = "Bad input (`task_outside_subjects`)", body = ErrorBody),
+        (status = 403, description = "Not the team or the body", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody),
+        (status = 409, description = "The subjects were notified (`item_tasks_fixed`)", body = ErrorBody)))]
+async fn tasks_set(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path(raw): Path<String>,
+    bytes: Bytes,
+) -> ApiResult {
+    let item = id(&raw)?;
+    st.store.inspection_item(&auth.p, item, today()).await?;
+    let input: ItemTasksInput = body(&bytes)?;
+    let tasks = input.tasks.into_iter().map(domain::TaskId).collect();
+    let out = st.store.set_item_tasks(&auth.p, item, tasks).await?;
     ok(ItemDto::from(&out))
 }
 

@@ -57,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .route("/inspection-items/{id}/docx", get(notice::docx))
         .route("/inspection-items/{id}/notify", post(item_notify))
         .route("/inspection-items/{id}/findings", post(finding_add))
+        .route("/inspection-items/{id}/tasks", post(tasks_post))
         .route(
             "/inspection-items/{id}/conclude",
             get(conclude_form).post(conclude_post),
@@ -486,6 +487,7 @@ pub(crate) fn parse_item(f: &FormData) -> (NewItem, Invalid) {
             .ok()
             .map(domain::DocumentId),
         content_program_id: f.get("program").trim().parse().ok().map(domain::ProgramId),
+        tasks: ids("tasks").into_iter().map(domain::TaskId).collect(),
         subjects,
         team,
         period_from: inv
@@ -537,6 +539,10 @@ struct ItemPage {
     ctx: Ctx,
     title: String,
     item: Item,
+    /// The tasks the team or body may name, while the item is planned (else empty).
+    choices: Vec<store::ItemTask>,
+    /// What a finding may be about: (`kind[:id[:part]]`, label), grouped (group label).
+    abouts: Vec<(String, Vec<(String, String)>)>,
     /// Subjects whose report the user may submit now.
     may_report: Vec<i64>,
     errors: FormErrors,
@@ -587,15 +593,86 @@ impl ItemPage {
             .map(|k| (k.as_str(), finding_label(&self.ctx, *k)))
             .collect()
     }
-    fn abouts(&self) -> Vec<(&'static str, &'static str)> {
-        AboutKind::ALL
-            .iter()
-            .map(|k| (k.as_str(), about_label(&self.ctx, *k)))
-            .collect()
-    }
     fn val(&self, name: &str) -> String {
         self.form.get(name).to_owned()
     }
+    fn named(&self, t: &domain::TaskId) -> bool {
+        self.item.tasks.iter().any(|x| x.id == *t)
+            || self
+                .form
+                .0
+                .iter()
+                .any(|(k, v)| k == "tasks" && v == &t.to_string())
+    }
+    fn task_status(&self, t: &store::ItemTask) -> &'static str {
+        let s = domain::progress::effective_status(t.status, t.deadline, forms::today());
+        self.ctx.t(&format!("progress.status.{}", s.as_str()))
+    }
+}
+
+/// What a finding may be about, for the item page's one select: in general; each named
+/// task; each section of the named tasks' programs (and of the program looked at); the
+/// study of the item's resolution. Targets and reports are named through the JSON API.
+fn about_choices(ctx: &Ctx, item: &Item) -> Vec<(String, Vec<(String, String)>)> {
+    let mut out = vec![(
+        String::new(),
+        vec![(
+            AboutKind::General.as_str().to_owned(),
+            about_label(ctx, AboutKind::General).to_owned(),
+        )],
+    )];
+    if !item.tasks.is_empty() {
+        out.push((
+            ctx.t("inspection.item.tasks").to_owned(),
+            item.tasks
+                .iter()
+                .map(|t| {
+                    (
+                        format!("task:{}", t.id),
+                        format!("{} – {}", t.content, t.org_name),
+                    )
+                })
+                .collect(),
+        ));
+    }
+    let mut programs: Vec<(i64, String)> = Vec::new();
+    for t in &item.tasks {
+        if !programs.iter().any(|(id, _)| *id == t.program_id.0) {
+            programs.push((
+                t.program_id.0,
+                format!("{} – {}", t.program_title, t.org_name),
+            ));
+        }
+    }
+    if let Some(pid) = item.content_program_id
+        && !programs.iter().any(|(id, _)| *id == pid.0)
+    {
+        programs.push((pid.0, ctx.t("inspection.item.program_looked_at").to_owned()));
+    }
+    for (id, title) in programs {
+        out.push((
+            title,
+            ["purpose", "tasks_and_solutions", "organization"]
+                .iter()
+                .map(|part| {
+                    (
+                        format!("program:{id}:{part}"),
+                        ctx.t(&format!("programs.section.{part}")).to_owned(),
+                    )
+                })
+                .collect(),
+        ));
+    }
+    if let (Some(doc), Some(symbol)) = (item.document_id, &item.document_symbol) {
+        out.push((
+            about_label(ctx, AboutKind::Study).to_owned(),
+            vec![(
+                format!("study:{doc}"),
+                format!("{} {symbol}", about_label(ctx, AboutKind::Study)),
+            )],
+        ));
+    }
+    out
 }
 
 async fn item_response(
@@ -627,6 +704,7 @@ async fn item_response(
         "finding" => "inspection.item.done_finding",
         "reported" => "inspection.item.done_reported",
         "concluded" => "inspection.item.done_concluded",
+        "tasks" => "inspection.item.done_tasks",
         _ => "",
     };
     let status = if errors.is_empty() {
@@ -634,8 +712,15 @@ async fn item_response(
     } else {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
     };
+    let choices = if item.sight.act && item.state == ItemState::Planned {
+        st.store.item_task_choices(p, id).await?
+    } else {
+        Vec::new()
+    };
     let page = ItemPage {
         title: forms::title(ctx.lang, &errors, &item.title),
+        abouts: about_choices(&ctx, &item),
+        choices,
         item,
         may_report,
         errors,
@@ -718,6 +803,30 @@ pub(crate) fn parse_finding(f: &FormData) -> Result<NewFinding, Invalid> {
     if kind.is_none() {
         inv.push("kind", "required");
     }
+    // The page sends one choice, `kind[:id[:part]]`; the JSON API sends the fields.
+    let reference = f.get("about_ref").trim();
+    if !reference.is_empty() {
+        let mut parts = reference.splitn(3, ':');
+        let about = parts.next().and_then(AboutKind::parse);
+        let about_id = parts.next().map(|x| x.parse::<i64>().ok());
+        let part = parts.next();
+        let subject_id: i64 = f.get("subject").trim().parse().unwrap_or(0);
+        return match (kind, about, about_id) {
+            (Some(kind), Some(about), None | Some(Some(_))) => Ok(NewFinding {
+                subject_id,
+                kind,
+                about,
+                about_id: about_id.flatten(),
+                about_part: part.map(str::to_owned),
+                text: f.get("text").to_owned(),
+            }),
+            (_, None, _) | (_, _, Some(None)) => {
+                inv.push("about_id", "bad_choice");
+                Err(inv)
+            }
+            _ => Err(inv),
+        };
+    }
     let about = AboutKind::parse(f.get("about").trim()).unwrap_or(AboutKind::General);
     let about_id = match f.get("about_id").trim() {
         "" => None,
@@ -761,6 +870,43 @@ async fn finding_add(
         Ok(_) => Ok(
             Redirect::to(&format!("/inspection-items/{id}?done=finding#findings")).into_response(),
         ),
+        Err(e) => {
+            let errors = forms::store_errors(auth.ctx.lang, e)?;
+            item_response(&auth, &st, id, f, errors).await
+        }
+    }
+}
+
+/// The named tasks from the item page's checkboxes (`tasks`, each a task's id).
+pub(crate) fn parse_tasks(f: &FormData) -> Result<Vec<domain::TaskId>, Invalid> {
+    let mut out = Vec::new();
+    for (_, v) in f.0.iter().filter(|(k, _)| k == "tasks") {
+        match v.trim().parse() {
+            Ok(id) => out.push(domain::TaskId(id)),
+            Err(_) => return Err(Invalid::one("tasks", "bad_choice")),
+        }
+    }
+    Ok(out)
+}
+
+async fn tasks_post(
+    auth: Auth,
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    f: FormData,
+) -> Result<Response, AppError> {
+    let id: i64 = forms::id(&id)?;
+    st.store
+        .inspection_item(&auth.p, id, forms::today())
+        .await?;
+    let result = match parse_tasks(&f) {
+        Ok(tasks) => st.store.set_item_tasks(&auth.p, id, tasks).await,
+        Err(inv) => Err(inv.into()),
+    };
+    match result {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/inspection-items/{id}?done=tasks#tasks")).into_response())
+        }
         Err(e) => {
             let errors = forms::store_errors(auth.ctx.lang, e)?;
             item_response(&auth, &st, id, f, errors).await

@@ -971,3 +971,253 @@ async fn the_dashboard_names_who_answers_and_its_workbook_holds_the_same_tables(
     let still_open = line("Công khai kết quả thực hiện");
     assert_eq!(text(&open, (still_open, 5)), "");
 }
+
+/// Issue 16 item 1, "named tasks", through the pages: the item page offers the subject
+/// commune's issued tasks on the item's resolution as checkboxes (picked, never typed);
+/// the named task is listed with its unit, responsible person and deadline and links to
+/// its page; a task outside the subjects is refused with the message and the list kept;
+/// once notified the list is fixed, and the finding form offers the named task, the
+/// program's sections and the resolution's study to choose from (no id to type). The
+/// JSON API names tasks at creation and through `/tasks`, and lists the choices.
+#[tokio::test]
+async fn an_item_names_the_subjects_tasks_and_findings_pick_them() {
+    use serde_json::json;
+    let app = spawn_app().await;
+    let tasks = app.seed_issued_task(false).await;
+    let sys = Principal::system();
+    let doc = app
+        .store
+        .program(&sys, tasks.program)
+        .await
+        .expect("program")
+        .document_id
+        .expect("the program's resolution");
+    let office = app.signed_in("office.a").await;
+    let outsider = app.signed_in("office.b").await;
+    let (status, program) = api_post(
+        &office,
+        &format!("/api/orgs/{}/inspection/programs", app.district_a),
+        json!({"body": "committee", "year": 2025, "title": "Chương trình kiểm tra, giám sát"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{program}");
+    let pid = program["id"].as_i64().unwrap();
+    let grassroots = app.grassroots_a.to_string();
+    let head = app.member_a.to_string();
+    let document = doc.0.to_string();
+    let res = office
+        .post(
+            &format!("/inspection-programs/{pid}/items/new"),
+            &[
+                ("kind", "thematic_supervision"),
+                ("title", "Giám sát chuyên đề xã Bảo Đài"),
+                ("content", "Việc số hoá hồ sơ đảng viên."),
+                ("document", document.as_str()),
+                ("subjects", grassroots.as_str()),
+                ("head", head.as_str()),
+                ("starts_on", "01/10/2025"),
+                ("ends_on", "30/11/2025"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let item: i64 = res.headers()["location"]
+        .to_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let task = tasks.task.0.to_string();
+
+    // The picker: the commune's task, by its words, with its unit.
+    let html = office
+        .get(&format!("/inspection-items/{item}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Chọn nhiệm vụ được kiểm tra, giám sát"),
+        "{html}"
+    );
+    assert!(html.contains("Chưa chọn nhiệm vụ cụ thể nào"));
+    assert!(
+        html.contains(&format!("name=\"tasks\" value=\"{task}\"")),
+        "{html}"
+    );
+    assert!(html.contains("Số hoá hồ sơ đảng viên của Chi bộ thôn Thanh Lâm"));
+    let res = office
+        .post(
+            &format!("/inspection-items/{item}/tasks"),
+            &[("tasks", task.as_str())],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        res.headers()["location"].to_str().unwrap(),
+        format!("/inspection-items/{item}?done=tasks#tasks")
+    );
+    let html = office
+        .get(&format!("/inspection-items/{item}?done=tasks"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Đã lưu các nhiệm vụ được kiểm tra, giám sát."));
+    assert!(
+        html.contains(&format!("<a href=\"/tasks/{task}\">Số hoá hồ sơ đảng viên")),
+        "{html}"
+    );
+    // A task that is not the subjects' is refused with the message; the list is kept.
+    let res = office
+        .post(
+            &format!("/inspection-items/{item}/tasks"),
+            &[("tasks", "987654")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("phải thuộc chương trình hành động của đơn vị là đối tượng"),
+        "{html}"
+    );
+    let kept = app
+        .store
+        .inspection_item(&sys, item, date!(2025 - 10 - 01))
+        .await
+        .unwrap();
+    assert_eq!(kept.tasks.len(), 1);
+    assert_eq!(kept.tasks[0].id, tasks.task);
+    // Another district reaches neither the list nor the choices.
+    let res = outsider
+        .post(
+            &format!("/inspection-items/{item}/tasks"),
+            &[("tasks", task.as_str())],
+        )
+        .await;
+    assert_eq!(res.status(), 404);
+    let (status, _) = api_get(
+        &outsider,
+        &format!("/api/inspection-items/{item}/task-choices"),
+    )
+    .await;
+    assert_eq!(status, 404);
+
+    // The JSON API: the choices, the item's tasks.
+    let (status, choices) = api_get(
+        &office,
+        &format!("/api/inspection-items/{item}/task-choices"),
+    )
+    .await;
+    assert_eq!(status, 200, "{choices}");
+    assert_eq!(choices[0]["id"], tasks.task.0);
+    assert_eq!(choices[0]["org_id"], app.grassroots_a.0);
+    let (_, got) = api_get(&office, &format!("/api/inspection-items/{item}")).await;
+    assert_eq!(got["tasks"][0]["id"], tasks.task.0);
+    assert_eq!(got["tasks"][0]["current"], true);
+    let (status, err) = api_post(
+        &office,
+        &format!("/api/inspection-items/{item}/tasks"),
+        json!({"tasks": [987654]}),
+    )
+    .await;
+    assert_eq!(status, 400, "{err}");
+    assert_eq!(err["error"]["code"], "task_outside_subjects");
+    assert_eq!(err["error"]["field"], "tasks");
+
+    // Notified: the list is fixed; the finding form picks what a finding is about.
+    let res = office
+        .post(
+            &format!("/inspection-items/{item}/notify"),
+            &[
+                ("notified_on", "01/10/2025"),
+                ("self_report_due", "15/10/2025"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let (status, err) = api_post(
+        &office,
+        &format!("/api/inspection-items/{item}/tasks"),
+        json!({"tasks": []}),
+    )
+    .await;
+    assert_eq!(status, 409, "{err}");
+    assert_eq!(err["error"]["code"], "item_tasks_fixed");
+    let html = office
+        .get(&format!("/inspection-items/{item}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !html.contains("Lưu danh sách nhiệm vụ"),
+        "no picker once notified"
+    );
+    assert!(html.contains(&format!("value=\"task:{task}\"")), "{html}");
+    assert!(html.contains(&format!("value=\"program:{}:purpose\"", tasks.program.0)));
+    assert!(html.contains(&format!("value=\"study:{}\"", doc.0)));
+    assert!(!html.contains("name=\"about_id\""), "no id to type");
+    let subject = kept.subjects[0].id.to_string();
+    let about = format!("task:{task}");
+    let res = office
+        .post(
+            &format!("/inspection-items/{item}/findings"),
+            &[
+                ("subject", subject.as_str()),
+                ("kind", "shortcoming"),
+                ("about_ref", about.as_str()),
+                ("text", "Số hoá hồ sơ chậm so với kế hoạch."),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let section = format!("program:{}:organization", tasks.program.0);
+    let res = office
+        .post(
+            &format!("/inspection-items/{item}/findings"),
+            &[
+                ("subject", subject.as_str()),
+                ("kind", "strength"),
+                ("about_ref", section.as_str()),
+                ("text", "Phân công rõ người theo dõi."),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let found = app
+        .store
+        .inspection_item(&sys, item, date!(2025 - 10 - 02))
+        .await
+        .unwrap()
+        .findings;
+    assert!(found.iter().any(|f| f.about == AboutKind::Task
+        && f.about_id == Some(tasks.task.0)
+        && f.about_label.as_deref() == Some("Số hoá hồ sơ đảng viên của Chi bộ thôn Thanh Lâm")));
+    assert!(
+        found
+            .iter()
+            .any(|f| f.about == AboutKind::Program
+                && f.about_part.as_deref() == Some("organization"))
+    );
+
+    // Named at creation through the API.
+    let (status, created) = api_post(
+        &office,
+        &format!("/api/inspection-programs/{pid}/items"),
+        json!({"kind": "thematic_supervision", "title": "Giám sát lần hai",
+               "content": "Việc số hoá hồ sơ.", "document_id": doc.0,
+               "tasks": [tasks.task.0],
+               "subjects": [{"org_id": app.grassroots_a.0}],
+               "team": [{"member_id": app.member_a.0, "role": "head"}],
+               "starts_on": "2025-12-01", "ends_on": "2025-12-31"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(
+        created["tasks"][0]["content"],
+        "Số hoá hồ sơ đảng viên của Chi bộ thôn Thanh Lâm"
+    );
+}

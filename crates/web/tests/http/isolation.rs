@@ -440,6 +440,10 @@ static INSIDER: &[(&str, Expect)] = &[
         Expect::Api("required"),
     ),
     (
+        "POST /api/inspection-items/{id}/tasks",
+        Expect::Conflict("item_concluded"),
+    ),
+    (
         "POST /api/inspection-subjects/{id}/report",
         Expect::Conflict("self_report_closed"),
     ),
