@@ -201,8 +201,9 @@ fn five_checks_on_real_tasks() {
     }
 
     // Floors measured on the held-out half and on all tasks (docs/ANALYSIS.md).
-    // vague_wording is conservative: no false alarm, but it finds few of the vague tasks.
-    let floors: [(&str, &BTreeMap<&str, Counts>, [(FindingCode, f64, f64); 7]); 2] = [
+    // vague_wording is a major finding: it must raise no false alarm (precision 1 on both),
+    // and finds a fifth of the held-out vague tasks (7 of 35; 3 before issue 15 item 4).
+    let floors = [
         (
             "held-out",
             &held,
@@ -211,8 +212,8 @@ fn five_checks_on_real_tasks() {
                 (FindingCode::VagueResponsible, 1.0, 1.0),
                 (FindingCode::NoDeadline, 0.87, 0.97),
                 (FindingCode::VagueDeadline, 0.75, 1.0),
-                (FindingCode::NoMeasurableOutput, 0.78, 0.84),
-                (FindingCode::VagueWording, 1.0, 0.08),
+                (FindingCode::NoMeasurableOutput, 0.79, 0.88),
+                (FindingCode::VagueWording, 1.0, 0.2),
                 (FindingCode::NoLocalReference, 0.94, 0.97),
             ],
         ),
@@ -224,8 +225,8 @@ fn five_checks_on_real_tasks() {
                 (FindingCode::VagueResponsible, 1.0, 1.0),
                 (FindingCode::NoDeadline, 0.92, 0.95),
                 (FindingCode::VagueDeadline, 0.81, 0.9),
-                (FindingCode::NoMeasurableOutput, 0.78, 0.82),
-                (FindingCode::VagueWording, 1.0, 0.08),
+                (FindingCode::NoMeasurableOutput, 0.79, 0.9),
+                (FindingCode::VagueWording, 1.0, 0.3),
                 (FindingCode::NoLocalReference, 0.97, 0.97),
             ],
         ),
