@@ -608,6 +608,13 @@ impl ItemPage {
         let s = domain::progress::effective_status(t.status, t.deadline, forms::today());
         self.ctx.t(&format!("progress.status.{}", s.as_str()))
     }
+    fn task_tag(&self, t: &store::ItemTask) -> &'static str {
+        crate::progress::status_tag(domain::progress::effective_status(
+            t.status,
+            t.deadline,
+            forms::today(),
+        ))
+    }
 }
 
 /// What a finding may be about, for the item page's one select: in general; each named

@@ -95,7 +95,7 @@ fn status_label(ctx: &Ctx, s: EffectiveStatus) -> &'static str {
     ctx.t(&format!("progress.status.{}", s.as_str()))
 }
 
-fn status_tag(s: EffectiveStatus) -> &'static str {
+pub(crate) fn status_tag(s: EffectiveStatus) -> &'static str {
     match s {
         EffectiveStatus::NotStarted => "tag-grey",
         EffectiveStatus::OnTrack => "tag-blue",
