@@ -76,6 +76,17 @@ pub(crate) fn party_doc(item: &Item, parent: Option<&str>) -> Option<PartyDoc> {
             &[("team", &team.join(", "))],
         ));
     }
+    if !item.tasks.is_empty() {
+        let tasks: Vec<String> = item
+            .tasks
+            .iter()
+            .map(|t| format!("{} ({})", t.content.trim_end_matches('.'), t.org_name))
+            .collect();
+        scope.push(i18n::fill(
+            vi("inspection.notice.tasks"),
+            &[("tasks", &tasks.join("; "))],
+        ));
+    }
     body.push(Block::Bullets(scope));
 
     if !item.findings.is_empty() {

@@ -1203,6 +1203,36 @@ async fn an_item_names_the_subjects_tasks_and_findings_pick_them() {
                 && f.about_part.as_deref() == Some("organization"))
     );
 
+    // The conclusion notice names the tasks looked at (after the commune's self-report).
+    let (status, reported) = api_post(
+        &office,
+        &format!("/api/inspection-subjects/{subject}/report"),
+        json!({"text": "Báo cáo tự kiểm tra việc số hoá hồ sơ."}),
+    )
+    .await;
+    assert_eq!(status, 200, "{reported}");
+    let (status, done) = api_post(
+        &office,
+        &format!("/api/inspection-items/{item}/conclude"),
+        json!({"concluded_on": "2025-11-10", "text": "Kết luận giám sát việc số hoá.",
+               "recommendations": [{"acting_org_id": app.grassroots_a.0,
+                                    "text": "Hoàn thành số hoá hồ sơ", "deadline": "2026-01-31"}]}),
+    )
+    .await;
+    assert_eq!(status, 200, "{done}");
+    let res = office.get(&format!("/inspection-items/{item}/docx")).await;
+    assert_eq!(res.status(), 200);
+    let bytes = res.bytes().await.unwrap();
+    if let Some((text, _)) = testdb::office::docx_as_pdf_text("notice naming tasks", &bytes) {
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            text.contains(
+                "Nhiệm vụ được kiểm tra, giám sát: Số hoá hồ sơ đảng viên của Chi bộ thôn Thanh Lâm"
+            ),
+            "{text}"
+        );
+    }
+
     // Named at creation through the API.
     let (status, created) = api_post(
         &office,
