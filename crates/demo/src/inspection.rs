@@ -106,12 +106,13 @@ pub async fn load(
         ends_on: Some(starts + days(45)),
     };
 
-    // Each names the first tasks of the district's program as what is looked at (the
-    // choices the item page offers: its subject's issued program on the document's chain).
+    // Each looks at the district's program and names its first tasks (the choices the
+    // item page offers: its subject's issued program on the document's chain).
     let name_tasks = |id: i64| async move {
         let choices = store.item_task_choices(p, id).await?;
         let tasks = choices.iter().take(3).map(|t| t.id).collect::<Vec<_>>();
-        store.set_item_tasks(p, id, tasks).await
+        let program = choices.first().map(|t| t.program_id);
+        store.set_item_content(p, id, program, tasks).await
     };
 
     // Lục Nam: concluded, with recommendations in every state.

@@ -71,6 +71,7 @@ struct ItemRow {
     document_id: Option<DocumentId>,
     document_symbol: Option<String>,
     content_program_id: Option<ProgramId>,
+    content_program_title: Option<String>,
     period_from: Option<Date>,
     period_to: Option<Date>,
     starts_on: Date,
@@ -86,11 +87,13 @@ struct ItemRow {
 
 const ITEM_COLS: &str = "i.id, i.program_id, i.org_id, i.org_path, o.name AS org_name, \
      o.kind AS org_kind, i.body_kind, i.kind, i.title, i.content_md, i.document_id, \
-     d.symbol AS document_symbol, i.content_program_id, i.period_from, i.period_to, \
+     d.symbol AS document_symbol, i.content_program_id, cp.title AS content_program_title, \
+     i.period_from, i.period_to, \
      i.starts_on, i.ends_on, i.self_report_due, i.state, i.notified_on, i.reported_on, \
      i.concluded_on, i.notice_symbol, i.conclusion_md";
 const ITEM_FROM: &str = " FROM inspection_items i JOIN organizations o ON o.id = i.org_id \
-     LEFT JOIN documents d ON d.id = i.document_id";
+     LEFT JOIN documents d ON d.id = i.document_id \
+     LEFT JOIN programs cp ON cp.id = i.content_program_id";
 
 fn item_row(r: &DbRow) -> Result<ItemRow> {
     Ok(ItemRow {
@@ -117,6 +120,7 @@ fn item_row(r: &DbRow) -> Result<ItemRow> {
             .try_get::<Option<i64>, _>("content_program_id")
             .db()?
             .map(ProgramId),
+        content_program_title: r.try_get("content_program_title").db()?,
         period_from: r.try_get("period_from").db()?,
         period_to: r.try_get("period_to").db()?,
         starts_on: r.try_get("starts_on").db()?,
@@ -356,6 +360,24 @@ async fn check_item_tasks(
         }
     }
     Ok(out)
+}
+
+/// The program an item looks at, if any, must be a subject unit's (or a unit's under it).
+async fn check_item_program(
+    conn: &mut Conn,
+    subjects: &[OrgPath],
+    program: Option<ProgramId>,
+    inv: &mut Invalid,
+) -> Result<()> {
+    if let Some(pid) = program {
+        let ok = program_by_id(conn, pid)
+            .await?
+            .is_some_and(|pr| subjects.iter().any(|s| s.covers(&pr.org_path)));
+        if !ok {
+            inv.push("program_id", "bad_choice");
+        }
+    }
+    Ok(())
 }
 
 /// Replaces an item's named tasks.
@@ -644,6 +666,7 @@ impl Backend {
             document_id: row.document_id,
             document_symbol: row.document_symbol,
             content_program_id: row.content_program_id,
+            content_program_title: row.content_program_title,
             period_from: row.period_from,
             period_to: row.period_to,
             starts_on: row.starts_on,
@@ -988,14 +1011,7 @@ impl InspectionStore for Backend {
         }
         let subject_paths: Vec<OrgPath> = subjects.iter().map(|s| s.0.path.clone()).collect();
         let tasks = check_item_tasks(&mut tx, &subject_paths, &new.tasks, &mut inv).await?;
-        if let Some(pid) = new.content_program_id {
-            let ok = program_by_id(&mut tx, pid)
-                .await?
-                .is_some_and(|pr| subject_paths.iter().any(|s| s.covers(&pr.org_path)));
-            if !ok {
-                inv.push("program_id", "bad_choice");
-            }
-        }
+        check_item_program(&mut tx, &subject_paths, new.content_program_id, &mut inv).await?;
         let facts: Vec<rules::SubjectFacts> = subjects.iter().map(|s| s.2.clone()).collect();
         if let (Some(kind), Some(s), Some(e)) = (new.kind, new.starts_on, new.ends_on) {
             inv.take(rules::check_item(&rules::ItemFacts {
@@ -1121,7 +1137,13 @@ impl InspectionStore for Backend {
         rows.iter().map(item_task_row).collect()
     }
 
-    async fn set_item_tasks(&self, p: &Principal, item: i64, tasks: Vec<TaskId>) -> Result<Item> {
+    async fn set_item_content(
+        &self,
+        p: &Principal,
+        item: i64,
+        program: Option<ProgramId>,
+        tasks: Vec<TaskId>,
+    ) -> Result<Item> {
         let mut tx = self.begin().await?;
         let row = self.item_insider(&mut tx, p, item).await?;
         match row.state {
@@ -1132,6 +1154,7 @@ impl InspectionStore for Backend {
         let subjects = subjects_of(&mut tx, item).await?;
         let paths: Vec<OrgPath> = subjects.iter().map(|s| s.org_path.clone()).collect();
         let mut inv = Invalid::default();
+        check_item_program(&mut tx, &paths, program, &mut inv).await?;
         let tasks = check_item_tasks(&mut tx, &paths, &tasks, &mut inv).await?;
         if !inv.is_empty() {
             return Err(inv.into());
@@ -1142,6 +1165,16 @@ impl InspectionStore for Backend {
             .map(|t| t.id.0)
             .collect();
         write_item_tasks(&mut tx, item, &tasks).await?;
+        let at = now();
+        sqlx::query(
+            "UPDATE inspection_items SET content_program_id = $1, updated_at = $2 WHERE id = $3",
+        )
+        .bind(program.map(|x| x.0))
+        .bind(at)
+        .bind(item)
+        .execute(&mut *tx)
+        .await
+        .db()?;
         audit(
             &mut tx,
             p,
@@ -1149,17 +1182,10 @@ impl InspectionStore for Backend {
             "inspection_item",
             item,
             Some(&row.org_path),
-            Some(json!({"tasks": before})),
-            Some(json!({"tasks": tasks})),
+            Some(json!({"content_program_id": row.content_program_id, "tasks": before})),
+            Some(json!({"content_program_id": program, "tasks": tasks})),
         )
         .await?;
-        let at = now();
-        sqlx::query("UPDATE inspection_items SET updated_at = $1 WHERE id = $2")
-            .bind(at)
-            .bind(item)
-            .execute(&mut *tx)
-            .await
-            .db()?;
         let out = self.item_view(&mut tx, p, item, at.date()).await?;
         tx.commit().await.db()?;
         Ok(out)

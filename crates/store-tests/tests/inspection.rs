@@ -5,8 +5,8 @@ use domain::inspection::{
     AboutKind, BodyKind, FindingKind, ItemKind, ItemState, RecState, TeamRole,
 };
 use domain::{
-    AccessRole, CascadeScope, ContentKey, EvidenceType, MemberId, OrgKind, Principal, ProgramKind,
-    ProgramSections, ProgramState, TaskDraft, TaskId,
+    AccessRole, CascadeScope, ContentKey, EvidenceType, MemberId, OrgKind, Principal, ProgramId,
+    ProgramKind, ProgramSections, ProgramState, TaskDraft, TaskId,
 };
 use store::*;
 use store_tests::programs::*;
@@ -1298,16 +1298,25 @@ async fn an_item_names_tasks_of_its_subjects_programs(s: &dyn FullStore) {
     // Named once each, audited.
     let before = audit_count(s).await;
     let named = s
-        .set_item_tasks(&ubkt, item.id, vec![task, task])
+        .set_item_content(&ubkt, item.id, Some(issued.id), vec![task, task])
         .await
         .unwrap();
+    assert_eq!(named.content_program_id, Some(issued.id));
+    assert_eq!(
+        named.content_program_title.as_deref(),
+        Some(issued.title.as_str())
+    );
     assert_eq!(named.tasks.len(), 1);
     assert_eq!(named.tasks[0].id, task);
     assert_eq!(named.tasks[0].program_title, issued.title);
     assert_eq!(audit_count(s).await, before + 1);
     // Not by the subject, nor by another district.
-    assert!(s.set_item_tasks(&d1_office, item.id, vec![]).await.is_err());
-    is_not_found(s.set_item_tasks(&d2_office, item.id, vec![]).await);
+    assert!(
+        s.set_item_content(&d1_office, item.id, None, vec![])
+            .await
+            .is_err()
+    );
+    is_not_found(s.set_item_content(&d2_office, item.id, None, vec![]).await);
 
     // A task of a unit that is not a subject: refused at creation and on change, nothing
     // saved.
@@ -1333,10 +1342,17 @@ async fn an_item_names_tasks_of_its_subjects_programs(s: &dyn FullStore) {
     assert_eq!(invalid_code(outside), ("tasks", "task_outside_subjects"));
     assert_eq!(
         invalid_code(
-            s.set_item_tasks(&ubkt, item.id, vec![TaskId(987_654)])
+            s.set_item_content(&ubkt, item.id, None, vec![TaskId(987_654)])
                 .await
         ),
         ("tasks", "task_outside_subjects")
+    );
+    assert_eq!(
+        invalid_code(
+            s.set_item_content(&ubkt, item.id, Some(ProgramId(987_654)), vec![task])
+                .await
+        ),
+        ("program_id", "bad_choice")
     );
     assert_eq!(audit_count(s).await, before, "nothing saved");
     let (_, items) = s.inspection_program(&ubkt, program.id).await.unwrap();
@@ -1346,6 +1362,7 @@ async fn an_item_names_tasks_of_its_subjects_programs(s: &dyn FullStore) {
         .await
         .unwrap();
     assert_eq!(kept.tasks.len(), 1, "the named task is kept");
+    assert_eq!(kept.content_program_id, Some(issued.id), "and the program");
 
     // Named at creation too, for an item on both districts; a finding about d1's task is
     // refused for the d2 subject.
@@ -1407,7 +1424,7 @@ async fn an_item_names_tasks_of_its_subjects_programs(s: &dyn FullStore) {
 
     // Once notified the list is fixed, and the subject sees what is looked at.
     assert_eq!(
-        conflict_code(s.set_item_tasks(&ubkt, both.id, vec![]).await),
+        conflict_code(s.set_item_content(&ubkt, both.id, None, vec![]).await),
         "item_tasks_fixed"
     );
     let seen = s

@@ -215,6 +215,7 @@ pub struct Item {
     pub document_id: Option<DocumentId>,
     pub document_symbol: Option<String>,
     pub content_program_id: Option<ProgramId>,
+    pub content_program_title: Option<String>,
     pub period_from: Option<Date>,
     pub period_to: Option<Date>,
     pub starts_on: Date,
@@ -358,10 +359,17 @@ pub trait InspectionStore: Send + Sync + 'static {
     /// by unit, program and position, at most `ITEM_TASK_CHOICES`.
     async fn item_task_choices(&self, p: &Principal, item: i64) -> Result<Vec<ItemTask>>;
 
-    /// Replaces the named tasks of a planned item (team or body; `Conflict("item_step_order")`
-    /// once notified: the subjects were sent what is looked at). Each must belong to a
-    /// program of a subject unit or a unit under it (`Invalid(tasks, task_outside_subjects)`).
-    async fn set_item_tasks(&self, p: &Principal, item: i64, tasks: Vec<TaskId>) -> Result<Item>;
+    /// Sets what a planned item looks at: the program (or none) and the named tasks (team
+    /// or body; `Conflict("item_tasks_fixed")` once notified: the subjects were sent what
+    /// is looked at). The program and each task must belong to a subject unit or a unit
+    /// under it (`Invalid(program_id, bad_choice)`, `Invalid(tasks, task_outside_subjects)`).
+    async fn set_item_content(
+        &self,
+        p: &Principal,
+        item: i64,
+        program: Option<ProgramId>,
+        tasks: Vec<TaskId>,
+    ) -> Result<Item>;
 
     /// An item as the principal may see it (`domain::inspection::sight`).
     async fn inspection_item(&self, p: &Principal, id: i64, today: Date) -> Result<Item>;

@@ -22,7 +22,7 @@ use crate::ctx::Auth;
 use crate::error::{ApiError, ErrorBody};
 use crate::forms::{FormData, query_param, today};
 use crate::inspection::{
-    parse_finding, parse_item, parse_notice, parse_program, parse_responsible,
+    parse_content, parse_finding, parse_item, parse_notice, parse_program, parse_responsible,
 };
 
 pub fn router() -> Router<AppState> {
@@ -34,7 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/inspection-items/{id}/notify", post(notify))
         .route("/api/inspection-items/{id}/findings", post(finding_add))
         .route("/api/inspection-items/{id}/task-choices", get(task_choices))
-        .route("/api/inspection-items/{id}/tasks", post(tasks_set))
+        .route("/api/inspection-items/{id}/content", post(content_set))
         .route("/api/inspection-items/{id}/conclude", post(conclude))
         .route("/api/inspection-subjects/{id}/report", post(self_report))
         .route("/api/recommendations/{id}", get(recommendation))
@@ -53,7 +53,7 @@ pub fn router() -> Router<AppState> {
     item,
     notify,
     task_choices,
-    tasks_set,
+    content_set,
     finding_add,
     conclude,
     self_report,
@@ -161,6 +161,11 @@ pub struct ItemDto {
     pub conclusion_due: Option<String>,
     /// The subjects' names (see `subject_details` for their ids).
     pub subjects: Vec<String>,
+    /// The resolution whose implementation is looked at.
+    pub document_id: Option<i64>,
+    /// The program looked at, and its title.
+    pub content_program_id: Option<i64>,
+    pub content_program_title: Option<String>,
     /// The named tasks looked at, in their order.
     pub tasks: Vec<ItemTaskDto>,
     /// Each subject with its id (for its self-report) and whether it has reported.
@@ -191,6 +196,9 @@ impl From<&Item> for ItemDto {
             self_report_due: i.self_report_due.map(|d| d.to_string()),
             conclusion_due: i.conclusion_due.map(|d| d.to_string()),
             subjects: i.subjects.iter().map(|s| s.org_name.clone()).collect(),
+            document_id: i.document_id.map(|d| d.0),
+            content_program_id: i.content_program_id.map(|x| x.0),
+            content_program_title: i.content_program_title.clone(),
             tasks: i.tasks.iter().map(ItemTaskDto::from).collect(),
             subject_details: i
                 .subjects
@@ -425,9 +433,11 @@ pub struct ItemInput {
     pub ends_on: Option<String>,
 }
 
-/// The named tasks of a planned item.
+/// What a planned item looks at.
 #[derive(Debug, Default, Deserialize, ToSchema)]
-pub struct ItemTasksInput {
+pub struct ItemContentInput {
+    /// The program looked at (a subject unit's), or none.
+    pub program_id: Option<i64>,
     /// Task ids, in the order to show them; an empty list names none.
     #[serde(default)]
     pub tasks: Vec<i64>,
@@ -875,14 +885,14 @@ async fn task_choices(
     ok(out.iter().map(ItemTaskDto::from).collect::<Vec<_>>())
 }
 
-#[utoipa::path(post, path = "/api/inspection-items/{id}/tasks", tag = "inspection",
+#[utoipa::path(post, path = "/api/inspection-items/{id}/content", tag = "inspection",
     params(("id" = i64, Path, description = "The item")),
-    request_body = ItemTasksInput,
+    request_body = ItemContentInput,
     responses((status = 200, description = "Saved: the item", body = ItemDto),
-        (status = 400, description = "Bad input (`task_outside_subjects`)", body = ErrorBody),
+        (status = 400, description = "Bad input (`program_id`: `bad_choice`, `tasks`: `task_outside_subjects`)", body = ErrorBody),
         (status = 403, description = "Not the team or the body", body = ErrorBody), (status = 404, description = "Not found", body = ErrorBody),
         (status = 409, description = "The subjects were notified (`item_tasks_fixed`)", body = ErrorBody)))]
-async fn tasks_set(
+async fn content_set(
     auth: Auth,
     State(st): State<AppState>,
     Path(raw): Path<String>,
@@ -890,9 +900,16 @@ async fn tasks_set(
 ) -> ApiResult {
     let item = id(&raw)?;
     st.store.inspection_item(&auth.p, item, today()).await?;
-    let input: ItemTasksInput = body(&bytes)?;
-    let tasks = input.tasks.into_iter().map(domain::TaskId).collect();
-    let out = st.store.set_item_tasks(&auth.p, item, tasks).await?;
+    let input: ItemContentInput = body(&bytes)?;
+    let mut pairs = vec![("program", input.program_id.map(|x| x.to_string()))];
+    for t in &input.tasks {
+        pairs.push(("tasks", Some(t.to_string())));
+    }
+    let (program, tasks) = parse_content(&fields(pairs)).map_err(ApiError::Invalid)?;
+    let out = st
+        .store
+        .set_item_content(&auth.p, item, program, tasks)
+        .await?;
     ok(ItemDto::from(&out))
 }
 

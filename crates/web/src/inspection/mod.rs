@@ -57,7 +57,7 @@ pub fn router() -> Router<AppState> {
         .route("/inspection-items/{id}/docx", get(notice::docx))
         .route("/inspection-items/{id}/notify", post(item_notify))
         .route("/inspection-items/{id}/findings", post(finding_add))
-        .route("/inspection-items/{id}/tasks", post(tasks_post))
+        .route("/inspection-items/{id}/content", post(content_post))
         .route(
             "/inspection-items/{id}/conclude",
             get(conclude_form).post(conclude_post),
@@ -596,6 +596,23 @@ impl ItemPage {
     fn val(&self, name: &str) -> String {
         self.form.get(name).to_owned()
     }
+    /// The programs of the task choices, once each: (id, title, unit).
+    fn programs(&self) -> Vec<(domain::ProgramId, &str, &str)> {
+        let mut out: Vec<(domain::ProgramId, &str, &str)> = Vec::new();
+        for t in &self.choices {
+            if !out.iter().any(|(id, _, _)| *id == t.program_id) {
+                out.push((t.program_id, t.program_title.as_str(), t.org_name.as_str()));
+            }
+        }
+        out
+    }
+    fn program_chosen(&self, id: &domain::ProgramId) -> bool {
+        if self.form.0.iter().any(|(k, _)| k == "program") {
+            self.form.get("program") == id.to_string()
+        } else {
+            self.item.content_program_id == Some(*id)
+        }
+    }
     fn named(&self, t: &domain::TaskId) -> bool {
         self.item.tasks.iter().any(|x| x.id == *t)
             || self
@@ -884,8 +901,18 @@ async fn finding_add(
     }
 }
 
-/// The named tasks from the item page's checkboxes (`tasks`, each a task's id).
-pub(crate) fn parse_tasks(f: &FormData) -> Result<Vec<domain::TaskId>, Invalid> {
+/// What an item looks at, from the item page's form (and the JSON API's body as fields):
+/// `program` (a program's id, or empty for none) and `tasks` (each a task's id).
+pub(crate) fn parse_content(
+    f: &FormData,
+) -> Result<(Option<domain::ProgramId>, Vec<domain::TaskId>), Invalid> {
+    let program = match f.get("program").trim() {
+        "" => None,
+        x => match x.parse() {
+            Ok(id) => Some(domain::ProgramId(id)),
+            Err(_) => return Err(Invalid::one("program_id", "bad_choice")),
+        },
+    };
     let mut out = Vec::new();
     for (_, v) in f.0.iter().filter(|(k, _)| k == "tasks") {
         match v.trim().parse() {
@@ -893,10 +920,10 @@ pub(crate) fn parse_tasks(f: &FormData) -> Result<Vec<domain::TaskId>, Invalid> 
             Err(_) => return Err(Invalid::one("tasks", "bad_choice")),
         }
     }
-    Ok(out)
+    Ok((program, out))
 }
 
-async fn tasks_post(
+async fn content_post(
     auth: Auth,
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -906,8 +933,8 @@ async fn tasks_post(
     st.store
         .inspection_item(&auth.p, id, forms::today())
         .await?;
-    let result = match parse_tasks(&f) {
-        Ok(tasks) => st.store.set_item_tasks(&auth.p, id, tasks).await,
+    let result = match parse_content(&f) {
+        Ok((program, tasks)) => st.store.set_item_content(&auth.p, id, program, tasks).await,
         Err(inv) => Err(inv.into()),
     };
     match result {

@@ -1030,6 +1030,7 @@ async fn an_item_names_the_subjects_tasks_and_findings_pick_them() {
         .parse()
         .unwrap();
     let task = tasks.task.0.to_string();
+    let program_id = tasks.program.0.to_string();
 
     // The picker: the commune's task, by its words, with its unit.
     let html = office
@@ -1039,7 +1040,7 @@ async fn an_item_names_the_subjects_tasks_and_findings_pick_them() {
         .await
         .unwrap();
     assert!(
-        html.contains("Chọn nhiệm vụ được kiểm tra, giám sát"),
+        html.contains("Chọn chương trình, nhiệm vụ được kiểm tra, giám sát"),
         "{html}"
     );
     assert!(html.contains("Chưa chọn nhiệm vụ cụ thể nào"));
@@ -1048,10 +1049,14 @@ async fn an_item_names_the_subjects_tasks_and_findings_pick_them() {
         "{html}"
     );
     assert!(html.contains("Số hoá hồ sơ đảng viên của Chi bộ thôn Thanh Lâm"));
+    assert!(
+        html.contains(&format!("name=\"program\" value=\"{program_id}\"")),
+        "the commune's program is offered: {html}"
+    );
     let res = office
         .post(
-            &format!("/inspection-items/{item}/tasks"),
-            &[("tasks", task.as_str())],
+            &format!("/inspection-items/{item}/content"),
+            &[("program", program_id.as_str()), ("tasks", task.as_str())],
         )
         .await;
     assert_eq!(res.status(), 303);
@@ -1065,7 +1070,11 @@ async fn an_item_names_the_subjects_tasks_and_findings_pick_them() {
         .text()
         .await
         .unwrap();
-    assert!(html.contains("Đã lưu các nhiệm vụ được kiểm tra, giám sát."));
+    assert!(html.contains("Đã lưu chương trình, nhiệm vụ được kiểm tra, giám sát."));
+    assert!(
+        html.contains(&format!("<a href=\"/programs/{program_id}\">")),
+        "the program looked at is linked: {html}"
+    );
     assert!(
         html.contains(&format!("<a href=\"/tasks/{task}\">Số hoá hồ sơ đảng viên")),
         "{html}"
@@ -1073,7 +1082,7 @@ async fn an_item_names_the_subjects_tasks_and_findings_pick_them() {
     // A task that is not the subjects' is refused with the message; the list is kept.
     let res = office
         .post(
-            &format!("/inspection-items/{item}/tasks"),
+            &format!("/inspection-items/{item}/content"),
             &[("tasks", "987654")],
         )
         .await;
@@ -1093,7 +1102,7 @@ async fn an_item_names_the_subjects_tasks_and_findings_pick_them() {
     // Another district reaches neither the list nor the choices.
     let res = outsider
         .post(
-            &format!("/inspection-items/{item}/tasks"),
+            &format!("/inspection-items/{item}/content"),
             &[("tasks", task.as_str())],
         )
         .await;
@@ -1116,10 +1125,11 @@ async fn an_item_names_the_subjects_tasks_and_findings_pick_them() {
     assert_eq!(choices[0]["org_id"], app.grassroots_a.0);
     let (_, got) = api_get(&office, &format!("/api/inspection-items/{item}")).await;
     assert_eq!(got["tasks"][0]["id"], tasks.task.0);
+    assert_eq!(got["content_program_id"], tasks.program.0);
     assert_eq!(got["tasks"][0]["current"], true);
     let (status, err) = api_post(
         &office,
-        &format!("/api/inspection-items/{item}/tasks"),
+        &format!("/api/inspection-items/{item}/content"),
         json!({"tasks": [987654]}),
     )
     .await;
@@ -1140,7 +1150,7 @@ async fn an_item_names_the_subjects_tasks_and_findings_pick_them() {
     assert_eq!(res.status(), 303);
     let (status, err) = api_post(
         &office,
-        &format!("/api/inspection-items/{item}/tasks"),
+        &format!("/api/inspection-items/{item}/content"),
         json!({"tasks": []}),
     )
     .await;
@@ -1153,7 +1163,7 @@ async fn an_item_names_the_subjects_tasks_and_findings_pick_them() {
         .await
         .unwrap();
     assert!(
-        !html.contains("Lưu danh sách nhiệm vụ"),
+        !html.contains("Lưu nội dung được kiểm tra, giám sát"),
         "no picker once notified"
     );
     assert!(html.contains(&format!("value=\"task:{task}\"")), "{html}");

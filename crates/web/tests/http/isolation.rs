@@ -440,7 +440,7 @@ static INSIDER: &[(&str, Expect)] = &[
         Expect::Api("required"),
     ),
     (
-        "POST /api/inspection-items/{id}/tasks",
+        "POST /api/inspection-items/{id}/content",
         Expect::Conflict("item_concluded"),
     ),
     (
