@@ -1,7 +1,8 @@
 //! Issue 16's journey in a real headless Chromium: on the demo, the provincial inspection
 //! committee's second supervision of Lục Nam (05-NQ/TU) has been notified, self-reported
 //! and has a finding (set-up). At desktop size the inspector (`ubkt.tinhuy`) concludes it
-//! with two recommendations to the district; at phone size (390×844) the district office
+//! with two recommendations to the district (and, on a planned item, picks the program
+//! and two tasks it looks at); at phone size (390×844) the district office
 //! (`vanphong.lucnam`) finds them on its inspection page, makes each a task and posts the
 //! remediation with a file; at desktop size the inspector verifies one and returns the
 //! other with a reason; the provincial inspection dashboard shows each change (phone and
@@ -132,6 +133,29 @@ async fn an_inspector_concludes_the_district_remediates_and_the_dashboard_follow
         .await
         .unwrap();
 
+    // A planned supervision of Lục Nam that names nothing yet: the inspector picks the
+    // program and two of its tasks on the item page.
+    let planned = store
+        .add_inspection_item(
+            &sys,
+            program.id,
+            NewItem {
+                kind: Some(ItemKind::ThematicSupervision),
+                title: "Giám sát việc thực hiện các nhiệm vụ trọng tâm tại Lục Nam".into(),
+                content: "Tiến độ và kết quả các nhiệm vụ được chọn.".into(),
+                document_id: Some(doc),
+                subjects: vec![(lucnam.id, None)],
+                team: vec![(head, TeamRole::Head)],
+                starts_on: Some(today + days(20)),
+                ends_on: Some(today + days(50)),
+                ..NewItem::default()
+            },
+        )
+        .await
+        .unwrap();
+    let choices = store.item_task_choices(&sys, planned.id).await.unwrap();
+    assert!(choices.len() >= 2, "Lục Nam's program offers its tasks");
+
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = web::AppState::new(
@@ -179,6 +203,50 @@ async fn an_inspector_concludes_the_district_remediates_and_the_dashboard_follow
         wait_path(&c, what, |p| p == path).await;
         axe_check(&c, &axe, what).await;
     }
+    // The planned item: the picker is open; the program and two tasks are chosen.
+    let planned_path = format!("/inspection-items/{}", planned.id);
+    c.goto(&format!("{base}{planned_path}")).await.unwrap();
+    wait_path(&c, "the planned item", |p| p == planned_path).await;
+    axe_check(&c, &axe, "the item with its task picker").await;
+    click(
+        &c,
+        &format!("input[name=program][value='{}']", choices[0].program_id),
+    )
+    .await;
+    for t in &choices[..2] {
+        click(&c, &format!("input[name=tasks][value='{}']", t.id)).await;
+    }
+    shot(&c, "journey-inspection-0-pick-tasks").await;
+    click(
+        &c,
+        &format!(
+            "form[action='/inspection-items/{}/content'] button[type=submit]",
+            planned.id
+        ),
+    )
+    .await;
+    wait_path(&c, "the item with its tasks", |p| p == planned_path).await;
+    let text = body_text(&c).await;
+    assert!(
+        text.contains("Đã lưu chương trình, nhiệm vụ được kiểm tra, giám sát."),
+        "{text}"
+    );
+    for t in &choices[..2] {
+        assert!(text.contains(t.content.trim()), "{text}");
+    }
+    let named = store
+        .inspection_item(&sys, planned.id, today)
+        .await
+        .unwrap();
+    assert_eq!(
+        named.tasks.iter().map(|t| t.id).collect::<Vec<_>>(),
+        vec![choices[0].id, choices[1].id]
+    );
+    assert_eq!(named.content_program_id, Some(choices[0].program_id));
+    c.set_window_size(390, 844).await.unwrap();
+    assert!(!overflows(&c).await, "the item with its tasks fits 390 px");
+    c.set_window_size(1280, 900).await.unwrap();
+
     c.goto(&format!("{base}/inspection-items/{}", item.id))
         .await
         .unwrap();
