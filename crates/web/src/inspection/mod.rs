@@ -799,22 +799,45 @@ pub(crate) fn parse_notice(f: &FormData) -> Result<(Date, Option<Date>), Invalid
 async fn item_notify(
     auth: Auth,
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    Path(raw): Path<String>,
     f: FormData,
 ) -> Result<Response, AppError> {
-    let id: i64 = forms::id(&id)?;
+    let id = visible_item(&auth, &st, &raw).await?;
+    let result = match parse_notice(&f) {
+        Ok((on, due)) => st
+            .store
+            .notify_inspection_item(&auth.p, id, on, due)
+            .await
+            .map(drop),
+        Err(inv) => Err(inv.into()),
+    };
+    item_written(&auth, &st, id, f, result, "?done=notified").await
+}
+
+/// The item a write from its page is about, once the user may see it (`NotFound` else).
+async fn visible_item(auth: &Auth, st: &AppState, raw: &str) -> Result<i64, AppError> {
+    let id: i64 = forms::id(raw)?;
     st.store
         .inspection_item(&auth.p, id, forms::today())
         .await?;
-    let result = match parse_notice(&f) {
-        Ok((on, due)) => st.store.notify_inspection_item(&auth.p, id, on, due).await,
-        Err(inv) => Err(inv.into()),
-    };
+    Ok(id)
+}
+
+/// After a write from the item page: back to the page with `done` (its notice and
+/// anchor), or the page again with the messages and what was typed.
+async fn item_written(
+    auth: &Auth,
+    st: &AppState,
+    id: i64,
+    f: FormData,
+    result: store::Result<()>,
+    done: &str,
+) -> Result<Response, AppError> {
     match result {
-        Ok(_) => Ok(Redirect::to(&format!("/inspection-items/{id}?done=notified")).into_response()),
+        Ok(()) => Ok(Redirect::to(&format!("/inspection-items/{id}{done}")).into_response()),
         Err(e) => {
             let errors = forms::store_errors(auth.ctx.lang, e)?;
-            item_response(&auth, &st, id, f, errors).await
+            item_response(auth, st, id, f, errors).await
         }
     }
 }
@@ -879,26 +902,15 @@ pub(crate) fn parse_finding(f: &FormData) -> Result<NewFinding, Invalid> {
 async fn finding_add(
     auth: Auth,
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    Path(raw): Path<String>,
     f: FormData,
 ) -> Result<Response, AppError> {
-    let id: i64 = forms::id(&id)?;
-    st.store
-        .inspection_item(&auth.p, id, forms::today())
-        .await?;
+    let id = visible_item(&auth, &st, &raw).await?;
     let result = match parse_finding(&f) {
-        Ok(new) => st.store.add_finding(&auth.p, id, new).await,
+        Ok(new) => st.store.add_finding(&auth.p, id, new).await.map(drop),
         Err(inv) => Err(inv.into()),
     };
-    match result {
-        Ok(_) => Ok(
-            Redirect::to(&format!("/inspection-items/{id}?done=finding#findings")).into_response(),
-        ),
-        Err(e) => {
-            let errors = forms::store_errors(auth.ctx.lang, e)?;
-            item_response(&auth, &st, id, f, errors).await
-        }
-    }
+    item_written(&auth, &st, id, f, result, "?done=finding#findings").await
 }
 
 /// What an item looks at, from the item page's form (and the JSON API's body as fields):
@@ -926,26 +938,19 @@ pub(crate) fn parse_content(
 async fn content_post(
     auth: Auth,
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    Path(raw): Path<String>,
     f: FormData,
 ) -> Result<Response, AppError> {
-    let id: i64 = forms::id(&id)?;
-    st.store
-        .inspection_item(&auth.p, id, forms::today())
-        .await?;
+    let id = visible_item(&auth, &st, &raw).await?;
     let result = match parse_content(&f) {
-        Ok((program, tasks)) => st.store.set_item_content(&auth.p, id, program, tasks).await,
+        Ok((program, tasks)) => st
+            .store
+            .set_item_content(&auth.p, id, program, tasks)
+            .await
+            .map(drop),
         Err(inv) => Err(inv.into()),
     };
-    match result {
-        Ok(_) => {
-            Ok(Redirect::to(&format!("/inspection-items/{id}?done=tasks#tasks")).into_response())
-        }
-        Err(e) => {
-            let errors = forms::store_errors(auth.ctx.lang, e)?;
-            item_response(&auth, &st, id, f, errors).await
-        }
-    }
+    item_written(&auth, &st, id, f, result, "?done=tasks#tasks").await
 }
 
 // ---- Concluding -----------------------------------------------------------------------------
