@@ -876,7 +876,7 @@ fn has_deliverable(toks: &[Token]) -> bool {
                         w.get(at + n).copied(),
                     )
                     && !kept_not_made(toks, &w, at)
-                    && !(PLAN_WORDS.contains(d) && carried[at])
+                    && (!carried[at] || !PLAN_WORDS.contains(d))
             })
         })
 }
