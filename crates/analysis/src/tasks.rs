@@ -147,6 +147,13 @@ const EMPTY_VERBS: &[&str] = &[
     "thường xuyên",
     "phấn đấu",
     "nhân rộng",
+    // Exhortations (issue 15, second round): `giữ vững đoàn kết`, `làm gương, đi đầu`,
+    // `bám sát nghị quyết`, `bám vào chương trình công tác`.
+    "giữ vững",
+    "làm gương",
+    "đi đầu",
+    "bám sát",
+    "bám vào",
 ];
 
 /// Verbs that say nothing concrete when their object is abstract ([`ABSTRACT_HEADS`]):
@@ -165,6 +172,10 @@ const EMPTY_BEFORE_ABSTRACT: &[&str] = &[
     "cải thiện",
     "duy trì",
     "chỉ đạo",
+    // Keeping informed (`nắm chắc tình hình`, `nắm bắt tình hình`).
+    "nắm chắc",
+    "nắm bắt",
+    "nắm",
 ];
 
 /// Heads of an object that names no thing to make or do, only a quality, a field of work
@@ -198,6 +209,16 @@ const ABSTRACT_HEADS: &[&str] = &[
     "kỷ cương",
     "sự lãnh đạo",
     "sự phối hợp",
+    // Issue 15, second round: a situation kept informed of (`nắm chắc tình hình an ninh
+    // trật tự`), a collective of people (`xây dựng đội ngũ cán bộ … vững mạnh`), criteria
+    // (`xây dựng các tiêu chí nông thôn mới nâng cao`) and an activity named by `việc`
+    // (`đẩy mạnh việc thu hút đầu tư`, but not `việc làm`, jobs).
+    "tình hình",
+    "đội ngũ",
+    "tiêu chí",
+    "việc",
+    // A direction, not an act (`phát triển kinh tế theo hướng tái cơ cấu nông nghiệp`).
+    "theo hướng",
 ];
 
 /// Words that end the field named after an abstract head: prepositions that bring in a
@@ -494,6 +515,17 @@ const GENERIC: &[&str] = &[
     "quận",
     "thị",
     "trấn",
+    // Issue 15, second round: lower levels of administration (`tại xóm`, `các thôn`),
+    // `địa bàn` (area), `lĩnh vực` (field), `thời gian tới` (the time ahead).
+    "thôn",
+    "xóm",
+    "ấp",
+    "làng",
+    "bản",
+    "bàn",
+    "lĩnh",
+    "vực",
+    "tới",
 ];
 
 const VAGUE_DEADLINES: &[&str] = &[
@@ -563,6 +595,65 @@ const DELIVERABLES: &[&str] = &[
     "hồ sơ",
     "chuyên trang",
     "tập san",
+    // Issue 15, second round: response plans, congress documents, meetings held, cell
+    // meetings held, a survey, a submission.
+    "phương án",
+    "văn kiện",
+    "họp",
+    "tổ chức sinh hoạt",
+    "khảo sát",
+    "tờ trình",
+    "dự trù kinh phí",
+];
+
+/// Words that name a deliverable when a task begins with them: the task is that event
+/// (`Kiểm tra chấn chỉnh tình trạng xây dựng trái phép`, `Đại hội chi bộ trực thuộc … hoàn
+/// thành trong quý IV`). Elsewhere they are often only cited (`tuyên truyền Đại hội`).
+const LEADING_DELIVERABLES: &[&str] = &["kiểm tra", "đại hội"];
+
+/// Plans and documents that are carried out rather than made after an
+/// [`IMPLEMENT_VERBS`] verb (`thực hiện các kế hoạch`, `triển khai đề án`, `hoàn thành
+/// Kế hoạch 39`): not a new output, and, as the whole object of the task, not concrete
+/// content either.
+const PLAN_WORDS: &[&str] = &[
+    "kế hoạch",
+    "đề án",
+    "nghị quyết chuyên đề",
+    "nghị quyết",
+    "chương trình",
+    "chỉ thị",
+    "kết luận",
+    "quyết định",
+    "chuyên đề",
+];
+
+/// Verbs that carry out a plan or document that already exists.
+/// (`bám vào`, `bám sát`: following a plan is carrying it out.)
+const IMPLEMENT_VERBS: &[&str] = &[
+    "thực hiện",
+    "triển khai",
+    "hoàn thành",
+    "bám vào",
+    "bám sát",
+];
+
+/// Words allowed between an [`IMPLEMENT_VERBS`] verb and the plan it carries out
+/// (`thực hiện có hiệu quả đề án`, `hoàn thành vượt mức kế hoạch`, `triển khai thống nhất và
+/// thực hiện Nghị quyết chuyên đề`, `thực hiện tốt các Nghị quyết`).
+const IMPLEMENT_FILLERS: &[&str] = &[
+    "có", "hiệu", "quả", "tốt", "thống", "nhất", "các", "những", "vượt", "mức", "và", "thực",
+    "hiện", "nghiêm", "túc", "đúng", "xong", "triển", "khai", "hoàn", "thành", "đồng", "bộ",
+];
+
+/// Acts of communication: a document they take as object is their subject
+/// (`tuyên truyền, quán triệt, triển khai thực hiện Nghị quyết số 28`), not only carried
+/// out.
+const COMMUNICATE: &[&str] = &[
+    "tuyên truyền",
+    "quán triệt",
+    "phổ biến",
+    "học tập",
+    "giới thiệu",
 ];
 
 /// A deliverable word that is something else here: a document cited by number (`Kết luận
@@ -579,6 +670,10 @@ fn not_a_deliverable(
 ) -> bool {
     matches!(after, Some("số" | "viên"))
         || matches!(before, Some("theo" | "đúng" | "tại" | "sở" | "phòng"))
+        // `góp ý vào văn kiện`, `chủ động phương án` (be ready with one), `chương trình`,
+        // `quy trình` are not `trình`-words; `cuộc họp` is counted at `họp`.
+        || (word == "văn kiện" && before == Some("vào"))
+        || (word == "phương án" && (before2, before) == (Some("chủ"), Some("động")))
         || matches!(
             (before2, before),
             (Some("tài"), Some("chính"))
@@ -652,6 +747,20 @@ fn has_date(toks: &[Syllable]) -> bool {
 /// Words before a number that make it an ordinal (`giai đoạn 2`, `lần thứ 3`, `khóa 15`).
 const ORDINAL_BEFORE: &[&str] = &["đoạn", "thứ", "khóa", "khoá", "kỳ", "đợt", "phần", "điều"];
 
+/// Two-syllable heads of a document: a number right after one is its identifier (`Kế
+/// hoạch 39 về …`), not a quantity.
+const DOC_HEADS: &[&str] = &[
+    "kế hoạch",
+    "nghị quyết",
+    "chỉ thị",
+    "kết luận",
+    "quyết định",
+    "công văn",
+    "thông báo",
+    "đề án",
+    "hướng dẫn",
+];
+
 /// A number with a unit (`100%`, `50 đảng viên`, `3 lớp`), not a date or a document number.
 fn has_quantity(text: &str, toks: &[Syllable]) -> bool {
     let mut skip_until = 0;
@@ -669,6 +778,12 @@ fn has_quantity(text: &str, toks: &[Syllable]) -> bool {
                 && ORDINAL_BEFORE
                     .iter()
                     .any(|w| hash_str(w) == toks[i - 1].hash))
+            || (i > 1
+                && DOC_HEADS.iter().any(|h| {
+                    let mut p = h.split(' ');
+                    p.next().map(hash_str) == Some(toks[i - 2].hash)
+                        && p.next().map(hash_str) == Some(toks[i - 1].hash)
+                }))
         {
             continue;
         }
@@ -713,22 +828,57 @@ fn kept_not_made(toks: &[Token], w: &[&str], at: usize) -> bool {
     false
 }
 
+/// Where the [`IMPLEMENT_VERBS`] verb begins that carries out the plan or document at word
+/// `at` (`thực hiện có hiệu quả đề án`, `hoàn thành vượt mức kế hoạch`), if one does:
+/// only [`IMPLEMENT_FILLERS`] may come between, in the same sentence.
+fn carried_out_by(toks: &[Token], w: &[&str], at: usize) -> Option<usize> {
+    let mut k = at;
+    while k > 0 && at - k < 6 && toks[k].gap < Gap::Sentence {
+        for v in IMPLEMENT_VERBS {
+            let n = v.split(' ').count();
+            if k >= n && phrase_at(w, k - n, v) > 0 {
+                return Some(k - n);
+            }
+        }
+        if !IMPLEMENT_FILLERS.contains(&w[k - 1]) {
+            return None;
+        }
+        k -= 1;
+    }
+    None
+}
+
 /// Whether the text names a deliverable ([`DELIVERABLES`]) that is an output here.
 fn has_deliverable(toks: &[Token]) -> bool {
     let w: Vec<&str> = toks.iter().map(|t| t.text.as_str()).collect();
-    (0..w.len()).any(|at| {
-        DELIVERABLES.iter().any(|d| {
-            let n = phrase_at(&w, at, d);
-            n > 0
-                && !not_a_deliverable(
-                    d,
-                    at.checked_sub(2).map(|i| w[i]),
-                    at.checked_sub(1).map(|i| w[i]),
-                    w.get(at + n).copied(),
-                )
-                && !kept_not_made(toks, &w, at)
+    // Words of a plan carried out (`thực hiện Nghị quyết chuyên đề`: nor is its `chuyên đề`
+    // an output).
+    let mut carried = vec![false; w.len()];
+    for at in 0..w.len() {
+        let n = PLAN_WORDS
+            .iter()
+            .map(|p| phrase_at(&w, at, p))
+            .max()
+            .unwrap_or(0);
+        if n > 0 && (carried[at] || carried_out_by(toks, &w, at).is_some()) {
+            carried[at..at + n].iter_mut().for_each(|c| *c = true);
+        }
+    }
+    LEADING_DELIVERABLES.iter().any(|d| phrase_at(&w, 0, d) > 0)
+        || (0..w.len()).any(|at| {
+            DELIVERABLES.iter().any(|d| {
+                let n = phrase_at(&w, at, d);
+                n > 0
+                    && !not_a_deliverable(
+                        d,
+                        at.checked_sub(2).map(|i| w[i]),
+                        at.checked_sub(1).map(|i| w[i]),
+                        w.get(at + n).copied(),
+                    )
+                    && !kept_not_made(toks, &w, at)
+                    && (!carried[at] || !PLAN_WORDS.contains(d))
+            })
         })
-    })
 }
 
 fn blank(s: &Option<String>) -> Option<&str> {
@@ -855,13 +1005,15 @@ fn has_proper_name(toks: &[Token]) -> bool {
 /// Whether a task's content names what it is about: a document cited by number, a quoted
 /// title, or a named event or document (a capitalized [`NAMED_HEADS`] word that does not
 /// just start the sentence, as `Đại hội`, `Chỉ thị`, `Đề cương`). A place alone does not:
-/// `tăng cường công tác tuyên truyền tại xã Bảo Sơn` says where, not what.
-fn names_its_subject(content: &str, toks: &[Token], syls: &[Syllable]) -> bool {
+/// `tăng cường công tác tuyên truyền tại xã Bảo Sơn` says where, not what. Nor does a
+/// document that is only carried out (`carried[i]`, see [`carried_out_spans`]).
+fn names_its_subject(content: &str, toks: &[Token], syls: &[Syllable], carried: &[bool]) -> bool {
     let w: Vec<&str> = toks.iter().map(|t| t.text.as_str()).collect();
-    (0..syls.len()).any(|i| doc_ref_len(syls, i) > 0)
+    (0..syls.len()).any(|i| !carried[i] && doc_ref_len(syls, i) > 0)
         || content.contains(['“', '"', '«'])
         || toks.iter().enumerate().any(|(i, t)| {
-            t.capitalized
+            !carried[i]
+                && t.capitalized
                 && !t.all_caps
                 && i > 0
                 && t.gap < Gap::Sentence
@@ -869,14 +1021,80 @@ fn names_its_subject(content: &str, toks: &[Token], syls: &[Syllable]) -> bool {
         })
 }
 
+/// Whether a plan or document begins at word `j`: a document cited by number, a
+/// capitalized [`NAMED_HEADS`] word, or a [`PLAN_WORDS`] word. Returns its head's length.
+fn document_at(toks: &[Token], syls: &[Syllable], w: &[&str], j: usize) -> usize {
+    let named = |heads: &[&str]| heads.iter().map(|h| phrase_at(w, j, h)).max().unwrap_or(0);
+    if doc_ref_len(syls, j) > 0 {
+        doc_ref_len(syls, j)
+    } else if toks[j].capitalized && !toks[j].all_caps && named(NAMED_HEADS) > 0 {
+        named(NAMED_HEADS)
+    } else {
+        named(PLAN_WORDS)
+    }
+}
+
+/// Spans of a task that only carry out an existing plan or document (`thực hiện tốt Nghị
+/// quyết số 03-NQ/HU …`, `triển khai Nghị quyết số 57-NQ/TW … về …`, `thực hiện có hiệu quả
+/// đề án tái cơ cấu …`): from the [`IMPLEMENT_VERBS`] verb to the end of the sentence (or a
+/// concrete act), and on through a list of further documents after `;`. Such a span says
+/// that something is to be done, not what: it is not concrete content, and the document
+/// is not the task's subject. A document that is also the object of an act of
+/// communication (`tuyên truyền, quán triệt, triển khai thực hiện Nghị quyết số 28`) is.
+/// Returns the mask and the phrases found (`thực hiện tốt nghị quyết`).
+fn carried_out_spans(toks: &[Token], syls: &[Syllable], w: &[&str]) -> (Vec<bool>, Vec<String>) {
+    let mut carried = vec![false; w.len()];
+    let mut phrases = Vec::new();
+    let mut j = 0;
+    while j < w.len() {
+        let head = document_at(toks, syls, w, j);
+        let verb = (head > 0 && !carried[j])
+            .then(|| carried_out_by(toks, w, j))
+            .flatten();
+        let Some(v) = verb else {
+            j += 1;
+            continue;
+        };
+        // An act of communication earlier in the sentence takes the document as object.
+        let mut b = v;
+        let mut communicated = false;
+        while b > 0 && v - b < 12 && toks[b].gap < Gap::Sentence {
+            b -= 1;
+            if COMMUNICATE.iter().any(|c| phrase_at(w, b, c) > 0) {
+                communicated = true;
+                break;
+            }
+        }
+        if communicated {
+            j += 1;
+            continue;
+        }
+        phrases.push(w[v..j + head.min(2)].join(" "));
+        let mut k = v;
+        while k < w.len() {
+            if k > j && CONCRETE_ACTS.iter().any(|a| phrase_at(w, k, a) > 0) {
+                break;
+            }
+            if k > v && toks[k].gap >= Gap::Sentence && document_at(toks, syls, w, k) == 0 {
+                break;
+            }
+            carried[k] = true;
+            k += 1;
+        }
+        j = k.max(j + 1);
+    }
+    (carried, phrases)
+}
+
 /// The empty phrases of a task whose wording says nothing concrete to do, if it is one
 /// (the caller has already found no measurable output).
 ///
 /// It is vague when it has an empty verb ([`EMPTY_VERBS`], or one of
-/// [`EMPTY_BEFORE_ABSTRACT`] before an abstract object), does not name its subject
+/// [`EMPTY_BEFORE_ABSTRACT`] before an abstract object) or only carries out an existing
+/// plan or document ([`carried_out_spans`]), does not name its subject
 /// ([`names_its_subject`]), and fewer than three of its syllables are concrete content: not
-/// in [`GENERIC`], not a number, not in a name of the locality, and not the field named
-/// after an abstract head
+/// in [`GENERIC`], not a number, not in a name of the locality, not an empty verb, not in a
+/// span that only carries out a document, and not the field named after an abstract head
 /// ([`ABSTRACT_HEADS`]: in `thực hiện tốt công tác cải cách thủ tục hành chính` the field
 /// `cải cách thủ tục hành chính` says what the work is about, not what to do).
 fn vague_phrases(
@@ -886,14 +1104,20 @@ fn vague_phrases(
     gaz: &Gazetteer,
 ) -> Option<Vec<String>> {
     let w: Vec<&str> = toks.iter().map(|t| t.text.as_str()).collect();
-    let norm = w.join(" ");
-    let mut phrases: Vec<String> = EMPTY_VERBS
-        .iter()
-        .filter(|v| contains_phrase(&norm, v))
-        .map(|v| v.to_string())
-        .collect();
-    // Where abstract heads begin, and the words they cover (head and field).
     let mut covered = vec![false; w.len()];
+    let mut phrases: Vec<String> = Vec::new();
+    for i in 0..w.len() {
+        for v in EMPTY_VERBS {
+            let n = phrase_at(&w, i, v);
+            if n > 0 {
+                covered[i..i + n].iter_mut().for_each(|c| *c = true);
+                if !phrases.iter().any(|p| p == v) {
+                    phrases.push(v.to_string());
+                }
+            }
+        }
+    }
+    // Where abstract heads begin, and the words they cover (head and field).
     let mut heads = Vec::new();
     let mut i = 0;
     while i < w.len() {
@@ -901,6 +1125,7 @@ fn vague_phrases(
             .iter()
             .map(|h| phrase_at(&w, i, h))
             .find(|&n| n > 0)
+            .filter(|_| !(w[i] == "việc" && w.get(i + 1) == Some(&"làm")))
         else {
             i += 1;
             continue;
@@ -910,7 +1135,7 @@ fn vague_phrases(
         while j < w.len()
             && (j < i + n
                 || (toks[j].gap < Gap::Sentence
-                    && !FIELD_ENDS.contains(&w[j])
+                    && (!FIELD_ENDS.contains(&w[j]) || field_goes_on(&w, j))
                     && !CONCRETE_ACTS.iter().any(|a| phrase_at(&w, j, a) > 0)))
         {
             covered[j] = true;
@@ -927,6 +1152,7 @@ fn vague_phrases(
         for v in EMPTY_BEFORE_ABSTRACT {
             let n = v.split(' ').count();
             if k >= n && phrase_at(&w, k - n, v) > 0 {
+                covered[k - n..k].iter_mut().for_each(|c| *c = true);
                 let p = format!("{v} {head}");
                 if !phrases.contains(&p) {
                     phrases.push(p);
@@ -934,10 +1160,12 @@ fn vague_phrases(
             }
         }
     }
+    let (carried, carried_phrases) = carried_out_spans(toks, syls, &w);
+    phrases.extend(carried_phrases);
     if phrases.is_empty() {
         return None;
     }
-    if names_its_subject(content, toks, syls) {
+    if names_its_subject(content, toks, syls, &carried) {
         return None;
     }
     let names = specific_names(syls, gaz);
@@ -946,10 +1174,26 @@ fn vague_phrases(
         .iter()
         .enumerate()
         .filter(|&(i, t)| {
-            !covered[i] && !in_name(i) && !GENERIC.contains(&t.text.as_str()) && !is_number(t)
+            !covered[i]
+                && !carried[i]
+                && !in_name(i)
+                && !GENERIC.contains(&t.text.as_str())
+                && !is_number(t)
         })
         .count();
     (concrete < 3).then_some(phrases)
+}
+
+/// Whether the field of an abstract head goes on past the [`FIELD_ENDS`] word at `j`: a
+/// preposition before `lĩnh vực` only names the field again (`việc thu hút đầu tư các dự án
+/// trên lĩnh vực nông nghiệp`).
+fn field_goes_on(w: &[&str], j: usize) -> bool {
+    let k = if w.get(j + 1) == Some(&"các") {
+        j + 2
+    } else {
+        j + 1
+    };
+    phrase_at(w, k, "lĩnh vực") > 0
 }
 
 /// Checks one task against the "5 rõ".
@@ -1306,6 +1550,66 @@ mod tests {
             "xây dựng mô hình đảm bảo tiêu chí môi trường",
             "ban hành hướng dẫn chấm điểm thi đua",
             "tổ chức hội nghị sơ kết",
+        ] {
+            assert!(!has(c, "no_measurable_output"), "{c}");
+        }
+    }
+
+    /// Issue 15, second round (rules designed on the tune and held-out halves of
+    /// corpus/real/tasks.json, measured once on its test2 batch).
+    #[test]
+    fn second_round_cases() {
+        let has = |c: &str, code: &str| codes(&task(c, "", "", "")).contains(&code);
+        // Vague: a situation kept informed of, a collective of people, criteria, a
+        // direction, a plan or document only carried out or followed.
+        for c in [
+            "nắm chắc tình hình an ninh trật tự tại xóm",
+            "Xây dựng đội ngũ cán bộ xã, thôn, làng, các đoàn thể vững mạnh để thực hiện thắng lợi nhiệm vụ chính trị của Đảng bộ.",
+            "tập trung xây dựng các tiêu chí nông thôn mới nâng cao",
+            "Tập trung phát triển kinh tế theo hướng tái cơ cấu nông nghiệp",
+            "Thứ hai, triển khai Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị về đột phá phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số quốc gia.",
+            "Thực hiện Chương trình mục tiêu Quốc gia xây dựng NTM",
+            "Các ấp thực hiện tốt Nghị quyết số 03-NQ/HU của Huyện ủy, Kết luận số 02-KL/HU của Huyện ủy; Nghị quyết số 02-NQ/ĐU của Đảng ủy xã.",
+            "tiếp tục chỉ đạo thực hiện có hiệu quả đề án tái cơ cấu ngành nông nghiệp",
+            "Giữ vững đoàn kết phấn đấu hoàn thành vượt mức kế hoạch đề ra",
+            "Các ngành và các đơn vị bám vào chương trình công tác tháng, quý để tổ chức thực hiện đạt kết quả cao nhất.",
+            "Đẩy mạnh việc thu hút đầu tư các dự án trên lĩnh vực nông nghiệp và công nghiệp.",
+        ] {
+            assert!(has(c, "vague_wording"), "{c}");
+        }
+        // Not vague: a document that is also taught or explained, a concrete act in the
+        // plan carried out.
+        for c in [
+            "Công tác thông tin, tuyên truyền, quán triệt, triển khai thực hiện Nghị quyết số 28/NQ-CP.",
+            "Triển khai đề án xử lý rác thải tại hộ gia đình",
+            "Đẩy mạnh công tác tuyên truyền về Chỉ thị số 05-CT/TW",
+        ] {
+            assert!(!has(c, "vague_wording"), "{c}");
+        }
+        // A plan carried out is not a new output, and the number after a document head is
+        // its identifier; a plan made still is one.
+        for c in [
+            "Triển khai đề án xử lý rác thải tại hộ gia đình",
+            "Giữ vững đoàn kết phấn đấu hoàn thành vượt mức kế hoạch đề ra",
+            "Tập trung thực hiện hoàn thành Kế hoạch 39 về đẩy nhanh tiến độ cấp Giấy chứng nhận quyền sử dụng đất lần đầu",
+            "Thứ ba, là triển khai thống nhất và thực hiện Nghị quyết chuyên đề của BCH Đảng bộ xã về chỉnh trang hạ tầng nông thôn.",
+            // Being ready with a plan, and a congress only cited.
+            "Chỉ đạo hướng dẫn các hộ nuôi trồng thủy sản chủ động phương án bảo vệ cá lồng, bè, ao hồ",
+            "đẩy mạnh tuyên truyền chào mừng đại hội đảng bộ huyện",
+        ] {
+            assert!(has(c, "no_measurable_output"), "{c}");
+        }
+        // Response plans, congress documents, an inspection or a congress that is the task
+        // itself, meetings and cell meetings held, a survey: outputs.
+        for c in [
+            "Xây dựng kế hoạch triển khai đề án xử lý rác thải",
+            "Xây dựng các phương án phòng, chống, ứng phó với các loại thiên tai theo các cấp độ rủi ro thiên tai.",
+            "các chi bộ sớm chuẩn bị văn kiện, chuẩn bị nhân sự phù hợp sát với tình hình thực tế",
+            "kiểm tra chấn chỉnh tình trạng xây dựng trái phép",
+            "đại hội chi bộ trực thuộc đảng ủy cơ sở không quá 1 ngày",
+            "Kiện toàn Ban chỉ huy và họp phân công nhiệm vụ cụ thể",
+            "Các chi bộ còn lại sẽ tổ chức sinh hoạt xong trước ngày 20 tháng 4.",
+            "Giao cho xóm tiến hành khảo sát, dự trù kinh phí để họp dân thống nhất thực hiện.",
         ] {
             assert!(!has(c, "no_measurable_output"), "{c}");
         }
