@@ -1160,8 +1160,11 @@ fn vague_phrases(
             }
         }
     }
-    let (carried, carried_phrases) = carried_out_spans(toks, syls, &w);
-    phrases.extend(carried_phrases);
+    // A plan or document only carried out is not counted as vague wording (second round's
+    // rule withdrawn after test2: both of its false alarms there came from it, "xây dựng và
+    // thực hiện Đề án …" and "tổ chức giám sát tình hình thực hiện Nghị quyết"; see
+    // docs/ANALYSIS.md). It still keeps such a plan from being a new output.
+    let carried = vec![false; w.len()];
     if phrases.is_empty() {
         return None;
     }
@@ -1561,18 +1564,15 @@ mod tests {
     fn second_round_cases() {
         let has = |c: &str, code: &str| codes(&task(c, "", "", "")).contains(&code);
         // Vague: a situation kept informed of, a collective of people, criteria, a
-        // direction, a plan or document only carried out or followed.
+        // direction. (A plan or document only carried out or followed, "thực hiện tốt Nghị
+        // quyết số 03-NQ/HU …", is vague too but no longer flagged: that rule was withdrawn
+        // after test2, where both its false alarms came from it.)
         for c in [
             "nắm chắc tình hình an ninh trật tự tại xóm",
             "Xây dựng đội ngũ cán bộ xã, thôn, làng, các đoàn thể vững mạnh để thực hiện thắng lợi nhiệm vụ chính trị của Đảng bộ.",
             "tập trung xây dựng các tiêu chí nông thôn mới nâng cao",
             "Tập trung phát triển kinh tế theo hướng tái cơ cấu nông nghiệp",
-            "Thứ hai, triển khai Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị về đột phá phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số quốc gia.",
-            "Thực hiện Chương trình mục tiêu Quốc gia xây dựng NTM",
-            "Các ấp thực hiện tốt Nghị quyết số 03-NQ/HU của Huyện ủy, Kết luận số 02-KL/HU của Huyện ủy; Nghị quyết số 02-NQ/ĐU của Đảng ủy xã.",
             "tiếp tục chỉ đạo thực hiện có hiệu quả đề án tái cơ cấu ngành nông nghiệp",
-            "Giữ vững đoàn kết phấn đấu hoàn thành vượt mức kế hoạch đề ra",
-            "Các ngành và các đơn vị bám vào chương trình công tác tháng, quý để tổ chức thực hiện đạt kết quả cao nhất.",
             "Đẩy mạnh việc thu hút đầu tư các dự án trên lĩnh vực nông nghiệp và công nghiệp.",
         ] {
             assert!(has(c, "vague_wording"), "{c}");
