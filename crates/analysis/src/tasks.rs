@@ -645,17 +645,6 @@ const IMPLEMENT_FILLERS: &[&str] = &[
     "hiện", "nghiêm", "túc", "đúng", "xong", "triển", "khai", "hoàn", "thành", "đồng", "bộ",
 ];
 
-/// Acts of communication: a document they take as object is their subject
-/// (`tuyên truyền, quán triệt, triển khai thực hiện Nghị quyết số 28`), not only carried
-/// out.
-const COMMUNICATE: &[&str] = &[
-    "tuyên truyền",
-    "quán triệt",
-    "phổ biến",
-    "học tập",
-    "giới thiệu",
-];
-
 /// A deliverable word that is something else here: a document cited by number (`Kết luận
 /// số 93-KL/TW`, `Kế hoạch số 12`), a rule followed (`theo quy định`), a person
 /// (`báo cáo viên`, a lecturer), a body named after its field (`Sở Kế hoạch và Đầu tư`,
@@ -1005,15 +994,15 @@ fn has_proper_name(toks: &[Token]) -> bool {
 /// Whether a task's content names what it is about: a document cited by number, a quoted
 /// title, or a named event or document (a capitalized [`NAMED_HEADS`] word that does not
 /// just start the sentence, as `Đại hội`, `Chỉ thị`, `Đề cương`). A place alone does not:
-/// `tăng cường công tác tuyên truyền tại xã Bảo Sơn` says where, not what. Nor does a
-/// document that is only carried out (`carried[i]`, see [`carried_out_spans`]).
-fn names_its_subject(content: &str, toks: &[Token], syls: &[Syllable], carried: &[bool]) -> bool {
+/// `tăng cường công tác tuyên truyền tại xã Bảo Sơn` says where, not what. (A second
+/// round also discounted a document only carried out, `thực hiện tốt Nghị quyết số …`; it
+/// was withdrawn after raising false alarms on new tasks: docs/ANALYSIS.md.)
+fn names_its_subject(content: &str, toks: &[Token], syls: &[Syllable]) -> bool {
     let w: Vec<&str> = toks.iter().map(|t| t.text.as_str()).collect();
-    (0..syls.len()).any(|i| !carried[i] && doc_ref_len(syls, i) > 0)
+    (0..syls.len()).any(|i| doc_ref_len(syls, i) > 0)
         || content.contains(['“', '"', '«'])
         || toks.iter().enumerate().any(|(i, t)| {
-            !carried[i]
-                && t.capitalized
+            t.capitalized
                 && !t.all_caps
                 && i > 0
                 && t.gap < Gap::Sentence
@@ -1021,80 +1010,14 @@ fn names_its_subject(content: &str, toks: &[Token], syls: &[Syllable], carried: 
         })
 }
 
-/// Whether a plan or document begins at word `j`: a document cited by number, a
-/// capitalized [`NAMED_HEADS`] word, or a [`PLAN_WORDS`] word. Returns its head's length.
-fn document_at(toks: &[Token], syls: &[Syllable], w: &[&str], j: usize) -> usize {
-    let named = |heads: &[&str]| heads.iter().map(|h| phrase_at(w, j, h)).max().unwrap_or(0);
-    if doc_ref_len(syls, j) > 0 {
-        doc_ref_len(syls, j)
-    } else if toks[j].capitalized && !toks[j].all_caps && named(NAMED_HEADS) > 0 {
-        named(NAMED_HEADS)
-    } else {
-        named(PLAN_WORDS)
-    }
-}
-
-/// Spans of a task that only carry out an existing plan or document (`thực hiện tốt Nghị
-/// quyết số 03-NQ/HU …`, `triển khai Nghị quyết số 57-NQ/TW … về …`, `thực hiện có hiệu quả
-/// đề án tái cơ cấu …`): from the [`IMPLEMENT_VERBS`] verb to the end of the sentence (or a
-/// concrete act), and on through a list of further documents after `;`. Such a span says
-/// that something is to be done, not what: it is not concrete content, and the document
-/// is not the task's subject. A document that is also the object of an act of
-/// communication (`tuyên truyền, quán triệt, triển khai thực hiện Nghị quyết số 28`) is.
-/// Returns the mask and the phrases found (`thực hiện tốt nghị quyết`).
-fn carried_out_spans(toks: &[Token], syls: &[Syllable], w: &[&str]) -> (Vec<bool>, Vec<String>) {
-    let mut carried = vec![false; w.len()];
-    let mut phrases = Vec::new();
-    let mut j = 0;
-    while j < w.len() {
-        let head = document_at(toks, syls, w, j);
-        let verb = (head > 0 && !carried[j])
-            .then(|| carried_out_by(toks, w, j))
-            .flatten();
-        let Some(v) = verb else {
-            j += 1;
-            continue;
-        };
-        // An act of communication earlier in the sentence takes the document as object.
-        let mut b = v;
-        let mut communicated = false;
-        while b > 0 && v - b < 12 && toks[b].gap < Gap::Sentence {
-            b -= 1;
-            if COMMUNICATE.iter().any(|c| phrase_at(w, b, c) > 0) {
-                communicated = true;
-                break;
-            }
-        }
-        if communicated {
-            j += 1;
-            continue;
-        }
-        phrases.push(w[v..j + head.min(2)].join(" "));
-        let mut k = v;
-        while k < w.len() {
-            if k > j && CONCRETE_ACTS.iter().any(|a| phrase_at(w, k, a) > 0) {
-                break;
-            }
-            if k > v && toks[k].gap >= Gap::Sentence && document_at(toks, syls, w, k) == 0 {
-                break;
-            }
-            carried[k] = true;
-            k += 1;
-        }
-        j = k.max(j + 1);
-    }
-    (carried, phrases)
-}
-
 /// The empty phrases of a task whose wording says nothing concrete to do, if it is one
 /// (the caller has already found no measurable output).
 ///
 /// It is vague when it has an empty verb ([`EMPTY_VERBS`], or one of
-/// [`EMPTY_BEFORE_ABSTRACT`] before an abstract object) or only carries out an existing
-/// plan or document ([`carried_out_spans`]), does not name its subject
+/// [`EMPTY_BEFORE_ABSTRACT`] before an abstract object), does not name its subject
 /// ([`names_its_subject`]), and fewer than three of its syllables are concrete content: not
-/// in [`GENERIC`], not a number, not in a name of the locality, not an empty verb, not in a
-/// span that only carries out a document, and not the field named after an abstract head
+/// in [`GENERIC`], not a number, not in a name of the locality, not an empty verb, and not
+/// the field named after an abstract head
 /// ([`ABSTRACT_HEADS`]: in `thực hiện tốt công tác cải cách thủ tục hành chính` the field
 /// `cải cách thủ tục hành chính` says what the work is about, not what to do).
 fn vague_phrases(
@@ -1160,15 +1083,10 @@ fn vague_phrases(
             }
         }
     }
-    // A plan or document only carried out is not counted as vague wording (second round's
-    // rule withdrawn after test2: both of its false alarms there came from it, "xây dựng và
-    // thực hiện Đề án …" and "tổ chức giám sát tình hình thực hiện Nghị quyết"; see
-    // docs/ANALYSIS.md). It still keeps such a plan from being a new output.
-    let carried = vec![false; w.len()];
     if phrases.is_empty() {
         return None;
     }
-    if names_its_subject(content, toks, syls, &carried) {
+    if names_its_subject(content, toks, syls) {
         return None;
     }
     let names = specific_names(syls, gaz);
@@ -1177,11 +1095,7 @@ fn vague_phrases(
         .iter()
         .enumerate()
         .filter(|&(i, t)| {
-            !covered[i]
-                && !carried[i]
-                && !in_name(i)
-                && !GENERIC.contains(&t.text.as_str())
-                && !is_number(t)
+            !covered[i] && !in_name(i) && !GENERIC.contains(&t.text.as_str()) && !is_number(t)
         })
         .count();
     (concrete < 3).then_some(phrases)
