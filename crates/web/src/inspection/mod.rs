@@ -1167,6 +1167,9 @@ struct UploadPage {
     value: String,
     errors: FormErrors,
     back: String,
+    /// What the self-report must answer for: the item's named tasks (none on the
+    /// remediation form).
+    asked: Vec<store::ItemTask>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1180,7 +1183,7 @@ fn upload_page(
     value: String,
     errors: FormErrors,
     back: String,
-) -> Response {
+) -> (axum::http::StatusCode, UploadPage) {
     let status = if errors.is_empty() {
         axum::http::StatusCode::OK
     } else if errors.has("body") {
@@ -1198,9 +1201,10 @@ fn upload_page(
         value,
         errors,
         back,
+        asked: Vec::new(),
         ctx: ctx.clone(),
     };
-    (status, page).into_response()
+    (status, page)
 }
 
 async fn subject_item(st: &AppState, auth: &Auth, raw: &str) -> Result<(Item, i64), AppError> {
@@ -1240,7 +1244,7 @@ fn report_page(
         .self_report_due
         .map(|d| ctx.date(&d))
         .unwrap_or_default();
-    upload_page(
+    let (status, mut page) = upload_page(
         ctx,
         ctx.t("inspection.report.title"),
         item.title.clone(),
@@ -1250,7 +1254,9 @@ fn report_page(
         value,
         errors,
         format!("/inspection-items/{}", item.id),
-    )
+    );
+    page.asked = item.tasks.clone();
+    (status, page).into_response()
 }
 
 async fn read_upload(
@@ -1545,6 +1551,7 @@ fn remediation_page(
         errors,
         format!("/recommendations/{}", rec.id),
     )
+    .into_response()
 }
 
 async fn remediation_form(

@@ -1213,6 +1213,19 @@ async fn an_item_names_the_subjects_tasks_and_findings_pick_them() {
                 && f.about_part.as_deref() == Some("organization"))
     );
 
+    // The self-report form lists what it must answer for.
+    let html = office
+        .get(&format!("/inspection-subjects/{subject}/report"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Báo cáo rõ kết quả thực hiện từng nhiệm vụ dưới đây"),
+        "{html}"
+    );
+    assert!(html.contains("Số hoá hồ sơ đảng viên của Chi bộ thôn Thanh Lâm"));
+
     // The conclusion notice names the tasks looked at (after the commune's self-report).
     let (status, reported) = api_post(
         &office,
