@@ -1240,15 +1240,15 @@ fn report_page(
     value: String,
     errors: FormErrors,
 ) -> Response {
-    let due = item
-        .self_report_due
-        .map(|d| ctx.date(&d))
-        .unwrap_or_default();
+    let intro = match item.self_report_due {
+        Some(d) => ctx.fill("inspection.report.intro", "due", ctx.date(&d)),
+        None => ctx.t("inspection.report.intro_no_due").to_owned(),
+    };
     let (status, mut page) = upload_page(
         ctx,
         ctx.t("inspection.report.title"),
         item.title.clone(),
-        ctx.fill("inspection.report.intro", "due", due),
+        intro,
         format!("/inspection-subjects/{subject}/report"),
         "report",
         value,

@@ -698,6 +698,20 @@ async fn the_fatherland_front_runs_its_own_supervision_through_the_pages() {
         .subjects[0]
         .id
         .to_string();
+    // No self-report is due for a regular supervision: the form says no empty date.
+    let html = app
+        .signed_in("office.a")
+        .await
+        .get(&format!("/inspection-subjects/{subject}/report"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Báo cáo theo đề cương gợi ý, kèm tài liệu minh chứng.")
+            && !html.contains("Hạn nộp: ."),
+        "{html}"
+    );
     let res = front
         .post(
             &format!("/inspection-items/{item}/findings"),
