@@ -1,10 +1,12 @@
 //! The "5 rõ" checks on real tasks: task lines quoted from public plans and instructions
 //! (corpus/real/tasks.json, each with its source's URL), labelled by reading for every
-//! finding code. Each task is in one of three splits: `tune` (the first rules were designed
+//! finding code. Each task is in one of four splits: `tune` (the first rules were designed
 //! on it), `heldout` (labelled before the checks were run on it and measured once in the
 //! first round; the second round's rules were designed on tune and heldout together) and
 //! `test2` (a new batch labelled before any check was run on it, measured once after the
-//! second round). Prints precision and recall per code on each split and on all, and every
+//! second round; the third round's rules were designed on it too) and `test3` (a fourth
+//! batch labelled before any check was run on it, measured before the third round and once
+//! after it). Prints precision and recall per code on each split and on all, and every
 //! disagreement, and asserts the floors measured (see docs/ANALYSIS.md).
 //!
 //! `cargo test -p analysis --test real_tasks -- --nocapture` prints the table.
@@ -16,7 +18,7 @@ use analysis::{FindingCode, Gazetteer, TaskInput, check_tasks};
 const FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/real/tasks.json");
 
 /// The splits of the set and how each was used.
-const SPLITS: [(&str, &str); 3] = [
+const SPLITS: [(&str, &str); 4] = [
     ("tune", "tune (rules designed on it in both rounds)"),
     (
         "heldout",
@@ -25,6 +27,10 @@ const SPLITS: [(&str, &str); 3] = [
     (
         "test2",
         "test2 (labelled before any check ran; measured once after round two)",
+    ),
+    (
+        "test3",
+        "test3 (labelled before any check ran; measured before and once after round three)",
     ),
 ];
 
@@ -195,13 +201,14 @@ fn floor(counts: &BTreeMap<&str, Counts>, half: &str, code: FindingCode, p: f64,
 fn five_checks_on_real_tasks() {
     let all = load();
     let size = |split: &str| all.iter().filter(|l| l.split == split).count();
-    assert!(all.len() >= 270, "only {} real tasks", all.len());
+    assert!(all.len() >= 360, "only {} real tasks", all.len());
     assert!(
         size("heldout") >= 60,
         "only {} held-out tasks",
         size("heldout")
     );
     assert!(size("test2") >= 80, "only {} test2 tasks", size("test2"));
+    assert!(size("test3") >= 80, "only {} test3 tasks", size("test3"));
     let gaz = Gazetteer::new();
     let inputs: Vec<TaskInput> = all.iter().map(|l| l.task.clone()).collect();
     let reports = check_tasks(&inputs, &gaz);
@@ -234,13 +241,12 @@ fn five_checks_on_real_tasks() {
         }
     }
 
-    // Floors: the figures measured after the second round (docs/ANALYSIS.md), test2 measured
-    // once; then the second round's "plan only carried out" rule was withdrawn from
-    // vague_wording (both its test2 false alarms came from it), so test2's vague_wording
-    // row is no longer unseen. vague_wording is a major finding: its precision must stay at
-    // least 0.9.
+    // Floors: the figures measured after the third round (docs/ANALYSIS.md). The third
+    // round's vague_wording words were designed on tune, heldout and test2 (test2's row is
+    // fitted) and measured on test3 once; test3's floors are that measurement. vague_wording
+    // is a major finding: its precision must stay at least 0.9.
     use FindingCode::*;
-    let floors: [(&str, [Floor; 7]); 4] = [
+    let floors: [(&str, [Floor; 7]); 5] = [
         (
             "tune",
             [
@@ -273,8 +279,20 @@ fn five_checks_on_real_tasks() {
                 (NoDeadline, 0.769, 0.909),
                 (VagueDeadline, 0.5, 0.666),
                 (NoMeasurableOutput, 0.759, 0.82),
-                (VagueWording, 1.0, 0.161),
+                (VagueWording, 1.0, 0.354),
                 (NoLocalReference, 0.942, 0.984),
+            ],
+        ),
+        (
+            "test3",
+            [
+                (NoResponsible, 1.0, 1.0),
+                (VagueResponsible, 1.0, 1.0),
+                (NoDeadline, 1.0, 1.0),
+                (VagueDeadline, 1.0, 0.0),
+                (NoMeasurableOutput, 0.869, 0.952),
+                (VagueWording, 0.916, 0.305),
+                (NoLocalReference, 1.0, 0.764),
             ],
         ),
         (
@@ -283,10 +301,10 @@ fn five_checks_on_real_tasks() {
                 (NoResponsible, 1.0, 1.0),
                 (VagueResponsible, 1.0, 1.0),
                 (NoDeadline, 0.903, 0.953),
-                (VagueDeadline, 0.733, 0.846),
-                (NoMeasurableOutput, 0.833, 0.915),
-                (VagueWording, 1.0, 0.358),
-                (NoLocalReference, 0.963, 0.976),
+                (VagueDeadline, 0.733, 0.578),
+                (NoMeasurableOutput, 0.841, 0.923),
+                (VagueWording, 0.978, 0.393),
+                (NoLocalReference, 0.965, 0.96),
             ],
         ),
     ];
