@@ -111,19 +111,23 @@ async fn create_org(conn: &mut Conn, p: &Principal, new: NewOrg, perm: Permissio
     .execute(&mut *conn)
     .await
     .db()?;
-    if let Some(parent) = &parent {
-        sqlx::query("UPDATE organizations SET child_count = child_count + 1 WHERE id = $1")
-            .bind(parent.id.0)
-            .execute(&mut *conn)
-            .await
-            .db()?;
-    }
-    if new.kind == OrgKind::Cell {
-        let mut qb = QueryBuilder::<Db>::new(
-            "UPDATE organizations SET subtree_cell_count = subtree_cell_count + 1 WHERE id IN ",
-        );
-        push_ids(&mut qb, path.ids().into_iter().map(|i| i.0));
-        qb.build().execute(&mut *conn).await.db()?;
+    // Counters from the root down, one row at a time: concurrent writers lock the units
+    // they share in one order (see `bump_members`).
+    let parent_id = parent.as_ref().map(|p| p.id.0);
+    for unit in path.ids().into_iter().map(|i| i.0) {
+        let cell = new.kind == OrgKind::Cell;
+        let sql = match (Some(unit) == parent_id, cell) {
+            (true, true) => {
+                "UPDATE organizations SET child_count = child_count + 1, \
+                 subtree_cell_count = subtree_cell_count + 1 WHERE id = $1"
+            }
+            (true, false) => "UPDATE organizations SET child_count = child_count + 1 WHERE id = $1",
+            (false, true) => {
+                "UPDATE organizations SET subtree_cell_count = subtree_cell_count + 1 WHERE id = $1"
+            }
+            (false, false) => continue,
+        };
+        sqlx::query(sql).bind(unit).execute(&mut *conn).await.db()?;
     }
     let org = org_by_id(conn, id).await?.ok_or(StoreError::NotFound)?;
     org_event(

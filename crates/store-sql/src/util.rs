@@ -187,19 +187,28 @@ pub(crate) async fn org_event(
 }
 
 /// Adds `delta` active members to a cell and every unit above it.
+///
+/// The rows are updated one at a time from the root down to the cell, so that concurrent
+/// writers lock the units they share in the same order: one multi-row `UPDATE … WHERE id
+/// IN (…)` locks rows in the order the plan meets them, which on PostgreSQL can differ
+/// between transactions and deadlock two members added at once under one district.
 pub(crate) async fn bump_members(conn: &mut Conn, cell_path: &OrgPath, delta: i64) -> Result<()> {
-    sqlx::query("UPDATE organizations SET member_count = member_count + $1 WHERE id = $2")
-        .bind(delta)
-        .bind(cell_path.id().0)
-        .execute(&mut *conn)
-        .await
-        .db()?;
-    let mut qb = QueryBuilder::<Db>::new(
-        "UPDATE organizations SET subtree_member_count = subtree_member_count + ",
-    );
-    qb.push_bind(delta).push(" WHERE id IN ");
-    push_ids(&mut qb, cell_path.ids().into_iter().map(|i| i.0));
-    qb.build().execute(&mut *conn).await.db()?;
+    let cell = cell_path.id().0;
+    for id in cell_path.ids().into_iter().map(|i| i.0) {
+        let sql = if id == cell {
+            "UPDATE organizations SET member_count = member_count + $1, \
+             subtree_member_count = subtree_member_count + $1 WHERE id = $2"
+        } else {
+            "UPDATE organizations SET subtree_member_count = subtree_member_count + $1 \
+             WHERE id = $2"
+        };
+        sqlx::query(sql)
+            .bind(delta)
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .db()?;
+    }
     Ok(())
 }
 
