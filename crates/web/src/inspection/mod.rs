@@ -852,38 +852,34 @@ pub(crate) fn parse_finding(f: &FormData) -> Result<NewFinding, Invalid> {
     }
     // The page sends one choice, `kind[:id[:part]]`; the JSON API sends the fields.
     let reference = f.get("about_ref").trim();
-    if !reference.is_empty() {
+    let (about, about_id, about_part) = if reference.is_empty() {
+        let about_id = match f.get("about_id").trim() {
+            "" => None,
+            x => match x.parse() {
+                Ok(v) => Some(v),
+                Err(_) => {
+                    inv.push("about_id", "bad_number");
+                    None
+                }
+            },
+        };
+        (
+            AboutKind::parse(f.get("about").trim()).unwrap_or(AboutKind::General),
+            about_id,
+            opt(f.get("about_part")),
+        )
+    } else {
         let mut parts = reference.splitn(3, ':');
         let about = parts.next().and_then(AboutKind::parse);
         let about_id = parts.next().map(|x| x.parse::<i64>().ok());
-        let part = parts.next();
-        let subject_id: i64 = f.get("subject").trim().parse().unwrap_or(0);
-        return match (kind, about, about_id) {
-            (Some(kind), Some(about), None | Some(Some(_))) => Ok(NewFinding {
-                subject_id,
-                kind,
-                about,
-                about_id: about_id.flatten(),
-                about_part: part.map(str::to_owned),
-                text: f.get("text").to_owned(),
-            }),
-            (_, None, _) | (_, _, Some(None)) => {
-                inv.push("about_id", "bad_choice");
-                Err(inv)
-            }
-            _ => Err(inv),
-        };
-    }
-    let about = AboutKind::parse(f.get("about").trim()).unwrap_or(AboutKind::General);
-    let about_id = match f.get("about_id").trim() {
-        "" => None,
-        x => match x.parse() {
-            Ok(v) => Some(v),
-            Err(_) => {
-                inv.push("about_id", "bad_number");
-                None
-            }
-        },
+        if about.is_none() || about_id == Some(None) {
+            inv.push("about_id", "bad_choice");
+        }
+        (
+            about.unwrap_or(AboutKind::General),
+            about_id.flatten(),
+            parts.next().map(str::to_owned),
+        )
     };
     let subject_id: i64 = f.get("subject").trim().parse().unwrap_or(0);
     match kind {
@@ -892,7 +888,7 @@ pub(crate) fn parse_finding(f: &FormData) -> Result<NewFinding, Invalid> {
             kind,
             about,
             about_id,
-            about_part: opt(f.get("about_part")),
+            about_part,
             text: f.get("text").to_owned(),
         }),
         _ => Err(inv),
